@@ -1,0 +1,34 @@
+namespace Brisa.Core.Ingestion;
+
+/// <summary>One delivered message: the raw bytes as received, and where it came from.</summary>
+/// <param name="Body">The message body exactly as delivered (a CloudEvent or a batch of them, JSON).</param>
+/// <param name="PartitionId">The Event Hubs partition, or null for the push endpoint.</param>
+/// <param name="SequenceNumber">The Event Hubs sequence number, or null for the push endpoint.</param>
+public sealed record IncomingMessage(ReadOnlyMemory<byte> Body, string? PartitionId = null, long? SequenceNumber = null);
+
+/// <summary>What became of one event.</summary>
+/// <param name="EventId">The CloudEvent id, when it could be read.</param>
+/// <param name="Accepted">True when the event landed in the raw zone.</param>
+/// <param name="Reason">Why it was rejected (null when accepted).</param>
+public sealed record EventOutcome(string? EventId, bool Accepted, string? Reason);
+
+/// <summary>The outcome of one ingested batch.</summary>
+/// <param name="Outcomes">Per event, in delivery order.</param>
+public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
+{
+    /// <summary>Number of accepted events.</summary>
+    public int Accepted => Outcomes.Count(o => o.Accepted);
+
+    /// <summary>Number of rejected events (all of them are in dead-letter).</summary>
+    public int Rejected => Outcomes.Count - Accepted;
+}
+
+/// <summary>
+/// The one ingestion path shared by the Event Hubs trigger and the push endpoint:
+/// decode, validate, dead-letter, land raw Parquet, update online tiles.
+/// </summary>
+public interface IEventIngestor
+{
+    /// <summary>Ingests one delivered batch. Safe to call again with the same batch (redelivery).</summary>
+    Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken);
+}
