@@ -1,4 +1,4 @@
-using Brisa.Azure;
+using Brisa.Azure.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

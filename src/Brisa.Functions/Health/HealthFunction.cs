@@ -1,4 +1,4 @@
-using Brisa.Azure;
+using Brisa.Azure.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,0 +1,147 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace Brisa.Azure.Storage;
+
+/// <summary>The clients of Brisa's one storage account: blobs, queues and tables.</summary>
+public sealed class BrisaStorage
+{
+    /// <summary>Creates the clients from explicit service clients.</summary>
+    public BrisaStorage(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentNullException.ThrowIfNull(tables);
+        Blobs = blobs;
+        Queues = queues;
+        Tables = tables;
+    }
+
+    private static readonly TimeSpan HealthProbeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The blob service.</summary>
+    public BlobServiceClient Blobs { get; }
+
+    /// <summary>The queue service.</summary>
+    public QueueServiceClient Queues { get; }
+
+    /// <summary>The table service.</summary>
+    public TableServiceClient Tables { get; }
+
+    /// <summary>Clients for a connection string (Azurite, or a local development account).</summary>
+    public static BrisaStorage FromConnectionString(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return new BrisaStorage(
+            new BlobServiceClient(connectionString),
+            new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(connectionString));
+    }
+
+    /// <summary>Identity-based clients for the three service endpoints (production: no keys anywhere).</summary>
+    public static BrisaStorage FromServiceUris(Uri blobServiceUri, Uri queueServiceUri, Uri tableServiceUri, TokenCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(blobServiceUri);
+        ArgumentNullException.ThrowIfNull(queueServiceUri);
+        ArgumentNullException.ThrowIfNull(tableServiceUri);
+        ArgumentNullException.ThrowIfNull(credential);
+        return new BrisaStorage(
+            new BlobServiceClient(blobServiceUri, credential),
+            new QueueServiceClient(queueServiceUri, credential, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(tableServiceUri, credential));
+    }
+
+    /// <summary>
+    /// Reads the Functions-style connection named <paramref name="name"/>: either a connection string
+    /// (<c>AzureWebJobsStorage</c>) or identity-based settings (<c>AzureWebJobsStorage__blobServiceUri</c>,
+    /// <c>__queueServiceUri</c>, <c>__tableServiceUri</c>, optional <c>__clientId</c> for a user-assigned identity).
+    /// </summary>
+    public static BrisaStorage FromConfiguration(IConfiguration configuration, string name = "AzureWebJobsStorage")
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration[name];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return FromConnectionString(connectionString);
+        }
+
+        var section = configuration.GetSection(name);
+        var blob = section["blobServiceUri"];
+        var queue = section["queueServiceUri"];
+        var table = section["tableServiceUri"];
+        if (blob is null || queue is null || table is null)
+        {
+            throw new InvalidOperationException(
+                $"Storage connection '{name}' is not configured. Set '{name}' to a connection string (local), " +
+                $"or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (Azure, managed identity).");
+        }
+
+        var clientId = section["clientId"];
+        TokenCredential credential = clientId is null
+            ? new DefaultAzureCredential()
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return FromServiceUris(new Uri(blob), new Uri(queue), new Uri(table), credential);
+    }
+
+    /// <summary>Creates every container, queue and the online table if missing. Idempotent.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        var work = new List<Task>();
+        work.AddRange(StorageNames.Containers.Select(c => Blobs.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
+        work.AddRange(StorageNames.Queues.Select(q => Queues.GetQueueClient(q).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
+        work.Add(Tables.CreateTableIfNotExistsAsync(StorageNames.OnlineTable, cancellationToken));
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Checks that blob, queue and table services answer.</summary>
+    public async Task<StorageHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        // A health probe must answer quickly: do not wait out the SDK's full retry policy.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HealthProbeTimeout);
+        cancellationToken = timeout.Token;
+        var blob = Probe("blob", () => Blobs.GetBlobContainerClient(StorageNames.RegistryContainer).ExistsAsync(cancellationToken));
+        var queue = Probe("queue", () => Queues.GetQueueClient(StorageNames.RetrainQueue).ExistsAsync(cancellationToken));
+        var table = Probe("table", async () =>
+        {
+            await foreach (var page in Tables.QueryAsync(t => t.Name == StorageNames.OnlineTable, maxPerPage: 1, cancellationToken).AsPages())
+            {
+                break;
+            }
+        });
+        var checks = await Task.WhenAll(blob, queue, table);
+        return new StorageHealth(checks);
+    }
+
+    private static async Task<HealthCheck> Probe(string service, Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return new HealthCheck(service, true, null);
+        }
+        catch (Exception ex) when (ex is global::Azure.RequestFailedException or AggregateException or AuthenticationFailedException or OperationCanceledException)
+        {
+            var message = ex is OperationCanceledException ? $"no answer within {HealthProbeTimeout.TotalSeconds:0} s" : ex.Message.Split('\n')[0];
+            return new HealthCheck(service, false, message);
+        }
+    }
+}
+
+/// <summary>One storage service probe.</summary>
+/// <param name="Service">blob, queue or table.</param>
+/// <param name="Healthy">True when the service answered.</param>
+/// <param name="Error">The first line of the error otherwise.</param>
+public sealed record HealthCheck(string Service, bool Healthy, string? Error);
+
+/// <summary>The result of probing every storage service.</summary>
+/// <param name="Checks">One entry per service.</param>
+public sealed record StorageHealth(IReadOnlyList<HealthCheck> Checks)
+{
+    /// <summary>True when every service answered.</summary>
+    public bool Healthy => Checks.All(c => c.Healthy);
+}
