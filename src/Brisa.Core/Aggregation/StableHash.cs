@@ -1,0 +1,92 @@
+namespace Brisa.Core.Aggregation;
+
+/// <summary>Stable (cross-process, cross-version) non-cryptographic hashes used in persisted state.</summary>
+public static class StableHash
+{
+    private const ulong Offset64 = 14695981039346656037UL;
+    private const ulong Prime64 = 1099511628211UL;
+    private const uint Offset32 = 2166136261U;
+    private const uint Prime32 = 16777619U;
+
+    /// <summary>
+    /// FNV-1a 64 over the UTF-8 bytes of <paramref name="value"/>, computed without allocating
+    /// (lone surrogates hash as U+FFFD, like <see cref="System.Text.Encoding.UTF8"/>).
+    /// </summary>
+    /// <param name="value">The string; null hashes like the empty string.</param>
+    /// <returns>The hash.</returns>
+    public static ulong Fnv1a64(string? value)
+    {
+        ulong h = Offset64;
+        if (value is null)
+        {
+            return h;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            int c = value[i];
+            if (c < 0x80)
+            {
+                h = (h ^ (uint)c) * Prime64;
+                continue;
+            }
+
+            if (c < 0x800)
+            {
+                h = (h ^ (uint)(0xC0 | (c >> 6))) * Prime64;
+                h = (h ^ (uint)(0x80 | (c & 0x3F))) * Prime64;
+                continue;
+            }
+
+            if (char.IsHighSurrogate((char)c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                int cp = char.ConvertToUtf32((char)c, value[i + 1]);
+                i++;
+                h = (h ^ (uint)(0xF0 | (cp >> 18))) * Prime64;
+                h = (h ^ (uint)(0x80 | ((cp >> 12) & 0x3F))) * Prime64;
+                h = (h ^ (uint)(0x80 | ((cp >> 6) & 0x3F))) * Prime64;
+                h = (h ^ (uint)(0x80 | (cp & 0x3F))) * Prime64;
+                continue;
+            }
+
+            if (char.IsSurrogate((char)c))
+            {
+                c = 0xFFFD;
+            }
+
+            h = (h ^ (uint)(0xE0 | (c >> 12))) * Prime64;
+            h = (h ^ (uint)(0x80 | ((c >> 6) & 0x3F))) * Prime64;
+            h = (h ^ (uint)(0x80 | (c & 0x3F))) * Prime64;
+        }
+
+        return h;
+    }
+
+    /// <summary>FNV-1a 64 over bytes.</summary>
+    /// <param name="data">The bytes.</param>
+    /// <returns>The hash.</returns>
+    public static ulong Fnv1a64(ReadOnlySpan<byte> data)
+    {
+        ulong h = Offset64;
+        foreach (byte b in data)
+        {
+            h = (h ^ b) * Prime64;
+        }
+
+        return h;
+    }
+
+    /// <summary>FNV-1a 32 over bytes (the encoded-state checksum; detects any single corrupted byte).</summary>
+    /// <param name="data">The bytes.</param>
+    /// <returns>The hash.</returns>
+    public static uint Fnv1a32(ReadOnlySpan<byte> data)
+    {
+        uint h = Offset32;
+        foreach (byte b in data)
+        {
+            h = (h ^ b) * Prime32;
+        }
+
+        return h;
+    }
+}

@@ -1,0 +1,208 @@
+namespace Brisa.Core.Aggregation;
+
+/// <summary>The aggregates of one entity's events in one tile.</summary>
+internal sealed class Tile
+{
+    public Tile(TiledView view, long index)
+    {
+        Index = index;
+        MaxTicks = long.MinValue;
+        NumericCounts = view.NumericBlocks.Length == 0 ? [] : new long[view.NumericBlocks.Length];
+        Values = view.NumericSlotCount == 0 ? [] : new double[view.NumericSlotCount];
+        Last = view.LastFields.Length == 0 ? [] : new LastSlot[view.LastFields.Length];
+        Distinct = new DistinctSet[view.DistinctFields.Length];
+        for (int i = 0; i < Distinct.Length; i++)
+        {
+            Distinct[i] = new DistinctSet();
+        }
+
+        Ids = view.TracksEventIds ? new IdSet() : null;
+        foreach (NumericBlock b in view.NumericBlocks)
+        {
+            if (b.MinSlot >= 0)
+            {
+                Values[b.MinSlot] = double.PositiveInfinity;
+            }
+
+            if (b.MaxSlot >= 0)
+            {
+                Values[b.MaxSlot] = double.NegativeInfinity;
+            }
+        }
+    }
+
+    /// <summary>floor(event ticks / g).</summary>
+    public long Index { get; }
+
+    /// <summary>Events applied (count counts events, nulls included).</summary>
+    public long Count { get; set; }
+
+    /// <summary>Greatest event time applied.</summary>
+    public long MaxTicks { get; set; }
+
+    /// <summary>Per numeric block: non-null values applied.</summary>
+    public long[] NumericCounts { get; }
+
+    /// <summary>Accumulator slots (sum, mean, M2, min, max per block as laid out by the view).</summary>
+    public double[] Values { get; }
+
+    /// <summary>Per last-value field: the latest non-null value.</summary>
+    public LastSlot[] Last { get; }
+
+    /// <summary>Per distinct-count field: the distinct non-null values.</summary>
+    public DistinctSet[] Distinct { get; }
+
+    /// <summary>Hashes of applied event ids, when the view tracks them.</summary>
+    public IdSet? Ids { get; }
+}
+
+/// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
+internal struct LastSlot
+{
+    public long Ticks;
+    public string? EventId;
+    public FieldValue Value;
+
+    public readonly bool IsEmpty => Value.IsNull;
+
+    /// <summary>True when an event at (ticks, id) is later than the one held.</summary>
+    public readonly bool IsBeatenBy(long ticks, string? eventId) =>
+        IsEmpty || ticks > Ticks || (ticks == Ticks && string.CompareOrdinal(eventId, EventId) > 0);
+}
+
+/// <summary>A small insertion-ordered set of values (linear scan; hashed once it grows).</summary>
+internal sealed class DistinctSet
+{
+    private const int IndexThreshold = 16;
+    private FieldValue[] _items = [];
+    private HashSet<FieldValue>? _index;
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<FieldValue> Items => _items.AsSpan(0, Count);
+
+    public bool Add(FieldValue value)
+    {
+        if (_index is not null)
+        {
+            if (!_index.Add(value))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            foreach (FieldValue v in Items)
+            {
+                if (v.Equals(value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (Count == _items.Length)
+        {
+            Array.Resize(ref _items, Math.Max(4, Count * 2));
+        }
+
+        _items[Count++] = value;
+        if (_index is null && Count > IndexThreshold)
+        {
+            _index = new HashSet<FieldValue>(_items.Take(Count));
+        }
+
+        return true;
+    }
+}
+
+/// <summary>An open-addressing set of 64-bit event id hashes.</summary>
+internal sealed class IdSet
+{
+    private ulong[] _slots = new ulong[4];
+    private bool _hasZero;
+
+    public int Count { get; private set; }
+
+    /// <summary>Adds a hash; false when already present.</summary>
+    public bool Add(ulong hash)
+    {
+        if (hash == 0)
+        {
+            if (_hasZero)
+            {
+                return false;
+            }
+
+            _hasZero = true;
+            Count++;
+            return true;
+        }
+
+        if ((Count + 1) * 2 > _slots.Length)
+        {
+            Grow();
+        }
+
+        if (!Insert(_slots, hash))
+        {
+            return false;
+        }
+
+        Count++;
+        return true;
+    }
+
+    public void CopyTo(Span<ulong> destination)
+    {
+        int n = 0;
+        if (_hasZero)
+        {
+            destination[n++] = 0;
+        }
+
+        foreach (ulong s in _slots)
+        {
+            if (s != 0)
+            {
+                destination[n++] = s;
+            }
+        }
+    }
+
+    private static bool Insert(ulong[] slots, ulong hash)
+    {
+        int mask = slots.Length - 1;
+        int i = (int)((hash ^ (hash >> 29) ^ (hash >> 47)) & (ulong)mask);
+        while (true)
+        {
+            ulong s = slots[i];
+            if (s == 0)
+            {
+                slots[i] = hash;
+                return true;
+            }
+
+            if (s == hash)
+            {
+                return false;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    private void Grow()
+    {
+        var bigger = new ulong[_slots.Length * 2];
+        foreach (ulong s in _slots)
+        {
+            if (s != 0)
+            {
+                Insert(bigger, s);
+            }
+        }
+
+        _slots = bigger;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+
+namespace Brisa.Core.Aggregation;
+
+/// <summary>
+/// The tiles of many entities for one view: apply a batch across entities, evaluate, and find the entities
+/// a batch changed (the stream path writes exactly those rows). Not thread-safe.
+/// </summary>
+public sealed class ViewAggregator
+{
+    private readonly Dictionary<string, EntityTiles> _entities;
+    private readonly List<string> _dirty = [];
+
+    /// <summary>Creates an empty aggregator.</summary>
+    /// <param name="view">The view.</param>
+    public ViewAggregator(TiledView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        View = view;
+        _entities = new Dictionary<string, EntityTiles>(StringComparer.Ordinal);
+    }
+
+    /// <summary>The view.</summary>
+    public TiledView View { get; }
+
+    /// <summary>Number of entities held.</summary>
+    public int EntityCount => _entities.Count;
+
+    /// <summary>The entities held.</summary>
+    public IReadOnlyDictionary<string, EntityTiles> Entities => _entities;
+
+    /// <summary>Entity keys changed since the last <see cref="ClearDirty"/>, in first-change order.</summary>
+    public IReadOnlyList<string> DirtyKeys => _dirty;
+
+    /// <summary>Applies one event to its entity (creating the entity's state when new).</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="eventTicks">The event time, UTC ticks since the Unix epoch.</param>
+    /// <param name="eventId">The event id.</param>
+    /// <param name="fields">The event's field values.</param>
+    /// <returns>What happened.</returns>
+    public ApplyResult Apply(string entityKey, long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields)
+    {
+        EntityTiles state = GetOrCreate(entityKey);
+        bool wasDirty = state.IsDirty;
+        ApplyResult result = state.Apply(eventTicks, eventId, fields);
+        if (!wasDirty && state.IsDirty)
+        {
+            _dirty.Add(entityKey);
+        }
+
+        return result;
+    }
+
+    /// <summary>Applies every event of a batch, in batch order.</summary>
+    /// <param name="batch">The events.</param>
+    /// <returns>Counts of applied, duplicate and too-old events.</returns>
+    public BatchApplySummary Apply(EventBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int applied = 0;
+        int duplicates = 0;
+        int tooOld = 0;
+        ReadOnlySpan<string> keys = batch.EntityKeys;
+        ReadOnlySpan<long> ticks = batch.EventTicks;
+        ReadOnlySpan<string?> ids = batch.EventIds;
+        EntityTiles? state = null;
+        string? stateKey = null;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            // Consecutive events of one entity skip the dictionary lookup.
+            if (!ReferenceEquals(keys[i], stateKey) && !string.Equals(keys[i], stateKey, StringComparison.Ordinal))
+            {
+                stateKey = keys[i];
+                state = GetOrCreate(stateKey);
+            }
+
+            bool wasDirty = state!.IsDirty;
+            switch (state.Apply(ticks[i], ids[i], batch.FieldsOf(i)))
+            {
+                case ApplyResult.Applied:
+                    applied++;
+                    if (!wasDirty)
+                    {
+                        _dirty.Add(stateKey!);
+                    }
+
+                    break;
+                case ApplyResult.Duplicate:
+                    duplicates++;
+                    break;
+                default:
+                    tooOld++;
+                    break;
+            }
+        }
+
+        return new BatchApplySummary(applied, duplicates, tooOld);
+    }
+
+    /// <summary>Evaluates every feature of an entity at a time; an unknown entity gets empty-window values.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="atTicks">The evaluation time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The entity's newest event time, or null when unknown or without events.</returns>
+    public long? Evaluate(string entityKey, long atTicks, Span<FieldValue> destination)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        if (_entities.TryGetValue(entityKey, out EntityTiles? state))
+        {
+            return state.Evaluate(atTicks, destination);
+        }
+
+        View.WriteEmpty(destination);
+        return null;
+    }
+
+    /// <summary>Gets an entity's state.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="state">The state when held.</param>
+    /// <returns>True when held.</returns>
+    public bool TryGet(string entityKey, [MaybeNullWhen(false)] out EntityTiles state) => _entities.TryGetValue(entityKey, out state);
+
+    /// <summary>Gets an entity's state, creating empty state when new.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <returns>The state.</returns>
+    public EntityTiles GetOrCreate(string entityKey)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        ref EntityTiles? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_entities, entityKey, out _);
+        return slot ??= View.CreateState();
+    }
+
+    /// <summary>Loads an entity's encoded state (e.g. read from its Table row), replacing what is held.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="encoded">State written by <see cref="EntityTiles.Encode()"/>.</param>
+    /// <returns>The decoded state.</returns>
+    public EntityTiles Load(string entityKey, ReadOnlySpan<byte> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        EntityTiles state = View.Decode(encoded);
+        _entities[entityKey] = state;
+        return state;
+    }
+
+    /// <summary>Removes an entity.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <returns>True when it was held.</returns>
+    public bool Remove(string entityKey) => _entities.Remove(entityKey);
+
+    /// <summary>Prunes every entity at <paramref name="nowTicks"/> (see <see cref="EntityTiles.Prune(long)"/>).</summary>
+    /// <param name="nowTicks">The current time.</param>
+    public void PruneAll(long nowTicks)
+    {
+        foreach (KeyValuePair<string, EntityTiles> e in _entities)
+        {
+            bool wasDirty = e.Value.IsDirty;
+            e.Value.Prune(nowTicks);
+            if (!wasDirty && e.Value.IsDirty)
+            {
+                _dirty.Add(e.Key);
+            }
+        }
+    }
+
+    /// <summary>Marks every entity clean and empties <see cref="DirtyKeys"/> (call after writing them).</summary>
+    public void ClearDirty()
+    {
+        foreach (string key in _dirty)
+        {
+            if (_entities.TryGetValue(key, out EntityTiles? state))
+            {
+                state.MarkClean();
+            }
+        }
+
+        _dirty.Clear();
+    }
+}

@@ -1,0 +1,809 @@
+using System.Globalization;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Expressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Brisa.Core.Definitions;
+
+/// <summary>
+/// The semantic rules of definitions (names, references, types, windows, expressions, models). Runs on the
+/// typed model, so it serves both the YAML loader (with positions) and definitions read back from JSON.
+/// </summary>
+internal sealed class DefinitionValidator
+{
+    private static readonly Dictionary<TrainerKind, Dictionary<string, bool>> TrainerParameters = new()
+    {
+        // name -> is boolean
+        [TrainerKind.LightGbm] = Parameters(["number_of_leaves", "number_of_iterations", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "l1_regularization", "l2_regularization", "seed"], ["use_categorical_split", "unbalanced_sets"]),
+        [TrainerKind.FastTree] = Parameters(["number_of_leaves", "number_of_trees", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "feature_fraction", "seed"], []),
+        [TrainerKind.Linear] = Parameters(["l1_regularization", "l2_regularization", "maximum_number_of_iterations", "convergence_tolerance", "seed"], []),
+    };
+
+    private readonly DiagnosticBag bag;
+    private readonly SourceMap map;
+    private readonly FeatureRepositoryDefinition definitions;
+
+    private DefinitionValidator(FeatureRepositoryDefinition definitions, DiagnosticBag bag, SourceMap map)
+    {
+        this.definitions = definitions;
+        this.bag = bag;
+        this.map = map;
+    }
+
+    /// <summary>Validates definitions without positions (e.g. read from JSON).</summary>
+    public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, string file, SourceMap? map) =>
+        Validate(definitions, new DiagnosticBag(file), map ?? new SourceMap());
+
+    /// <summary>Validates definitions, adding to the diagnostics already collected by the reader.</summary>
+    public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, DiagnosticBag bag, SourceMap map)
+    {
+        var validator = new DefinitionValidator(definitions, bag, map);
+        var compiled = validator.Run();
+        if (bag.HasErrors)
+        {
+            return new DefinitionLoadResult(null, bag.Sorted());
+        }
+
+        var result = definitions with
+        {
+            OnDemandFeatures = [.. definitions.OnDemandFeatures.Select(f => f with { Compiled = compiled[f] })],
+        };
+        return new DefinitionLoadResult(result, bag.Sorted());
+    }
+
+    private static Dictionary<string, bool> Parameters(string[] numeric, string[] boolean)
+    {
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var name in numeric)
+        {
+            result[name] = false;
+        }
+
+        foreach (var name in boolean)
+        {
+            result[name] = true;
+        }
+
+        return result;
+    }
+
+    private Dictionary<OnDemandFeatureDefinition, CompiledExpression?> Run()
+    {
+        CheckEntities();
+        CheckSources();
+        CheckViews();
+        var compiled = CheckOnDemandFeatures();
+        CheckModels();
+        return compiled;
+    }
+
+    private void Error(object owner, string? key, string code, string message, string? hint) =>
+        bag.Error(map.Value(owner, key), code, message, hint);
+
+    private bool Usable(object owner, string key) => !map.IsBroken(owner, key);
+
+    private void CheckDuplicates<T>(IEnumerable<T> items, Func<T, string> name, string kind, string? scope = null)
+        where T : notnull
+    {
+        var seen = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var n = name(item);
+            if (n.Length == 0 || !Usable(item, "name"))
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(n, out var first))
+            {
+                var at = map.Value(first, "name");
+                var where = at.Line > 0 ? $" (first defined at line {at.Line})" : string.Empty;
+                Error(item, "name", DiagnosticCodes.DuplicateName, $"duplicate {kind} name '{n}'{(scope is null ? string.Empty : " in " + scope)}{where}", $"Each {kind} needs a unique name; rename or remove one of them.");
+            }
+            else
+            {
+                seen[n] = item;
+            }
+        }
+    }
+
+    private void CheckEntities() => CheckDuplicates(definitions.Entities, e => e.Name, "entity");
+
+    private void CheckSources()
+    {
+        CheckDuplicates(definitions.AllSources, s => s.Name, "source");
+        var eventTypes = new Dictionary<string, SourceDefinition>(StringComparer.Ordinal);
+        foreach (var source in definitions.AllSources)
+        {
+            var kind = source.IsLabelSource ? "label source" : "source";
+            CheckDuplicates(source.Fields, f => f.Name, "field", $"{kind} '{source.Name}'");
+            foreach (var field in source.Fields)
+            {
+                CheckField(field);
+            }
+
+            if (Usable(source, "event_type") && source.EventType.Length > 0)
+            {
+                if (eventTypes.TryGetValue(source.EventType, out var other))
+                {
+                    Error(source, "event_type", DiagnosticCodes.DuplicateEventType, $"event_type '{source.EventType}' of {kind} '{source.Name}' is already used by source '{other.Name}'", "Each source needs its own CloudEvents type so ingestion can route events.");
+                }
+                else
+                {
+                    eventTypes[source.EventType] = source;
+                }
+            }
+
+            if (Usable(source, "id_field"))
+            {
+                var field = CheckFieldReference(source, "id_field", source.IdField, source, $"id_field of {kind} '{source.Name}'");
+                if (field is not null && field.Type is not (FieldType.String or FieldType.Long))
+                {
+                    Error(source, "id_field", DiagnosticCodes.KeyFieldType, $"id_field '{field.Name}' of {kind} '{source.Name}' has type {field.Type.ToYamlName()}", "An event id field must be of type string or long.");
+                }
+            }
+
+            if (Usable(source, "timestamp_field"))
+            {
+                var field = CheckFieldReference(source, "timestamp_field", source.TimestampField, source, $"timestamp_field of {kind} '{source.Name}'");
+                if (field is not null && field.Type != FieldType.Timestamp)
+                {
+                    Error(source, "timestamp_field", DiagnosticCodes.TimestampFieldType, $"timestamp_field '{field.Name}' of {kind} '{source.Name}' has type {field.Type.ToYamlName()}", $"Declare field '{field.Name}' with 'type: timestamp', or point timestamp_field at a timestamp field.");
+                }
+            }
+        }
+    }
+
+    private void CheckField(FieldDefinition field)
+    {
+        if (!Usable(field, "type"))
+        {
+            return;
+        }
+
+        if (field.Allowed is not null && field.Type != FieldType.String)
+        {
+            Error(field, "allowed", DiagnosticCodes.AllowedOnNonString, $"'allowed' is only valid on string fields, but field '{field.Name}' is {field.Type.ToYamlName()}", field.Type.IsNumeric() ? "Use min and max to bound a numeric field." : "Remove 'allowed'.");
+        }
+
+        foreach (var key in new[] { "min", "max" })
+        {
+            var value = key == "min" ? field.Min : field.Max;
+            if (value is not null && !field.Type.IsNumeric())
+            {
+                Error(field, key, DiagnosticCodes.RangeOnNonNumeric, $"'{key}' is only valid on double and long fields, but field '{field.Name}' is {field.Type.ToYamlName()}", field.Type == FieldType.String ? "Use 'allowed' to restrict a string field." : $"Remove '{key}'.");
+            }
+        }
+
+        if (field is { Min: { } min, Max: { } max } && min > max)
+        {
+            Error(field, "min", DiagnosticCodes.InvalidRange, $"min {Invariant.Format(min)} of field '{field.Name}' is greater than its max {Invariant.Format(max)}", "Swap them, or make min less than or equal to max.");
+        }
+    }
+
+    /// <summary>Reports an unknown field of a source and returns the field when it exists.</summary>
+    private FieldDefinition? CheckFieldReference(object owner, string key, string fieldName, SourceDefinition source, string what, int? item = null)
+    {
+        var field = source.FindField(fieldName);
+        if (field is null)
+        {
+            var kind = source.IsLabelSource ? "label source" : "source";
+            var mark = item is { } i ? map.Item(owner, key, i) : map.Value(owner, key);
+            bag.Error(mark, DiagnosticCodes.UnknownField, $"unknown field '{fieldName}' for {what}: {kind} '{source.Name}' has no such field", NameSuggestions.Hint(fieldName, [.. source.Fields.Select(f => f.Name)], $"fields of '{source.Name}'"));
+        }
+
+        return field;
+    }
+
+    private EntityDefinition? ResolveEntity(object owner, string key, string name)
+    {
+        if (!Usable(owner, key))
+        {
+            return null;
+        }
+
+        var entity = definitions.FindEntity(name);
+        if (entity is null)
+        {
+            Error(owner, key, DiagnosticCodes.UnknownEntity, $"unknown entity '{name}'", NameSuggestions.Hint(name, [.. definitions.Entities.Select(e => e.Name)], "entities"));
+        }
+
+        return entity;
+    }
+
+    private SourceDefinition? ResolveSource(object owner, string key, string name, bool? label)
+    {
+        if (!Usable(owner, key))
+        {
+            return null;
+        }
+
+        var source = definitions.FindSource(name);
+        if (source is null)
+        {
+            var candidates = label switch
+            {
+                true => definitions.LabelSources,
+                false => definitions.Sources,
+                _ => definitions.AllSources,
+            };
+            var what = label == true ? "label sources" : "sources";
+            Error(owner, key, DiagnosticCodes.UnknownSource, $"unknown {(label == true ? "label source" : "source")} '{name}'", NameSuggestions.Hint(name, [.. candidates.Select(s => s.Name)], what));
+        }
+
+        return source;
+    }
+
+    private void CheckViews()
+    {
+        CheckDuplicates(definitions.FeatureViews, v => v.Name, "feature view");
+        foreach (var view in definitions.FeatureViews)
+        {
+            var entity = ResolveEntity(view, "entity", view.Entity);
+            var source = ResolveSource(view, "source", view.Source, label: null);
+            if (entity is not null && source is not null && Usable(entity, "join_key"))
+            {
+                var key = CheckFieldReference(view, "entity", entity.JoinKey, source, $"join_key of entity '{entity.Name}' in view '{view.Name}'");
+                if (key is not null && key.Type is not (FieldType.String or FieldType.Long))
+                {
+                    Error(view, "entity", DiagnosticCodes.KeyFieldType, $"join_key '{key.Name}' of entity '{entity.Name}' has type {key.Type.ToYamlName()} in source '{source.Name}'", "A join key must be of type string or long.");
+                }
+            }
+
+            if (Usable(view, "tile") && Usable(view, "ttl") && view.Ttl < view.Tile)
+            {
+                bag.Warning(map.Value(view, "ttl"), DiagnosticCodes.TtlShorterThanTile, $"ttl {Durations.Format(view.Ttl)} of view '{view.Name}' is shorter than its tile {Durations.Format(view.Tile)}", "Online values would often be served as OUTSIDE_MAX_AGE; use a ttl of at least one tile.");
+            }
+
+            if (view.Streaming && !view.Online)
+            {
+                var key = map.ValueNode(view, "streaming") is not null ? "streaming" : "online";
+                Error(view, key, DiagnosticCodes.StreamingWithoutOnline, $"view '{view.Name}' is streaming but not online", "Streaming keeps online tiles fresh; set 'online: true', or 'streaming: false' for a batch-only view.");
+            }
+
+            if (view.Features.Count == 0 && Usable(view, "features"))
+            {
+                Error(view, "name", DiagnosticCodes.EmptyView, $"feature view '{view.Name}' has no features", "Add a 'features:' list, e.g. '- { name: txn_count_1h, aggregation: count, window: 1h }'.");
+            }
+
+            CheckDuplicates(view.Features, f => f.Name, "feature", $"view '{view.Name}'");
+            foreach (var feature in view.Features)
+            {
+                CheckFeature(view, source, feature);
+            }
+        }
+    }
+
+    private void CheckFeature(FeatureViewDefinition view, SourceDefinition? source, FeatureDefinition feature)
+    {
+        if (Usable(feature, "aggregation"))
+        {
+            var aggregation = feature.Aggregation.ToYamlName();
+            if (feature.Aggregation == AggregationKind.Count)
+            {
+                if (feature.Field is not null)
+                {
+                    Error(feature, "field", DiagnosticCodes.CountWithField, $"aggregation 'count' of feature '{feature.Name}' takes no field, but names '{feature.Field}'", "count counts events; remove 'field', or use distinct_count to count distinct values of a field.");
+                }
+            }
+            else if (feature.Field is null)
+            {
+                if (Usable(feature, "field"))
+                {
+                    Error(feature, "aggregation", DiagnosticCodes.AggregationNeedsField, $"aggregation '{aggregation}' of feature '{feature.Name}' needs a field", "Add 'field: <name of a source field>'" + (source is null ? "." : $", one of: {string.Join(", ", source.Fields.Select(f => f.Name))}"));
+                }
+            }
+            else if (source is not null)
+            {
+                var field = CheckFieldReference(feature, "field", feature.Field, source, $"feature '{feature.Name}' of view '{view.Name}'");
+                if (field is not null)
+                {
+                    switch (feature.Aggregation)
+                    {
+                        case AggregationKind.Sum or AggregationKind.Mean or AggregationKind.Min or AggregationKind.Max or AggregationKind.StdDev when !field.Type.IsNumeric():
+                            {
+                                var numeric = source.Fields.Where(f => f.Type.IsNumeric()).Select(f => f.Name).ToList();
+                                var hint = $"'{aggregation}' needs a double or long field" + (numeric.Count > 0 ? $", e.g. {string.Join(", ", numeric)}" : string.Empty) + "; to summarize a string field use last or distinct_count.";
+                                Error(feature, "field", DiagnosticCodes.AggregationNeedsNumericField, $"aggregation '{aggregation}' of feature '{feature.Name}' cannot be applied to {field.Type.ToYamlName()} field '{field.Name}'", hint);
+                                break;
+                            }
+
+                        case AggregationKind.DistinctCount when field.Type is FieldType.Double or FieldType.Timestamp:
+                            Error(feature, "field", DiagnosticCodes.DistinctCountFieldType, $"aggregation 'distinct_count' of feature '{feature.Name}' cannot be applied to {field.Type.ToYamlName()} field '{field.Name}'", "distinct_count is exact and meant for low-cardinality string, long or bool fields such as country or channel.");
+                            break;
+                        default:
+                            break;
+                    }
+                }
+            }
+        }
+
+        if (Usable(feature, "window") && Usable(view, "tile") && view.Tile > TimeSpan.Zero && feature.Window.Ticks % view.Tile.Ticks != 0)
+        {
+            var tile = Durations.Format(view.Tile);
+            var lower = feature.Window.Ticks / view.Tile.Ticks;
+            var below = TimeSpan.FromTicks(Math.Max(1, lower) * view.Tile.Ticks);
+            var above = TimeSpan.FromTicks((Math.Max(1, lower) + 1) * view.Tile.Ticks);
+            Error(feature, "window", DiagnosticCodes.WindowNotMultipleOfTile, $"window '{Durations.Format(feature.Window)}' of feature '{feature.Name}' is not a multiple of the view's tile '{tile}'", $"Use a multiple of {tile}, e.g. {Durations.Format(below)} or {Durations.Format(above)}.");
+        }
+    }
+
+    private ExpressionSymbolTable ViewSymbols()
+    {
+        var symbols = new ExpressionSymbolTable();
+        foreach (var view in definitions.FeatureViews)
+        {
+            symbols.AddView(view.Name);
+            var source = definitions.FindSource(view.Source);
+            foreach (var feature in view.Features)
+            {
+                var type = source is null ? FieldType.Double : feature.GetValueType(source);
+                symbols.AddFeature(view.Name, feature.Name, type.ToExpressionType());
+            }
+        }
+
+        return symbols;
+    }
+
+    private Dictionary<OnDemandFeatureDefinition, CompiledExpression?> CheckOnDemandFeatures()
+    {
+        var compiled = new Dictionary<OnDemandFeatureDefinition, CompiledExpression?>(ReferenceEqualityComparer.Instance);
+        CheckDuplicates(definitions.OnDemandFeatures, f => f.Name, "on-demand feature");
+        foreach (var feature in definitions.OnDemandFeatures)
+        {
+            compiled[feature] = null;
+            CheckDuplicates(feature.RequestFields, f => f.Name, "request field", $"on-demand feature '{feature.Name}'");
+            var clash = feature.RequestFields.FirstOrDefault(f => f.Name == feature.Name);
+            if (clash is not null && feature.Name.Length > 0)
+            {
+                Error(feature, "name", DiagnosticCodes.NameClash, $"on-demand feature '{feature.Name}' has the same name as one of its request fields", "Rename the feature (e.g. with a suffix) so references to it are unambiguous.");
+            }
+
+            if (Usable(feature, "type") && feature.Type == FieldType.Timestamp)
+            {
+                Error(feature, "type", DiagnosticCodes.OnDemandType, $"on-demand feature '{feature.Name}' cannot have type timestamp", "Use double, long, string or bool.");
+            }
+
+            if (!Usable(feature, "expression"))
+            {
+                continue;
+            }
+
+            var symbols = ViewSymbols();
+            foreach (var field in feature.RequestFields)
+            {
+                symbols.AddRequestField(field.Name, field.Type.ToExpressionType());
+            }
+
+            var result = CompiledExpression.Compile(feature.Expression, symbols);
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                var code = diagnostic.Code == ExpressionDiagnosticCodes.UnknownFeature ? DiagnosticCodes.UnknownViewFeature : diagnostic.Code;
+                bag.Error(ExpressionMark(feature, diagnostic.Position), code, $"{diagnostic.Message} in the expression of on-demand feature '{feature.Name}'", diagnostic.Hint);
+            }
+
+            if (result.Expression is { } expression)
+            {
+                compiled[feature] = expression;
+                var declared = feature.Type.ToExpressionType();
+                if (Usable(feature, "type") && declared is { } d && expression.ResultType != ExpressionType.Null && expression.ResultType != d)
+                {
+                    Error(feature, "type", DiagnosticCodes.DeclaredTypeMismatch, $"on-demand feature '{feature.Name}' is declared as {feature.Type.ToYamlName()} but its expression is {expression.ResultType.ToDisplayName()}", $"Declare 'type: {expression.ResultType.ToDisplayName()}', or change the expression.");
+                }
+            }
+        }
+
+        return compiled;
+    }
+
+    /// <summary>The file position of an offset inside an expression scalar (exact for single-line plain and quoted scalars).</summary>
+    private Mark ExpressionMark(OnDemandFeatureDefinition feature, int offset)
+    {
+        var node = map.ValueNode(feature, "expression");
+        if (node is not YamlScalarNode scalar)
+        {
+            return map.Value(feature, "expression");
+        }
+
+        var start = scalar.Start;
+        var text = scalar.Value ?? string.Empty;
+        var singleLine = scalar.End.Line == start.Line;
+        switch (scalar.Style)
+        {
+            case ScalarStyle.Plain or ScalarStyle.Any when singleLine:
+                return new Mark(start.Index + offset, start.Line, start.Column + offset);
+            case ScalarStyle.SingleQuoted when singleLine:
+                {
+                    var extra = text[..Math.Min(offset, text.Length)].Count(c => c == '\'');
+                    return new Mark(start.Index + 1 + offset + extra, start.Line, start.Column + 1 + offset + extra);
+                }
+
+            case ScalarStyle.DoubleQuoted when singleLine && scalar.End.Column - start.Column == text.Length + 2:
+                return new Mark(start.Index + 1 + offset, start.Line, start.Column + 1 + offset);
+            default:
+                return start;
+        }
+    }
+
+    private void CheckModels()
+    {
+        CheckDuplicates(definitions.Models, m => m.Name, "model");
+        foreach (var model in definitions.Models)
+        {
+            CheckModel(model);
+        }
+    }
+
+    private void CheckModel(ModelDefinition model)
+    {
+        var observation = ResolveSource(model, "observation_source", model.ObservationSource, label: false);
+        if (observation is { IsLabelSource: true })
+        {
+            Error(model, "observation_source", DiagnosticCodes.NotAnObservationSource, $"observation_source '{observation.Name}' of model '{model.Name}' is a label source", NameSuggestions.Hint(observation.Name, [.. definitions.Sources.Select(s => s.Name)], "sources") + ". Training rows come from a source under 'sources'.");
+            observation = null;
+        }
+
+        var label = model.Label;
+        var labelSource = ResolveSource(label, "source", label.Source, label: true);
+        if (labelSource is { IsLabelSource: false })
+        {
+            Error(label, "source", DiagnosticCodes.NotALabelSource, $"label source '{labelSource.Name}' of model '{model.Name}' is not a label source", $"Declare '{labelSource.Name}' under 'label_sources', or use one of: {(definitions.LabelSources.Count == 0 ? "(none defined)" : string.Join(", ", definitions.LabelSources.Select(s => s.Name)))}.");
+            labelSource = null;
+        }
+
+        if (Usable(label, "key") && label.Key.Length > 0)
+        {
+            if (labelSource is not null && labelSource.FindField(label.Key) is null)
+            {
+                Error(label, "key", DiagnosticCodes.InvalidLabelKey, $"label key '{label.Key}' is not a field of label source '{labelSource.Name}'", NameSuggestions.Hint(label.Key, [.. labelSource.Fields.Select(f => f.Name)], $"fields of '{labelSource.Name}'"));
+            }
+            else if (observation is not null && observation.FindField(label.Key) is null)
+            {
+                Error(label, "key", DiagnosticCodes.InvalidLabelKey, $"label key '{label.Key}' is not a field of observation source '{observation.Name}'", "The key matches label events to observations, so both sources need it.");
+            }
+        }
+
+        CheckLabelValue(model, labelSource);
+        CheckModelFeatures(model, observation);
+        CheckTrainer(model);
+        CheckSchedule(model);
+        CheckPromotionAndCost(model, observation);
+    }
+
+    private void CheckLabelValue(ModelDefinition model, SourceDefinition? labelSource)
+    {
+        var label = model.Label;
+        if (!Usable(model, "task"))
+        {
+            return;
+        }
+
+        if (model.Task == ModelTask.Regression)
+        {
+            if (label.Value is null)
+            {
+                Error(label, "source", DiagnosticCodes.InvalidLabelValue, $"regression model '{model.Name}' needs a label value", "Add 'value: <numeric field of the label source>' to the label.");
+            }
+            else if (labelSource is not null)
+            {
+                var field = CheckFieldReference(label, "value", label.Value, labelSource, $"label value of model '{model.Name}'");
+                if (field is not null && !field.Type.IsNumeric())
+                {
+                    Error(label, "value", DiagnosticCodes.InvalidLabelValue, $"label value '{field.Name}' of regression model '{model.Name}' has type {field.Type.ToYamlName()}", "A regression label must be a double or long field.");
+                }
+            }
+        }
+        else if (label.Value is not null)
+        {
+            Error(label, "value", DiagnosticCodes.InvalidLabelValue, $"label 'value' is only valid for regression, but model '{model.Name}' is binary_classification", "Remove 'value': a binary label is positive when a label event arrives within the window.");
+        }
+    }
+
+    private void CheckModelFeatures(ModelDefinition model, SourceDefinition? observation)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var viewsNeeded = new List<(FeatureViewDefinition View, int Index)>();
+        var onDemandNeeded = new List<(OnDemandFeatureDefinition Feature, int Index)>();
+        for (var i = 0; i < model.Features.Count; i++)
+        {
+            var reference = model.Features[i];
+            if (reference.Name.Length == 0)
+            {
+                continue;
+            }
+
+            if (!seen.Add(reference.ToString()))
+            {
+                bag.Error(map.Item(model, "features", i), DiagnosticCodes.DuplicateName, $"feature '{reference}' is listed twice in model '{model.Name}'", "List each feature once.");
+                continue;
+            }
+
+            if (reference.View is null)
+            {
+                var onDemand = definitions.FindOnDemandFeature(reference.Name);
+                if (onDemand is null)
+                {
+                    var candidates = definitions.OnDemandFeatures.Select(f => f.Name).ToList();
+                    var view = definitions.FeatureViews.FirstOrDefault(v => v.FindFeature(reference.Name) is not null);
+                    var hint = view is not null
+                        ? $"'{reference.Name}' is a feature of view '{view.Name}'; write '{view.Name}:{reference.Name}'."
+                        : NameSuggestions.Hint(reference.Name, candidates, "on-demand features") + ". View features are written view:feature.";
+                    bag.Error(map.Item(model, "features", i), DiagnosticCodes.UnknownFeatureReference, $"unknown on-demand feature '{reference.Name}' in model '{model.Name}'", hint);
+                }
+                else
+                {
+                    onDemandNeeded.Add((onDemand, i));
+                }
+
+                continue;
+            }
+
+            var featureView = definitions.FindView(reference.View);
+            if (featureView is null)
+            {
+                bag.Error(map.Item(model, "features", i), DiagnosticCodes.UnknownFeatureReference, $"unknown feature view '{reference.View}' in '{reference}' of model '{model.Name}'", NameSuggestions.Hint(reference.View, [.. definitions.FeatureViews.Select(v => v.Name)], "feature views"));
+                continue;
+            }
+
+            if (featureView.FindFeature(reference.Name) is null)
+            {
+                bag.Error(map.Item(model, "features", i), DiagnosticCodes.UnknownFeatureReference, $"unknown feature '{reference.Name}' in view '{featureView.Name}' of model '{model.Name}'", NameSuggestions.Hint(reference.Name, [.. featureView.Features.Select(f => f.Name)], $"features of '{featureView.Name}'"));
+                continue;
+            }
+
+            viewsNeeded.Add((featureView, i));
+        }
+
+        var requestSeen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < model.RequestFields.Count; i++)
+        {
+            var name = model.RequestFields[i];
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            if (!requestSeen.Add(name))
+            {
+                bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.DuplicateName, $"request field '{name}' is listed twice in model '{model.Name}'", "List each request field once.");
+            }
+            else if (observation is not null && observation.FindField(name) is null)
+            {
+                bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.RequestFieldNotInObservation, $"request field '{name}' of model '{model.Name}' is not a field of observation source '{observation.Name}'", NameSuggestions.Hint(name, [.. observation.Fields.Select(f => f.Name)], $"fields of '{observation.Name}'"));
+            }
+        }
+
+        if (model.Features.Count == 0 && model.RequestFields.Count == 0 && Usable(model, "features"))
+        {
+            Error(model, "name", DiagnosticCodes.NoModelInputs, $"model '{model.Name}' has no features and no request fields", "Add 'features: [view:feature, ...]' and/or 'request_fields: [...]'.");
+        }
+
+        if (observation is null)
+        {
+            return;
+        }
+
+        foreach (var (feature, index) in onDemandNeeded)
+        {
+            foreach (var field in feature.RequestFields)
+            {
+                var actual = observation.FindField(field.Name);
+                if (actual is null || actual.Type.ToExpressionType() != field.Type.ToExpressionType())
+                {
+                    var problem = actual is null ? "is not a field of" : $"has type {actual.Type.ToYamlName()}, not {field.Type.ToYamlName()}, in";
+                    bag.Error(map.Item(model, "features", index), DiagnosticCodes.RequestFieldNotInObservation, $"request field '{field.Name}' of on-demand feature '{feature.Name}' {problem} observation source '{observation.Name}'", "Training computes on-demand features from the observation events, so each request field must be an observation field of the same type.");
+                }
+            }
+
+            foreach (var reference in feature.Compiled?.Features ?? [])
+            {
+                if (definitions.FindView(reference.View!) is { } view)
+                {
+                    viewsNeeded.Add((view, index));
+                }
+            }
+        }
+
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (view, index) in viewsNeeded)
+        {
+            if (definitions.FindEntity(view.Entity) is not { } entity || entity.JoinKey.Length == 0 || observation.FindField(entity.JoinKey) is not null || !reported.Add(view.Name))
+            {
+                continue;
+            }
+
+            bag.Error(map.Item(model, "features", index), DiagnosticCodes.JoinKeyNotInObservation, $"model '{model.Name}' uses view '{view.Name}' of entity '{entity.Name}', but observation source '{observation.Name}' has no field '{entity.JoinKey}'", $"Add the join key '{entity.JoinKey}' to '{observation.Name}', or drop the features of '{view.Name}'.");
+        }
+    }
+
+    private void CheckTrainer(ModelDefinition model)
+    {
+        var trainer = model.Trainer;
+        if (!Usable(trainer, "name") || !TrainerParameters.TryGetValue(trainer.Name, out var known))
+        {
+            return;
+        }
+
+        var node = map.ValueNode(trainer, "parameters") as YamlMappingNode;
+        foreach (var (name, value) in trainer.Parameters)
+        {
+            var mark = Mark.Empty;
+            var valueMark = Mark.Empty;
+            if (node is not null)
+            {
+                foreach (var (k, v) in node.Children)
+                {
+                    if (k is YamlScalarNode { Value: { } key } && key == name)
+                    {
+                        mark = k.Start;
+                        valueMark = v.Start;
+                    }
+                }
+            }
+
+            if (mark.Line == 0)
+            {
+                mark = map.Value(trainer, "parameters");
+                valueMark = mark;
+            }
+
+            var trainerName = trainer.Name.ToYamlName();
+            if (!known.TryGetValue(name, out var isBoolean))
+            {
+                var names = known.Keys.Order(StringComparer.Ordinal).ToList();
+                var closest = NameSuggestions.Closest(name, names);
+                bag.Error(mark, DiagnosticCodes.UnknownTrainerParameter, $"unknown parameter '{name}' for trainer '{trainerName}'", (closest is null ? string.Empty : $"Did you mean '{closest}'? ") + $"Parameters of {trainerName}: {string.Join(", ", names)}");
+                continue;
+            }
+
+            var valid = isBoolean ? value is "true" or "false" : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number);
+            if (!valid)
+            {
+                bag.Error(valueMark, DiagnosticCodes.InvalidValue, $"parameter '{name}' of trainer '{trainerName}' must be {(isBoolean ? "true or false" : "a number")} but is '{value}'", isBoolean ? "Write true or false." : "Write a number such as 31 or 0.05.");
+            }
+        }
+    }
+
+    private void CheckSchedule(ModelDefinition model)
+    {
+        if (model.Schedule is not { } schedule || !Usable(model, "schedule"))
+        {
+            return;
+        }
+
+        var problem = NcrontabProblem(schedule);
+        if (problem is not null)
+        {
+            Error(model, "schedule", DiagnosticCodes.InvalidSchedule, $"invalid schedule '{schedule}' of model '{model.Name}': {problem}", "Use NCRONTAB with seconds: 'second minute hour day month day-of-week', e.g. '0 0 3 * * *' for 03:00 every day.");
+        }
+    }
+
+    /// <summary>A light syntactic NCRONTAB check: six fields of numbers in range, *, ranges, steps, lists and month/day names.</summary>
+    internal static string? NcrontabProblem(string schedule)
+    {
+        var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (fields.Length != 6)
+        {
+            return $"it has {fields.Length} field{(fields.Length == 1 ? string.Empty : "s")}, NCRONTAB needs 6";
+        }
+
+        string[] names = ["second", "minute", "hour", "day", "month", "day-of-week"];
+        int[] max = [59, 59, 23, 31, 12, 7];
+        int[] min = [0, 0, 0, 1, 1, 0];
+        for (var i = 0; i < 6; i++)
+        {
+            foreach (var part in fields[i].Split(','))
+            {
+                var slash = part.Split('/');
+                if (slash.Length > 2 || part.Length == 0)
+                {
+                    return $"the {names[i]} field '{fields[i]}' is malformed";
+                }
+
+                if (slash.Length == 2 && (!int.TryParse(slash[1], NumberStyles.None, CultureInfo.InvariantCulture, out var step) || step == 0))
+                {
+                    return $"the step in the {names[i]} field '{fields[i]}' must be a positive number";
+                }
+
+                if (slash[0] == "*")
+                {
+                    continue;
+                }
+
+                foreach (var bound in slash[0].Split('-'))
+                {
+                    if (bound.Length == 0)
+                    {
+                        return $"the {names[i]} field '{fields[i]}' is malformed";
+                    }
+
+                    if (int.TryParse(bound, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                    {
+                        if (value < min[i] || value > max[i])
+                        {
+                            return $"{value} is out of range {min[i]}-{max[i]} in the {names[i]} field";
+                        }
+                    }
+                    else if (!(i >= 4 && bound.Length == 3 && bound.All(char.IsAsciiLetter)))
+                    {
+                        return $"'{bound}' is not valid in the {names[i]} field";
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private void CheckPromotionAndCost(ModelDefinition model, SourceDefinition? observation)
+    {
+        var promotion = model.Promotion;
+        var taskKnown = Usable(model, "task");
+        if (taskKnown && Usable(promotion, "metric"))
+        {
+            var binaryMetric = promotion.Metric is PromotionMetric.ExpectedCost or PromotionMetric.Auc or PromotionMetric.PrAuc or PromotionMetric.LogLoss;
+            if (binaryMetric != (model.Task == ModelTask.BinaryClassification))
+            {
+                var valid = model.Task == ModelTask.BinaryClassification ? "expected_cost, auc, pr_auc, log_loss" : "rmse, mae";
+                Error(promotion, "metric", DiagnosticCodes.InvalidMetric, $"metric '{promotion.Metric.ToYamlName()}' does not apply to {model.Task.ToYamlName()} model '{model.Name}'", $"Metrics for {model.Task.ToYamlName()}: {valid}.");
+            }
+            else if (promotion.Metric == PromotionMetric.ExpectedCost && model.Cost is null && Usable(model, "cost"))
+            {
+                Error(promotion, "metric", DiagnosticCodes.MissingCost, $"metric 'expected_cost' of model '{model.Name}' needs a cost matrix", "Add 'cost: { false_negative: <number or field>, false_positive: <number> }', or promote on auc.");
+            }
+        }
+
+        if (promotion.Margin < 0)
+        {
+            Error(promotion, "margin", DiagnosticCodes.InvalidThreshold, $"promotion margin {Invariant.Format(promotion.Margin)} of model '{model.Name}' is negative", "Use 0 or a positive relative improvement, e.g. 0.01 for 1%.");
+        }
+
+        if (promotion.MaxMissingFraction is < 0 or > 1)
+        {
+            Error(promotion, "max_missing_fraction", DiagnosticCodes.InvalidThreshold, $"max_missing_fraction {Invariant.Format(promotion.MaxMissingFraction)} of model '{model.Name}' is not between 0 and 1", "Use a fraction, e.g. 0.2.");
+        }
+
+        if (promotion.MinRows < 0 || promotion.MinPositives < 0)
+        {
+            var key = promotion.MinRows < 0 ? "min_rows" : "min_positives";
+            Error(promotion, key, DiagnosticCodes.InvalidThreshold, $"{key} of model '{model.Name}' is negative", "Use 0 or a positive count.");
+        }
+
+        var drift = model.Drift;
+        if (drift.PsiWarn < 0 || drift.PsiAlert < 0 || drift.PsiWarn > drift.PsiAlert)
+        {
+            Error(drift, drift.PsiWarn < 0 ? "psi_warn" : "psi_alert", DiagnosticCodes.InvalidThreshold, $"drift thresholds of model '{model.Name}' must satisfy 0 <= psi_warn <= psi_alert, but psi_warn is {Invariant.Format(drift.PsiWarn)} and psi_alert is {Invariant.Format(drift.PsiAlert)}", "The defaults are psi_warn: 0.1 and psi_alert: 0.25.");
+        }
+
+        if (model.Cost is not { } cost)
+        {
+            return;
+        }
+
+        if (taskKnown && model.Task == ModelTask.Regression)
+        {
+            Error(model, "cost", DiagnosticCodes.MissingCost, $"regression model '{model.Name}' cannot have a cost matrix", "Remove 'cost'; costs apply to binary decisions.");
+            return;
+        }
+
+        if (cost.FalseNegative.Field is { } fieldName && observation is not null && Usable(cost, "false_negative"))
+        {
+            var field = observation.FindField(fieldName);
+            if (field is null || !field.Type.IsNumeric())
+            {
+                var numeric = observation.Fields.Where(f => f.Type.IsNumeric()).Select(f => f.Name).ToList();
+                var problem = field is null ? $"is neither a number nor a field of observation source '{observation.Name}'" : $"is a {field.Type.ToYamlName()} field, not a numeric one";
+                Error(cost, "false_negative", DiagnosticCodes.InvalidCost, $"false_negative cost '{fieldName}' of model '{model.Name}' {problem}", (field is null && NameSuggestions.Closest(fieldName, numeric) is { } closest ? $"Did you mean '{closest}'? " : string.Empty) + $"Use a number, or a numeric field{(numeric.Count > 0 ? ": " + string.Join(", ", numeric) : string.Empty)}.");
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("false_negative", cost.FalseNegative.Constant ?? 0), ("false_positive", cost.FalsePositive), ("true_positive", cost.TruePositive) })
+        {
+            if (value < 0)
+            {
+                Error(cost, key, DiagnosticCodes.InvalidCost, $"{key} cost of model '{model.Name}' is negative", "Costs are zero or positive amounts.");
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Brisa.Core.Definitions;
+
+/// <summary>
+/// The root of a definition file: one project's entities, sources, feature views, on-demand features and
+/// models. Immutable; load it with <see cref="DefinitionLoader"/> or <see cref="FromJson"/>.
+/// </summary>
+public sealed record FeatureRepositoryDefinition
+{
+    /// <summary>Project name (lowercase snake_case).</summary>
+    public required string Project { get; init; }
+
+    /// <summary>Free text for the catalog.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The entities.</summary>
+    public IReadOnlyList<EntityDefinition> Entities { get; init; } = [];
+
+    /// <summary>The observation sources (<c>sources</c>).</summary>
+    public IReadOnlyList<SourceDefinition> Sources { get; init; } = [];
+
+    /// <summary>The label sources (<c>label_sources</c>); each has <see cref="SourceDefinition.IsLabelSource"/> set.</summary>
+    public IReadOnlyList<SourceDefinition> LabelSources { get; init; } = [];
+
+    /// <summary>The feature views.</summary>
+    public IReadOnlyList<FeatureViewDefinition> FeatureViews { get; init; } = [];
+
+    /// <summary>The on-demand features.</summary>
+    public IReadOnlyList<OnDemandFeatureDefinition> OnDemandFeatures { get; init; } = [];
+
+    /// <summary>The models.</summary>
+    public IReadOnlyList<ModelDefinition> Models { get; init; } = [];
+
+    /// <summary>Every source, observation sources first, then label sources.</summary>
+    public IEnumerable<SourceDefinition> AllSources => Sources.Concat(LabelSources);
+
+    /// <summary>The entity with this name, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The entity or null.</returns>
+    public EntityDefinition? FindEntity(string name) => Entities.FirstOrDefault(e => e.Name == name);
+
+    /// <summary>The source or label source with this name, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The source or null.</returns>
+    public SourceDefinition? FindSource(string name) => AllSources.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The source or label source receiving this CloudEvents type, or null.</summary>
+    /// <param name="eventType">The CloudEvents <c>type</c>.</param>
+    /// <returns>The source or null.</returns>
+    public SourceDefinition? FindSourceByEventType(string eventType) => AllSources.FirstOrDefault(s => s.EventType == eventType);
+
+    /// <summary>The feature view with this name, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The view or null.</returns>
+    public FeatureViewDefinition? FindView(string name) => FeatureViews.FirstOrDefault(v => v.Name == name);
+
+    /// <summary>The on-demand feature with this name, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The feature or null.</returns>
+    public OnDemandFeatureDefinition? FindOnDemandFeature(string name) => OnDemandFeatures.FirstOrDefault(f => f.Name == name);
+
+    /// <summary>The model with this name, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The model or null.</returns>
+    public ModelDefinition? FindModel(string name) => Models.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>The views of an entity.</summary>
+    /// <param name="entity">The entity name.</param>
+    /// <returns>The views, in file order.</returns>
+    public IEnumerable<FeatureViewDefinition> ViewsOfEntity(string entity) => FeatureViews.Where(v => v.Entity == entity);
+
+    /// <summary>Resolves a view feature reference (<c>view:feature</c>); null when it does not exist or is on-demand.</summary>
+    /// <param name="reference">The reference.</param>
+    /// <returns>The view and the feature, or null.</returns>
+    public (FeatureViewDefinition View, FeatureDefinition Feature)? FindViewFeature(FeatureReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.View is null || FindView(reference.View) is not { } view || view.FindFeature(reference.Name) is not { } feature)
+        {
+            return null;
+        }
+
+        return (view, feature);
+    }
+
+    /// <summary>The value type of a feature reference (view or on-demand); null when it does not resolve.</summary>
+    /// <param name="reference">The reference.</param>
+    /// <returns>The type or null.</returns>
+    public FieldType? GetFeatureType(FeatureReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.IsOnDemand)
+        {
+            return FindOnDemandFeature(reference.Name)?.Type;
+        }
+
+        if (FindViewFeature(reference) is not var (view, feature) || FindSource(view.Source) is not { } source)
+        {
+            return null;
+        }
+
+        return feature.GetValueType(source);
+    }
+
+    /// <summary>
+    /// A stable content hash: lowercase hex SHA-256 of the canonical JSON (<see cref="ToJson"/> without
+    /// indentation). Equal definitions give equal versions on every machine.
+    /// </summary>
+    /// <returns>64 hex characters.</returns>
+    public string ComputeVersion() =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(indented: false))));
+
+    /// <summary>Serializes to JSON (snake_case, durations as <c>1h</c>, enums by their YAML names) for the registry.</summary>
+    /// <param name="indented">Indent for humans; the canonical form is not indented.</param>
+    /// <returns>The JSON text.</returns>
+    public string ToJson(bool indented = true) =>
+        JsonSerializer.Serialize(this, indented ? DefinitionJson.IndentedOptions : DefinitionJson.Options);
+
+    /// <summary>
+    /// Reads definitions written by <see cref="ToJson"/> and validates them again (which compiles the
+    /// on-demand expressions).
+    /// </summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The definitions.</returns>
+    /// <exception cref="InvalidDataException">The JSON is malformed or the definitions are not valid.</exception>
+    public static FeatureRepositoryDefinition FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        FeatureRepositoryDefinition? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<FeatureRepositoryDefinition>(json, DefinitionJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException("The definitions JSON is malformed: " + e.Message, e);
+        }
+
+        if (parsed is null)
+        {
+            throw new InvalidDataException("The definitions JSON is null.");
+        }
+
+        var result = DefinitionValidator.Validate(parsed, "definitions.json", null);
+        return result.Definitions ?? throw new InvalidDataException(
+            "The definitions are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, result.Diagnostics));
+    }
+}
