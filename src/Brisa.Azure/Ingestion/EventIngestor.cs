@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using Brisa.Azure.Online;
+using Brisa.Azure.RawZone;
+using Brisa.Azure.Storage;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Azure.Ingestion;
+
+/// <summary>
+/// The one ingestion path (Event Hubs trigger and push endpoint): decode and validate, dead-letter the rejected
+/// events, land the accepted ones in the raw zone, then update the streaming views' online tiles.
+/// Safe to repeat for a redelivered batch: raw files and dead-letter blobs are named by content and overwrite
+/// themselves, and tiles skip event ids they already hold. Storage failures propagate so the trigger retries.
+/// </summary>
+public sealed class EventIngestor : IEventIngestor
+{
+    private readonly FeaturePlan plan;
+    private readonly RawZoneWriter raw;
+    private readonly DeadLetterWriter deadLetter;
+    private readonly OnlineTileStore online;
+    private readonly TimeProvider time;
+    private readonly DecoderOptions decoderOptions;
+    private readonly ConcurrentBag<CloudEventDecoder> decoders = [];
+
+    /// <summary>Creates the ingestor over an account.</summary>
+    public EventIngestor(BrisaStorage storage, FeatureRepositoryDefinition definitions, TimeProvider? time = null, DecoderOptions? decoderOptions = null, OnlineStoreOptions? onlineOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        plan = FeaturePlan.Compile(definitions, trackEventIds: true);
+        raw = RawZoneWriter.For(storage);
+        deadLetter = DeadLetterWriter.For(storage);
+        online = OnlineTileStore.For(storage, onlineOptions);
+        this.time = time ?? TimeProvider.System;
+        this.decoderOptions = decoderOptions ?? new DecoderOptions();
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var now = time.GetUtcNow();
+        var decoded = Decode(messages, now);
+
+        // Dead-letter and raw first: once they are written, nothing received can be lost; tiles are derived data.
+        var writes = new List<Task>();
+        if (decoded.Rejected.Count > 0)
+        {
+            writes.Add(deadLetter.WriteAsync(decoded.Rejected, now, cancellationToken));
+        }
+
+        writes.AddRange(decoded.Sources.Select(batch => raw.WriteAsync(batch, cancellationToken)));
+        await Task.WhenAll(writes);
+
+        var nowTicks = TiledView.ToUnixTicks(now);
+        foreach (var batch in decoded.Sources)
+        {
+            foreach (var view in plan.StreamingViewsOf(batch.Schema.SourceName))
+            {
+                await online.ApplyAsync(view.View, view.EntityKeyField, batch, nowTicks, cancellationToken);
+            }
+        }
+
+        return new IngestionResult(decoded.Outcomes);
+    }
+
+    private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)
+    {
+        // Decoders keep a string pool, so they are reused, one per concurrent batch.
+        var decoder = decoders.TryTake(out var pooled) ? pooled : new CloudEventDecoder(plan.Schemas, decoderOptions);
+        try
+        {
+            return decoder.Decode(messages, now);
+        }
+        finally
+        {
+            decoders.Add(decoder);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Azure.Storage.Blobs;
+using Brisa.Azure.Storage;
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Azure.RawZone;
+
+/// <summary>
+/// Writes rejected events to <c>deadletter/&lt;source&gt;/date=/hour=/&lt;batch-id&gt;.jsonl</c>: one JSON line per event
+/// with its original bytes (as text when valid UTF-8, else base64), the reason, the source and the time.
+/// The blob name is a digest of the content, so a redelivered batch overwrites itself.
+/// </summary>
+public sealed class DeadLetterWriter(BlobContainerClient container)
+{
+    /// <summary>Source folder for events that could not be routed to a source.</summary>
+    public const string UnknownSource = "_unrouted";
+
+    /// <summary>Writes the rejected events of a batch (grouped by source); returns the blob names written.</summary>
+    public async Task<IReadOnlyList<string>> WriteAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var names = new List<string>();
+        foreach (var group in rejected.GroupBy(r => r.Source ?? UnknownSource, StringComparer.Ordinal))
+        {
+            var content = Serialize(group, receivedAt);
+            var digest = Convert.ToHexStringLower(SHA256.HashData(Serialize(group, DateTimeOffset.UnixEpoch)).AsSpan(0, 16));
+            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key}/date={receivedAt.UtcDateTime:yyyy-MM-dd}/hour={receivedAt.UtcDateTime:HH}/{digest}.jsonl");
+            await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    /// <summary>Reads every dead-letter record under a prefix (for tests, the CLI and replays).</summary>
+    public async Task<IReadOnlyList<DeadLetterRecord>> ReadAllAsync(string? prefix = null, CancellationToken cancellationToken = default)
+    {
+        var records = new List<DeadLetterRecord>();
+        await foreach (var item in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
+        {
+            var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken);
+            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                records.Add(JsonSerializer.Deserialize(line, DeadLetterJson.Default.DeadLetterRecord)!);
+            }
+        }
+
+        return records;
+    }
+
+    private static byte[] Serialize(IEnumerable<RejectedEvent> events, DateTimeOffset receivedAt)
+    {
+        using var buffer = new MemoryStream();
+        foreach (var rejected in events)
+        {
+            var bytes = rejected.OriginalBytes.Span;
+            var isText = Utf8.IsValid(bytes);
+            var record = new DeadLetterRecord(
+                rejected.Reason,
+                rejected.Source,
+                rejected.EventId,
+                receivedAt,
+                isText ? Encoding.UTF8.GetString(bytes) : null,
+                isText ? null : Convert.ToBase64String(bytes));
+            JsonSerializer.Serialize(buffer, record, DeadLetterJson.Default.DeadLetterRecord);
+            buffer.WriteByte((byte)'\n');
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Creates the writer for the account's dead-letter container.</summary>
+    public static DeadLetterWriter For(BrisaStorage storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return new DeadLetterWriter(storage.Blobs.GetBlobContainerClient(StorageNames.DeadLetterContainer));
+    }
+}
+
+/// <summary>One dead-lettered event.</summary>
+/// <param name="Reason">Why it was rejected.</param>
+/// <param name="Source">The source it was routed to, if known.</param>
+/// <param name="EventId">Its CloudEvent id, if readable.</param>
+/// <param name="ReceivedAt">When Brisa received it.</param>
+/// <param name="Original">The original bytes as UTF-8 text, when valid UTF-8.</param>
+/// <param name="OriginalBase64">The original bytes as base64 otherwise.</param>
+public sealed record DeadLetterRecord(string Reason, string? Source, string? EventId, DateTimeOffset ReceivedAt, string? Original, string? OriginalBase64)
+{
+    /// <summary>The original bytes, exactly as received.</summary>
+    public byte[] OriginalBytes() => Original is not null ? Encoding.UTF8.GetBytes(Original) : Convert.FromBase64String(OriginalBase64 ?? "");
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DeadLetterRecord))]
+internal sealed partial class DeadLetterJson : System.Text.Json.Serialization.JsonSerializerContext;

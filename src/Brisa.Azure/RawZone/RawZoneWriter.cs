@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Storage.Blobs;
+using Brisa.Azure.Storage;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Azure.RawZone;
+
+/// <summary>
+/// Lands accepted events in the immutable raw zone: <c>raw/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/&lt;batch-id&gt;.parquet</c>.
+/// The batch id is a digest of the file's event ids, so a redelivered batch overwrites its own files instead of
+/// adding copies.
+/// </summary>
+public sealed class RawZoneWriter(BlobContainerClient container)
+{
+    /// <summary>Writes one file per (date, hour) partition of the batch; returns the blob names written.</summary>
+    public async Task<IReadOnlyList<string>> WriteAsync(SourceEventBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var partitions = new SortedDictionary<long, List<int>>();
+        for (var row = 0; row < batch.Count; row++)
+        {
+            var hour = batch.EventTicks(row) / TimeSpan.TicksPerHour;
+            if (!partitions.TryGetValue(hour, out var rows))
+            {
+                partitions[hour] = rows = [];
+            }
+
+            rows.Add(row);
+        }
+
+        var names = new List<string>(partitions.Count);
+        foreach (var (hour, rows) in partitions)
+        {
+            var name = BlobName(batch.Schema.SourceName, TiledView.FromUnixTicks(hour * TimeSpan.TicksPerHour), BatchId(rows.Select(batch.Id)));
+            using var buffer = new MemoryStream();
+            await RawEventParquet.WriteAsync(batch, rows, buffer, cancellationToken);
+            buffer.Position = 0;
+            await container.GetBlobClient(name).UploadAsync(buffer, overwrite: true, cancellationToken);
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    /// <summary>The Hive-partitioned blob name of a raw file.</summary>
+    public static string BlobName(string source, DateTimeOffset hour, string batchId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{source}/date={hour.UtcDateTime:yyyy-MM-dd}/hour={hour.UtcDateTime:HH}/{batchId}.parquet");
+
+    /// <summary>A content-derived batch id: the first 128 bits of SHA-256 over the sorted event ids.</summary>
+    public static string BatchId(IEnumerable<string> eventIds)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var id in eventIds.Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(id));
+            hash.AppendData([0]);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
+    }
+
+    /// <summary>Creates the writer for the account's raw container.</summary>
+    public static RawZoneWriter For(BrisaStorage storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return new RawZoneWriter(storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer));
+    }
+}

@@ -1,0 +1,42 @@
+using Brisa.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli;
+
+/// <summary>The <c>brisa</c> command line: one place that lists every command.</summary>
+public static class BrisaApp
+{
+    /// <summary>Builds the command app; tests pass their own console.</summary>
+    public static CommandApp Create(IAnsiConsole? console = null)
+    {
+        var output = console ?? AnsiConsole.Console;
+        if (console is null && Console.IsOutputRedirected)
+        {
+            // Logs and CI capture whole lines: do not wrap diagnostics at 80 columns.
+            output.Profile.Width = 240;
+        }
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("brisa");
+            config.ConfigureConsole(output);
+            config.CancellationExitCode(ExitCodes.Cancelled);
+            config.SetExceptionHandler((exception, _) => ReportError(output, exception));
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check a feature definition file and print every problem with its line.")
+                .WithExample("validate", "samples/fraud/features.yaml");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Run the whole loop end to end on a private Azurite.")
+                .WithExample("demo");
+        });
+        return app;
+    }
+
+    // A user sees one clear line, never a stack trace; usage errors and failures get distinct exit codes.
+    private static int ReportError(IAnsiConsole console, Exception exception)
+    {
+        console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+        return exception is CommandAppException ? ExitCodes.BadInput : ExitCodes.Failed;
+    }
+}

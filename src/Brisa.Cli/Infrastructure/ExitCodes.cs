@@ -1,0 +1,20 @@
+namespace Brisa.Cli;
+
+/// <summary>Process exit codes of <c>brisa</c>.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything worked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>A stage or an operation failed.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The input (a file, an argument) is wrong; the message says what.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>A prerequisite (Node.js, Azurite) is missing; the message says what to install.</summary>
+    public const int MissingPrerequisite = 3;
+
+    /// <summary>Stopped by Ctrl+C.</summary>
+    public const int Cancelled = 130;
+}

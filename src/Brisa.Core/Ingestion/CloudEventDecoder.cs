@@ -1,0 +1,524 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Ingestion;
+
+/// <summary>
+/// Decodes CloudEvents 1.0 in structured JSON mode (one event, or a batch as a JSON array) straight from
+/// the delivered bytes into typed rows, validating every event against its source schema.
+/// Each rejected event keeps its original bytes and a reason; nothing is dropped silently.
+/// Not thread-safe (it keeps a string pool): use one decoder per concurrent caller.
+/// </summary>
+public sealed class CloudEventDecoder
+{
+    private const long MaxExactInteger = 1L << 53;
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+
+    private readonly EventSchema[] schemas;
+    private readonly byte[][] schemaTypes;
+    private readonly DecoderOptions options;
+    private readonly StringPool pool = new();
+
+    /// <summary>Creates a decoder for the given sources.</summary>
+    public CloudEventDecoder(IEnumerable<EventSchema> schemas, DecoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        this.schemas = schemas.ToArray();
+        schemaTypes = this.schemas.Select(s => Encoding.UTF8.GetBytes(s.EventType)).ToArray();
+        this.options = options ?? new DecoderOptions();
+    }
+
+    /// <summary>Decodes a delivered batch of messages, as of <paramref name="now"/> (for the future-skew check).</summary>
+    public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var batch = new DecodedBatch();
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            DecodeMessage(message.Body, now, batch, seenIds);
+        }
+
+        return batch;
+    }
+
+    private void DecodeMessage(ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, HashSet<string> seenIds)
+    {
+        var mark = new Mark(batch);
+        var idsBefore = new List<string>();
+        try
+        {
+            var reader = new Utf8JsonReader(body.Span, ReaderOptions);
+            reader.Read(); // throws on an empty body: dead-lettered as malformed below
+
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                DecodeEvent(ref reader, body, now, batch, seenIds, idsBefore);
+            }
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        DecodeEvent(ref reader, body, now, batch, seenIds, idsBefore);
+                    }
+                    else
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        batch.Reject(body[start..(int)reader.BytesConsumed], null, null, $"batch element is {Describe(reader.TokenType)}, not a CloudEvent JSON object");
+                    }
+                }
+            }
+            else
+            {
+                batch.Reject(body, null, null, $"expected a CloudEvent JSON object or an array of them, got {Describe(reader.TokenType)}");
+                return;
+            }
+
+            if (reader.Read())
+            {
+                throw new JsonException($"unexpected content after the end of the JSON value at byte {reader.TokenStartIndex}");
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // A message that is not valid JSON cannot be split into events: dead-letter it whole.
+            mark.Rollback(batch);
+            foreach (var id in idsBefore)
+            {
+                seenIds.Remove(id);
+            }
+
+            batch.Reject(body, null, null, $"malformed JSON: {ex.Message}");
+        }
+    }
+
+    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, HashSet<string> seenIds, List<string> added)
+    {
+        var start = (int)reader.TokenStartIndex;
+        string? specVersion = null, id = null, type = null, source = null, envelopeError = null;
+        int dataStart = -1, dataEnd = -1;
+        var dataToken = JsonTokenType.None;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                dataToken = reader.TokenType;
+                dataStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                dataEnd = (int)reader.BytesConsumed;
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadAttribute(ref reader, "id", ref envelopeError);
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                type = ReadAttribute(ref reader, "type", ref envelopeError);
+            }
+            else if (reader.ValueTextEquals("specversion"u8))
+            {
+                specVersion = ReadAttribute(ref reader, "specversion", ref envelopeError);
+            }
+            else if (reader.ValueTextEquals("source"u8))
+            {
+                source = ReadAttribute(ref reader, "source", ref envelopeError);
+            }
+            else if (reader.ValueTextEquals("data_base64"u8))
+            {
+                envelopeError ??= "'data_base64' is not supported: send the data as a JSON object in 'data'";
+                reader.Read();
+                reader.Skip();
+            }
+            else
+            {
+                // time, datacontenttype, subject and extension attributes are not needed: the event time is the source's timestamp field.
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        var bytes = body[start..(int)reader.BytesConsumed];
+        var schema = type is null ? null : FindSchema(type);
+        var reason = envelopeError
+            ?? CheckEnvelope(bytes.Length, specVersion, id, type, source, schema)
+            ?? (dataStart < 0 ? "missing 'data'" : dataToken != JsonTokenType.StartObject ? $"'data' must be a JSON object, got {Describe(dataToken)}" : null);
+        if (reason is null && !seenIds.Add(id!))
+        {
+            reason = $"duplicate event id '{id}' within the batch (the first one was taken)";
+        }
+        else if (reason is null)
+        {
+            added.Add(id!);
+        }
+
+        if (reason is not null)
+        {
+            batch.Reject(bytes, id, schema?.SourceName, reason);
+            return;
+        }
+
+        var rows = batch.For(schema!);
+        var row = rows.Append(id!, 0);
+        reason = DecodeData(body.Span[dataStart..dataEnd], schema!, row, now, out var ticks);
+        if (reason is not null)
+        {
+            rows.Truncate(rows.Count - 1);
+            seenIds.Remove(id!);
+            added.Remove(id!);
+            batch.Reject(bytes, id, schema!.SourceName, reason);
+            return;
+        }
+
+        rows.SetLastTicks(ticks);
+        batch.Outcomes.Add(new EventOutcome(id, true, null));
+    }
+
+    private string? CheckEnvelope(int size, string? specVersion, string? id, string? type, string? source, EventSchema? schema)
+    {
+        if (size > options.MaxEventBytes)
+        {
+            return $"event is {size} bytes; at most {options.MaxEventBytes} are allowed";
+        }
+
+        if (specVersion is null)
+        {
+            return "missing CloudEvents attribute 'specversion' (expected \"1.0\")";
+        }
+
+        if (specVersion != "1.0")
+        {
+            return $"unsupported specversion '{specVersion}' (expected \"1.0\")";
+        }
+
+        if (string.IsNullOrEmpty(id))
+        {
+            return "missing CloudEvents attribute 'id'";
+        }
+
+        if (id.Length > options.MaxIdLength)
+        {
+            return $"id is {id.Length} characters; at most {options.MaxIdLength} are allowed";
+        }
+
+        foreach (var c in id)
+        {
+            if (char.IsControl(c))
+            {
+                return $"id contains the control character U+{(int)c:X4}";
+            }
+        }
+
+        if (string.IsNullOrEmpty(source))
+        {
+            return "missing CloudEvents attribute 'source'";
+        }
+
+        if (type is null)
+        {
+            return "missing CloudEvents attribute 'type'";
+        }
+
+        return schema is null
+            ? $"unknown event type '{type}'; known types: {string.Join(", ", schemas.Select(s => s.EventType))}"
+            : null;
+    }
+
+    private string? DecodeData(ReadOnlySpan<byte> json, EventSchema schema, Span<FieldValue> row, DateTimeOffset now, out long ticks)
+    {
+        ticks = 0;
+        var fields = schema.Fields;
+        Span<bool> seen = fields.Count <= 256 ? stackalloc bool[fields.Count] : new bool[fields.Count];
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        reader.Read();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var index = FindField(ref reader, schema);
+            reader.Read();
+            if (index < 0)
+            {
+                // Unknown fields are ignored so producers can add fields before the definitions do.
+                reader.Skip();
+                continue;
+            }
+
+            var field = fields[index];
+            if (seen[index])
+            {
+                return $"field '{field.Name}' appears twice";
+            }
+
+            seen[index] = true;
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            var error = ReadValue(ref reader, field, out row[index]);
+            if (error is not null)
+            {
+                return $"field '{field.Name}': {error}";
+            }
+        }
+
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (row[i].IsNull && (fields[i].Required || i == schema.TimestampIndex))
+            {
+                return $"missing required field '{fields[i].Name}'";
+            }
+        }
+
+        var micros = (long)row[schema.TimestampIndex].Number;
+        ticks = micros * 10;
+        var time = TiledView.FromUnixTicks(ticks);
+        if (time > now + options.MaxFutureSkew)
+        {
+            return $"field '{fields[schema.TimestampIndex].Name}': {Format(time)} is {Format(time - now)} in the future (server time {Format(now)}); at most {Format(options.MaxFutureSkew)} of clock skew is allowed";
+        }
+
+        if (time < options.MinEventTime)
+        {
+            return $"field '{fields[schema.TimestampIndex].Name}': {Format(time)} is before {Format(options.MinEventTime)}, the earliest event time accepted";
+        }
+
+        return null;
+    }
+
+    private string? ReadValue(ref Utf8JsonReader reader, SchemaField field, out FieldValue value)
+    {
+        value = default;
+        switch (field.Type)
+        {
+            case FieldType.String:
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return $"expected a string, got {Describe(reader.TokenType)}";
+                }
+
+                var text = ReadString(ref reader);
+                if (text is null)
+                {
+                    return "invalid UTF-8 in string";
+                }
+
+                if (text.Length > options.MaxStringLength)
+                {
+                    return $"string of {text.Length} characters; at most {options.MaxStringLength} are allowed";
+                }
+
+                if (field.Allowed is { } allowed)
+                {
+                    var match = FindAllowed(allowed, text);
+                    if (match is null)
+                    {
+                        return $"'{Shorten(text)}' is not allowed; allowed: {string.Join(", ", allowed)}";
+                    }
+
+                    text = match;
+                }
+
+                value = FieldValue.FromText(text);
+                return null;
+
+            case FieldType.Double:
+                if (reader.TokenType != JsonTokenType.Number)
+                {
+                    return $"expected a number, got {Describe(reader.TokenType)}";
+                }
+
+                if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
+                {
+                    return "the number is out of the range of a double";
+                }
+
+                value = FieldValue.FromNumber(number);
+                return CheckRange(field, number);
+
+            case FieldType.Long:
+                if (reader.TokenType != JsonTokenType.Number)
+                {
+                    return $"expected an integer, got {Describe(reader.TokenType)}";
+                }
+
+                if (!reader.TryGetInt64(out var integer) || integer is > MaxExactInteger or < -MaxExactInteger)
+                {
+                    return $"expected an integer between -2^53 and 2^53, got {Encoding.UTF8.GetString(reader.ValueSpan)}";
+                }
+
+                value = FieldValue.FromNumber(integer);
+                return CheckRange(field, integer);
+
+            case FieldType.Bool:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return $"expected true or false, got {Describe(reader.TokenType)}";
+                }
+
+                value = FieldValue.FromNumber(reader.TokenType == JsonTokenType.True ? 1 : 0);
+                return null;
+
+            case FieldType.Timestamp:
+                if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time))
+                {
+                    return $"expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got {Describe(ref reader)}";
+                }
+
+                value = FieldValue.FromNumber((time.UtcTicks - TiledView.UnixEpochTicks) / 10);
+                return null;
+
+            default:
+                return $"unsupported field type {field.Type}";
+        }
+    }
+
+    private static string? CheckRange(SchemaField field, double number) =>
+        number < field.Min ? $"{number.ToString(CultureInfo.InvariantCulture)} is below the minimum {field.Min.Value.ToString(CultureInfo.InvariantCulture)}"
+        : number > field.Max ? $"{number.ToString(CultureInfo.InvariantCulture)} is above the maximum {field.Max.Value.ToString(CultureInfo.InvariantCulture)}"
+        : null;
+
+    private static string? FindAllowed(IReadOnlyList<string> allowed, string text)
+    {
+        foreach (var candidate in allowed)
+        {
+            if (string.Equals(candidate, text, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private string? ReadString(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > StringPool.MaxPooledLength)
+        {
+            return reader.GetString();
+        }
+
+        return pool.Get(reader.ValueSpan);
+    }
+
+    private EventSchema? FindSchema(string type)
+    {
+        for (var i = 0; i < schemas.Length; i++)
+        {
+            if (string.Equals(schemas[i].EventType, type, StringComparison.Ordinal))
+            {
+                return schemas[i];
+            }
+        }
+
+        return null;
+    }
+
+    private static int FindField(ref Utf8JsonReader reader, EventSchema schema)
+    {
+        var names = schema.Utf8Names;
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (reader.ValueTextEquals(names[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string? ReadAttribute(ref Utf8JsonReader reader, string name, ref string? error)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        error ??= $"CloudEvents attribute '{name}' must be a string, got {Describe(reader.TokenType)}";
+        reader.Skip();
+        return null;
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    private static string Describe(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String ? $"'{Shorten(reader.GetString() ?? "")}'" : Describe(reader.TokenType);
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 61), "...");
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture);
+
+    private static string Format(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#}h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#}m" : $"{span.TotalSeconds:0.#}s";
+
+    /// <summary>Where the batch stood before a message, to undo a message that turns out malformed.</summary>
+    private readonly struct Mark(DecodedBatch batch)
+    {
+        private readonly Dictionary<string, int> counts = batch.Sources.ToDictionary(s => s.Schema.SourceName, s => s.Count);
+        private readonly int rejected = batch.Rejected.Count;
+        private readonly int outcomes = batch.Outcomes.Count;
+
+        public void Rollback(DecodedBatch batch)
+        {
+            foreach (var source in batch.Sources)
+            {
+                source.Truncate(counts.GetValueOrDefault(source.Schema.SourceName));
+            }
+
+            batch.Rejected.RemoveRange(rejected, batch.Rejected.Count - rejected);
+            batch.Outcomes.RemoveRange(outcomes, batch.Outcomes.Count - outcomes);
+        }
+    }
+
+    /// <summary>Interns repeated short strings (entity keys, countries) straight from UTF-8, so decoding them allocates once.</summary>
+    private sealed class StringPool
+    {
+        public const int MaxPooledLength = 128;
+        private const int MaxEntries = 200_000;
+        private readonly Dictionary<string, string> entries = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
+
+        public StringPool() => lookup = entries.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public string? Get(ReadOnlySpan<byte> utf8)
+        {
+            Span<char> chars = stackalloc char[MaxPooledLength];
+            if (Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+            {
+                return null;
+            }
+
+            var span = chars[..written];
+            if (lookup.TryGetValue(span, out var existing))
+            {
+                return existing;
+            }
+
+            var text = span.ToString();
+            if (entries.Count < MaxEntries)
+            {
+                entries[text] = text;
+            }
+
+            return text;
+        }
+    }
+}

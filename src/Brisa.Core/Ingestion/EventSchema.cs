@@ -1,0 +1,77 @@
+using System.Text;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Ingestion;
+
+/// <summary>
+/// A source's schema compiled for decoding: field names as UTF-8, types, and the checks each value must pass.
+/// Field order is the definition's order; decoded values are laid out in that order.
+/// </summary>
+public sealed class EventSchema
+{
+    /// <summary>Creates a schema.</summary>
+    public EventSchema(string sourceName, string eventType, string timestampField, IReadOnlyList<SchemaField> fields)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        ArgumentException.ThrowIfNullOrEmpty(eventType);
+        ArgumentNullException.ThrowIfNull(fields);
+        SourceName = sourceName;
+        EventType = eventType;
+        Fields = fields;
+        TimestampIndex = IndexOf(timestampField);
+        if (TimestampIndex < 0 || fields[TimestampIndex].Type != FieldType.Timestamp)
+        {
+            throw new ArgumentException($"Timestamp field '{timestampField}' must be a timestamp field of the schema.", nameof(timestampField));
+        }
+
+        Utf8Names = fields.Select(f => Encoding.UTF8.GetBytes(f.Name)).ToArray();
+    }
+
+    /// <summary>The source name (also the raw zone folder).</summary>
+    public string SourceName { get; }
+
+    /// <summary>The CloudEvents <c>type</c> that routes an event to this source.</summary>
+    public string EventType { get; }
+
+    /// <summary>The fields, in definition order.</summary>
+    public IReadOnlyList<SchemaField> Fields { get; }
+
+    /// <summary>Index of the event-time field.</summary>
+    public int TimestampIndex { get; }
+
+    internal byte[][] Utf8Names { get; }
+
+    /// <summary>Builds the decoding schema of a source definition.</summary>
+    public static EventSchema FromDefinition(SourceDefinition source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new EventSchema(
+            source.Name,
+            source.EventType,
+            source.TimestampField,
+            source.Fields.Select(f => new SchemaField(f.Name, f.Type, f.Required, f.Min, f.Max, f.Allowed)).ToArray());
+    }
+
+    /// <summary>The index of a field, or −1.</summary>
+    public int IndexOf(string name)
+    {
+        for (var i = 0; i < Fields.Count; i++)
+        {
+            if (string.Equals(Fields[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>One field of a compiled schema.</summary>
+/// <param name="Name">The field name.</param>
+/// <param name="Type">Its type.</param>
+/// <param name="Required">True when an event without it is rejected.</param>
+/// <param name="Min">Smallest allowed number, if any.</param>
+/// <param name="Max">Largest allowed number, if any.</param>
+/// <param name="Allowed">The allowed strings, if restricted.</param>
+public sealed record SchemaField(string Name, FieldType Type, bool Required, double? Min = null, double? Max = null, IReadOnlyList<string>? Allowed = null);

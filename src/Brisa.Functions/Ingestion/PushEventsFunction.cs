@@ -1,0 +1,46 @@
+using Brisa.Core.Ingestion;
+using Brisa.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace Brisa.Functions.Ingestion;
+
+/// <summary><c>POST /api/events</c>: CloudEvents (one, or a batch) into the same ingestion path as Event Hubs.</summary>
+public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOptions> options)
+{
+    private static readonly string[] AcceptedMediaTypes = ["application/cloudevents+json", "application/cloudevents-batch+json", "application/json"];
+
+    /// <summary>Answers 200 with a per-event result when any event was accepted, 400 when none was.</summary>
+    [Function("PushEvents")]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "events")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!HasAcceptedMediaType(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes);
+        }
+
+        var body = await BoundedBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.PayloadTooLarge(options.Value.MaxBodyBytes);
+        }
+
+        var result = await ingestor.IngestAsync([new IncomingMessage(body)], cancellationToken);
+        return PushResponse.From(result);
+    }
+
+    private static bool HasAcceptedMediaType(string? contentType) =>
+        contentType is not null && AcceptedMediaTypes.Any(t => contentType.StartsWith(t, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>Limits of the push endpoint.</summary>
+public sealed class PushOptions
+{
+    /// <summary>Largest request body, in bytes (default 4 MiB; Event Hubs itself takes 1 MiB per batch).</summary>
+    public int MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
+}

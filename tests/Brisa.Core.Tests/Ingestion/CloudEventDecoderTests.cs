@@ -1,0 +1,213 @@
+using System.Text;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Core.Tests.Ingestion;
+
+public sealed class CloudEventDecoderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly EventSchema Transaction = new(
+        "transaction",
+        "com.brisa.fraud.transaction",
+        "timestamp",
+        [
+            new SchemaField("transaction_id", FieldType.String, Required: true),
+            new SchemaField("customer_id", FieldType.String, Required: true),
+            new SchemaField("amount", FieldType.Double, Required: true, Min: 0, Max: 1_000_000),
+            new SchemaField("currency", FieldType.String, Required: true, Allowed: ["EUR", "USD", "GBP"]),
+            new SchemaField("items", FieldType.Long, Required: false),
+            new SchemaField("card_present", FieldType.Bool, Required: false),
+            new SchemaField("timestamp", FieldType.Timestamp, Required: true),
+        ]);
+
+    private static string Event(string id = "t1", string data = """{"transaction_id":"t1","customer_id":"c1","amount":12.5,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", string type = "com.brisa.fraud.transaction") =>
+        $$"""{"specversion":"1.0","id":"{{id}}","source":"/test","type":"{{type}}","data":{{data}}}""";
+
+    private static DecodedBatch Decode(params string[] messages) =>
+        new CloudEventDecoder([Transaction]).Decode(messages.Select(m => new IncomingMessage(Encoding.UTF8.GetBytes(m))).ToArray(), Now);
+
+    private static string SingleReason(string message)
+    {
+        var batch = Decode(message);
+        Assert.Equal(0, batch.AcceptedCount);
+        return Assert.Single(batch.Rejected).Reason;
+    }
+
+    [Fact]
+    public void Decode_ValidEvent_TypedRow()
+    {
+        var batch = Decode(Event(data: """{"transaction_id":"t1","customer_id":"c1","amount":12.5,"currency":"EUR","items":3,"card_present":true,"timestamp":"2026-11-29T11:00:00.123Z"}"""));
+
+        var rows = Assert.Single(batch.Sources);
+        Assert.Equal(1, rows.Count);
+        Assert.Equal("t1", rows.Id(0));
+        Assert.Equal(TiledView.ToUnixTicks(new DateTimeOffset(2026, 11, 29, 11, 0, 0, 123, TimeSpan.Zero)), rows.EventTicks(0));
+        Assert.Equal("c1", rows.Value(0, 1).AsText());
+        Assert.Equal(12.5, rows.Value(0, 2).AsNumber());
+        Assert.Equal(3, rows.Value(0, 4).AsNumber());
+        Assert.Equal(1, rows.Value(0, 5).AsNumber());
+        Assert.Equal(new EventOutcome("t1", true, null), Assert.Single(batch.Outcomes));
+    }
+
+    [Fact]
+    public void Decode_BatchArray_AcceptsEachAndKeepsOrder()
+    {
+        var batch = Decode($"[{Event("a")},{Event("b")},{Event("c")}]");
+
+        Assert.Equal(["a", "b", "c"], batch.Outcomes.Select(o => o.EventId));
+        Assert.Equal(3, batch.AcceptedCount);
+    }
+
+    [Fact]
+    public void Decode_DataBeforeType_StillRoutes()
+    {
+        var message = """{"data":{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"USD","timestamp":"2026-11-29T11:00:00Z"},"id":"x","type":"com.brisa.fraud.transaction","source":"/s","specversion":"1.0"}""";
+
+        Assert.Equal(1, Decode(message).AcceptedCount);
+    }
+
+    [Fact]
+    public void Decode_UnknownDataField_Ignored()
+    {
+        var batch = Decode(Event(data: """{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"USD","new_field":{"a":[1,2]},"timestamp":"2026-11-29T11:00:00Z"}"""));
+
+        Assert.Equal(1, batch.AcceptedCount);
+    }
+
+    [Theory]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":"12","currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount': expected a number, got a string")]
+    [InlineData("""{"transaction_id":"t1","customer_id":7,"amount":12,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'customer_id': expected a string, got a number")]
+    [InlineData("""{"transaction_id":"t1","amount":12,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "missing required field 'customer_id'")]
+    [InlineData("""{"transaction_id":"t1","customer_id":null,"amount":12,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "missing required field 'customer_id'")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":-1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount': -1 is below the minimum 0")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1000001,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount': 1000001 is above the maximum 1000000")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1e400,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount': the number is out of the range of a double")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"JPY","timestamp":"2026-11-29T11:00:00Z"}""", "field 'currency': 'JPY' is not allowed; allowed: EUR, USD, GBP")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","items":1.5,"timestamp":"2026-11-29T11:00:00Z"}""", "field 'items': expected an integer between -2^53 and 2^53, got 1.5")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","card_present":"yes","timestamp":"2026-11-29T11:00:00Z"}""", "field 'card_present': expected true or false, got a string")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"yesterday"}""", "field 'timestamp': expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got 'yesterday'")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T14:00:00Z"}""", "field 'timestamp': 2026-11-29T14:00:00Z is 2h in the future (server time 2026-11-29T12:00:00Z); at most 5m of clock skew is allowed")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"1999-12-31T23:59:59Z"}""", "field 'timestamp': 1999-12-31T23:59:59Z is before 2000-01-01T00:00:00Z, the earliest event time accepted")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"amount":2,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount' appears twice")]
+    [InlineData("""[1,2]""", "'data' must be a JSON object, got an array")]
+    public void Decode_InvalidData_RejectedWithReason(string data, string reason)
+    {
+        Assert.Equal(reason, SingleReason(Event(data: data)));
+    }
+
+    [Theory]
+    [InlineData("""{"id":"t1","source":"/s","type":"com.brisa.fraud.transaction","data":{}}""", "missing CloudEvents attribute 'specversion' (expected \"1.0\")")]
+    [InlineData("""{"specversion":"0.3","id":"t1","source":"/s","type":"com.brisa.fraud.transaction","data":{}}""", "unsupported specversion '0.3' (expected \"1.0\")")]
+    [InlineData("""{"specversion":"1.0","source":"/s","type":"com.brisa.fraud.transaction","data":{}}""", "missing CloudEvents attribute 'id'")]
+    [InlineData("""{"specversion":"1.0","id":42,"source":"/s","type":"com.brisa.fraud.transaction","data":{}}""", "CloudEvents attribute 'id' must be a string, got a number")]
+    [InlineData("""{"specversion":"1.0","id":"a\u0001b","source":"/s","type":"com.brisa.fraud.transaction","data":{}}""", "id contains the control character U+0001")]
+    [InlineData("""{"specversion":"1.0","id":"t1","type":"com.brisa.fraud.transaction","data":{}}""", "missing CloudEvents attribute 'source'")]
+    [InlineData("""{"specversion":"1.0","id":"t1","source":"/s","data":{}}""", "missing CloudEvents attribute 'type'")]
+    [InlineData("""{"specversion":"1.0","id":"t1","source":"/s","type":"com.other","data":{}}""", "unknown event type 'com.other'; known types: com.brisa.fraud.transaction")]
+    [InlineData("""{"specversion":"1.0","id":"t1","source":"/s","type":"com.brisa.fraud.transaction"}""", "missing 'data'")]
+    [InlineData("""{"specversion":"1.0","id":"t1","source":"/s","type":"com.brisa.fraud.transaction","data_base64":"AAAA"}""", "'data_base64' is not supported: send the data as a JSON object in 'data'")]
+    public void Decode_InvalidEnvelope_RejectedWithReason(string message, string reason)
+    {
+        Assert.Equal(reason, SingleReason(message));
+    }
+
+    [Theory]
+    [InlineData("{\"specversion\":\"1.0\",")]
+    [InlineData("{} {}")]
+    [InlineData("[{\"a\":1}")]
+    [InlineData("not json")]
+    public void Decode_MalformedJson_WholeMessageDeadLettered(string message)
+    {
+        var batch = Decode(message);
+
+        var rejected = Assert.Single(batch.Rejected);
+        Assert.StartsWith("malformed JSON: ", rejected.Reason);
+        Assert.Equal(message, Encoding.UTF8.GetString(rejected.OriginalBytes.Span));
+    }
+
+    [Fact]
+    public void Decode_MalformedAfterValidEventsInArray_RollsBackTheMessageOnly()
+    {
+        var batch = Decode(Event("ok1"), $"[{Event("lost?")},{{\"broken\":");
+
+        Assert.Equal(1, batch.AcceptedCount);
+        Assert.Equal(["ok1", null], batch.Outcomes.Select(o => o.EventId));
+        Assert.Equal(2, batch.Outcomes.Count);
+        Assert.Single(batch.Rejected);
+    }
+
+    [Fact]
+    public void Decode_EmptyBody_Rejected()
+    {
+        Assert.StartsWith("malformed JSON", SingleReason(""));
+    }
+
+    [Fact]
+    public void Decode_NonObjectInBatch_RejectsOnlyThatElement()
+    {
+        var batch = Decode($"[{Event("a")},42,\"x\"]");
+
+        Assert.Equal(1, batch.AcceptedCount);
+        Assert.Equal(["batch element is a number, not a CloudEvent JSON object", "batch element is a string, not a CloudEvent JSON object"], batch.Rejected.Select(r => r.Reason));
+        Assert.Equal("42", Encoding.UTF8.GetString(batch.Rejected[0].OriginalBytes.Span));
+    }
+
+    [Fact]
+    public void Decode_DuplicateIdInBatch_SecondDeadLettered()
+    {
+        var batch = Decode(Event("same"), Event("same"));
+
+        Assert.Equal(1, batch.AcceptedCount);
+        Assert.Equal("duplicate event id 'same' within the batch (the first one was taken)", Assert.Single(batch.Rejected).Reason);
+    }
+
+    [Fact]
+    public void Decode_OversizedEvent_Rejected()
+    {
+        var big = new string('x', 1024 * 1024);
+        var message = Event(data: $$"""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","note":"{{big}}","timestamp":"2026-11-29T11:00:00Z"}""");
+
+        var reason = SingleReason(message);
+
+        Assert.Equal($"event is {message.Length} bytes; at most 65536 are allowed", reason);
+    }
+
+    [Fact]
+    public void Decode_RejectedEvent_KeepsItsOwnBytesOnly()
+    {
+        var bad = Event("bad", data: """{"transaction_id":"t1"}""");
+
+        var batch = Decode($"[{Event("good")},{bad}]");
+
+        Assert.Equal(bad, Encoding.UTF8.GetString(Assert.Single(batch.Rejected).OriginalBytes.Span));
+    }
+
+    [Theory]
+    [InlineData("a/b\\c#d?e")]
+    [InlineData("quote\"and'apostrophe")]
+    [InlineData("ключ-日本-🙂")]
+    [InlineData("tab\there")]
+    public void Decode_AwkwardEntityKeys_RoundTripExactly(string key)
+    {
+        var escaped = System.Text.Json.JsonSerializer.Serialize(key);
+        var batch = Decode(Event(data: $$"""{"transaction_id":"t1","customer_id":{{escaped}},"amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}"""));
+
+        Assert.Equal(key, Assert.Single(batch.Sources).Value(0, 1).AsText());
+    }
+
+    [Fact]
+    public void Decode_InvalidUtf8_RejectedNotReplaced()
+    {
+        var prefix = Encoding.UTF8.GetBytes(Event(data: """{"transaction_id":"t1","customer_id":"c"""));
+        var suffix = Encoding.UTF8.GetBytes("\",\"amount\":1,\"currency\":\"EUR\",\"timestamp\":\"2026-11-29T11:00:00Z\"}}");
+        var body = prefix[..^1].Concat(new byte[] { 0xC3, 0x28 }).Concat(suffix).ToArray();
+
+        var batch = new CloudEventDecoder([Transaction]).Decode([new IncomingMessage(body)], Now);
+
+        Assert.Equal(0, batch.AcceptedCount);
+        Assert.Equal(body, Assert.Single(batch.Rejected).OriginalBytes.ToArray());
+    }
+}
