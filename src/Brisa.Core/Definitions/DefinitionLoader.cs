@@ -55,6 +55,13 @@ public static class DefinitionLoader
             ReportYamlException(bag, yamlText, e);
             return new DefinitionLoadResult(null, bag.Sorted());
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner can fail without a position (e.g. an unclosed '[' at the end of a line):
+            // report where the last complete YAML event ended.
+            bag.Error(LastGoodMark(yamlText), DiagnosticCodes.Syntax, "invalid YAML: could not parse past this point", SyntaxHint);
+            return new DefinitionLoadResult(null, bag.Sorted());
+        }
 
         if (stream.Documents.Count == 0 || MapReader.IsNull(stream.Documents[0].RootNode))
         {
@@ -77,6 +84,27 @@ public static class DefinitionLoader
         var map = new SourceMap();
         var definitions = new Reader(bag, map).ReadRoot(rootMapping);
         return DefinitionValidator.Validate(definitions, bag, map);
+    }
+
+    private const string SyntaxHint = "Check indentation (spaces, not tabs), that every 'key: value' has a space after the colon, and that brackets and quotes are closed.";
+
+    private static Mark LastGoodMark(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var last = new Mark(0, 1, 1);
+        try
+        {
+            while (parser.MoveNext())
+            {
+                last = parser.Current!.End;
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // Expected: this is the failure being located.
+        }
+
+        return last;
     }
 
     private static void ReportYamlException(DiagnosticBag bag, string text, YamlException e)
@@ -102,7 +130,7 @@ public static class DefinitionLoader
             message = char.ToLowerInvariant(message[0]) + message[1..];
         }
 
-        bag.Error(e.Start, DiagnosticCodes.Syntax, "invalid YAML: " + message, "Check indentation (spaces, not tabs), that every 'key: value' has a space after the colon, and that brackets and quotes are closed.");
+        bag.Error(e.Start, DiagnosticCodes.Syntax, "invalid YAML: " + message, SyntaxHint);
     }
 
     private static string? KeyAt(string text, Mark mark)

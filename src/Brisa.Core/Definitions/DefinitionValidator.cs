@@ -186,6 +186,16 @@ internal sealed class DefinitionValidator
     private FieldDefinition? CheckFieldReference(object owner, string key, string fieldName, SourceDefinition source, string what, int? item = null)
     {
         var field = source.FindField(fieldName);
+        if (field is null && !Usable(source, "fields"))
+        {
+            return null; // the fields list itself is broken and already reported
+        }
+
+        if (field is not null && !Usable(field, "type"))
+        {
+            return null; // the field's type is unknown and already reported
+        }
+
         if (field is null)
         {
             var kind = source.IsLabelSource ? "label source" : "source";
@@ -380,7 +390,7 @@ internal sealed class DefinitionValidator
             foreach (var diagnostic in result.Diagnostics)
             {
                 var code = diagnostic.Code == ExpressionDiagnosticCodes.UnknownFeature ? DiagnosticCodes.UnknownViewFeature : diagnostic.Code;
-                bag.Error(ExpressionMark(feature, diagnostic.Position), code, $"{diagnostic.Message} in the expression of on-demand feature '{feature.Name}'", diagnostic.Hint);
+                bag.Error(ExpressionMark(feature, diagnostic.Position), code, $"expression of on-demand feature '{feature.Name}': {diagnostic.Message}", diagnostic.Hint);
             }
 
             if (result.Expression is { } expression)

@@ -27,7 +27,7 @@ internal static class NameSuggestions
     {
         if (candidates.Count == 0)
         {
-            return $"No {what} are defined.";
+            return $"No {what} are defined";
         }
 
         var closest = Closest(name, candidates);

@@ -70,6 +70,7 @@ internal sealed class MapReader
 {
     private readonly DiagnosticBag bag;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> suggested = new(StringComparer.Ordinal);
 
     public MapReader(YamlMappingNode node, string kind, IReadOnlyList<string> keys, DiagnosticBag bag)
     {
@@ -90,6 +91,11 @@ internal sealed class MapReader
             if (!keys.Contains(key))
             {
                 var closest = NameSuggestions.Closest(key, keys);
+                if (closest is not null)
+                {
+                    suggested.Add(closest);
+                }
+
                 var hint = (closest is null ? string.Empty : $"Did you mean '{closest}'? ") + $"Valid keys: {string.Join(", ", keys)}";
                 bag.Error(keyNode.Start, DiagnosticCodes.UnknownKey, $"unknown key '{key}' in {What}", hint);
                 continue;
@@ -128,7 +134,8 @@ internal sealed class MapReader
             return entry.Value;
         }
 
-        if (required)
+        // A typo of this key was already reported as an unknown key with this key as the suggestion.
+        if (required && !suggested.Contains(key))
         {
             bag.Error(Node.Start, DiagnosticCodes.MissingKey, $"missing required key '{key}' in {What}", $"Add '{key}:' to the {Kind}.");
         }
@@ -158,7 +165,7 @@ internal sealed class MapReader
     public string? Name(string key = "name", bool required = true)
     {
         var value = Scalar(key, required);
-        if (value is not null && !CheckName(bag, Location.Values[key], value, $"'{key}' of {Kind}"))
+        if (value is not null && !CheckName(bag, Location.Values[key], value, key == "name" ? Kind : key))
         {
             // Keep the name so references to it do not cascade; the error is already reported.
         }
@@ -175,7 +182,7 @@ internal sealed class MapReader
 
         var fixedName = SuggestName(value);
         var hint = "Names are lowercase snake_case: a letter, then letters, digits or '_'" + (fixedName is null ? "." : $", e.g. '{fixedName}'.");
-        bag.Error(node.Start, DiagnosticCodes.InvalidName, $"invalid name '{value}' for {what}", hint);
+        bag.Error(node.Start, DiagnosticCodes.InvalidName, $"invalid {what} name '{value}'", hint);
         return false;
     }
 
@@ -222,11 +229,6 @@ internal sealed class MapReader
         }
 
         var result = builder.ToString().Trim('_');
-        while (result.Length > 0 && result[0] is >= '0' and <= '9')
-        {
-            result = result[1..];
-        }
-
         return IsValidName(result) ? result : null;
     }
 

@@ -1,0 +1,57 @@
+using System.Reflection;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Tests.Definitions;
+
+/// <summary>
+/// Each file in Corpus/ is a broken definition file. Its trailing lines "#! &lt;diagnostic&gt;" are the
+/// exact, complete list of diagnostics the loader must report (the trailing comments do not shift positions).
+/// </summary>
+public class CorpusTests
+{
+    private static readonly string CorpusDirectory = Path.Combine(AppContext.BaseDirectory, "Definitions", "Corpus");
+
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(CorpusDirectory, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    private static List<string> Expected(string text) =>
+        [.. text.Split('\n').Where(l => l.StartsWith("#! ", StringComparison.Ordinal)).Select(l => l[3..].TrimEnd('\r'))];
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Load_CorpusFile_ReportsExactlyTheExpectedDiagnostics(string fileName)
+    {
+        var path = Path.Combine(CorpusDirectory, fileName);
+        var expected = Expected(File.ReadAllText(path));
+
+        var result = DefinitionLoader.Load(path);
+        var actual = result.Diagnostics.Select(d => d.ToString()).ToList();
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+        Assert.Equal(result.Diagnostics.Any(d => d.IsError), result.Definitions is null);
+    }
+
+    [Fact]
+    public void Corpus_AllFiles_CoverEveryDiagnosticCode()
+    {
+        var codes = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+        var covered = Directory.GetFiles(CorpusDirectory, "*.yaml")
+            .SelectMany(f => Expected(File.ReadAllText(f)))
+            .ToList();
+
+        var missing = codes.Where(code => !covered.Any(line => line.Contains(" " + code + ":", StringComparison.Ordinal))).ToList();
+
+        Assert.Empty(missing);
+    }
+}
