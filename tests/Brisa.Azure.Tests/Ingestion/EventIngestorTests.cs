@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Online;
+using Brisa.Azure.RawZone;
+using Brisa.Azure.Storage;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Ingestion;
+
+/// <summary>The whole ingestion path against Azurite: decode, dead-letter, raw zone, online tiles, redelivery.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class EventIngestorTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+    private static readonly FeatureRepositoryDefinition Definitions =
+        DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions ?? throw new InvalidOperationException("sample definitions are invalid");
+
+    private static readonly string[] AwkwardCustomers =
+    [
+        "a/b\\c#d?e",
+        "quote\"apostrophe'",
+        "ключ-日本-🙂",
+        new string('x', 1024),
+        "tab\tand\u0001control",
+    ];
+
+    private sealed record Txn(string Id, string Customer, double Amount, string Country, DateTimeOffset Time);
+
+    [Fact]
+    public async Task Ingest_StreamDeliveredTwice_RawOnceAndOnlineCountsMatchReference()
+    {
+        var source = $"run-{Guid.NewGuid():N}";
+        var stream = GenerateStream(seed: 7, count: 1500, customerPrefix: source);
+        var messages = stream.Chunk(100).Select(chunk => Message(chunk)).ToArray();
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        var first = await ingestor.IngestAsync(messages, CancellationToken.None);
+        var redelivered = await ingestor.IngestAsync(messages, CancellationToken.None);
+
+        Assert.Equal(stream.Count, first.Accepted);
+        Assert.Equal(0, first.Rejected);
+        Assert.Equal(first.Outcomes, redelivered.Outcomes);
+
+        var rawIds = await ReadRawIdsAsync(stream.Select(t => t.Id).ToHashSet());
+        Assert.Equal(stream.Select(t => t.Id).Order(), rawIds.Order());
+
+        var plan = FeaturePlan.Compile(Definitions, trackEventIds: true);
+        var view = plan.FindView("customer_1h")!;
+        var store = OnlineTileStore.For(azurite.Storage);
+        var nowTicks = TiledView.ToUnixTicks(Now);
+        foreach (var customer in stream.GroupBy(t => t.Customer))
+        {
+            var tiles = await store.ReadAsync(view.View, customer.Key);
+            Assert.NotNull(tiles);
+            var values = tiles.State.Evaluate(nowTicks).Values;
+            var expected = ReferenceWindow(customer, view.View, nowTicks, TimeSpan.FromHours(1));
+            Assert.Equal(expected.Count(), values[0].AsNumber());
+            Assert.Equal(expected.Sum(t => t.Amount), values[1].AsNumber()!.Value, 1e-9 * Math.Max(1, expected.Sum(t => t.Amount)));
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_AwkwardEntityKeys_RoundTripThroughTableKeys()
+    {
+        var stream = AwkwardCustomers
+            .Select((customer, i) => new Txn($"awk-{Guid.NewGuid():N}-{i}", customer, 10 + i, "ES", Now.AddMinutes(-5)))
+            .ToList();
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        var result = await ingestor.IngestAsync([Message(stream)], CancellationToken.None);
+
+        Assert.Equal(AwkwardCustomers.Length, result.Accepted);
+        var view = FeaturePlan.Compile(Definitions, trackEventIds: true).FindView("customer_1h")!;
+        var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
+        foreach (var customer in AwkwardCustomers)
+        {
+            var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer);
+            Assert.NotNull(tiles);
+            var row = await table.GetEntityAsync<global::Azure.Data.Tables.TableEntity>(TableKeys.Encode(customer), view.Name);
+            Assert.Equal(customer, row.Value.GetString(OnlineTileStore.EntityKeyProperty));
+            Assert.Equal(customer.Length < 200 ? customer : null, TableKeys.TryDecode(row.Value.PartitionKey));
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_BadEventsCorpus_AllDeadLetteredWithReasonsAndNoValidEventLost()
+    {
+        var good = GenerateStream(seed: 11, count: 40, customerPrefix: $"good-{Guid.NewGuid():N}");
+        var badSource = $"bad-{Guid.NewGuid():N}";
+        var corpus = new (string Body, string ReasonStart)[]
+        {
+            ("{\"specversion\":\"1.0\",\"id\":", "malformed JSON"),
+            (Envelope($"{badSource}-1", """{"transaction_id":"x","customer_id":"c","merchant_id":"m","amount":"ten","currency":"EUR","country":"ES","channel":"pos","timestamp":"2026-11-29T11:00:00Z"}"""), "field 'amount': expected a number"),
+            (Envelope($"{badSource}-2", """{"transaction_id":"x","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"2026-11-29T11:00:00Z"}"""), "missing required field 'customer_id'"),
+            (Envelope($"{badSource}-3", """{"transaction_id":"x","customer_id":"c","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"2027-01-01T00:00:00Z"}"""), "field 'timestamp': 2027-01-01T00:00:00Z is"),
+            (Envelope($"{badSource}-4", $$"""{"transaction_id":"x","customer_id":"c","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","blob":"{{new string('z', 1024 * 1024)}}","timestamp":"2026-11-29T11:00:00Z"}"""), "event is "),
+            (Envelope($"{badSource}\u0007ctl", """{"transaction_id":"x","customer_id":"c","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"2026-11-29T11:00:00Z"}"""), "id contains the control character U+0007"),
+            (Envelope($"{badSource}-6", """{"transaction_id":"x","customer_id":"c","merchant_id":"m","amount":1,"currency":"XXX","country":"ES","channel":"pos","timestamp":"2026-11-29T11:00:00Z"}"""), "field 'currency': 'XXX' is not allowed"),
+        };
+        var messages = corpus.Select(c => new IncomingMessage(Encoding.UTF8.GetBytes(c.Body))).Append(Message(good)).ToArray();
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        var result = await ingestor.IngestAsync(messages, CancellationToken.None);
+
+        Assert.Equal(good.Count, result.Accepted);
+        Assert.Equal(corpus.Length, result.Rejected);
+        var deadLetters = await DeadLetterWriter.For(azurite.Storage).ReadAllAsync();
+        foreach (var (body, reasonStart) in corpus)
+        {
+            var record = Assert.Single(deadLetters, d => d.Original == body);
+            Assert.StartsWith(reasonStart, record.Reason);
+            Assert.Equal(Encoding.UTF8.GetBytes(body), record.OriginalBytes());
+        }
+
+        var rawIds = await ReadRawIdsAsync(good.Select(t => t.Id).ToHashSet());
+        Assert.Equal(good.Select(t => t.Id).Order(), rawIds.Order());
+    }
+
+    private static IEnumerable<Txn> ReferenceWindow(IEnumerable<Txn> events, TiledView view, long atTicks, TimeSpan window)
+    {
+        var k = window.Ticks / view.TileTicks;
+        var tile = view.TileOf(atTicks);
+        return events.Where(e =>
+        {
+            var ticks = TiledView.ToUnixTicks(e.Time);
+            var eventTile = view.TileOf(ticks);
+            return eventTile > tile - k && eventTile <= tile && ticks <= atTicks;
+        });
+    }
+
+    private async Task<List<string>> ReadRawIdsAsync(HashSet<string> ofInterest)
+    {
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer);
+        var schema = FeaturePlan.Compile(Definitions, trackEventIds: false).Schemas.Single(s => s.SourceName == "transaction");
+        var ids = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, "transaction/", CancellationToken.None))
+        {
+            Assert.Matches(@"^transaction/date=\d{4}-\d{2}-\d{2}/hour=\d{2}/[0-9a-f]{32}\.parquet$", blob.Name);
+            using var content = new MemoryStream((await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToArray());
+            var rows = await RawEventParquet.ReadAsync(content, schema);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if (ofInterest.Contains(rows.Id(r)))
+                {
+                    ids.Add(rows.Id(r));
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)
+    {
+        var random = new Random(seed);
+        var countries = new[] { "ES", "FR", "DE", "GB" };
+        return Enumerable.Range(0, count)
+            .Select(i => new Txn(
+                $"{customerPrefix}-t{i}",
+                i % 10 == 0 ? AwkwardCustomers[random.Next(AwkwardCustomers.Length)] + customerPrefix : $"{customerPrefix}-c{random.Next(40)}",
+                Math.Round(random.NextDouble() * 500, 2),
+                countries[random.Next(countries.Length)],
+                Now.AddSeconds(-random.Next(3 * 3600))))
+            .ToList();
+    }
+
+    private static IncomingMessage Message(IEnumerable<Txn> events) =>
+        new(Encoding.UTF8.GetBytes("[" + string.Join(",", events.Select(e => Envelope(e.Id, JsonSerializer.Serialize(new
+        {
+            transaction_id = e.Id,
+            customer_id = e.Customer,
+            merchant_id = "m1",
+            amount = e.Amount,
+            currency = "EUR",
+            country = e.Country,
+            channel = "online",
+            timestamp = e.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
+        })))) + "]"));
+
+    private static string Envelope(string id, string data) =>
+        $$"""{"specversion":"1.0","id":{{JsonSerializer.Serialize(id)}},"source":"/tests","type":"com.brisa.fraud.transaction","data":{{data}}}""";
+}
