@@ -26,6 +26,12 @@ public static class BrisaApp
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a feature definition file and print every problem with its line.")
                 .WithExample("validate", "samples/fraud/features.yaml");
+            config.AddCommand<PlanCommand>("plan")
+                .WithDescription("Show what applying a definition file would change in the deployed registry.")
+                .WithExample("plan", "samples/fraud/features.yaml");
+            config.AddCommand<ApplyCommand>("apply")
+                .WithDescription("Publish a definition file to the registry (records the git commit).")
+                .WithExample("apply", "samples/fraud/features.yaml");
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("Run the whole loop end to end on a private Azurite.")
                 .WithExample("demo");

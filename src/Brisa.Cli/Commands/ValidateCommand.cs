@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Brisa.Core.Definitions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -21,26 +20,13 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!System.IO.File.Exists(settings.File))
+        if (DefinitionFile.Load(console, settings.File) is not { } definitions)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] file '{settings.File}' does not exist.");
-            return ExitCodes.BadInput;
-        }
-
-        var result = DefinitionLoader.Load(settings.File);
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            console.MarkupLineInterpolated($"[red]{diagnostic.ToString()}[/]");
-        }
-
-        if (result.Definitions is not { } definitions)
-        {
-            console.MarkupLineInterpolated($"[red]{result.Diagnostics.Count} problem(s) in {settings.File}.[/]");
             return ExitCodes.BadInput;
         }
 
         console.MarkupLineInterpolated(
-            $"[green]ok[/] {settings.File}: {definitions.Entities.Count} entities, {definitions.Sources.Count} sources, {definitions.FeatureViews.Count} views, {definitions.FeatureViews.Sum(v => v.Features.Count)} window features, {definitions.OnDemandFeatures.Count} on-demand features, {definitions.Models.Count} models.");
+            $"[green]ok[/] {settings.File}: {definitions.Entities.Count} entities, {definitions.AllSources.Count()} sources, {definitions.FeatureViews.Count} views, {definitions.FeatureViews.Sum(v => v.Features.Count)} window features, {definitions.OnDemandFeatures.Count} on-demand features, {definitions.Models.Count} models; version {definitions.ComputeVersion()[..12]}.");
         return ExitCodes.Ok;
     }
 }

@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Brisa.Azure.Registry;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary><c>brisa apply &lt;file&gt;</c>: publish the definitions to the registry, recording the git commit.</summary>
+public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyCommand.Settings>
+{
+    /// <summary>Arguments of <c>apply</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>The definitions file.</summary>
+        [CommandArgument(0, "<file>")]
+        [Description("The feature definition file (YAML).")]
+        public string File { get; init; } = "";
+
+        /// <summary>The git commit to record.</summary>
+        [CommandOption("--commit <SHA>")]
+        [Description("Git commit to record (default: $GITHUB_SHA, else 'git rev-parse HEAD').")]
+        public string? Commit { get; init; }
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (DefinitionFile.Load(console, settings.File) is not { } definitions)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        {
+            console.MarkupLine("[red]error:[/] apply needs a registry to write to: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings).");
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        var registry = DefinitionRegistry.For(storage.Storage);
+        PlanCommand.Render(console, await registry.PlanAsync(definitions, cancellationToken));
+        var pointer = await registry.ApplyAsync(definitions, settings.Commit ?? GitCommit(), DateTimeOffset.UtcNow, cancellationToken);
+        console.MarkupLineInterpolated($"[green]Applied[/] version {pointer.Version[..12]} (commit {pointer.GitCommit ?? "unknown"}).");
+        return ExitCodes.Ok;
+    }
+
+    private static string? GitCommit()
+    {
+        if (Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha)
+        {
+            return sha;
+        }
+
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
+            var output = git?.StandardOutput.ReadToEnd().Trim();
+            git?.WaitForExit();
+            return git?.ExitCode == 0 && !string.IsNullOrEmpty(output) ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

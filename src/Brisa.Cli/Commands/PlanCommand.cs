@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using Brisa.Azure.Registry;
+using Brisa.Core.Definitions;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary><c>brisa plan &lt;file&gt;</c>: what applying the file would change in the deployed registry.</summary>
+public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand.Settings>
+{
+    /// <summary>Arguments of <c>plan</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>The definitions file.</summary>
+        [CommandArgument(0, "<file>")]
+        [Description("The feature definition file (YAML).")]
+        public string File { get; init; } = "";
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (DefinitionFile.Load(console, settings.File) is not { } definitions)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        var registry = DefinitionRegistry.For(storage.Storage);
+        var pointer = await registry.GetPointerAsync(cancellationToken);
+        var changes = await registry.PlanAsync(definitions, cancellationToken);
+        console.MarkupLineInterpolated($"Registry: {storage.Description}; deployed version: {pointer?.Version[..12] ?? "none"}; proposed: {definitions.ComputeVersion()[..12]}");
+        Render(console, changes);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Prints a plan as a table, or says there is nothing to do.</summary>
+    public static void Render(IAnsiConsole console, IReadOnlyList<DefinitionChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            console.MarkupLine("[green]No changes.[/] The registry matches the file.");
+            return;
+        }
+
+        var table = new Table().AddColumns("change", "type", "name");
+        foreach (var change in changes)
+        {
+            var (symbol, color) = change.Kind switch
+            {
+                ChangeKind.Add => ("+ add", "green"),
+                ChangeKind.Remove => ("- remove", "red"),
+                _ => ("~ change", "yellow"),
+            };
+            table.AddRow($"[{color}]{symbol}[/]", change.ObjectType, Markup.Escape(change.Name));
+        }
+
+        console.Write(table);
+        console.MarkupLineInterpolated($"Plan: {changes.Count(c => c.Kind == ChangeKind.Add)} to add, {changes.Count(c => c.Kind == ChangeKind.Change)} to change, {changes.Count(c => c.Kind == ChangeKind.Remove)} to remove.");
+    }
+}

@@ -1,0 +1,71 @@
+using Azure.Storage.Blobs;
+using Brisa.Azure.Registry;
+using Brisa.Core.Definitions;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Registry;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
+{
+    private static readonly FeatureRepositoryDefinition Sample = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+
+    private async Task<DefinitionRegistry> FreshRegistryAsync()
+    {
+        var container = azurite.Storage.Blobs.GetBlobContainerClient($"registry-{Guid.NewGuid():N}");
+        await container.CreateAsync();
+        return new DefinitionRegistry(container);
+    }
+
+    [Fact]
+    public async Task Apply_ThenLoadCurrent_ReturnsSameDefinitionsAndCommit()
+    {
+        var registry = await FreshRegistryAsync();
+
+        var pointer = await registry.ApplyAsync(Sample, "abc123", DateTimeOffset.UnixEpoch);
+        var loaded = await registry.LoadCurrentAsync();
+
+        Assert.Equal(Sample.ComputeVersion(), pointer.Version);
+        Assert.Equal(Sample.ComputeVersion(), loaded!.ComputeVersion());
+        Assert.Equal("abc123", (await registry.GetPointerAsync())!.GitCommit);
+    }
+
+    [Fact]
+    public async Task Plan_AfterApplyingSameFile_NoChanges()
+    {
+        var registry = await FreshRegistryAsync();
+        Assert.Equal(14, (await registry.PlanAsync(Sample)).Count);
+
+        await registry.ApplyAsync(Sample, null, DateTimeOffset.UnixEpoch);
+
+        Assert.Empty(await registry.PlanAsync(Sample));
+    }
+
+    [Fact]
+    public async Task Plan_ChangedView_ReportsChangeOnlyForIt()
+    {
+        var registry = await FreshRegistryAsync();
+        await registry.ApplyAsync(Sample, null, DateTimeOffset.UnixEpoch);
+        var changed = Sample with
+        {
+            FeatureViews = Sample.FeatureViews.Select(v => v.Name == "customer_7d" ? v with { Ttl = TimeSpan.FromDays(3) } : v).ToArray(),
+        };
+
+        var plan = await registry.PlanAsync(changed);
+
+        Assert.Equal([new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d")], plan);
+    }
+
+    [Fact]
+    public async Task Apply_Twice_SecondRecordsPreviousVersion()
+    {
+        var registry = await FreshRegistryAsync();
+        var first = await registry.ApplyAsync(Sample, null, DateTimeOffset.UnixEpoch);
+        var changed = Sample with { Description = "changed" };
+
+        var second = await registry.ApplyAsync(changed, null, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(first.Version, second.PreviousVersion);
+        Assert.NotEqual(first.Version, second.Version);
+    }
+}
