@@ -424,7 +424,7 @@ public static class DefinitionLoader
                 return new TrainerDefinition();
             }
 
-            var r = new MapReader(node, $"trainer of {parent.What}", TrainerKeys, bag);
+            var r = new MapReader(node, $"trainer of {parent.What}", TrainerKeys, bag, named: false);
             var name = r.Enum("name", DefinitionNames.Trainers, required: true, DiagnosticCodes.UnknownTrainer, "trainer");
             var parameters = ReadStringMap(r, "parameters");
             var trainer = new TrainerDefinition { Name = name ?? TrainerKind.LightGbm, Parameters = parameters };

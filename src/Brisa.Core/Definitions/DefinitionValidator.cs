@@ -33,7 +33,7 @@ internal sealed class DefinitionValidator
 
     /// <summary>Validates definitions without positions (e.g. read from JSON).</summary>
     public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, string file, SourceMap? map) =>
-        Validate(definitions, new DiagnosticBag(file), map ?? new SourceMap());
+        Validate(definitions, new DiagnosticBag(file) { HasPositions = map is not null }, map ?? new SourceMap());
 
     /// <summary>Validates definitions, adding to the diagnostics already collected by the reader.</summary>
     public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, DiagnosticBag bag, SourceMap map)
@@ -98,7 +98,7 @@ internal sealed class DefinitionValidator
             if (seen.TryGetValue(n, out var first))
             {
                 var at = map.Value(first, "name");
-                var where = at.Line > 0 ? $" (first defined at line {at.Line})" : string.Empty;
+                var where = bag.HasPositions ? $" (first defined at line {at.Line})" : string.Empty;
                 Error(item, "name", DiagnosticCodes.DuplicateName, $"duplicate {kind} name '{n}'{(scope is null ? string.Empty : " in " + scope)}{where}", $"Each {kind} needs a unique name; rename or remove one of them.");
             }
             else
@@ -638,6 +638,7 @@ internal sealed class DefinitionValidator
         var node = map.ValueNode(trainer, "parameters") as YamlMappingNode;
         foreach (var (name, value) in trainer.Parameters)
         {
+            var found = false;
             var mark = Mark.Empty;
             var valueMark = Mark.Empty;
             if (node is not null)
@@ -648,11 +649,12 @@ internal sealed class DefinitionValidator
                     {
                         mark = k.Start;
                         valueMark = v.Start;
+                        found = true;
                     }
                 }
             }
 
-            if (mark.Line == 0)
+            if (!found)
             {
                 mark = map.Value(trainer, "parameters");
                 valueMark = mark;

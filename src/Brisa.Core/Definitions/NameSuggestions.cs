@@ -19,7 +19,8 @@ internal static class NameSuggestions
         }
 
         var limit = Math.Max(1, Math.Min(3, (name.Length + 2) / 3));
-        return bestDistance <= limit ? best : null;
+        // Never "suggest" a name that shares nothing with the typo (e.g. 'a' for 'b').
+        return bestDistance <= limit && bestDistance < name.Length ? best : null;
     }
 
     /// <summary>A hint: "Did you mean 'x'? Known {what}: a, b, c" (or just the list, or a note when empty).</summary>

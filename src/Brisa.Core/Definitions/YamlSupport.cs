@@ -13,11 +13,18 @@ internal sealed class DiagnosticBag(string file)
 
     public bool HasErrors => Items.Exists(d => d.IsError);
 
+    /// <summary>False for definitions without a YAML source (read from JSON): diagnostics then have line and column 0.</summary>
+    public bool HasPositions { get; init; } = true;
+
+    private int Line(Mark mark) => HasPositions ? (int)mark.Line : 0;
+
+    private int Column(Mark mark) => HasPositions ? (int)mark.Column : 0;
+
     public void Error(Mark mark, string code, string message, string? hint) =>
-        Items.Add(new DefinitionDiagnostic(File, (int)mark.Line, (int)mark.Column, DiagnosticSeverity.Error, code, message, hint));
+        Items.Add(new DefinitionDiagnostic(File, Line(mark), Column(mark), DiagnosticSeverity.Error, code, message, hint));
 
     public void Warning(Mark mark, string code, string message, string? hint) =>
-        Items.Add(new DefinitionDiagnostic(File, (int)mark.Line, (int)mark.Column, DiagnosticSeverity.Warning, code, message, hint));
+        Items.Add(new DefinitionDiagnostic(File, Line(mark), Column(mark), DiagnosticSeverity.Warning, code, message, hint));
 
     public IReadOnlyList<DefinitionDiagnostic> Sorted() =>
         [.. Items.OrderBy(d => d.Line).ThenBy(d => d.Column).ThenBy(d => d.Code, StringComparer.Ordinal)];
@@ -72,14 +79,14 @@ internal sealed class MapReader
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> suggested = new(StringComparer.Ordinal);
 
-    public MapReader(YamlMappingNode node, string kind, IReadOnlyList<string> keys, DiagnosticBag bag)
+    public MapReader(YamlMappingNode node, string kind, IReadOnlyList<string> keys, DiagnosticBag bag, bool named = true)
     {
         this.bag = bag;
         Node = node;
         Kind = kind;
         Location = new NodeLocation(node.Start);
         var name = node.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode) && nameNode is YamlScalarNode { Value: { Length: > 0 } n } ? n : null;
-        What = name is null ? kind : $"{kind} '{name}'";
+        What = name is null || !named ? kind : $"{kind} '{name}'";
         foreach (var (keyNode, valueNode) in node.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -140,7 +147,11 @@ internal sealed class MapReader
             bag.Error(Node.Start, DiagnosticCodes.MissingKey, $"missing required key '{key}' in {What}", $"Add '{key}:' to the {Kind}.");
         }
 
-        Location.Broken.Add(key);
+        if (required)
+        {
+            Location.Broken.Add(key);
+        }
+
         return null;
     }
 

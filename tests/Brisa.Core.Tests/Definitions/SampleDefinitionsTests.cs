@@ -1,0 +1,171 @@
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Expressions;
+
+namespace Brisa.Core.Tests.Definitions;
+
+public class SampleDefinitionsTests
+{
+    internal static string SamplePath()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Functions.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.NotNull(directory);
+        return Path.Combine(directory.FullName, "samples", "fraud", "features.yaml");
+    }
+
+    internal static FeatureRepositoryDefinition LoadSample()
+    {
+        var result = DefinitionLoader.Load(SamplePath());
+        Assert.Empty(result.Diagnostics);
+        return result.Definitions!;
+    }
+
+    [Fact]
+    public void Load_FraudSample_HasNoDiagnostics()
+    {
+        var result = DefinitionLoader.Load(SamplePath());
+
+        Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public void Load_FraudSample_BuildsTypedModel()
+    {
+        var definitions = LoadSample();
+
+        Assert.Equal("fraud", definitions.Project);
+        Assert.Equal(["customer", "merchant"], definitions.Entities.Select(e => e.Name));
+        var transaction = definitions.FindSource("transaction")!;
+        Assert.False(transaction.IsLabelSource);
+        Assert.Equal(FieldType.Timestamp, transaction.FindField("timestamp")!.Type);
+        Assert.Equal(1_000_000, transaction.FindField("amount")!.Max);
+        Assert.Equal(["EUR", "USD", "GBP"], transaction.FindField("currency")!.Allowed!);
+        Assert.True(definitions.FindSource("chargeback")!.IsLabelSource);
+
+        var view = definitions.FindView("customer_1h")!;
+        Assert.Equal(TimeSpan.FromMinutes(5), view.Tile);
+        Assert.Equal(TimeSpan.FromHours(2), view.Ttl);
+        Assert.Equal(TimeSpan.FromHours(1), view.MaxWindow);
+        Assert.True(view.Online);
+        Assert.True(view.Streaming);
+        Assert.Equal("false", view.Tags["pii"]);
+        var distinct = view.FindFeature("country_distinct_1h")!;
+        Assert.Equal(AggregationKind.DistinctCount, distinct.Aggregation);
+        Assert.Equal("country", distinct.Field);
+        Assert.Null(view.FindFeature("txn_count_1h")!.Field);
+        Assert.False(definitions.FindView("merchant_7d")!.Streaming);
+        Assert.Equal(TimeSpan.FromDays(7), definitions.FindView("customer_7d")!.MaxWindow);
+    }
+
+    [Fact]
+    public void Load_FraudSample_ParsesModel()
+    {
+        var model = LoadSample().FindModel("fraud")!;
+
+        Assert.Equal(ModelTask.BinaryClassification, model.Task);
+        Assert.Equal("transaction", model.ObservationSource);
+        Assert.Equal(new LabelDefinition { Source = "chargeback", Key = "transaction_id", Within = TimeSpan.FromDays(60) }, model.Label);
+        Assert.Contains(new FeatureReference("customer_7d", "amount_mean_7d"), model.Features);
+        Assert.Contains(new FeatureReference(null, "amount_zscore"), model.Features);
+        Assert.Equal(["amount", "country", "channel"], model.RequestFields);
+        Assert.Equal(TrainerKind.LightGbm, model.Trainer.Name);
+        Assert.Equal(31, model.Trainer.GetInt32("number_of_leaves", 0));
+        Assert.Equal(0.05, model.Trainer.GetDouble("learning_rate", 0));
+        Assert.Equal(7, model.Trainer.GetInt32("absent", 7));
+        Assert.Equal(TimeSpan.FromDays(7), model.Split.Validation);
+        Assert.Equal("0 0 3 * * *", model.Schedule);
+        Assert.Equal(PromotionMetric.ExpectedCost, model.Promotion.Metric);
+        Assert.Equal(1000, model.Promotion.MinRows);
+        Assert.Equal("amount", model.Cost!.FalseNegative.Field);
+        Assert.Equal(5.0, model.Cost.FalsePositive);
+        Assert.Equal("EUR", model.Cost.Currency);
+        Assert.True(model.Drift.RetrainOnAlert);
+        Assert.Equal(0.25, model.Drift.PsiAlert);
+    }
+
+    [Fact]
+    public void Load_FraudSample_CompilesOnDemandFeatures()
+    {
+        var definitions = LoadSample();
+        var zscore = definitions.FindOnDemandFeature("amount_zscore")!;
+
+        Assert.NotNull(zscore.Compiled);
+        Assert.Equal(ExpressionType.Number, zscore.Compiled.ResultType);
+        Assert.Equal(["amount"], zscore.Compiled.RequestFields);
+        Assert.Equal([new FeatureReference("customer_7d", "amount_mean_7d"), new FeatureReference("customer_7d", "amount_std_7d")], zscore.Compiled.Features);
+
+        var context = new ExpressionContext()
+            .SetRequestField("amount", ExpressionValue.FromDouble(130))
+            .SetFeature("customer_7d", "amount_mean_7d", ExpressionValue.FromDouble(100))
+            .SetFeature("customer_7d", "amount_std_7d", ExpressionValue.FromDouble(15));
+        Assert.Equal(2.0, zscore.Compiled.EvaluateDouble(context));
+
+        var foreign = definitions.FindOnDemandFeature("is_foreign")!.Compiled!;
+        context.SetRequestField("country", ExpressionValue.FromString("FR"))
+            .SetFeature("customer_7d", "last_country_7d", ExpressionValue.FromString("ES"));
+        Assert.True(foreign.EvaluateBoolean(context));
+    }
+
+    [Fact]
+    public void GetFeatureType_FraudSample_FollowsAggregation()
+    {
+        var definitions = LoadSample();
+
+        Assert.Equal(FieldType.Long, definitions.GetFeatureType(FeatureReference.Parse("customer_1h:txn_count_1h")));
+        Assert.Equal(FieldType.Long, definitions.GetFeatureType(FeatureReference.Parse("customer_1h:country_distinct_1h")));
+        Assert.Equal(FieldType.Double, definitions.GetFeatureType(FeatureReference.Parse("customer_7d:amount_std_7d")));
+        Assert.Equal(FieldType.String, definitions.GetFeatureType(FeatureReference.Parse("customer_7d:last_country_7d")));
+        Assert.Equal(FieldType.Bool, definitions.GetFeatureType(FeatureReference.Parse("is_foreign")));
+        Assert.Null(definitions.GetFeatureType(FeatureReference.Parse("customer_7d:nope")));
+    }
+
+    [Fact]
+    public void ToJson_FraudSample_RoundTripsWithSameVersion()
+    {
+        var definitions = LoadSample();
+
+        var json = definitions.ToJson();
+        var back = FeatureRepositoryDefinition.FromJson(json);
+
+        Assert.Equal(json, back.ToJson());
+        Assert.Equal(definitions.ComputeVersion(), back.ComputeVersion());
+        Assert.NotNull(back.FindOnDemandFeature("amount_zscore")!.Compiled);
+        Assert.Contains("\"aggregation\":\"distinct_count\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
+        Assert.Contains("\"tile\":\"5m\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
+        Assert.Contains("\"false_negative\":\"amount\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
+        Assert.Contains("\"customer_7d:amount_mean_7d\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ComputeVersion_DefinitionsChange_VersionChanges()
+    {
+        var definitions = LoadSample();
+        var changed = definitions with { Description = "changed" };
+
+        Assert.Matches("^[0-9a-f]{64}$", definitions.ComputeVersion());
+        Assert.Equal(definitions.ComputeVersion(), LoadSample().ComputeVersion());
+        Assert.NotEqual(definitions.ComputeVersion(), changed.ComputeVersion());
+    }
+
+    [Fact]
+    public void FromJson_InvalidDefinitions_ThrowsWithDiagnostics()
+    {
+        var json = LoadSample().ToJson().Replace("\"entity\": \"merchant\"", "\"entity\": \"merchnt\"", StringComparison.Ordinal);
+
+        var error = Assert.Throws<InvalidDataException>(() => FeatureRepositoryDefinition.FromJson(json));
+
+        Assert.Contains("definitions.json: error BR0102: unknown entity 'merchnt'. Did you mean 'merchant'?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_MalformedJson_Throws()
+    {
+        Assert.Throws<InvalidDataException>(() => FeatureRepositoryDefinition.FromJson("{\"project\": 1}"));
+    }
+}
