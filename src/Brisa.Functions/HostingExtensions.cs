@@ -12,6 +12,7 @@ public static class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton(_ => BrisaStorage.FromConfiguration(builder.Configuration));
+        // IEventIngestor (used by IngestEvents and the push endpoint) is registered here once it is implemented.
         return builder;
     }
 }
