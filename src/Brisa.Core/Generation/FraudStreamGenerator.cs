@@ -23,8 +23,16 @@ public static class FraudStreamGenerator
     private const double BigTicketShare = 0.005;
     private const double TravelAmountFactor = 1.3;
     private const double RiskyMerchantShare = 0.05;
-    private const double FraudAtRiskyMerchant = 0.6;
+    private const double FraudAtRiskyMerchant = 0.75;
+    private const double CrossBorderOnlineShare = 0.08;
+    private const double RingShare = 0.4;
     private const double ZipfExponent = 1.1;
+
+    /// <summary>
+    /// Transaction ids are a keyed bijection of (customer, n-th legitimate transaction) or of (fraud bit,
+    /// draw number): unique, random-looking, and stable when unrelated options (e.g. a shift) change.
+    /// </summary>
+    private const ulong FraudIdBit = 1UL << 63;
 
     /// <summary>Generates a stream; with no explicit <see cref="FraudStreamOptions.Start"/> it ends at the current hour.</summary>
     /// <param name="options">The parameters.</param>
@@ -53,6 +61,7 @@ public static class FraudStreamGenerator
     {
         public long Ticks;
         public int Sequence;
+        public ulong IdKey;
         public int Customer;
         public int Merchant;
         public int Country;
@@ -158,9 +167,9 @@ public static class FraudStreamGenerator
                 weights[m] = 1.0 / Math.Pow(rank[m] + 1, ZipfExponent);
             }
 
-            // Risky merchants: a few, taken from the less popular ones when there are enough.
+            // Risky merchants: a few, taken from the less popular half when there are enough.
             var riskyCount = Math.Max(1, (int)Math.Round(count * RiskyMerchantShare));
-            var candidates = Enumerable.Range(0, count).Where(m => rank[m] >= count / 5 || count < 5).ToArray();
+            var candidates = Enumerable.Range(0, count).Where(m => rank[m] >= count / 2 || count < 4).ToArray();
             Shuffle(candidates, random);
             var risky = candidates.Take(riskyCount).Order().ToArray();
 
@@ -217,6 +226,7 @@ public static class FraudStreamGenerator
             var meanGap = 1.0 / peakPerTick;
             var offset = home.UtcOffsetHours * TimeSpan.TicksPerHour;
             var t = (double)_start;
+            var legitCount = 0U;
             while (true)
             {
                 t += random.NextExponential(meanGap);
@@ -233,7 +243,8 @@ public static class FraudStreamGenerator
                     continue;
                 }
 
-                AddLegit(customer, index, ticks, trips, random);
+                AddLegit(customer, index, ticks, trips, random, ((ulong)index << 32) | legitCount);
+                legitCount++;
             }
         }
 
@@ -263,7 +274,7 @@ public static class FraudStreamGenerator
             }
         }
 
-        private void AddLegit(Customer customer, int index, long ticks, List<Trip> trips, Prng random)
+        private void AddLegit(Customer customer, int index, long ticks, List<Trip> trips, Prng random, ulong idKey)
         {
             var country = customer.Home;
             var amountFactor = 1.0;
@@ -294,6 +305,12 @@ public static class FraudStreamGenerator
                 channel = random.Chance(PreferredChannelShare) ? customer.PreferredChannel : _baseChannel.Sample(random);
             }
 
+            // Cross-border e-commerce: a legitimate online purchase from a foreign site.
+            if (!travelling && channel == FraudModel.Online && random.Chance(CrossBorderOnlineShare))
+            {
+                country = _travelCountriesExcluding[customer.Home].Sample(random);
+            }
+
             var merchant = random.Chance(FavoriteShare)
                 ? customer.Favorites[random.NextInt(customer.Favorites.Length)]
                 : _merchantPopularity.Sample(random);
@@ -305,7 +322,7 @@ public static class FraudStreamGenerator
                 amount *= random.Uniform(3, 10);
             }
 
-            Add(ticks, index, merchant, country, channel, AtmRound(amount, channel), isFraud: false);
+            Add(ticks, idKey, index, merchant, country, channel, AtmRound(amount, channel), isFraud: false);
         }
 
         private void GenerateFraud()
@@ -316,27 +333,44 @@ public static class FraudStreamGenerator
             var random = Prng.For(_options.Seed, StreamFraud, 0);
             var fraud = 0;
             var latestStart = Math.Max(_start, _end - (2 * TimeSpan.TicksPerHour));
+            var start = 0L;
+            var ringMerchant = -1;
             while (fraud < target)
             {
+                // A fraud ring works several stolen cards at once at the same risky merchant (merchant velocity);
+                // otherwise a burst is on its own.
+                if (ringMerchant >= 0 && random.Chance(RingShare))
+                {
+                    start = Math.Min(latestStart, start + (long)(random.Uniform(0, 30) * TimeSpan.TicksPerMinute));
+                }
+                else
+                {
+                    start = _start + (long)(random.NextDouble() * (latestStart - _start));
+                    ringMerchant = _riskyMerchants[random.NextInt(_riskyMerchants.Length)];
+                }
+
                 var size = Math.Min(random.NextInt(3, 15), target - fraud);
-                fraud += AddBurst(random, size, _start + (long)(random.NextDouble() * (latestStart - _start)));
+                fraud += AddBurst(random, size, start, ringMerchant);
             }
         }
 
         /// <summary>One compromised card: a burst of transactions minutes apart.</summary>
-        private int AddBurst(Prng random, int size, long start)
+        private int AddBurst(Prng random, int size, long start, int riskyA)
         {
             var index = random.NextInt(_customers.Length);
             var customer = _customers[index];
 
-            // 70% cash-out abroad, 15% card testing (small amounts) abroad, 15% account takeover at home.
+            // 65% cash-out abroad, 15% card testing (small amounts) abroad, 20% account takeover at home.
             var pattern = random.NextDouble();
-            var cashOut = pattern < 0.70;
-            var cardTesting = !cashOut && pattern < 0.85;
+            var cashOut = pattern < 0.65;
+            var cardTesting = !cashOut && pattern < 0.80;
             var country = cashOut || cardTesting ? _fraudCountriesExcluding[customer.Home].Sample(random) : customer.Home;
             var hopping = random.Chance(0.25);
             var secondCountry = _fraudCountriesExcluding[customer.Home].Sample(random);
             var meanGapTicks = random.Uniform(0.5, 4) * TimeSpan.TicksPerMinute;
+
+            // The fraudster cashes out at one or two risky merchants for the whole burst.
+            var riskyB = _riskyMerchants[random.NextInt(_riskyMerchants.Length)];
 
             var added = 0;
             var t = (double)start;
@@ -373,10 +407,10 @@ public static class FraudStreamGenerator
                 }
 
                 var merchant = random.Chance(FraudAtRiskyMerchant)
-                    ? _riskyMerchants[random.NextInt(_riskyMerchants.Length)]
+                    ? (random.Chance(0.8) ? riskyA : riskyB)
                     : _merchantPopularity.Sample(random);
                 var where = hopping && random.Chance(0.4) ? secondCountry : country;
-                Add(ticks, index, merchant, where, channel, AtmRound(amount, channel), isFraud: true);
+                Add(ticks, FraudIdBit | (uint)_drafts.Count, index, merchant, where, channel, AtmRound(amount, channel), isFraud: true);
                 added++;
             }
 
@@ -389,11 +423,12 @@ public static class FraudStreamGenerator
         private static double AtmRound(double amount, int channel) =>
             channel == FraudModel.Atm ? Math.Max(20, Math.Ceiling(amount / 20) * 20) : amount;
 
-        private void Add(long ticks, int customer, int merchant, int country, int channel, double amount, bool isFraud) =>
+        private void Add(long ticks, ulong idKey, int customer, int merchant, int country, int channel, double amount, bool isFraud) =>
             _drafts.Add(new Draft
             {
                 Ticks = ticks,
                 Sequence = _drafts.Count,
+                IdKey = idKey,
                 Customer = customer,
                 Merchant = merchant,
                 Country = country,
@@ -411,7 +446,7 @@ public static class FraudStreamGenerator
                 ref readonly var d = ref drafts[i];
                 var country = FraudModel.Countries[d.Country];
                 result[i] = new TransactionEvent(
-                    Id: "t" + Prng.Mix(unchecked(key + (ulong)i)).ToString("x16", CultureInfo.InvariantCulture),
+                    Id: "t" + Prng.Mix(d.IdKey ^ key).ToString("x16", CultureInfo.InvariantCulture),
                     Time: new DateTimeOffset(d.Ticks, TimeSpan.Zero),
                     CustomerId: _customers[d.Customer].Id,
                     MerchantId: _merchantIds[d.Merchant],
