@@ -54,6 +54,13 @@ public static class FraudStreamGenerator
     private static double Round2(double amount) =>
         Math.Clamp(Math.Round(amount, 2, MidpointRounding.AwayFromZero), 0.01, MaxAmount);
 
+    private static string FormatId(string prefix, ulong value) =>
+        string.Create(prefix.Length + 16, (prefix, value), static (span, state) =>
+        {
+            state.prefix.CopyTo(span);
+            state.value.TryFormat(span[state.prefix.Length..], out _, "x16", CultureInfo.InvariantCulture);
+        });
+
     private static long TruncateToMillisecond(long ticks) => ticks - (ticks % TimeSpan.TicksPerMillisecond);
 
     /// <summary>A transaction before ids are assigned.</summary>
@@ -135,17 +142,19 @@ public static class FraudStreamGenerator
             var transactions = CreateTransactions(drafts);
             var chargebacks = CreateChargebacks(drafts, transactions);
 
-            var events = new List<GeneratedEvent>(transactions.Length + chargebacks.Count);
-            events.AddRange(transactions);
-            events.AddRange(chargebacks);
-
-            // Stable merge by time: transactions (already sorted) precede chargebacks at the same millisecond.
-            var ordered = events
-                .Select((e, i) => (Event: e, Index: i))
-                .OrderBy(x => x.Event.Time.UtcTicks)
-                .ThenBy(x => x.Index)
-                .Select(x => x.Event)
-                .ToArray();
+            // Chargebacks sorted by time (then creation order); merged with the sorted transactions, which come
+            // first at the same millisecond.
+            var cbs = chargebacks.ToArray();
+            var cbOrder = Enumerable.Range(0, cbs.Length).ToArray();
+            Array.Sort(cbOrder, (a, b) => cbs[a].Time != cbs[b].Time ? cbs[a].Time.CompareTo(cbs[b].Time) : a.CompareTo(b));
+            var ordered = new GeneratedEvent[transactions.Length + cbs.Length];
+            int nextTx = 0, nextCb = 0;
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                ordered[i] = nextCb >= cbs.Length || (nextTx < transactions.Length && transactions[nextTx].Time <= cbs[cbOrder[nextCb]].Time)
+                    ? transactions[nextTx++]
+                    : cbs[cbOrder[nextCb++]];
+            }
 
             return new FraudStreamResult(new DateTimeOffset(_start, TimeSpan.Zero), new DateTimeOffset(_end, TimeSpan.Zero), ordered);
         }
@@ -446,7 +455,7 @@ public static class FraudStreamGenerator
                 ref readonly var d = ref drafts[i];
                 var country = FraudModel.Countries[d.Country];
                 result[i] = new TransactionEvent(
-                    Id: "t" + Prng.Mix(d.IdKey ^ key).ToString("x16", CultureInfo.InvariantCulture),
+                    Id: FormatId("t", Prng.Mix(d.IdKey ^ key)),
                     Time: new DateTimeOffset(d.Ticks, TimeSpan.Zero),
                     CustomerId: _customers[d.Customer].Id,
                     MerchantId: _merchantIds[d.Merchant],
@@ -480,7 +489,7 @@ public static class FraudStreamGenerator
                 delay = Math.Clamp(delay, 2 * TimeSpan.TicksPerDay, 30 * TimeSpan.TicksPerDay);
                 var tx = transactions[i];
                 result.Add(new ChargebackEvent(
-                    Id: "cb" + Prng.Mix(unchecked(key + (ulong)result.Count)).ToString("x16", CultureInfo.InvariantCulture),
+                    Id: FormatId("cb", Prng.Mix(unchecked(key + (ulong)result.Count))),
                     Time: new DateTimeOffset(d.Ticks + delay, TimeSpan.Zero),
                     TransactionId: tx.Id,
                     CustomerId: tx.CustomerId,

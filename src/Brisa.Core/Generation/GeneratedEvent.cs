@@ -63,8 +63,39 @@ public abstract record GeneratedEvent(string Id, DateTimeOffset Time, string Cus
     /// <summary>Formats as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, invariant.</summary>
     internal static int FormatTimestamp(DateTimeOffset time, Span<byte> destination)
     {
-        time.UtcDateTime.TryFormat(destination, out var written, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture);
-        return written;
+        var utc = time.UtcDateTime;
+        if (utc.Year > 9999 || destination.Length < 24)
+        {
+            utc.TryFormat(destination, out var written, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture);
+            return written;
+        }
+
+        // Hand-rolled for speed: this runs once per event.
+        var (year, month, day) = utc;
+        Digits(destination[..4], year);
+        destination[4] = (byte)'-';
+        Digits(destination.Slice(5, 2), month);
+        destination[7] = (byte)'-';
+        Digits(destination.Slice(8, 2), day);
+        destination[10] = (byte)'T';
+        Digits(destination.Slice(11, 2), utc.Hour);
+        destination[13] = (byte)':';
+        Digits(destination.Slice(14, 2), utc.Minute);
+        destination[16] = (byte)':';
+        Digits(destination.Slice(17, 2), utc.Second);
+        destination[19] = (byte)'.';
+        Digits(destination.Slice(20, 3), utc.Millisecond);
+        destination[23] = (byte)'Z';
+        return 24;
+    }
+
+    private static void Digits(Span<byte> destination, int value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 }
 
