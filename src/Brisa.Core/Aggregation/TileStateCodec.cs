@@ -233,6 +233,7 @@ internal static class TileStateCodec
 
         int stringCount = r.Count();
         var strings = new string[stringCount];
+        HashSet<string>? seen = stringCount > 1 ? new HashSet<string>(stringCount, StringComparer.Ordinal) : null;
         for (int i = 0; i < stringCount; i++)
         {
             int len = r.Count();
@@ -244,7 +245,15 @@ internal static class TileStateCodec
             {
                 throw Corrupt("a string is not valid UTF-8", e);
             }
+
+            if (seen is not null && !seen.Add(strings[i]))
+            {
+                throw Corrupt("the string dictionary repeats a string");
+            }
         }
+
+        // References must appear in first-use order, and every string must be used (the encoding is canonical).
+        int nextString = 0;
 
         int tileCount = r.Count();
         if (tileCount > 0 && newestTile == long.MinValue)
@@ -336,10 +345,15 @@ internal static class TileStateCodec
                     throw Corrupt("a string reference is out of range");
                 }
 
+                if (id > 0)
+                {
+                    UseString((int)id - 1, ref nextString);
+                }
+
                 ref LastSlot slot = ref tile.Last[i];
                 slot.Ticks = start + (long)(ticksPlusOne - 1);
                 slot.EventId = id == 0 ? null : strings[(int)id - 1];
-                slot.Value = ReadValue(ref r, strings);
+                slot.Value = ReadValue(ref r, strings, ref nextString);
             }
 
             foreach (DistinctSet d in tile.Distinct)
@@ -352,7 +366,7 @@ internal static class TileStateCodec
 
                 for (long i = 0; i < n; i++)
                 {
-                    if (!d.Add(ReadValue(ref r, strings)))
+                    if (!d.Add(ReadValue(ref r, strings, ref nextString)))
                     {
                         throw Corrupt("a distinct set repeats a value");
                     }
@@ -387,6 +401,11 @@ internal static class TileStateCodec
             throw Corrupt("there are trailing bytes");
         }
 
+        if (nextString != strings.Length)
+        {
+            throw Corrupt("the string dictionary holds unused strings");
+        }
+
         state.RestoreHeader(newest, newestTile, watermark);
         return state;
     }
@@ -405,7 +424,20 @@ internal static class TileStateCodec
         }
     }
 
-    private static FieldValue ReadValue(ref ByteReader r, string[] strings)
+    private static void UseString(int index, ref int nextString)
+    {
+        if (index > nextString)
+        {
+            throw Corrupt("string references are out of first-use order");
+        }
+
+        if (index == nextString)
+        {
+            nextString++;
+        }
+    }
+
+    private static FieldValue ReadValue(ref ByteReader r, string[] strings, ref int nextString)
     {
         byte tag = r.Byte();
         switch (tag)
@@ -414,7 +446,13 @@ internal static class TileStateCodec
                 return FieldValue.FromNumber(r.Double());
             case TagText:
                 ulong i = r.VarUInt();
-                return i < (ulong)strings.Length ? FieldValue.FromText(strings[(int)i]) : throw Corrupt("a string reference is out of range");
+                if (i >= (ulong)strings.Length)
+                {
+                    throw Corrupt("a string reference is out of range");
+                }
+
+                UseString((int)i, ref nextString);
+                return FieldValue.FromText(strings[(int)i]);
             default:
                 throw Corrupt($"unknown value tag {tag}");
         }
@@ -550,7 +588,7 @@ internal static class TileStateCodec
                 result |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80)
                 {
-                    return result;
+                    return b == 0 && shift > 0 ? throw Corrupt("a varint is not minimally encoded") : result;
                 }
             }
 
