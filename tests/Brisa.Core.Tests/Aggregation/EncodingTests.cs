@@ -258,26 +258,27 @@ public class EncodingTests(ITestOutputHelper output)
         Assert.Equal(a.TileCount, b.TileCount);
         for (int i = 0; i < a.TileCount; i++)
         {
-            Tile x = a.Tiles[i];
-            Tile y = b.Tiles[i];
-            Assert.Equal(x.Index, y.Index);
-            Assert.Equal(x.Count, y.Count);
-            Assert.Equal(x.MaxTicks, y.MaxTicks);
-            Assert.Equal(x.NumericCounts, y.NumericCounts);
-            Assert.Equal(x.Values.Select(BitConverter.DoubleToInt64Bits), y.Values.Select(BitConverter.DoubleToInt64Bits));
-            for (int l = 0; l < x.Last.Length; l++)
+            Assert.Equal(a.HeaderAt(i).Index, b.HeaderAt(i).Index);
+            Assert.Equal(a.HeaderAt(i).Count, b.HeaderAt(i).Count);
+            Assert.Equal(a.HeaderAt(i).MaxTicks, b.HeaderAt(i).MaxTicks);
+            Assert.Equal(a.NumericAt(i).ToArray().Select(BitConverter.DoubleToInt64Bits), b.NumericAt(i).ToArray().Select(BitConverter.DoubleToInt64Bits));
+            for (int l = 0; l < a.LastAt(i).Length; l++)
             {
-                Assert.Equal(x.Last[l].Ticks, y.Last[l].Ticks);
-                Assert.Equal(x.Last[l].EventId, y.Last[l].EventId);
-                Assert.True(EnginePropertyTests.BitEqual(x.Last[l].Value, y.Last[l].Value));
+                LastSlot x = a.LastAt(i)[l];
+                LastSlot y = b.LastAt(i)[l];
+                Assert.Equal(x.Ticks, y.Ticks);
+                Assert.Equal(x.EventId, y.EventId);
+                Assert.True(EnginePropertyTests.BitEqual(x.Value, y.Value));
             }
 
-            for (int d = 0; d < x.Distinct.Length; d++)
+            for (int d = 0; d < a.View.DistinctFields.Length; d++)
             {
-                Assert.Equal(x.Distinct[d].Items.ToArray(), y.Distinct[d].Items.ToArray());
+                FieldValue[] xs = a.DistinctAt(i, d)?.Items.ToArray() ?? [];
+                FieldValue[] ys = b.DistinctAt(i, d)?.Items.ToArray() ?? [];
+                Assert.Equal(xs, ys);
             }
 
-            Assert.Equal(x.Ids?.Count, y.Ids?.Count);
+            Assert.Equal(a.IdsAt(i)?.Count ?? 0, b.IdsAt(i)?.Count ?? 0);
         }
     }
 }
