@@ -12,10 +12,23 @@ namespace Brisa.Core.Aggregation;
 /// </remarks>
 public sealed class EntityTiles
 {
-    [ThreadStatic]
-    private static HashSet<FieldValue>? s_distinctScratch;
+    private const int UnionLinearLimit = 32;
 
-    private Tile[] _tiles = [];
+    [ThreadStatic]
+    private static HashSet<FieldValue>? s_unionSet;
+
+    [ThreadStatic]
+    private static FieldValue[]? s_unionList;
+
+    // Tiles live in a ring of parallel arrays, oldest first from _head: one allocation set per entity,
+    // contiguous numeric slots, no object per tile (only for distinct sets and id sets, on first use).
+    private TileHeader[] _headers = [];
+    private double[] _numeric = [];
+    private LastSlot[] _last = [];
+    private DistinctSet?[] _distinct = [];
+    private IdSet?[] _ids = [];
+    private int _capacity;
+    private int _head;
     private int _tileCount;
     private long _newestTicks = long.MinValue;
     private long _newestTile = long.MinValue;
@@ -40,7 +53,7 @@ public sealed class EntityTiles
             long n = 0;
             for (int i = 0; i < _tileCount; i++)
             {
-                n += _tiles[i].Count;
+                n += _headers[Physical(i)].Count;
             }
 
             return n;
@@ -53,11 +66,7 @@ public sealed class EntityTiles
     /// <summary>True after a change, until <see cref="MarkClean"/> (used by <see cref="ViewAggregator"/> to find rows to write).</summary>
     public bool IsDirty { get; private set; }
 
-    internal ReadOnlySpan<Tile> Tiles => _tiles.AsSpan(0, _tileCount);
-
     internal long NewestTileIndex => _newestTile;
-
-    internal long WatermarkTileRaw => _watermarkTile;
 
     /// <summary>Clears <see cref="IsDirty"/>.</summary>
     public void MarkClean() => IsDirty = false;
@@ -105,30 +114,31 @@ public sealed class EntityTiles
             return ApplyResult.TooOld;
         }
 
-        Tile tile = GetOrAddTile(ti, out bool created);
-        if (tile.Ids is not null && !tile.Ids.Add(eventIdHash))
+        int p = Physical(FindOrInsertTile(ti, out bool created));
+        if (view.TracksEventIds && !(_ids[p] ??= new IdSet()).Add(eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
 
-        tile.Count++;
-        if (eventTicks > tile.MaxTicks)
+        ref TileHeader header = ref _headers[p];
+        header.Count++;
+        if (eventTicks > header.MaxTicks)
         {
-            tile.MaxTicks = eventTicks;
+            header.MaxTicks = eventTicks;
         }
 
-        double[] values = tile.Values;
+        Span<double> values = _numeric.AsSpan(p * view.NumericStride, view.NumericStride);
         for (int b = 0; b < blocks.Length; b++)
         {
-            FieldValue v = fields[blocks[b].Field];
+            ref readonly NumericBlock block = ref blocks[b];
+            FieldValue v = fields[block.Field];
             if (v.IsNull)
             {
                 continue;
             }
 
             double x = v.Number;
-            long n = ++tile.NumericCounts[b];
-            ref readonly NumericBlock block = ref blocks[b];
+            double n = ++values[block.CountSlot];
             if (block.SumSlot >= 0)
             {
                 values[block.SumSlot] += x;
@@ -156,15 +166,19 @@ public sealed class EntityTiles
         }
 
         int[] lastFields = view.LastFields;
-        for (int i = 0; i < lastFields.Length; i++)
+        if (lastFields.Length > 0)
         {
-            FieldValue v = fields[lastFields[i]];
-            ref LastSlot slot = ref tile.Last[i];
-            if (!v.IsNull && slot.IsBeatenBy(eventTicks, eventId))
+            Span<LastSlot> last = _last.AsSpan(p * lastFields.Length, lastFields.Length);
+            for (int i = 0; i < lastFields.Length; i++)
             {
-                slot.Ticks = eventTicks;
-                slot.EventId = eventId;
-                slot.Value = v;
+                FieldValue v = fields[lastFields[i]];
+                ref LastSlot slot = ref last[i];
+                if (!v.IsNull && slot.IsBeatenBy(eventTicks, eventId))
+                {
+                    slot.Ticks = eventTicks;
+                    slot.EventId = eventId;
+                    slot.Value = v;
+                }
             }
         }
 
@@ -174,7 +188,7 @@ public sealed class EntityTiles
             FieldValue v = fields[distinctFields[i]];
             if (!v.IsNull)
             {
-                tile.Distinct[i].Add(v);
+                (_distinct[(p * distinctFields.Length) + i] ??= new DistinctSet()).Add(v);
             }
         }
 
@@ -220,18 +234,17 @@ public sealed class EntityTiles
                 $"View '{view.Name}': cannot evaluate at {atTicks}: tiles in its window were pruned.");
         }
 
-        Tile[] tiles = _tiles;
         for (int f = 0; f < plans.Length; f++)
         {
             FeaturePlan plan = plans[f];
             long lo = tt - plan.WindowTiles + 1;
             int first = _tileCount;
-            while (first > 0 && tiles[first - 1].Index >= lo)
+            while (first > 0 && _headers[Physical(first - 1)].Index >= lo)
             {
                 first--;
             }
 
-            destination[f] = EvaluateFeature(plan, tiles, first, _tileCount);
+            destination[f] = EvaluateFeature(plan, first);
         }
 
         return NewestEventTicks;
@@ -269,6 +282,21 @@ public sealed class EntityTiles
     /// <returns>The encoded state.</returns>
     public byte[] Encode() => TileStateCodec.Encode(this);
 
+    // ---- Access for the codec and tests (logical tile i, oldest first). ----
+    internal ref TileHeader HeaderAt(int i) => ref _headers[Physical(i)];
+
+    internal Span<double> NumericAt(int i) => _numeric.AsSpan(Physical(i) * View.NumericStride, View.NumericStride);
+
+    internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
+
+    internal DistinctSet? DistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block];
+
+    internal DistinctSet GetOrAddDistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block] ??= new DistinctSet();
+
+    internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
+
+    internal IdSet GetOrAddIdsAt(int i) => _ids[Physical(i)] ??= new IdSet();
+
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
         _newestTicks = newestTicks;
@@ -276,18 +304,25 @@ public sealed class EntityTiles
         _watermarkTile = watermarkTile;
     }
 
-    internal void AppendDecodedTile(Tile tile)
+    /// <summary>Appends an empty tile after the newest one (decoding); returns its logical position.</summary>
+    internal int AppendTile(long index)
     {
-        if (_tileCount == _tiles.Length)
-        {
-            Array.Resize(ref _tiles, Math.Max(4, _tileCount * 2));
-        }
-
-        _tiles[_tileCount++] = tile;
+        int i = _tileCount;
+        InsertTile(i, index);
+        return i;
     }
 
-    private static FieldValue EvaluateFeature(FeaturePlan plan, Tile[] tiles, int first, int end)
+    private int Physical(int logical)
     {
+        int p = _head + logical;
+        return p >= _capacity ? p - _capacity : p;
+    }
+
+    private FieldValue EvaluateFeature(FeaturePlan plan, int first)
+    {
+        int end = _tileCount;
+        int stride = View.NumericStride;
+        double[] numeric = _numeric;
         switch (plan.Kind)
         {
             case AggregationKind.Count:
@@ -295,7 +330,7 @@ public sealed class EntityTiles
                     long n = 0;
                     for (int i = first; i < end; i++)
                     {
-                        n += tiles[i].Count;
+                        n += _headers[Physical(i)].Count;
                     }
 
                     return FieldValue.FromNumber(n);
@@ -304,16 +339,16 @@ public sealed class EntityTiles
             case AggregationKind.Sum:
             case AggregationKind.Mean:
                 {
-                    long n = 0;
+                    double n = 0;
                     double sum = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        long tn = t.NumericCounts[plan.Block];
+                        int o = Physical(i) * stride;
+                        double tn = numeric[o + plan.CountSlot];
                         if (tn > 0)
                         {
                             n += tn;
-                            sum += t.Values[plan.Slot];
+                            sum += numeric[o + plan.Slot];
                         }
                     }
 
@@ -327,16 +362,17 @@ public sealed class EntityTiles
                 {
                     bool any = false;
                     double best = 0;
+                    bool min = plan.Kind == AggregationKind.Min;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        if (t.NumericCounts[plan.Block] == 0)
+                        int o = Physical(i) * stride;
+                        if (numeric[o + plan.CountSlot] == 0)
                         {
                             continue;
                         }
 
-                        double x = t.Values[plan.Slot];
-                        if (!any || (plan.Kind == AggregationKind.Min ? x < best : x > best))
+                        double x = numeric[o + plan.Slot];
+                        if (!any || (min ? x < best : x > best))
                         {
                             best = x;
                             any = true;
@@ -349,20 +385,20 @@ public sealed class EntityTiles
             case AggregationKind.StdDev:
                 {
                     // Chan et al.: merge (n, mean, M2) of each tile.
-                    long n = 0;
+                    double n = 0;
                     double mean = 0;
                     double m2 = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        long nb = t.NumericCounts[plan.Block];
+                        int o = Physical(i) * stride;
+                        double nb = numeric[o + plan.CountSlot];
                         if (nb == 0)
                         {
                             continue;
                         }
 
-                        double meanB = t.Values[plan.Slot];
-                        double m2B = t.Values[plan.Slot + 1];
+                        double meanB = numeric[o + plan.Slot];
+                        double m2B = numeric[o + plan.Slot + 1];
                         if (n == 0)
                         {
                             n = nb;
@@ -371,7 +407,7 @@ public sealed class EntityTiles
                             continue;
                         }
 
-                        long nt = n + nb;
+                        double nt = n + nb;
                         double delta = meanB - mean;
                         mean += delta * nb / nt;
                         m2 += m2B + (delta * delta * n * nb / nt);
@@ -382,57 +418,108 @@ public sealed class EntityTiles
                 }
 
             case AggregationKind.Last:
-                for (int i = end - 1; i >= first; i--)
                 {
-                    ref LastSlot slot = ref tiles[i].Last[plan.Block];
-                    if (!slot.IsEmpty)
+                    int width = View.LastFields.Length;
+                    for (int i = end - 1; i >= first; i--)
                     {
-                        return slot.Value;
-                    }
-                }
-
-                return FieldValue.Null;
-
-            case AggregationKind.DistinctCount:
-                {
-                    if (end - first <= 1)
-                    {
-                        return FieldValue.FromNumber(end == first ? 0 : tiles[first].Distinct[plan.Block].Count);
-                    }
-
-                    HashSet<FieldValue> union = s_distinctScratch ??= [];
-                    union.Clear();
-                    for (int i = first; i < end; i++)
-                    {
-                        foreach (FieldValue v in tiles[i].Distinct[plan.Block].Items)
+                        ref LastSlot slot = ref _last[(Physical(i) * width) + plan.Block];
+                        if (!slot.IsEmpty)
                         {
-                            union.Add(v);
+                            return slot.Value;
                         }
                     }
 
-                    int count = union.Count;
-                    union.Clear();
-                    return FieldValue.FromNumber(count);
+                    return FieldValue.Null;
                 }
+
+            case AggregationKind.DistinctCount:
+                return FieldValue.FromNumber(DistinctUnionCount(plan.Block, first, end));
 
             default:
                 throw new InvalidOperationException($"Unknown aggregation {plan.Kind}.");
         }
     }
 
-    private Tile GetOrAddTile(long index, out bool created)
+    private int DistinctUnionCount(int block, int first, int end)
+    {
+        int width = View.DistinctFields.Length;
+        FieldValue[] list = s_unionList ??= new FieldValue[UnionLinearLimit];
+        int count = 0;
+        HashSet<FieldValue>? set = null;
+        for (int i = first; i < end; i++)
+        {
+            DistinctSet? d = _distinct[(Physical(i) * width) + block];
+            if (d is null)
+            {
+                continue;
+            }
+
+            foreach (FieldValue v in d.Items)
+            {
+                if (set is not null)
+                {
+                    set.Add(v);
+                    continue;
+                }
+
+                bool seen = false;
+                for (int k = 0; k < count; k++)
+                {
+                    if (list[k].Equals(v))
+                    {
+                        seen = true;
+                        break;
+                    }
+                }
+
+                if (seen)
+                {
+                    continue;
+                }
+
+                if (count < list.Length)
+                {
+                    list[count++] = v;
+                    continue;
+                }
+
+                // Higher cardinality than the linear scan suits: switch to a hash set.
+                set = s_unionSet ??= [];
+                set.Clear();
+                for (int k = 0; k < count; k++)
+                {
+                    set.Add(list[k]);
+                }
+
+                set.Add(v);
+            }
+        }
+
+        Array.Clear(list, 0, count);
+        if (set is null)
+        {
+            return count;
+        }
+
+        int result = set.Count;
+        set.Clear();
+        return result;
+    }
+
+    /// <summary>Logical position of the tile with <paramref name="index"/>, inserting an empty one when absent.</summary>
+    private int FindOrInsertTile(long index, out bool created)
     {
         created = false;
         int n = _tileCount;
         if (n > 0)
         {
-            Tile last = _tiles[n - 1];
-            if (last.Index == index)
+            long lastIndex = _headers[Physical(n - 1)].Index;
+            if (lastIndex == index)
             {
-                return last;
+                return n - 1;
             }
 
-            if (last.Index > index)
+            if (lastIndex > index)
             {
                 // Late event: binary search among older tiles.
                 int lo = 0;
@@ -440,7 +527,7 @@ public sealed class EntityTiles
                 while (lo < hi)
                 {
                     int mid = (lo + hi) >>> 1;
-                    if (_tiles[mid].Index < index)
+                    if (_headers[Physical(mid)].Index < index)
                     {
                         lo = mid + 1;
                     }
@@ -450,43 +537,112 @@ public sealed class EntityTiles
                     }
                 }
 
-                if (_tiles[lo].Index == index)
+                if (_headers[Physical(lo)].Index == index)
                 {
-                    return _tiles[lo];
+                    return lo;
                 }
 
                 created = true;
-                return InsertAt(lo, index);
+                InsertTile(lo, index);
+                return lo;
             }
         }
 
         created = true;
-        return InsertAt(n, index);
+        InsertTile(n, index);
+        return n;
     }
 
-    private Tile InsertAt(int position, long index)
+    private void InsertTile(int position, long index)
     {
-        if (_tileCount == _tiles.Length)
+        if (_tileCount == _capacity)
         {
-            Array.Resize(ref _tiles, Math.Max(4, _tileCount * 2));
+            Grow();
         }
 
-        if (position < _tileCount)
+        // Shift newer tiles one place up (late events only; appends shift nothing).
+        for (int i = _tileCount; i > position; i--)
         {
-            Array.Copy(_tiles, position, _tiles, position + 1, _tileCount - position);
+            MoveTile(Physical(i - 1), Physical(i));
         }
 
-        var tile = new Tile(View, index);
-        _tiles[position] = tile;
         _tileCount++;
-        return tile;
+        int p = Physical(position);
+        _headers[p] = new TileHeader { Index = index, Count = 0, MaxTicks = long.MinValue };
+        View.NumericTemplate.CopyTo(_numeric.AsSpan(p * View.NumericStride, View.NumericStride));
+        ClearReferences(p);
+    }
+
+    private void MoveTile(int from, int to)
+    {
+        TiledView view = View;
+        _headers[to] = _headers[from];
+        int s = view.NumericStride;
+        Array.Copy(_numeric, from * s, _numeric, to * s, s);
+        int l = view.LastFields.Length;
+        Array.Copy(_last, from * l, _last, to * l, l);
+        int d = view.DistinctFields.Length;
+        Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        if (_ids.Length > 0)
+        {
+            _ids[to] = _ids[from];
+        }
+    }
+
+    private void ClearReferences(int p)
+    {
+        int l = View.LastFields.Length;
+        Array.Clear(_last, p * l, l);
+        int d = View.DistinctFields.Length;
+        Array.Clear(_distinct, p * d, d);
+        if (_ids.Length > 0)
+        {
+            _ids[p] = null;
+        }
+    }
+
+    private void Grow()
+    {
+        TiledView view = View;
+        int capacity = _capacity == 0 ? Math.Min(4, view.MaxWindowTiles + 1) : Math.Min(_capacity * 2, view.MaxWindowTiles + 1);
+        if (capacity <= _capacity)
+        {
+            capacity = _capacity + 1;
+        }
+
+        var headers = new TileHeader[capacity];
+        var numeric = new double[capacity * view.NumericStride];
+        var last = new LastSlot[capacity * view.LastFields.Length];
+        var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
+        IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int p = Physical(i);
+            headers[i] = _headers[p];
+            Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
+            Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
+            Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            if (ids.Length > 0)
+            {
+                ids[i] = _ids[p];
+            }
+        }
+
+        _headers = headers;
+        _numeric = numeric;
+        _last = last;
+        _distinct = distinct;
+        _ids = ids;
+        _capacity = capacity;
+        _head = 0;
     }
 
     private bool DropTilesBelow(long lowestKept)
     {
         int drop = 0;
-        while (drop < _tileCount && _tiles[drop].Index < lowestKept)
+        while (drop < _tileCount && _headers[Physical(drop)].Index < lowestKept)
         {
+            ClearReferences(Physical(drop));
             drop++;
         }
 
@@ -495,9 +651,8 @@ public sealed class EntityTiles
             return false;
         }
 
-        Array.Copy(_tiles, drop, _tiles, 0, _tileCount - drop);
-        Array.Clear(_tiles, _tileCount - drop, drop);
         _tileCount -= drop;
+        _head = _tileCount == 0 ? 0 : Physical(drop);
         return true;
     }
 }

@@ -1,59 +1,16 @@
 namespace Brisa.Core.Aggregation;
 
-/// <summary>The aggregates of one entity's events in one tile.</summary>
-internal sealed class Tile
+/// <summary>The header of one tile: its index, its event count and its newest event time.</summary>
+internal struct TileHeader
 {
-    public Tile(TiledView view, long index)
-    {
-        Index = index;
-        MaxTicks = long.MinValue;
-        NumericCounts = view.NumericBlocks.Length == 0 ? [] : new long[view.NumericBlocks.Length];
-        Values = view.NumericSlotCount == 0 ? [] : new double[view.NumericSlotCount];
-        Last = view.LastFields.Length == 0 ? [] : new LastSlot[view.LastFields.Length];
-        Distinct = new DistinctSet[view.DistinctFields.Length];
-        for (int i = 0; i < Distinct.Length; i++)
-        {
-            Distinct[i] = new DistinctSet();
-        }
-
-        Ids = view.TracksEventIds ? new IdSet() : null;
-        foreach (NumericBlock b in view.NumericBlocks)
-        {
-            if (b.MinSlot >= 0)
-            {
-                Values[b.MinSlot] = double.PositiveInfinity;
-            }
-
-            if (b.MaxSlot >= 0)
-            {
-                Values[b.MaxSlot] = double.NegativeInfinity;
-            }
-        }
-    }
-
     /// <summary>floor(event ticks / g).</summary>
-    public long Index { get; }
+    public long Index;
 
     /// <summary>Events applied (count counts events, nulls included).</summary>
-    public long Count { get; set; }
+    public long Count;
 
     /// <summary>Greatest event time applied.</summary>
-    public long MaxTicks { get; set; }
-
-    /// <summary>Per numeric block: non-null values applied.</summary>
-    public long[] NumericCounts { get; }
-
-    /// <summary>Accumulator slots (sum, mean, M2, min, max per block as laid out by the view).</summary>
-    public double[] Values { get; }
-
-    /// <summary>Per last-value field: the latest non-null value.</summary>
-    public LastSlot[] Last { get; }
-
-    /// <summary>Per distinct-count field: the distinct non-null values.</summary>
-    public DistinctSet[] Distinct { get; }
-
-    /// <summary>Hashes of applied event ids, when the view tracks them.</summary>
-    public IdSet? Ids { get; }
+    public long MaxTicks;
 }
 
 /// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
@@ -109,7 +66,11 @@ internal sealed class DistinctSet
         _items[Count++] = value;
         if (_index is null && Count > IndexThreshold)
         {
-            _index = new HashSet<FieldValue>(_items.Take(Count));
+            _index = new HashSet<FieldValue>(Count * 2);
+            foreach (FieldValue v in Items)
+            {
+                _index.Add(v);
+            }
         }
 
         return true;
