@@ -6,7 +6,7 @@ using Brisa.Functions.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
-namespace Brisa.Functions.Tests;
+namespace Brisa.Functions.Tests.Ingestion;
 
 public sealed class IngestEventsFunctionTests
 {
