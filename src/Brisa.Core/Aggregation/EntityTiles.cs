@@ -26,6 +26,8 @@ public sealed class EntityTiles
     private double[] _numeric = [];
     private LastSlot[] _last = [];
     private DistinctSet?[] _distinct = [];
+    private ulong[] _distinctMask = [];
+    private DistinctDictionary?[] _dictionaries = [];
     private IdSet?[] _ids = [];
     private int _capacity;
     private int _head;
@@ -188,7 +190,7 @@ public sealed class EntityTiles
             FieldValue v = fields[distinctFields[i]];
             if (!v.IsNull)
             {
-                (_distinct[(p * distinctFields.Length) + i] ??= new DistinctSet()).Add(v);
+                AddDistinct(p, i, v);
             }
         }
 
@@ -238,12 +240,7 @@ public sealed class EntityTiles
         {
             FeaturePlan plan = plans[f];
             long lo = tt - plan.WindowTiles + 1;
-            int first = _tileCount;
-            while (first > 0 && _headers[Physical(first - 1)].Index >= lo)
-            {
-                first--;
-            }
-
+            int first = FirstTileAtOrAbove(lo);
             destination[f] = EvaluateFeature(plan, first);
         }
 
@@ -289,9 +286,41 @@ public sealed class EntityTiles
 
     internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
 
-    internal DistinctSet? DistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block];
+    /// <summary>Copies the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order.</summary>
+    internal void CopyDistinctSorted(int i, int block, List<FieldValue> destination)
+    {
+        destination.Clear();
+        int p = Physical(i);
+        int cell = (p * View.DistinctFields.Length) + block;
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return;
+        }
 
-    internal DistinctSet GetOrAddDistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block] ??= new DistinctSet();
+        if (dictionary.Overflow)
+        {
+            if (_distinct[cell] is { } set)
+            {
+                foreach (FieldValue v in set.Items)
+                {
+                    destination.Add(v);
+                }
+            }
+        }
+        else
+        {
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                destination.Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+        }
+
+        destination.Sort(CanonicalValueComparer.Instance);
+    }
+
+    /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
+    internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
     internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
 
@@ -310,6 +339,27 @@ public sealed class EntityTiles
         int i = _tileCount;
         InsertTile(i, index);
         return i;
+    }
+
+    /// <summary>Logical position of the oldest tile with index ≥ <paramref name="index"/> (the tile count when none).</summary>
+    private int FirstTileAtOrAbove(long index)
+    {
+        int lo = 0;
+        int hi = _tileCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_headers[Physical(mid)].Index < index)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private int Physical(int logical)
@@ -443,6 +493,23 @@ public sealed class EntityTiles
     private int DistinctUnionCount(int block, int first, int end)
     {
         int width = View.DistinctFields.Length;
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return 0;
+        }
+
+        if (!dictionary.Overflow)
+        {
+            ulong union = 0;
+            for (int i = first; i < end; i++)
+            {
+                union |= _distinctMask[(Physical(i) * width) + block];
+            }
+
+            return System.Numerics.BitOperations.PopCount(union);
+        }
+
         FieldValue[] list = s_unionList ??= new FieldValue[UnionLinearLimit];
         int count = 0;
         HashSet<FieldValue>? set = null;
@@ -504,6 +571,109 @@ public sealed class EntityTiles
         int result = set.Count;
         set.Clear();
         return result;
+    }
+
+    private void AddDistinct(int p, int block, FieldValue value)
+    {
+        int width = View.DistinctFields.Length;
+        if (_dictionaries.Length == 0)
+        {
+            _dictionaries = new DistinctDictionary?[width];
+        }
+
+        DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
+        int cell = (p * width) + block;
+        if (!dictionary.Overflow)
+        {
+            int id = dictionary.IndexOf(value);
+            if (id < 0 && dictionary.Count == DistinctDictionary.Capacity)
+            {
+                CompactDictionary(block, dictionary);
+                if (dictionary.Count == DistinctDictionary.Capacity)
+                {
+                    SwitchToSets(block, dictionary);
+                }
+            }
+
+            if (!dictionary.Overflow)
+            {
+                if (id < 0)
+                {
+                    id = dictionary.Add(value);
+                }
+
+                _distinctMask[cell] |= 1UL << id;
+                return;
+            }
+        }
+
+        (_distinct[cell] ??= new DistinctSet()).Add(value);
+    }
+
+    /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
+    private void CompactDictionary(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        ulong used = 0;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            used |= _distinctMask[(Physical(i) * width) + block];
+        }
+
+        if (used == ulong.MaxValue)
+        {
+            return;
+        }
+
+        Span<int> remap = stackalloc int[DistinctDictionary.Capacity];
+        var kept = new FieldValue[System.Numerics.BitOperations.PopCount(used)];
+        int next = 0;
+        for (int id = 0; id < DistinctDictionary.Capacity; id++)
+        {
+            remap[id] = (used & (1UL << id)) != 0 ? next : -1;
+            if (remap[id] >= 0)
+            {
+                kept[next++] = dictionary[id];
+            }
+        }
+
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            ulong mask = _distinctMask[cell];
+            ulong remapped = 0;
+            for (; mask != 0; mask &= mask - 1)
+            {
+                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+            }
+
+            _distinctMask[cell] = remapped;
+        }
+
+        dictionary.Clear();
+        foreach (FieldValue v in kept)
+        {
+            dictionary.Add(v);
+        }
+    }
+
+    /// <summary>More than 64 live values: move this field to a set per tile.</summary>
+    private void SwitchToSets(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                (_distinct[cell] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+
+            _distinctMask[cell] = 0;
+        }
+
+        dictionary.Clear();
+        dictionary.Overflow = true;
     }
 
     /// <summary>Logical position of the tile with <paramref name="index"/>, inserting an empty one when absent.</summary>
@@ -583,6 +753,7 @@ public sealed class EntityTiles
         Array.Copy(_last, from * l, _last, to * l, l);
         int d = view.DistinctFields.Length;
         Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
         if (_ids.Length > 0)
         {
             _ids[to] = _ids[from];
@@ -595,6 +766,7 @@ public sealed class EntityTiles
         Array.Clear(_last, p * l, l);
         int d = View.DistinctFields.Length;
         Array.Clear(_distinct, p * d, d);
+        Array.Clear(_distinctMask, p * d, d);
         if (_ids.Length > 0)
         {
             _ids[p] = null;
@@ -614,6 +786,7 @@ public sealed class EntityTiles
         var numeric = new double[capacity * view.NumericStride];
         var last = new LastSlot[capacity * view.LastFields.Length];
         var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
+        var distinctMask = new ulong[capacity * view.DistinctFields.Length];
         IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
         for (int i = 0; i < _tileCount; i++)
         {
@@ -622,6 +795,7 @@ public sealed class EntityTiles
             Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
             Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
             Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
             if (ids.Length > 0)
             {
                 ids[i] = _ids[p];
@@ -632,6 +806,7 @@ public sealed class EntityTiles
         _numeric = numeric;
         _last = last;
         _distinct = distinct;
+        _distinctMask = distinctMask;
         _ids = ids;
         _capacity = capacity;
         _head = 0;

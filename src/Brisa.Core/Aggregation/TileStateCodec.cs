@@ -40,12 +40,10 @@ internal static class TileStateCodec
 
             for (int b = 0; b < distinctWidth; b++)
             {
-                if (state.DistinctAt(ti, b) is { } d)
+                state.CopyDistinctSorted(ti, b, scratch.Values);
+                foreach (FieldValue v in scratch.Values)
                 {
-                    foreach (FieldValue v in d.Items)
-                    {
-                        scratch.Intern(v.AsText());
-                    }
+                    scratch.Intern(v.AsText());
                 }
             }
         }
@@ -137,14 +135,11 @@ internal static class TileStateCodec
 
             for (int b = 0; b < distinctWidth; b++)
             {
-                DistinctSet? d = state.DistinctAt(ti, b);
-                w.VarUInt(d is null ? 0 : (ulong)d.Count);
-                if (d is not null)
+                state.CopyDistinctSorted(ti, b, scratch.Values);
+                w.VarUInt((ulong)scratch.Values.Count);
+                foreach (FieldValue v in scratch.Values)
                 {
-                    foreach (FieldValue v in d.Items)
-                    {
-                        WriteValue(ref w, v, scratch);
-                    }
+                    WriteValue(ref w, v, scratch);
                 }
             }
 
@@ -374,12 +369,17 @@ internal static class TileStateCodec
                     throw Corrupt("a distinct count exceeds the event count");
                 }
 
+                FieldValue previousValue = FieldValue.Null;
                 for (long i = 0; i < n; i++)
                 {
-                    if (!state.GetOrAddDistinctAt(at, b).Add(ReadValue(ref r, strings, ref nextString)))
+                    FieldValue v = ReadValue(ref r, strings, ref nextString);
+                    if (i > 0 && CanonicalValueComparer.Instance.Compare(previousValue, v) >= 0)
                     {
-                        throw Corrupt("a distinct set repeats a value");
+                        throw Corrupt("distinct values are not strictly ascending");
                     }
+
+                    state.AddDistinctAt(at, b, v);
+                    previousValue = v;
                 }
             }
 
@@ -478,6 +478,8 @@ internal static class TileStateCodec
         public ByteWriter Writer = new(512);
 
         public List<string> Strings { get; } = [];
+
+        public List<FieldValue> Values { get; } = [];
 
         public void Reset()
         {
