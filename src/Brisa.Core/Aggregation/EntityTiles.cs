@@ -286,18 +286,17 @@ public sealed class EntityTiles
 
     internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
 
-    /// <summary>Copies the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order.</summary>
-    internal void CopyDistinctSorted(int i, int block, List<FieldValue> destination)
+    /// <summary>Appends the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order; returns how many.</summary>
+    internal int AppendDistinctSorted(int i, int block, List<FieldValue> destination)
     {
-        destination.Clear();
-        int p = Physical(i);
-        int cell = (p * View.DistinctFields.Length) + block;
         DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
         if (dictionary is null)
         {
-            return;
+            return 0;
         }
 
+        int start = destination.Count;
+        int cell = (Physical(i) * View.DistinctFields.Length) + block;
         if (dictionary.Overflow)
         {
             if (_distinct[cell] is { } set)
@@ -316,7 +315,33 @@ public sealed class EntityTiles
             }
         }
 
-        destination.Sort(CanonicalValueComparer.Instance);
+        int count = destination.Count - start;
+        if (count > 1)
+        {
+            Span<FieldValue> added = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(destination).Slice(start, count);
+            if (count <= 16)
+            {
+                // Insertion sort: tiles hold a handful of values.
+                for (int k = 1; k < added.Length; k++)
+                {
+                    FieldValue v = added[k];
+                    int j = k - 1;
+                    while (j >= 0 && CanonicalValueComparer.Instance.Compare(added[j], v) > 0)
+                    {
+                        added[j + 1] = added[j];
+                        j--;
+                    }
+
+                    added[j + 1] = v;
+                }
+            }
+            else
+            {
+                added.Sort(CanonicalValueComparer.Instance);
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>

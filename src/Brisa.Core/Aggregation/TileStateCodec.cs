@@ -38,12 +38,18 @@ internal static class TileStateCodec
                 }
             }
 
+            // Sorted distinct values are gathered once, here, and written in the second pass.
             for (int b = 0; b < distinctWidth; b++)
             {
-                state.CopyDistinctSorted(ti, b, scratch.Values);
-                foreach (FieldValue v in scratch.Values)
+                int from = scratch.Values.Count;
+                int n = state.AppendDistinctSorted(ti, b, scratch.Values);
+                scratch.DistinctCounts.Add(n);
+                for (int k = from; k < from + n; k++)
                 {
-                    scratch.Intern(v.AsText());
+                    if (scratch.Values[k].AsText() is { } text)
+                    {
+                        scratch.Intern(text);
+                    }
                 }
             }
         }
@@ -71,6 +77,8 @@ internal static class TileStateCodec
 
         w.VarUInt((ulong)tileCount);
         long previous = 0;
+        int distinctCell = 0;
+        int distinctValue = 0;
         for (int ti = 0; ti < tileCount; ti++)
         {
             TileHeader t = state.HeaderAt(ti);
@@ -135,11 +143,11 @@ internal static class TileStateCodec
 
             for (int b = 0; b < distinctWidth; b++)
             {
-                state.CopyDistinctSorted(ti, b, scratch.Values);
-                w.VarUInt((ulong)scratch.Values.Count);
-                foreach (FieldValue v in scratch.Values)
+                int n = scratch.DistinctCounts[distinctCell++];
+                w.VarUInt((ulong)n);
+                for (int k = 0; k < n; k++)
                 {
-                    WriteValue(ref w, v, scratch);
+                    WriteValue(ref w, scratch.Values[distinctValue++], scratch);
                 }
             }
 
@@ -481,10 +489,14 @@ internal static class TileStateCodec
 
         public List<FieldValue> Values { get; } = [];
 
+        public List<int> DistinctCounts { get; } = [];
+
         public void Reset()
         {
             _index.Clear();
             Strings.Clear();
+            Values.Clear();
+            DistinctCounts.Clear();
             Writer.Reset();
         }
 

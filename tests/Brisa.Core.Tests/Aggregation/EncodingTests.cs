@@ -275,8 +275,8 @@ public class EncodingTests(ITestOutputHelper output)
             {
                 var xs = new List<FieldValue>();
                 var ys = new List<FieldValue>();
-                a.CopyDistinctSorted(i, d, xs);
-                b.CopyDistinctSorted(i, d, ys);
+                a.AppendDistinctSorted(i, d, xs);
+                b.AppendDistinctSorted(i, d, ys);
                 Assert.Equal(xs, ys);
             }
 
