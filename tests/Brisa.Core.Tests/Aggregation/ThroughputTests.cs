@@ -8,8 +8,9 @@ namespace Brisa.Core.Tests.Aggregation;
 /// Reports throughput (no timing assertion: machines vary). 1,000,000 events over 1,000 or 10,000 entities,
 /// 5 features, 1 h tiles, 7-day windows, after a warm-up round (200,000 events in Debug builds). Measured on the build container, Release, one core
 /// (`dotnet test -c Release --filter Throughput --logger "console;verbosity=detailed"`):
-/// apply 6.0 M events/s (1,000 entities, no id tracking) / 2.1 M (with tracking); 0.93 M / 0.52 M over 10,000 entities
-/// (a new tile for almost every event, cold entities); evaluate 240k–540k entities/s; encode 4k–58k entities/s.
+/// apply 2.5–6.0 M events/s (1,000 entities, no id tracking) / 1.2–2.1 M (with tracking); 0.3–0.93 M / 0.19–0.52 M over
+/// 10,000 entities (a new tile for almost every event, cold entities); evaluate 140k–540k entities/s; encode 3k–58k
+/// entities/s (dense 13 KB states at the low end). Ranges: the 2-core container was shared (load average ~9).
 /// </summary>
 public class ThroughputTests(ITestOutputHelper output)
 {
