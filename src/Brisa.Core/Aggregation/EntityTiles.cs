@@ -247,6 +247,32 @@ public sealed class EntityTiles
         return NewestEventTicks;
     }
 
+    /// <summary>
+    /// The earliest time at or after <paramref name="nowTicks"/> at which <see cref="Evaluate(long, Span{FieldValue})"/>
+    /// is exact: not before the newest applied event, nor before the window that the last prune kept.
+    /// </summary>
+    /// <param name="nowTicks">The wanted time (the stream's "now").</param>
+    /// <returns>max(now, newest event, first time the prune watermark allows).</returns>
+    public long EarliestExactTime(long nowTicks)
+    {
+        long t = Math.Max(nowTicks, _newestTicks);
+        if (_watermarkTile != long.MinValue)
+        {
+            t = Math.Max(t, View.TileStart(_watermarkTile + View.MaxWindowTiles - 1));
+        }
+
+        return t;
+    }
+
+    /// <summary>
+    /// Evaluates at <see cref="EarliestExactTime(long)"/>: the stream's read, where a producer's clock may run ahead
+    /// of ours or another instance may have pruned at a later now.
+    /// </summary>
+    /// <param name="nowTicks">The current time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The newest applied event time.</returns>
+    public long? EvaluateLatest(long nowTicks, Span<FieldValue> destination) => Evaluate(EarliestExactTime(nowTicks), destination);
+
     /// <summary>Evaluates every feature at <paramref name="atTicks"/> into a new array.</summary>
     /// <param name="atTicks">The evaluation time t.</param>
     /// <returns>The values and the newest event time.</returns>

@@ -135,6 +135,25 @@ public class EntityTilesTests
     }
 
     [Fact]
+    public void EvaluateLatest_ClockBehindNewestOrPrune_EvaluatesAtEarliestExactTime()
+    {
+        EntityTiles s = View().CreateState();
+        s.Apply((10 * Hour) + 7, "a", [FieldValue.FromNumber(1), FieldValue.Null]);
+        var values = new FieldValue[s.View.FeatureCount];
+        Assert.Equal((10 * Hour) + 7, s.EarliestExactTime(9 * Hour));
+        s.EvaluateLatest(9 * Hour, values);
+        Assert.Equal(FieldValue.FromNumber(1), values[0]);
+        s.Prune(12 * Hour);
+        Assert.Equal(12 * Hour, s.EarliestExactTime(11 * Hour));
+        s.EvaluateLatest(11 * Hour, values);
+        Assert.Equal(FieldValue.FromNumber(1), values[0]);
+        Assert.Equal(13 * Hour, s.EarliestExactTime(13 * Hour));
+        var aggregator = new ViewAggregator(s.View);
+        Assert.Null(aggregator.EvaluateLatest("nobody", 13 * Hour, values));
+        Assert.Equal(FieldValue.FromNumber(0), values[0]);
+    }
+
+    [Fact]
     public void Apply_OlderThanLongestWindow_TooOldAndTilesBounded()
     {
         EntityTiles s = View().CreateState();
