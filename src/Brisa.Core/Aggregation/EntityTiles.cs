@@ -78,7 +78,7 @@ public sealed class EntityTiles
     /// <param name="eventId">The event id: breaks ties of last value, and is the redelivery key when the view tracks ids.</param>
     /// <param name="fields">The event's field values, indexed by <see cref="WindowFeatureSpec.FieldIndex"/> (at least <see cref="TiledView.FieldCount"/>).</param>
     /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/>.</returns>
-    /// <exception cref="ArgumentException">Too few fields, or text in a field a numeric aggregation reads.</exception>
+    /// <exception cref="ArgumentException">Too few fields, text in a field a numeric aggregation reads, or no id while the view tracks ids.</exception>
     public ApplyResult Apply(long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields) =>
         Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.Fnv1a64(eventId) : 0, fields);
 
@@ -99,6 +99,11 @@ public sealed class EntityTiles
         if (fields.Length < view.FieldCount)
         {
             throw new ArgumentException($"View '{view.Name}' needs {view.FieldCount} field values, got {fields.Length}.", nameof(fields));
+        }
+
+        if (eventId is null && view.TracksEventIds)
+        {
+            throw new ArgumentNullException(nameof(eventId), $"View '{view.Name}' tracks event ids for redelivery; every event needs an id.");
         }
 
         NumericBlock[] blocks = view.NumericBlocks;
