@@ -26,6 +26,8 @@ public sealed class EntityTiles
     private double[] _numeric = [];
     private LastSlot[] _last = [];
     private DistinctSet?[] _distinct = [];
+    private ulong[] _distinctMask = [];
+    private DistinctDictionary?[] _dictionaries = [];
     private IdSet?[] _ids = [];
     private int _capacity;
     private int _head;
@@ -76,7 +78,7 @@ public sealed class EntityTiles
     /// <param name="eventId">The event id: breaks ties of last value, and is the redelivery key when the view tracks ids.</param>
     /// <param name="fields">The event's field values, indexed by <see cref="WindowFeatureSpec.FieldIndex"/> (at least <see cref="TiledView.FieldCount"/>).</param>
     /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/>.</returns>
-    /// <exception cref="ArgumentException">Too few fields, or text in a field a numeric aggregation reads.</exception>
+    /// <exception cref="ArgumentException">Too few fields, text in a field a numeric aggregation reads, or no id while the view tracks ids.</exception>
     public ApplyResult Apply(long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields) =>
         Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.Fnv1a64(eventId) : 0, fields);
 
@@ -97,6 +99,11 @@ public sealed class EntityTiles
         if (fields.Length < view.FieldCount)
         {
             throw new ArgumentException($"View '{view.Name}' needs {view.FieldCount} field values, got {fields.Length}.", nameof(fields));
+        }
+
+        if (eventId is null && view.TracksEventIds)
+        {
+            throw new ArgumentNullException(nameof(eventId), $"View '{view.Name}' tracks event ids for redelivery; every event needs an id.");
         }
 
         NumericBlock[] blocks = view.NumericBlocks;
@@ -188,7 +195,7 @@ public sealed class EntityTiles
             FieldValue v = fields[distinctFields[i]];
             if (!v.IsNull)
             {
-                (_distinct[(p * distinctFields.Length) + i] ??= new DistinctSet()).Add(v);
+                AddDistinct(p, i, v);
             }
         }
 
@@ -238,17 +245,38 @@ public sealed class EntityTiles
         {
             FeaturePlan plan = plans[f];
             long lo = tt - plan.WindowTiles + 1;
-            int first = _tileCount;
-            while (first > 0 && _headers[Physical(first - 1)].Index >= lo)
-            {
-                first--;
-            }
-
+            int first = FirstTileAtOrAbove(lo);
             destination[f] = EvaluateFeature(plan, first);
         }
 
         return NewestEventTicks;
     }
+
+    /// <summary>
+    /// The earliest time at or after <paramref name="nowTicks"/> at which <see cref="Evaluate(long, Span{FieldValue})"/>
+    /// is exact: not before the newest applied event, nor before the window that the last prune kept.
+    /// </summary>
+    /// <param name="nowTicks">The wanted time (the stream's "now").</param>
+    /// <returns>max(now, newest event, first time the prune watermark allows).</returns>
+    public long EarliestExactTime(long nowTicks)
+    {
+        long t = Math.Max(nowTicks, _newestTicks);
+        if (_watermarkTile != long.MinValue)
+        {
+            t = Math.Max(t, View.TileStart(_watermarkTile + View.MaxWindowTiles - 1));
+        }
+
+        return t;
+    }
+
+    /// <summary>
+    /// Evaluates at <see cref="EarliestExactTime(long)"/>: the stream's read, where a producer's clock may run ahead
+    /// of ours or another instance may have pruned at a later now.
+    /// </summary>
+    /// <param name="nowTicks">The current time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The newest applied event time.</returns>
+    public long? EvaluateLatest(long nowTicks, Span<FieldValue> destination) => Evaluate(EarliestExactTime(nowTicks), destination);
 
     /// <summary>Evaluates every feature at <paramref name="atTicks"/> into a new array.</summary>
     /// <param name="atTicks">The evaluation time t.</param>
@@ -289,9 +317,66 @@ public sealed class EntityTiles
 
     internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
 
-    internal DistinctSet? DistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block];
+    /// <summary>Appends the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order; returns how many.</summary>
+    internal int AppendDistinctSorted(int i, int block, List<FieldValue> destination)
+    {
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return 0;
+        }
 
-    internal DistinctSet GetOrAddDistinctAt(int i, int block) => _distinct[(Physical(i) * View.DistinctFields.Length) + block] ??= new DistinctSet();
+        int start = destination.Count;
+        int cell = (Physical(i) * View.DistinctFields.Length) + block;
+        if (dictionary.Overflow)
+        {
+            if (_distinct[cell] is { } set)
+            {
+                foreach (FieldValue v in set.Items)
+                {
+                    destination.Add(v);
+                }
+            }
+        }
+        else
+        {
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                destination.Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+        }
+
+        int count = destination.Count - start;
+        if (count > 1)
+        {
+            Span<FieldValue> added = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(destination).Slice(start, count);
+            if (count <= 16)
+            {
+                // Insertion sort: tiles hold a handful of values.
+                for (int k = 1; k < added.Length; k++)
+                {
+                    FieldValue v = added[k];
+                    int j = k - 1;
+                    while (j >= 0 && CanonicalValueComparer.Instance.Compare(added[j], v) > 0)
+                    {
+                        added[j + 1] = added[j];
+                        j--;
+                    }
+
+                    added[j + 1] = v;
+                }
+            }
+            else
+            {
+                added.Sort(CanonicalValueComparer.Instance);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
+    internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
     internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
 
@@ -310,6 +395,27 @@ public sealed class EntityTiles
         int i = _tileCount;
         InsertTile(i, index);
         return i;
+    }
+
+    /// <summary>Logical position of the oldest tile with index ≥ <paramref name="index"/> (the tile count when none).</summary>
+    private int FirstTileAtOrAbove(long index)
+    {
+        int lo = 0;
+        int hi = _tileCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_headers[Physical(mid)].Index < index)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private int Physical(int logical)
@@ -443,6 +549,23 @@ public sealed class EntityTiles
     private int DistinctUnionCount(int block, int first, int end)
     {
         int width = View.DistinctFields.Length;
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return 0;
+        }
+
+        if (!dictionary.Overflow)
+        {
+            ulong union = 0;
+            for (int i = first; i < end; i++)
+            {
+                union |= _distinctMask[(Physical(i) * width) + block];
+            }
+
+            return System.Numerics.BitOperations.PopCount(union);
+        }
+
         FieldValue[] list = s_unionList ??= new FieldValue[UnionLinearLimit];
         int count = 0;
         HashSet<FieldValue>? set = null;
@@ -504,6 +627,109 @@ public sealed class EntityTiles
         int result = set.Count;
         set.Clear();
         return result;
+    }
+
+    private void AddDistinct(int p, int block, FieldValue value)
+    {
+        int width = View.DistinctFields.Length;
+        if (_dictionaries.Length == 0)
+        {
+            _dictionaries = new DistinctDictionary?[width];
+        }
+
+        DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
+        int cell = (p * width) + block;
+        if (!dictionary.Overflow)
+        {
+            int id = dictionary.IndexOf(value);
+            if (id < 0 && dictionary.Count == DistinctDictionary.Capacity)
+            {
+                CompactDictionary(block, dictionary);
+                if (dictionary.Count == DistinctDictionary.Capacity)
+                {
+                    SwitchToSets(block, dictionary);
+                }
+            }
+
+            if (!dictionary.Overflow)
+            {
+                if (id < 0)
+                {
+                    id = dictionary.Add(value);
+                }
+
+                _distinctMask[cell] |= 1UL << id;
+                return;
+            }
+        }
+
+        (_distinct[cell] ??= new DistinctSet()).Add(value);
+    }
+
+    /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
+    private void CompactDictionary(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        ulong used = 0;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            used |= _distinctMask[(Physical(i) * width) + block];
+        }
+
+        if (used == ulong.MaxValue)
+        {
+            return;
+        }
+
+        Span<int> remap = stackalloc int[DistinctDictionary.Capacity];
+        var kept = new FieldValue[System.Numerics.BitOperations.PopCount(used)];
+        int next = 0;
+        for (int id = 0; id < DistinctDictionary.Capacity; id++)
+        {
+            remap[id] = (used & (1UL << id)) != 0 ? next : -1;
+            if (remap[id] >= 0)
+            {
+                kept[next++] = dictionary[id];
+            }
+        }
+
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            ulong mask = _distinctMask[cell];
+            ulong remapped = 0;
+            for (; mask != 0; mask &= mask - 1)
+            {
+                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+            }
+
+            _distinctMask[cell] = remapped;
+        }
+
+        dictionary.Clear();
+        foreach (FieldValue v in kept)
+        {
+            dictionary.Add(v);
+        }
+    }
+
+    /// <summary>More than 64 live values: move this field to a set per tile.</summary>
+    private void SwitchToSets(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                (_distinct[cell] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+
+            _distinctMask[cell] = 0;
+        }
+
+        dictionary.Clear();
+        dictionary.Overflow = true;
     }
 
     /// <summary>Logical position of the tile with <paramref name="index"/>, inserting an empty one when absent.</summary>
@@ -583,6 +809,7 @@ public sealed class EntityTiles
         Array.Copy(_last, from * l, _last, to * l, l);
         int d = view.DistinctFields.Length;
         Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
         if (_ids.Length > 0)
         {
             _ids[to] = _ids[from];
@@ -595,6 +822,7 @@ public sealed class EntityTiles
         Array.Clear(_last, p * l, l);
         int d = View.DistinctFields.Length;
         Array.Clear(_distinct, p * d, d);
+        Array.Clear(_distinctMask, p * d, d);
         if (_ids.Length > 0)
         {
             _ids[p] = null;
@@ -614,6 +842,7 @@ public sealed class EntityTiles
         var numeric = new double[capacity * view.NumericStride];
         var last = new LastSlot[capacity * view.LastFields.Length];
         var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
+        var distinctMask = new ulong[capacity * view.DistinctFields.Length];
         IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
         for (int i = 0; i < _tileCount; i++)
         {
@@ -622,6 +851,7 @@ public sealed class EntityTiles
             Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
             Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
             Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
             if (ids.Length > 0)
             {
                 ids[i] = _ids[p];
@@ -632,6 +862,7 @@ public sealed class EntityTiles
         _numeric = numeric;
         _last = last;
         _distinct = distinct;
+        _distinctMask = distinctMask;
         _ids = ids;
         _capacity = capacity;
         _head = 0;

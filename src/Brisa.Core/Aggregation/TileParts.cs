@@ -167,3 +167,67 @@ internal sealed class IdSet
         _slots = bigger;
     }
 }
+
+/// <summary>
+/// Per entity and distinct-count field: up to 64 values numbered 0–63, so a tile holds its distinct values as a
+/// 64-bit mask and a window's distinct count is the population count of OR-ed masks. Beyond 64 live values the
+/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>).
+/// </summary>
+internal sealed class DistinctDictionary
+{
+    public const int Capacity = 64;
+
+    private FieldValue[] _values = new FieldValue[4];
+
+    public int Count { get; private set; }
+
+    public bool Overflow { get; set; }
+
+    public FieldValue this[int id] => _values[id];
+
+    public int IndexOf(FieldValue value)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_values[i].Equals(value))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public int Add(FieldValue value)
+    {
+        if (Count == _values.Length)
+        {
+            Array.Resize(ref _values, Math.Min(Capacity, Count * 2));
+        }
+
+        _values[Count] = value;
+        return Count++;
+    }
+
+    public void Clear()
+    {
+        Array.Clear(_values, 0, Count);
+        Count = 0;
+    }
+}
+
+/// <summary>Canonical order of distinct values in the encoding: numbers (ascending) before text (ordinal).</summary>
+internal sealed class CanonicalValueComparer : IComparer<FieldValue>
+{
+    public static readonly CanonicalValueComparer Instance = new();
+
+    public int Compare(FieldValue x, FieldValue y)
+    {
+        if (x.IsNumber)
+        {
+            return y.IsNumber ? x.Number.CompareTo(y.Number) : -1;
+        }
+
+        return y.IsNumber ? 1 : string.CompareOrdinal(x.AsText(), y.AsText());
+    }
+}

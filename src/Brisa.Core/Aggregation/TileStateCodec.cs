@@ -38,13 +38,17 @@ internal static class TileStateCodec
                 }
             }
 
+            // Sorted distinct values are gathered once, here, and written in the second pass.
             for (int b = 0; b < distinctWidth; b++)
             {
-                if (state.DistinctAt(ti, b) is { } d)
+                int from = scratch.Values.Count;
+                int n = state.AppendDistinctSorted(ti, b, scratch.Values);
+                scratch.DistinctCounts.Add(n);
+                for (int k = from; k < from + n; k++)
                 {
-                    foreach (FieldValue v in d.Items)
+                    if (scratch.Values[k].AsText() is { } text)
                     {
-                        scratch.Intern(v.AsText());
+                        scratch.Intern(text);
                     }
                 }
             }
@@ -73,6 +77,8 @@ internal static class TileStateCodec
 
         w.VarUInt((ulong)tileCount);
         long previous = 0;
+        int distinctCell = 0;
+        int distinctValue = 0;
         for (int ti = 0; ti < tileCount; ti++)
         {
             TileHeader t = state.HeaderAt(ti);
@@ -137,14 +143,11 @@ internal static class TileStateCodec
 
             for (int b = 0; b < distinctWidth; b++)
             {
-                DistinctSet? d = state.DistinctAt(ti, b);
-                w.VarUInt(d is null ? 0 : (ulong)d.Count);
-                if (d is not null)
+                int n = scratch.DistinctCounts[distinctCell++];
+                w.VarUInt((ulong)n);
+                for (int k = 0; k < n; k++)
                 {
-                    foreach (FieldValue v in d.Items)
-                    {
-                        WriteValue(ref w, v, scratch);
-                    }
+                    WriteValue(ref w, scratch.Values[distinctValue++], scratch);
                 }
             }
 
@@ -374,12 +377,17 @@ internal static class TileStateCodec
                     throw Corrupt("a distinct count exceeds the event count");
                 }
 
+                FieldValue previousValue = FieldValue.Null;
                 for (long i = 0; i < n; i++)
                 {
-                    if (!state.GetOrAddDistinctAt(at, b).Add(ReadValue(ref r, strings, ref nextString)))
+                    FieldValue v = ReadValue(ref r, strings, ref nextString);
+                    if (i > 0 && CanonicalValueComparer.Instance.Compare(previousValue, v) >= 0)
                     {
-                        throw Corrupt("a distinct set repeats a value");
+                        throw Corrupt("distinct values are not strictly ascending");
                     }
+
+                    state.AddDistinctAt(at, b, v);
+                    previousValue = v;
                 }
             }
 
@@ -479,10 +487,16 @@ internal static class TileStateCodec
 
         public List<string> Strings { get; } = [];
 
+        public List<FieldValue> Values { get; } = [];
+
+        public List<int> DistinctCounts { get; } = [];
+
         public void Reset()
         {
             _index.Clear();
             Strings.Clear();
+            Values.Clear();
+            DistinctCounts.Clear();
             Writer.Reset();
         }
 

@@ -115,6 +115,23 @@ public sealed class ViewAggregator
         return null;
     }
 
+    /// <summary>Evaluates an entity at max(now, its newest event, its prune window) — see <see cref="EntityTiles.EvaluateLatest"/>.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="nowTicks">The current time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The entity's newest event time, or null when unknown or without events.</returns>
+    public long? EvaluateLatest(string entityKey, long nowTicks, Span<FieldValue> destination)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        if (_entities.TryGetValue(entityKey, out EntityTiles? state))
+        {
+            return state.EvaluateLatest(nowTicks, destination);
+        }
+
+        View.WriteEmpty(destination);
+        return null;
+    }
+
     /// <summary>Gets an entity's state.</summary>
     /// <param name="entityKey">The entity key.</param>
     /// <param name="state">The state when held.</param>

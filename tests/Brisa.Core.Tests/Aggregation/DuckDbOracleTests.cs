@@ -52,6 +52,56 @@ public class DuckDbOracleTests
         Assert.True(checkedPoints > 50, $"only {checkedPoints} points checked");
     }
 
+    /// <summary>Point in time: labels at random times (between events, on tile edges), events after t must not count.</summary>
+    [Fact]
+    public void PointInTimeSweep_RandomLabels_MatchesDuckDbSql()
+    {
+        using var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        int checkedPoints = 0;
+        for (int seed = 0; seed < 25; seed++)
+        {
+            var scenario = Scenario.Generate(seed + 80_000);
+            if (scenario.Events.Count == 0)
+            {
+                continue;
+            }
+
+            Load(connection, scenario);
+            var batch = new EventBatch(3);
+            foreach (RawEvent e in scenario.Events)
+            {
+                batch.Add(e.Entity, e.Ticks, e.Id, e.Fields);
+            }
+
+            batch.SortByTime();
+            var rng = new Random(seed);
+            long lo = scenario.Events.Min(e => e.Ticks) - scenario.G;
+            long hi = scenario.Events.Max(e => e.Ticks) + (2 * scenario.G);
+            var labels = Enumerable.Range(0, 8)
+                .Select(i => i % 2 == 0 ? scenario.Events[rng.Next(scenario.Events.Count)].Ticks : lo + rng.NextInt64(0, hi - lo))
+                .Order()
+                .ToList();
+            var sweep = new PointInTimeSweep(scenario.View, batch);
+            var values = new FieldValue[scenario.View.FeatureCount];
+            foreach (long t in labels)
+            {
+                string entity = scenario.Entities[rng.Next(scenario.Entities.Length)];
+                sweep.Evaluate(entity, t, values);
+                FieldValue[] expected = QueryDuckDb(connection, scenario, entity, t);
+                for (int f = 0; f < values.Length; f++)
+                {
+                    string? problem = Reference.Compare(scenario.View.Features[f], expected[f], values[f], integerValues: false);
+                    Assert.True(problem is null, scenario.Fail(seed, $"DuckDB point in time, entity {entity}, t={t}", problem));
+                }
+
+                checkedPoints++;
+            }
+        }
+
+        Assert.True(checkedPoints > 100, $"only {checkedPoints} points checked");
+    }
+
     private static void Load(DuckDBConnection connection, Scenario scenario)
     {
         Execute(connection, "CREATE OR REPLACE TABLE events (entity VARCHAR, ts BIGINT, id VARCHAR, amount DOUBLE, country VARCHAR, level DOUBLE)");

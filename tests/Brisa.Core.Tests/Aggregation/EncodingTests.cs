@@ -273,8 +273,10 @@ public class EncodingTests(ITestOutputHelper output)
 
             for (int d = 0; d < a.View.DistinctFields.Length; d++)
             {
-                FieldValue[] xs = a.DistinctAt(i, d)?.Items.ToArray() ?? [];
-                FieldValue[] ys = b.DistinctAt(i, d)?.Items.ToArray() ?? [];
+                var xs = new List<FieldValue>();
+                var ys = new List<FieldValue>();
+                a.AppendDistinctSorted(i, d, xs);
+                b.AppendDistinctSorted(i, d, ys);
                 Assert.Equal(xs, ys);
             }
 

@@ -81,6 +81,38 @@ public class EntityTilesTests
         Assert.Equal(FieldValue.FromNumber(8), s.Evaluate((11 * Hour) + 2).Values[4]);
     }
 
+    /// <summary>Distinct values churn (dictionary compaction) and then exceed 64 live values (fallback to sets), then shrink again after a round trip.</summary>
+    [Theory]
+    [InlineData(10, 40)]   // ≤ 40 live values, 400 over time: compaction
+    [InlineData(100, 5)]   // 100 live values: sets
+    public void DistinctCount_ManyValuesOverTime_MatchesReference(int valuesPerTile, int tiles)
+    {
+        var view = new TiledView(new TiledViewSpec("v", TimeSpan.FromTicks(10), [new("d", AggregationKind.DistinctCount, 0, 4), new("d1", AggregationKind.DistinctCount, 0, 1)]));
+        EntityTiles s = view.CreateState();
+        var events = new List<RawEvent>();
+        var rng = new Random(3);
+        for (int tile = 0; tile < tiles; tile++)
+        {
+            for (int i = 0; i < valuesPerTile * 2; i++)
+            {
+                long ticks = (tile * 10) + rng.Next(10);
+                FieldValue v = rng.Next(3) == 0 ? FieldValue.FromText($"t{(tile * valuesPerTile) + rng.Next(valuesPerTile)}") : FieldValue.FromNumber((tile * valuesPerTile) + rng.Next(valuesPerTile));
+                var e = new RawEvent("x", ticks, $"{tile}-{i}", [v]);
+                events.Add(e);
+                s.Apply(e.Ticks, e.Id, e.Fields);
+                long t = events.Max(x => x.Ticks);
+                if (i % 7 == 0)
+                {
+                    s = view.Decode(s.Encode());
+                }
+
+                FeatureVector got = s.Evaluate(t);
+                Assert.Equal(Reference.Evaluate(view.Features[0], 10, events, "x", t), got.Values[0]);
+                Assert.Equal(Reference.Evaluate(view.Features[1], 10, events, "x", t), got.Values[1]);
+            }
+        }
+    }
+
     [Fact]
     public void Evaluate_BeforeNewestEvent_Throws()
     {
@@ -100,6 +132,25 @@ public class EntityTilesTests
         Assert.Equal(FieldValue.FromNumber(0), s.Evaluate(20 * Hour).Values[0]);
         Assert.Equal(ApplyResult.TooOld, s.Apply(17 * Hour, "b", [FieldValue.FromNumber(1), FieldValue.Null]));
         Assert.Equal(ApplyResult.Applied, s.Apply(18 * Hour, "c", [FieldValue.FromNumber(1), FieldValue.Null]));
+    }
+
+    [Fact]
+    public void EvaluateLatest_ClockBehindNewestOrPrune_EvaluatesAtEarliestExactTime()
+    {
+        EntityTiles s = View().CreateState();
+        s.Apply((10 * Hour) + 7, "a", [FieldValue.FromNumber(1), FieldValue.Null]);
+        var values = new FieldValue[s.View.FeatureCount];
+        Assert.Equal((10 * Hour) + 7, s.EarliestExactTime(9 * Hour));
+        s.EvaluateLatest(9 * Hour, values);
+        Assert.Equal(FieldValue.FromNumber(1), values[0]);
+        s.Prune(12 * Hour);
+        Assert.Equal(12 * Hour, s.EarliestExactTime(11 * Hour));
+        s.EvaluateLatest(11 * Hour, values);
+        Assert.Equal(FieldValue.FromNumber(1), values[0]);
+        Assert.Equal(13 * Hour, s.EarliestExactTime(13 * Hour));
+        var aggregator = new ViewAggregator(s.View);
+        Assert.Null(aggregator.EvaluateLatest("nobody", 13 * Hour, values));
+        Assert.Equal(FieldValue.FromNumber(0), values[0]);
     }
 
     [Fact]

@@ -63,6 +63,13 @@ public class RedeliveryTests
     }
 
     [Fact]
+    public void Apply_TrackingWithoutId_Throws()
+    {
+        var view = new TiledView(new TiledViewSpec("v", TimeSpan.FromMinutes(1), [new("n", AggregationKind.Count, -1, 5)], TrackEventIds: true));
+        Assert.Throws<ArgumentNullException>(() => view.CreateState().Apply(100, null, []));
+    }
+
+    [Fact]
     public void Apply_WithoutTracking_CountsRedeliveredEventsAgain()
     {
         var view = new TiledView(new TiledViewSpec("v", TimeSpan.FromMinutes(1), [new("n", AggregationKind.Count, -1, 5)]));

@@ -5,21 +5,26 @@ using Xunit.Abstractions;
 namespace Brisa.Core.Tests.Aggregation;
 
 /// <summary>
-/// Reports throughput (no timing assertion: CI machines vary). Measured on the build container, Release,
-/// one core, 1,000,000 events over 10,000 entities, 5 features, 1 h tiles, 7-day windows:
-/// see the README for the numbers.
+/// Reports throughput (no timing assertion: machines vary). 1,000,000 events over 1,000 or 10,000 entities,
+/// 5 features, 1 h tiles, 7-day windows, after a warm-up round (200,000 events in Debug builds). Measured on the build container, Release, one core
+/// (`dotnet test -c Release --filter Throughput --logger "console;verbosity=detailed"`):
+/// apply 2.5–6.0 M events/s (1,000 entities, no id tracking) / 1.2–2.1 M (with tracking); 0.3–0.93 M / 0.19–0.52 M over
+/// 10,000 entities (a new tile for almost every event, cold entities); evaluate 140k–540k entities/s; encode 3k–58k
+/// entities/s (dense 13 KB states at the low end). Ranges: the 2-core container was shared (load average ~9).
 /// </summary>
 public class ThroughputTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(false, 10_000)]
-    [InlineData(true, 10_000)]
     [InlineData(false, 1_000)]
-    [InlineData(true, 1_000)]
-    public void ViewAggregatorApply_MillionEvents_AppliesAll(bool trackIds, int entityCount)
+    [InlineData(true, 10_000)]
+    public void ViewAggregatorApply_LargeBatch_AppliesAll(bool trackIds, int entityCount)
     {
         TiledView view = EncodingTests.RealisticView(trackIds);
+#if DEBUG
+        const int n = 200_000; // keeps the Debug suite quick; measure in Release
+#else
         const int n = 1_000_000;
+#endif
         var batch = new EventBatch(2, n);
         var rng = new Random(1);
         string[] entities = Enumerable.Range(0, entityCount).Select(i => $"customer-{i}").ToArray();
