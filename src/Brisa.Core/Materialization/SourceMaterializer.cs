@@ -33,10 +33,12 @@ public sealed record OnlineValues(ViewPlan View, long FeatureTicks, IReadOnlyLis
 /// </summary>
 /// <remarks>
 /// Offline rows form an exact step function per entity: a row at every event time (values including every event at
-/// that instant) and at every instant a tile leaves a window (the start of tile T + k for a non-empty tile T and a
-/// window of k tiles), the only instants a value changes. The value at any t is that of the entity's latest row at
-/// or before t (an as-of join), equal to the engine's value at t; before its first row an entity has empty-window values.
-/// Splitting a range into consecutive ranges gives the same rows.
+/// that instant), at every instant a tile leaves a window (the start of tile T + k for a non-empty tile T and a
+/// window of k tiles) — the only instants a value changes — and a snapshot at 00:00 UTC of every day for each entity
+/// with an event in the longest window, so every date partition is complete on its own. The value at any t is that
+/// of the entity's latest row at or before t in t's date partition (an as-of join), equal to the engine's value at t;
+/// without such a row the entity has empty-window values. The range start is moved back to its UTC day start, so the
+/// rows of an hour depend only on the raw events, never on how a range was split into runs.
 /// </remarks>
 public sealed class SourceMaterializer
 {
@@ -44,7 +46,7 @@ public sealed class SourceMaterializer
 
     /// <summary>Prepares a materialization.</summary>
     /// <param name="views">Views of one source.</param>
-    /// <param name="fromTicks">Range start, inclusive, on an hour boundary (UTC ticks since the Unix epoch).</param>
+    /// <param name="fromTicks">Range start, inclusive, on an hour boundary (UTC ticks since the Unix epoch); moved back to its UTC day start.</param>
     /// <param name="toTicks">Range end, exclusive, on an hour boundary, after the start.</param>
     public SourceMaterializer(IReadOnlyList<ViewPlan> views, long fromTicks, long toTicks)
     {
@@ -65,6 +67,8 @@ public sealed class SourceMaterializer
         }
 
         Source = views[0].Definition.Source;
+        RequestedFromTicks = fromTicks;
+        fromTicks = FloorDay(fromTicks);
         FromTicks = fromTicks;
         ToTicks = toTicks;
         states = views.Select(v => new ViewState(v)).ToArray();
@@ -81,8 +85,11 @@ public sealed class SourceMaterializer
     /// <summary>The views.</summary>
     public IEnumerable<ViewPlan> Views => states.Select(s => s.Plan);
 
-    /// <summary>Range start (inclusive).</summary>
+    /// <summary>Range start (inclusive): the requested start moved back to its UTC day start.</summary>
     public long FromTicks { get; }
+
+    /// <summary>The range start as requested.</summary>
+    public long RequestedFromTicks { get; }
 
     /// <summary>Range end (exclusive).</summary>
     public long ToTicks { get; }
@@ -112,6 +119,15 @@ public sealed class SourceMaterializer
     {
         var q = Math.DivRem(unixTicks, TimeSpan.TicksPerHour, out var r);
         return (r < 0 ? q - 1 : q) * TimeSpan.TicksPerHour;
+    }
+
+    /// <summary>The UTC start of the day containing a time.</summary>
+    /// <param name="unixTicks">UTC ticks since the Unix epoch.</param>
+    /// <returns>The day start.</returns>
+    public static long FloorDay(long unixTicks)
+    {
+        var q = Math.DivRem(unixTicks, TimeSpan.TicksPerDay, out var r);
+        return (r < 0 ? q - 1 : q) * TimeSpan.TicksPerDay;
     }
 
     /// <summary>
@@ -214,6 +230,20 @@ public sealed class SourceMaterializer
         public OfflineRows ProcessHour(List<(SourceEventBatch Batch, int Row)> rows, long hourEnd, long from, long to)
         {
             var output = new OfflineRows(Plan);
+            var hourStart = hourEnd - TimeSpan.TicksPerHour;
+            if (hourStart % TimeSpan.TicksPerDay == 0 && hourStart >= from && hourStart < to)
+            {
+                // Day snapshot: every entity with an event in the longest window gets a row at 00:00.
+                var lowestTile = View.TileOf(hourStart) - View.MaxWindowTiles + 1;
+                foreach (var (key, state) in Aggregator.Entities)
+                {
+                    if (state.NewestEventTicks is { } newest && View.TileOf(newest) >= lowestTile)
+                    {
+                        timers.Enqueue(key, hourStart);
+                    }
+                }
+            }
+
             var touched = new List<string>();
             var touchedSet = new HashSet<string>(StringComparer.Ordinal);
             var keyField = Plan.EntityKeyField;
