@@ -1,0 +1,164 @@
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Brisa.Azure.Online;
+using Brisa.Azure.RawZone;
+using Brisa.Azure.Storage;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Materialization;
+
+namespace Brisa.Azure.Offline;
+
+/// <summary>Options of a materialization run.</summary>
+public sealed record MaterializeOptions
+{
+    /// <summary>
+    /// Write the latest values of online batch-only views (<c>streaming: false</c>) to the online table. Default true;
+    /// turn it off when backfilling an old range, whose values are older than what is online.
+    /// </summary>
+    public bool WriteOnline { get; init; } = true;
+
+    /// <summary>Partitions written concurrently to the online table. Default 16.</summary>
+    public int OnlineParallelism { get; init; } = 16;
+}
+
+/// <summary>Progress of a run, reported after each hour of each source.</summary>
+/// <param name="Source">The source being read.</param>
+/// <param name="HourStart">The hour just processed.</param>
+/// <param name="HoursDone">Hours processed so far (all sources).</param>
+/// <param name="HoursTotal">Hours to process (all sources, lookback included).</param>
+/// <param name="Events">Events read so far.</param>
+/// <param name="Rows">Offline rows written so far.</param>
+public readonly record struct MaterializationProgress(string Source, DateTimeOffset HourStart, int HoursDone, int HoursTotal, long Events, long Rows);
+
+/// <summary>What a run did for one view.</summary>
+/// <param name="View">The view name.</param>
+/// <param name="Rows">Offline rows written.</param>
+/// <param name="Files">Offline files written.</param>
+/// <param name="OnlineRows">Online value rows written (0 for streaming views or when online writes are off).</param>
+public sealed record ViewMaterializationSummary(string View, long Rows, int Files, int OnlineRows);
+
+/// <summary>What a run did.</summary>
+/// <param name="From">The range start actually materialized (the requested start moved back to its UTC day start).</param>
+/// <param name="To">The range end (exclusive).</param>
+/// <param name="Events">Distinct raw events read (lookback included).</param>
+/// <param name="Duplicates">Events found again in another raw file and ignored.</param>
+/// <param name="PeakEntities">The most entities held at once (summed over views): the memory bound.</param>
+/// <param name="Views">Per view.</param>
+public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset To, long Events, long Duplicates, long PeakEntities, IReadOnlyList<ViewMaterializationSummary> Views);
+
+/// <summary>
+/// Batch materialization from the raw zone (DESIGN §2, §5): for each source, a streaming pass over its raw hour
+/// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
+/// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
+/// with the same content), and finally upserts the latest values of batch-only online views to the online table.
+/// </summary>
+public sealed class FeatureMaterializer
+{
+    private readonly FeaturePlan plan;
+    private readonly RawZoneReader raw;
+    private readonly BlobContainerClient offline;
+    private readonly OnlineValueStore online;
+
+    /// <summary>Creates a materializer over an account.</summary>
+    /// <param name="storage">The account.</param>
+    /// <param name="definitions">The definitions.</param>
+    public FeatureMaterializer(BrisaStorage storage, FeatureRepositoryDefinition definitions)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(definitions);
+        plan = FeaturePlan.Compile(definitions, trackEventIds: false);
+        raw = RawZoneReader.For(storage);
+        offline = storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        online = OnlineValueStore.For(storage);
+    }
+
+    /// <summary>The compiled definitions.</summary>
+    public FeaturePlan Plan => plan;
+
+    /// <summary>The blob name of an offline file: <c>&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c>.</summary>
+    /// <param name="view">The view name.</param>
+    /// <param name="hourStartUnixTicks">The hour of the rows' feature times.</param>
+    /// <returns>The name.</returns>
+    public static string BlobName(string view, long hourStartUnixTicks)
+    {
+        var hour = TiledView.FromUnixTicks(hourStartUnixTicks).UtcDateTime;
+        return string.Create(CultureInfo.InvariantCulture, $"{view}/date={hour:yyyy-MM-dd}/part-{hour:HH}.parquet");
+    }
+
+    /// <summary>Materializes [from, to) for some or all views.</summary>
+    /// <param name="from">Range start, on an hour boundary; moved back to its UTC day start so each date partition is complete.</param>
+    /// <param name="to">Range end (exclusive), on an hour boundary.</param>
+    /// <param name="views">View names; null for every view.</param>
+    /// <param name="options">Options.</param>
+    /// <param name="progress">Receives progress after each hour.</param>
+    /// <param name="cancellationToken">Cancels the run (files already written stay; a rerun overwrites them).</param>
+    /// <returns>The summary.</returns>
+    public async Task<MaterializationSummary> MaterializeAsync(
+        DateTimeOffset from,
+        DateTimeOffset to,
+        IReadOnlyCollection<string>? views = null,
+        MaterializeOptions? options = null,
+        IProgress<MaterializationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new MaterializeOptions();
+        var selected = views is null ? plan.Views : views.Select(v => plan.FindView(v) ?? throw new ArgumentException($"Unknown view '{v}'.", nameof(views))).ToArray();
+        var fromTicks = TiledView.ToUnixTicks(from);
+        var toTicks = TiledView.ToUnixTicks(to);
+        var materializers = selected.GroupBy(v => v.Definition.Source, StringComparer.Ordinal)
+            .Select(g => new SourceMaterializer(g.ToArray(), fromTicks, toTicks))
+            .ToArray();
+        var hoursTotal = materializers.Sum(m => m.HourCount);
+        int hoursDone = 0;
+        long events = 0, duplicates = 0, rowsWritten = 0, peak = 0;
+        var perView = selected.ToDictionary(v => v.Name, _ => (Rows: 0L, Files: 0, Online: 0), StringComparer.Ordinal);
+        foreach (var materializer in materializers)
+        {
+            var schema = plan.Schemas.Single(s => s.SourceName == materializer.Source);
+            while (!materializer.IsComplete)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var hour = materializer.NextHourTicks;
+                var batches = await raw.ReadHourAsync(schema, hour, cancellationToken);
+                var result = materializer.ProcessHour(batches);
+                events += result.Events;
+                duplicates += result.Duplicates;
+                foreach (var rows in result.Rows.Where(r => r.Count > 0))
+                {
+                    using var buffer = new MemoryStream();
+                    await OfflineFeatureParquet.WriteAsync(rows, plan.Definitions, buffer, cancellationToken);
+                    buffer.Position = 0;
+                    await offline.GetBlobClient(BlobName(rows.View.Name, hour)).UploadAsync(buffer, overwrite: true, cancellationToken);
+                    var entry = perView[rows.View.Name];
+                    perView[rows.View.Name] = (entry.Rows + rows.Count, entry.Files + 1, entry.Online);
+                    rowsWritten += rows.Count;
+                }
+
+                hoursDone++;
+                progress?.Report(new MaterializationProgress(materializer.Source, TiledView.FromUnixTicks(hour), hoursDone, hoursTotal, events, rowsWritten));
+            }
+
+            peak += materializer.PeakEntityCount;
+            if (options.WriteOnline)
+            {
+                foreach (var latest in materializer.LatestValues().Where(l => l.View.Definition.Online && !l.View.Definition.Streaming))
+                {
+                    var written = await online.WriteAsync(latest, plan.Definitions, options.OnlineParallelism, cancellationToken);
+                    var entry = perView[latest.View.Name];
+                    perView[latest.View.Name] = (entry.Rows, entry.Files, entry.Online + written);
+                }
+            }
+        }
+
+        var actualFrom = materializers.Length == 0 ? from : TiledView.FromUnixTicks(materializers.Min(m => m.FromTicks));
+        return new MaterializationSummary(
+            actualFrom,
+            to,
+            events,
+            duplicates,
+            peak,
+            selected.Select(v => new ViewMaterializationSummary(v.Name, perView[v.Name].Rows, perView[v.Name].Files, perView[v.Name].Online)).ToArray());
+    }
+}

@@ -1,0 +1,335 @@
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Expressions;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
+using FeaturePlan = Brisa.Core.Features.FeaturePlan;
+
+namespace Brisa.Core.Training;
+
+/// <summary>
+/// Builds point-in-time correct training sets with the one aggregation engine: observations are sorted by time and
+/// swept once per view (<see cref="PointInTimeSweep"/>), applying each event before any row at a later time reads it,
+/// so no row sees an event after its time. Cost O((events + rows) · views), no join per row.
+/// </summary>
+public sealed class TrainingSetBuilder
+{
+    private readonly FeaturePlan plan;
+
+    /// <summary>Prepares a builder for a list of features.</summary>
+    /// <param name="plan">The compiled definitions (compiled with or without event-id tracking: the result is the same).</param>
+    /// <param name="features">View features (<c>view:feature</c>) and on-demand features, in column order.</param>
+    /// <param name="requestFields">Extra request fields to carry into the set (e.g. the model's request fields).</param>
+    /// <param name="observationSource">The source observations come from, to type request fields.</param>
+    /// <param name="options">Options; defaults when null.</param>
+    public TrainingSetBuilder(
+        FeaturePlan plan,
+        IReadOnlyList<FeatureReference> features,
+        IReadOnlyList<string>? requestFields = null,
+        SourceDefinition? observationSource = null,
+        TrainingSetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        this.plan = plan;
+        Requirements = FeatureRequirements.Resolve(plan, features, requestFields, observationSource);
+        Options = options ?? new TrainingSetOptions();
+    }
+
+    /// <summary>What the features need (views, entity keys, request fields, sources).</summary>
+    public FeatureRequirements Requirements { get; }
+
+    /// <summary>The options.</summary>
+    public TrainingSetOptions Options { get; }
+
+    /// <summary>A builder for a model's features and request fields.</summary>
+    /// <param name="plan">The compiled definitions.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Options; defaults when null.</param>
+    /// <returns>The builder.</returns>
+    public static TrainingSetBuilder ForModel(FeaturePlan plan, ModelDefinition model, TrainingSetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(model);
+        return new TrainingSetBuilder(plan, model.Features, model.RequestFields, plan.Definitions.FindSource(model.ObservationSource), options);
+    }
+
+    /// <summary>Builds the training set.</summary>
+    /// <param name="observations">The rows; they must carry every join key in <see cref="FeatureRequirements.EntityKeyFields"/> (a missing one means NOT_FOUND).</param>
+    /// <param name="events">Events of every source in <see cref="FeatureRequirements.Sources"/> (any order, may repeat: deduplicated by event id per source; other sources are ignored).</param>
+    /// <returns>The set, rows sorted by time.</returns>
+    public TrainingSet Build(ObservationSet observations, IEnumerable<SourceEventBatch> events)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(events);
+        var batches = events.ToList();
+        var views = Requirements.Views;
+        var sweeps = new PointInTimeSweep[views.Count];
+        var byKeyField = new Dictionary<(string Source, int KeyField), EventBatch>();
+        for (var v = 0; v < views.Count; v++)
+        {
+            var view = views[v];
+            var groupKey = (view.Definition.Source, view.EntityKeyField);
+            if (!byKeyField.TryGetValue(groupKey, out var eventBatch))
+            {
+                byKeyField[groupKey] = eventBatch = SortedEvents(view, batches);
+            }
+
+            sweeps[v] = new PointInTimeSweep(view.View, eventBatch);
+        }
+
+        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
+        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+
+        var n = observations.Count;
+        var order = new int[n];
+        var orderTicks = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+            orderTicks[i] = observations.TicksOf(i);
+        }
+
+        Array.Sort(order, (a, b) => orderTicks[a] != orderTicks[b] ? orderTicks[a].CompareTo(orderTicks[b]) : a.CompareTo(b));
+
+        var columns = new List<TrainingColumn>();
+        var keyColumns = Requirements.EntityKeyFields.Select(k => new TrainingColumn(k, TrainingColumnRole.EntityKey, FieldType.String, null, n)).ToArray();
+        var requestColumns = Requirements.RequestFields.Select(f => new TrainingColumn(f.Name, TrainingColumnRole.RequestField, f.Type, null, n)).ToArray();
+        var featureColumns = Requirements.Features.Select(f => new TrainingColumn(f.ColumnName, TrainingColumnRole.Feature, f.Type, f.Reference, n)).ToArray();
+        var labelColumn = observations.LabelType is { } labelType ? new TrainingColumn("label", TrainingColumnRole.Label, labelType, null, n) : null;
+        columns.AddRange(keyColumns);
+        columns.AddRange(requestColumns);
+        columns.AddRange(featureColumns);
+        if (labelColumn is not null)
+        {
+            columns.Add(labelColumn);
+        }
+
+        var observationKeyIndex = Requirements.EntityKeyFields.Select(k => IndexOf(observations.EntityKeyFields, k)).ToArray();
+        var scratch = views.Select(v => new FieldValue[v.View.FeatureCount]).ToArray();
+        var context = new RowContext(plan.Definitions, views, scratch);
+        var present = new long[views.Count];
+        var notFound = new long[views.Count];
+        var expired = new long[views.Count];
+        var rowIds = new string[n];
+        var rowTicks = new long[n];
+        var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
+
+        for (var r = 0; r < n; r++)
+        {
+            var row = order[r];
+            var t = observations.TicksOf(row);
+            rowIds[r] = observations.IdOf(row);
+            rowTicks[r] = t;
+            for (var v = 0; v < views.Count; v++)
+            {
+                var values = scratch[v];
+                var key = viewKeyColumn[v] < 0 ? null : observations.KeyOf(row, viewKeyColumn[v]);
+                long? newest = null;
+                if (key is null)
+                {
+                    views[v].View.WriteEmpty(values);
+                }
+                else if (before)
+                {
+                    sweeps[v].AdvanceTo(t - 1);
+                    newest = sweeps[v].Aggregator.Evaluate(key, t, values);
+                }
+                else
+                {
+                    newest = sweeps[v].Evaluate(key, t, values);
+                }
+
+                var status = FeatureFreshness.Classify(newest is not null, newest, false, views[v].Definition.Ttl, t);
+                switch (status)
+                {
+                    case FeatureStatus.NotFound:
+                        notFound[v]++;
+                        break;
+                    case FeatureStatus.OutsideMaxAge:
+                        expired[v]++;
+                        break;
+                    default:
+                        present[v]++;
+                        break;
+                }
+
+                if (Options.ApplyTtl && status.IsMissing())
+                {
+                    values.AsSpan().Clear();
+                }
+            }
+
+            for (var k = 0; k < keyColumns.Length; k++)
+            {
+                keyColumns[k].Data[r] = FieldValue.FromText(observationKeyIndex[k] < 0 ? null : observations.KeyOf(row, observationKeyIndex[k]));
+            }
+
+            for (var q = 0; q < requestColumns.Length; q++)
+            {
+                requestColumns[q].Data[r] = requestColumn[q] < 0 ? FieldValue.Null : observations.RequestValueOf(row, requestColumn[q]);
+            }
+
+            context.Row = row;
+            context.Observations = observations;
+            context.RequestColumn = requestColumn;
+            context.RequestFields = Requirements.RequestFields;
+            for (var f = 0; f < featureColumns.Length; f++)
+            {
+                var feature = Requirements.Features[f];
+                featureColumns[f].Data[r] = feature.View is { } fv
+                    ? scratch[IndexOf(views, fv)][feature.FeatureIndex]
+                    : ToFieldValue(feature.OnDemand!.Compiled!.Evaluate(context));
+            }
+
+            if (labelColumn is not null)
+            {
+                labelColumn.Data[r] = observations.LabelOf(row);
+            }
+        }
+
+        var counts = new Dictionary<string, ViewLookupCounts>(StringComparer.Ordinal);
+        for (var v = 0; v < views.Count; v++)
+        {
+            counts[views[v].Name] = new ViewLookupCounts(present[v], notFound[v], expired[v]);
+        }
+
+        return new TrainingSet(rowIds, rowTicks, columns, counts, Options);
+    }
+
+    /// <summary>
+    /// The events of a view's source as an engine batch keyed by the view's entity, deduplicated by event id and
+    /// sorted by (time, event id) — the same order the batch materializer applies them in.
+    /// </summary>
+    /// <param name="view">The view.</param>
+    /// <param name="events">Event batches (other sources are ignored).</param>
+    /// <returns>The sorted batch.</returns>
+    public static EventBatch SortedEvents(ViewPlan view, IEnumerable<SourceEventBatch> events)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(events);
+        var rows = new List<(SourceEventBatch Batch, int Row)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var batch in events)
+        {
+            if (batch.Schema.SourceName != view.Definition.Source)
+            {
+                continue;
+            }
+
+            for (var row = 0; row < batch.Count; row++)
+            {
+                if (seen.Add(batch.Id(row)))
+                {
+                    rows.Add((batch, row));
+                }
+            }
+        }
+
+        rows.Sort(static (a, b) =>
+        {
+            var c = a.Batch.EventTicks(a.Row).CompareTo(b.Batch.EventTicks(b.Row));
+            return c != 0 ? c : string.CompareOrdinal(a.Batch.Id(a.Row), b.Batch.Id(b.Row));
+        });
+        var result = new EventBatch(view.Source.Fields.Count, Math.Max(rows.Count, 4));
+        foreach (var (batch, row) in rows)
+        {
+            if (EntityKeys.FromField(batch.Value(row, view.EntityKeyField)) is { } key)
+            {
+                result.Add(key, batch.EventTicks(row), batch.Id(row), batch.Row(row));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Converts an expression result to a column value (bool as 1/0).</summary>
+    /// <param name="value">The expression value.</param>
+    /// <returns>The column value.</returns>
+    internal static FieldValue ToFieldValue(ExpressionValue value) => value.Type switch
+    {
+        ExpressionType.Number => FieldValue.FromNumber(value.AsDouble()),
+        ExpressionType.Boolean => FieldValue.FromNumber(value.AsBoolean() == true ? 1.0 : 0.0),
+        ExpressionType.Text => FieldValue.FromText(value.AsString()),
+        _ => FieldValue.Null,
+    };
+
+    /// <summary>Converts a column value of a given field type to an expression value.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="type">Its field type.</param>
+    /// <returns>The expression value (timestamps are null: expressions cannot read them).</returns>
+    internal static ExpressionValue ToExpressionValue(FieldValue value, FieldType type)
+    {
+        if (value.IsNull)
+        {
+            return ExpressionValue.Null;
+        }
+
+        return type switch
+        {
+            FieldType.String => ExpressionValue.FromString(value.AsText()),
+            FieldType.Double or FieldType.Long => ExpressionValue.FromDouble(value.AsNumber()),
+            FieldType.Bool => value.AsNumber() is { } b ? ExpressionValue.FromBoolean(b != 0) : ExpressionValue.Null,
+            _ => ExpressionValue.Null,
+        };
+    }
+
+    private static int IndexOf<T>(IReadOnlyList<T> list, T item)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (EqualityComparer<T>.Default.Equals(list[i], item))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The inputs of on-demand expressions for the row being built.</summary>
+    private sealed class RowContext : IExpressionContext
+    {
+        private readonly Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)> featureIndex = [];
+        private readonly FieldValue[][] scratch;
+
+        public RowContext(FeatureRepositoryDefinition definitions, IReadOnlyList<ViewPlan> views, FieldValue[][] scratch)
+        {
+            this.scratch = scratch;
+            for (var v = 0; v < views.Count; v++)
+            {
+                var source = definitions.FindSource(views[v].Definition.Source)!;
+                for (var f = 0; f < views[v].Definition.Features.Count; f++)
+                {
+                    var feature = views[v].Definition.Features[f];
+                    featureIndex[(views[v].Name, feature.Name)] = (v, f, feature.GetValueType(source));
+                }
+            }
+        }
+
+        public int Row { get; set; }
+
+        public ObservationSet? Observations { get; set; }
+
+        public int[] RequestColumn { get; set; } = [];
+
+        public IReadOnlyList<FieldDefinition> RequestFields { get; set; } = [];
+
+        public ExpressionValue GetRequestField(string name)
+        {
+            for (var i = 0; i < RequestFields.Count; i++)
+            {
+                if (RequestFields[i].Name == name)
+                {
+                    return RequestColumn[i] < 0 || Observations is null
+                        ? ExpressionValue.Null
+                        : ToExpressionValue(Observations.RequestValueOf(Row, RequestColumn[i]), RequestFields[i].Type);
+                }
+            }
+
+            return ExpressionValue.Null;
+        }
+
+        public ExpressionValue GetFeature(string view, string feature) =>
+            featureIndex.TryGetValue((view, feature), out var at) ? ToExpressionValue(scratch[at.View][at.Feature], at.Type) : ExpressionValue.Null;
+    }
+}
