@@ -1,9 +1,11 @@
 using Brisa.Azure.Ingestion;
+using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Ingestion;
 using Brisa.Functions.Ingestion;
+using Brisa.Functions.Serving;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,8 @@ public static class HostingExtensions
             sp.GetRequiredService<BrisaStorage>(),
             sp.GetRequiredService<IDefinitionsSource>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ServingPlans>();
+        services.AddSingleton(sp => OnlineFeatureReader.For(sp.GetRequiredService<BrisaStorage>()));
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
         return builder;
     }

@@ -92,8 +92,19 @@ public sealed class OnlineValueStore(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(view);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(entityKey), view.Name, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value is not { } row
-            || row.GetString(OnlineTileStore.EntityKeyProperty) != entityKey
+        return response.HasValue && response.Value is { } row ? FromRow(row, view, entityKey) : null;
+    }
+
+    /// <summary>The values in a row already read (e.g. by a partition query), or null when it is not this view's value row for this key.</summary>
+    /// <param name="row">The table row.</param>
+    /// <param name="view">The view.</param>
+    /// <param name="entityKey">The entity key.</param>
+    /// <returns>The values, or null.</returns>
+    public static OnlineValueRow? FromRow(TableEntity row, ViewPlan view, string entityKey)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(view);
+        if (row.GetString(OnlineTileStore.EntityKeyProperty) != entityKey
             || row.GetString(KindProperty) != ValuesKind
             || row.GetInt64(OnlineTileStore.LayoutProperty) != unchecked((long)view.View.LayoutFingerprint))
         {
