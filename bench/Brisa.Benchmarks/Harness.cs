@@ -25,8 +25,14 @@ internal sealed class Measurement
     /// <summary>Managed bytes allocated per run (median); on the measuring thread when single-threaded.</summary>
     public required double AllocatedBytes { get; init; }
 
-    /// <summary>Process CPU time / wall time (median): about 1 for a single-threaded body.</summary>
+    /// <summary>Process CPU time / wall time (median): about 1 for a single-threaded body on an idle machine, less when it had to share the core.</summary>
     public required double CpuPerWall { get; init; }
+
+    /// <summary>Process CPU seconds per run (median), all threads.</summary>
+    public required double CpuSeconds { get; init; }
+
+    /// <summary>Items per CPU second (median run): less sensitive than <see cref="Rate"/> to other load on a shared machine.</summary>
+    public double RatePerCpuSecond => Items / CpuSeconds;
 
     /// <summary>Garbage collections (of any generation) during the timed runs, in total.</summary>
     public required int Collections { get; init; }
@@ -89,6 +95,7 @@ internal static class Harness
         var seconds = new List<double>();
         var allocated = new List<double>();
         var cpu = new List<double>();
+        var cpuTotal = new List<double>();
         var figures = new List<RunFigures>();
         var collections = 0;
         using var process = Process.GetCurrentProcess();
@@ -111,7 +118,7 @@ internal static class Harness
             process.Refresh();
             var cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
             var warm = i < warmup;
-            log.WriteLine($"  {name}: {(warm ? "warm-up" : $"run {i - warmup + 1}/{runs}")} {elapsed:F3} s, {items / elapsed:N0}/s");
+            log.WriteLine($"  {name}: {(warm ? "warm-up" : $"run {i - warmup + 1}/{runs}")} {elapsed:F3} s, {items / elapsed:N0}/s, cpu {cpuSeconds:F3} s");
             if (warm)
             {
                 continue;
@@ -121,6 +128,7 @@ internal static class Harness
             collections += gcDelta;
             allocated.Add(alloc1 - alloc0);
             cpu.Add(cpuSeconds / elapsed);
+            cpuTotal.Add(cpuSeconds);
             figures.Add(run);
         }
 
@@ -132,6 +140,7 @@ internal static class Harness
             Seconds = [.. seconds],
             AllocatedBytes = Stats.Median(allocated),
             CpuPerWall = Stats.Median(cpu),
+            CpuSeconds = Stats.Median(cpuTotal),
             Collections = collections,
             PeakWorkingSet = process.PeakWorkingSet64,
             Figures = figures,
