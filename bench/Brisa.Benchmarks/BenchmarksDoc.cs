@@ -49,7 +49,7 @@ internal static class BenchmarksDoc
             existing.TryAdd(name, "_Not measured yet._\n");
         }
 
-        var text = new StringBuilder(Header(machine));
+        var text = new StringBuilder(Header(machine)).Append('\n');
         foreach (var name in existing.Keys.OrderBy(n => Array.IndexOf(Order, n) is var i && i < 0 ? int.MaxValue : i).ThenBy(n => n, StringComparer.Ordinal))
         {
             text.Append("## ").Append(name).Append("\n\n").Append(existing[name].Trim()).Append("\n\n");
