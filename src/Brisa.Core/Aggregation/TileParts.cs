@@ -27,16 +27,21 @@ internal struct LastSlot
         IsEmpty || ticks > Ticks || (ticks == Ticks && string.CompareOrdinal(eventId, EventId) > 0);
 }
 
-/// <summary>A small insertion-ordered set of values (linear scan; hashed once it grows).</summary>
+/// <summary>
+/// A small insertion-ordered set of values (linear scan; hashed once it grows). The first value is held inline:
+/// most tiles see one distinct value, and then no array is allocated.
+/// </summary>
 internal sealed class DistinctSet
 {
     private const int IndexThreshold = 16;
+    private FieldValue _first;
     private FieldValue[] _items = [];
     private HashSet<FieldValue>? _index;
 
     public int Count { get; private set; }
 
-    public ReadOnlySpan<FieldValue> Items => _items.AsSpan(0, Count);
+    public ReadOnlySpan<FieldValue> Items =>
+        _items.Length > 0 ? _items.AsSpan(0, Count) : Count == 0 ? default : new ReadOnlySpan<FieldValue>(in _first);
 
     public bool Add(FieldValue value)
     {
@@ -58,9 +63,22 @@ internal sealed class DistinctSet
             }
         }
 
-        if (Count == _items.Length)
+        if (Count == 0)
         {
-            Array.Resize(ref _items, Math.Max(4, Count * 2));
+            _first = value;
+            Count = 1;
+            return true;
+        }
+
+        if (_items.Length == 0)
+        {
+            _items = new FieldValue[4];
+            _items[0] = _first;
+            _first = default;
+        }
+        else if (Count == _items.Length)
+        {
+            Array.Resize(ref _items, Count * 2);
         }
 
         _items[Count++] = value;
@@ -77,10 +95,14 @@ internal sealed class DistinctSet
     }
 }
 
-/// <summary>An open-addressing set of 64-bit event id hashes.</summary>
+/// <summary>
+/// An open-addressing set of 64-bit event id hashes. The first non-zero hash is held inline: a tile with one event
+/// allocates no table.
+/// </summary>
 internal sealed class IdSet
 {
-    private ulong[] _slots = new ulong[4];
+    private ulong[]? _slots;
+    private ulong _single;
     private bool _hasZero;
 
     public int Count { get; private set; }
@@ -98,6 +120,25 @@ internal sealed class IdSet
             _hasZero = true;
             Count++;
             return true;
+        }
+
+        if (_slots is null)
+        {
+            if (_single == 0)
+            {
+                _single = hash;
+                Count++;
+                return true;
+            }
+
+            if (_single == hash)
+            {
+                return false;
+            }
+
+            _slots = new ulong[4];
+            Insert(_slots, _single);
+            _single = 0;
         }
 
         if ((Count + 1) * 2 > _slots.Length)
@@ -120,6 +161,16 @@ internal sealed class IdSet
         if (_hasZero)
         {
             destination[n++] = 0;
+        }
+
+        if (_slots is null)
+        {
+            if (_single != 0)
+            {
+                destination[n] = _single;
+            }
+
+            return;
         }
 
         foreach (ulong s in _slots)
@@ -155,7 +206,7 @@ internal sealed class IdSet
 
     private void Grow()
     {
-        var bigger = new ulong[_slots.Length * 2];
+        var bigger = new ulong[_slots!.Length * 2];
         foreach (ulong s in _slots)
         {
             if (s != 0)
