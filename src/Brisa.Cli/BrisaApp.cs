@@ -32,6 +32,15 @@ public static class BrisaApp
             config.AddCommand<ApplyCommand>("apply")
                 .WithDescription("Publish a definition file to the registry (records the git commit).")
                 .WithExample("apply", "samples/fraud/features.yaml");
+            config.AddCommand<GenerateCommand>("generate")
+                .WithDescription("Write a seeded, realistic fraud stream as CloudEvents JSON lines.")
+                .WithExample("generate", "--customers", "200", "--days", "7", "-o", "events.jsonl");
+            config.AddCommand<SendCommand>("send")
+                .WithDescription("Send CloudEvents JSON lines to the push endpoint or to Event Hubs.")
+                .WithExample("send", "events.jsonl", "--url", "http://127.0.0.1:7071/api/events");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Run the HTTP API on this machine against Azurite (started here) or configured storage.")
+                .WithExample("serve", "--port", "7071");
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("Run the whole loop end to end on a private Azurite.")
                 .WithExample("demo");

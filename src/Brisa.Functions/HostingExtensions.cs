@@ -1,4 +1,12 @@
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Online;
+using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
+using Brisa.Functions.Ingestion;
+using Brisa.Functions.Serving;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -7,11 +15,37 @@ namespace Brisa.Functions;
 /// <summary>Wires Brisa's services into the Functions host.</summary>
 public static class HostingExtensions
 {
-    /// <summary>Adds storage clients and the Brisa core services.</summary>
+    /// <summary>Adds storage clients, the live definitions and the ingestion path.</summary>
     public static IHostApplicationBuilder AddBrisa(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton(_ => BrisaStorage.FromConfiguration(builder.Configuration));
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => BrisaStorage.FromConfiguration(builder.Configuration));
+        services.AddSingleton(sp => CreateDefinitionsSource(builder.Configuration, sp));
+        services.AddSingleton<IEventIngestor>(sp => new LiveEventIngestor(
+            sp.GetRequiredService<BrisaStorage>(),
+            sp.GetRequiredService<IDefinitionsSource>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ServingPlans>();
+        services.AddSingleton(sp => OnlineFeatureReader.For(sp.GetRequiredService<BrisaStorage>()));
+        services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
         return builder;
+    }
+
+    // Brisa:DefinitionsFile pins a YAML file (local runs); otherwise the registry's live version is followed.
+    private static IDefinitionsSource CreateDefinitionsSource(IConfiguration configuration, IServiceProvider services)
+    {
+        if (configuration["Brisa:DefinitionsFile"] is { Length: > 0 } path)
+        {
+            var loaded = DefinitionLoader.Load(path);
+            return new FixedDefinitionsSource(loaded.Definitions
+                ?? throw new InvalidOperationException($"Brisa:DefinitionsFile '{path}' is not valid:\n{string.Join('\n', loaded.Diagnostics)}"));
+        }
+
+        return new RegistryDefinitionsSource(
+            DefinitionRegistry.For(services.GetRequiredService<BrisaStorage>()),
+            services.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(30));
     }
 }

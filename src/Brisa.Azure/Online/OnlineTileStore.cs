@@ -79,12 +79,15 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     {
         ArgumentNullException.ThrowIfNull(view);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(entityKey), view.Name, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value is not { } row || !IsFor(row, view, entityKey))
-        {
-            return null;
-        }
+        return response.HasValue && response.Value is { } row ? FromRow(row, view, entityKey) : null;
+    }
 
-        return new OnlineTiles(view.Decode(ReadTiles(row)), row.Timestamp);
+    /// <summary>The tiles in a row already read (e.g. by a partition query), or null when the row is not this view's tiles for this key.</summary>
+    public static OnlineTiles? FromRow(TableEntity row, TiledView view, string entityKey)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(view);
+        return IsFor(row, view, entityKey) ? new OnlineTiles(view.Decode(ReadTiles(row)), row.Timestamp) : null;
     }
 
     private async Task<EntityResult> ApplyEntityAsync(TiledView view, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken)
@@ -144,7 +147,9 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     }
 
     private static bool IsFor(TableEntity row, TiledView view, string entityKey) =>
-        row.GetString(EntityKeyProperty) == entityKey && row.GetInt64(LayoutProperty) == unchecked((long)view.LayoutFingerprint);
+        row.GetString(EntityKeyProperty) == entityKey
+        && row.GetInt64(LayoutProperty) == unchecked((long)view.LayoutFingerprint)
+        && row.ContainsKey(TilesProperty);
 
     private static void WriteTiles(TableEntity entity, byte[] encoded)
     {

@@ -14,7 +14,7 @@ namespace Brisa.Azure.Online;
 /// </summary>
 /// <remarks>
 /// Row layout: PartitionKey <c>TableKeys.Encode(entity key)</c>, RowKey the view name; <c>EntityKey</c> (string),
-/// <c>Kind</c> = <c>values</c>, <c>Layout</c> (the fingerprint of the materializer's engine view, informative), <c>EventTime</c>
+/// <c>Kind</c> = <c>values</c>, <c>Layout</c> (the view's layout fingerprint, as a tiles row), <c>EventTime</c>
 /// (newest event aggregated; TTL is measured from it), <c>FeatureTime</c> (the instant the values are as of), then one
 /// property per feature named as the feature: Int64 for count/distinct count, Double for the others, the field's type
 /// for last (String, Double, Int64, Boolean, DateTimeOffset); a null value is an absent property. The Table's own
@@ -83,10 +83,7 @@ public sealed class OnlineValueStore(TableClient table)
         return written;
     }
 
-    /// <summary>
-    /// Reads an entity's value row of a view, or null when there is none (or it is a tiles row, or belongs to another
-    /// key). Values are read by feature name: a feature added since the last materialization reads as null.
-    /// </summary>
+    /// <summary>Reads an entity's value row of a view, or null when there is none (or it belongs to another layout or key).</summary>
     /// <param name="view">The view.</param>
     /// <param name="entityKey">The entity key.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -95,9 +92,21 @@ public sealed class OnlineValueStore(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(view);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(entityKey), view.Name, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value is not { } row
-            || row.GetString(OnlineTileStore.EntityKeyProperty) != entityKey
-            || row.GetString(KindProperty) != ValuesKind)
+        return response.HasValue && response.Value is { } row ? FromRow(row, view, entityKey) : null;
+    }
+
+    /// <summary>The values in a row already read (e.g. by a partition query), or null when it is not this view's value row for this key.</summary>
+    /// <param name="row">The table row.</param>
+    /// <param name="view">The view.</param>
+    /// <param name="entityKey">The entity key.</param>
+    /// <returns>The values, or null.</returns>
+    public static OnlineValueRow? FromRow(TableEntity row, ViewPlan view, string entityKey)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(view);
+        if (row.GetString(OnlineTileStore.EntityKeyProperty) != entityKey
+            || row.GetString(KindProperty) != ValuesKind
+            || row.GetInt64(OnlineTileStore.LayoutProperty) != unchecked((long)view.View.LayoutFingerprint))
         {
             return null;
         }

@@ -1,7 +1,12 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Brisa.Azure.Local;
-using Brisa.Core.Definitions;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Storage;
+using Brisa.Cli.Serving;
+using Brisa.Core.Generation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -13,44 +18,95 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     /// <summary>Options of <c>demo</c>.</summary>
     public sealed class Settings : CommandSettings
     {
+        /// <summary>Card holders in the generated stream.</summary>
+        [CommandOption("--customers <N>")]
+        [Description("Card holders in the generated stream (default 300).")]
+        public int Customers { get; init; } = 300;
+
+        /// <summary>Days of history.</summary>
+        [CommandOption("--days <D>")]
+        [Description("Days of history (default 14).")]
+        public int Days { get; init; } = 14;
+
+        /// <summary>Random seed.</summary>
+        [CommandOption("--seed <S>")]
+        [Description("Seed of the generated stream (default 42).")]
+        public long Seed { get; init; } = 42;
+
+        /// <summary>Keep the report folder's working files.</summary>
+        [CommandOption("--keep")]
+        [Description("Keep the generated events file next to the reports.")]
+        public bool Keep { get; init; }
+
         /// <summary>The definitions to apply.</summary>
         [CommandOption("--definitions <FILE>")]
         [Description("Feature definitions to use (default: samples/fraud/features.yaml).")]
         public string? Definitions { get; init; }
+
+        /// <summary>Where the reports go.</summary>
+        [CommandOption("--out <DIR>")]
+        [Description("Report folder (default: a new folder under the system temp folder).")]
+        public string? Out { get; init; }
     }
 
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var definitionsPath = settings.Definitions ?? SamplePaths.FraudDefinitions();
         var clock = Stopwatch.StartNew();
-        console.Write(new Rule("[bold]Brisa demo[/]").LeftJustified());
+        console.Write(new Rule("[bold]Brisa demo[/]: the whole loop on this machine").LeftJustified());
+        var reportDir = settings.Out ?? Path.Combine(Path.GetTempPath(), $"brisa-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(reportDir);
 
         try
         {
-            var loaded = DefinitionLoader.Load(definitionsPath);
-            if (loaded.Definitions is null)
+            var definitionsPath = settings.Definitions ?? SamplePaths.FraudDefinitions();
+            if (DefinitionFile.Load(console, definitionsPath) is not { } definitions)
             {
-                foreach (var diagnostic in loaded.Diagnostics)
-                {
-                    console.MarkupLineInterpolated($"[red]{diagnostic.ToString()}[/]");
-                }
-
                 return ExitCodes.BadInput;
             }
 
-            console.MarkupLineInterpolated($"[green]✓[/] definitions  {definitionsPath}: {loaded.Definitions.FeatureViews.Count} views, {loaded.Definitions.Models.Count} model(s)");
+            Done("definitions", $"{definitionsPath}: {definitions.FeatureViews.Count} views, {definitions.OnDemandFeatures.Count} on-demand features, {definitions.Models.Count} model(s)");
 
             await using var storage = await LocalStorage.OpenAsync(cancellationToken);
-            var health = await storage.Storage.CheckHealthAsync(cancellationToken);
-            if (!health.Healthy)
+            Done("storage", storage.Description);
+
+            var pointer = await DefinitionRegistry.For(storage.Storage).ApplyAsync(definitions, "demo", DateTimeOffset.UtcNow, cancellationToken);
+            Done("apply", $"registry version {pointer.Version[..12]}");
+
+            var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = settings.Customers, Days = settings.Days, Seed = settings.Seed });
+            var now = DateTimeOffset.UtcNow;
+            var arrived = stream.Events.Where(e => e.Time <= now).ToList();
+            var eventsFile = Path.Combine(reportDir, "events.jsonl");
+            using (var file = File.Create(eventsFile))
             {
-                console.MarkupLineInterpolated($"[red]✗[/] storage  {string.Join(", ", health.Checks.Where(c => !c.Healthy))}");
-                return ExitCodes.Failed;
+                FraudStreamJson.WriteJsonLines(arrived, file);
             }
 
-            console.MarkupLineInterpolated($"[green]✓[/] storage      {storage.Description}");
+            var transactions = arrived.OfType<TransactionEvent>().ToList();
+            Done("generate", $"{transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent) and {arrived.Count - transactions.Count} chargebacks over {settings.Days} days, seed {settings.Seed}");
+
+            var url = new Uri($"http://127.0.0.1:{FreePort()}");
+            await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString });
+            await api.StartAsync(cancellationToken);
+            Done("serve", $"HTTP API on {url}");
+
+            var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), eventsFile, arrived.Count, cancellationToken);
+            if (accepted != arrived.Count || rejected != 0)
+            {
+                return Failed("ingest", $"{accepted} of {arrived.Count} events accepted, {rejected} rejected");
+            }
+
+            var rawFiles = await CountBlobsAsync(storage.Storage, StorageNames.RawContainer, cancellationToken);
+            Done("ingest", $"{accepted} events through POST /api/events into {rawFiles} raw Parquet files and the online tiles");
+
+            if (!settings.Keep)
+            {
+                File.Delete(eventsFile);
+            }
+
+            await api.StopAsync(CancellationToken.None);
+            console.MarkupLineInterpolated($"Reports: [bold]{reportDir}[/]");
             console.MarkupLineInterpolated($"[grey]finished in {clock.Elapsed.TotalSeconds:0.0} s[/]");
             return ExitCodes.Ok;
         }
@@ -61,8 +117,48 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            console.MarkupLine("[yellow]stopped (Ctrl+C); Azurite stopped.[/]");
+            console.MarkupLine("[yellow]stopped (Ctrl+C); Azurite and the server are stopped.[/]");
             return ExitCodes.Cancelled;
         }
+    }
+
+    private async Task<(int Accepted, int Rejected)> IngestAsync(Uri endpoint, string eventsFile, int total, CancellationToken cancellationToken)
+    {
+        (int, int) result = default;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask("ingest", maxValue: total);
+                result = await SendCommand.PushAsync(endpoint, key: null, File.ReadLines(eventsFile), 2000, cancellationToken, new Progress<int>(n => task.Value = n));
+                task.Value = total;
+            });
+        return result;
+    }
+
+    private static async Task<int> CountBlobsAsync(BrisaStorage storage, string container, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var _ in storage.Blobs.GetBlobContainerClient(container).GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Done(string stage, string detail) => console.MarkupLineInterpolated($"[green]✓[/] {stage,-12} {detail}");
+
+    private int Failed(string stage, string detail)
+    {
+        console.MarkupLineInterpolated($"[red]✗[/] {stage,-12} {detail}");
+        return ExitCodes.Failed;
     }
 }

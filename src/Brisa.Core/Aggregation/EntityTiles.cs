@@ -12,10 +12,25 @@ namespace Brisa.Core.Aggregation;
 /// </remarks>
 public sealed class EntityTiles
 {
-    [ThreadStatic]
-    private static HashSet<FieldValue>? s_distinctScratch;
+    private const int UnionLinearLimit = 32;
 
-    private Tile[] _tiles = [];
+    [ThreadStatic]
+    private static HashSet<FieldValue>? s_unionSet;
+
+    [ThreadStatic]
+    private static FieldValue[]? s_unionList;
+
+    // Tiles live in a ring of parallel arrays, oldest first from _head: one allocation set per entity,
+    // contiguous numeric slots, no object per tile (only for distinct sets and id sets, on first use).
+    private TileHeader[] _headers = [];
+    private double[] _numeric = [];
+    private LastSlot[] _last = [];
+    private DistinctSet?[] _distinct = [];
+    private ulong[] _distinctMask = [];
+    private DistinctDictionary?[] _dictionaries = [];
+    private IdSet?[] _ids = [];
+    private int _capacity;
+    private int _head;
     private int _tileCount;
     private long _newestTicks = long.MinValue;
     private long _newestTile = long.MinValue;
@@ -40,7 +55,7 @@ public sealed class EntityTiles
             long n = 0;
             for (int i = 0; i < _tileCount; i++)
             {
-                n += _tiles[i].Count;
+                n += _headers[Physical(i)].Count;
             }
 
             return n;
@@ -53,11 +68,7 @@ public sealed class EntityTiles
     /// <summary>True after a change, until <see cref="MarkClean"/> (used by <see cref="ViewAggregator"/> to find rows to write).</summary>
     public bool IsDirty { get; private set; }
 
-    internal ReadOnlySpan<Tile> Tiles => _tiles.AsSpan(0, _tileCount);
-
     internal long NewestTileIndex => _newestTile;
-
-    internal long WatermarkTileRaw => _watermarkTile;
 
     /// <summary>Clears <see cref="IsDirty"/>.</summary>
     public void MarkClean() => IsDirty = false;
@@ -67,7 +78,7 @@ public sealed class EntityTiles
     /// <param name="eventId">The event id: breaks ties of last value, and is the redelivery key when the view tracks ids.</param>
     /// <param name="fields">The event's field values, indexed by <see cref="WindowFeatureSpec.FieldIndex"/> (at least <see cref="TiledView.FieldCount"/>).</param>
     /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/>.</returns>
-    /// <exception cref="ArgumentException">Too few fields, or text in a field a numeric aggregation reads.</exception>
+    /// <exception cref="ArgumentException">Too few fields, text in a field a numeric aggregation reads, or no id while the view tracks ids.</exception>
     public ApplyResult Apply(long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields) =>
         Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.Fnv1a64(eventId) : 0, fields);
 
@@ -90,6 +101,11 @@ public sealed class EntityTiles
             throw new ArgumentException($"View '{view.Name}' needs {view.FieldCount} field values, got {fields.Length}.", nameof(fields));
         }
 
+        if (eventId is null && view.TracksEventIds)
+        {
+            throw new ArgumentNullException(nameof(eventId), $"View '{view.Name}' tracks event ids for redelivery; every event needs an id.");
+        }
+
         NumericBlock[] blocks = view.NumericBlocks;
         for (int b = 0; b < blocks.Length; b++)
         {
@@ -105,30 +121,31 @@ public sealed class EntityTiles
             return ApplyResult.TooOld;
         }
 
-        Tile tile = GetOrAddTile(ti, out bool created);
-        if (tile.Ids is not null && !tile.Ids.Add(eventIdHash))
+        int p = Physical(FindOrInsertTile(ti, out bool created));
+        if (view.TracksEventIds && !(_ids[p] ??= new IdSet()).Add(eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
 
-        tile.Count++;
-        if (eventTicks > tile.MaxTicks)
+        ref TileHeader header = ref _headers[p];
+        header.Count++;
+        if (eventTicks > header.MaxTicks)
         {
-            tile.MaxTicks = eventTicks;
+            header.MaxTicks = eventTicks;
         }
 
-        double[] values = tile.Values;
+        Span<double> values = _numeric.AsSpan(p * view.NumericStride, view.NumericStride);
         for (int b = 0; b < blocks.Length; b++)
         {
-            FieldValue v = fields[blocks[b].Field];
+            ref readonly NumericBlock block = ref blocks[b];
+            FieldValue v = fields[block.Field];
             if (v.IsNull)
             {
                 continue;
             }
 
             double x = v.Number;
-            long n = ++tile.NumericCounts[b];
-            ref readonly NumericBlock block = ref blocks[b];
+            double n = ++values[block.CountSlot];
             if (block.SumSlot >= 0)
             {
                 values[block.SumSlot] += x;
@@ -156,15 +173,19 @@ public sealed class EntityTiles
         }
 
         int[] lastFields = view.LastFields;
-        for (int i = 0; i < lastFields.Length; i++)
+        if (lastFields.Length > 0)
         {
-            FieldValue v = fields[lastFields[i]];
-            ref LastSlot slot = ref tile.Last[i];
-            if (!v.IsNull && slot.IsBeatenBy(eventTicks, eventId))
+            Span<LastSlot> last = _last.AsSpan(p * lastFields.Length, lastFields.Length);
+            for (int i = 0; i < lastFields.Length; i++)
             {
-                slot.Ticks = eventTicks;
-                slot.EventId = eventId;
-                slot.Value = v;
+                FieldValue v = fields[lastFields[i]];
+                ref LastSlot slot = ref last[i];
+                if (!v.IsNull && slot.IsBeatenBy(eventTicks, eventId))
+                {
+                    slot.Ticks = eventTicks;
+                    slot.EventId = eventId;
+                    slot.Value = v;
+                }
             }
         }
 
@@ -174,7 +195,7 @@ public sealed class EntityTiles
             FieldValue v = fields[distinctFields[i]];
             if (!v.IsNull)
             {
-                tile.Distinct[i].Add(v);
+                AddDistinct(p, i, v);
             }
         }
 
@@ -220,22 +241,42 @@ public sealed class EntityTiles
                 $"View '{view.Name}': cannot evaluate at {atTicks}: tiles in its window were pruned.");
         }
 
-        Tile[] tiles = _tiles;
         for (int f = 0; f < plans.Length; f++)
         {
             FeaturePlan plan = plans[f];
             long lo = tt - plan.WindowTiles + 1;
-            int first = _tileCount;
-            while (first > 0 && tiles[first - 1].Index >= lo)
-            {
-                first--;
-            }
-
-            destination[f] = EvaluateFeature(plan, tiles, first, _tileCount);
+            int first = FirstTileAtOrAbove(lo);
+            destination[f] = EvaluateFeature(plan, first);
         }
 
         return NewestEventTicks;
     }
+
+    /// <summary>
+    /// The earliest time at or after <paramref name="nowTicks"/> at which <see cref="Evaluate(long, Span{FieldValue})"/>
+    /// is exact: not before the newest applied event, nor before the window that the last prune kept.
+    /// </summary>
+    /// <param name="nowTicks">The wanted time (the stream's "now").</param>
+    /// <returns>max(now, newest event, first time the prune watermark allows).</returns>
+    public long EarliestExactTime(long nowTicks)
+    {
+        long t = Math.Max(nowTicks, _newestTicks);
+        if (_watermarkTile != long.MinValue)
+        {
+            t = Math.Max(t, View.TileStart(_watermarkTile + View.MaxWindowTiles - 1));
+        }
+
+        return t;
+    }
+
+    /// <summary>
+    /// Evaluates at <see cref="EarliestExactTime(long)"/>: the stream's read, where a producer's clock may run ahead
+    /// of ours or another instance may have pruned at a later now.
+    /// </summary>
+    /// <param name="nowTicks">The current time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The newest applied event time.</returns>
+    public long? EvaluateLatest(long nowTicks, Span<FieldValue> destination) => Evaluate(EarliestExactTime(nowTicks), destination);
 
     /// <summary>Evaluates every feature at <paramref name="atTicks"/> into a new array.</summary>
     /// <param name="atTicks">The evaluation time t.</param>
@@ -269,6 +310,78 @@ public sealed class EntityTiles
     /// <returns>The encoded state.</returns>
     public byte[] Encode() => TileStateCodec.Encode(this);
 
+    // ---- Access for the codec and tests (logical tile i, oldest first). ----
+    internal ref TileHeader HeaderAt(int i) => ref _headers[Physical(i)];
+
+    internal Span<double> NumericAt(int i) => _numeric.AsSpan(Physical(i) * View.NumericStride, View.NumericStride);
+
+    internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
+
+    /// <summary>Appends the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order; returns how many.</summary>
+    internal int AppendDistinctSorted(int i, int block, List<FieldValue> destination)
+    {
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return 0;
+        }
+
+        int start = destination.Count;
+        int cell = (Physical(i) * View.DistinctFields.Length) + block;
+        if (dictionary.Overflow)
+        {
+            if (_distinct[cell] is { } set)
+            {
+                foreach (FieldValue v in set.Items)
+                {
+                    destination.Add(v);
+                }
+            }
+        }
+        else
+        {
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                destination.Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+        }
+
+        int count = destination.Count - start;
+        if (count > 1)
+        {
+            Span<FieldValue> added = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(destination).Slice(start, count);
+            if (count <= 16)
+            {
+                // Insertion sort: tiles hold a handful of values.
+                for (int k = 1; k < added.Length; k++)
+                {
+                    FieldValue v = added[k];
+                    int j = k - 1;
+                    while (j >= 0 && CanonicalValueComparer.Instance.Compare(added[j], v) > 0)
+                    {
+                        added[j + 1] = added[j];
+                        j--;
+                    }
+
+                    added[j + 1] = v;
+                }
+            }
+            else
+            {
+                added.Sort(CanonicalValueComparer.Instance);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
+    internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
+
+    internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
+
+    internal IdSet GetOrAddIdsAt(int i) => _ids[Physical(i)] ??= new IdSet();
+
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
         _newestTicks = newestTicks;
@@ -276,18 +389,46 @@ public sealed class EntityTiles
         _watermarkTile = watermarkTile;
     }
 
-    internal void AppendDecodedTile(Tile tile)
+    /// <summary>Appends an empty tile after the newest one (decoding); returns its logical position.</summary>
+    internal int AppendTile(long index)
     {
-        if (_tileCount == _tiles.Length)
-        {
-            Array.Resize(ref _tiles, Math.Max(4, _tileCount * 2));
-        }
-
-        _tiles[_tileCount++] = tile;
+        int i = _tileCount;
+        InsertTile(i, index);
+        return i;
     }
 
-    private static FieldValue EvaluateFeature(FeaturePlan plan, Tile[] tiles, int first, int end)
+    /// <summary>Logical position of the oldest tile with index ≥ <paramref name="index"/> (the tile count when none).</summary>
+    private int FirstTileAtOrAbove(long index)
     {
+        int lo = 0;
+        int hi = _tileCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_headers[Physical(mid)].Index < index)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private int Physical(int logical)
+    {
+        int p = _head + logical;
+        return p >= _capacity ? p - _capacity : p;
+    }
+
+    private FieldValue EvaluateFeature(FeaturePlan plan, int first)
+    {
+        int end = _tileCount;
+        int stride = View.NumericStride;
+        double[] numeric = _numeric;
         switch (plan.Kind)
         {
             case AggregationKind.Count:
@@ -295,7 +436,7 @@ public sealed class EntityTiles
                     long n = 0;
                     for (int i = first; i < end; i++)
                     {
-                        n += tiles[i].Count;
+                        n += _headers[Physical(i)].Count;
                     }
 
                     return FieldValue.FromNumber(n);
@@ -304,16 +445,16 @@ public sealed class EntityTiles
             case AggregationKind.Sum:
             case AggregationKind.Mean:
                 {
-                    long n = 0;
+                    double n = 0;
                     double sum = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        long tn = t.NumericCounts[plan.Block];
+                        int o = Physical(i) * stride;
+                        double tn = numeric[o + plan.CountSlot];
                         if (tn > 0)
                         {
                             n += tn;
-                            sum += t.Values[plan.Slot];
+                            sum += numeric[o + plan.Slot];
                         }
                     }
 
@@ -327,16 +468,17 @@ public sealed class EntityTiles
                 {
                     bool any = false;
                     double best = 0;
+                    bool min = plan.Kind == AggregationKind.Min;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        if (t.NumericCounts[plan.Block] == 0)
+                        int o = Physical(i) * stride;
+                        if (numeric[o + plan.CountSlot] == 0)
                         {
                             continue;
                         }
 
-                        double x = t.Values[plan.Slot];
-                        if (!any || (plan.Kind == AggregationKind.Min ? x < best : x > best))
+                        double x = numeric[o + plan.Slot];
+                        if (!any || (min ? x < best : x > best))
                         {
                             best = x;
                             any = true;
@@ -349,20 +491,20 @@ public sealed class EntityTiles
             case AggregationKind.StdDev:
                 {
                     // Chan et al.: merge (n, mean, M2) of each tile.
-                    long n = 0;
+                    double n = 0;
                     double mean = 0;
                     double m2 = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        Tile t = tiles[i];
-                        long nb = t.NumericCounts[plan.Block];
+                        int o = Physical(i) * stride;
+                        double nb = numeric[o + plan.CountSlot];
                         if (nb == 0)
                         {
                             continue;
                         }
 
-                        double meanB = t.Values[plan.Slot];
-                        double m2B = t.Values[plan.Slot + 1];
+                        double meanB = numeric[o + plan.Slot];
+                        double m2B = numeric[o + plan.Slot + 1];
                         if (n == 0)
                         {
                             n = nb;
@@ -371,7 +513,7 @@ public sealed class EntityTiles
                             continue;
                         }
 
-                        long nt = n + nb;
+                        double nt = n + nb;
                         double delta = meanB - mean;
                         mean += delta * nb / nt;
                         m2 += m2B + (delta * delta * n * nb / nt);
@@ -382,57 +524,228 @@ public sealed class EntityTiles
                 }
 
             case AggregationKind.Last:
-                for (int i = end - 1; i >= first; i--)
                 {
-                    ref LastSlot slot = ref tiles[i].Last[plan.Block];
-                    if (!slot.IsEmpty)
+                    int width = View.LastFields.Length;
+                    for (int i = end - 1; i >= first; i--)
                     {
-                        return slot.Value;
-                    }
-                }
-
-                return FieldValue.Null;
-
-            case AggregationKind.DistinctCount:
-                {
-                    if (end - first <= 1)
-                    {
-                        return FieldValue.FromNumber(end == first ? 0 : tiles[first].Distinct[plan.Block].Count);
-                    }
-
-                    HashSet<FieldValue> union = s_distinctScratch ??= [];
-                    union.Clear();
-                    for (int i = first; i < end; i++)
-                    {
-                        foreach (FieldValue v in tiles[i].Distinct[plan.Block].Items)
+                        ref LastSlot slot = ref _last[(Physical(i) * width) + plan.Block];
+                        if (!slot.IsEmpty)
                         {
-                            union.Add(v);
+                            return slot.Value;
                         }
                     }
 
-                    int count = union.Count;
-                    union.Clear();
-                    return FieldValue.FromNumber(count);
+                    return FieldValue.Null;
                 }
+
+            case AggregationKind.DistinctCount:
+                return FieldValue.FromNumber(DistinctUnionCount(plan.Block, first, end));
 
             default:
                 throw new InvalidOperationException($"Unknown aggregation {plan.Kind}.");
         }
     }
 
-    private Tile GetOrAddTile(long index, out bool created)
+    private int DistinctUnionCount(int block, int first, int end)
+    {
+        int width = View.DistinctFields.Length;
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
+        {
+            return 0;
+        }
+
+        if (!dictionary.Overflow)
+        {
+            ulong union = 0;
+            for (int i = first; i < end; i++)
+            {
+                union |= _distinctMask[(Physical(i) * width) + block];
+            }
+
+            return System.Numerics.BitOperations.PopCount(union);
+        }
+
+        FieldValue[] list = s_unionList ??= new FieldValue[UnionLinearLimit];
+        int count = 0;
+        HashSet<FieldValue>? set = null;
+        for (int i = first; i < end; i++)
+        {
+            DistinctSet? d = _distinct[(Physical(i) * width) + block];
+            if (d is null)
+            {
+                continue;
+            }
+
+            foreach (FieldValue v in d.Items)
+            {
+                if (set is not null)
+                {
+                    set.Add(v);
+                    continue;
+                }
+
+                bool seen = false;
+                for (int k = 0; k < count; k++)
+                {
+                    if (list[k].Equals(v))
+                    {
+                        seen = true;
+                        break;
+                    }
+                }
+
+                if (seen)
+                {
+                    continue;
+                }
+
+                if (count < list.Length)
+                {
+                    list[count++] = v;
+                    continue;
+                }
+
+                // Higher cardinality than the linear scan suits: switch to a hash set.
+                set = s_unionSet ??= [];
+                set.Clear();
+                for (int k = 0; k < count; k++)
+                {
+                    set.Add(list[k]);
+                }
+
+                set.Add(v);
+            }
+        }
+
+        Array.Clear(list, 0, count);
+        if (set is null)
+        {
+            return count;
+        }
+
+        int result = set.Count;
+        set.Clear();
+        return result;
+    }
+
+    private void AddDistinct(int p, int block, FieldValue value)
+    {
+        int width = View.DistinctFields.Length;
+        if (_dictionaries.Length == 0)
+        {
+            _dictionaries = new DistinctDictionary?[width];
+        }
+
+        DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
+        int cell = (p * width) + block;
+        if (!dictionary.Overflow)
+        {
+            int id = dictionary.IndexOf(value);
+            if (id < 0 && dictionary.Count == DistinctDictionary.Capacity)
+            {
+                CompactDictionary(block, dictionary);
+                if (dictionary.Count == DistinctDictionary.Capacity)
+                {
+                    SwitchToSets(block, dictionary);
+                }
+            }
+
+            if (!dictionary.Overflow)
+            {
+                if (id < 0)
+                {
+                    id = dictionary.Add(value);
+                }
+
+                _distinctMask[cell] |= 1UL << id;
+                return;
+            }
+        }
+
+        (_distinct[cell] ??= new DistinctSet()).Add(value);
+    }
+
+    /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
+    private void CompactDictionary(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        ulong used = 0;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            used |= _distinctMask[(Physical(i) * width) + block];
+        }
+
+        if (used == ulong.MaxValue)
+        {
+            return;
+        }
+
+        Span<int> remap = stackalloc int[DistinctDictionary.Capacity];
+        var kept = new FieldValue[System.Numerics.BitOperations.PopCount(used)];
+        int next = 0;
+        for (int id = 0; id < DistinctDictionary.Capacity; id++)
+        {
+            remap[id] = (used & (1UL << id)) != 0 ? next : -1;
+            if (remap[id] >= 0)
+            {
+                kept[next++] = dictionary[id];
+            }
+        }
+
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            ulong mask = _distinctMask[cell];
+            ulong remapped = 0;
+            for (; mask != 0; mask &= mask - 1)
+            {
+                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+            }
+
+            _distinctMask[cell] = remapped;
+        }
+
+        dictionary.Clear();
+        foreach (FieldValue v in kept)
+        {
+            dictionary.Add(v);
+        }
+    }
+
+    /// <summary>More than 64 live values: move this field to a set per tile.</summary>
+    private void SwitchToSets(int block, DistinctDictionary dictionary)
+    {
+        int width = View.DistinctFields.Length;
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int cell = (Physical(i) * width) + block;
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            {
+                (_distinct[cell] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+            }
+
+            _distinctMask[cell] = 0;
+        }
+
+        dictionary.Clear();
+        dictionary.Overflow = true;
+    }
+
+    /// <summary>Logical position of the tile with <paramref name="index"/>, inserting an empty one when absent.</summary>
+    private int FindOrInsertTile(long index, out bool created)
     {
         created = false;
         int n = _tileCount;
         if (n > 0)
         {
-            Tile last = _tiles[n - 1];
-            if (last.Index == index)
+            long lastIndex = _headers[Physical(n - 1)].Index;
+            if (lastIndex == index)
             {
-                return last;
+                return n - 1;
             }
 
-            if (last.Index > index)
+            if (lastIndex > index)
             {
                 // Late event: binary search among older tiles.
                 int lo = 0;
@@ -440,7 +753,7 @@ public sealed class EntityTiles
                 while (lo < hi)
                 {
                     int mid = (lo + hi) >>> 1;
-                    if (_tiles[mid].Index < index)
+                    if (_headers[Physical(mid)].Index < index)
                     {
                         lo = mid + 1;
                     }
@@ -450,43 +763,117 @@ public sealed class EntityTiles
                     }
                 }
 
-                if (_tiles[lo].Index == index)
+                if (_headers[Physical(lo)].Index == index)
                 {
-                    return _tiles[lo];
+                    return lo;
                 }
 
                 created = true;
-                return InsertAt(lo, index);
+                InsertTile(lo, index);
+                return lo;
             }
         }
 
         created = true;
-        return InsertAt(n, index);
+        InsertTile(n, index);
+        return n;
     }
 
-    private Tile InsertAt(int position, long index)
+    private void InsertTile(int position, long index)
     {
-        if (_tileCount == _tiles.Length)
+        if (_tileCount == _capacity)
         {
-            Array.Resize(ref _tiles, Math.Max(4, _tileCount * 2));
+            Grow();
         }
 
-        if (position < _tileCount)
+        // Shift newer tiles one place up (late events only; appends shift nothing).
+        for (int i = _tileCount; i > position; i--)
         {
-            Array.Copy(_tiles, position, _tiles, position + 1, _tileCount - position);
+            MoveTile(Physical(i - 1), Physical(i));
         }
 
-        var tile = new Tile(View, index);
-        _tiles[position] = tile;
         _tileCount++;
-        return tile;
+        int p = Physical(position);
+        _headers[p] = new TileHeader { Index = index, Count = 0, MaxTicks = long.MinValue };
+        View.NumericTemplate.CopyTo(_numeric.AsSpan(p * View.NumericStride, View.NumericStride));
+        ClearReferences(p);
+    }
+
+    private void MoveTile(int from, int to)
+    {
+        TiledView view = View;
+        _headers[to] = _headers[from];
+        int s = view.NumericStride;
+        Array.Copy(_numeric, from * s, _numeric, to * s, s);
+        int l = view.LastFields.Length;
+        Array.Copy(_last, from * l, _last, to * l, l);
+        int d = view.DistinctFields.Length;
+        Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
+        if (_ids.Length > 0)
+        {
+            _ids[to] = _ids[from];
+        }
+    }
+
+    private void ClearReferences(int p)
+    {
+        int l = View.LastFields.Length;
+        Array.Clear(_last, p * l, l);
+        int d = View.DistinctFields.Length;
+        Array.Clear(_distinct, p * d, d);
+        Array.Clear(_distinctMask, p * d, d);
+        if (_ids.Length > 0)
+        {
+            _ids[p] = null;
+        }
+    }
+
+    private void Grow()
+    {
+        TiledView view = View;
+        int capacity = _capacity == 0 ? Math.Min(4, view.MaxWindowTiles + 1) : Math.Min(_capacity * 2, view.MaxWindowTiles + 1);
+        if (capacity <= _capacity)
+        {
+            capacity = _capacity + 1;
+        }
+
+        var headers = new TileHeader[capacity];
+        var numeric = new double[capacity * view.NumericStride];
+        var last = new LastSlot[capacity * view.LastFields.Length];
+        var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
+        var distinctMask = new ulong[capacity * view.DistinctFields.Length];
+        IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
+        for (int i = 0; i < _tileCount; i++)
+        {
+            int p = Physical(i);
+            headers[i] = _headers[p];
+            Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
+            Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
+            Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            if (ids.Length > 0)
+            {
+                ids[i] = _ids[p];
+            }
+        }
+
+        _headers = headers;
+        _numeric = numeric;
+        _last = last;
+        _distinct = distinct;
+        _distinctMask = distinctMask;
+        _ids = ids;
+        _capacity = capacity;
+        _head = 0;
     }
 
     private bool DropTilesBelow(long lowestKept)
     {
         int drop = 0;
-        while (drop < _tileCount && _tiles[drop].Index < lowestKept)
+        while (drop < _tileCount && _headers[Physical(drop)].Index < lowestKept)
         {
+            ClearReferences(Physical(drop));
             drop++;
         }
 
@@ -495,9 +882,8 @@ public sealed class EntityTiles
             return false;
         }
 
-        Array.Copy(_tiles, drop, _tiles, 0, _tileCount - drop);
-        Array.Clear(_tiles, _tileCount - drop, drop);
         _tileCount -= drop;
+        _head = _tileCount == 0 ? 0 : Physical(drop);
         return true;
     }
 }

@@ -68,6 +68,11 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     /// <returns>True when equal.</returns>
     public bool Equals(FieldValue other)
     {
+        if (ReferenceEquals(_reference, other._reference) && (_number == other._number || !IsNumber))
+        {
+            return true;
+        }
+
         if (IsNumber)
         {
             return other.IsNumber && (_number == other._number || (double.IsNaN(_number) && double.IsNaN(other._number)));

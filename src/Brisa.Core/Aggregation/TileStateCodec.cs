@@ -22,13 +22,14 @@ internal static class TileStateCodec
         EncodeScratch scratch = s_scratch ??= new EncodeScratch();
         scratch.Reset();
         TiledView view = state.View;
-        ReadOnlySpan<Tile> tiles = state.Tiles;
+        int tileCount = state.TileCount;
+        int distinctWidth = view.DistinctFields.Length;
         ref ByteWriter w = ref scratch.Writer;
 
         // Dictionary of strings, in first-use order (deterministic).
-        foreach (Tile t in tiles)
+        for (int ti = 0; ti < tileCount; ti++)
         {
-            foreach (LastSlot s in t.Last)
+            foreach (LastSlot s in state.LastAt(ti))
             {
                 if (!s.IsEmpty)
                 {
@@ -37,11 +38,18 @@ internal static class TileStateCodec
                 }
             }
 
-            foreach (DistinctSet d in t.Distinct)
+            // Sorted distinct values are gathered once, here, and written in the second pass.
+            for (int b = 0; b < distinctWidth; b++)
             {
-                foreach (FieldValue v in d.Items)
+                int from = scratch.Values.Count;
+                int n = state.AppendDistinctSorted(ti, b, scratch.Values);
+                scratch.DistinctCounts.Add(n);
+                for (int k = from; k < from + n; k++)
                 {
-                    scratch.Intern(v.AsText());
+                    if (scratch.Values[k].AsText() is { } text)
+                    {
+                        scratch.Intern(text);
+                    }
                 }
             }
         }
@@ -67,11 +75,13 @@ internal static class TileStateCodec
             w.Utf8(s);
         }
 
-        w.VarUInt((ulong)tiles.Length);
+        w.VarUInt((ulong)tileCount);
         long previous = 0;
-        for (int ti = 0; ti < tiles.Length; ti++)
+        int distinctCell = 0;
+        int distinctValue = 0;
+        for (int ti = 0; ti < tileCount; ti++)
         {
-            Tile t = tiles[ti];
+            TileHeader t = state.HeaderAt(ti);
             if (ti == 0)
             {
                 w.VarInt(t.Index);
@@ -86,40 +96,39 @@ internal static class TileStateCodec
             w.VarUInt((ulong)t.Count);
             w.VarUInt((ulong)(t.MaxTicks - start));
 
-            NumericBlock[] blocks = view.NumericBlocks;
-            for (int b = 0; b < blocks.Length; b++)
+            Span<double> values = state.NumericAt(ti);
+            foreach (NumericBlock block in view.NumericBlocks)
             {
-                long n = t.NumericCounts[b];
-                w.VarUInt((ulong)n);
+                ulong n = (ulong)values[block.CountSlot];
+                w.VarUInt(n);
                 if (n == 0)
                 {
                     continue;
                 }
 
-                NumericBlock block = blocks[b];
                 if (block.SumSlot >= 0)
                 {
-                    w.Double(t.Values[block.SumSlot]);
+                    w.Double(values[block.SumSlot]);
                 }
 
                 if (block.MeanSlot >= 0)
                 {
-                    w.Double(t.Values[block.MeanSlot]);
-                    w.Double(t.Values[block.MeanSlot + 1]);
+                    w.Double(values[block.MeanSlot]);
+                    w.Double(values[block.MeanSlot + 1]);
                 }
 
                 if (block.MinSlot >= 0)
                 {
-                    w.Double(t.Values[block.MinSlot]);
+                    w.Double(values[block.MinSlot]);
                 }
 
                 if (block.MaxSlot >= 0)
                 {
-                    w.Double(t.Values[block.MaxSlot]);
+                    w.Double(values[block.MaxSlot]);
                 }
             }
 
-            foreach (LastSlot s in t.Last)
+            foreach (LastSlot s in state.LastAt(ti))
             {
                 if (s.IsEmpty)
                 {
@@ -132,19 +141,21 @@ internal static class TileStateCodec
                 WriteValue(ref w, s.Value, scratch);
             }
 
-            foreach (DistinctSet d in t.Distinct)
+            for (int b = 0; b < distinctWidth; b++)
             {
-                w.VarUInt((ulong)d.Count);
-                foreach (FieldValue v in d.Items)
+                int n = scratch.DistinctCounts[distinctCell++];
+                w.VarUInt((ulong)n);
+                for (int k = 0; k < n; k++)
                 {
-                    WriteValue(ref w, v, scratch);
+                    WriteValue(ref w, scratch.Values[distinctValue++], scratch);
                 }
             }
 
-            if (t.Ids is not null)
+            if (view.TracksEventIds)
             {
-                Span<ulong> ids = scratch.Ids(t.Ids.Count);
-                t.Ids.CopyTo(ids);
+                IdSet? set = state.IdsAt(ti);
+                Span<ulong> ids = scratch.Ids(set?.Count ?? 0);
+                set?.CopyTo(ids);
                 ids.Sort();
                 w.VarUInt((ulong)ids.Length);
                 foreach (ulong id in ids)
@@ -233,6 +244,7 @@ internal static class TileStateCodec
 
         int stringCount = r.Count();
         var strings = new string[stringCount];
+        HashSet<string>? seen = stringCount > 1 ? new HashSet<string>(stringCount, StringComparer.Ordinal) : null;
         for (int i = 0; i < stringCount; i++)
         {
             int len = r.Count();
@@ -244,7 +256,15 @@ internal static class TileStateCodec
             {
                 throw Corrupt("a string is not valid UTF-8", e);
             }
+
+            if (seen is not null && !seen.Add(strings[i]))
+            {
+                throw Corrupt("the string dictionary repeats a string");
+            }
         }
+
+        // References must appear in first-use order, and every string must be used (the encoding is canonical).
+        int nextString = 0;
 
         int tileCount = r.Count();
         if (tileCount > 0 && newestTile == long.MinValue)
@@ -269,7 +289,10 @@ internal static class TileStateCodec
             }
 
             previous = index;
-            var tile = new Tile(view, index);
+            int at = state.AppendTile(index);
+            ref TileHeader header = ref state.HeaderAt(at);
+            Span<double> values = state.NumericAt(at);
+            Span<LastSlot> last = state.LastAt(at);
             long start = view.TileStart(index);
             long count = (long)r.VarUInt();
             ulong maxOffset = r.VarUInt();
@@ -278,9 +301,9 @@ internal static class TileStateCodec
                 throw Corrupt("a tile header is invalid");
             }
 
-            tile.Count = count;
-            tile.MaxTicks = start + (long)maxOffset;
-            for (int b = 0; b < blocks.Length; b++)
+            header.Count = count;
+            header.MaxTicks = start + (long)maxOffset;
+            foreach (NumericBlock block in blocks)
             {
                 long n = (long)r.VarUInt();
                 if (n < 0 || n > count)
@@ -288,36 +311,35 @@ internal static class TileStateCodec
                     throw Corrupt("a value count exceeds the event count");
                 }
 
-                tile.NumericCounts[b] = n;
+                values[block.CountSlot] = n;
                 if (n == 0)
                 {
                     continue;
                 }
 
-                NumericBlock block = blocks[b];
                 if (block.SumSlot >= 0)
                 {
-                    tile.Values[block.SumSlot] = r.Double();
+                    values[block.SumSlot] = r.Double();
                 }
 
                 if (block.MeanSlot >= 0)
                 {
-                    tile.Values[block.MeanSlot] = r.Double();
-                    tile.Values[block.MeanSlot + 1] = r.Double();
+                    values[block.MeanSlot] = r.Double();
+                    values[block.MeanSlot + 1] = r.Double();
                 }
 
                 if (block.MinSlot >= 0)
                 {
-                    tile.Values[block.MinSlot] = r.Double();
+                    values[block.MinSlot] = r.Double();
                 }
 
                 if (block.MaxSlot >= 0)
                 {
-                    tile.Values[block.MaxSlot] = r.Double();
+                    values[block.MaxSlot] = r.Double();
                 }
             }
 
-            for (int i = 0; i < tile.Last.Length; i++)
+            for (int i = 0; i < last.Length; i++)
             {
                 ulong ticksPlusOne = r.VarUInt();
                 if (ticksPlusOne == 0)
@@ -336,13 +358,18 @@ internal static class TileStateCodec
                     throw Corrupt("a string reference is out of range");
                 }
 
-                ref LastSlot slot = ref tile.Last[i];
+                if (id > 0)
+                {
+                    UseString((int)id - 1, ref nextString);
+                }
+
+                ref LastSlot slot = ref last[i];
                 slot.Ticks = start + (long)(ticksPlusOne - 1);
                 slot.EventId = id == 0 ? null : strings[(int)id - 1];
-                slot.Value = ReadValue(ref r, strings);
+                slot.Value = ReadValue(ref r, strings, ref nextString);
             }
 
-            foreach (DistinctSet d in tile.Distinct)
+            for (int b = 0; b < view.DistinctFields.Length; b++)
             {
                 long n = (long)r.VarUInt();
                 if (n < 0 || n > count)
@@ -350,17 +377,23 @@ internal static class TileStateCodec
                     throw Corrupt("a distinct count exceeds the event count");
                 }
 
+                FieldValue previousValue = FieldValue.Null;
                 for (long i = 0; i < n; i++)
                 {
-                    if (!d.Add(ReadValue(ref r, strings)))
+                    FieldValue v = ReadValue(ref r, strings, ref nextString);
+                    if (i > 0 && CanonicalValueComparer.Instance.Compare(previousValue, v) >= 0)
                     {
-                        throw Corrupt("a distinct set repeats a value");
+                        throw Corrupt("distinct values are not strictly ascending");
                     }
+
+                    state.AddDistinctAt(at, b, v);
+                    previousValue = v;
                 }
             }
 
-            if (tile.Ids is not null)
+            if (view.TracksEventIds)
             {
+                IdSet ids = state.GetOrAddIdsAt(at);
                 if ((long)r.VarUInt() != count)
                 {
                     throw Corrupt("the number of event ids differs from the event count");
@@ -370,7 +403,7 @@ internal static class TileStateCodec
                 for (long i = 0; i < count; i++)
                 {
                     ulong h = r.UInt64();
-                    if ((i > 0 && h <= prev) || !tile.Ids.Add(h))
+                    if ((i > 0 && h <= prev) || !ids.Add(h))
                     {
                         throw Corrupt("event ids are not strictly ascending");
                     }
@@ -379,12 +412,16 @@ internal static class TileStateCodec
                 }
             }
 
-            state.AppendDecodedTile(tile);
         }
 
         if (!r.AtEnd)
         {
             throw Corrupt("there are trailing bytes");
+        }
+
+        if (nextString != strings.Length)
+        {
+            throw Corrupt("the string dictionary holds unused strings");
         }
 
         state.RestoreHeader(newest, newestTile, watermark);
@@ -405,7 +442,20 @@ internal static class TileStateCodec
         }
     }
 
-    private static FieldValue ReadValue(ref ByteReader r, string[] strings)
+    private static void UseString(int index, ref int nextString)
+    {
+        if (index > nextString)
+        {
+            throw Corrupt("string references are out of first-use order");
+        }
+
+        if (index == nextString)
+        {
+            nextString++;
+        }
+    }
+
+    private static FieldValue ReadValue(ref ByteReader r, string[] strings, ref int nextString)
     {
         byte tag = r.Byte();
         switch (tag)
@@ -414,7 +464,13 @@ internal static class TileStateCodec
                 return FieldValue.FromNumber(r.Double());
             case TagText:
                 ulong i = r.VarUInt();
-                return i < (ulong)strings.Length ? FieldValue.FromText(strings[(int)i]) : throw Corrupt("a string reference is out of range");
+                if (i >= (ulong)strings.Length)
+                {
+                    throw Corrupt("a string reference is out of range");
+                }
+
+                UseString((int)i, ref nextString);
+                return FieldValue.FromText(strings[(int)i]);
             default:
                 throw Corrupt($"unknown value tag {tag}");
         }
@@ -431,10 +487,16 @@ internal static class TileStateCodec
 
         public List<string> Strings { get; } = [];
 
+        public List<FieldValue> Values { get; } = [];
+
+        public List<int> DistinctCounts { get; } = [];
+
         public void Reset()
         {
             _index.Clear();
             Strings.Clear();
+            Values.Clear();
+            DistinctCounts.Clear();
             Writer.Reset();
         }
 
@@ -550,7 +612,7 @@ internal static class TileStateCodec
                 result |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80)
                 {
-                    return result;
+                    return b == 0 && shift > 0 ? throw Corrupt("a varint is not minimally encoded") : result;
                 }
             }
 

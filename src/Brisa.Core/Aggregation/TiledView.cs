@@ -108,7 +108,20 @@ public sealed class TiledView
             NumericBlocks[b] = numeric[b].Build(ref slot);
         }
 
-        NumericSlotCount = slot;
+        NumericStride = slot;
+        NumericTemplate = new double[slot];
+        foreach (NumericBlock b in NumericBlocks)
+        {
+            if (b.MinSlot >= 0)
+            {
+                NumericTemplate[b.MinSlot] = double.PositiveInfinity;
+            }
+
+            if (b.MaxSlot >= 0)
+            {
+                NumericTemplate[b.MaxSlot] = double.NegativeInfinity;
+            }
+        }
         for (int i = 0; i < _plans.Length; i++)
         {
             FeaturePlan p = _plans[i];
@@ -120,7 +133,7 @@ public sealed class TiledView
                 AggregationKind.Max => NumericBlocks[p.Block].MaxSlot,
                 _ => -1,
             };
-            _plans[i] = p with { Slot = s };
+            _plans[i] = p with { Slot = s, CountSlot = p.Block >= 0 && s >= 0 ? NumericBlocks[p.Block].CountSlot : -1 };
         }
 
         LastFields = [.. last];
@@ -159,7 +172,11 @@ public sealed class TiledView
 
     internal NumericBlock[] NumericBlocks { get; }
 
-    internal int NumericSlotCount { get; }
+    /// <summary>Doubles per tile for numeric blocks: per block its non-null count, then its accumulators (contiguous).</summary>
+    internal int NumericStride { get; }
+
+    /// <summary>The numeric slots of an empty tile (min +∞, max −∞, the rest 0).</summary>
+    internal double[] NumericTemplate { get; }
 
     internal int[] LastFields { get; }
 
@@ -267,6 +284,7 @@ public sealed class TiledView
 
         public NumericBlock Build(ref int slot)
         {
+            int count = slot++;
             int sum = _sum ? slot++ : -1;
             int mean = -1;
             if (_moments)
@@ -277,13 +295,13 @@ public sealed class TiledView
 
             int min = _min ? slot++ : -1;
             int max = _max ? slot++ : -1;
-            return new NumericBlock(Field, sum, mean, min, max);
+            return new NumericBlock(Field, count, sum, mean, min, max);
         }
     }
 }
 
-/// <summary>Accumulator slots of one numeric field in a tile; −1 when unused. M2 is at <see cref="MeanSlot"/> + 1.</summary>
-internal readonly record struct NumericBlock(int Field, int SumSlot, int MeanSlot, int MinSlot, int MaxSlot);
+/// <summary>Slots of one numeric field within a tile's numeric stride; −1 when unused. M2 is at <see cref="MeanSlot"/> + 1.</summary>
+internal readonly record struct NumericBlock(int Field, int CountSlot, int SumSlot, int MeanSlot, int MinSlot, int MaxSlot);
 
 /// <summary>One feature: its aggregation, the block it reads (by kind), its window, and its value slot in numeric blocks (−1 otherwise).</summary>
-internal readonly record struct FeaturePlan(AggregationKind Kind, int Block, int WindowTiles, int Slot);
+internal readonly record struct FeaturePlan(AggregationKind Kind, int Block, int WindowTiles, int Slot, int CountSlot = -1);

@@ -52,6 +52,26 @@ public sealed class ViewAggregator
         return result;
     }
 
+    /// <summary>Applies one event whose id hash (<see cref="StableHash.Fnv1a64(string?)"/>) is already known, e.g. once for several views.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="eventTicks">The event time, UTC ticks since the Unix epoch.</param>
+    /// <param name="eventId">The event id.</param>
+    /// <param name="eventIdHash">FNV-1a 64 of the id's UTF-8 bytes (ignored unless the view tracks ids).</param>
+    /// <param name="fields">The event's field values.</param>
+    /// <returns>What happened.</returns>
+    public ApplyResult Apply(string entityKey, long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields)
+    {
+        EntityTiles state = GetOrCreate(entityKey);
+        bool wasDirty = state.IsDirty;
+        ApplyResult result = state.Apply(eventTicks, eventId, eventIdHash, fields);
+        if (!wasDirty && state.IsDirty)
+        {
+            _dirty.Add(entityKey);
+        }
+
+        return result;
+    }
+
     /// <summary>Applies every event of a batch, in batch order.</summary>
     /// <param name="batch">The events.</param>
     /// <returns>Counts of applied, duplicate and too-old events.</returns>
@@ -109,6 +129,23 @@ public sealed class ViewAggregator
         if (_entities.TryGetValue(entityKey, out EntityTiles? state))
         {
             return state.Evaluate(atTicks, destination);
+        }
+
+        View.WriteEmpty(destination);
+        return null;
+    }
+
+    /// <summary>Evaluates an entity at max(now, its newest event, its prune window) — see <see cref="EntityTiles.EvaluateLatest"/>.</summary>
+    /// <param name="entityKey">The entity key.</param>
+    /// <param name="nowTicks">The current time.</param>
+    /// <param name="destination">One value per feature.</param>
+    /// <returns>The entity's newest event time, or null when unknown or without events.</returns>
+    public long? EvaluateLatest(string entityKey, long nowTicks, Span<FieldValue> destination)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        if (_entities.TryGetValue(entityKey, out EntityTiles? state))
+        {
+            return state.EvaluateLatest(nowTicks, destination);
         }
 
         View.WriteEmpty(destination);

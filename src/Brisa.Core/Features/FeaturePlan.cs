@@ -38,8 +38,10 @@ public sealed class FeaturePlan
     public IReadOnlyList<ViewPlan> Views { get; }
 
     /// <summary>
-    /// Compiles valid definitions. <paramref name="trackEventIds"/> keeps event-id hashes in the tiles so a
-    /// redelivered event is not counted twice (the stream path needs it; batch and point-in-time paths do not).
+    /// Compiles valid definitions. <paramref name="trackEventIds"/> keeps event-id hashes in the tiles of streaming
+    /// views so a redelivered event is not counted twice: the stream path and online serving (which reads those tiles)
+    /// pass true; batch and point-in-time paths pass false. Batch-only views never track ids, so their layout is the
+    /// same in every plan.
     /// </summary>
     public static FeaturePlan Compile(FeatureRepositoryDefinition definitions, bool trackEventIds)
     {
@@ -58,7 +60,7 @@ public sealed class FeaturePlan
                     f.Field is null ? 0 : schema.IndexOf(f.Field),
                     WindowFeatureSpec.TilesIn(f.Window, view.Tile)))
                 .ToArray();
-            var tiled = new TiledView(new TiledViewSpec(view.Name, view.Tile, features, trackEventIds));
+            var tiled = new TiledView(new TiledViewSpec(view.Name, view.Tile, features, trackEventIds && view.Streaming));
             views.Add(new ViewPlan(view, schema, schema.IndexOf(entity.JoinKey), tiled));
         }
 

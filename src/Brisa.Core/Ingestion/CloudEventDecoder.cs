@@ -17,12 +17,16 @@ namespace Brisa.Core.Ingestion;
 public sealed class CloudEventDecoder
 {
     private const long MaxExactInteger = 1L << 53;
+
+    /// <summary>Stands for a present, non-empty 'source' (its value is not kept).</summary>
+    private const string NonEmpty = "(present)";
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
     private readonly EventSchema[] schemas;
     private readonly byte[][] schemaTypes;
     private readonly DecoderOptions options;
     private readonly StringPool pool = new();
+    private FieldValue[] scratch = [];
 
     /// <summary>Creates a decoder for the given sources.</summary>
     public CloudEventDecoder(IEnumerable<EventSchema> schemas, DecoderOptions? options = null)
@@ -37,7 +41,15 @@ public sealed class CloudEventDecoder
     public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var batch = new DecodedBatch();
+        long bytes = 0;
+        foreach (var message in messages)
+        {
+            bytes += message.Body.Length;
+        }
+
+        // About 200 bytes or more per CloudEvent: size the row arrays once instead of doubling them (large arrays
+        // live on the large object heap, whose churn brings full collections over the engine's long-lived state).
+        var batch = new DecodedBatch { CapacityHint = (int)Math.Clamp(bytes / 200, 64, 1 << 16) };
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var message in messages)
         {
@@ -104,8 +116,15 @@ public sealed class CloudEventDecoder
     {
         var start = (int)reader.TokenStartIndex;
         string? specVersion = null, id = null, type = null, source = null, envelopeError = null;
-        int dataStart = -1, dataEnd = -1;
+        EventSchema? schema = null;
+        int dataStart = -1, dataEnd = -1, dataCount = 0;
         var dataToken = JsonTokenType.None;
+
+        // Single pass: when 'type' comes before 'data' (as producers write it), the data object is decoded where it
+        // stands into a scratch row; otherwise (or when a key repeats) it is decoded afterwards from its span.
+        EventSchema? inlineSchema = null;
+        string? inlineError = null;
+        long inlineTicks = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("data"u8))
@@ -113,7 +132,29 @@ public sealed class CloudEventDecoder
                 reader.Read();
                 dataToken = reader.TokenType;
                 dataStart = (int)reader.TokenStartIndex;
-                reader.Skip();
+                dataCount++;
+                if (dataCount == 1 && schema is not null && dataToken == JsonTokenType.StartObject)
+                {
+                    inlineSchema = schema;
+                    var atData = reader;
+                    try
+                    {
+                        inlineError = DecodeFields(ref reader, schema, Scratch(schema.Fields.Count), now, out inlineTicks);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // A string that cannot be read (e.g. an invalid escaped surrogate): decide after the envelope, as a
+                        // two-pass decode would (an event rejected by its envelope keeps its own reason).
+                        reader = atData;
+                        reader.Skip();
+                        inlineSchema = null;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
                 dataEnd = (int)reader.BytesConsumed;
             }
             else if (reader.ValueTextEquals("id"u8))
@@ -122,15 +163,48 @@ public sealed class CloudEventDecoder
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                type = ReadAttribute(ref reader, "type", ref envelopeError);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    schema = FindSchema(ref reader);
+                    type = schema?.EventType ?? reader.GetString();
+                }
+                else
+                {
+                    envelopeError ??= $"CloudEvents attribute 'type' must be a string, got {Describe(reader.TokenType)}";
+                    reader.Skip();
+                    type = null;
+                    schema = null;
+                }
             }
             else if (reader.ValueTextEquals("specversion"u8))
             {
-                specVersion = ReadAttribute(ref reader, "specversion", ref envelopeError);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    specVersion = reader.ValueTextEquals("1.0"u8) ? "1.0" : reader.GetString();
+                }
+                else
+                {
+                    envelopeError ??= $"CloudEvents attribute 'specversion' must be a string, got {Describe(reader.TokenType)}";
+                    reader.Skip();
+                    specVersion = null;
+                }
             }
             else if (reader.ValueTextEquals("source"u8))
             {
-                source = ReadAttribute(ref reader, "source", ref envelopeError);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    // Only its presence matters: no string unless it must be unescaped (or fails as invalid UTF-8, as GetString does).
+                    source = !reader.ValueIsEscaped && Utf8.IsValid(reader.ValueSpan) ? (reader.ValueSpan.Length == 0 ? "" : NonEmpty) : reader.GetString();
+                }
+                else
+                {
+                    envelopeError ??= $"CloudEvents attribute 'source' must be a string, got {Describe(reader.TokenType)}";
+                    reader.Skip();
+                    source = null;
+                }
             }
             else if (reader.ValueTextEquals("data_base64"u8))
             {
@@ -147,7 +221,6 @@ public sealed class CloudEventDecoder
         }
 
         var bytes = body[start..(int)reader.BytesConsumed];
-        var schema = type is null ? null : FindSchema(type);
         var reason = envelopeError
             ?? CheckEnvelope(bytes.Length, specVersion, id, type, source, schema)
             ?? (dataStart < 0 ? "missing 'data'" : dataToken != JsonTokenType.StartObject ? $"'data' must be a JSON object, got {Describe(dataToken)}" : null);
@@ -167,11 +240,28 @@ public sealed class CloudEventDecoder
         }
 
         var rows = batch.For(schema!);
-        var row = rows.Append(id!, 0);
-        reason = DecodeData(body.Span[dataStart..dataEnd], schema!, row, now, out var ticks);
+        long ticks;
+        if (dataCount == 1 && ReferenceEquals(inlineSchema, schema))
+        {
+            reason = inlineError;
+            ticks = inlineTicks;
+            if (reason is null)
+            {
+                scratch.AsSpan(0, schema!.Fields.Count).CopyTo(rows.Append(id!, ticks));
+            }
+        }
+        else
+        {
+            var row = rows.Append(id!, 0);
+            reason = DecodeData(body.Span[dataStart..dataEnd], schema!, row, now, out ticks);
+            if (reason is not null)
+            {
+                rows.Truncate(rows.Count - 1);
+            }
+        }
+
         if (reason is not null)
         {
-            rows.Truncate(rows.Count - 1);
             seenIds.Remove(id!);
             added.Remove(id!);
             batch.Reject(bytes, id, schema!.SourceName, reason);
@@ -180,6 +270,19 @@ public sealed class CloudEventDecoder
 
         rows.SetLastTicks(ticks);
         batch.Outcomes.Add(new EventOutcome(id, true, null));
+    }
+
+    /// <summary>A cleared row of scratch values for inline decoding.</summary>
+    private Span<FieldValue> Scratch(int count)
+    {
+        if (scratch.Length < count)
+        {
+            scratch = new FieldValue[count];
+        }
+
+        var row = scratch.AsSpan(0, count);
+        row.Clear();
+        return row;
     }
 
     private string? CheckEnvelope(int size, string? specVersion, string? id, string? type, string? source, EventSchema? schema)
@@ -234,11 +337,30 @@ public sealed class CloudEventDecoder
 
     private string? DecodeData(ReadOnlySpan<byte> json, EventSchema schema, Span<FieldValue> row, DateTimeOffset now, out long ticks)
     {
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        reader.Read();
+        return DecodeFields(ref reader, schema, row, now, out ticks);
+    }
+
+    /// <summary>Decodes the data object the reader stands on (its StartObject); leaves the reader on its EndObject, whatever the outcome.</summary>
+    private string? DecodeFields(ref Utf8JsonReader reader, EventSchema schema, Span<FieldValue> row, DateTimeOffset now, out long ticks)
+    {
+        var depth = reader.CurrentDepth;
+        var error = DecodeFieldsCore(ref reader, schema, row, now, out ticks);
+        while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
+        {
+            // An early error: step over the rest of the object (the message was already well-formed up to here or throws).
+            reader.Read();
+        }
+
+        return error;
+    }
+
+    private string? DecodeFieldsCore(ref Utf8JsonReader reader, EventSchema schema, Span<FieldValue> row, DateTimeOffset now, out long ticks)
+    {
         ticks = 0;
         var fields = schema.Fields;
         Span<bool> seen = fields.Count <= 256 ? stackalloc bool[fields.Count] : new bool[fields.Count];
-        var reader = new Utf8JsonReader(json, ReaderOptions);
-        reader.Read();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var index = FindField(ref reader, schema);
@@ -408,11 +530,11 @@ public sealed class CloudEventDecoder
         return pool.Get(reader.ValueSpan);
     }
 
-    private EventSchema? FindSchema(string type)
+    private EventSchema? FindSchema(ref Utf8JsonReader reader)
     {
         for (var i = 0; i < schemas.Length; i++)
         {
-            if (string.Equals(schemas[i].EventType, type, StringComparison.Ordinal))
+            if (reader.ValueTextEquals(schemaTypes[i]))
             {
                 return schemas[i];
             }

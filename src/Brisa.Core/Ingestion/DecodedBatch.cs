@@ -24,11 +24,14 @@ public sealed class DecodedBatch
     /// <summary>Number of accepted events.</summary>
     public int AcceptedCount => bySource.Values.Sum(b => b.Count);
 
+    /// <summary>Rows a new source batch is sized for (an estimate from the delivered bytes), so it rarely grows.</summary>
+    internal int CapacityHint { get; set; } = 64;
+
     internal SourceEventBatch For(EventSchema schema)
     {
         if (!bySource.TryGetValue(schema.SourceName, out var batch))
         {
-            batch = new SourceEventBatch(schema);
+            batch = new SourceEventBatch(schema, CapacityHint);
             bySource.Add(schema.SourceName, batch);
         }
 

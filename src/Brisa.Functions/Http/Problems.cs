@@ -1,3 +1,4 @@
+using Brisa.Core.Serving;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,6 +12,20 @@ public static class Problems
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = "https://brisa.dev/problems/" + type };
         return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+    }
+
+    /// <summary>Runs a handler, turning a <see cref="ServingException"/> into its problem details.</summary>
+    public static async Task<IActionResult> Guard(Func<Task<IActionResult>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        try
+        {
+            return await handler();
+        }
+        catch (ServingException ex)
+        {
+            return Create(ex.Status, ex.Title, ex.Message, ex.Title.ToLowerInvariant().Replace(' ', '-'));
+        }
     }
 
     /// <summary>415: the body is not a media type the endpoint reads.</summary>

@@ -140,6 +140,7 @@ internal sealed class Scenario
             new("std_level", AggregationKind.StdDev, 2, K()),
             new("last_level", AggregationKind.Last, 2, K()),
             new("count_long", AggregationKind.Count, -1, K() * 3),
+            new("distinct_amount", AggregationKind.DistinctCount, 0, K() * 2), // high cardinality: beyond 64 values per entity
         };
 
         // Shuffle the feature order so block sharing varies.

@@ -36,6 +36,42 @@ public sealed class CloudEventDecoderTests
         return Assert.Single(batch.Rejected).Reason;
     }
 
+    [Theory]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":12.5,"currency":"EUR","items":3,"card_present":true,"timestamp":"2026-11-29T11:00:00.123Z","extra":{"a":[1,2]}}""")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":"12.5","currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")]
+    [InlineData("""{"transaction_id":"t1","customer_id":["c1",{"x":1}],"amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")]
+    [InlineData("""{"transaction_id":"t1","transaction_id":"t2","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"JPY","timestamp":"2026-11-29T11:00:00Z"}""")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-12-29T11:00:00Z"}""")]
+    [InlineData("""{"transaction_id":"t\uD800","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")]
+    public void Decode_DataBeforeOrAfterType_SameResult(string data)
+    {
+        // 'type' before 'data' is decoded in one pass; 'data' first is decoded from its span afterwards: both must agree.
+        var typeFirst = Decode($$"""[{"specversion":"1.0","id":"a","source":"/test","type":"com.brisa.fraud.transaction","data":{{data}}},{{Event("b")}}]""");
+        var dataFirst = Decode($$"""[{"data":{{data}},"specversion":"1.0","id":"a","source":"/test","type":"com.brisa.fraud.transaction"},{{Event("b")}}]""");
+
+        Assert.Equal(dataFirst.Outcomes, typeFirst.Outcomes);
+        Assert.Equal(dataFirst.Rejected.Select(r => r.Reason), typeFirst.Rejected.Select(r => r.Reason));
+        Assert.Equal(dataFirst.Sources.Select(b => b.Count), typeFirst.Sources.Select(b => b.Count));
+        foreach (var (x, y) in dataFirst.Sources.Zip(typeFirst.Sources))
+        {
+            for (var i = 0; i < x.Count; i++)
+            {
+                Assert.Equal(x.Id(i), y.Id(i));
+                Assert.Equal(x.EventTicks(i), y.EventTicks(i));
+                Assert.True(x.Row(i).SequenceEqual(y.Row(i)));
+            }
+        }
+    }
+
+    [Fact]
+    public void Decode_EnvelopeErrorAndBadData_EnvelopeReasonWins()
+    {
+        var reason = SingleReason("""{"specversion":"0.3","id":"a","source":"/test","type":"com.brisa.fraud.transaction","data":{"amount":"x","customer_id":"c\uD800"}}""");
+
+        Assert.Equal("unsupported specversion '0.3' (expected \"1.0\")", reason);
+    }
+
     [Fact]
     public void Decode_ValidEvent_TypedRow()
     {

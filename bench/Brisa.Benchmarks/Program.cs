@@ -1,0 +1,3 @@
+using Brisa.Benchmarks;
+
+return BenchmarkProgram.Run(args, Console.Out);

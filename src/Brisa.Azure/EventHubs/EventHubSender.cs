@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Azure.Identity;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+
+namespace Brisa.Azure.EventHubs;
+
+/// <summary>
+/// Sends CloudEvents JSON lines to Event Hubs with a managed identity / developer credential (no keys), one event
+/// per message, partitioned by the entity key so each entity's events stay in order on one partition. The buffered
+/// producer forms batches within the hub's size limit.
+/// </summary>
+public static class EventHubSender
+{
+    /// <summary>Sends every line; returns the number of events sent.</summary>
+    /// <param name="fullyQualifiedNamespace">e.g. <c>brisa-dev.servicebus.windows.net</c>.</param>
+    /// <param name="eventHubName">The hub.</param>
+    /// <param name="lines">CloudEvents JSON, one per line.</param>
+    /// <param name="partitionKeyField">The data field whose value is the partition key (e.g. <c>customer_id</c>).</param>
+    /// <param name="progress">Reports events sent so far.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    public static async Task<int> SendAsync(string fullyQualifiedNamespace, string eventHubName, IEnumerable<string> lines, string partitionKeyField, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        await using var producer = new EventHubBufferedProducerClient(fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
+        var failures = new List<Exception>();
+        producer.SendEventBatchFailedAsync += args =>
+        {
+            lock (failures)
+            {
+                failures.Add(args.Exception);
+            }
+
+            return Task.CompletedTask;
+        };
+        producer.SendEventBatchSucceededAsync += _ => Task.CompletedTask;
+        var sent = 0;
+        foreach (var line in lines.Where(l => !string.IsNullOrWhiteSpace(l)))
+        {
+            var options = new EnqueueEventOptions { PartitionKey = PartitionKeyOf(line, partitionKeyField) };
+            await producer.EnqueueEventAsync(new EventData(BinaryData.FromString(line)) { ContentType = "application/cloudevents+json" }, options, cancellationToken);
+            progress?.Report(++sent);
+        }
+
+        await producer.FlushAsync(cancellationToken);
+        return failures.Count == 0 ? sent : throw new AggregateException("Some event batches could not be sent.", failures);
+    }
+
+    /// <summary>The value of <c>data.&lt;field&gt;</c> of a CloudEvent line, or null (the hub then spreads the event).</summary>
+    public static string? PartitionKeyOf(string line, string field)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.TryGetProperty("data", out var data)
+                && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty(field, out var value)
+                && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using Brisa.Core.Generation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary><c>brisa generate</c>: a seeded, realistic fraud stream as CloudEvents JSON lines.</summary>
+public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateCommand.Settings>
+{
+    /// <summary>Options of <c>generate</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>Number of card holders.</summary>
+        [CommandOption("--customers <N>")]
+        [Description("Card holders (default 500).")]
+        public int Customers { get; init; } = 500;
+
+        /// <summary>Number of merchants.</summary>
+        [CommandOption("--merchants <N>")]
+        [Description("Merchants (default 100).")]
+        public int Merchants { get; init; } = 100;
+
+        /// <summary>Days of history.</summary>
+        [CommandOption("--days <D>")]
+        [Description("Days of history, ending now (default 14).")]
+        public int Days { get; init; } = 14;
+
+        /// <summary>Random seed.</summary>
+        [CommandOption("--seed <S>")]
+        [Description("Seed; the same seed and options give the same bytes (default 42).")]
+        public long Seed { get; init; } = 42;
+
+        /// <summary>Fraud share.</summary>
+        [CommandOption("--fraud-rate <R>")]
+        [Description("Share of fraudulent transactions (default 0.01).")]
+        public double FraudRate { get; init; } = 0.01;
+
+        /// <summary>First event time.</summary>
+        [CommandOption("--start <TIME>")]
+        [Description("First event time, ISO 8601 (default: now minus --days, on the hour).")]
+        public DateTimeOffset? Start { get; init; }
+
+        /// <summary>Shift the amounts and channel mix half-way, for drift demos.</summary>
+        [CommandOption("--shift")]
+        [Description("Shift amounts and channel mix half-way through (for drift demos).")]
+        public bool Shift { get; init; }
+
+        /// <summary>Keep events later than now.</summary>
+        [CommandOption("--include-future")]
+        [Description("Keep chargebacks dated after now (by default they are held back: they have not arrived yet).")]
+        public bool IncludeFuture { get; init; }
+
+        /// <summary>Output file.</summary>
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Write to this file instead of standard output.")]
+        public string? Out { get; init; }
+
+        /// <summary>The generator options these settings describe.</summary>
+        public FraudStreamOptions ToOptions() => new()
+        {
+            Customers = Customers,
+            Merchants = Merchants,
+            Days = Days,
+            Seed = Seed,
+            FraudRate = FraudRate,
+            Start = Start,
+            Shift = Shift ? new FraudStreamShift() : null,
+        };
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = settings.ToOptions();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var stream = FraudStreamGenerator.Generate(options);
+        var now = DateTimeOffset.UtcNow;
+        var events = settings.IncludeFuture ? stream.Events : stream.Events.Where(e => e.Time <= now).ToList();
+        if (settings.Out is null)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            FraudStreamJson.WriteJsonLines(events, stdout);
+            return ExitCodes.Ok;
+        }
+
+        using (var file = File.Create(settings.Out))
+        {
+            FraudStreamJson.WriteJsonLines(events, file);
+        }
+
+        var transactions = events.OfType<TransactionEvent>().ToList();
+        console.MarkupLineInterpolated(
+            $"[green]wrote[/] {settings.Out}: {transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent), {events.Count - transactions.Count} chargebacks, {stream.Start:u} to {stream.End:u}; {stream.Events.Count - events.Count} chargebacks dated after now held back.");
+        return ExitCodes.Ok;
+    }
+}

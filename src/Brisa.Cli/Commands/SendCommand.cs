@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Brisa.Azure.EventHubs;
+using Brisa.Core.Ingestion;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary><c>brisa send</c>: CloudEvents JSON lines to the push endpoint or to Event Hubs.</summary>
+public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand.Settings>
+{
+    /// <summary>Options of <c>send</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>Input file.</summary>
+        [CommandArgument(0, "[file]")]
+        [Description("CloudEvents JSON lines (default: standard input).")]
+        public string? File { get; init; }
+
+        /// <summary>Push endpoint URL.</summary>
+        [CommandOption("--url <URL>")]
+        [Description("Push endpoint, e.g. http://127.0.0.1:7071/api/events.")]
+        public string? Url { get; init; }
+
+        /// <summary>Function key for the push endpoint.</summary>
+        [CommandOption("--key <KEY>")]
+        [Description("Function key for the push endpoint (default: $BRISA_FUNCTION_KEY).")]
+        public string? Key { get; init; }
+
+        /// <summary>Event Hubs namespace.</summary>
+        [CommandOption("--namespace <FQDN>")]
+        [Description("Event Hubs namespace, e.g. brisa-dev.servicebus.windows.net (identity-based, no keys).")]
+        public string? Namespace { get; init; }
+
+        /// <summary>Event hub name.</summary>
+        [CommandOption("--hub <NAME>")]
+        [Description("Event hub name (default: events).")]
+        public string Hub { get; init; } = "events";
+
+        /// <summary>Partition key field.</summary>
+        [CommandOption("--partition-key <FIELD>")]
+        [Description("Data field used as partition key (default: customer_id).")]
+        public string PartitionKey { get; init; } = "customer_id";
+
+        /// <summary>Events per push request.</summary>
+        [CommandOption("--batch <N>")]
+        [Description("Events per push request (default 500).")]
+        public int Batch { get; init; } = 500;
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            (Url is null) == (Namespace is null)
+                ? ValidationResult.Error("Give exactly one target: --url <push endpoint> or --namespace <Event Hubs namespace>.")
+                : Url is not null && !Uri.TryCreate(Url, UriKind.Absolute, out _)
+                    ? ValidationResult.Error($"--url '{Url}' is not an absolute URL.")
+                    : Batch < 1 ? ValidationResult.Error("--batch must be at least 1.") : ValidationResult.Success();
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.File is not null && !File.Exists(settings.File))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] file '{settings.File}' does not exist.");
+            return ExitCodes.BadInput;
+        }
+
+        var lines = settings.File is null ? ReadStdin() : File.ReadLines(settings.File);
+        if (settings.Namespace is not null)
+        {
+            var sent = await EventHubSender.SendAsync(settings.Namespace, settings.Hub, lines, settings.PartitionKey, null, cancellationToken);
+            console.MarkupLineInterpolated($"[green]sent[/] {sent} events to {settings.Namespace}/{settings.Hub}.");
+            return ExitCodes.Ok;
+        }
+
+        var (accepted, rejected) = await PushAsync(new Uri(settings.Url!), settings.Key ?? Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY"), lines, settings.Batch, cancellationToken);
+        console.Markup(rejected == 0 ? "[green]sent[/] " : "[yellow]sent[/] ");
+        console.MarkupLineInterpolated($"{accepted} accepted, {rejected} rejected (rejected events are in dead-letter with their reasons).");
+        return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Posts the lines in batches; returns accepted and rejected counts.</summary>
+    public static async Task<(int Accepted, int Rejected)> PushAsync(Uri url, string? key, IEnumerable<string> lines, int batchSize, CancellationToken cancellationToken, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        int accepted = 0, rejected = 0;
+        foreach (var batch in JsonLines.Batch(lines, batchSize, 1024 * 1024))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(batch.Body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents-batch+json");
+            if (!string.IsNullOrEmpty(key))
+            {
+                request.Headers.Add("x-functions-key", key);
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.BadRequest) || !body.TrimStart().StartsWith('{'))
+            {
+                throw new HttpRequestException($"{url} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
+            }
+
+            using var json = JsonDocument.Parse(body);
+            var results = json.RootElement.GetProperty("results");
+            foreach (var result in results.EnumerateArray())
+            {
+                if (result.GetProperty("status").GetString() == "accepted")
+                {
+                    accepted++;
+                }
+                else
+                {
+                    rejected++;
+                }
+            }
+
+            progress?.Report(accepted + rejected);
+        }
+
+        return (accepted, rejected);
+    }
+
+    private static IEnumerable<string> ReadStdin()
+    {
+        while (Console.In.ReadLine() is { } line)
+        {
+            yield return line;
+        }
+    }
+}

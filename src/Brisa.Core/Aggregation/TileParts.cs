@@ -1,0 +1,284 @@
+namespace Brisa.Core.Aggregation;
+
+/// <summary>The header of one tile: its index, its event count and its newest event time.</summary>
+internal struct TileHeader
+{
+    /// <summary>floor(event ticks / g).</summary>
+    public long Index;
+
+    /// <summary>Events applied (count counts events, nulls included).</summary>
+    public long Count;
+
+    /// <summary>Greatest event time applied.</summary>
+    public long MaxTicks;
+}
+
+/// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
+internal struct LastSlot
+{
+    public long Ticks;
+    public string? EventId;
+    public FieldValue Value;
+
+    public readonly bool IsEmpty => Value.IsNull;
+
+    /// <summary>True when an event at (ticks, id) is later than the one held.</summary>
+    public readonly bool IsBeatenBy(long ticks, string? eventId) =>
+        IsEmpty || ticks > Ticks || (ticks == Ticks && string.CompareOrdinal(eventId, EventId) > 0);
+}
+
+/// <summary>
+/// A small insertion-ordered set of values (linear scan; hashed once it grows). The first value is held inline:
+/// most tiles see one distinct value, and then no array is allocated.
+/// </summary>
+internal sealed class DistinctSet
+{
+    private const int IndexThreshold = 16;
+    private FieldValue _first;
+    private FieldValue[] _items = [];
+    private HashSet<FieldValue>? _index;
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<FieldValue> Items =>
+        _items.Length > 0 ? _items.AsSpan(0, Count) : Count == 0 ? default : new ReadOnlySpan<FieldValue>(in _first);
+
+    public bool Add(FieldValue value)
+    {
+        if (_index is not null)
+        {
+            if (!_index.Add(value))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            foreach (FieldValue v in Items)
+            {
+                if (v.Equals(value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (Count == 0)
+        {
+            _first = value;
+            Count = 1;
+            return true;
+        }
+
+        if (_items.Length == 0)
+        {
+            _items = new FieldValue[4];
+            _items[0] = _first;
+            _first = default;
+        }
+        else if (Count == _items.Length)
+        {
+            Array.Resize(ref _items, Count * 2);
+        }
+
+        _items[Count++] = value;
+        if (_index is null && Count > IndexThreshold)
+        {
+            _index = new HashSet<FieldValue>(Count * 2);
+            foreach (FieldValue v in Items)
+            {
+                _index.Add(v);
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>
+/// An open-addressing set of 64-bit event id hashes. The first non-zero hash is held inline: a tile with one event
+/// allocates no table.
+/// </summary>
+internal sealed class IdSet
+{
+    private ulong[]? _slots;
+    private ulong _single;
+    private bool _hasZero;
+
+    public int Count { get; private set; }
+
+    /// <summary>Adds a hash; false when already present.</summary>
+    public bool Add(ulong hash)
+    {
+        if (hash == 0)
+        {
+            if (_hasZero)
+            {
+                return false;
+            }
+
+            _hasZero = true;
+            Count++;
+            return true;
+        }
+
+        if (_slots is null)
+        {
+            if (_single == 0)
+            {
+                _single = hash;
+                Count++;
+                return true;
+            }
+
+            if (_single == hash)
+            {
+                return false;
+            }
+
+            _slots = new ulong[4];
+            Insert(_slots, _single);
+            _single = 0;
+        }
+
+        if ((Count + 1) * 2 > _slots.Length)
+        {
+            Grow();
+        }
+
+        if (!Insert(_slots, hash))
+        {
+            return false;
+        }
+
+        Count++;
+        return true;
+    }
+
+    public void CopyTo(Span<ulong> destination)
+    {
+        int n = 0;
+        if (_hasZero)
+        {
+            destination[n++] = 0;
+        }
+
+        if (_slots is null)
+        {
+            if (_single != 0)
+            {
+                destination[n] = _single;
+            }
+
+            return;
+        }
+
+        foreach (ulong s in _slots)
+        {
+            if (s != 0)
+            {
+                destination[n++] = s;
+            }
+        }
+    }
+
+    private static bool Insert(ulong[] slots, ulong hash)
+    {
+        int mask = slots.Length - 1;
+        int i = (int)((hash ^ (hash >> 29) ^ (hash >> 47)) & (ulong)mask);
+        while (true)
+        {
+            ulong s = slots[i];
+            if (s == 0)
+            {
+                slots[i] = hash;
+                return true;
+            }
+
+            if (s == hash)
+            {
+                return false;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    private void Grow()
+    {
+        var bigger = new ulong[_slots!.Length * 2];
+        foreach (ulong s in _slots)
+        {
+            if (s != 0)
+            {
+                Insert(bigger, s);
+            }
+        }
+
+        _slots = bigger;
+    }
+}
+
+/// <summary>
+/// Per entity and distinct-count field: up to 64 values numbered 0–63, so a tile holds its distinct values as a
+/// 64-bit mask and a window's distinct count is the population count of OR-ed masks. Beyond 64 live values the
+/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>).
+/// </summary>
+internal sealed class DistinctDictionary
+{
+    public const int Capacity = 64;
+
+    private FieldValue[] _values = new FieldValue[4];
+
+    public int Count { get; private set; }
+
+    public bool Overflow { get; set; }
+
+    public FieldValue this[int id] => _values[id];
+
+    public int IndexOf(FieldValue value)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_values[i].Equals(value))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public int Add(FieldValue value)
+    {
+        if (Count == _values.Length)
+        {
+            Array.Resize(ref _values, Math.Min(Capacity, Count * 2));
+        }
+
+        _values[Count] = value;
+        return Count++;
+    }
+
+    public void Clear()
+    {
+        Array.Clear(_values, 0, Count);
+        Count = 0;
+    }
+}
+
+/// <summary>Canonical order of distinct values in the encoding: numbers (ascending) before text (ordinal).</summary>
+internal sealed class CanonicalValueComparer : IComparer<FieldValue>
+{
+    public static readonly CanonicalValueComparer Instance = new();
+
+    public int Compare(FieldValue x, FieldValue y)
+    {
+        if (x.IsNumber)
+        {
+            return y.IsNumber ? x.Number.CompareTo(y.Number) : -1;
+        }
+
+        return y.IsNumber ? 1 : string.CompareOrdinal(x.AsText(), y.AsText());
+    }
+}

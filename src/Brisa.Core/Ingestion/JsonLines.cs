@@ -1,0 +1,56 @@
+using System.Text;
+
+namespace Brisa.Core.Ingestion;
+
+/// <summary>Groups JSON lines (one CloudEvent each) into JSON-array batches within an event count and a byte size.</summary>
+public static class JsonLines
+{
+    /// <summary>
+    /// Yields batches as UTF-8 JSON arrays (<c>application/cloudevents-batch+json</c>) holding at most
+    /// <paramref name="maxEvents"/> events and <paramref name="maxBytes"/> bytes; a single line larger than the
+    /// limit still goes alone (the receiver dead-letters it with its reason). Blank lines are skipped.
+    /// </summary>
+    public static IEnumerable<JsonLinesBatch> Batch(IEnumerable<string> lines, int maxEvents, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 2);
+        var buffer = new MemoryStream();
+        var count = 0;
+        foreach (var line in lines)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(line.Trim());
+            if (count > 0 && (count == maxEvents || buffer.Length + bytes.Length + 2 > maxBytes))
+            {
+                yield return Close(buffer, count);
+                buffer = new MemoryStream();
+                count = 0;
+            }
+
+            buffer.WriteByte(count == 0 ? (byte)'[' : (byte)',');
+            buffer.Write(bytes);
+            count++;
+        }
+
+        if (count > 0)
+        {
+            yield return Close(buffer, count);
+        }
+    }
+
+    private static JsonLinesBatch Close(MemoryStream buffer, int count)
+    {
+        buffer.WriteByte((byte)']');
+        return new JsonLinesBatch(buffer.ToArray(), count);
+    }
+}
+
+/// <summary>A JSON array of CloudEvents ready to send.</summary>
+/// <param name="Body">The UTF-8 JSON array.</param>
+/// <param name="Count">Events in it.</param>
+public sealed record JsonLinesBatch(byte[] Body, int Count);

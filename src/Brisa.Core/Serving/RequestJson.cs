@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Serving;
+
+/// <summary>Shared, defensive JSON reading for the serving API's request bodies.</summary>
+internal static class RequestJson
+{
+    /// <summary>Longest entity key accepted (characters).</summary>
+    public const int MaxKeyLength = 4096;
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
+
+    public static JsonDocument Parse(ReadOnlyMemory<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw ServingException.BadRequest("Malformed JSON", $"The body is not valid JSON: {ex.Message}");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw ServingException.BadRequest("Invalid request", "The body must be a JSON object.");
+        }
+
+        return document;
+    }
+
+    public static void RejectUnknown(JsonElement root, params string[] known)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw ServingException.BadRequest("Invalid request", $"Unknown property '{property.Name}'. Allowed: {string.Join(", ", known)}.");
+            }
+        }
+    }
+
+    /// <summary>Entity key columns: each a join key of a defined entity, holding strings (or integers, read as text).</summary>
+    public static Dictionary<string, string[]> ReadEntityColumns(JsonElement entities, FeatureRepositoryDefinition definitions)
+    {
+        var joinKeys = definitions.Entities.Select(e => e.JoinKey).ToArray();
+        var columns = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var column in entities.EnumerateObject())
+        {
+            if (!joinKeys.Contains(column.Name, StringComparer.Ordinal))
+            {
+                throw ServingException.BadRequest("Unknown entity key", $"Unknown entity key '{column.Name}'. Known: {string.Join(", ", joinKeys)}.");
+            }
+
+            var values = column.Value.ValueKind == JsonValueKind.Array
+                ? column.Value.EnumerateArray().Select(v => KeyOf(column.Name, v)).ToArray()
+                : [KeyOf(column.Name, column.Value)];
+            columns[column.Name] = values;
+        }
+
+        if (columns.Count == 0)
+        {
+            throw ServingException.BadRequest("Invalid request", "'entities' names no entity key.");
+        }
+
+        return columns;
+    }
+
+    public static string KeyOf(string joinKey, JsonElement value)
+    {
+        var key = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Number when value.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw ServingException.BadRequest("Bad entity key", $"Entity key '{joinKey}' must be a string (or an integer); got {value.ValueKind.ToString().ToLowerInvariant()}."),
+        };
+        if (key.Length is 0 or > MaxKeyLength)
+        {
+            throw ServingException.BadRequest("Bad entity key", $"Entity key '{joinKey}' must be 1 to {MaxKeyLength} characters; got {key.Length}.");
+        }
+
+        return key;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Azure.Messaging.EventHubs;
+using Brisa.Core.Ingestion;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Brisa.Functions.Ingestion;
+
+/// <summary>
+/// <c>IngestEvents</c>: the Event Hubs trigger (batched). A thin adapter onto <see cref="IEventIngestor"/>, the one
+/// ingestion path it shares with the push endpoint.
+/// </summary>
+/// <remarks>
+/// A storage failure is not caught: the invocation fails, the host does not checkpoint the batch, and it is delivered
+/// again. That is safe because ingestion is idempotent per batch (DESIGN §5: the batch id comes from the partition and
+/// sequence range, so a redelivered batch overwrites itself).
+/// </remarks>
+public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogger<IngestEventsFunction> logger)
+{
+    /// <summary>The trigger metadata key under which the host passes the partition context (a JSON object).</summary>
+    internal const string PartitionContextKey = "PartitionContext";
+
+    /// <summary>Ingests one batch of events delivered by Event Hubs.</summary>
+    /// <param name="events">The batch, in partition order.</param>
+    /// <param name="context">The invocation context; its trigger metadata carries the partition.</param>
+    /// <param name="cancellationToken">Signalled when the host shuts down or loses the partition.</param>
+    [Function("IngestEvents")]
+    public async Task Run(
+        [EventHubTrigger("%EventHubName%", Connection = "EventHub", ConsumerGroup = "%EventHubConsumerGroup%", IsBatched = true)] EventData[] events,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(context);
+
+        var partitionId = ReadPartitionId(context.BindingContext.BindingData);
+        var messages = ToMessages(events, partitionId);
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var result = await ingestor.IngestAsync(messages, cancellationToken);
+        LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected);
+    }
+
+    /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number.</summary>
+    internal static IReadOnlyList<IncomingMessage> ToMessages(IReadOnlyList<EventData> events, string? partitionId)
+    {
+        var messages = new IncomingMessage[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            messages[i] = new IncomingMessage(e.EventBody.ToMemory(), partitionId, e.SequenceNumber);
+        }
+
+        return messages;
+    }
+
+    /// <summary>
+    /// Reads the partition id from the trigger metadata. The isolated worker gets the host's <c>PartitionContext</c>
+    /// as JSON (a string or a <see cref="JsonElement"/>), not as the SDK type; null when absent or unreadable.
+    /// </summary>
+    internal static string? ReadPartitionId(IReadOnlyDictionary<string, object?> bindingData)
+    {
+        if (!bindingData.TryGetValue(PartitionContextKey, out var raw) || raw is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return raw switch
+            {
+                JsonElement element => PartitionIdOf(element),
+                string json => PartitionIdOf(JsonDocument.Parse(json).RootElement),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? PartitionIdOf(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, "PartitionId", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String)
+            {
+                return property.Value.GetString();
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Ingested {Count} events from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} accepted, {Rejected} rejected")]
+    private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected);
+}

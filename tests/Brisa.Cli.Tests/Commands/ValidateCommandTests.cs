@@ -1,0 +1,48 @@
+using Brisa.Testing;
+
+namespace Brisa.Cli.Tests.Commands;
+
+public sealed class ValidateCommandTests
+{
+    [Fact]
+    public async Task Validate_Sample_SucceedsWithSummary()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("validate", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("ok", output);
+        Assert.Contains("4 views", output);
+    }
+
+    [Fact]
+    public async Task Validate_BrokenFile_ExitTwoWithEachDiagnostic()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, "project: x\nentities:\n  - name: customer\n    join_key: customer_id\nfeature_views:\n  - name: v\n    entity: custmer\n");
+
+        var (exitCode, output) = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(":7:13: error BR0102: unknown entity 'custmer'. Did you mean 'customer'?", output);
+        Assert.Contains("problem(s) in", output);
+    }
+
+    [Fact]
+    public async Task Validate_MissingFile_ExitTwoWithMessage()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("validate", "/no/such/file.yaml");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("file '/no/such/file.yaml' does not exist", output);
+    }
+
+    [Fact]
+    public async Task Run_UnknownCommand_ExitTwoWithoutStackTrace()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("frobnicate");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown command 'frobnicate'", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+}

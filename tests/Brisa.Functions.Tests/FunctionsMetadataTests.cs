@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Brisa.Functions.Tests;
+
+/// <summary>
+/// Checks the <c>functions.metadata</c> that the Functions SDK generates at build time (and that travels to this test's
+/// output with the Functions project). The offline shim and the official Event Hubs package must produce this same file.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Lazy<JsonElement> Metadata = new(Load);
+
+    [Fact]
+    public void IngestEvents_Metadata_IsBatchedEventHubTriggerFromAppSettings()
+    {
+        var function = Function("IngestEvents");
+        Assert.Equal("Brisa.Functions.dll", function.GetProperty("scriptFile").GetString());
+        Assert.Equal("Brisa.Functions.Ingestion.IngestEventsFunction.Run", function.GetProperty("entryPoint").GetString());
+        Assert.Equal("dotnet-isolated", function.GetProperty("language").GetString());
+
+        var binding = Assert.Single(function.GetProperty("bindings").EnumerateArray());
+        Assert.Equal("events", binding.GetProperty("name").GetString());
+        Assert.Equal("eventHubTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("In", binding.GetProperty("direction").GetString());
+        Assert.Equal("Many", binding.GetProperty("cardinality").GetString());
+        Assert.Equal("%EventHubName%", binding.GetProperty("eventHubName").GetString());
+        Assert.Equal("EventHub", binding.GetProperty("connection").GetString());
+        Assert.Equal("%EventHubConsumerGroup%", binding.GetProperty("consumerGroup").GetString());
+
+        // EventData[] is neither string nor binary: the official generator emits no dataType, and the worker binds
+        // each event from model binding data (deferred binding), as the official converter advertises.
+        Assert.False(binding.TryGetProperty("dataType", out _));
+        Assert.Equal("True", binding.GetProperty("properties").GetProperty("supportsDeferredBinding").GetString());
+    }
+
+    [Fact]
+    public void Health_Metadata_IsAnonymousGetOnHealthRoute()
+    {
+        var function = Function("Health");
+        var bindings = function.GetProperty("bindings").EnumerateArray().ToList();
+        Assert.Equal(2, bindings.Count);
+
+        var trigger = bindings.Single(b => b.GetProperty("direction").GetString() == "In");
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("health", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+
+        var output = bindings.Single(b => b.GetProperty("direction").GetString() == "Out");
+        Assert.Equal("http", output.GetProperty("type").GetString());
+        Assert.Equal("$return", output.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void FunctionNames_Metadata_AreUnique()
+    {
+        var names = Metadata.Value.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    private static JsonElement Function(string name)
+    {
+        var matches = Metadata.Value.EnumerateArray().Where(f => f.GetProperty("name").GetString() == name).ToList();
+        return Assert.Single(matches);
+    }
+
+    private static JsonElement Load()
+    {
+        // Copied next to this assembly from Brisa.Functions' output (the SDK adds it to CopyToOutputDirectory items).
+        var path = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(path), $"functions.metadata not found at {path}; build src/Brisa.Functions first.");
+        using var stream = File.OpenRead(path);
+        using var document = JsonDocument.Parse(stream);
+        return document.RootElement.Clone();
+    }
+}

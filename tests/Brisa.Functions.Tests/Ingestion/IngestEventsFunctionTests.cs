@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Messaging.EventHubs;
+using Brisa.Core.Ingestion;
+using Brisa.Functions.Ingestion;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Brisa.Functions.Tests.Ingestion;
+
+public sealed class IngestEventsFunctionTests
+{
+    [Fact]
+    public async Task Run_Batch_PassesBodiesSequenceNumbersAndPartitionInOrder()
+    {
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+        var events = new[]
+        {
+            Event("""{"id":"a"}""", 41),
+            Event("""{"id":"b"}""", 42),
+            Event("""{"id":"c"}""", 43),
+        };
+        var context = new TestFunctionContext(new Dictionary<string, object?>
+        {
+            ["PartitionContext"] = """{"FullyQualifiedNamespace":"ns.servicebus.windows.net","EventHubName":"events","ConsumerGroup":"$Default","PartitionId":"3"}""",
+        });
+
+        await function.Run(events, context, CancellationToken.None);
+
+        var batch = Assert.Single(ingestor.Batches);
+        Assert.Equal(["""{"id":"a"}""", """{"id":"b"}""", """{"id":"c"}"""], batch.Select(m => Encoding.UTF8.GetString(m.Body.Span)));
+        Assert.Equal([41L, 42L, 43L], batch.Select(m => m.SequenceNumber));
+        Assert.All(batch, m => Assert.Equal("3", m.PartitionId));
+    }
+
+    [Fact]
+    public async Task Run_NonUtf8Body_PassesBytesUnchanged()
+    {
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+        byte[] body = [0xff, 0x00, 0xfe, 0x7b];
+
+        await function.Run([EventHubsModelFactory.EventData(new BinaryData(body), sequenceNumber: 7, offsetString: "700")], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        var message = Assert.Single(Assert.Single(ingestor.Batches));
+        Assert.Equal(body, message.Body.ToArray());
+        Assert.Null(message.PartitionId);
+        Assert.Equal(7L, message.SequenceNumber);
+    }
+
+    [Fact]
+    public async Task Run_EmptyBatch_DoesNotCallIngestor()
+    {
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+
+        await function.Run([], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        Assert.Empty(ingestor.Batches);
+    }
+
+    [Fact]
+    public async Task Run_IngestorFails_ExceptionPropagatesSoTheBatchIsNotCheckpointed()
+    {
+        var function = new IngestEventsFunction(new FailingIngestor(), NullLogger<IngestEventsFunction>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Run_Cancellation_TokenReachesIngestor()
+    {
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+        using var cts = new CancellationTokenSource();
+
+        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), cts.Token);
+
+        Assert.Equal(cts.Token, Assert.Single(ingestor.Tokens));
+    }
+
+    [Theory]
+    [InlineData("""{"PartitionId":"0"}""", "0")]
+    [InlineData("""{"partitionId":"12"}""", "12")]
+    [InlineData("""{"EventHubName":"events"}""", null)]
+    [InlineData("not json", null)]
+    [InlineData("[]", null)]
+    public void ReadPartitionId_JsonString_ReturnsPartitionOrNull(string json, string? expected)
+    {
+        Assert.Equal(expected, IngestEventsFunction.ReadPartitionId(new Dictionary<string, object?> { ["PartitionContext"] = json }));
+    }
+
+    [Fact]
+    public void ReadPartitionId_JsonElement_ReturnsPartition()
+    {
+        var element = JsonDocument.Parse("""{"PartitionId":"5"}""").RootElement;
+        Assert.Equal("5", IngestEventsFunction.ReadPartitionId(new Dictionary<string, object?> { ["PartitionContext"] = element }));
+    }
+
+    [Fact]
+    public void ReadPartitionId_Missing_ReturnsNull()
+    {
+        Assert.Null(IngestEventsFunction.ReadPartitionId(new Dictionary<string, object?>()));
+    }
+
+    private static readonly Dictionary<string, object?> NoBindingData = [];
+
+    private static EventData Event(string body, long sequenceNumber) =>
+        EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: sequenceNumber, offsetString: (sequenceNumber * 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Records what the function hands to the ingestion contract; accepts everything.</summary>
+    private sealed class RecordingIngestor : IEventIngestor
+    {
+        public List<IReadOnlyList<IncomingMessage>> Batches { get; } = [];
+
+        public List<CancellationToken> Tokens { get; } = [];
+
+        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken)
+        {
+            Batches.Add(messages);
+            Tokens.Add(cancellationToken);
+            return Task.FromResult(new IngestionResult(messages.Select(_ => new EventOutcome(null, true, null)).ToList()));
+        }
+    }
+
+    private sealed class FailingIngestor : IEventIngestor
+    {
+        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) =>
+            throw new IOException("storage unavailable");
+    }
+}

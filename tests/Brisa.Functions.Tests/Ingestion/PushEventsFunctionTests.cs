@@ -1,0 +1,91 @@
+using System.Text;
+using Brisa.Azure.Ingestion;
+using Brisa.Core.Definitions;
+using Brisa.Functions.Ingestion;
+using Brisa.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Brisa.Functions.Tests.Ingestion;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
+{
+    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+
+    private PushEventsFunction CreateFunction(int maxBodyBytes = 4 * 1024 * 1024) =>
+        new(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }));
+
+    private static HttpRequest Request(string body, string? contentType = "application/cloudevents-batch+json")
+    {
+        var context = new DefaultHttpContext();
+        var bytes = Encoding.UTF8.GetBytes(body);
+        context.Request.Method = "POST";
+        context.Request.ContentType = contentType;
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = bytes.Length;
+        return context.Request;
+    }
+
+    private static string Event(string id, double amount)
+    {
+        var time = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        return $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{id}}}","customer_id":"c-push","merchant_id":"m1","amount":{{{amount}}},"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{time}}}"}}""";
+    }
+
+    [Fact]
+    public async Task Run_MixedBatch_OkWithResultPerEvent()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var result = await CreateFunction().Run(Request($"[{Event(id + "a", 5)},{Event(id + "b", -5)}]"), CancellationToken.None);
+
+        var ok = Assert.IsType<OkObjectResult>(result);
+        var response = Assert.IsType<PushResponse>(ok.Value);
+        Assert.Equal(1, response.Accepted);
+        Assert.Equal(1, response.Rejected);
+        Assert.Equal(new PushEventResult(id + "a", "accepted", null), response.Results[0]);
+        Assert.Equal(new PushEventResult(id + "b", "rejected", "field 'amount': -5 is below the minimum 0"), response.Results[1]);
+    }
+
+    [Fact]
+    public async Task Run_AllRejected_BadRequestProblem()
+    {
+        var result = await CreateFunction().Run(Request("{not json"), CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(400, problem.StatusCode);
+        var details = Assert.IsType<ProblemDetails>(problem.Value);
+        Assert.StartsWith("malformed JSON", details.Detail);
+        Assert.Contains("application/problem+json", problem.ContentTypes);
+    }
+
+    [Fact]
+    public async Task Run_WrongContentType_UnsupportedMediaType()
+    {
+        var result = await CreateFunction().Run(Request(Event("x", 1), "text/plain"), CancellationToken.None);
+
+        Assert.Equal(415, Assert.IsType<ObjectResult>(result).StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_BodyOverLimit_PayloadTooLarge()
+    {
+        var result = await CreateFunction(maxBodyBytes: 100).Run(Request(Event("big", 1)), CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(413, problem.StatusCode);
+        Assert.Contains("larger than 100 bytes", Assert.IsType<ProblemDetails>(problem.Value).Detail);
+    }
+
+    [Fact]
+    public async Task Run_BodyOverLimitWithoutContentLength_PayloadTooLarge()
+    {
+        var request = Request(Event("big", 1));
+        request.ContentLength = null;
+
+        var result = await CreateFunction(maxBodyBytes: 100).Run(request, CancellationToken.None);
+
+        Assert.Equal(413, Assert.IsType<ObjectResult>(result).StatusCode);
+    }
+}
