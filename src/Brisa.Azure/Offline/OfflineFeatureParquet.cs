@@ -63,6 +63,7 @@ public static class OfflineFeatureParquet
         var schema = SchemaOf(rows.View, definitions);
         var fields = schema.GetDataFields();
         var n = rows.Count;
+        var types = TypesOf(rows.View, definitions);
         await using var writer = await ParquetWriter.CreateAsync(schema, destination, cancellationToken: cancellationToken);
         using var group = writer.CreateRowGroup();
         await group.WriteAsync(fields[0], Enumerable.Range(0, n).Select(rows.EntityKeyOf).ToArray());
@@ -73,18 +74,18 @@ public static class OfflineFeatureParquet
             var feature = f;
             FieldValue At(int r) => rows.ValuesOf(r)[feature];
             var field = fields[f + 3];
-            switch (field.ClrType)
+            switch (types[f])
             {
-                case Type t when t == typeof(string):
+                case FieldType.String:
                     await group.WriteAsync(field, Enumerable.Range(0, n).Select(r => At(r).AsText()).ToArray());
                     break;
-                case Type t when t == typeof(long):
+                case FieldType.Long:
                     await group.WriteAsync<long>(field, Enumerable.Range(0, n).Select(r => At(r).AsNumber() is { } x ? (long)x : (long?)null).ToArray(), cancellationToken: cancellationToken);
                     break;
-                case Type t when t == typeof(bool):
+                case FieldType.Bool:
                     await group.WriteAsync<bool>(field, Enumerable.Range(0, n).Select(r => At(r).AsNumber() is { } x ? x != 0 : (bool?)null).ToArray(), cancellationToken: cancellationToken);
                     break;
-                case Type t when t == typeof(DateTime):
+                case FieldType.Timestamp:
                     await group.WriteAsync<DateTime>(field, Enumerable.Range(0, n).Select(r => At(r).AsNumber() is { } us ? ToDateTime((long)us * 10) : (DateTime?)null).ToArray(), cancellationToken: cancellationToken);
                     break;
                 default:
@@ -98,12 +99,14 @@ public static class OfflineFeatureParquet
 
     /// <summary>Reads a file written by <see cref="WriteAsync"/> back into rows.</summary>
     /// <param name="view">The view.</param>
+    /// <param name="definitions">The definitions.</param>
     /// <param name="source">The stream.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The rows.</returns>
-    public static async Task<OfflineRows> ReadAsync(ViewPlan view, Stream source, CancellationToken cancellationToken = default)
+    public static async Task<OfflineRows> ReadAsync(ViewPlan view, FeatureRepositoryDefinition definitions, Stream source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
+        var types = TypesOf(view, definitions);
         var rows = new OfflineRows(view);
         await using var reader = await ParquetReader.CreateAsync(source, cancellationToken: cancellationToken);
         var fields = reader.Schema.GetDataFields();
@@ -120,7 +123,7 @@ public static class OfflineFeatureParquet
             var columns = new FieldValue[view.View.FeatureCount][];
             for (var f = 0; f < columns.Length; f++)
             {
-                columns[f] = await ReadColumnAsync(group, fields[f + 3], n, cancellationToken);
+                columns[f] = await ReadColumnAsync(group, fields[f + 3], types[f], n, cancellationToken);
             }
 
             var values = new FieldValue[columns.Length];
@@ -149,10 +152,17 @@ public static class OfflineFeatureParquet
         return definitions.FindEntity(view.Definition.Entity)!.JoinKey;
     }
 
-    private static async Task<FieldValue[]> ReadColumnAsync(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
+    private static FieldType[] TypesOf(ViewPlan view, FeatureRepositoryDefinition definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        var source = definitions.FindSource(view.Definition.Source)!;
+        return view.Definition.Features.Select(f => f.GetValueType(source)).ToArray();
+    }
+
+    private static async Task<FieldValue[]> ReadColumnAsync(ParquetRowGroupReader group, DataField field, FieldType type, int n, CancellationToken cancellationToken)
     {
         var values = new FieldValue[n];
-        if (field.ClrType == typeof(string))
+        if (type == FieldType.String)
         {
             var data = new string?[n];
             await group.ReadAsync(field, data.AsMemory(), cancellationToken: cancellationToken);
@@ -161,7 +171,7 @@ public static class OfflineFeatureParquet
                 values[i] = FieldValue.FromText(data[i]);
             }
         }
-        else if (field.ClrType == typeof(long))
+        else if (type == FieldType.Long)
         {
             var data = new long?[n];
             await group.ReadAsync(field, data.AsMemory(), cancellationToken: cancellationToken);
@@ -170,7 +180,7 @@ public static class OfflineFeatureParquet
                 values[i] = FieldValue.FromNumber(data[i]);
             }
         }
-        else if (field.ClrType == typeof(bool))
+        else if (type == FieldType.Bool)
         {
             var data = new bool?[n];
             await group.ReadAsync(field, data.AsMemory(), cancellationToken: cancellationToken);
@@ -179,7 +189,7 @@ public static class OfflineFeatureParquet
                 values[i] = FieldValue.FromNumber(data[i] is { } b ? (b ? 1 : 0) : null);
             }
         }
-        else if (field.ClrType == typeof(DateTime))
+        else if (type == FieldType.Timestamp)
         {
             var data = new DateTime?[n];
             await group.ReadAsync(field, data.AsMemory(), cancellationToken: cancellationToken);
@@ -201,8 +211,12 @@ public static class OfflineFeatureParquet
         return values;
     }
 
+    // Impala (INT96, nanosecond precision). Parquet.Net 6.1 writes the min/max statistics of INT64 timestamp
+    // columns (Timestamp micros and DateAndTimeMicros alike) scaled wrongly (milliseconds read as microseconds), so
+    // DuckDB's filter pushdown skips row groups it must read and `WHERE feature_time <= t` loses rows. INT96 has no
+    // defined sort order, so readers ignore its statistics; DuckDB, Spark, Synapse and Fabric read it as a timestamp.
     private static DateTimeDataField Timestamp(string name, bool nullable) =>
-        new(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: nullable);
+        new(name, DateTimeFormat.Impala, isNullable: nullable);
 
     private static DateTime ToDateTime(long unixTicks) => new(TiledView.UnixEpochTicks + unixTicks, DateTimeKind.Utc);
 }
