@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Brisa.Azure.Storage;
@@ -26,6 +27,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     private const int MaxBinaryProperty = 64 * 1024;
 
     private readonly OnlineStoreOptions options = options ?? new OnlineStoreOptions();
+    private readonly ConcurrentDictionary<(string PartitionKey, string View, ulong Layout), CachedRow> cache = new();
 
     /// <summary>Creates the store over the account's online table.</summary>
     public static OnlineTileStore For(BrisaStorage storage, OnlineStoreOptions? options = null)
@@ -93,11 +95,26 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     private async Task<EntityResult> ApplyEntityAsync(TiledView view, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken)
     {
         var partitionKey = TableKeys.Encode(entityKey);
+        var cacheKey = (partitionKey, view.Name, view.LayoutFingerprint);
         for (var attempt = 1; ; attempt++)
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, view.Name, cancellationToken: cancellationToken);
-            var existing = response.HasValue ? response.Value : null;
-            var state = existing is not null && IsFor(existing, view, entityKey) ? view.Decode(ReadTiles(existing)) : view.CreateState();
+            // The row this instance wrote last is usually still current (an Event Hubs partition has one reader):
+            // start from it and let the ETag check catch the rare case where someone else wrote since.
+            EntityTiles state;
+            ETag? etag;
+            if (attempt == 1 && cache.TryGetValue(cacheKey, out var cached))
+            {
+                state = view.Decode(cached.Tiles);
+                etag = cached.ETag;
+            }
+            else
+            {
+                var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, view.Name, cancellationToken: cancellationToken);
+                var existing = response.HasValue ? response.Value : null;
+                state = existing is not null && IsFor(existing, view, entityKey) ? view.Decode(ReadTiles(existing)) : view.CreateState();
+                etag = existing?.ETag;
+            }
+
             int applied = 0, duplicates = 0;
             foreach (var row in rows)
             {
@@ -118,32 +135,46 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             }
 
             state.Prune(nowTicks);
+            var encoded = state.Encode();
             var entity = new TableEntity(partitionKey, view.Name)
             {
                 [EntityKeyProperty] = entityKey,
                 [LayoutProperty] = unchecked((long)view.LayoutFingerprint),
                 [EventTimeProperty] = state.NewestEventTicks is { } newest ? TiledView.FromUnixTicks(newest) : null,
             };
-            WriteTiles(entity, state.Encode());
+            WriteTiles(entity, encoded);
             try
             {
-                if (existing is null)
-                {
-                    await table.AddEntityAsync(entity, cancellationToken);
-                }
-                else
-                {
-                    await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
+                var written = etag is { } match
+                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
+                    : await table.AddEntityAsync(entity, cancellationToken);
+                Remember(cacheKey, written.Headers.ETag, encoded);
                 return new EntityResult(applied, duplicates, attempt - 1);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < options.MaxConflictRetries)
             {
                 // Another writer got there first: read its state and apply again (our events are not in it yet).
+                cache.TryRemove(cacheKey, out _);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
             }
         }
+    }
+
+    private void Remember((string, string, ulong) key, ETag? etag, byte[] tiles)
+    {
+        if (etag is not { } value || options.CachedRows <= 0)
+        {
+            cache.TryRemove(key, out _);
+            return;
+        }
+
+        if (cache.Count >= options.CachedRows)
+        {
+            // Bounded memory without LRU bookkeeping: start over; the next write per entity reads its row once.
+            cache.Clear();
+        }
+
+        cache[key] = new CachedRow(value, tiles);
     }
 
     private static bool IsFor(TableEntity row, TiledView view, string entityKey) =>
@@ -180,6 +211,8 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     }
 
     private readonly record struct EntityResult(int Applied, int Duplicates, int Conflicts);
+
+    private sealed record CachedRow(ETag ETag, byte[] Tiles);
 }
 
 /// <summary>Tuning of the online store.</summary>
@@ -190,6 +223,9 @@ public sealed record OnlineStoreOptions
 
     /// <summary>Attempts per entity before a conflict is reported as an error. Default 20.</summary>
     public int MaxConflictRetries { get; init; } = 20;
+
+    /// <summary>Rows this instance wrote last, kept with their ETags to skip the read before the next write. Default 20,000; 0 disables.</summary>
+    public int CachedRows { get; init; } = 20_000;
 }
 
 /// <summary>What one batch did to one view's online tiles.</summary>

@@ -1,0 +1,57 @@
+using System.Text;
+using Brisa.Azure.Online;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Online;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+    private static readonly FeaturePlan Plan = FeaturePlan.Compile(DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!, trackEventIds: true);
+
+    private static SourceEventBatch Batch(string customer, string prefix, int count)
+    {
+        var schema = Plan.Schemas.Single(s => s.SourceName == "transaction");
+        var events = Enumerable.Range(0, count).Select(i =>
+            $$$"""{"specversion":"1.0","id":"{{{prefix}}}-{{{i}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{prefix}}}-{{{i}}}","customer_id":"{{{customer}}}","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{Now.AddMinutes(-i - 1):yyyy-MM-ddTHH:mm:ssZ}}}"}}""");
+        var decoded = new CloudEventDecoder([schema]).Decode([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], Now);
+        return decoded.Sources.Single();
+    }
+
+    [Fact]
+    public async Task Apply_TwoInstancesInterleaved_StaleCacheDetectedAndNothingLost()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var view = Plan.FindView("customer_7d")!;
+        var first = OnlineTileStore.For(azurite.Storage);
+        var second = OnlineTileStore.For(azurite.Storage);
+        var now = TiledView.ToUnixTicks(Now);
+
+        await first.ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "a", 3), now);
+        await second.ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "b", 4), now);
+        var stale = await first.ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "c", 5), now);
+
+        Assert.Equal(1, stale.Conflicts);
+        var tiles = await first.ReadAsync(view.View, customer);
+        Assert.Equal(12, tiles!.State.EventCount);
+    }
+
+    [Fact]
+    public async Task Apply_ConcurrentWritersOnOneEntity_EveryEventCountedOnce()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var view = Plan.FindView("customer_7d")!;
+        var now = TiledView.ToUnixTicks(Now);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w =>
+            OnlineTileStore.For(azurite.Storage).ApplyAsync(view.View, view.EntityKeyField, Batch(customer, $"w{w}", 10), now)));
+
+        var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer);
+        Assert.Equal(80, tiles!.State.EventCount);
+    }
+}
