@@ -15,7 +15,7 @@ public sealed record ViewValues(FieldValue[] Values, long? EventTicks);
 /// <param name="Results">One column per name, in the same order.</param>
 public sealed record OnlineFeatureResponse(
     [property: JsonPropertyName("metadata")] OnlineFeatureMetadata Metadata,
-    [property: JsonPropertyName("results")] IReadOnlyList<FeatureColumn> Results)
+    [property: JsonPropertyName("results")] IReadOnlyList<OnlineFeatureColumn> Results)
 {
     /// <summary>
     /// Builds the answer from the rows read: <paramref name="lookup"/> gives a view's values for an entity key, or
@@ -28,11 +28,11 @@ public sealed record OnlineFeatureResponse(
         ArgumentNullException.ThrowIfNull(lookup);
         var nowTicks = TiledView.ToUnixTicks(now);
         var names = new List<string>();
-        var results = new List<FeatureColumn>();
+        var results = new List<OnlineFeatureColumn>();
         foreach (var (joinKey, keys) in request.Entities)
         {
             names.Add(joinKey);
-            results.Add(new FeatureColumn(keys, Enumerable.Repeat("PRESENT", keys.Length).ToArray(), new DateTimeOffset?[keys.Length]));
+            results.Add(new OnlineFeatureColumn(keys, Enumerable.Repeat("PRESENT", keys.Length).ToArray(), new DateTimeOffset?[keys.Length]));
         }
 
         foreach (var feature in request.Features)
@@ -52,7 +52,7 @@ public sealed record OnlineFeatureResponse(
             }
 
             names.Add(feature.Name);
-            results.Add(new FeatureColumn(values, statuses, times));
+            results.Add(new OnlineFeatureColumn(values, statuses, times));
         }
 
         return new OnlineFeatureResponse(new OnlineFeatureMetadata(names), results);
@@ -81,7 +81,7 @@ public sealed record OnlineFeatureMetadata([property: JsonPropertyName("feature_
 /// <param name="Values">Per row: the value, or null.</param>
 /// <param name="Statuses">Per row: PRESENT, NULL_VALUE, NOT_FOUND or OUTSIDE_MAX_AGE.</param>
 /// <param name="EventTimestamps">Per row: the newest event behind the value.</param>
-public sealed record FeatureColumn(
+public sealed record OnlineFeatureColumn(
     [property: JsonPropertyName("values")] IReadOnlyList<object?> Values,
     [property: JsonPropertyName("statuses")] IReadOnlyList<string> Statuses,
     [property: JsonPropertyName("event_timestamps")] IReadOnlyList<DateTimeOffset?> EventTimestamps);

@@ -7,6 +7,14 @@ using FeaturePlan = Brisa.Core.Features.FeaturePlan;
 
 namespace Brisa.Core.Training;
 
+/// <summary>Supplies a view's values for an entity key as of a time; returns the newest event's ticks, or null when the entity has no state.</summary>
+/// <param name="view">Index of the view in <see cref="FeatureRequirements.Views"/>.</param>
+/// <param name="key">The entity key.</param>
+/// <param name="atTicks">The row's time.</param>
+/// <param name="destination">Receives one value per view feature.</param>
+/// <returns>The newest event's Unix ticks, or null.</returns>
+public delegate long? ViewValueReader(int view, string key, long atTicks, Span<FieldValue> destination);
+
 /// <summary>
 /// Builds point-in-time correct training sets with the one aggregation engine: observations are sorted by time and
 /// swept once per view (<see cref="PointInTimeSweep"/>), applying each event before any row at a later time reads it,
@@ -77,6 +85,32 @@ public sealed class TrainingSetBuilder
             sweeps[v] = new PointInTimeSweep(view.View, eventBatch);
         }
 
+        var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
+        return Assemble(observations, (int v, string key, long t, Span<FieldValue> values) =>
+        {
+            if (before)
+            {
+                sweeps[v].AdvanceTo(t - 1);
+                return sweeps[v].Aggregator.Evaluate(key, t, values);
+            }
+
+            return sweeps[v].Evaluate(key, t, values);
+        });
+    }
+
+    /// <summary>
+    /// Assembles rows from view values supplied by <paramref name="read"/> (the sweep when training, the online store
+    /// when serving), then applies the same TTL rule, the same on-demand expressions and the same column layout, so a
+    /// served row is built exactly as a training row.
+    /// </summary>
+    /// <param name="observations">The rows.</param>
+    /// <param name="read">Writes a view's values for an entity key as of a time (rows are visited in time order) and returns the newest event's ticks, or null when the entity has no state.</param>
+    /// <returns>The set, rows sorted by time.</returns>
+    public TrainingSet Assemble(ObservationSet observations, ViewValueReader read)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(read);
+        var views = Requirements.Views;
         var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
         var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
 
@@ -112,7 +146,6 @@ public sealed class TrainingSetBuilder
         var expired = new long[views.Count];
         var rowIds = new string[n];
         var rowTicks = new long[n];
-        var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
 
         for (var r = 0; r < n; r++)
         {
@@ -129,14 +162,9 @@ public sealed class TrainingSetBuilder
                 {
                     views[v].View.WriteEmpty(values);
                 }
-                else if (before)
-                {
-                    sweeps[v].AdvanceTo(t - 1);
-                    newest = sweeps[v].Aggregator.Evaluate(key, t, values);
-                }
                 else
                 {
-                    newest = sweeps[v].Evaluate(key, t, values);
+                    newest = read(v, key, t, values);
                 }
 
                 var status = FeatureFreshness.Classify(newest is not null, newest, false, views[v].Definition.Ttl, t);
