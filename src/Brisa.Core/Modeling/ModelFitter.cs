@@ -157,6 +157,7 @@ public static class ModelFitter
             FeatureFraction = trainer.GetDouble("feature_fraction", 1.0),
             Seed = seed,
             FeatureSelectionSeed = seed,
+            NumberOfThreads = Threads(trainer),
         }),
         TrainerKind.Linear => context.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
         {
@@ -188,6 +189,7 @@ public static class ModelFitter
             FeatureFraction = trainer.GetDouble("feature_fraction", 1.0),
             Seed = seed,
             FeatureSelectionSeed = seed,
+            NumberOfThreads = Threads(trainer),
         }),
         TrainerKind.Linear => context.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
         {
@@ -215,6 +217,7 @@ public static class ModelFitter
         options.HandleMissingValue = true;
         options.Seed = seed;
         options.Deterministic = true;
+        options.NumberOfThreads = Threads(trainer);
         options.Silent = true;
         options.Verbose = false;
         options.Booster = Booster(trainer);
@@ -234,6 +237,7 @@ public static class ModelFitter
         options.HandleMissingValue = true;
         options.Seed = seed;
         options.Deterministic = true;
+        options.NumberOfThreads = Threads(trainer);
         options.Silent = true;
         options.Verbose = false;
         options.Booster = Booster(trainer);
@@ -246,6 +250,9 @@ public static class ModelFitter
         L2Regularization = trainer.GetDouble("l2_regularization", 0.01),
         FeatureFraction = trainer.GetDouble("feature_fraction", 1.0),
     };
+
+    /// <summary>Threads of the tree trainers: <c>number_of_threads</c>, default 1 (same model on any machine; no OpenMP spinning on busy hosts).</summary>
+    private static int Threads(TrainerDefinition trainer) => Math.Max(1, trainer.GetInt32("number_of_threads", 1));
 
     private static float? NullableSingle(TrainerDefinition trainer, string name) =>
         trainer.Parameters.ContainsKey(name) ? (float)trainer.GetDouble(name, 0) : null;

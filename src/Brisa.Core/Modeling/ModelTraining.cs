@@ -3,10 +3,24 @@ using Brisa.Core.Definitions;
 
 namespace Brisa.Core.Modeling;
 
-/// <summary>Provenance recorded with a trained version.</summary>
-/// <param name="DefinitionsVersion">The definitions version (SHA-256), or null.</param>
-/// <param name="GitCommit">The git commit of the definitions, or null.</param>
-public sealed record TrainingProvenance(string? DefinitionsVersion = null, string? GitCommit = null);
+/// <summary>Options of one training run.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The definitions version (SHA-256) recorded with the version, or null.</summary>
+    public string? DefinitionsVersion { get; init; }
+
+    /// <summary>The git commit of the definitions, or null.</summary>
+    public string? GitCommit { get; init; }
+
+    /// <summary>The clock (training time and version id). Default: the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Compute permutation importance (one extra scoring pass per input). Default true.</summary>
+    public bool ComputeImportance { get; init; } = true;
+
+    /// <summary>Permutation importance uses at most this many validation rows (evenly spaced in time). Default 20 000.</summary>
+    public int MaxImportanceRows { get; init; } = 20_000;
+}
 
 /// <summary>The result of <see cref="ModelTraining.Train"/>: the fitted model, its bytes and its report (version id set, no promotion yet).</summary>
 /// <param name="Model">The fitted model.</param>
@@ -38,15 +52,13 @@ public static class ModelTraining
     /// <summary>Trains one version of <paramref name="model"/> on <paramref name="table"/>.</summary>
     /// <param name="model">The definition.</param>
     /// <param name="table">Labelled observations with a column per input (<see cref="InputNames"/>) and the cost inputs.</param>
-    /// <param name="provenance">Definitions version and git commit.</param>
-    /// <param name="timeProvider">The clock (training time and version id).</param>
+    /// <param name="options">Provenance, clock and importance settings.</param>
     /// <returns>The outcome.</returns>
-    public static TrainingOutcome Train(ModelDefinition model, TrainingTable table, TrainingProvenance? provenance = null, TimeProvider? timeProvider = null)
+    public static TrainingOutcome Train(ModelDefinition model, TrainingTable table, TrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(table);
-        provenance ??= new TrainingProvenance();
-        timeProvider ??= TimeProvider.System;
+        options ??= new TrainingOptions();
         var inputs = InputNames(model);
         table = table.Project(inputs.Count > 0 ? inputs : [.. table.Features.Select(f => f.Name)]);
         var split = TemporalSplit.Create(table, model.Split);
@@ -62,12 +74,26 @@ public static class ModelTraining
         var scores = trained.Score(validation);
         var evaluation = ModelEvaluator.Evaluate(model, validation, scores);
         var seed = ModelFitter.SeedOf(model.Trainer);
-        var importance = PermutationImportance.Compute(model, trained, validation, evaluation, seed);
+        IReadOnlyList<FeatureImportance> importance = [];
+        if (options.ComputeImportance)
+        {
+            var sample = validation;
+            var sampleEvaluation = evaluation;
+            if (validation.RowCount > options.MaxImportanceRows)
+            {
+                var step = (double)validation.RowCount / options.MaxImportanceRows;
+                sample = validation.Take([.. Enumerable.Range(0, options.MaxImportanceRows).Select(i => (int)(i * step))]);
+                sampleEvaluation = ModelEvaluator.Evaluate(model, sample, trained.Score(sample));
+            }
+
+            importance = PermutationImportance.Compute(model, trained, sample, sampleEvaluation, seed);
+        }
+
         var baseline = FeatureStatistics.Compute(training);
         var missing = PromotionPolicyEvaluator.MissingFractions(table);
         var evaluationSeconds = clock.Elapsed.TotalSeconds;
 
-        var trainedAt = timeProvider.GetUtcNow();
+        var trainedAt = options.TimeProvider.GetUtcNow();
         var report = new TrainingReport
         {
             Model = model.Name,
@@ -87,8 +113,8 @@ public static class ModelTraining
             ScoreBaseline = FeatureStatistics.Numeric("score", scores),
             FitSeconds = fitSeconds,
             EvaluationSeconds = evaluationSeconds,
-            DefinitionsVersion = provenance.DefinitionsVersion,
-            GitCommit = provenance.GitCommit,
+            DefinitionsVersion = options.DefinitionsVersion,
+            GitCommit = options.GitCommit,
         };
         return new TrainingOutcome(trained, modelBytes, report, split, validation, missing);
     }
