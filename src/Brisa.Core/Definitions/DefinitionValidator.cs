@@ -15,8 +15,8 @@ internal sealed class DefinitionValidator
     private static readonly Dictionary<TrainerKind, Dictionary<string, bool>> TrainerParameters = new()
     {
         // name -> is boolean
-        [TrainerKind.LightGbm] = Parameters(["number_of_leaves", "number_of_iterations", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "l1_regularization", "l2_regularization", "seed"], ["use_categorical_split", "unbalanced_sets"]),
-        [TrainerKind.FastTree] = Parameters(["number_of_leaves", "number_of_trees", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "feature_fraction", "seed"], []),
+        [TrainerKind.LightGbm] = Parameters(["number_of_leaves", "number_of_iterations", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "l1_regularization", "l2_regularization", "feature_fraction", "number_of_threads", "seed"], ["use_categorical_split", "unbalanced_sets"]),
+        [TrainerKind.FastTree] = Parameters(["number_of_leaves", "number_of_trees", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "feature_fraction", "number_of_threads", "seed"], []),
         [TrainerKind.Linear] = Parameters(["l1_regularization", "l2_regularization", "maximum_number_of_iterations", "convergence_tolerance", "seed"], []),
     };
 

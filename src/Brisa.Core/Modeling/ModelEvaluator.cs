@@ -1,0 +1,305 @@
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Modeling;
+
+/// <summary>Metrics and the least-cost decision threshold, computed from labels and scores (pure, no ML.NET).</summary>
+public static class ModelEvaluator
+{
+    /// <summary>Number of reliability bins.</summary>
+    public const int CalibrationBins = 10;
+
+    /// <summary>Evaluates scores of <paramref name="rows"/> for <paramref name="model"/>'s task and cost matrix.</summary>
+    /// <param name="model">The model definition.</param>
+    /// <param name="rows">The rows (labels and cost inputs).</param>
+    /// <param name="scores">One score per row (probability for binary).</param>
+    /// <returns>The evaluation.</returns>
+    public static ModelEvaluation Evaluate(ModelDefinition model, TrainingTable rows, IReadOnlyList<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (scores.Count != rows.RowCount)
+        {
+            throw new ArgumentException($"{scores.Count} scores for {rows.RowCount} rows.", nameof(scores));
+        }
+
+        if (model.Task == ModelTask.Regression)
+        {
+            return new ModelEvaluation(null, null, null, null, Regression(rows.Labels, scores));
+        }
+
+        var binary = Binary(rows.Labels, scores);
+        if (model.Cost is { } cost)
+        {
+            var business = LeastCost(rows, scores, cost);
+            return new ModelEvaluation(binary, business.Threshold, business.Confusion, business, null);
+        }
+
+        return new ModelEvaluation(binary, 0.5, Confusion(rows.Labels, scores, 0.5), null, null);
+    }
+
+    /// <summary>AUC, PR-AUC, log loss, Brier score and reliability bins.</summary>
+    /// <param name="labels">0/1 labels.</param>
+    /// <param name="scores">Probabilities.</param>
+    /// <returns>The metrics.</returns>
+    public static BinaryMetrics Binary(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        var n = labels.Count;
+        long positives = 0;
+        double logLoss = 0, brier = 0;
+        var binCount = new long[CalibrationBins];
+        var binSum = new double[CalibrationBins];
+        var binPositives = new long[CalibrationBins];
+        for (var i = 0; i < n; i++)
+        {
+            var y = labels[i] > 0.5f ? 1 : 0;
+            positives += y;
+            var p = Math.Clamp((double)scores[i], 1e-15, 1 - 1e-15);
+            logLoss -= y == 1 ? Math.Log(p) : Math.Log(1 - p);
+            brier += (scores[i] - y) * (double)(scores[i] - y);
+            var bin = Math.Clamp((int)(scores[i] * CalibrationBins), 0, CalibrationBins - 1);
+            binCount[bin]++;
+            binSum[bin] += scores[i];
+            binPositives[bin] += y;
+        }
+
+        var calibration = new CalibrationBin[CalibrationBins];
+        for (var b = 0; b < CalibrationBins; b++)
+        {
+            calibration[b] = new CalibrationBin(
+                (double)b / CalibrationBins,
+                (double)(b + 1) / CalibrationBins,
+                binCount[b],
+                binCount[b] == 0 ? 0 : binSum[b] / binCount[b],
+                binCount[b] == 0 ? 0 : (double)binPositives[b] / binCount[b]);
+        }
+
+        var (auc, prAuc) = RankMetrics(labels, scores, positives);
+        return new BinaryMetrics(n, positives, n == 0 ? 0 : (double)positives / n, auc, prAuc, n == 0 ? 0 : logLoss / n, n == 0 ? 0 : brier / n, calibration);
+    }
+
+    /// <summary>The confusion matrix when rows scoring at or above <paramref name="threshold"/> are flagged.</summary>
+    /// <param name="labels">0/1 labels.</param>
+    /// <param name="scores">Scores.</param>
+    /// <param name="threshold">The threshold.</param>
+    /// <returns>The matrix.</returns>
+    public static ConfusionMatrix Confusion(IReadOnlyList<float> labels, IReadOnlyList<float> scores, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        long tp = 0, fp = 0, tn = 0, fn = 0;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var positive = labels[i] > 0.5f;
+            var flagged = scores[i] >= threshold;
+            _ = (positive, flagged) switch
+            {
+                (true, true) => tp++,
+                (false, true) => fp++,
+                (false, false) => tn++,
+                (true, false) => fn++,
+            };
+        }
+
+        return new ConfusionMatrix(tp, fp, tn, fn);
+    }
+
+    /// <summary>
+    /// Chooses the threshold of least total cost on these rows (flag when score ≥ threshold; the threshold is the
+    /// midpoint between the last flagged and the first unflagged distinct score) and reports the cost against no model.
+    /// </summary>
+    /// <param name="rows">Rows with labels and the cost inputs the matrix names.</param>
+    /// <param name="scores">Scores.</param>
+    /// <param name="cost">The cost matrix.</param>
+    /// <returns>The business result.</returns>
+    public static BusinessResult LeastCost(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(cost);
+        var n = rows.RowCount;
+        var fnCost = FalseNegativeCosts(rows, cost);
+        double noModel = 0;
+        for (var i = 0; i < n; i++)
+        {
+            noModel += rows.Labels[i] > 0.5f ? fnCost[i] : 0;
+        }
+
+        // Flagging row i changes the cost by (tp − fn_i) when positive, by +fp when negative.
+        var order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        double running = noModel, best = noModel;
+        var bestCount = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var i = order[k];
+            running += rows.Labels[i] > 0.5f ? cost.TruePositive - fnCost[i] : cost.FalsePositive;
+            var boundary = k == n - 1 || scores[order[k + 1]] < scores[i];
+            if (boundary && running < best)
+            {
+                best = running;
+                bestCount = k + 1;
+            }
+        }
+
+        double threshold;
+        if (bestCount == 0)
+        {
+            threshold = n == 0 ? 1.0 : Math.Max(1.0, Math.BitIncrement((double)scores[order[0]]));
+        }
+        else if (bestCount == n)
+        {
+            threshold = scores[order[n - 1]];
+        }
+        else
+        {
+            threshold = ((double)scores[order[bestCount - 1]] + scores[order[bestCount]]) / 2;
+        }
+
+        return CostAt(rows, scores, cost, threshold);
+    }
+
+    /// <summary>The business result at a given threshold (e.g. the champion's own threshold).</summary>
+    /// <param name="rows">Rows with labels and cost inputs.</param>
+    /// <param name="scores">Scores.</param>
+    /// <param name="cost">The cost matrix.</param>
+    /// <param name="threshold">Flag when score ≥ threshold.</param>
+    /// <returns>The business result.</returns>
+    public static BusinessResult CostAt(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(cost);
+        var fnCost = FalseNegativeCosts(rows, cost);
+        double total = 0, noModel = 0, reviewAll = 0;
+        var byCurrency = new SortedDictionary<string, (long Rows, double Cost, double NoModel)>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.RowCount; i++)
+        {
+            var positive = rows.Labels[i] > 0.5f;
+            var flagged = scores[i] >= threshold;
+            var rowCost = (positive, flagged) switch
+            {
+                (true, true) => cost.TruePositive,
+                (false, true) => cost.FalsePositive,
+                (true, false) => fnCost[i],
+                _ => 0,
+            };
+            var rowNoModel = positive ? fnCost[i] : 0;
+            total += rowCost;
+            noModel += rowNoModel;
+            reviewAll += positive ? cost.TruePositive : cost.FalsePositive;
+            if (rows.Currencies?[i] is { Length: > 0 } currency)
+            {
+                var (r, c, m) = byCurrency.GetValueOrDefault(currency);
+                byCurrency[currency] = (r + 1, c + rowCost, m + rowNoModel);
+            }
+        }
+
+        var confusion = Confusion(rows.Labels, scores, threshold);
+        return new BusinessResult(
+            cost.Currency,
+            threshold,
+            total,
+            noModel,
+            reviewAll,
+            noModel - total,
+            noModel == 0 ? 0 : (noModel - total) / noModel,
+            confusion,
+            [.. byCurrency.Select(c => new CurrencyResult(c.Key, c.Value.Rows, c.Value.Cost, c.Value.NoModel, c.Value.NoModel - c.Value.Cost))]);
+    }
+
+    /// <summary>RMSE, MAE and R².</summary>
+    /// <param name="labels">Targets.</param>
+    /// <param name="scores">Predictions.</param>
+    /// <returns>The metrics.</returns>
+    public static RegressionMetrics Regression(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        var n = labels.Count;
+        if (n == 0)
+        {
+            return new RegressionMetrics(0, 0, 0, 0);
+        }
+
+        double mean = labels.Average(l => (double)l), se = 0, ae = 0, total = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var e = (double)scores[i] - labels[i];
+            se += e * e;
+            ae += Math.Abs(e);
+            total += (labels[i] - mean) * (labels[i] - mean);
+        }
+
+        return new RegressionMetrics(n, Math.Sqrt(se / n), ae / n, total == 0 ? 0 : 1 - (se / total));
+    }
+
+    private static double[] FalseNegativeCosts(TrainingTable rows, CostMatrix cost)
+    {
+        var result = new double[rows.RowCount];
+        if (cost.FalseNegative.Field is { } field)
+        {
+            if (!rows.CostInputs.TryGetValue(field, out var values))
+            {
+                throw new ArgumentException($"The cost matrix reads the false-negative cost from field '{field}', which the training table does not carry as a cost input.", nameof(rows));
+            }
+
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = double.IsNaN(values[i]) ? 0 : values[i];
+            }
+        }
+        else
+        {
+            Array.Fill(result, cost.FalseNegative.Constant ?? 0);
+        }
+
+        return result;
+    }
+
+    private static (double Auc, double PrAuc) RankMetrics(IReadOnlyList<float> labels, IReadOnlyList<float> scores, long positives)
+    {
+        var n = labels.Count;
+        var negatives = n - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            return (0.5, positives == 0 ? 0 : 1);
+        }
+
+        // Descending by score, ties grouped: AUC by the Mann–Whitney count, PR-AUC as average precision.
+        var order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ToArray();
+        double wins = 0, averagePrecision = 0;
+        long tp = 0, fp = 0;
+        var k = 0;
+        while (k < n)
+        {
+            var score = scores[order[k]];
+            long groupPositives = 0, groupNegatives = 0;
+            while (k < n && scores[order[k]] == score)
+            {
+                if (labels[order[k]] > 0.5f)
+                {
+                    groupPositives++;
+                }
+                else
+                {
+                    groupNegatives++;
+                }
+
+                k++;
+            }
+
+            // Positives in this group beat every negative below it and tie (half) with negatives in it.
+            wins += groupPositives * (negatives - fp - groupNegatives + (groupNegatives / 2.0));
+            tp += groupPositives;
+            fp += groupNegatives;
+            if (groupPositives > 0)
+            {
+                averagePrecision += groupPositives / (double)positives * tp / (tp + fp);
+            }
+        }
+
+        return (wins / ((double)positives * negatives), averagePrecision);
+    }
+}

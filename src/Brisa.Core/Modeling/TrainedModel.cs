@@ -1,0 +1,87 @@
+using Brisa.Core.Definitions;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Brisa.Core.Modeling;
+
+/// <summary>A model input as the saved model expects it.</summary>
+/// <param name="Name">The feature name (a <see cref="TrainingTable"/> column name).</param>
+/// <param name="Kind">Numeric or categorical.</param>
+/// <param name="Encoding">How it is fed to the trainer, e.g. <c>native_missing</c>, <c>mean_imputed+indicator</c>, <c>one_hot</c>, <c>hashed_10_bits</c>.</param>
+public sealed record ModelInput(string Name, FeatureKind Kind, string Encoding);
+
+/// <summary>A fitted ML.NET pipeline (encoding and trainer) that scores <see cref="TrainingTable"/> rows.</summary>
+public sealed class TrainedModel
+{
+    private readonly MLContext context;
+    private readonly ITransformer transformer;
+    private readonly DataViewSchema inputSchema;
+
+    internal TrainedModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, ModelTask task, IReadOnlyList<ModelInput> inputs)
+    {
+        this.context = context;
+        this.transformer = transformer;
+        this.inputSchema = inputSchema;
+        Task = task;
+        Inputs = inputs;
+    }
+
+    /// <summary>Binary classification (scores are probabilities) or regression (scores are predictions).</summary>
+    public ModelTask Task { get; }
+
+    /// <summary>The inputs, in model input order.</summary>
+    public IReadOnlyList<ModelInput> Inputs { get; }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>: the inputs are read back from the zip's input schema.</summary>
+    /// <param name="stream">The zip.</param>
+    /// <returns>The model (encodings are reported as <c>saved</c>).</returns>
+    public static TrainedModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var context = new MLContext(seed: 0);
+        var transformer = context.Model.Load(stream, out var schema);
+        var inputs = schema
+            .Where(c => c.Name != TableDataView.LabelColumn)
+            .Select(c => new ModelInput(c.Name, c.Type is TextDataViewType ? FeatureKind.Categorical : FeatureKind.Numeric, "saved"))
+            .ToList();
+        var output = transformer.GetOutputSchema(schema);
+        var task = output.GetColumnOrNull("Probability") is null ? ModelTask.Regression : ModelTask.BinaryClassification;
+        return new TrainedModel(context, transformer, schema, task, inputs);
+    }
+
+    /// <summary>Saves the pipeline and its input schema as an ML.NET zip.</summary>
+    /// <param name="stream">The destination.</param>
+    public void Save(Stream stream) => context.Model.Save(transformer, inputSchema, stream);
+
+    /// <summary>The ML.NET zip as bytes.</summary>
+    /// <returns>The bytes.</returns>
+    public byte[] ToBytes()
+    {
+        using var buffer = new MemoryStream();
+        Save(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Scores every row: the probability of the positive class (binary) or the prediction (regression).</summary>
+    /// <param name="table">Rows with (at least) the model's inputs, by name; labels are ignored.</param>
+    /// <returns>One score per row, in table order.</returns>
+    public float[] Score(TrainingTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var view = new TableDataView(table, [.. Inputs.Select(i => (i.Name, i.Kind))], binaryLabel: null);
+        var scored = transformer.Transform(view);
+        var column = scored.Schema[Task == ModelTask.BinaryClassification ? "Probability" : "Score"];
+        var scores = new float[table.RowCount];
+        using var cursor = scored.GetRowCursor([column]);
+        var getter = cursor.GetGetter<float>(column);
+        var i = 0;
+        float value = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            scores[i++] = value;
+        }
+
+        return scores;
+    }
+}

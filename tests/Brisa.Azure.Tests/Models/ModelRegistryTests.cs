@@ -1,0 +1,181 @@
+using Brisa.Azure.Models;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Models;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ModelRegistryTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Run_WorseChallenger_NotPromoted_BetterPromoted_RollbackRestores()
+    {
+        var (registry, service, model) = Setup();
+
+        var weak = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0.9));
+        Assert.True(weak.Status == TrainingRunStatus.Promoted, weak.Message);
+        Assert.StartsWith("Promoted: no champion yet", weak.Message, StringComparison.Ordinal);
+
+        var better = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0));
+        Assert.True(better.Status == TrainingRunStatus.Promoted, better.Message);
+        Assert.Equal(weak.Report!.Version, better.Report!.Promotion!.ChampionVersion);
+        Assert.True(better.Report.Promotion.CandidateValue < better.Report.Promotion.ChampionValue);
+
+        var worse = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0.95));
+        Assert.Equal(TrainingRunStatus.Challenger, worse.Status);
+        Assert.Contains("does not beat the champion", worse.Message, StringComparison.Ordinal);
+        var aliases = (await registry.GetAliasesAsync(model.Name)).Aliases;
+        Assert.Equal(better.Report.Version, aliases.Champion);
+        Assert.Equal(worse.Report!.Version, aliases.Challenger);
+
+        await registry.RollbackAsync(model.Name, null, "bad release", "test");
+        aliases = (await registry.GetAliasesAsync(model.Name)).Aliases;
+        Assert.Equal(weak.Report.Version, aliases.Champion);
+        Assert.Empty(aliases.PreviousChampions);
+
+        var history = await registry.GetHistoryAsync(model.Name);
+        Assert.Equal(
+            [ModelHistoryAction.Promote, ModelHistoryAction.Promote, ModelHistoryAction.Challenger, ModelHistoryAction.Rollback],
+            history.Select(h => h.Action));
+        Assert.Equal(better.Report.Version, history[^1].PreviousChampion);
+        Assert.Equal([weak.Report.Version, better.Report.Version, worse.Report.Version], await registry.ListVersionsAsync(model.Name));
+
+        var metadata = await registry.GetMetadataAsync(model.Name, better.Report.Version);
+        Assert.Equal(better.Report.ToJson(), metadata!.ToJson());
+        Assert.Equal(["x", "noise", "kind"], metadata.Inputs.Select(i => i.Name));
+        Assert.NotEmpty(metadata.Baseline[0].BinCounts);
+        Assert.Contains(model.Name, await registry.ListModelsAsync());
+    }
+
+    [Fact]
+    public async Task Promote_TwoConcurrentPromotions_OnlyOneWins()
+    {
+        var (registry, _, model) = Setup();
+        var first = await SaveAsync(registry, model, Table(seed: 2, corruptTraining: 0));
+        await registry.PromoteAsync(model.Name, first, null, "first", "test");
+        var a = await SaveAsync(registry, model, Table(seed: 3, corruptTraining: 0));
+        var b = await SaveAsync(registry, model, Table(seed: 4, corruptTraining: 0));
+
+        var results = await Task.WhenAll(
+            Attempt(() => registry.PromoteAsync(model.Name, a, first, "a", "test")),
+            Attempt(() => registry.PromoteAsync(model.Name, b, first, "b", "test")));
+        Assert.Equal(1, results.Count(r => r is null));
+        Assert.IsType<ModelConcurrencyException>(Assert.Single(results, r => r is not null));
+
+        var aliases = (await registry.GetAliasesAsync(model.Name)).Aliases;
+        Assert.Contains(aliases.Champion, new[] { a, b });
+        Assert.Equal([first], aliases.PreviousChampions);
+
+        // A promotion decided against a champion that has since changed is refused too.
+        var stale = await Assert.ThrowsAsync<ModelConcurrencyException>(() => registry.PromoteAsync(model.Name, aliases.Champion == a ? b : a, first, "late", "test"));
+        Assert.Contains("re-evaluate", stale.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_SameVersionTwice_IsRefusedAndIncompleteVersionCannotBeAliased()
+    {
+        var (registry, _, model) = Setup();
+        var outcome = ModelTraining.Train(model, Table(seed: 5, corruptTraining: 0), new TrainingOptions { ComputeImportance = false });
+        await registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes));
+
+        var partial = "v20260301000000-0123abcd";
+        await registry.Container.GetBlobClient($"{model.Name}/{partial}/model.zip").UploadAsync(BinaryData.FromBytes(outcome.ModelBytes));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.PromoteAsync(model.Name, partial, null, "x", "test"));
+        Assert.Contains("no complete version", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(partial, await registry.ListVersionsAsync(model.Name));
+    }
+
+    [Fact]
+    public async Task Run_LockHeldByAnotherRun_ExitsWithClearMessage()
+    {
+        var (registry, service, model) = Setup();
+        await using (var held = await registry.TryLockForTrainingAsync(model.Name, TimeSpan.Zero))
+        {
+            Assert.NotNull(held);
+            Assert.Null(await registry.TryLockForTrainingAsync(model.Name, TimeSpan.Zero));
+            var result = await service.RunAsync(model, Table(seed: 6, corruptTraining: 0));
+            Assert.Equal(TrainingRunStatus.Busy, result.Status);
+            Assert.Contains("being trained by another run", result.Message, StringComparison.Ordinal);
+        }
+
+        await using var again = await registry.TryLockForTrainingAsync(model.Name, TimeSpan.Zero);
+        Assert.NotNull(again);
+    }
+
+    private (ModelRegistry Registry, ModelTrainingService Service, ModelDefinition Model) Setup()
+    {
+        var registry = new ModelRegistry(azurite.Storage);
+        var model = new ModelDefinition
+        {
+            Name = "m" + Guid.NewGuid().ToString("N")[..10],
+            ObservationSource = "obs",
+            Label = new LabelDefinition { Source = "lbl", Key = "id", Within = TimeSpan.FromDays(1) },
+            RequestFields = ["x", "noise", "kind"],
+            Trainer = new TrainerDefinition { Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["number_of_iterations"] = "30", ["seed"] = "1" } },
+            Split = new SplitDefinition { Validation = TimeSpan.FromDays(3) },
+            Promotion = new PromotionPolicy { Margin = 0.02, MinRows = 100, MinPositives = 10 },
+            Cost = new CostMatrix { FalseNegative = CostAmount.FromField("amount"), FalsePositive = 5, TruePositive = 5, Currency = "EUR" },
+        };
+        return (registry, new ModelTrainingService(registry), model);
+    }
+
+    private static async Task<string> SaveAsync(ModelRegistry registry, ModelDefinition model, TrainingTable table)
+    {
+        var outcome = ModelTraining.Train(model, table, new TrainingOptions { ComputeImportance = false });
+        await registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes);
+        return outcome.Report.Version;
+    }
+
+    private static async Task<Exception?> Attempt(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>
+    /// 3000 rows over 10 days: the label depends on x; <paramref name="corruptTraining"/> of the training-period
+    /// labels (older than the 3-day validation window) are replaced by coin flips at the base rate.
+    /// </summary>
+    private static TrainingTable Table(int seed, double corruptTraining)
+    {
+        const int N = 3000;
+        var random = new Random(seed);
+        var times = new DateTimeOffset[N];
+        var labels = new float[N];
+        var x = new float[N];
+        var noise = new float[N];
+        var kind = new string?[N];
+        var amounts = new double[N];
+        for (var i = 0; i < N; i++)
+        {
+            times[i] = T0.AddMinutes(i * 10.0 * 24 * 60 / N);
+            x[i] = (float)random.NextDouble();
+            noise[i] = random.NextDouble() < 0.05 ? float.NaN : (float)random.NextDouble();
+            kind[i] = random.Next(10) switch { < 5 => "a", < 9 => "b", _ => null };
+            amounts[i] = 20 + (random.NextDouble() * 200);
+            var p = 1 / (1 + Math.Exp(-12 * (x[i] - 0.85)));
+            labels[i] = random.NextDouble() < p ? 1 : 0;
+            if (times[i] < T0.AddDays(7) && random.NextDouble() < corruptTraining)
+            {
+                labels[i] = random.NextDouble() < 0.15 ? 1 : 0;
+            }
+        }
+
+        return new TrainingTable(
+            times,
+            labels,
+            [FeatureColumn.Numeric("x", x), FeatureColumn.Numeric("noise", noise), FeatureColumn.Categorical("kind", kind)],
+            new Dictionary<string, double[]> { ["amount"] = amounts });
+    }
+}
