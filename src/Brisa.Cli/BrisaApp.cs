@@ -38,6 +38,9 @@ public static class BrisaApp
             config.AddCommand<SendCommand>("send")
                 .WithDescription("Send CloudEvents JSON lines to the push endpoint or to Event Hubs.")
                 .WithExample("send", "events.jsonl", "--url", "http://127.0.0.1:7071/api/events");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Retrain a model from the raw zone; evaluate in money; promote only if it beats the champion.")
+                .WithExample("train", "fraud", "--report", "fraud.html");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the HTTP API on this machine against Azurite (started here) or configured storage.")
                 .WithExample("serve", "--port", "7071");

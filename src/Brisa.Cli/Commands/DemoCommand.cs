@@ -3,10 +3,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Brisa.Azure.Local;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
+using Brisa.Azure.Training;
 using Brisa.Cli.Serving;
 using Brisa.Core.Generation;
+using Brisa.Core.Modeling;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -20,13 +23,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         /// <summary>Card holders in the generated stream.</summary>
         [CommandOption("--customers <N>")]
-        [Description("Card holders in the generated stream (default 300).")]
-        public int Customers { get; init; } = 300;
+        [Description("Card holders in the generated stream (default 200).")]
+        public int Customers { get; init; } = 200;
 
         /// <summary>Days of history.</summary>
         [CommandOption("--days <D>")]
-        [Description("Days of history (default 14).")]
-        public int Days { get; init; } = 14;
+        [Description("Days of history (default 45: chargebacks take up to 30 days, so training needs older transactions).")]
+        public int Days { get; init; } = 45;
 
         /// <summary>Random seed.</summary>
         [CommandOption("--seed <S>")]
@@ -99,6 +102,21 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
             var rawFiles = await CountBlobsAsync(storage.Storage, StorageNames.RawContainer, cancellationToken);
             Done("ingest", $"{accepted} events through POST /api/events into {rawFiles} raw Parquet files and the online tiles");
+
+            var lastHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+            var materialized = await new FeatureMaterializer(storage.Storage, definitions).MaterializeAsync(stream.Start, lastHour, cancellationToken: cancellationToken);
+            Done("materialize", $"{materialized.Events:N0} raw events → offline Parquet for {materialized.Views.Count} views and online values for batch views");
+
+            var training = await new ModelTrainingPipeline(storage.Storage).RunAsync(
+                definitions, "fraud", new TrainingPipelineOptions { Actor = "demo" }, cancellationToken: cancellationToken);
+            TrainingReportView.Render(console, training);
+            if (!TrainingReportView.SavesMoney(training))
+            {
+                return Failed("train", training.Run.Message);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(reportDir, "training.html"), TrainingReportHtml.Render(training.Run.Report!), cancellationToken);
+            Done("train", $"{training.Run.Status} {training.Run.Report!.Version} on {training.Rows:N0} rows ({training.ImmatureDropped:N0} recent observations left out: their chargeback window is still open)");
 
             if (!settings.Keep)
             {

@@ -1,0 +1,78 @@
+using System.ComponentModel;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary><c>brisa train &lt;model&gt;</c>: retrain from the raw zone, evaluate in money, promote only if better.</summary>
+public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainCommand.Settings>
+{
+    /// <summary>Options of <c>train</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>The model.</summary>
+        [CommandArgument(0, "<model>")]
+        [Description("The model to train, as named in the definitions.")]
+        public string Model { get; init; } = "";
+
+        /// <summary>Definitions file instead of the registry.</summary>
+        [CommandOption("--definitions <FILE>")]
+        [Description("Use this definitions file instead of the registry's live version.")]
+        public string? Definitions { get; init; }
+
+        /// <summary>History to read.</summary>
+        [CommandOption("--history-days <D>")]
+        [Description("Days of raw history to read (default 90).")]
+        public int HistoryDays { get; init; } = 90;
+
+        /// <summary>Where to write the HTML report.</summary>
+        [CommandOption("--report <FILE>")]
+        [Description("Write the HTML training report here.")]
+        public string? Report { get; init; }
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        {
+            console.MarkupLine("[red]error:[/] train reads the raw zone of a storage account: set AzureWebJobsStorage (a private Azurite would be empty; 'brisa demo' trains on generated data).");
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        var definitions = settings.Definitions is { } file
+            ? DefinitionFile.Load(console, file)
+            : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+        if (definitions is null)
+        {
+            console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");
+            return ExitCodes.BadInput;
+        }
+
+        if (definitions.FindModel(settings.Model) is null)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.");
+            return ExitCodes.BadInput;
+        }
+
+        var result = await console.Status().StartAsync("training", async status =>
+            await new ModelTrainingPipeline(storage.Storage).RunAsync(
+                definitions,
+                settings.Model,
+                new TrainingPipelineOptions { History = TimeSpan.FromDays(settings.HistoryDays), Actor = "cli" },
+                new Progress<string>(stage => status.Status(stage)),
+                cancellationToken));
+        TrainingReportView.Render(console, result);
+        if (settings.Report is { } path && result.Run.Report is { } report)
+        {
+            await File.WriteAllTextAsync(path, Brisa.Core.Modeling.TrainingReportHtml.Render(report), cancellationToken);
+            console.MarkupLineInterpolated($"report: {path}");
+        }
+
+        return result.Run.Report is null ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+}

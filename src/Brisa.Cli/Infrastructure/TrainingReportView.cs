@@ -1,0 +1,53 @@
+using System.Globalization;
+using Brisa.Azure.Models;
+using Brisa.Azure.Training;
+using Spectre.Console;
+
+namespace Brisa.Cli;
+
+/// <summary>Prints a training run in business terms: threshold, expected cost, money saved, AUC, decision.</summary>
+public static class TrainingReportView
+{
+    /// <summary>Writes the table and the promotion decision.</summary>
+    public static void Render(IAnsiConsole console, TrainingPipelineResult result)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Run.Report is not { } report)
+        {
+            console.MarkupLineInterpolated($"[yellow]{result.Run.Message}[/]");
+            return;
+        }
+
+        var evaluation = report.Evaluation;
+        var business = evaluation.Business;
+        var money = (double value) => string.Create(CultureInfo.InvariantCulture, $"{value:N0} {business?.Currency}");
+        var table = new Table().Title($"{report.Model} {report.Version}").AddColumns("measure", "validation window");
+        table.AddRow("rows (positives)", $"{report.Validation.Rows:N0} ({report.Validation.Positives:N0}); trained on {report.Training.Rows:N0} ({report.Training.Positives:N0})");
+        table.AddRow("window", $"{report.Validation.From:yyyy-MM-dd HH:mm} to {report.Validation.To:yyyy-MM-dd HH:mm}");
+        if (evaluation.Binary is { } binary)
+        {
+            table.AddRow("AUC", binary.Auc.ToString("0.000", CultureInfo.InvariantCulture));
+            table.AddRow("PR-AUC (base rate)", $"{binary.PrAuc:0.000} ({binary.BaseRate:P2})");
+            table.AddRow("log loss", binary.LogLoss.ToString("0.0000", CultureInfo.InvariantCulture));
+        }
+
+        if (business is not null)
+        {
+            table.AddRow("threshold (least cost)", business.Threshold.ToString("0.0000", CultureInfo.InvariantCulture));
+            table.AddRow("expected cost with model", money(business.ExpectedCost));
+            table.AddRow("cost with no model", money(business.NoModelCost));
+            table.AddRow("[bold]money saved[/]", $"[bold green]{Markup.Escape(money(business.Saved))}[/] ({business.SavedFraction:P1})");
+            table.AddRow("confusion (TP/FP/FN/TN)", $"{business.Confusion.TruePositives}/{business.Confusion.FalsePositives}/{business.Confusion.FalseNegatives}/{business.Confusion.TrueNegatives}");
+        }
+
+        table.AddRow("decision", Markup.Escape($"{result.Run.Status}: {report.Promotion?.Reason ?? result.Run.Message}"));
+        console.Write(table);
+        var top = report.Importance.Take(5).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Feature} {i.Importance:0.000}"));
+        console.MarkupLineInterpolated($"[grey]top features: {string.Join("; ", top)}[/]");
+    }
+
+    /// <summary>True when the run produced a model that saves money.</summary>
+    public static bool SavesMoney(TrainingPipelineResult result) =>
+        result?.Run.Report?.Evaluation.Business is { Saved: > 0 } && result.Run.Status != TrainingRunStatus.Busy;
+}

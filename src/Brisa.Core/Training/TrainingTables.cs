@@ -1,0 +1,76 @@
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+
+namespace Brisa.Core.Training;
+
+/// <summary>
+/// Turns a point-in-time <see cref="TrainingSet"/> into the model's <see cref="TrainingTable"/>: the inputs in model
+/// order (named as the definition writes them), the label, and the cost inputs. Training and serving both go through
+/// here, so a served row is encoded exactly as a training row.
+/// </summary>
+public static class TrainingTables
+{
+    /// <summary>The model's table. <paramref name="withLabels"/> false (serving) fills labels with 0.</summary>
+    public static TrainingTable FromSet(TrainingSet set, ModelDefinition model, bool withLabels = true)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(model);
+        var rows = set.RowCount;
+        var timestamps = new DateTimeOffset[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            timestamps[r] = TiledView.FromUnixTicks(set.ObservationTicks[r]);
+        }
+
+        var labels = new float[rows];
+        if (withLabels)
+        {
+            var label = set.Label ?? throw new ArgumentException("The training set has no label column.", nameof(set));
+            for (var r = 0; r < rows; r++)
+            {
+                labels[r] = (float)(label[r].AsNumber() ?? throw new ArgumentException($"Row {set.RowIds[r]} has no label.", nameof(set)));
+            }
+        }
+
+        var features = ModelTraining.InputNames(model).Select(name => ToFeature(name, FindInput(set, name))).ToList();
+        var costInputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        if (model.Cost?.FalseNegative.Field is { } costField)
+        {
+            var column = FindInput(set, costField);
+            costInputs[costField] = Enumerable.Range(0, rows).Select(r => column[r].AsNumber() ?? 0).ToArray();
+        }
+
+        var currency = set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.RequestField && c.Name == "currency");
+        var currencies = currency is null ? null : Enumerable.Range(0, rows).Select(r => currency[r].AsText()).ToArray();
+        return new TrainingTable(timestamps, labels, features, costInputs, currencies, [.. set.RowIds]);
+    }
+
+    private static TrainingColumn FindInput(TrainingSet set, string name) =>
+        set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.Feature && c.Feature?.ToString() == name)
+        ?? set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.RequestField && c.Name == name)
+        ?? throw new ArgumentException($"The training set has no column for model input '{name}'.", nameof(set));
+
+    private static FeatureColumn ToFeature(string name, TrainingColumn column)
+    {
+        var values = column.Values;
+        if (column.Type == FieldType.String)
+        {
+            var text = new string?[values.Length];
+            for (var r = 0; r < values.Length; r++)
+            {
+                text[r] = values[r].AsText();
+            }
+
+            return FeatureColumn.Categorical(name, text);
+        }
+
+        var numbers = new float[values.Length];
+        for (var r = 0; r < values.Length; r++)
+        {
+            numbers[r] = values[r].AsNumber() is { } n ? (float)n : float.NaN;
+        }
+
+        return FeatureColumn.Numeric(name, numbers);
+    }
+}
