@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
@@ -20,8 +19,6 @@ public sealed record BicepRun(int ExitCode, string StdOut, string StdErr)
 /// </summary>
 public static class Bicep
 {
-    private static readonly ConcurrentDictionary<string, Lazy<Task<BicepRun>>> Runs = new(StringComparer.Ordinal);
-
     /// <summary>The infra folder.</summary>
     public static string InfraDirectory => Path.Combine(RepositoryPaths.Root, "infra");
 
@@ -36,14 +33,32 @@ public static class Bicep
     /// <summary>The Bicep CLI executable.</summary>
     public static string Executable { get; } = Locate();
 
-    /// <summary>Runs <c>bicep lint</c> on a file (relative to the root). Cached: each file is linted once per test run.</summary>
-    public static Task<BicepRun> LintAsync(string file) => Run("lint", file);
+    /// <summary>
+    /// The <c>bicep lint</c> diagnostics of one file (relative to the root; an absolute path is linted on its own).
+    /// Files under infra/ are linted in one batch (<c>bicep lint --pattern</c>): each Bicep process takes seconds to
+    /// start, and several at once contend rather than overlap.
+    /// </summary>
+    public static async Task<BicepRun> LintAsync(string file)
+    {
+        if (Path.IsPathRooted(file))
+        {
+            return await RunProcessAsync(["lint", file]);
+        }
 
-    /// <summary>Runs <c>bicep build</c> (or <c>build-params</c>) to stdout. Cached.</summary>
-    public static Task<BicepRun> BuildAsync(string file) =>
-        Run(file.EndsWith(".bicepparam", StringComparison.Ordinal) ? "build-params" : "build", file, "--stdout");
+        var batch = await Batch.Value;
+        return ForFile(file.EndsWith(".bicepparam", StringComparison.Ordinal) ? batch.LintParams : batch.Lint, file, json: null, needsJson: false);
+    }
 
-    /// <summary>The ARM JSON that <c>bicep build</c> makes of a .bicep file; fails the test if the build fails.</summary>
+    /// <summary>The <c>bicep build</c> (or <c>build-params</c>) diagnostics of one file under infra/, with its JSON as StdOut.</summary>
+    public static async Task<BicepRun> BuildAsync(string file)
+    {
+        var batch = await Batch.Value;
+        var output = Path.Combine(batch.OutDir, Path.ChangeExtension(Path.GetRelativePath("infra", file), ".json"));
+        var json = File.Exists(output) ? await File.ReadAllTextAsync(output) : null;
+        return ForFile(file.EndsWith(".bicepparam", StringComparison.Ordinal) ? batch.BuildParams : batch.Build, file, json, needsJson: true);
+    }
+
+    /// <summary>The ARM JSON that <c>bicep build</c> makes of a file; fails the test if the build fails.</summary>
     public static async Task<JsonElement> CompileAsync(string file)
     {
         var run = await BuildAsync(file);
@@ -52,44 +67,35 @@ public static class Bicep
         return document.RootElement.Clone();
     }
 
-    // At most this many Bicep processes at once (each is a self-contained .NET app of a few hundred MB).
-    private static readonly SemaphoreSlim Slots = new(Math.Max(2, Environment.ProcessorCount));
-
-    private static readonly Lazy<bool> AllStarted = new(StartAll);
-
-    private static Task<BicepRun> Run(params string[] args)
+    /// <summary>The four batch runs (lint and build of .bicep and .bicepparam files), for whole-run assertions.</summary>
+    public static async Task<IReadOnlyList<(string Command, BicepRun Run)>> BatchRunsAsync()
     {
-        _ = AllStarted.Value;
-        return Start(args);
+        var batch = await Batch.Value;
+        return [("lint *.bicep", batch.Lint), ("lint *.bicepparam", batch.LintParams), ("build *.bicep", batch.Build), ("build-params *.bicepparam", batch.BuildParams)];
     }
 
-    // The first test that needs Bicep starts every lint and build of every file, so they overlap instead of running
-    // one after another as xUnit walks the tests.
-    private static bool StartAll()
-    {
-        foreach (var file in Files)
-        {
-            _ = Start(["lint", file]);
-            _ = Start([file.EndsWith(".bicepparam", StringComparison.Ordinal) ? "build-params" : "build", file, "--stdout"]);
-        }
+    private sealed record BatchResult(BicepRun Lint, BicepRun LintParams, BicepRun Build, BicepRun BuildParams, string OutDir);
 
-        return true;
+    private static readonly Lazy<Task<BatchResult>> Batch = new(RunBatchAsync);
+
+    private static async Task<BatchResult> RunBatchAsync()
+    {
+        var outDir = Directory.CreateTempSubdirectory("brisa-bicep-").FullName;
+        return new BatchResult(
+            await RunProcessAsync(["lint", "--pattern", "infra/**/*.bicep"]),
+            await RunProcessAsync(["lint", "--pattern", "infra/**/*.bicepparam"]),
+            await RunProcessAsync(["build", "--pattern", "infra/**/*.bicep", "--outdir", outDir]),
+            await RunProcessAsync(["build-params", "--pattern", "infra/**/*.bicepparam", "--outdir", outDir]),
+            outDir);
     }
 
-    private static Task<BicepRun> Start(string[] args) =>
-        Runs.GetOrAdd(string.Join('\u0001', args), _ => new Lazy<Task<BicepRun>>(() => RunThrottledAsync(args))).Value;
-
-    private static async Task<BicepRun> RunThrottledAsync(string[] args)
+    // Diagnostics read "<full path>(line,col) : <Level> <rule>: <message>"; keep the lines about this file.
+    private static BicepRun ForFile(BicepRun run, string file, string? json, bool needsJson)
     {
-        await Slots.WaitAsync();
-        try
-        {
-            return await RunProcessAsync(args);
-        }
-        finally
-        {
-            Slots.Release();
-        }
+        var full = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, file));
+        var lines = (run.StdErr + "\n" + run.StdOut).Split('\n').Where(l => l.StartsWith(full + "(", StringComparison.Ordinal)).ToList();
+        var failed = lines.Any(l => l.Contains(") : Error ", StringComparison.Ordinal)) || (needsJson && json is null);
+        return new BicepRun(failed ? Math.Max(1, run.ExitCode) : 0, json ?? "", string.Join('\n', lines));
     }
 
     private static async Task<BicepRun> RunProcessAsync(string[] args)

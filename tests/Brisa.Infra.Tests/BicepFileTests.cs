@@ -16,6 +16,16 @@ public sealed class BicepFileTests
         Assert.True(File.Exists(Path.Combine(Bicep.InfraDirectory, "bicepconfig.json")), "infra/bicepconfig.json is missing");
     }
 
+    [Fact]
+    public async Task BatchRuns_AllSucceedWithoutDiagnostics()
+    {
+        foreach (var (command, run) in await Bicep.BatchRunsAsync())
+        {
+            Assert.True(run.ExitCode == 0, $"bicep {command}: {run}");
+            Assert.True(string.IsNullOrWhiteSpace(run.StdErr + run.StdOut), $"bicep {command} reported diagnostics:\n{run.StdErr}{run.StdOut}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public async Task Build_Succeeds_WithoutDiagnostics(string file)
@@ -23,6 +33,7 @@ public sealed class BicepFileTests
         var run = await Bicep.BuildAsync(file);
         Assert.True(run.ExitCode == 0, $"bicep build {file}: {run}");
         Assert.True(string.IsNullOrWhiteSpace(run.StdErr), $"bicep build {file} reported diagnostics:\n{run.StdErr}");
+        Assert.False(string.IsNullOrWhiteSpace(run.StdOut), $"bicep build {file} wrote no JSON");
     }
 
     [Theory]
@@ -59,10 +70,7 @@ public sealed class BicepFileTests
     {
         foreach (var env in new[] { "dev", "prod" })
         {
-            var run = await Bicep.BuildAsync($"infra/{env}.bicepparam");
-            Assert.True(run.ExitCode == 0, run.ToString());
-            using var json = System.Text.Json.JsonDocument.Parse(run.StdOut);
-            var parameters = System.Text.Json.JsonDocument.Parse(json.RootElement.GetProperty("parametersJson").GetString()!).RootElement.GetProperty("parameters");
+            var parameters = (await Bicep.CompileAsync($"infra/{env}.bicepparam")).GetProperty("parameters");
             Assert.Equal(env, parameters.GetProperty("environmentName").GetProperty("value").GetString());
             Assert.Equal("10.0", parameters.GetProperty("functionsRuntimeVersion").GetProperty("value").GetString());
         }
