@@ -21,6 +21,11 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
         [CommandOption("--commit <SHA>")]
         [Description("Git commit to record (default: $GITHUB_SHA, else 'git rev-parse HEAD').")]
         public string? Commit { get; init; }
+
+        /// <summary>Apply even when the plan has breaking changes.</summary>
+        [CommandOption("--allow-breaking")]
+        [Description("Apply even when the plan has breaking changes (a model or view depends on what is removed or redefined).")]
+        public bool AllowBreaking { get; init; }
     }
 
     /// <inheritdoc />
@@ -32,7 +37,7 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
             return ExitCodes.BadInput;
         }
 
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        if (!LocalStorage.IsConfigured)
         {
             console.MarkupLine("[red]error:[/] apply needs a registry to write to: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings).");
             return ExitCodes.BadInput;
@@ -40,7 +45,14 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var registry = DefinitionRegistry.For(storage.Storage);
-        PlanCommand.Render(console, await registry.PlanAsync(definitions, cancellationToken));
+        var plan = await registry.PlanAsync(definitions, cancellationToken);
+        PlanCommand.Render(console, plan);
+        if (plan.Any(c => c.IsBreaking) && !settings.AllowBreaking)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] the plan has {plan.Count(c => c.IsBreaking)} breaking change(s); nothing was applied. Retrain or update the dependent models first, or pass --allow-breaking to apply anyway.");
+            return ExitCodes.BadInput;
+        }
+
         var pointer = await registry.ApplyAsync(definitions, settings.Commit ?? GitCommit(), DateTimeOffset.UtcNow, cancellationToken);
         console.MarkupLineInterpolated($"[green]Applied[/] version {pointer.Version[..12]} (commit {pointer.GitCommit ?? "unknown"}).");
         return ExitCodes.Ok;

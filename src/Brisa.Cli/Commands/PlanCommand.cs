@@ -47,7 +47,7 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
             return;
         }
 
-        var table = new Table().AddColumns("change", "type", "name");
+        var table = new Table().AddColumns("change", "type", "name", "breaking");
         foreach (var change in changes)
         {
             var (symbol, color) = change.Kind switch
@@ -56,10 +56,14 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
                 ChangeKind.Remove => ("- remove", "red"),
                 _ => ("~ change", "yellow"),
             };
-            table.AddRow($"[{color}]{symbol}[/]", change.ObjectType, Markup.Escape(change.Name));
+            table.AddRow($"[{color}]{symbol}[/]", change.ObjectType, Markup.Escape(change.Name), change.Breaking is { } why ? $"[red]BREAKING:[/] {Markup.Escape(why)}" : "");
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"Plan: {changes.Count(c => c.Kind == ChangeKind.Add)} to add, {changes.Count(c => c.Kind == ChangeKind.Change)} to change, {changes.Count(c => c.Kind == ChangeKind.Remove)} to remove.");
+        console.MarkupLineInterpolated($"Plan: {changes.Count(c => c.Kind == ChangeKind.Add)} to add, {changes.Count(c => c.Kind == ChangeKind.Change)} to change, {changes.Count(c => c.Kind == ChangeKind.Remove)} to remove, {changes.Count(c => c.IsBreaking)} breaking.");
+        if (changes.Any(c => c.IsBreaking))
+        {
+            console.MarkupLine("[red]Breaking changes:[/] a model or view depends on what changes. `brisa apply` refuses them without --allow-breaking.");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Brisa.Azure.Local;
 using Brisa.Azure.Storage;
+using Microsoft.Extensions.Configuration;
 
 namespace Brisa.Cli;
 
@@ -19,7 +20,7 @@ public sealed class LocalStorage : IAsyncDisposable
     /// <summary>The storage clients.</summary>
     public BrisaStorage Storage { get; }
 
-    /// <summary>The connection string in use.</summary>
+    /// <summary>The connection string in use; empty with identity-based settings.</summary>
     public string ConnectionString { get; }
 
     /// <summary>The emulator this command started, if any.</summary>
@@ -30,18 +31,37 @@ public sealed class LocalStorage : IAsyncDisposable
         ? "configured storage (AzureWebJobsStorage)"
         : $"Azurite in memory on 127.0.0.1 (blob {Azurite.BlobPort}, queue {Azurite.QueuePort}, table {Azurite.TablePort})";
 
+    /// <summary>
+    /// True when the environment names a storage account: <c>AzureWebJobsStorage</c> (a connection string) or the
+    /// identity-based <c>AzureWebJobsStorage__blobServiceUri</c> (with <c>__queueServiceUri</c> and <c>__tableServiceUri</c>).
+    /// </summary>
+    public static bool IsConfigured =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage"))
+        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage__blobServiceUri"));
+
     /// <summary>Opens configured storage or starts Azurite, and creates Brisa's containers, queues and table.</summary>
     public static async Task<LocalStorage> OpenAsync(CancellationToken cancellationToken)
     {
         var configured = Environment.GetEnvironmentVariable("AzureWebJobsStorage");
         AzuriteProcess? azurite = null;
-        if (string.IsNullOrWhiteSpace(configured))
+        BrisaStorage storage;
+        if (string.IsNullOrWhiteSpace(configured) && IsConfigured)
         {
-            azurite = await AzuriteProcess.StartAsync(cancellationToken: cancellationToken);
-            configured = azurite.ConnectionString;
+            // Identity-based settings (CI after an OIDC login, or a developer after 'az login'): no connection string.
+            storage = BrisaStorage.FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            configured = "";
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                azurite = await AzuriteProcess.StartAsync(cancellationToken: cancellationToken);
+                configured = azurite.ConnectionString;
+            }
+
+            storage = BrisaStorage.FromConnectionString(configured);
         }
 
-        var storage = BrisaStorage.FromConnectionString(configured);
         try
         {
             await storage.EnsureCreatedAsync(cancellationToken);

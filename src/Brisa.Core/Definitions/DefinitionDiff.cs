@@ -19,7 +19,15 @@ public enum ChangeKind
 /// <param name="Kind">Add, change or remove.</param>
 /// <param name="ObjectType">entity, source, label_source, feature_view, on_demand_feature or model.</param>
 /// <param name="Name">The object's name.</param>
-public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string Name);
+/// <param name="Breaking">
+/// Why the change breaks something that depends on the object (a model or view that uses it), or null when it does
+/// not; several reasons are joined with "; ". <c>brisa apply</c> refuses breaking changes without <c>--allow-breaking</c>.
+/// </param>
+public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string Name, string? Breaking = null)
+{
+    /// <summary>True when the change breaks a dependent model, view or feature.</summary>
+    public bool IsBreaking => Breaking is not null;
+}
 
 /// <summary>The difference between deployed and proposed definitions, as <c>brisa plan</c> shows it.</summary>
 public static class DefinitionDiff
@@ -35,7 +43,7 @@ public static class DefinitionDiff
         Compare(changes, "feature_view", current?.FeatureViews, proposed.FeatureViews, v => v.Name);
         Compare(changes, "on_demand_feature", current?.OnDemandFeatures, proposed.OnDemandFeatures, f => f.Name);
         Compare(changes, "model", current?.Models, proposed.Models, m => m.Name);
-        return changes;
+        return current is null ? changes : changes.Select(c => BreakingChanges.Flag(c, current, proposed)).ToList();
     }
 
     private static void Compare<T>(List<DefinitionChange> changes, string type, IReadOnlyList<T>? current, IReadOnlyList<T> proposed, Func<T, string> name)

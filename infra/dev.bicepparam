@@ -1,0 +1,16 @@
+using 'main.bicep'
+
+// Development: small and cheap. deployerPrincipalId is passed by the deploy workflow on the command line.
+param environmentName = 'dev'
+param storageSkuName = 'Standard_LRS'
+param eventHubsSkuName = 'Standard'
+param eventHubsCapacity = 1
+param eventHubPartitionCount = 2
+param eventHubRetentionInDays = 1
+param functionsRuntimeVersion = '10.0'
+param instanceMemoryMB = 2048
+param maximumInstanceCount = 10
+param logRetentionInDays = 30
+param materializeSchedule = '0 */15 * * * *'
+param retrainSchedule = '0 0 3 * * *'
+param monitorDriftSchedule = '0 0 * * * *'

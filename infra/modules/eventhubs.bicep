@@ -1,0 +1,80 @@
+// Event Hubs namespace, the `events` hub and Brisa's consumer group. SAS (local) auth is disabled.
+
+@description('Namespace name.')
+param namespaceName string
+
+@description('Azure region.')
+param location string
+
+@description('Namespace SKU (Standard or Premium; Basic has no consumer groups beyond $Default).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param skuName string
+
+@description('Throughput or processing units.')
+@minValue(1)
+param capacity int
+
+@description('Hub name.')
+param hubName string
+
+@description('Partition count of the hub (the Functions scale-out unit for IngestEvents; fixed on Standard once created).')
+@minValue(1)
+@maxValue(32)
+param partitionCount int
+
+@description('Message retention in days.')
+@minValue(1)
+@maxValue(7)
+param messageRetentionInDays int
+
+@description('Consumer group that Brisa reads with.')
+param consumerGroupName string
+
+@description('Resource tags.')
+param tags object
+
+resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
+  name: namespaceName
+  location: location
+  tags: tags
+  sku: {
+    name: skuName
+    tier: skuName
+    capacity: capacity
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
+  parent: namespace
+  name: hubName
+  properties: {
+    partitionCount: partitionCount
+    messageRetentionInDays: messageRetentionInDays
+  }
+}
+
+resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
+  parent: hub
+  name: consumerGroupName
+}
+
+@description('Namespace name.')
+output namespaceName string = namespace.name
+
+// serviceBusEndpoint is https://<ns>.servicebus.<cloud suffix>:443/; the trigger wants the bare host name.
+@description('Fully qualified namespace, e.g. <ns>.servicebus.windows.net.')
+output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+
+@description('Hub name.')
+output hubName string = hub.name
+
+@description('Consumer group name.')
+output consumerGroupName string = consumerGroup.name

@@ -1,0 +1,121 @@
+// Brisa's one storage account (DESIGN §5) plus the Flex Consumption deployment container. Keys are disabled.
+
+@description('Storage account name (3-24 lower-case letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Storage SKU, e.g. Standard_LRS (dev) or Standard_ZRS (prod).')
+param skuName string
+
+@description('Container that holds the Function App deployment package.')
+param deploymentContainerName string
+
+@description('Resource tags.')
+param tags object
+
+// Must match Brisa.Azure.Storage.StorageNames (a test compares them).
+var containerNames = [
+  'raw'
+  'deadletter'
+  'offline'
+  'registry'
+  'models'
+  'predictions'
+  'monitoring'
+]
+var queueNames = [
+  'materialize'
+  'retrain'
+]
+var tableNames = [
+  'online'
+]
+
+resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+  }
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for containerName in concat(containerNames, [deploymentContainerName]): {
+    parent: blobService
+    name: containerName
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [
+  for tableName in tableNames: {
+    parent: tableService
+    name: tableName
+  }
+]
+
+@description('Storage account name.')
+output name string = account.name
+
+@description('Blob service endpoint, e.g. https://<account>.blob.core.windows.net/.')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Queue service endpoint.')
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+
+@description('Table service endpoint.')
+output tableEndpoint string = account.properties.primaryEndpoints.table

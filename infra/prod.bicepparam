@@ -1,0 +1,16 @@
+using 'main.bicep'
+
+// Production: zone-redundant storage, more partitions (the IngestEvents scale-out unit), longer retention.
+param environmentName = 'prod'
+param storageSkuName = 'Standard_ZRS'
+param eventHubsSkuName = 'Standard'
+param eventHubsCapacity = 2
+param eventHubPartitionCount = 8
+param eventHubRetentionInDays = 7
+param functionsRuntimeVersion = '10.0'
+param instanceMemoryMB = 2048
+param maximumInstanceCount = 100
+param logRetentionInDays = 90
+param materializeSchedule = '0 */15 * * * *'
+param retrainSchedule = '0 0 3 * * *'
+param monitorDriftSchedule = '0 0 * * * *'

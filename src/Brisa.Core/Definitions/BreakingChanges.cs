@@ -1,0 +1,192 @@
+using System.Text.RegularExpressions;
+
+namespace Brisa.Core.Definitions;
+
+/// <summary>
+/// Decides whether a change to deployed definitions breaks something that depends on them. Dependents are taken from
+/// both the deployed and the proposed definitions: a deployed model was trained on its features and keeps being
+/// served until it is retrained, so removing or redefining one of its features breaks it even when the proposed file
+/// no longer lists the feature.
+/// </summary>
+/// <remarks>
+/// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window or type changes;
+/// a view a model uses changes entity, source or tile; a view, source or label source a model or view uses is removed;
+/// a source field a feature aggregates is removed or changes type; an entity's join key changes, or an entity a view
+/// uses is removed. Everything else (descriptions, owners, tags, TTL, new objects) is not.
+/// </remarks>
+internal static class BreakingChanges
+{
+    public static DefinitionChange Flag(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    {
+        var reasons = change.ObjectType switch
+        {
+            "feature_view" => View(change, current, proposed),
+            "on_demand_feature" => OnDemand(change, current, proposed),
+            "source" or "label_source" => Source(change, current, proposed),
+            "entity" => Entity(change, current, proposed),
+            _ => [],
+        };
+        var distinct = reasons.Distinct(StringComparer.Ordinal).ToList();
+        return distinct.Count == 0 ? change : change with { Breaking = string.Join("; ", distinct) };
+    }
+
+    private static IEnumerable<ModelDefinition> Models(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed) =>
+        current.Models.Concat(proposed.Models);
+
+    private static IEnumerable<FeatureViewDefinition> Views(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed) =>
+        current.FeatureViews.Concat(proposed.FeatureViews);
+
+    // Models that use feature view:name (any feature of the view when name is null; an on-demand feature when view is
+    // null), directly or through an on-demand feature whose expression reads view.name.
+    private static IEnumerable<string> ModelsUsing(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, string? view, string? name)
+    {
+        var onDemandReaders = new HashSet<string>(StringComparer.Ordinal);
+        if (view is not null)
+        {
+            var pattern = new Regex($@"(?<![A-Za-z0-9_]){Regex.Escape(view)}\.{(name is null ? "[A-Za-z_]" : Regex.Escape(name) + "(?![A-Za-z0-9_])")}", RegexOptions.CultureInvariant);
+            onDemandReaders.UnionWith(current.OnDemandFeatures.Concat(proposed.OnDemandFeatures).Where(f => pattern.IsMatch(f.Expression)).Select(f => f.Name));
+        }
+
+        return Models(current, proposed)
+            .Where(m => m.Features.Any(f => (f.View == view && (name is null || f.Name == name)) || (f.IsOnDemand && onDemandReaders.Contains(f.Name))))
+            .Select(m => m.Name)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<string> View(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    {
+        var before = current.FeatureViews.FirstOrDefault(v => v.Name == change.Name);
+        var after = proposed.FeatureViews.FirstOrDefault(v => v.Name == change.Name);
+        if (before is null)
+        {
+            yield break;
+        }
+
+        if (after is null)
+        {
+            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            {
+                yield return $"model {model} uses features of removed view {before.Name}";
+            }
+
+            yield break;
+        }
+
+        foreach (var (what, changed) in new[] { ("entity", before.Entity != after.Entity), ("source", before.Source != after.Source), ("tile", before.Tile != after.Tile) })
+        {
+            if (changed)
+            {
+                foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+                {
+                    yield return $"{what} of view {before.Name} changes under model {model}";
+                }
+            }
+        }
+
+        foreach (var feature in before.Features)
+        {
+            var now = after.FindFeature(feature.Name);
+            var problem = now is null ? "is removed"
+                : now.Aggregation != feature.Aggregation ? $"changes aggregation ({feature.Aggregation} → {now.Aggregation})"
+                : now.Field != feature.Field ? $"changes field ({feature.Field ?? "none"} → {now.Field ?? "none"})"
+                : now.Window != feature.Window ? $"changes window ({Durations.Format(feature.Window)} → {Durations.Format(now.Window)})"
+                : null;
+            if (problem is null)
+            {
+                continue;
+            }
+
+            foreach (var model in ModelsUsing(current, proposed, before.Name, feature.Name))
+            {
+                yield return $"feature {before.Name}:{feature.Name} {problem}, used by model {model}";
+            }
+        }
+    }
+
+    private static IEnumerable<string> OnDemand(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    {
+        var before = current.OnDemandFeatures.FirstOrDefault(f => f.Name == change.Name);
+        var after = proposed.OnDemandFeatures.FirstOrDefault(f => f.Name == change.Name);
+        if (before is null)
+        {
+            yield break;
+        }
+
+        var problem = after is null ? "is removed" : after.Type != before.Type ? $"changes type ({before.Type} → {after.Type})" : null;
+        if (problem is null)
+        {
+            yield break;
+        }
+
+        foreach (var model in ModelsUsing(current, proposed, null, before.Name))
+        {
+            yield return $"on-demand feature {before.Name} {problem}, used by model {model}";
+        }
+    }
+
+    private static IEnumerable<string> Source(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    {
+        var before = current.AllSources.FirstOrDefault(s => s.Name == change.Name);
+        var after = proposed.AllSources.FirstOrDefault(s => s.Name == change.Name);
+        if (before is null)
+        {
+            yield break;
+        }
+
+        var views = Views(current, proposed).Where(v => v.Source == before.Name).ToList();
+        if (after is null)
+        {
+            foreach (var view in views.Select(v => v.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"view {view} aggregates removed source {before.Name}";
+            }
+
+            foreach (var model in Models(current, proposed).Where(m => m.ObservationSource == before.Name || m.Label.Source == before.Name)
+                         .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"model {model} reads removed source {before.Name}";
+            }
+
+            yield break;
+        }
+
+        foreach (var field in before.Fields)
+        {
+            var now = after.FindField(field.Name);
+            var problem = now is null ? "is removed" : now.Type != field.Type ? $"changes type ({field.Type} → {now.Type})" : null;
+            if (problem is null)
+            {
+                continue;
+            }
+
+            foreach (var view in views.Where(v => v.Features.Any(f => f.Field == field.Name)).Select(v => v.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"field {before.Name}.{field.Name} {problem}, aggregated by view {view}";
+            }
+        }
+    }
+
+    private static IEnumerable<string> Entity(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    {
+        var before = current.Entities.FirstOrDefault(e => e.Name == change.Name);
+        var after = proposed.Entities.FirstOrDefault(e => e.Name == change.Name);
+        if (before is null)
+        {
+            yield break;
+        }
+
+        if (after is null)
+        {
+            foreach (var view in Views(current, proposed).Where(v => v.Entity == before.Name).Select(v => v.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"view {view} describes removed entity {before.Name}";
+            }
+        }
+        else if (after.JoinKey != before.JoinKey)
+        {
+            // Online rows and offline Parquet are keyed by the join key's values: every stored value would be orphaned.
+            yield return $"join key of entity {before.Name} changes ({before.JoinKey} → {after.JoinKey}); stored online and offline values are keyed by it";
+        }
+    }
+}

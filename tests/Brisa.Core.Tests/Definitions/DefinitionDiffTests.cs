@@ -1,0 +1,157 @@
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Tests.Definitions;
+
+public class DefinitionDiffTests
+{
+    private static readonly FeatureRepositoryDefinition Sample = SampleDefinitionsTests.LoadSample();
+
+    private static FeatureRepositoryDefinition WithView(string name, Func<FeatureViewDefinition, FeatureViewDefinition?> change) =>
+        Sample with { FeatureViews = Sample.FeatureViews.Select(v => v.Name == name ? change(v) : v).OfType<FeatureViewDefinition>().ToArray() };
+
+    private static FeatureViewDefinition WithFeature(FeatureViewDefinition view, string name, Func<FeatureDefinition, FeatureDefinition?> change) =>
+        view with { Features = view.Features.Select(f => f.Name == name ? change(f) : f).OfType<FeatureDefinition>().ToArray() };
+
+    private static DefinitionChange Single(FeatureRepositoryDefinition proposed) => Assert.Single(DefinitionDiff.Compute(Sample, proposed));
+
+    [Fact]
+    public void Compute_NothingDeployed_AddsEverythingAndNothingIsBreaking()
+    {
+        var changes = DefinitionDiff.Compute(null, Sample);
+        Assert.All(changes, c => Assert.Equal(ChangeKind.Add, c.Kind));
+        Assert.DoesNotContain(changes, c => c.IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_RemovedFeatureUsedByModel_IsBreaking()
+    {
+        var change = Single(WithView("customer_7d", v => WithFeature(v, "txn_count_7d", _ => null)));
+
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d", change.Breaking), change);
+        Assert.True(change.IsBreaking);
+        Assert.Contains("customer_7d:txn_count_7d is removed, used by model fraud", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_RemovedFeatureUsedOnlyThroughAnOnDemandFeature_IsBreaking()
+    {
+        // amount_to_max_ratio (used by the model) reads customer_7d.amount_max_7d in its expression.
+        var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_max_7d", _ => null)));
+
+        Assert.Contains("customer_7d:amount_max_7d is removed, used by model fraud", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_RemovedFeatureNobodyUses_IsNotBreaking()
+    {
+        var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_min_7d", _ => null)));
+
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d"), change);
+        Assert.False(change.IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_DescriptionOrTtlChange_IsNotBreaking()
+    {
+        var change = Single(WithView("customer_7d", v => v with { Ttl = TimeSpan.FromDays(3), Description = "changed" }));
+
+        Assert.False(change.IsBreaking);
+    }
+
+    [Theory]
+    [InlineData("aggregation")]
+    [InlineData("field")]
+    [InlineData("window")]
+    public void Compute_RedefinedFeatureUsedByModel_IsBreaking(string what)
+    {
+        var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_mean_7d", f => what switch
+        {
+            "aggregation" => f with { Aggregation = AggregationKind.Sum },
+            "field" => f with { Field = "country" },
+            _ => f with { Window = TimeSpan.FromDays(6) },
+        })));
+
+        Assert.Contains($"customer_7d:amount_mean_7d changes {what}", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains("used by model fraud", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_RemovedViewUsedByModel_IsBreaking()
+    {
+        var proposed = Sample with
+        {
+            FeatureViews = Sample.FeatureViews.Where(v => v.Name != "merchant_1h").ToArray(),
+        };
+
+        var change = Single(proposed);
+
+        Assert.Equal(ChangeKind.Remove, change.Kind);
+        Assert.Equal("model fraud uses features of removed view merchant_1h", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_ViewTileChangeUnderModel_IsBreaking()
+    {
+        var change = Single(WithView("customer_1h", v => v with { Tile = TimeSpan.FromMinutes(30) }));
+
+        Assert.Contains("tile of view customer_1h changes under model fraud", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_RemovedOnDemandFeatureUsedByModel_IsBreaking()
+    {
+        var proposed = Sample with { OnDemandFeatures = Sample.OnDemandFeatures.Where(f => f.Name != "log_amount").ToArray() };
+
+        var change = Single(proposed);
+
+        Assert.Equal("on-demand feature log_amount is removed, used by model fraud", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_RemovedSourceUsedByViewsAndModel_IsBreaking()
+    {
+        var proposed = Sample with { LabelSources = [] };
+
+        var change = Single(proposed);
+
+        Assert.Equal(ChangeKind.Remove, change.Kind);
+        Assert.Equal("label_source", change.ObjectType);
+        Assert.Equal("model fraud reads removed source chargeback", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_AggregatedSourceFieldChangesType_IsBreaking()
+    {
+        var proposed = Sample with
+        {
+            Sources = Sample.Sources.Select(s => s.Name != "transaction" ? s : s with
+            {
+                Fields = s.Fields.Select(f => f.Name == "amount" ? f with { Type = FieldType.String } : f).ToArray(),
+            }).ToArray(),
+        };
+
+        var change = Single(proposed);
+
+        Assert.Contains("field transaction.amount changes type", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains("aggregated by view customer_7d", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_EntityJoinKeyChange_IsBreaking()
+    {
+        var proposed = Sample with { Entities = Sample.Entities.Select(e => e.Name == "customer" ? e with { JoinKey = "card_id" } : e).ToArray() };
+
+        var change = Single(proposed);
+
+        Assert.Contains("join key of entity customer changes (customer_id → card_id)", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_EntityDescriptionChange_IsNotBreaking()
+    {
+        var proposed = Sample with { Entities = Sample.Entities.Select(e => e.Name == "customer" ? e with { Description = "x" } : e).ToArray() };
+
+        Assert.False(Single(proposed).IsBreaking);
+    }
+}

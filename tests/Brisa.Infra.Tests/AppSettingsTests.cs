@@ -1,0 +1,203 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Brisa.Testing;
+
+namespace Brisa.Infra.Tests;
+
+/// <summary>
+/// The Function App in main.bicep sets every app setting the code needs: the ones bindings name in the generated
+/// functions.metadata (connections, <c>%…%</c> expressions, timer schedules) and the ones the code reads.
+/// </summary>
+public sealed partial class AppSettingsTests
+{
+    /// <summary>
+    /// Configuration keys the code reads that are deliberately not set in Azure, and why. A new key the code reads
+    /// must either be set by infra/modules/functionapp.bicep or be added here with its reason.
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionalKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Brisa:DefinitionsFile"] = "local runs pin a YAML file; in Azure the app follows the registry that `brisa apply` publishes",
+        ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment only when needed",
+        ["BRISA_AZURITE"] = "local tooling only: where the Azurite emulator script is (AzuriteProcess); never used in Azure",
+    };
+
+    // Storage binding types and the identity-based service URI setting each needs on its connection.
+    private static readonly Dictionary<string, string> StorageServiceByBindingType = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["queueTrigger"] = "queueServiceUri",
+        ["queue"] = "queueServiceUri",
+        ["blobTrigger"] = "blobServiceUri",
+        ["blob"] = "blobServiceUri",
+        ["table"] = "tableServiceUri",
+    };
+
+    [Fact]
+    public async Task BindingSettings_AreAllSetByBicep()
+    {
+        var settings = Arm.AppSettings(await Arm.MainAsync());
+        var missing = new List<string>();
+        foreach (var (function, binding) in Bindings())
+        {
+            var type = binding.GetProperty("type").GetString()!;
+            foreach (var property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
+            {
+                foreach (Match match in PercentExpression().Matches(property.Value.GetString()!))
+                {
+                    Require(settings, ToAppSettingName(match.Groups[1].Value), $"{function}: {type}.{property.Name}", missing);
+                }
+            }
+
+            var connection = binding.TryGetProperty("connection", out var c) ? c.GetString() : null;
+            if (type.StartsWith("eventHub", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.False(string.IsNullOrEmpty(connection), $"{function}: an Event Hubs binding must name its connection");
+                Require(settings, $"{ToAppSettingName(connection!)}__fullyQualifiedNamespace", $"{function}: {type}.connection (identity-based)", missing);
+            }
+            else if (StorageServiceByBindingType.TryGetValue(type, out var service))
+            {
+                Require(settings, $"{ToAppSettingName(string.IsNullOrEmpty(connection) ? "AzureWebJobsStorage" : connection)}__{service}", $"{function}: {type}.connection (identity-based)", missing);
+            }
+            else if (!string.IsNullOrEmpty(connection))
+            {
+                var name = ToAppSettingName(connection);
+                if (!settings.ContainsKey(name) && !settings.Keys.Any(k => k.StartsWith(name + "__", StringComparison.OrdinalIgnoreCase)))
+                {
+                    missing.Add($"{name} or {name}__* ({function}: {type}.connection)");
+                }
+            }
+        }
+
+        Assert.True(missing.Count == 0, "App settings that bindings name but infra/modules/functionapp.bicep does not set:\n" + string.Join('\n', missing));
+    }
+
+    [Fact]
+    public void Bindings_AreFoundInFunctionsMetadata()
+    {
+        // Guards the test above against reading an empty or wrong file.
+        var bindings = Bindings().ToList();
+        Assert.Contains(bindings, b => b.Binding.GetProperty("type").GetString() == "eventHubTrigger");
+        Assert.Contains(bindings, b => b.Binding.GetProperty("type").GetString() == "httpTrigger");
+    }
+
+    [Fact]
+    public async Task HostStorage_IsIdentityBased()
+    {
+        var settings = Arm.AppSettings(await Arm.MainAsync());
+        foreach (var service in new[] { "blobServiceUri", "queueServiceUri", "tableServiceUri" })
+        {
+            Assert.True(settings.ContainsKey($"AzureWebJobsStorage__{service}"), $"AzureWebJobsStorage__{service} is not set");
+        }
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal("managedidentity", settings["EventHub__credential"]);
+        Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.False(settings.ContainsKey("AzureWebJobsStorage"), "AzureWebJobsStorage as a connection string: use the identity-based __serviceUri settings");
+
+        // Flex Consumption takes the worker runtime from functionAppConfig.runtime and rejects these as app settings.
+        Assert.False(settings.ContainsKey("FUNCTIONS_WORKER_RUNTIME"));
+        Assert.False(settings.ContainsKey("FUNCTIONS_EXTENSION_VERSION"));
+        Assert.DoesNotContain(settings, s => s.Key.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) && s.Key != "APPLICATIONINSIGHTS_CONNECTION_STRING");
+    }
+
+    [Fact]
+    public async Task SettingsTheCodeReads_AreSetOrDeclaredOptional()
+    {
+        var settings = Arm.AppSettings(await Arm.MainAsync());
+        var keys = KeysReadByCode();
+        Assert.Contains("AzureWebJobsStorage", keys.Keys); // the scan works
+        var missing = new List<string>();
+        foreach (var (key, where) in keys)
+        {
+            if (OptionalKeys.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var name = ToAppSettingName(key);
+            if (!settings.ContainsKey(name) && !settings.Keys.Any(k => k.StartsWith(name + "__", StringComparison.OrdinalIgnoreCase)))
+            {
+                missing.Add($"{key} (read in {where})");
+            }
+        }
+
+        Assert.True(missing.Count == 0,
+            "Configuration keys the Function App's code reads that infra/modules/functionapp.bicep does not set " +
+            "(set them, or list them in AppSettingsTests.OptionalKeys with the reason):\n" + string.Join('\n', missing));
+    }
+
+    [Fact]
+    public void OptionalKeys_AreStillReadByTheCode()
+    {
+        var keys = KeysReadByCode();
+        foreach (var key in OptionalKeys.Keys)
+        {
+            Assert.True(keys.ContainsKey(key), $"{key} is listed as optional but no code reads it any more: remove it from OptionalKeys");
+        }
+    }
+
+    /// <summary>Configuration keys read by the projects the Function App runs (Functions, Azure, Core) → first file that reads it.</summary>
+    private static Dictionary<string, string> KeysReadByCode()
+    {
+        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var project in new[] { "Brisa.Functions", "Brisa.Azure", "Brisa.Core" })
+        {
+            var dir = Path.Combine(RepositoryPaths.Root, "src", project);
+            foreach (var file in Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+                         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            {
+                var text = File.ReadAllText(file);
+                foreach (Match match in ConfigurationRead().Matches(text))
+                {
+                    var key = match.Groups["key"].Value;
+                    keys.TryAdd(key, Path.GetRelativePath(RepositoryPaths.Root, file));
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    private static void Require(Dictionary<string, string> settings, string name, string usedBy, List<string> missing)
+    {
+        if (!settings.ContainsKey(name))
+        {
+            missing.Add($"{name} ({usedBy})");
+        }
+    }
+
+    // Configuration keys use ':' as the separator; app settings use '__'.
+    private static string ToAppSettingName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
+
+    private static IEnumerable<(string Function, JsonElement Binding)> Bindings()
+    {
+        using var stream = File.OpenRead(FunctionsMetadataPath());
+        using var document = JsonDocument.Parse(stream);
+        foreach (var function in document.RootElement.Clone().EnumerateArray())
+        {
+            var name = function.GetProperty("name").GetString()!;
+            foreach (var binding in function.GetProperty("bindings").EnumerateArray())
+            {
+                yield return (name, binding);
+            }
+        }
+    }
+
+    private static string FunctionsMetadataPath()
+    {
+        // This project references Brisa.Functions (without its assembly) so it is built first, in the same configuration.
+        var configuration = typeof(AppSettingsTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+        var path = Path.Combine(RepositoryPaths.Root, "src", "Brisa.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} not found: build src/Brisa.Functions ({configuration}) first.");
+        return path;
+    }
+
+    [GeneratedRegex(@"%([^%\s]+)%")]
+    private static partial Regex PercentExpression();
+
+    // configuration["Key"], Configuration["Key"], GetSection("Key"), GetValue<T>("Key"), GetConnectionString("Key"),
+    // GetEnvironmentVariable("Key"), and a connection-name parameter default (string name = "AzureWebJobsStorage").
+    [GeneratedRegex("""(?:[Cc]onfiguration\s*\[\s*"(?<key>[^"]+)"\s*\]|GetSection\(\s*"(?<key>[^"]+)"|GetValue<[^>]+>\(\s*"(?<key>[^"]+)"|GetConnectionString\(\s*"(?<key>[^"]+)"|GetEnvironmentVariable\(\s*"(?<key>[^"]+)"|string\s+name\s*=\s*"(?<key>[^"]+)")""")]
+    private static partial Regex ConfigurationRead();
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Brisa.Azure.Storage;
+
+namespace Brisa.Infra.Tests;
+
+/// <summary>The resources in main.bicep have the shape DESIGN §5 and §9 ask for.</summary>
+public sealed class ResourceTests
+{
+    [Fact]
+    public async Task Storage_HasBrisasContainersQueuesAndTable()
+    {
+        var main = await Arm.MainAsync();
+        var (_, template) = Arm.OfType(main, "Microsoft.Storage/storageAccounts").First(s => !Arm.IsExisting(s.Resource));
+        var variables = template.GetProperty("variables");
+        Assert.Equal(StorageNames.Containers.Order(), Strings(variables.GetProperty("containerNames")).Order());
+        Assert.Equal(StorageNames.Queues.Order(), Strings(variables.GetProperty("queueNames")).Order());
+        Assert.Equal([StorageNames.OnlineTable], Strings(variables.GetProperty("tableNames")));
+    }
+
+    [Fact]
+    public async Task Storage_HasNoKeysNoPublicBlobsAndTls12()
+    {
+        var account = Properties(await Arm.MainAsync(), "Microsoft.Storage/storageAccounts");
+        Assert.False(account.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.False(account.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.Equal("TLS1_2", account.GetProperty("minimumTlsVersion").GetString());
+        Assert.True(account.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+    }
+
+    [Fact]
+    public async Task EventHubs_HasLocalAuthDisabledAndAPartitionCountParameter()
+    {
+        var main = await Arm.MainAsync();
+        Assert.True(Properties(main, "Microsoft.EventHub/namespaces").GetProperty("disableLocalAuth").GetBoolean());
+        Assert.Equal("[parameters('partitionCount')]", Properties(main, "Microsoft.EventHub/namespaces/eventhubs").GetProperty("partitionCount").GetString());
+        Assert.Single(Arm.OfType(main, "Microsoft.EventHub/namespaces/eventhubs/consumergroups"));
+        Assert.True(main.GetProperty("parameters").TryGetProperty("eventHubPartitionCount", out _));
+    }
+
+    [Fact]
+    public async Task AppInsights_HasLocalAuthDisabled()
+    {
+        Assert.True(Properties(await Arm.MainAsync(), "Microsoft.Insights/components").GetProperty("DisableLocalAuth").GetBoolean());
+    }
+
+    [Fact]
+    public async Task FunctionApp_IsFlexConsumptionDotnetIsolatedWithIdentityDeploymentStorage()
+    {
+        var main = await Arm.MainAsync();
+        var plan = Assert.Single(Arm.OfType(main, "Microsoft.Web/serverfarms")).Resource;
+        Assert.Equal("FlexConsumption", plan.GetProperty("sku").GetProperty("tier").GetString());
+        Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
+
+        var site = Assert.Single(Arm.OfType(main, "Microsoft.Web/sites")).Resource;
+        Assert.Equal("SystemAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        var config = site.GetProperty("properties").GetProperty("functionAppConfig");
+        Assert.Equal("dotnet-isolated", config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("SystemAssignedIdentity", config.GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
+        Assert.Equal("[parameters('instanceMemoryMB')]", config.GetProperty("scaleAndConcurrency").GetProperty("instanceMemoryMB").GetString());
+        Assert.Equal("[parameters('maximumInstanceCount')]", config.GetProperty("scaleAndConcurrency").GetProperty("maximumInstanceCount").GetString());
+        Assert.True(site.GetProperty("properties").GetProperty("httpsOnly").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Outputs_NameTheAppItsHostAndStorageEndpoints()
+    {
+        var outputs = (await Arm.MainAsync()).GetProperty("outputs");
+        foreach (var name in new[] { "functionAppName", "functionAppHostName", "storageBlobEndpoint", "storageQueueEndpoint", "storageTableEndpoint" })
+        {
+            Assert.True(outputs.TryGetProperty(name, out _), $"output {name} is missing");
+        }
+    }
+
+    private static JsonElement Properties(JsonElement main, string type) =>
+        Arm.OfType(main, type).First(r => !Arm.IsExisting(r.Resource)).Resource.GetProperty("properties");
+
+    private static IEnumerable<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!);
+}
