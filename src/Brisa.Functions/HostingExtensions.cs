@@ -1,4 +1,6 @@
 using Brisa.Azure.Ingestion;
+using Brisa.Azure.Models;
+using Brisa.Azure.Serving;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
@@ -29,6 +31,10 @@ public static class HostingExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ServingPlans>();
         services.AddSingleton(sp => OnlineFeatureReader.For(sp.GetRequiredService<BrisaStorage>()));
+        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30)));
+        services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
+        services.AddSingleton<Predictor>();
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
         return builder;
     }

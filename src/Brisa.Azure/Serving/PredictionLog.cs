@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using Azure.Storage.Blobs;
+using Brisa.Azure.Storage;
+
+namespace Brisa.Azure.Serving;
+
+/// <summary>One logged prediction: what was scored, with what, and the result.</summary>
+/// <param name="RequestId">The HTTP request.</param>
+/// <param name="Id">The instance id (e.g. the transaction id), to join with later labels.</param>
+/// <param name="Model">The model.</param>
+/// <param name="Version">The version that scored.</param>
+/// <param name="Time">When.</param>
+/// <param name="Score">The score.</param>
+/// <param name="Decision">The decision at the model's threshold.</param>
+/// <param name="Features">The model inputs as scored (null = missing).</param>
+public sealed record PredictionRecord(string RequestId, string Id, string Model, string Version, DateTimeOffset Time, double Score, bool Decision, IReadOnlyDictionary<string, object?> Features);
+
+/// <summary>
+/// The prediction log, off the hot path: records go to an in-memory channel and a background loop writes them as
+/// JSON lines, one blob per flush, to <c>predictions/&lt;model&gt;/date=YYYY-MM-DD/hour=HH/&lt;instance&gt;-&lt;ticks&gt;.jsonl</c>
+/// (every <c>flushInterval</c> or 1,000 records, and on shutdown). What a crash can lose: the records of the last
+/// interval not yet flushed (at most a few seconds of predictions); the scores themselves were already returned.
+/// </summary>
+public sealed class PredictionLog : IAsyncDisposable
+{
+    private const int FlushSize = 1000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    private readonly Channel<PredictionRecord> channel = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly string instance = Guid.NewGuid().ToString("N")[..12];
+    private readonly BlobContainerClient container;
+    private readonly TimeSpan flushInterval;
+    private readonly Task loop;
+
+    /// <summary>Creates the log and starts its background writer.</summary>
+    public PredictionLog(BlobContainerClient container, TimeSpan flushInterval)
+    {
+        this.container = container;
+        this.flushInterval = flushInterval;
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Creates the log over the account's predictions container.</summary>
+    public static PredictionLog For(BrisaStorage storage, TimeSpan? flushInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return new PredictionLog(storage.Blobs.GetBlobContainerClient(StorageNames.PredictionsContainer), flushInterval ?? TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Records a prediction (never blocks, never throws on the request path).</summary>
+    public void Append(PredictionRecord record) => channel.Writer.TryWrite(record);
+
+    /// <summary>Writes everything buffered now.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = new List<PredictionRecord>();
+        while (channel.Reader.TryRead(out var record))
+        {
+            batch.Add(record);
+        }
+
+        await WriteAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Reads every logged prediction of a model (monitoring, tests).</summary>
+    public async Task<IReadOnlyList<PredictionRecord>> ReadAllAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var records = new List<PredictionRecord>();
+        await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, model + "/", cancellationToken))
+        {
+            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
+            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                records.Add(JsonSerializer.Deserialize<PredictionRecord>(line, Json)!);
+            }
+        }
+
+        return records;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        channel.Writer.TryComplete();
+        await loop;
+        await FlushAsync();
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PredictionRecord>();
+        var reader = channel.Reader;
+        while (true)
+        {
+            using var wait = new CancellationTokenSource(flushInterval);
+            try
+            {
+                while (batch.Count < FlushSize && await reader.WaitToReadAsync(wait.Token))
+                {
+                    while (batch.Count < FlushSize && reader.TryRead(out var record))
+                    {
+                        batch.Add(record);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The interval elapsed: flush what we have.
+            }
+
+            try
+            {
+                await WriteAsync(batch, CancellationToken.None);
+                batch.Clear();
+            }
+            catch (global::Azure.RequestFailedException)
+            {
+                // Storage hiccup: keep the records and try again at the next interval (bounded by FlushSize growth).
+            }
+
+            if (reader.Completion.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<PredictionRecord> batch, CancellationToken cancellationToken)
+    {
+        foreach (var group in batch.GroupBy(r => (r.Model, Hour: new DateTime(r.Time.UtcDateTime.Ticks - (r.Time.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc))))
+        {
+            using var buffer = new MemoryStream();
+            foreach (var record in group)
+            {
+                JsonSerializer.Serialize(buffer, record, Json);
+                buffer.WriteByte((byte)'\n');
+            }
+
+            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key.Model}/date={group.Key.Hour:yyyy-MM-dd}/hour={group.Key.Hour:HH}/{instance}-{DateTime.UtcNow.Ticks}.jsonl");
+            buffer.Position = 0;
+            await container.GetBlobClient(name).UploadAsync(buffer, overwrite: false, cancellationToken);
+        }
+    }
+}

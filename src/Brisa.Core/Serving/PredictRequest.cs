@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Training;
+
+namespace Brisa.Core.Serving;
+
+/// <summary>
+/// A prediction request, parsed against what the model needs: <c>{"instances": [{...}, ...]}</c> or one instance
+/// object. Each instance carries the entity keys of the model's views (e.g. <c>customer_id</c>, <c>merchant_id</c>) and
+/// its request fields (e.g. <c>amount</c>, <c>country</c>); an optional <c>id</c> names the instance in the log.
+/// </summary>
+public static class PredictRequest
+{
+    /// <summary>Most instances in one request.</summary>
+    public const int MaxInstances = 1000;
+
+    /// <summary>The instances as observations at <paramref name="now"/>, ids prefixed with <paramref name="requestId"/>.</summary>
+    public static ObservationSet Parse(ReadOnlyMemory<byte> body, FeatureRequirements requirements, DateTimeOffset now, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        using var document = RequestJson.Parse(body);
+        var root = document.RootElement;
+        var instances = root.TryGetProperty("instances", out var list)
+            ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToArray() : throw ServingException.BadRequest("Invalid request", "'instances' must be a list of objects.")
+            : [root];
+        if (instances.Length is 0 or > MaxInstances)
+        {
+            throw ServingException.BadRequest("Invalid request", $"Send 1 to {MaxInstances} instances; got {instances.Length}.");
+        }
+
+        var set = new ObservationSet(requirements.EntityKeyFields, requirements.RequestFields, labelType: null);
+        var keys = new string?[requirements.EntityKeyFields.Count];
+        var values = new FieldValue[requirements.RequestFields.Count];
+        var ticks = TiledView.ToUnixTicks(now);
+        for (var i = 0; i < instances.Length; i++)
+        {
+            var instance = instances[i];
+            if (instance.ValueKind != JsonValueKind.Object)
+            {
+                throw ServingException.BadRequest("Invalid request", $"Instance {i} must be a JSON object.");
+            }
+
+            var known = requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)).Append("id").ToArray();
+            foreach (var property in instance.EnumerateObject())
+            {
+                if (!known.Contains(property.Name, StringComparer.Ordinal))
+                {
+                    throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", known.SkipLast(1))}.");
+                }
+            }
+
+            for (var k = 0; k < keys.Length; k++)
+            {
+                var name = requirements.EntityKeyFields[k];
+                keys[k] = instance.TryGetProperty(name, out var key)
+                    ? RequestJson.KeyOf(name, key)
+                    : throw ServingException.BadRequest("Missing entity key", $"Instance {i}: missing entity key '{name}'.");
+            }
+
+            for (var f = 0; f < values.Length; f++)
+            {
+                var field = requirements.RequestFields[f];
+                values[f] = instance.TryGetProperty(field.Name, out var value) ? ReadValue(i, field, value) : FieldValue.Null;
+            }
+
+            var id = instance.TryGetProperty("id", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString()! : $"{requestId}-{i}";
+            set.Add(id, ticks, keys, values, FieldValue.Null);
+        }
+
+        return set;
+    }
+
+    private static FieldValue ReadValue(int instance, FieldDefinition field, JsonElement value)
+    {
+        var wrong = () => ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' must be {field.Type.ToYamlName()}; got {value.ValueKind.ToString().ToLowerInvariant()}.");
+        FieldValue result = value.ValueKind switch
+        {
+            JsonValueKind.Null => FieldValue.Null,
+            JsonValueKind.String when field.Type == FieldType.String => FieldValue.FromText(value.GetString()),
+            JsonValueKind.Number when field.Type is FieldType.Double or FieldType.Long && value.TryGetDouble(out var n) && double.IsFinite(n) => FieldValue.FromNumber(n),
+            JsonValueKind.True or JsonValueKind.False when field.Type == FieldType.Bool => FieldValue.FromNumber(value.GetBoolean() ? 1 : 0),
+            _ => throw wrong(),
+        };
+        if (result.AsNumber() is { } number && (number < field.Min || number > field.Max))
+        {
+            throw ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' = {number} is outside [{field.Min}, {field.Max}].");
+        }
+
+        if (result.AsText() is { } text && field.Allowed is { } allowed && !allowed.Contains(text, StringComparer.Ordinal))
+        {
+            throw ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' = '{text}' is not allowed; allowed: {string.Join(", ", allowed)}.");
+        }
+
+        return result;
+    }
+}
