@@ -1,4 +1,5 @@
 using Brisa.Azure.Ingestion;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
@@ -30,6 +31,14 @@ public static class HostingExtensions
         services.AddSingleton<ServingPlans>();
         services.AddSingleton(sp => OnlineFeatureReader.For(sp.GetRequiredService<BrisaStorage>()));
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
+
+        // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
+        // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule.
+        services.AddSingleton(sp => new IncrementalMaterializer(
+            sp.GetRequiredService<BrisaStorage>(),
+            sp.GetRequiredService<IDefinitionsSource>(),
+            sp.GetRequiredService<TimeProvider>(),
+            builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>()));
         return builder;
     }
 
