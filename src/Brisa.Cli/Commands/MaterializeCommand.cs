@@ -90,6 +90,8 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         var materializer = new FeatureMaterializer(storage.Storage, definitions);
         var clock = Stopwatch.StartNew();
         MaterializationSummary? summary = null;
+        var sourceTimes = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var lastReport = TimeSpan.Zero;
         await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -99,6 +101,9 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
                 var task = progressContext.AddTask("raw hours", maxValue: 1);
                 var progress = new SynchronousProgress<MaterializationProgress>(p =>
                 {
+                    var now = clock.Elapsed;
+                    sourceTimes[p.Source] = sourceTimes.GetValueOrDefault(p.Source) + (now - lastReport);
+                    lastReport = now;
                     task.MaxValue = Math.Max(1, p.HoursTotal);
                     task.Value = p.HoursDone;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(p.Source)} {p.HourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {p.Events:N0} events · {p.Rows:N0} rows");
@@ -110,16 +115,17 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         var elapsed = clock.Elapsed;
         var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Materialized [[{summary!.From:u}, {summary.To:u})"))
             .AddColumn("view").AddColumn(new TableColumn("rows written").RightAligned()).AddColumn(new TableColumn("files").RightAligned())
-            .AddColumn(new TableColumn("online rows").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
+            .AddColumn(new TableColumn("online rows").RightAligned()).AddColumn(new TableColumn("time (source pass)").RightAligned());
         foreach (var view in summary.Views)
         {
-            // Views of one source share its pass over the raw zone: the time shown is the run's.
+            // Views of one source share one pass over its raw hours: the time shown is that pass's.
+            var source = definitions.FeatureViews.First(v => v.Name == view.View).Source;
             table.AddRow(
                 Markup.Escape(view.View),
                 view.Rows.ToString("N0", CultureInfo.InvariantCulture),
                 view.Files.ToString("N0", CultureInfo.InvariantCulture),
                 view.OnlineRows.ToString("N0", CultureInfo.InvariantCulture),
-                FormatTime(elapsed));
+                FormatTime(sourceTimes.GetValueOrDefault(source)));
         }
 
         table.AddEmptyRow();
