@@ -147,17 +147,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'EventHubConsumerGroup'
           value: eventHubConsumerGroup
         }
-        // Timer schedules (%MaterializeSchedule%, %RetrainSchedule%, %MonitorDriftSchedule%).
+        // Timer schedules (%Brisa:MaterializeSchedule%, %Brisa:RetrainSchedule%, %Brisa:MonitorDriftSchedule%).
         {
-          name: 'MaterializeSchedule'
+          name: 'Brisa__MaterializeSchedule'
           value: materializeSchedule
         }
         {
-          name: 'RetrainSchedule'
+          name: 'Brisa__RetrainSchedule'
           value: retrainSchedule
         }
         {
-          name: 'MonitorDriftSchedule'
+          name: 'Brisa__MonitorDriftSchedule'
           value: monitorDriftSchedule
         }
         // Application Insights with Entra ID auth (system-assigned identity).

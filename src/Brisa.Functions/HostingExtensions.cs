@@ -1,5 +1,6 @@
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Models;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Serving;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
@@ -36,6 +37,14 @@ public static class HostingExtensions
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton<Predictor>();
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
+
+        // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
+        // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule.
+        services.AddSingleton(sp => new IncrementalMaterializer(
+            sp.GetRequiredService<BrisaStorage>(),
+            sp.GetRequiredService<IDefinitionsSource>(),
+            sp.GetRequiredService<TimeProvider>(),
+            builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>()));
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Brisa.Testing;
 using Xunit;
 
 namespace Brisa.Functions.Tests;
@@ -50,6 +51,44 @@ public sealed class FunctionsMetadataTests
         var output = bindings.Single(b => b.GetProperty("direction").GetString() == "Out");
         Assert.Equal("http", output.GetProperty("type").GetString());
         Assert.Equal("$return", output.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void MaterializeFeatures_Metadata_IsTimerTriggerWithScheduleFromAppSetting()
+    {
+        var function = Function("MaterializeFeatures");
+        Assert.Equal("Brisa.Functions.Materialization.MaterializeFeaturesFunction.Run", function.GetProperty("entryPoint").GetString());
+
+        var binding = Assert.Single(function.GetProperty("bindings").EnumerateArray());
+        Assert.Equal("timer", binding.GetProperty("name").GetString());
+        Assert.Equal("timerTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("In", binding.GetProperty("direction").GetString());
+        Assert.Equal("%Brisa:MaterializeSchedule%", binding.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void MaterializeSlice_Metadata_IsQueueTriggerOnMaterializeQueue()
+    {
+        var function = Function("MaterializeSlice");
+        Assert.Equal("Brisa.Functions.Materialization.MaterializeSliceFunction.Run", function.GetProperty("entryPoint").GetString());
+
+        var binding = Assert.Single(function.GetProperty("bindings").EnumerateArray());
+        Assert.Equal("message", binding.GetProperty("name").GetString());
+        Assert.Equal("queueTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("In", binding.GetProperty("direction").GetString());
+        Assert.Equal("materialize", binding.GetProperty("queueName").GetString());
+        Assert.Equal("AzureWebJobsStorage", binding.GetProperty("connection").GetString());
+        Assert.Equal("String", binding.GetProperty("dataType").GetString());
+    }
+
+    [Fact]
+    public void LocalSettings_SetEveryMaterializationSetting()
+    {
+        var path = Path.Combine(RepositoryPaths.Root, "src", "Brisa.Functions", "local.settings.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var values = document.RootElement.GetProperty("Values");
+        Assert.Equal("0 */15 * * * *", values.GetProperty("Brisa:MaterializeSchedule").GetString());
+        Assert.True(values.TryGetProperty("AzureWebJobsStorage", out _));
     }
 
     [Fact]

@@ -7,10 +7,18 @@ using Parquet.Schema;
 namespace Brisa.Azure.RawZone;
 
 /// <summary>
-/// The raw zone's Parquet layout for one source: <c>event_id</c>, <c>event_time</c> (UTC, microseconds),
+/// The raw zone's Parquet layout for one source: <c>event_id</c>, <c>event_time</c> (UTC, microsecond values),
 /// then every schema field with its own type (string, double, long, bool, timestamp), nullable.
 /// Readable as it is by DuckDB and Spark.
 /// </summary>
+/// <remarks>
+/// Timestamps (<c>event_time</c> and timestamp fields) are INT96 (Impala: UTC, nanosecond precision, microsecond
+/// values), like the offline store. Parquet.Net 6.1 writes the min/max statistics of INT64 timestamp columns in
+/// milliseconds while the values are microseconds; DuckDB trusts them, so <c>WHERE event_time &gt;= t</c> skips row
+/// groups it must read (a count of 0 instead of every row) and even <c>ORDER BY</c> results come back corrupted
+/// (compressed materialization sizes values from the statistics). INT96 has no defined sort order, so readers ignore
+/// its statistics. <see cref="ReadAsync"/> reads both encodings (files written before the switch are INT64 micros).
+/// </remarks>
 public static class RawEventParquet
 {
     /// <summary>The column holding the CloudEvent id.</summary>
@@ -26,7 +34,7 @@ public static class RawEventParquet
         var fields = new List<Field>
         {
             new DataField<string>(IdColumn, false),
-            new DateTimeDataField(TimeColumn, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false),
+            Timestamp(TimeColumn, false),
         };
         foreach (var field in schema.Fields)
         {
@@ -36,7 +44,7 @@ public static class RawEventParquet
                 FieldType.Double => new DataField<double?>(field.Name),
                 FieldType.Long => new DataField<long?>(field.Name),
                 FieldType.Bool => new DataField<bool?>(field.Name),
-                FieldType.Timestamp => new DateTimeDataField(field.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+                FieldType.Timestamp => Timestamp(field.Name, true),
                 _ => throw new NotSupportedException($"Field type {field.Type} has no Parquet mapping."),
             });
         }
@@ -175,6 +183,10 @@ public static class RawEventParquet
 
         return values;
     }
+
+    // INT96 (see the remarks): its statistics are ignored by readers, unlike Parquet.Net's wrong INT64 ones.
+    private static DateTimeDataField Timestamp(string name, bool nullable) =>
+        new(name, DateTimeFormat.Impala, isNullable: nullable);
 
     private static DateTime ToDateTime(long unixMicros) => new(TiledView.UnixEpochTicks + (unixMicros * 10), DateTimeKind.Utc);
 }

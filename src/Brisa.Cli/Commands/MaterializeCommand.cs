@@ -1,0 +1,211 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Brisa.Azure.Offline;
+using Brisa.Azure.Registry;
+using Brisa.Core.Definitions;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary>
+/// <c>brisa materialize --from --to [--views]</c>: backfill the offline store (and the online values of batch-only
+/// views) for a range from the raw zone, with a live progress bar and a summary table per view.
+/// </summary>
+public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<MaterializeCommand.Settings>
+{
+    /// <summary>Options of <c>materialize</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>Range start.</summary>
+        [CommandOption("--from <TIME>")]
+        [Description("Range start, ISO 8601 on a whole hour, UTC unless an offset is given (e.g. 2026-05-01 or 2026-05-01T06:00Z). Moved back to its UTC day start.")]
+        public string? From { get; init; }
+
+        /// <summary>Range end.</summary>
+        [CommandOption("--to <TIME>")]
+        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from.")]
+        public string? To { get; init; }
+
+        /// <summary>Views to materialize.</summary>
+        [CommandOption("--views <A,B>")]
+        [Description("Comma-separated view names (default: every view).")]
+        public string? Views { get; init; }
+
+        /// <summary>A definitions file to use instead of the registry.</summary>
+        [CommandOption("--definitions <FILE>")]
+        [Description("Use these definitions instead of the registry's live version.")]
+        public string? Definitions { get; init; }
+
+        /// <summary>Skip the online table.</summary>
+        [CommandOption("--no-online")]
+        [Description("Do not write online values (use when backfilling an old range: its values are older than what is online).")]
+        public bool NoOnline { get; init; }
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (ParseRange(settings) is not { } range)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        FeatureRepositoryDefinition? definitions = null;
+        if (settings.Definitions is not null && (definitions = DefinitionFile.Load(console, settings.Definitions)) is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        // With a file the views are checked before any storage is touched; with the registry, right after reading it.
+        if (definitions is not null && CheckViews(definitions, settings.Views) is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        if (definitions is null)
+        {
+            definitions = await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+            if (definitions is null)
+            {
+                console.MarkupLine("[red]error:[/] no definitions are deployed in this storage account: run 'brisa apply <file>' or pass --definitions <file>.");
+                return ExitCodes.BadInput;
+            }
+        }
+
+        if (CheckViews(definitions, settings.Views) is not { } views)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        console.MarkupLineInterpolated($"Materializing {views.Length} view(s) over [[{range.From:u}, {range.To:u}) against {storage.Description}.");
+        if (range.From.UtcTicks % TimeSpan.TicksPerDay != 0)
+        {
+            console.MarkupLineInterpolated($"[grey]note: the range start is moved back to its UTC day start ({range.From.UtcDateTime.Date:yyyy-MM-dd} 00:00) so each date partition is complete.[/]");
+        }
+
+        var materializer = new FeatureMaterializer(storage.Storage, definitions);
+        var clock = Stopwatch.StartNew();
+        MaterializationSummary? summary = null;
+        var sourceTimes = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var lastReport = TimeSpan.Zero;
+        await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async progressContext =>
+            {
+                var task = progressContext.AddTask("raw hours", maxValue: 1);
+                var progress = new SynchronousProgress<MaterializationProgress>(p =>
+                {
+                    var now = clock.Elapsed;
+                    sourceTimes[p.Source] = sourceTimes.GetValueOrDefault(p.Source) + (now - lastReport);
+                    lastReport = now;
+                    task.MaxValue = Math.Max(1, p.HoursTotal);
+                    task.Value = p.HoursDone;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(p.Source)} {p.HourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {p.Events:N0} events · {p.Rows:N0} rows");
+                });
+                summary = await materializer.MaterializeAsync(range.From, range.To, views, new MaterializeOptions { WriteOnline = !settings.NoOnline }, progress, cancellationToken);
+                task.Value = task.MaxValue;
+            });
+
+        var elapsed = clock.Elapsed;
+        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Materialized [[{summary!.From:u}, {summary.To:u})"))
+            .AddColumn("view").AddColumn(new TableColumn("rows written").RightAligned()).AddColumn(new TableColumn("files").RightAligned())
+            .AddColumn(new TableColumn("online rows").RightAligned()).AddColumn(new TableColumn("time (source pass)").RightAligned());
+        foreach (var view in summary.Views)
+        {
+            // Views of one source share one pass over its raw hours: the time shown is that pass's.
+            var source = definitions.FeatureViews.First(v => v.Name == view.View).Source;
+            table.AddRow(
+                Markup.Escape(view.View),
+                view.Rows.ToString("N0", CultureInfo.InvariantCulture),
+                view.Files.ToString("N0", CultureInfo.InvariantCulture),
+                view.OnlineRows.ToString("N0", CultureInfo.InvariantCulture),
+                FormatTime(sourceTimes.GetValueOrDefault(source)));
+        }
+
+        table.AddEmptyRow();
+        table.AddRow(
+            "[bold]total[/]",
+            summary.Views.Sum(v => v.Rows).ToString("N0", CultureInfo.InvariantCulture),
+            summary.Views.Sum(v => v.Files).ToString("N0", CultureInfo.InvariantCulture),
+            summary.Views.Sum(v => v.OnlineRows).ToString("N0", CultureInfo.InvariantCulture),
+            FormatTime(elapsed));
+        console.Write(table);
+        console.MarkupLineInterpolated($"{summary.Events:N0} raw events read ({summary.Duplicates:N0} duplicates ignored), peak {summary.PeakEntities:N0} entities held.");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Parses and checks --from and --to; prints what is wrong and returns null when they are not valid.</summary>
+    private (DateTimeOffset From, DateTimeOffset To)? ParseRange(Settings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.From) || string.IsNullOrWhiteSpace(settings.To))
+        {
+            return Fail("--from and --to are required, e.g. 'brisa materialize --from 2026-05-01 --to 2026-05-08'.");
+        }
+
+        if (ParseTime(settings.From) is not { } from)
+        {
+            return Fail($"--from '{settings.From}' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z).");
+        }
+
+        if (ParseTime(settings.To) is not { } to)
+        {
+            return Fail($"--to '{settings.To}' is not an ISO 8601 time (e.g. 2026-05-08 or 2026-05-08T06:00Z).");
+        }
+
+        if (from.UtcTicks % TimeSpan.TicksPerHour != 0 || to.UtcTicks % TimeSpan.TicksPerHour != 0)
+        {
+            return Fail($"--from ({from:u}) and --to ({to:u}) must be whole hours.");
+        }
+
+        if (from >= to)
+        {
+            return Fail($"--from ({from:u}) must be before --to ({to:u}).");
+        }
+
+        return (from, to);
+    }
+
+    private (DateTimeOffset, DateTimeOffset)? Fail(string message)
+    {
+        console.MarkupLineInterpolated($"[red]error:[/] {message}");
+        return null;
+    }
+
+    private static DateTimeOffset? ParseTime(string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+
+    /// <summary>The requested view names (null for every view), or null after printing the unknown ones.</summary>
+    private string[]? CheckViews(FeatureRepositoryDefinition definitions, string? requested)
+    {
+        var known = definitions.FeatureViews.Select(v => v.Name).ToArray();
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return known;
+        }
+
+        var names = requested.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        var unknown = names.Where(n => !known.Contains(n, StringComparer.Ordinal)).ToArray();
+        if (names.Length == 0 || unknown.Length > 0)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] unknown view(s): {string.Join(", ", unknown.Length > 0 ? unknown : [requested])}. Known views: {string.Join(", ", known)}.");
+            return null;
+        }
+
+        return names;
+    }
+
+    private static string FormatTime(TimeSpan elapsed) =>
+        elapsed.TotalMinutes >= 1 ? elapsed.ToString(@"m\:ss", CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:0.0} s");
+
+    /// <summary>Reports on the calling thread (the materializer reports between hours), so the bar never lags behind.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

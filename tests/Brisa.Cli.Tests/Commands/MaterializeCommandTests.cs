@@ -1,0 +1,45 @@
+using Brisa.Testing;
+
+namespace Brisa.Cli.Tests.Commands;
+
+public sealed class MaterializeCommandTests
+{
+    [Theory]
+    [InlineData(new[] { "materialize", "--to", "2026-05-02" }, "--from and --to are required")]
+    [InlineData(new[] { "materialize", "--from", "2026-05-03", "--to", "2026-05-02" }, "--from (2026-05-03 00:00:00Z) must be before --to (2026-05-02 00:00:00Z)")]
+    [InlineData(new[] { "materialize", "--from", "2026-05-02", "--to", "2026-05-02" }, "must be before --to")]
+    [InlineData(new[] { "materialize", "--from", "last tuesday", "--to", "2026-05-02" }, "--from 'last tuesday' is not an ISO 8601 time")]
+    [InlineData(new[] { "materialize", "--from", "2026-05-01T00:30Z", "--to", "2026-05-02" }, "must be whole hours")]
+    public async Task Materialize_BadRange_ExitTwoWithMessage(string[] args, string expected)
+    {
+        var (exitCode, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Materialize_UnknownView_ExitTwoListingKnownViews()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync(
+            "materialize", "--from", "2026-05-01", "--to", "2026-05-02", "--views", "customer_7d,custmer_1h", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("unknown view(s): custmer_1h. Known views: customer_1h, customer_7d, merchant_1h, merchant_7d.", output);
+    }
+
+    [Fact]
+    public async Task Materialize_EmptyRawZone_SucceedsWithSummaryTable()
+    {
+        // No AzureWebJobsStorage: the command starts its own in-memory Azurite, whose raw zone is empty.
+        var (exitCode, output) = await CliRunner.RunAsync(
+            "materialize", "--from", "2026-05-01T06:00Z", "--to", "2026-05-01T09:00Z", "--views", "merchant_7d", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("moved back to its UTC day start (2026-05-01 00:00)", output);
+        Assert.Contains("Materialized [2026-05-01 00:00:00Z, 2026-05-01 09:00:00Z)", output);
+        Assert.Contains("merchant_7d", output);
+        Assert.Contains("0 raw events read", output);
+    }
+}
