@@ -28,7 +28,7 @@ public sealed class EntityTiles
     private DistinctSet?[] _distinct = [];
     private ulong[] _distinctMask = [];
     private DistinctDictionary?[] _dictionaries = [];
-    private IdSet?[] _ids = [];
+    private IdSet[] _ids = [];
     private int _capacity;
     private int _head;
     private int _tileCount;
@@ -122,7 +122,7 @@ public sealed class EntityTiles
         }
 
         int p = Physical(FindOrInsertTile(ti, out bool created));
-        if (view.TracksEventIds && !(_ids[p] ??= new IdSet()).Add(eventIdHash))
+        if (view.TracksEventIds && !_ids[p].Add(eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
@@ -378,9 +378,8 @@ public sealed class EntityTiles
     /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
     internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
-    internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
-
-    internal IdSet GetOrAddIdsAt(int i) => _ids[Physical(i)] ??= new IdSet();
+    /// <summary>The event id hashes of logical tile <paramref name="i"/> (only when the view tracks ids).</summary>
+    internal ref IdSet IdsAt(int i) => ref _ids[Physical(i)];
 
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
@@ -825,7 +824,7 @@ public sealed class EntityTiles
         Array.Clear(_distinctMask, p * d, d);
         if (_ids.Length > 0)
         {
-            _ids[p] = null;
+            _ids[p] = default;
         }
     }
 
@@ -843,7 +842,7 @@ public sealed class EntityTiles
         var last = new LastSlot[capacity * view.LastFields.Length];
         var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
         var distinctMask = new ulong[capacity * view.DistinctFields.Length];
-        IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
+        IdSet[] ids = view.TracksEventIds ? new IdSet[capacity] : [];
         for (int i = 0; i < _tileCount; i++)
         {
             int p = Physical(i);

@@ -96,16 +96,17 @@ internal sealed class DistinctSet
 }
 
 /// <summary>
-/// An open-addressing set of 64-bit event id hashes. The first non-zero hash is held inline: a tile with one event
-/// allocates no table.
+/// An open-addressing set of 64-bit event id hashes, held by value in the entity's tile arrays (no object per tile).
+/// The first non-zero hash is held inline: a tile with one event allocates nothing.
 /// </summary>
-internal sealed class IdSet
+internal struct IdSet
 {
     private ulong[]? _slots;
     private ulong _single;
+    private int _count;
     private bool _hasZero;
 
-    public int Count { get; private set; }
+    public readonly int Count => _count;
 
     /// <summary>Adds a hash; false when already present.</summary>
     public bool Add(ulong hash)
@@ -118,7 +119,7 @@ internal sealed class IdSet
             }
 
             _hasZero = true;
-            Count++;
+            _count++;
             return true;
         }
 
@@ -127,7 +128,7 @@ internal sealed class IdSet
             if (_single == 0)
             {
                 _single = hash;
-                Count++;
+                _count++;
                 return true;
             }
 
@@ -141,7 +142,7 @@ internal sealed class IdSet
             _single = 0;
         }
 
-        if ((Count + 1) * 2 > _slots.Length)
+        if ((_count + 1) * 2 > _slots.Length)
         {
             Grow();
         }
@@ -151,11 +152,11 @@ internal sealed class IdSet
             return false;
         }
 
-        Count++;
+        _count++;
         return true;
     }
 
-    public void CopyTo(Span<ulong> destination)
+    public readonly void CopyTo(Span<ulong> destination)
     {
         int n = 0;
         if (_hasZero)
