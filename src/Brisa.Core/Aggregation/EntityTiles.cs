@@ -381,6 +381,9 @@ public sealed class EntityTiles
     /// <summary>The event id hashes of logical tile <paramref name="i"/> (only when the view tracks ids).</summary>
     internal ref IdSet IdsAt(int i) => ref _ids[Physical(i)];
 
+    /// <summary>The number of event ids held for logical tile <paramref name="i"/> (0 when the view does not track ids).</summary>
+    internal int IdCountAt(int i) => _ids.Length == 0 ? 0 : _ids[Physical(i)].Count;
+
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
         _newestTicks = newestTicks;
