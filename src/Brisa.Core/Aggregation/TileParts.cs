@@ -11,6 +11,9 @@ internal struct TileHeader
 
     /// <summary>Greatest event time applied.</summary>
     public long MaxTicks;
+
+    /// <summary>Hashes of the event ids applied (only when the view tracks ids): next to the header, so an event touches one place.</summary>
+    public IdSet Ids;
 }
 
 /// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
