@@ -28,7 +28,6 @@ public sealed class EntityTiles
     private DistinctSet?[] _distinct = [];
     private ulong[] _distinctMask = [];
     private DistinctDictionary?[] _dictionaries = [];
-    private IdSet?[] _ids = [];
     private int _capacity;
     private int _head;
     private int _tileCount;
@@ -122,12 +121,12 @@ public sealed class EntityTiles
         }
 
         int p = Physical(FindOrInsertTile(ti, out bool created));
-        if (view.TracksEventIds && !(_ids[p] ??= new IdSet()).Add(eventIdHash))
+        ref TileHeader header = ref _headers[p];
+        if (view.TracksEventIds && !header.Ids.Add(eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
 
-        ref TileHeader header = ref _headers[p];
         header.Count++;
         if (eventTicks > header.MaxTicks)
         {
@@ -378,9 +377,11 @@ public sealed class EntityTiles
     /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
     internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
-    internal IdSet? IdsAt(int i) => _ids.Length == 0 ? null : _ids[Physical(i)];
+    /// <summary>The event id hashes of logical tile <paramref name="i"/> (only when the view tracks ids).</summary>
+    internal ref IdSet IdsAt(int i) => ref _headers[Physical(i)].Ids;
 
-    internal IdSet GetOrAddIdsAt(int i) => _ids[Physical(i)] ??= new IdSet();
+    /// <summary>The number of event ids held for logical tile <paramref name="i"/> (0 when the view does not track ids).</summary>
+    internal int IdCountAt(int i) => _headers[Physical(i)].Ids.Count;
 
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
@@ -810,10 +811,6 @@ public sealed class EntityTiles
         int d = view.DistinctFields.Length;
         Array.Copy(_distinct, from * d, _distinct, to * d, d);
         Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
-        if (_ids.Length > 0)
-        {
-            _ids[to] = _ids[from];
-        }
     }
 
     private void ClearReferences(int p)
@@ -823,10 +820,7 @@ public sealed class EntityTiles
         int d = View.DistinctFields.Length;
         Array.Clear(_distinct, p * d, d);
         Array.Clear(_distinctMask, p * d, d);
-        if (_ids.Length > 0)
-        {
-            _ids[p] = null;
-        }
+        _headers[p].Ids = default;
     }
 
     private void Grow()
@@ -843,7 +837,6 @@ public sealed class EntityTiles
         var last = new LastSlot[capacity * view.LastFields.Length];
         var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
         var distinctMask = new ulong[capacity * view.DistinctFields.Length];
-        IdSet?[] ids = view.TracksEventIds ? new IdSet?[capacity] : [];
         for (int i = 0; i < _tileCount; i++)
         {
             int p = Physical(i);
@@ -852,10 +845,6 @@ public sealed class EntityTiles
             Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
             Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
             Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
-            if (ids.Length > 0)
-            {
-                ids[i] = _ids[p];
-            }
         }
 
         _headers = headers;
@@ -863,7 +852,6 @@ public sealed class EntityTiles
         _last = last;
         _distinct = distinct;
         _distinctMask = distinctMask;
-        _ids = ids;
         _capacity = capacity;
         _head = 0;
     }

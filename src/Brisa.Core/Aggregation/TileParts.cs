@@ -11,6 +11,9 @@ internal struct TileHeader
 
     /// <summary>Greatest event time applied.</summary>
     public long MaxTicks;
+
+    /// <summary>Hashes of the event ids applied (only when the view tracks ids): next to the header, so an event touches one place.</summary>
+    public IdSet Ids;
 }
 
 /// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
@@ -96,16 +99,17 @@ internal sealed class DistinctSet
 }
 
 /// <summary>
-/// An open-addressing set of 64-bit event id hashes. The first non-zero hash is held inline: a tile with one event
-/// allocates no table.
+/// An open-addressing set of 64-bit event id hashes, held by value in the entity's tile arrays (no object per tile).
+/// The first non-zero hash is held inline: a tile with one event allocates nothing.
 /// </summary>
-internal sealed class IdSet
+internal struct IdSet
 {
     private ulong[]? _slots;
     private ulong _single;
+    private int _count;
     private bool _hasZero;
 
-    public int Count { get; private set; }
+    public readonly int Count => _count;
 
     /// <summary>Adds a hash; false when already present.</summary>
     public bool Add(ulong hash)
@@ -118,7 +122,7 @@ internal sealed class IdSet
             }
 
             _hasZero = true;
-            Count++;
+            _count++;
             return true;
         }
 
@@ -127,7 +131,7 @@ internal sealed class IdSet
             if (_single == 0)
             {
                 _single = hash;
-                Count++;
+                _count++;
                 return true;
             }
 
@@ -141,7 +145,7 @@ internal sealed class IdSet
             _single = 0;
         }
 
-        if ((Count + 1) * 2 > _slots.Length)
+        if ((_count + 1) * 2 > _slots.Length)
         {
             Grow();
         }
@@ -151,11 +155,11 @@ internal sealed class IdSet
             return false;
         }
 
-        Count++;
+        _count++;
         return true;
     }
 
-    public void CopyTo(Span<ulong> destination)
+    public readonly void CopyTo(Span<ulong> destination)
     {
         int n = 0;
         if (_hasZero)

@@ -153,9 +153,9 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                IdSet? set = state.IdsAt(ti);
-                Span<ulong> ids = scratch.Ids(set?.Count ?? 0);
-                set?.CopyTo(ids);
+                ref IdSet set = ref state.IdsAt(ti);
+                Span<ulong> ids = scratch.Ids(set.Count);
+                set.CopyTo(ids);
                 ids.Sort();
                 w.VarUInt((ulong)ids.Length);
                 foreach (ulong id in ids)
@@ -393,7 +393,7 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                IdSet ids = state.GetOrAddIdsAt(at);
+                ref IdSet ids = ref state.IdsAt(at);
                 if ((long)r.VarUInt() != count)
                 {
                     throw Corrupt("the number of event ids differs from the event count");

@@ -24,8 +24,10 @@ public sealed class CloudEventDecoder
 
     private readonly EventSchema[] schemas;
     private readonly byte[][] schemaTypes;
+    private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
-    private readonly StringPool pool = new();
+    private readonly HashSet<string> seenIds = new(StringComparer.Ordinal);
+    private readonly List<string> addedIds = [];
     private FieldValue[] scratch = [];
 
     /// <summary>Creates a decoder for the given sources.</summary>
@@ -34,13 +36,22 @@ public sealed class CloudEventDecoder
         ArgumentNullException.ThrowIfNull(schemas);
         this.schemas = schemas.ToArray();
         schemaTypes = this.schemas.Select(s => Encoding.UTF8.GetBytes(s.EventType)).ToArray();
+        fieldDecoders = this.schemas.Select(s => s.Fields.Select(f => new FieldDecoder(f)).ToArray()).ToArray();
         this.options = options ?? new DecoderOptions();
     }
 
     /// <summary>Decodes a delivered batch of messages, as of <paramref name="now"/> (for the future-skew check).</summary>
-    public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)
+    public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now) => Decode(messages, now, new DecodedBatch());
+
+    /// <summary>
+    /// Decodes a delivered batch into <paramref name="into"/>, which is <see cref="DecodedBatch.Reset"/> first and reuses its arrays
+    /// (for a caller that is done with the previous delivery's rows before decoding the next one).
+    /// </summary>
+    public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now, DecodedBatch into)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(into);
+        into.Reset();
         long bytes = 0;
         foreach (var message in messages)
         {
@@ -49,20 +60,23 @@ public sealed class CloudEventDecoder
 
         // About 200 bytes or more per CloudEvent: size the row arrays once instead of doubling them (large arrays
         // live on the large object heap, whose churn brings full collections over the engine's long-lived state).
-        var batch = new DecodedBatch { CapacityHint = (int)Math.Clamp(bytes / 200, 64, 1 << 16) };
-        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        var batch = into;
+        batch.CapacityHint = (int)Math.Clamp(bytes / 200, 64, 1 << 16);
+        seenIds.Clear();
         foreach (var message in messages)
         {
-            DecodeMessage(message.Body, now, batch, seenIds);
+            DecodeMessage(message.Body, now, batch);
         }
 
+        seenIds.Clear();
         return batch;
     }
 
-    private void DecodeMessage(ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, HashSet<string> seenIds)
+    private void DecodeMessage(ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch)
     {
         var mark = new Mark(batch);
-        var idsBefore = new List<string>();
+        var idsBefore = addedIds;
+        idsBefore.Clear();
         try
         {
             var reader = new Utf8JsonReader(body.Span, ReaderOptions);
@@ -70,7 +84,7 @@ public sealed class CloudEventDecoder
 
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                DecodeEvent(ref reader, body, now, batch, seenIds, idsBefore);
+                DecodeEvent(ref reader, body, now, batch, idsBefore);
             }
             else if (reader.TokenType == JsonTokenType.StartArray)
             {
@@ -78,7 +92,7 @@ public sealed class CloudEventDecoder
                 {
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
-                        DecodeEvent(ref reader, body, now, batch, seenIds, idsBefore);
+                        DecodeEvent(ref reader, body, now, batch, idsBefore);
                     }
                     else
                     {
@@ -112,7 +126,7 @@ public sealed class CloudEventDecoder
         }
     }
 
-    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, HashSet<string> seenIds, List<string> added)
+    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, List<string> added)
     {
         var start = (int)reader.TokenStartIndex;
         string? specVersion = null, id = null, type = null, source = null, envelopeError = null;
@@ -127,7 +141,8 @@ public sealed class CloudEventDecoder
         long inlineTicks = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("data"u8))
+            var attribute = AttributeOf(ref reader);
+            if (attribute == Attribute.Data)
             {
                 reader.Read();
                 dataToken = reader.TokenType;
@@ -157,11 +172,11 @@ public sealed class CloudEventDecoder
 
                 dataEnd = (int)reader.BytesConsumed;
             }
-            else if (reader.ValueTextEquals("id"u8))
+            else if (attribute == Attribute.Id)
             {
                 id = ReadAttribute(ref reader, "id", ref envelopeError);
             }
-            else if (reader.ValueTextEquals("type"u8))
+            else if (attribute == Attribute.Type)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -177,7 +192,7 @@ public sealed class CloudEventDecoder
                     schema = null;
                 }
             }
-            else if (reader.ValueTextEquals("specversion"u8))
+            else if (attribute == Attribute.SpecVersion)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -191,7 +206,7 @@ public sealed class CloudEventDecoder
                     specVersion = null;
                 }
             }
-            else if (reader.ValueTextEquals("source"u8))
+            else if (attribute == Attribute.Source)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -206,7 +221,7 @@ public sealed class CloudEventDecoder
                     source = null;
                 }
             }
-            else if (reader.ValueTextEquals("data_base64"u8))
+            else if (attribute == Attribute.DataBase64)
             {
                 envelopeError ??= "'data_base64' is not supported: send the data as a JSON object in 'data'";
                 reader.Read();
@@ -269,7 +284,7 @@ public sealed class CloudEventDecoder
         }
 
         rows.SetLastTicks(ticks);
-        batch.Outcomes.Add(new EventOutcome(id, true, null));
+        batch.Accept(id!);
     }
 
     /// <summary>A cleared row of scratch values for inline decoding.</summary>
@@ -360,10 +375,13 @@ public sealed class CloudEventDecoder
     {
         ticks = 0;
         var fields = schema.Fields;
+        var decoders = DecodersOf(schema);
         Span<bool> seen = fields.Count <= 256 ? stackalloc bool[fields.Count] : new bool[fields.Count];
+        var guess = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var index = FindField(ref reader, schema);
+            var index = FindField(ref reader, schema, guess);
+            guess = index + 1;
             reader.Read();
             if (index < 0)
             {
@@ -384,7 +402,7 @@ public sealed class CloudEventDecoder
                 continue;
             }
 
-            var error = ReadValue(ref reader, field, out row[index]);
+            var error = ReadValue(ref reader, decoders[index], out row[index]);
             if (error is not null)
             {
                 return $"field '{field.Name}': {error}";
@@ -415,9 +433,10 @@ public sealed class CloudEventDecoder
         return null;
     }
 
-    private string? ReadValue(ref Utf8JsonReader reader, SchemaField field, out FieldValue value)
+    private string? ReadValue(ref Utf8JsonReader reader, FieldDecoder decoder, out FieldValue value)
     {
         value = default;
+        var field = decoder.Field;
         switch (field.Type)
         {
             case FieldType.String:
@@ -426,7 +445,21 @@ public sealed class CloudEventDecoder
                     return $"expected a string, got {Describe(reader.TokenType)}";
                 }
 
-                var text = ReadString(ref reader);
+                if (decoder.AllowedUtf8 is { } allowedUtf8 && !reader.ValueIsEscaped)
+                {
+                    // Fast path: compare the raw bytes with the allowed values (no string made).
+                    var raw = reader.ValueSpan;
+                    for (var k = 0; k < allowedUtf8.Length; k++)
+                    {
+                        if (allowedUtf8[k] is { } candidate && raw.SequenceEqual(candidate) && field.Allowed![k].Length <= options.MaxStringLength)
+                        {
+                            value = FieldValue.FromText(field.Allowed[k]);
+                            return null;
+                        }
+                    }
+                }
+
+                var text = ReadString(ref reader, decoder.Cache);
                 if (text is null)
                 {
                     return "invalid UTF-8 in string";
@@ -457,7 +490,7 @@ public sealed class CloudEventDecoder
                     return $"expected a number, got {Describe(reader.TokenType)}";
                 }
 
-                if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
+                if (!((!reader.ValueIsEscaped && TryParseShortDecimal(reader.ValueSpan, out var number)) || reader.TryGetDouble(out number)) || !double.IsFinite(number))
                 {
                     return "the number is out of the range of a double";
                 }
@@ -489,12 +522,21 @@ public sealed class CloudEventDecoder
                 return null;
 
             case FieldType.Timestamp:
-                if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time))
+                long utcTicks;
+                if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseUtcTimestamp(reader.ValueSpan, out var fastTicks))
+                {
+                    utcTicks = fastTicks;
+                }
+                else if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time))
                 {
                     return $"expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got {Describe(ref reader)}";
                 }
+                else
+                {
+                    utcTicks = time.UtcTicks;
+                }
 
-                value = FieldValue.FromNumber((time.UtcTicks - TiledView.UnixEpochTicks) / 10);
+                value = FieldValue.FromNumber((utcTicks - TiledView.UnixEpochTicks) / 10);
                 return null;
 
             default:
@@ -520,14 +562,176 @@ public sealed class CloudEventDecoder
         return null;
     }
 
-    private string? ReadString(ref Utf8JsonReader reader)
+    private static string? ReadString(ref Utf8JsonReader reader, StringCache? cache)
     {
-        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > StringPool.MaxPooledLength)
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > StringCache.MaxLength)
         {
             return reader.GetString();
         }
 
-        return pool.Get(reader.ValueSpan);
+        return cache is null ? StringCache.Transcode(reader.ValueSpan) : cache.Get(reader.ValueSpan);
+    }
+
+    private FieldDecoder[] DecodersOf(EventSchema schema)
+    {
+        for (var i = 0; i < schemas.Length; i++)
+        {
+            if (ReferenceEquals(schemas[i], schema))
+            {
+                return fieldDecoders[i];
+            }
+        }
+
+        throw new InvalidOperationException($"Unknown schema '{schema.SourceName}'.");
+    }
+
+    /// <summary>Which CloudEvents attribute the property name the reader stands on is (raw bytes compared by length first).</summary>
+    private static Attribute AttributeOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.ValueTextEquals("data"u8) ? Attribute.Data
+                : reader.ValueTextEquals("id"u8) ? Attribute.Id
+                : reader.ValueTextEquals("type"u8) ? Attribute.Type
+                : reader.ValueTextEquals("specversion"u8) ? Attribute.SpecVersion
+                : reader.ValueTextEquals("source"u8) ? Attribute.Source
+                : reader.ValueTextEquals("data_base64"u8) ? Attribute.DataBase64
+                : Attribute.Other;
+        }
+
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            2 when name.SequenceEqual("id"u8) => Attribute.Id,
+            4 when name.SequenceEqual("data"u8) => Attribute.Data,
+            4 when name.SequenceEqual("type"u8) => Attribute.Type,
+            6 when name.SequenceEqual("source"u8) => Attribute.Source,
+            11 when name.SequenceEqual("specversion"u8) => Attribute.SpecVersion,
+            11 when name.SequenceEqual("data_base64"u8) => Attribute.DataBase64,
+            _ => Attribute.Other,
+        };
+    }
+
+    /// <summary>
+    /// Parses a plain decimal (optional minus, digits, optional fraction, no exponent) of at most 15 significant digits
+    /// exactly: the digits form an integer below 2^53 and the power of ten is exact, so one division rounds correctly,
+    /// as the general parser does. Anything else returns false (the caller uses the general parser).
+    /// </summary>
+    internal static bool TryParseShortDecimal(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        if (text.Length is 0 or > 24)
+        {
+            return false;
+        }
+
+        var i = 0;
+        var negative = text[0] == (byte)'-';
+        if (negative)
+        {
+            i = 1;
+        }
+
+        ulong mantissa = 0;
+        int digits = 0, scale = 0;
+        var dot = false;
+        for (; i < text.Length; i++)
+        {
+            var c = (uint)(text[i] - '0');
+            if (c <= 9)
+            {
+                mantissa = (mantissa * 10) + c;
+                digits++;
+                if (dot)
+                {
+                    scale++;
+                }
+            }
+            else if (text[i] == (byte)'.' && !dot)
+            {
+                dot = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits is 0 or > 15)
+        {
+            return false;
+        }
+
+        value = scale == 0 ? mantissa : mantissa / PowersOf10[scale];
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
+    }
+
+    private static readonly double[] PowersOf10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+    /// <summary>
+    /// Parses <c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c> (UTC, the form producers write) into UTC ticks; any other form, or an
+    /// out-of-range part, returns false and the caller falls back to <see cref="Utf8JsonReader.TryGetDateTimeOffset(out DateTimeOffset)"/>.
+    /// </summary>
+    internal static bool TryParseUtcTimestamp(ReadOnlySpan<byte> text, out long utcTicks)
+    {
+        utcTicks = 0;
+        if (text.Length is < 20 or > 28 || text[^1] != (byte)'Z' || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)'T'
+            || text[13] != (byte)':' || text[16] != (byte)':')
+        {
+            return false;
+        }
+
+        if (!TryDigits(text[..4], out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day)
+            || !TryDigits(text.Slice(11, 2), out var hour) || !TryDigits(text.Slice(14, 2), out var minute) || !TryDigits(text.Slice(17, 2), out var second))
+        {
+            return false;
+        }
+
+        long fraction = 0;
+        if (text.Length > 20)
+        {
+            var digits = text.Length - 21;
+            if (text[19] != (byte)'.' || digits < 1 || !TryDigits(text.Slice(20, digits), out var f))
+            {
+                return false;
+            }
+
+            fraction = f;
+            for (var k = digits; k < 7; k++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        utcTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
+    {
+        value = 0;
+        foreach (var b in text)
+        {
+            var c = (uint)(b - '0');
+            if (c > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + (int)c;
+        }
+
+        return true;
     }
 
     private EventSchema? FindSchema(ref Utf8JsonReader reader)
@@ -543,9 +747,29 @@ public sealed class CloudEventDecoder
         return null;
     }
 
-    private static int FindField(ref Utf8JsonReader reader, EventSchema schema)
+    private static int FindField(ref Utf8JsonReader reader, EventSchema schema, int guess)
     {
         var names = schema.Utf8Names;
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && schema.HasUniqueNames)
+        {
+            // Producers write the fields in one order: try the one after the previous field first.
+            var name = reader.ValueSpan;
+            if ((uint)guess < (uint)names.Length && name.SequenceEqual(names[guess]))
+            {
+                return guess;
+            }
+
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (name.SequenceEqual(names[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
         for (var i = 0; i < names.Length; i++)
         {
             if (reader.ValueTextEquals(names[i]))
@@ -596,7 +820,7 @@ public sealed class CloudEventDecoder
     {
         private readonly Dictionary<string, int> counts = batch.Sources.ToDictionary(s => s.Schema.SourceName, s => s.Count);
         private readonly int rejected = batch.Rejected.Count;
-        private readonly int outcomes = batch.Outcomes.Count;
+        private readonly int outcomes = batch.OutcomeCount;
 
         public void Rollback(DecodedBatch batch)
         {
@@ -606,41 +830,193 @@ public sealed class CloudEventDecoder
             }
 
             batch.Rejected.RemoveRange(rejected, batch.Rejected.Count - rejected);
-            batch.Outcomes.RemoveRange(outcomes, batch.Outcomes.Count - outcomes);
+            batch.TruncateOutcomes(outcomes);
         }
     }
 
-    /// <summary>Interns repeated short strings (entity keys, countries) straight from UTF-8, so decoding them allocates once.</summary>
-    private sealed class StringPool
+    private enum Attribute
     {
-        public const int MaxPooledLength = 128;
-        private const int MaxEntries = 200_000;
-        private readonly Dictionary<string, string> entries = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
+        Other,
+        Data,
+        Id,
+        Type,
+        SpecVersion,
+        Source,
+        DataBase64,
+    }
 
-        public StringPool() => lookup = entries.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>How one schema field is decoded: its allowed values as UTF-8, and a string cache for repeating values.</summary>
+    private sealed class FieldDecoder
+    {
+        public FieldDecoder(SchemaField field)
+        {
+            Field = field;
+            if (field.Type != FieldType.String)
+            {
+                return;
+            }
+
+            if (field.Allowed is { } allowed)
+            {
+                // Only values that round-trip through UTF-8 can be matched on bytes (a lone surrogate cannot).
+                AllowedUtf8 = allowed.Select(a => Encoding.UTF8.GetBytes(a) is var b && Encoding.UTF8.GetString(b) == a ? b : null).ToArray();
+            }
+            else
+            {
+                Cache = new StringCache();
+            }
+        }
+
+        public SchemaField Field { get; }
+
+        public byte[]?[]? AllowedUtf8 { get; }
+
+        public StringCache? Cache { get; }
+    }
+
+    /// <summary>
+    /// A bounded, two-way set-associative cache of one field's short strings, looked up straight from UTF-8, so a value
+    /// that repeats (entity keys, countries) is transcoded and allocated once. Hit rates are counted per window of
+    /// lookups: a field whose values are mostly unique (transaction ids) pauses caching, so it neither pays for lookups
+    /// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound).
+    /// </summary>
+    private sealed class StringCache
+    {
+        public const int MaxLength = 128;
+        private const int InitialSlots = 1 << 12;
+        private const int MaxSlots = 1 << 17;
+        private const int Window = 8192;
+        private const int PauseWindows = 15;
+
+        private string?[] values = new string?[InitialSlots];
+        private int[] hashes = new int[InitialSlots];
+        private int lookups;
+        private int hits;
+        private int paused;
 
         public string? Get(ReadOnlySpan<byte> utf8)
         {
-            Span<char> chars = stackalloc char[MaxPooledLength];
-            if (Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+            if (paused > 0)
             {
-                return null;
+                paused--;
+                return Transcode(utf8);
             }
 
-            var span = chars[..written];
-            if (lookup.TryGetValue(span, out var existing))
+            var hash = Hash(utf8);
+            var i = hash & (values.Length - 2);
+            string? text;
+            if (Matches(i, hash, utf8))
             {
-                return existing;
+                text = values[i];
+                Count(hit: true);
+                return text;
             }
 
-            var text = span.ToString();
-            if (entries.Count < MaxEntries)
+            if (Matches(i + 1, hash, utf8))
             {
-                entries[text] = text;
+                // Most recently used first.
+                text = values[i + 1];
+                values[i + 1] = values[i];
+                hashes[i + 1] = hashes[i];
+                values[i] = text;
+                hashes[i] = hash;
+                Count(hit: true);
+                return text;
             }
 
+            text = Transcode(utf8);
+            if (text is not null)
+            {
+                values[i + 1] = values[i];
+                hashes[i + 1] = hashes[i];
+                values[i] = text;
+                hashes[i] = hash;
+            }
+
+            Count(hit: false);
             return text;
+        }
+
+        /// <summary>The string of valid UTF-8 (at most <see cref="MaxLength"/> bytes), or null when invalid.</summary>
+        public static string? Transcode(ReadOnlySpan<byte> utf8)
+        {
+            Span<char> chars = stackalloc char[MaxLength];
+            return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? new string(chars[..written])
+                : null;
+        }
+
+        private bool Matches(int slot, int hash, ReadOnlySpan<byte> utf8)
+        {
+            if (hashes[slot] != hash || values[slot] is not { } candidate || candidate.Length > utf8.Length)
+            {
+                return false;
+            }
+
+            if (Ascii.Equals(utf8, candidate))
+            {
+                return true;
+            }
+
+            if (Ascii.IsValid(utf8))
+            {
+                return false;
+            }
+
+            Span<char> chars = stackalloc char[MaxLength];
+            return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+                && chars[..written].SequenceEqual(candidate);
+        }
+
+        private void Count(bool hit)
+        {
+            lookups++;
+            if (hit)
+            {
+                hits++;
+            }
+
+            if (lookups < Window)
+            {
+                return;
+            }
+
+            if (hits * 16 < lookups)
+            {
+                // Mostly unique values: stop caching for a while (and let go of what is held), then probe again.
+                paused = Window * PauseWindows;
+                Array.Clear(values);
+            }
+            else if (hits * 8 < lookups * 7 && values.Length < MaxSlots)
+            {
+                // Many repeats but still missing: more room.
+                values = new string?[values.Length * 2];
+                hashes = new int[values.Length];
+            }
+
+            lookups = 0;
+            hits = 0;
+        }
+
+        private static int Hash(ReadOnlySpan<byte> utf8)
+        {
+            var h = (ulong)utf8.Length * 0x9E3779B97F4A7C15UL;
+            var i = 0;
+            for (; i + 8 <= utf8.Length; i += 8)
+            {
+                h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..])) * 0x9E3779B97F4A7C15UL;
+                h ^= h >> 29;
+            }
+
+            ulong tail = 0;
+            for (var shift = 0; i < utf8.Length; i++, shift += 8)
+            {
+                tail |= (ulong)utf8[i] << shift;
+            }
+
+            h = (h ^ tail) * 0x9E3779B97F4A7C15UL;
+            h ^= h >> 32;
+            return (int)h;
         }
     }
 }

@@ -11,6 +11,11 @@ public sealed record RejectedEvent(ReadOnlyMemory<byte> OriginalBytes, string? E
 public sealed class DecodedBatch
 {
     private readonly Dictionary<string, SourceEventBatch> bySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceEventBatch> spare = new(StringComparer.Ordinal);
+    private readonly OutcomeList outcomes;
+
+    /// <summary>Creates an empty batch.</summary>
+    public DecodedBatch() => outcomes = new OutcomeList(Rejected);
 
     /// <summary>Accepted rows grouped by source.</summary>
     public IReadOnlyCollection<SourceEventBatch> Sources => bySource.Values;
@@ -19,7 +24,8 @@ public sealed class DecodedBatch
     public List<RejectedEvent> Rejected { get; } = [];
 
     /// <summary>One outcome per event in delivery order.</summary>
-    public List<EventOutcome> Outcomes { get; } = [];
+    /// <remarks>Held compactly (an id and a reference to the rejection per event); an <see cref="EventOutcome"/> is made when read.</remarks>
+    public IReadOnlyList<EventOutcome> Outcomes => outcomes;
 
     /// <summary>Number of accepted events.</summary>
     public int AcceptedCount => bySource.Values.Sum(b => b.Count);
@@ -27,11 +33,33 @@ public sealed class DecodedBatch
     /// <summary>Rows a new source batch is sized for (an estimate from the delivered bytes), so it rarely grows.</summary>
     internal int CapacityHint { get; set; } = 64;
 
+    /// <summary>
+    /// Empties the batch for reuse by <see cref="CloudEventDecoder.Decode(IReadOnlyList{IncomingMessage}, DateTimeOffset, DecodedBatch)"/>,
+    /// keeping its arrays: a caller that decodes delivery after delivery then allocates no row storage.
+    /// Rows, rejections and outcomes read before are gone.
+    /// </summary>
+    public void Reset()
+    {
+        foreach (var (name, batch) in bySource)
+        {
+            batch.Truncate(0);
+            spare[name] = batch;
+        }
+
+        bySource.Clear();
+        Rejected.Clear();
+        outcomes.Truncate(0);
+    }
+
     internal SourceEventBatch For(EventSchema schema)
     {
         if (!bySource.TryGetValue(schema.SourceName, out var batch))
         {
-            batch = new SourceEventBatch(schema, CapacityHint);
+            if (!spare.Remove(schema.SourceName, out batch) || !ReferenceEquals(batch.Schema, schema))
+            {
+                batch = new SourceEventBatch(schema, CapacityHint);
+            }
+
             bySource.Add(schema.SourceName, batch);
         }
 
@@ -40,7 +68,62 @@ public sealed class DecodedBatch
 
     internal void Reject(ReadOnlyMemory<byte> bytes, string? id, string? source, string reason)
     {
+        outcomes.Add(id, Rejected.Count);
         Rejected.Add(new RejectedEvent(bytes, id, source, reason));
-        Outcomes.Add(new EventOutcome(id, false, reason));
+    }
+
+    /// <summary>Records an accepted event's outcome.</summary>
+    internal void Accept(string id) => outcomes.Add(id, -1);
+
+    /// <summary>Number of outcomes recorded (for rolling back a malformed message).</summary>
+    internal int OutcomeCount => outcomes.Count;
+
+    /// <summary>Drops outcomes from <paramref name="count"/> on.</summary>
+    internal void TruncateOutcomes(int count) => outcomes.Truncate(count);
+
+    /// <summary>Outcomes as (id, index into <see cref="Rejected"/> or −1 when accepted): no object per accepted event.</summary>
+    private sealed class OutcomeList(List<RejectedEvent> rejected) : IReadOnlyList<EventOutcome>
+    {
+        private Entry[] entries = [];
+
+        public int Count { get; private set; }
+
+        public EventOutcome this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+                var entry = entries[index];
+                return entry.Rejected < 0 ? new EventOutcome(entry.Id, true, null) : new EventOutcome(entry.Id, false, rejected[entry.Rejected].Reason);
+            }
+        }
+
+        public void Add(string? id, int rejectedIndex)
+        {
+            if (Count == entries.Length)
+            {
+                Array.Resize(ref entries, Math.Max(64, Count * 2));
+            }
+
+            entries[Count++] = new Entry(id, rejectedIndex);
+        }
+
+        public void Truncate(int count)
+        {
+            Array.Clear(entries, count, Count - count);
+            Count = count;
+        }
+
+        public IEnumerator<EventOutcome> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private readonly record struct Entry(string? Id, int Rejected);
     }
 }

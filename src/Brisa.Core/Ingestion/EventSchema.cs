@@ -25,6 +25,7 @@ public sealed class EventSchema
         }
 
         Utf8Names = fields.Select(f => Encoding.UTF8.GetBytes(f.Name)).ToArray();
+        HasUniqueNames = Utf8Names.Select(Convert.ToBase64String).Distinct(StringComparer.Ordinal).Count() == Utf8Names.Length;
     }
 
     /// <summary>The source name (also the raw zone folder).</summary>
@@ -40,6 +41,9 @@ public sealed class EventSchema
     public int TimestampIndex { get; }
 
     internal byte[][] Utf8Names { get; }
+
+    /// <summary>True when no two field names have the same UTF-8 bytes (a name then matches one field only).</summary>
+    internal bool HasUniqueNames { get; }
 
     /// <summary>Builds the decoding schema of a source definition.</summary>
     public static EventSchema FromDefinition(SourceDefinition source)

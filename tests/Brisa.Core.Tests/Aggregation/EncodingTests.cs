@@ -280,7 +280,7 @@ public class EncodingTests(ITestOutputHelper output)
                 Assert.Equal(xs, ys);
             }
 
-            Assert.Equal(a.IdsAt(i)?.Count ?? 0, b.IdsAt(i)?.Count ?? 0);
+            Assert.Equal(a.IdCountAt(i), b.IdCountAt(i));
         }
     }
 }

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Core.Tests.Ingestion;
+
+/// <summary>The decoder's hand-rolled fast paths agree exactly with System.Text.Json's general parsers, and reuse is clean.</summary>
+public sealed class DecoderFastPathTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly EventSchema Schema = new(
+        "s",
+        "t",
+        "ts",
+        [
+            new SchemaField("key", FieldType.String, Required: true),
+            new SchemaField("x", FieldType.Double, Required: true),
+            new SchemaField("c", FieldType.String, Required: true, Allowed: ["EUR", "USD"]),
+            new SchemaField("ts", FieldType.Timestamp, Required: true),
+        ]);
+
+    [Theory]
+    [InlineData("2026-11-29T11:00:00Z")]
+    [InlineData("2026-11-29T11:00:00.1Z")]
+    [InlineData("2026-11-29T11:00:00.123Z")]
+    [InlineData("2026-11-29T11:00:00.1234567Z")]
+    [InlineData("2024-02-29T23:59:59.9999999Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    public void Timestamp_fast_path_equals_TryGetDateTimeOffset(string text)
+    {
+        Assert.True(CloudEventDecoder.TryParseUtcTimestamp(Encoding.UTF8.GetBytes(text), out var ticks));
+        Assert.Equal(Reference(text)!.Value.UtcTicks, ticks);
+    }
+
+    [Theory]
+    [InlineData("2023-02-29T11:00:00Z")]
+    [InlineData("2026-13-01T11:00:00Z")]
+    [InlineData("2026-11-31T11:00:00Z")]
+    [InlineData("2026-11-29T24:00:00Z")]
+    [InlineData("2026-11-29T11:60:00Z")]
+    [InlineData("2026-11-29T11:00:60Z")]
+    [InlineData("2026-11-29T11:00:00.Z")]
+    [InlineData("2026-11-29T11:00:00.12345678Z")]
+    [InlineData("2026-11-29T11:00:00+00:00")]
+    [InlineData("2026-11-29T11:00:00")]
+    [InlineData("2026-11-29 11:00:00Z")]
+    [InlineData("2026-11-29T11:00:0aZ")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    public void Timestamp_fast_path_declines_anything_else(string text) =>
+        Assert.False(CloudEventDecoder.TryParseUtcTimestamp(Encoding.UTF8.GetBytes(text), out _));
+
+    [Fact]
+    public void Timestamp_fast_path_equals_TryGetDateTimeOffset_on_random_values()
+    {
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var time = new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+            var format = random.Next(4) switch { 0 => "yyyy-MM-ddTHH:mm:ssZ", 1 => "yyyy-MM-ddTHH:mm:ss.fffZ", 2 => "yyyy-MM-ddTHH:mm:ss.fffffffZ", _ => "yyyy-MM-ddTHH:mm:ss.FFFFFFFZ" };
+            var text = time.ToString(format, CultureInfo.InvariantCulture);
+            var expected = Reference(text);
+            var ok = CloudEventDecoder.TryParseUtcTimestamp(Encoding.UTF8.GetBytes(text), out var ticks);
+            if (ok)
+            {
+                Assert.Equal(expected!.Value.UtcTicks, ticks);
+            }
+        }
+    }
+
+    [Fact]
+    public void Decimal_fast_path_equals_the_general_parser()
+    {
+        var random = new Random(11);
+        string[] fixedCases = ["0", "-0", "1", "0.1", "0.3", "123.45", "999999999999999", "0.000000000000001", "-12.5", "100000000000000.5", "9007199254740993", "1e3", "1.5E-2", "0.1234567890123456"];
+        var cases = fixedCases.Concat(Enumerable.Range(0, 50_000).Select(_ =>
+        {
+            var digits = random.Next(1, 18);
+            var mantissa = random.NextInt64(0, (long)Math.Min(long.MaxValue / 10, Math.Pow(10, digits)));
+            var text = mantissa.ToString(CultureInfo.InvariantCulture);
+            var scale = random.Next(0, text.Length + 2);
+            if (scale > 0)
+            {
+                text = text.PadLeft(scale + 1, '0');
+                text = text[..^scale] + "." + text[^scale..];
+            }
+
+            return random.Next(3) == 0 ? "-" + text : text;
+        }));
+        foreach (var text in cases)
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+            Assert.True(reader.Read());
+            Assert.True(reader.TryGetDouble(out var expected));
+            if (CloudEventDecoder.TryParseShortDecimal(reader.ValueSpan, out var actual))
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
+            }
+        }
+    }
+
+    [Fact]
+    public void Reused_batch_and_string_cache_give_the_same_rows_as_fresh_decoding()
+    {
+        var decoder = new CloudEventDecoder([Schema]);
+        var reused = new DecodedBatch();
+        var random = new Random(3);
+        for (var delivery = 0; delivery < 30; delivery++)
+        {
+            var events = Enumerable.Range(0, 700).Select(i =>
+            {
+                // Mostly unique keys at first, then a few repeating ones (the cache pauses, then resumes).
+                var key = delivery < 15 ? $"k-{delivery}-{i}" : $"k-{random.Next(50)}é";
+                var c = random.Next(10) == 0 ? "GBP" : random.Next(2) == 0 ? "EUR" : "USD";
+                return $$$"""{"specversion":"1.0","id":"e{{{delivery}}}-{{{i % 650}}}","source":"/x","type":"t","data":{"key":"{{{key}}}","x":{{{random.Next(100000) / 100.0}}},"c":"{{{c}}}","ts":"2026-11-29T11:00:{{{random.Next(60):00}}}.{{{random.Next(1000):000}}}Z"}}""";
+            }).ToArray();
+            var messages = new[] { new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]")) };
+            var fresh = new CloudEventDecoder([Schema]).Decode(messages, Now);
+            decoder.Decode(messages, Now, reused);
+            Assert.Equal(fresh.Outcomes, reused.Outcomes);
+            Assert.Equal(fresh.Rejected.Select(r => r.Reason), reused.Rejected.Select(r => r.Reason));
+            var a = Assert.Single(fresh.Sources);
+            var b = Assert.Single(reused.Sources);
+            Assert.Equal(a.Count, b.Count);
+            for (var row = 0; row < a.Count; row++)
+            {
+                Assert.Equal(a.Id(row), b.Id(row));
+                Assert.Equal(a.EventTicks(row), b.EventTicks(row));
+                Assert.Equal(a.Row(row).ToArray(), b.Row(row).ToArray());
+            }
+        }
+    }
+
+    private static DateTimeOffset? Reference(string text)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes($"\"{text}\""));
+        reader.Read();
+        return reader.TryGetDateTimeOffset(out var time) ? time : null;
+    }
+}
