@@ -19,6 +19,7 @@ public sealed partial class AppSettingsTests
     {
         ["Brisa:DefinitionsFile"] = "local runs pin a YAML file; in Azure the app follows the registry that `brisa apply` publishes",
         ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment only when needed",
+        ["Brisa:Materialize"] = "IncrementalMaterializer options (lateness, first lookback, lease) have defaults; override per environment only when needed",
         ["BRISA_AZURITE"] = "local tooling only: where the Azurite emulator script is (AzuriteProcess); never used in Azure",
     };
 
