@@ -118,6 +118,11 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             await File.WriteAllTextAsync(Path.Combine(reportDir, "training.html"), TrainingReportHtml.Render(training.Run.Report!), cancellationToken);
             Done("train", $"{training.Run.Status} {training.Run.Report!.Version} on {training.Rows:N0} rows ({training.ImmatureDropped:N0} recent observations left out: their chargeback window is still open)");
 
+            if (!await PredictAsync(url, training.Run.Report!.Version, transactions, now, cancellationToken))
+            {
+                return Failed("predict", "the fraud burst did not score above the ordinary transaction");
+            }
+
             if (!settings.Keep)
             {
                 File.Delete(eventsFile);
@@ -152,6 +157,75 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 task.Value = total;
             });
         return result;
+    }
+
+    // An ordinary purchase of a regular customer, then the same customer's card in a burst abroad: both scored over HTTP.
+    private async Task<bool> PredictAsync(Uri api, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
+        var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
+        using var http = new HttpClient { BaseAddress = api };
+        var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
+
+        var burst = Enumerable.Range(0, 6).Select(i => new
+        {
+            specversion = "1.0",
+            id = $"demo-burst-{i}-{now.Ticks}",
+            source = "/brisa/demo",
+            type = FraudEventTypes.Transaction,
+            data = new
+            {
+                transaction_id = $"demo-burst-{i}-{now.Ticks}",
+                customer_id = regular.Key,
+                merchant_id = "m00001",
+                amount = Math.Round(usual.Amount * (8 + i), 2),
+                currency = "EUR",
+                country = "NG",
+                channel = "online",
+                timestamp = now.AddMinutes(-12 + (2 * i)).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        });
+        using (var content = new StringContent(System.Text.Json.JsonSerializer.Serialize(burst), System.Text.Encoding.UTF8, "application/cloudevents-batch+json"))
+        {
+            (await http.PostAsync("api/events", content, cancellationToken)).EnsureSuccessStatusCode();
+        }
+
+        var fraud = await ScoreAsync(http, version, regular.Key, "m00001", Math.Round(usual.Amount * 10, 2), "NG", "online", cancellationToken);
+        var table = new Table().AddColumns("transaction", "score", "decision", "features behind it");
+        table.AddRow("ordinary", Markup.Escape($"{ordinary.Score:0.0000}"), ordinary.Decision ? "review" : "approve", Markup.Escape(ordinary.Summary));
+        table.AddRow("fraud burst", Markup.Escape($"{fraud.Score:0.0000}"), fraud.Decision ? "[red]review[/]" : "approve", Markup.Escape(fraud.Summary));
+        console.Write(table);
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 200; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        latencies.Sort();
+        Done("predict", $"customer {regular.Key}: ordinary {ordinary.Score:0.0000}, burst {fraud.Score:0.0000}; HTTP latency over 200 calls p50 {latencies[100]:0.0} ms, p99 {latencies[197]:0.0} ms");
+        return fraud.Score > ordinary.Score;
+    }
+
+    private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string customer, string merchant, double amount, string country, string channel, CancellationToken cancellationToken)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new { customer_id = customer, merchant_id = merchant, amount, country, channel });
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {text}");
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(text);
+        var prediction = json.RootElement.GetProperty("predictions")[0];
+        var features = prediction.GetProperty("features");
+        string Show(string name) => features.TryGetProperty(name, out var f) ? $"{name.Split(':')[^1]}={f.GetProperty("value")}" : "";
+        var summary = string.Join(", ", new[] { Show("customer_1h:txn_count_1h"), Show("customer_1h:country_distinct_1h"), Show("amount_zscore"), Show("is_foreign") }.Where(x => x.Length > 0));
+        return (prediction.GetProperty("score").GetDouble(), prediction.GetProperty("decision").GetBoolean(), $"amount {amount} {country} {channel}; {summary}");
     }
 
     private static async Task<int> CountBlobsAsync(BrisaStorage storage, string container, CancellationToken cancellationToken)

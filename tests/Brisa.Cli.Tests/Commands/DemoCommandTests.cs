@@ -1,21 +1,29 @@
+using System.Text.RegularExpressions;
+
 namespace Brisa.Cli.Tests.Commands;
 
 /// <summary>The README's main command, end to end, as its own process with small sizes.</summary>
-public sealed class DemoCommandTests
+public sealed partial class DemoCommandTests
 {
     [Fact]
-    public async Task Demo_SmallSizes_ExitZeroAndEveryStageReported()
+    public async Task Demo_SmallSizes_ExitZeroReportsAndPositiveSavings()
     {
         var reports = Path.Combine(Path.GetTempPath(), $"demo-{Guid.NewGuid():N}");
 
-        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(5), "demo", "--customers", "25", "--days", "3", "--out", reports);
+        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(8), "demo", "--customers", "150", "--days", "45", "--out", reports);
 
         Assert.True(exitCode == 0, output);
-        foreach (var stage in new[] { "definitions", "storage", "apply", "generate", "serve", "ingest" })
+        foreach (var stage in new[] { "definitions", "storage", "apply", "generate", "serve", "ingest", "materialize", "train", "predict" })
         {
             Assert.Matches($"✓ {stage}", output);
         }
 
-        Assert.True(Directory.Exists(reports));
+        Assert.True(File.Exists(Path.Combine(reports, "training.html")));
+        var saved = MoneySaved().Match(output);
+        Assert.True(saved.Success, output);
+        Assert.True(double.Parse(saved.Groups["amount"].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0, saved.Value);
     }
+
+    [GeneratedRegex(@"money saved\s*│\s*(?<amount>[\d,\.]+) EUR")]
+    private static partial Regex MoneySaved();
 }
