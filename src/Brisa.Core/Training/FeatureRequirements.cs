@@ -84,10 +84,10 @@ public sealed class FeatureRequirements
 
         foreach (var name in requestFields ?? [])
         {
-            var type = observationSource?.FindField(name)?.Type
-                ?? definitions.OnDemandFeatures.SelectMany(o => o.RequestFields).FirstOrDefault(f => f.Name == name)?.Type
-                ?? FieldType.String;
-            UseRequest(new FieldDefinition { Name = name, Type = type });
+            // The source's own field keeps its checks (range, allowed values), so serving validates requests as ingestion does.
+            UseRequest(observationSource?.FindField(name)
+                ?? definitions.OnDemandFeatures.SelectMany(o => o.RequestFields).FirstOrDefault(f => f.Name == name)
+                ?? new FieldDefinition { Name = name, Type = FieldType.String });
         }
 
         foreach (var reference in features)
@@ -106,7 +106,7 @@ public sealed class FeatureRequirements
 
                 foreach (var field in onDemand.RequestFields)
                 {
-                    UseRequest(field);
+                    UseRequest(observationSource?.FindField(field.Name) is { } sourceField && sourceField.Type == field.Type ? sourceField : field);
                 }
 
                 resolved.Add(new ResolvedFeature(reference, reference.Name, onDemand.Type == FieldType.Long ? FieldType.Double : onDemand.Type, null, -1, onDemand));

@@ -70,7 +70,7 @@ public class SampleDefinitionsTests
 
         Assert.Equal(ModelTask.BinaryClassification, model.Task);
         Assert.Equal("transaction", model.ObservationSource);
-        Assert.Equal(new LabelDefinition { Source = "chargeback", Key = "transaction_id", Within = TimeSpan.FromDays(60) }, model.Label);
+        Assert.Equal(new LabelDefinition { Source = "chargeback", Key = "transaction_id", Within = TimeSpan.FromDays(30) }, model.Label);
         Assert.Contains(new FeatureReference("customer_7d", "amount_mean_7d"), model.Features);
         Assert.Contains(new FeatureReference(null, "amount_zscore"), model.Features);
         Assert.Equal(["amount", "country", "channel"], model.RequestFields);

@@ -1,0 +1,68 @@
+using System.Text;
+using Brisa.Core.Definitions;
+using Brisa.Core.Serving;
+using Brisa.Core.Training;
+using FeaturePlan = Brisa.Core.Features.FeaturePlan;
+
+namespace Brisa.Core.Tests.Serving;
+
+public sealed class PredictRequestTests
+{
+    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(SamplePath()).Definitions!;
+    private static readonly FeatureRequirements Requirements =
+        TrainingSetBuilder.ForModel(FeaturePlan.Compile(Definitions, trackEventIds: true), Definitions.FindModel("fraud")!).Requirements;
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    private static string SamplePath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "Functions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir.FullName, "samples", "fraud", "features.yaml");
+    }
+
+    private static ObservationSet Parse(string json) => PredictRequest.Parse(Encoding.UTF8.GetBytes(json), Requirements, Now, "req");
+
+    [Fact]
+    public void Parse_SingleInstance_KeysAndTypedRequestFields()
+    {
+        var set = Parse("""{"customer_id":"c1","merchant_id":"m1","amount":12.5,"country":"ES","channel":"pos"}""");
+
+        Assert.Equal(1, set.Count);
+        Assert.Equal("req-0", set.IdOf(0));
+        Assert.Equal("c1", set.KeyOf(0, Requirements.EntityKeyFields.ToList().IndexOf("customer_id")));
+        var amount = Requirements.RequestFields.ToList().FindIndex(f => f.Name == "amount");
+        Assert.Equal(12.5, set.RequestValueOf(0, amount).AsNumber());
+    }
+
+    [Fact]
+    public void Parse_Instances_KeepsOrderAndIds()
+    {
+        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1},{"customer_id":"c2","merchant_id":"m2"}]}""");
+
+        Assert.Equal(["t1", "req-1"], [set.IdOf(0), set.IdOf(1)]);
+    }
+
+    [Theory]
+    [InlineData("""{"customer_id":"c1"}""", "missing entity key 'merchant_id'")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":"ten"}""", "field 'amount' must be double; got string")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":-3}""", "field 'amount' = -3 is outside")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","channel":"fax"}""", "field 'channel' = 'fax' is not allowed")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","colour":"red"}""", "unknown field 'colour'")]
+    [InlineData("""{"instances":[]}""", "Send 1 to 1000 instances; got 0")]
+    [InlineData("""{"instances":{}}""", "'instances' must be a list of objects.")]
+    [InlineData("""{"instances":[42]}""", "Instance 0 must be a JSON object.")]
+    [InlineData("""{"customer_id":{"nested":true},"merchant_id":"m1"}""", "must be a string (or an integer)")]
+    [InlineData("""not json""", "The body is not valid JSON")]
+    public void Parse_BadInstance_ClearError(string json, string message)
+    {
+        var error = Assert.Throws<ServingException>(() => Parse(json));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}
