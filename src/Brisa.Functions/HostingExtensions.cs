@@ -5,6 +5,7 @@ using Brisa.Azure.Serving;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
+using Brisa.Azure.Training;
 using Brisa.Core.Definitions;
 using Brisa.Core.Ingestion;
 using Brisa.Functions.Ingestion;
@@ -36,6 +37,7 @@ public static class HostingExtensions
         services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30)));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton<Predictor>();
+        services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
 
         // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,

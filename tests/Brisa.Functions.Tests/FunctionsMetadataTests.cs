@@ -67,6 +67,19 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void RetrainModels_Metadata_TimerFromAppSettingAndQueueOnRetrain()
+    {
+        var timer = Assert.Single(Function("RetrainModels").GetProperty("bindings").EnumerateArray());
+        Assert.Equal("timerTrigger", timer.GetProperty("type").GetString());
+        Assert.Equal("%Brisa:RetrainSchedule%", timer.GetProperty("schedule").GetString());
+
+        var queue = Assert.Single(Function("RetrainModelOnRequest").GetProperty("bindings").EnumerateArray());
+        Assert.Equal("queueTrigger", queue.GetProperty("type").GetString());
+        Assert.Equal("retrain", queue.GetProperty("queueName").GetString());
+        Assert.Equal("AzureWebJobsStorage", queue.GetProperty("connection").GetString());
+    }
+
+    [Fact]
     public void MaterializeSlice_Metadata_IsQueueTriggerOnMaterializeQueue()
     {
         var function = Function("MaterializeSlice");

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Storage;
+using Brisa.Azure.Training;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Brisa.Functions.Training;
+
+/// <summary>
+/// <c>RetrainModels</c>: every model on the schedule (<c>Brisa:RetrainSchedule</c>), or one model on demand or on
+/// drift through the <c>retrain</c> queue (<c>{"model": "fraud", "reason": "drift"}</c>). A model already training
+/// elsewhere is skipped (its lease), and a new version becomes champion only when the policy says so.
+/// </summary>
+public sealed class RetrainModelsFunction(IDefinitionsSource definitions, ModelTrainingPipeline pipeline, ILogger<RetrainModelsFunction> logger)
+{
+    /// <summary>Retrains every model on the schedule.</summary>
+    [Function("RetrainModels")]
+    public async Task OnSchedule([TimerTrigger("%Brisa:RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var live = await definitions.GetAsync(cancellationToken);
+        foreach (var model in live.Models)
+        {
+            await RetrainAsync(model.Name, "retrain:timer", cancellationToken);
+        }
+    }
+
+    /// <summary>Retrains one model asked for on the queue; a malformed message throws (it ends in <c>retrain-poison</c>).</summary>
+    [Function("RetrainModelOnRequest")]
+    public async Task OnRequest([QueueTrigger(StorageNames.RetrainQueue, Connection = "AzureWebJobsStorage")] string message, CancellationToken cancellationToken)
+    {
+        var request = RetrainRequest.Parse(message);
+        await RetrainAsync(request.Model, $"retrain:{request.Reason ?? "queue"}", cancellationToken);
+    }
+
+    private async Task RetrainAsync(string model, string actor, CancellationToken cancellationToken)
+    {
+        var result = await pipeline.RunAsync(await definitions.GetAsync(cancellationToken), model, new TrainingPipelineOptions { Actor = actor }, cancellationToken: cancellationToken);
+        logger.LogInformation("Retrained {Model}: {Status} ({Message}); {Rows} rows", model, result.Run.Status, result.Run.Message, result.Rows);
+    }
+}
+
+/// <summary>A retraining request on the <c>retrain</c> queue.</summary>
+/// <param name="Model">The model to retrain.</param>
+/// <param name="Reason">Why (drift, manual ...).</param>
+public sealed record RetrainRequest(string Model, string? Reason)
+{
+    /// <summary>Reads a message; throws <see cref="FormatException"/> with what is wrong.</summary>
+    public static RetrainRequest Parse(string message)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(message);
+            var model = json.RootElement.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            var reason = json.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            return string.IsNullOrWhiteSpace(model)
+                ? throw new FormatException($"Retrain message needs a 'model' string: {message}")
+                : new RetrainRequest(model, reason);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Retrain message is not JSON: {ex.Message}", ex);
+        }
+    }
+}
