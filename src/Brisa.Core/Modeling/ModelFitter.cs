@@ -145,20 +145,7 @@ public static class ModelFitter
 
     private static IEstimator<ITransformer> BinaryTrainer(MLContext context, TrainerDefinition trainer, int seed) => trainer.Name switch
     {
-        TrainerKind.FastTree => context.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-        {
-            LabelColumnName = TableDataView.LabelColumn,
-            FeatureColumnName = FeaturesColumn,
-            NumberOfLeaves = trainer.GetInt32("number_of_leaves", 20),
-            NumberOfTrees = trainer.GetInt32("number_of_trees", 100),
-            LearningRate = trainer.GetDouble("learning_rate", 0.2),
-            MinimumExampleCountPerLeaf = trainer.GetInt32("minimum_example_count_per_leaf", 10),
-            MaximumBinCountPerFeature = trainer.GetInt32("maximum_bin_count_per_feature", 255),
-            FeatureFraction = trainer.GetDouble("feature_fraction", 1.0),
-            Seed = seed,
-            FeatureSelectionSeed = seed,
-            NumberOfThreads = Threads(trainer),
-        }),
+        TrainerKind.FastTree => context.BinaryClassification.Trainers.FastTree(FastTreeOptions(new FastTreeBinaryTrainer.Options(), trainer, seed)),
         TrainerKind.Linear => context.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
         {
             LabelColumnName = TableDataView.LabelColumn,
@@ -175,22 +162,27 @@ public static class ModelFitter
         }, trainer, seed)),
     };
 
+    // FastTree's options, shared by the binary and regression trainers.
+    private static T FastTreeOptions<T>(T options, TrainerDefinition trainer, int seed)
+        where T : BoostedTreeOptions
+    {
+        options.LabelColumnName = TableDataView.LabelColumn;
+        options.FeatureColumnName = FeaturesColumn;
+        options.NumberOfLeaves = trainer.GetInt32("number_of_leaves", 20);
+        options.NumberOfTrees = trainer.GetInt32("number_of_trees", 100);
+        options.LearningRate = trainer.GetDouble("learning_rate", 0.2);
+        options.MinimumExampleCountPerLeaf = trainer.GetInt32("minimum_example_count_per_leaf", 10);
+        options.MaximumBinCountPerFeature = trainer.GetInt32("maximum_bin_count_per_feature", 255);
+        options.FeatureFraction = trainer.GetDouble("feature_fraction", 1.0);
+        options.Seed = seed;
+        options.FeatureSelectionSeed = seed;
+        options.NumberOfThreads = Threads(trainer);
+        return options;
+    }
+
     private static IEstimator<ITransformer> RegressionTrainer(MLContext context, TrainerDefinition trainer, int seed) => trainer.Name switch
     {
-        TrainerKind.FastTree => context.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-        {
-            LabelColumnName = TableDataView.LabelColumn,
-            FeatureColumnName = FeaturesColumn,
-            NumberOfLeaves = trainer.GetInt32("number_of_leaves", 20),
-            NumberOfTrees = trainer.GetInt32("number_of_trees", 100),
-            LearningRate = trainer.GetDouble("learning_rate", 0.2),
-            MinimumExampleCountPerLeaf = trainer.GetInt32("minimum_example_count_per_leaf", 10),
-            MaximumBinCountPerFeature = trainer.GetInt32("maximum_bin_count_per_feature", 255),
-            FeatureFraction = trainer.GetDouble("feature_fraction", 1.0),
-            Seed = seed,
-            FeatureSelectionSeed = seed,
-            NumberOfThreads = Threads(trainer),
-        }),
+        TrainerKind.FastTree => context.Regression.Trainers.FastTree(FastTreeOptions(new FastTreeRegressionTrainer.Options(), trainer, seed)),
         TrainerKind.Linear => context.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
         {
             LabelColumnName = TableDataView.LabelColumn,
