@@ -85,7 +85,7 @@ public sealed class ModelRegistry
         return [.. result.Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Complete versions of a model (with metadata.json), oldest first.</summary>
+    /// <summary>Complete versions of a model (with metadata.json), oldest first (version ids sort by training time, to the millisecond).</summary>
     /// <param name="model">The model.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Version ids.</returns>
@@ -338,7 +338,7 @@ public sealed class ModelRegistry
     {
         if (!ModelVersionId.IsValid(version))
         {
-            throw new ArgumentException($"'{version}' is not a model version id (v{{yyyyMMddHHmmss}}-{{hash8}}).", nameof(version));
+            throw new ArgumentException($"'{version}' is not a model version id (v{{yyyyMMddHHmmssfff}}-{{hash8}}).", nameof(version));
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed record TrainingReport
     /// <summary>The model name.</summary>
     public required string Model { get; init; }
 
-    /// <summary>The version id, <c>v{yyyyMMddHHmmss}-{hash8}</c> (see <see cref="ModelVersionId"/>).</summary>
+    /// <summary>The version id, <c>v{yyyyMMddHHmmssfff}-{hash8}</c> (see <see cref="ModelVersionId"/>).</summary>
     public string Version { get; init; } = string.Empty;
 
     /// <summary>When training finished (UTC).</summary>
@@ -105,7 +105,7 @@ public sealed record TrainingReport
         JsonSerializer.Deserialize<TrainingReport>(json, JsonOptions) ?? throw new JsonException("The model metadata is null.");
 }
 
-/// <summary>Model version ids: <c>v{yyyyMMddHHmmss}-{hash8}</c>, sortable by time, unique by content.</summary>
+/// <summary>Model version ids: <c>v{yyyyMMddHHmmssfff}-{hash8}</c>, sortable by time, unique by content.</summary>
 public static class ModelVersionId
 {
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
@@ -115,14 +115,14 @@ public static class ModelVersionId
     /// <param name="modelBytes">The model zip.</param>
     /// <returns>The id.</returns>
     public static string Create(DateTimeOffset trainedAt, ReadOnlySpan<byte> modelBytes) =>
-        "v" + trainedAt.UtcDateTime.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" +
+        "v" + trainedAt.UtcDateTime.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture) + "-" +
         Convert.ToHexStringLower(SHA256.HashData(modelBytes))[..8];
 
     /// <summary>True when <paramref name="text"/> looks like a version id (safe as a blob path segment).</summary>
     /// <param name="text">The text.</param>
     /// <returns>True when valid.</returns>
     public static bool IsValid(string? text) =>
-        text is { Length: 24 } && text[0] == 'v' && text[15] == '-' &&
-        text.AsSpan(1, 14).IndexOfAnyExceptInRange('0', '9') < 0 &&
-        text.AsSpan(16).IndexOfAnyExcept(LowerHex) < 0;
+        text is { Length: 27 } && text[0] == 'v' && text[18] == '-' &&
+        text.AsSpan(1, 17).IndexOfAnyExceptInRange('0', '9') < 0 &&
+        text.AsSpan(19).IndexOfAnyExcept(LowerHex) < 0;
 }

@@ -82,7 +82,7 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         await registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes);
         await Assert.ThrowsAsync<InvalidOperationException>(() => registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes));
 
-        var partial = "v20260301000000-0123abcd";
+        var partial = "v20260301000000000-0123abcd";
         await registry.Container.GetBlobClient($"{model.Name}/{partial}/model.zip").UploadAsync(BinaryData.FromBytes(outcome.ModelBytes));
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.PromoteAsync(model.Name, partial, null, "x", "test"));
         Assert.Contains("no complete version", ex.Message, StringComparison.Ordinal);
