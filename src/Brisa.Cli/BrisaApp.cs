@@ -44,6 +44,13 @@ public static class BrisaApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Retrain a model from the raw zone; evaluate in money; promote only if it beats the champion.")
                 .WithExample("train", "fraud", "--report", "fraud.html");
+            config.AddBranch("models", models =>
+            {
+                models.SetDescription("List, promote and roll back model versions in the registry.");
+                models.AddCommand<ModelsListCommand>("list").WithDescription("Versions, aliases and headline metrics.");
+                models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a version champion by hand (recorded in the history).");
+                models.AddCommand<ModelsRollbackCommand>("rollback").WithDescription("Restore the previous champion, or a named version.");
+            });
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the HTTP API on this machine against Azurite (started here) or configured storage.")
                 .WithExample("serve", "--port", "7071");

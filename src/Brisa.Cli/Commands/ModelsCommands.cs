@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Globalization;
+using Brisa.Azure.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary>Arguments shared by the <c>brisa models</c> commands.</summary>
+public class ModelSettings : CommandSettings
+{
+    /// <summary>The model.</summary>
+    [CommandArgument(0, "<model>")]
+    [Description("The model, as named in the definitions.")]
+    public string Model { get; init; } = "";
+}
+
+/// <summary>The registry behind <c>brisa models</c>: configured storage only (an emulator started here would be empty).</summary>
+public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncCommand<TSettings>
+    where TSettings : ModelSettings
+{
+    /// <summary>The console.</summary>
+    protected IAnsiConsole Console { get; } = console;
+
+    /// <inheritdoc />
+    public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        {
+            Console.MarkupLine("[red]error:[/] the model registry lives in a storage account: set AzureWebJobsStorage.");
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        var registry = new ModelRegistry(storage.Storage);
+        if ((await registry.ListVersionsAsync(settings.Model, cancellationToken)).Count == 0)
+        {
+            Console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no trained version.");
+            return ExitCodes.BadInput;
+        }
+
+        return await RunAsync(registry, settings, cancellationToken);
+    }
+
+    /// <summary>The command's work.</summary>
+    protected abstract Task<int> RunAsync(ModelRegistry registry, TSettings settings, CancellationToken cancellationToken);
+}
+
+/// <summary><c>brisa models list &lt;model&gt;</c>: versions, aliases and headline metrics.</summary>
+public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<ModelSettings>(console)
+{
+    /// <inheritdoc />
+    protected override async Task<int> RunAsync(ModelRegistry registry, ModelSettings settings, CancellationToken cancellationToken)
+    {
+        var aliases = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases;
+        var table = new Table().AddColumns("version", "alias", "trained", "AUC", "saved", "threshold");
+        foreach (var version in await registry.ListVersionsAsync(settings.Model, cancellationToken))
+        {
+            var report = await registry.GetMetadataAsync(settings.Model, version, cancellationToken);
+            var alias = version == aliases.Champion ? "[green]champion[/]" : version == aliases.Challenger ? "challenger" : "";
+            table.AddRow(
+                version,
+                alias,
+                report?.TrainedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "",
+                report?.Evaluation.Binary?.Auc.ToString("0.000", CultureInfo.InvariantCulture) ?? "",
+                report?.Evaluation.Business is { } b ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{b.Saved:N0} {b.Currency} ({b.SavedFraction:P1})")) : "",
+                report?.Threshold?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "");
+        }
+
+        Console.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>Arguments of <c>promote</c> and <c>rollback</c>.</summary>
+public sealed class ModelVersionSettings : ModelSettings
+{
+    /// <summary>The version.</summary>
+    [CommandArgument(1, "[version]")]
+    [Description("The version (rollback: default the previous champion).")]
+    public string? Version { get; init; }
+
+    /// <summary>Why.</summary>
+    [CommandOption("--reason <TEXT>")]
+    [Description("Why, recorded in the model's history.")]
+    public string Reason { get; init; } = "manual";
+}
+
+/// <summary><c>brisa models promote &lt;model&gt; &lt;version&gt;</c>: make a version champion by hand (recorded; skips the policy).</summary>
+public sealed class ModelsPromoteCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
+{
+    /// <inheritdoc />
+    protected override async Task<int> RunAsync(ModelRegistry registry, ModelVersionSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Version is null)
+        {
+            Console.MarkupLine("[red]error:[/] name the version to promote ('brisa models list <model>' shows them).");
+            return ExitCodes.BadInput;
+        }
+
+        var current = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
+        var aliases = await registry.PromoteAsync(settings.Model, settings.Version, current, settings.Reason, Environment.UserName, cancellationToken);
+        Console.MarkupLineInterpolated($"[green]champion[/] of {settings.Model} is now {aliases.Champion} (was {current ?? "none"}).");
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>brisa models rollback &lt;model&gt; [version]</c>: restore the previous champion (or a named version).</summary>
+public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
+{
+    /// <inheritdoc />
+    protected override async Task<int> RunAsync(ModelRegistry registry, ModelVersionSettings settings, CancellationToken cancellationToken)
+    {
+        var aliases = await registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, cancellationToken);
+        Console.MarkupLineInterpolated($"[green]rolled back[/]: champion of {settings.Model} is now {aliases.Champion}.");
+        return ExitCodes.Ok;
+    }
+}
