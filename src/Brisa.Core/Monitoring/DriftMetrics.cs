@@ -1,0 +1,444 @@
+using Brisa.Core.Modeling;
+
+namespace Brisa.Core.Monitoring;
+
+/// <summary>The result of a statistical test: the statistic and its p-value.</summary>
+/// <param name="Statistic">The test statistic.</param>
+/// <param name="PValue">The p-value (probability of a statistic at least this large under "same distribution").</param>
+/// <param name="DegreesOfFreedom">Degrees of freedom (chi-square) or 0 when not applicable.</param>
+public sealed record TestResult(double Statistic, double PValue, int DegreesOfFreedom = 0);
+
+/// <summary>
+/// Pure drift statistics (DESIGN §8): PSI and Jensen–Shannon distance on the baseline's bins, the two-sample
+/// Kolmogorov–Smirnov test for small samples and the chi-square test of homogeneity for categoricals.
+/// </summary>
+/// <remarks>
+/// <para>
+/// PSI = Σ (aᵢ − eᵢ)·ln(aᵢ ∕ eᵢ) over bin proportions; an empty bin would make the logarithm infinite, so every
+/// proportion is floored at <see cref="Epsilon"/> (1e-4, i.e. a bin is never treated as rarer than 1 in 10,000).
+/// Bins empty on both sides therefore contribute nothing.
+/// </para>
+/// <para>
+/// The Jensen–Shannon distance is √JSD with base-2 logarithms, so it lies in [0, 1]; it is finite for empty bins
+/// (0·log 0 = 0) and needs no epsilon.
+/// </para>
+/// </remarks>
+public static class DriftMetrics
+{
+    /// <summary>The floor of a bin proportion in <see cref="Psi"/>.</summary>
+    public const double Epsilon = 1e-4;
+
+    /// <summary>Population stability index of <paramref name="actual"/> against <paramref name="expected"/> (counts or proportions, same bins).</summary>
+    /// <param name="expected">Baseline counts per bin.</param>
+    /// <param name="actual">Current counts per bin.</param>
+    /// <returns>The PSI (0 when either side is empty).</returns>
+    public static double Psi(IReadOnlyList<double> expected, IReadOnlyList<double> actual)
+    {
+        var (e, a) = Normalize(expected, actual);
+        if (e is null || a is null)
+        {
+            return 0;
+        }
+
+        double psi = 0;
+        for (var i = 0; i < e.Length; i++)
+        {
+            var pe = Math.Max(e[i], Epsilon);
+            var pa = Math.Max(a[i], Epsilon);
+            psi += (pa - pe) * Math.Log(pa / pe);
+        }
+
+        return psi;
+    }
+
+    /// <summary>Jensen–Shannon distance (√ of the base-2 divergence, in [0, 1]) between two binned distributions.</summary>
+    /// <param name="expected">Baseline counts per bin.</param>
+    /// <param name="actual">Current counts per bin.</param>
+    /// <returns>The distance (0 when either side is empty).</returns>
+    public static double JensenShannonDistance(IReadOnlyList<double> expected, IReadOnlyList<double> actual)
+    {
+        var (p, q) = Normalize(expected, actual);
+        if (p is null || q is null)
+        {
+            return 0;
+        }
+
+        double divergence = 0;
+        for (var i = 0; i < p.Length; i++)
+        {
+            var m = (p[i] + q[i]) / 2;
+            if (p[i] > 0)
+            {
+                divergence += 0.5 * p[i] * Math.Log2(p[i] / m);
+            }
+
+            if (q[i] > 0)
+            {
+                divergence += 0.5 * q[i] * Math.Log2(q[i] / m);
+            }
+        }
+
+        return Math.Sqrt(Math.Clamp(divergence, 0, 1));
+    }
+
+    /// <summary>Counts values into the bins of ascending inner <paramref name="edges"/> (see <see cref="FeatureStatistics.BinOf"/>).</summary>
+    /// <param name="edges">Inner edges.</param>
+    /// <param name="values">Values (NaN skipped).</param>
+    /// <returns>edges + 1 counts.</returns>
+    public static long[] Histogram(IReadOnlyList<double> edges, IEnumerable<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        ArgumentNullException.ThrowIfNull(values);
+        var counts = new long[edges.Count + 1];
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                counts[FeatureStatistics.BinOf(edges, v)]++;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Two-sample Kolmogorov–Smirnov test on raw samples, asymptotic p-value (see <see cref="KolmogorovPValue"/>).</summary>
+    /// <param name="first">First sample.</param>
+    /// <param name="second">Second sample.</param>
+    /// <returns>D = sup |F₁ − F₂| and its p-value (D = 0, p = 1 when a sample is empty).</returns>
+    public static TestResult KolmogorovSmirnov(IReadOnlyList<double> first, IReadOnlyList<double> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var a = first.Where(v => !double.IsNaN(v)).Order().ToArray();
+        var b = second.Where(v => !double.IsNaN(v)).Order().ToArray();
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return new TestResult(0, 1);
+        }
+
+        int i = 0, j = 0;
+        double d = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var x = Math.Min(a[i], b[j]);
+            while (i < a.Length && a[i] <= x)
+            {
+                i++;
+            }
+
+            while (j < b.Length && b[j] <= x)
+            {
+                j++;
+            }
+
+            d = Math.Max(d, Math.Abs(((double)i / a.Length) - ((double)j / b.Length)));
+        }
+
+        return new TestResult(d, KolmogorovPValue(d, a.Length, b.Length));
+    }
+
+    /// <summary>
+    /// Kolmogorov–Smirnov test of raw current values against a baseline known only by its statistics. The baseline
+    /// CDF is approximated piecewise-linearly through (min, 0), each quantile (value, level) of
+    /// <see cref="FeatureStatistics.Quantiles"/> and (max, 1); for repeated quantile values the highest level is kept
+    /// (right-continuous). The p-value treats the baseline as a sample of its present-value count.
+    /// </summary>
+    /// <param name="baseline">Numeric baseline statistics.</param>
+    /// <param name="current">Current values (NaN skipped).</param>
+    /// <returns>D and its p-value (D = 0, p = 1 when either side has no values).</returns>
+    public static TestResult KolmogorovSmirnov(FeatureStatistics baseline, IReadOnlyList<double> current)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(current);
+        var x = current.Where(v => !double.IsNaN(v)).Order().ToArray();
+        var baselineCount = baseline.Count - baseline.Missing;
+        if (x.Length == 0 || baselineCount <= 0 || baseline.Min is null || baseline.Max is null)
+        {
+            return new TestResult(0, 1);
+        }
+
+        var knots = BaselineCdfKnots(baseline);
+        double d = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var f0 = Cdf(knots, x[i]);
+            var last = i;
+            while (last + 1 < x.Length && x[last + 1] == x[i])
+            {
+                last++;
+            }
+
+            // F_n just below x[i] is i/n and at x[i] is (last+1)/n.
+            d = Math.Max(d, Math.Max(Math.Abs(f0 - ((double)i / x.Length)), Math.Abs(((double)(last + 1) / x.Length) - f0)));
+            i = last;
+        }
+
+        return new TestResult(d, KolmogorovPValue(d, x.Length, baselineCount));
+    }
+
+    /// <summary>
+    /// Asymptotic two-sample KS p-value: Q_KS(λ) with effective size nₑ = n·m ∕ (n + m) and
+    /// λ = (√nₑ + 0.12 + 0.11 ∕ √nₑ)·D (Stephens' small-sample correction, as in Numerical Recipes).
+    /// </summary>
+    /// <param name="d">The statistic.</param>
+    /// <param name="n">First sample size.</param>
+    /// <param name="m">Second sample size.</param>
+    /// <returns>The p-value in [0, 1].</returns>
+    public static double KolmogorovPValue(double d, double n, double m)
+    {
+        if (n <= 0 || m <= 0)
+        {
+            return 1;
+        }
+
+        var ne = Math.Sqrt(n * m / (n + m));
+        return KolmogorovQ((ne + 0.12 + (0.11 / ne)) * d);
+    }
+
+    /// <summary>The Kolmogorov distribution's survival function Q_KS(λ) = 2 Σₖ (−1)ᵏ⁻¹ exp(−2k²λ²).</summary>
+    /// <param name="lambda">λ ≥ 0.</param>
+    /// <returns>Q_KS(λ) in [0, 1].</returns>
+    public static double KolmogorovQ(double lambda)
+    {
+        if (lambda < 0.2)
+        {
+            return 1; // The series converges slowly here and the value is 1 to 1e-9.
+        }
+
+        double sum = 0, sign = 1;
+        for (var k = 1; k <= 100; k++)
+        {
+            var term = sign * Math.Exp(-2 * k * k * lambda * lambda);
+            sum += term;
+            if (Math.Abs(term) < 1e-12 * Math.Abs(sum))
+            {
+                break;
+            }
+
+            sign = -sign;
+        }
+
+        return Math.Clamp(2 * sum, 0, 1);
+    }
+
+    /// <summary>
+    /// Chi-square test of homogeneity of two count vectors over the same categories (a 2×k contingency table):
+    /// categories empty on both sides are dropped, df = (non-empty categories − 1).
+    /// </summary>
+    /// <param name="baseline">Baseline counts.</param>
+    /// <param name="current">Current counts.</param>
+    /// <returns>χ², its p-value and df (0, 1, 0 when either side is empty or fewer than two categories are used).</returns>
+    public static TestResult ChiSquare(IReadOnlyList<double> baseline, IReadOnlyList<double> current)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(current);
+        if (baseline.Count != current.Count)
+        {
+            throw new ArgumentException("Both sides need the same categories.", nameof(current));
+        }
+
+        var n1 = baseline.Sum();
+        var n2 = current.Sum();
+        if (n1 <= 0 || n2 <= 0)
+        {
+            return new TestResult(0, 1);
+        }
+
+        double chi = 0;
+        var used = 0;
+        var total = n1 + n2;
+        for (var i = 0; i < baseline.Count; i++)
+        {
+            var column = baseline[i] + current[i];
+            if (column <= 0)
+            {
+                continue;
+            }
+
+            used++;
+            var e1 = n1 * column / total;
+            var e2 = n2 * column / total;
+            chi += ((baseline[i] - e1) * (baseline[i] - e1) / e1) + ((current[i] - e2) * (current[i] - e2) / e2);
+        }
+
+        var df = used - 1;
+        return df < 1 ? new TestResult(0, 1) : new TestResult(chi, ChiSquarePValue(chi, df), df);
+    }
+
+    /// <summary>Upper tail of the chi-square distribution: Q(df ∕ 2, x ∕ 2).</summary>
+    /// <param name="x">The statistic (≥ 0).</param>
+    /// <param name="degreesOfFreedom">Degrees of freedom (≥ 1).</param>
+    /// <returns>P(χ² ≥ x).</returns>
+    public static double ChiSquarePValue(double x, int degreesOfFreedom)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
+        return x <= 0 ? 1 : RegularizedGammaQ(degreesOfFreedom / 2.0, x / 2);
+    }
+
+    /// <summary>The regularized lower incomplete gamma function P(a, x) (series / continued fraction, Numerical Recipes §6.2).</summary>
+    /// <param name="a">Shape, &gt; 0.</param>
+    /// <param name="x">Argument, ≥ 0.</param>
+    /// <returns>P(a, x).</returns>
+    public static double RegularizedGammaP(double a, double x) => 1 - RegularizedGammaQ(a, x);
+
+    /// <summary>The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x).</summary>
+    /// <param name="a">Shape, &gt; 0.</param>
+    /// <param name="x">Argument, ≥ 0.</param>
+    /// <returns>Q(a, x).</returns>
+    public static double RegularizedGammaQ(double a, double x)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(a, 0);
+        ArgumentOutOfRangeException.ThrowIfNegative(x);
+        if (x == 0)
+        {
+            return 1;
+        }
+
+        var logPrefix = (a * Math.Log(x)) - x - LogGamma(a);
+        if (x < a + 1)
+        {
+            // Series for P.
+            double ap = a, sum = 1 / a, del = sum;
+            for (var n = 0; n < 1000; n++)
+            {
+                ap++;
+                del *= x / ap;
+                sum += del;
+                if (Math.Abs(del) < Math.Abs(sum) * 1e-15)
+                {
+                    break;
+                }
+            }
+
+            return Math.Clamp(1 - (sum * Math.Exp(logPrefix)), 0, 1);
+        }
+
+        // Continued fraction for Q (modified Lentz).
+        const double Tiny = 1e-300;
+        var b = x + 1 - a;
+        var c = 1 / Tiny;
+        var d = 1 / b;
+        var h = d;
+        for (var i = 1; i < 1000; i++)
+        {
+            var an = -i * (i - a);
+            b += 2;
+            d = (an * d) + b;
+            if (Math.Abs(d) < Tiny)
+            {
+                d = Tiny;
+            }
+
+            c = b + (an / c);
+            if (Math.Abs(c) < Tiny)
+            {
+                c = Tiny;
+            }
+
+            d = 1 / d;
+            var delta = d * c;
+            h *= delta;
+            if (Math.Abs(delta - 1) < 1e-15)
+            {
+                break;
+            }
+        }
+
+        return Math.Clamp(Math.Exp(logPrefix) * h, 0, 1);
+    }
+
+    /// <summary>ln Γ(x) for x &gt; 0 (Lanczos approximation, g = 7, 9 terms; relative error ≈ 1e-15).</summary>
+    /// <param name="x">x &gt; 0.</param>
+    /// <returns>ln Γ(x).</returns>
+    public static double LogGamma(double x)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(x, 0);
+        if (x < 0.5)
+        {
+            // Reflection: Γ(x)Γ(1−x) = π ∕ sin(πx).
+            return Math.Log(Math.PI / Math.Sin(Math.PI * x)) - LogGamma(1 - x);
+        }
+
+        ReadOnlySpan<double> g =
+        [
+            0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+            12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+        ];
+        x -= 1;
+        var sum = g[0];
+        for (var i = 1; i < g.Length; i++)
+        {
+            sum += g[i] / (x + i);
+        }
+
+        var t = x + 7.5;
+        return (0.5 * Math.Log(2 * Math.PI)) + ((x + 0.5) * Math.Log(t)) - t + Math.Log(sum);
+    }
+
+    private static (double[]? First, double[]? Second) Normalize(IReadOnlyList<double> first, IReadOnlyList<double> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first.Count != second.Count)
+        {
+            throw new ArgumentException("Both distributions need the same bins.", nameof(second));
+        }
+
+        var s1 = first.Sum();
+        var s2 = second.Sum();
+        if (s1 <= 0 || s2 <= 0)
+        {
+            return (null, null);
+        }
+
+        return ([.. first.Select(v => v / s1)], [.. second.Select(v => v / s2)]);
+    }
+
+    private static List<(double Value, double Level)> BaselineCdfKnots(FeatureStatistics baseline)
+    {
+        var points = new List<(double Value, double Level)> { (baseline.Min!.Value, 0) };
+        for (var i = 0; i < baseline.Quantiles.Count && i < FeatureStatistics.QuantileLevels.Count; i++)
+        {
+            points.Add((baseline.Quantiles[i], FeatureStatistics.QuantileLevels[i]));
+        }
+
+        points.Add((baseline.Max!.Value, 1));
+        var knots = new List<(double Value, double Level)>();
+        foreach (var p in points.OrderBy(p => p.Value).ThenBy(p => p.Level))
+        {
+            if (knots.Count > 0 && knots[^1].Value == p.Value)
+            {
+                knots[^1] = (p.Value, Math.Max(knots[^1].Level, p.Level));
+            }
+            else
+            {
+                knots.Add((p.Value, Math.Max(p.Level, knots.Count > 0 ? knots[^1].Level : 0)));
+            }
+        }
+
+        return knots;
+    }
+
+    private static double Cdf(List<(double Value, double Level)> knots, double x)
+    {
+        if (x < knots[0].Value)
+        {
+            return 0;
+        }
+
+        if (x >= knots[^1].Value)
+        {
+            return 1;
+        }
+
+        var hi = 1;
+        while (knots[hi].Value <= x)
+        {
+            hi++;
+        }
+
+        var (v0, l0) = knots[hi - 1];
+        var (v1, l1) = knots[hi];
+        return l0 + ((l1 - l0) * (x - v0) / (v1 - v0));
+    }
+}

@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text.Json;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+
+namespace Brisa.Core.Monitoring;
+
+/// <summary>A drift verdict.</summary>
+public enum DriftVerdict
+{
+    /// <summary>No drift.</summary>
+    Ok,
+
+    /// <summary>Drift at or above the warning threshold.</summary>
+    Warn,
+
+    /// <summary>Drift at or above the alert threshold.</summary>
+    Alert,
+}
+
+/// <summary>
+/// Serving-time data to compare with a baseline: one column of values per feature (double, float, integer, bool,
+/// string or null; null, NaN and empty text are missing), and the model's scores.
+/// </summary>
+/// <param name="From">Start of the current window.</param>
+/// <param name="To">End of the current window.</param>
+/// <param name="Rows">Rows in the window.</param>
+/// <param name="Columns">Values by feature name (the names of <see cref="TrainingReport.Baseline"/>); a feature absent here counts as all-missing.</param>
+/// <param name="Scores">The scores of the rows.</param>
+public sealed record DriftInput(DateTimeOffset From, DateTimeOffset To, long Rows, IReadOnlyDictionary<string, IReadOnlyList<object?>> Columns, IReadOnlyList<double> Scores);
+
+/// <summary>Drift of one feature (or of the score) against its baseline.</summary>
+/// <param name="Name">The feature name (<c>score</c> for the score).</param>
+/// <param name="Kind">Numeric or categorical.</param>
+/// <param name="Method">What decided the verdict: <c>psi</c>, <c>ks</c> (small samples) or <c>none</c> (no current rows).</param>
+/// <param name="Psi">PSI on the baseline's bins plus a missing bin.</param>
+/// <param name="JensenShannon">Jensen–Shannon distance on the same bins.</param>
+/// <param name="Ks">KS statistic D (numeric) against the baseline CDF approximated from its quantiles; null for categoricals.</param>
+/// <param name="KsPValue">Asymptotic p-value of <paramref name="Ks"/>.</param>
+/// <param name="ChiSquare">Chi-square of homogeneity over top categories + other (categorical); null for numerics.</param>
+/// <param name="ChiSquarePValue">p-value of <paramref name="ChiSquare"/>.</param>
+/// <param name="BaselineMissingFraction">Missing share in the baseline.</param>
+/// <param name="CurrentMissingFraction">Missing share now.</param>
+/// <param name="CurrentCount">Current rows.</param>
+/// <param name="Bins">Bin labels: <c>&lt; e0</c>, <c>[e0, e1)</c>, …, <c>≥ en</c> (numeric) or the top categories and <c>(other)</c>, then <c>(missing)</c>.</param>
+/// <param name="BaselineCounts">Baseline counts per bin.</param>
+/// <param name="CurrentCounts">Current counts per bin.</param>
+/// <param name="Verdict">The verdict.</param>
+public sealed record FeatureDrift(
+    string Name,
+    FeatureKind Kind,
+    string Method,
+    double Psi,
+    double JensenShannon,
+    double? Ks,
+    double? KsPValue,
+    double? ChiSquare,
+    double? ChiSquarePValue,
+    double BaselineMissingFraction,
+    double CurrentMissingFraction,
+    long CurrentCount,
+    IReadOnlyList<string> Bins,
+    IReadOnlyList<long> BaselineCounts,
+    IReadOnlyList<long> CurrentCounts,
+    DriftVerdict Verdict);
+
+/// <summary>A drift report of one model version over one window (stored as <c>monitoring/&lt;model&gt;/latest.json</c>).</summary>
+public sealed record DriftReport
+{
+    /// <summary>Version of this document's shape.</summary>
+    public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>The model.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The baseline version (the champion).</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The training window the feature baseline was computed on.</summary>
+    public required DataRange BaselineWindow { get; init; }
+
+    /// <summary>The validation window the score baseline was computed on.</summary>
+    public required DataRange ScoreBaselineWindow { get; init; }
+
+    /// <summary>Start of the current window.</summary>
+    public required DateTimeOffset From { get; init; }
+
+    /// <summary>End of the current window.</summary>
+    public required DateTimeOffset To { get; init; }
+
+    /// <summary>Current rows.</summary>
+    public required long Rows { get; init; }
+
+    /// <summary>The thresholds used.</summary>
+    public required DriftPolicy Policy { get; init; }
+
+    /// <summary>Per-feature drift, in model input order.</summary>
+    public required IReadOnlyList<FeatureDrift> Features { get; init; }
+
+    /// <summary>Drift of the score against <see cref="TrainingReport.ScoreBaseline"/> (reported, not part of <see cref="Verdict"/>).</summary>
+    public required FeatureDrift Score { get; init; }
+
+    /// <summary>Share of features with a warn or alert verdict.</summary>
+    public required double DriftedShare { get; init; }
+
+    /// <summary>Share of features with an alert verdict.</summary>
+    public required double AlertShare { get; init; }
+
+    /// <summary>
+    /// Dataset verdict: alert when <see cref="AlertShare"/> ≥ <see cref="DriftAnalyzer.DatasetAlertShare"/>, warn when
+    /// any feature drifted, ok otherwise.
+    /// </summary>
+    public required DriftVerdict Verdict { get; init; }
+
+    /// <summary>The report as JSON (snake_case, like <see cref="TrainingReport"/>).</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => JsonSerializer.Serialize(this, TrainingReport.JsonOptions);
+
+    /// <summary>Reads a report written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The report.</returns>
+    public static DriftReport FromJson(string json) =>
+        JsonSerializer.Deserialize<DriftReport>(json, TrainingReport.JsonOptions) ?? throw new JsonException("The drift report is null.");
+}
+
+/// <summary>
+/// Compares serving-time data with a model's training baseline (DESIGN §8). Per feature: PSI and Jensen–Shannon on
+/// the baseline's bins with an extra missing bin (so a feature that goes missing drifts too), KS for numerics and
+/// chi-square for categoricals. The verdict comes from PSI against <see cref="DriftPolicy"/>, except for samples
+/// smaller than <see cref="SmallSample"/>, where PSI is too noisy and KS (numeric) or chi-square (categorical)
+/// p-values decide: alert below <see cref="AlertPValue"/>, warn below <see cref="WarnPValue"/>.
+/// </summary>
+public static class DriftAnalyzer
+{
+    /// <summary>Below this many current rows the verdict uses test p-values instead of PSI.</summary>
+    public const int SmallSample = 200;
+
+    /// <summary>p-value below which a small sample raises an alert.</summary>
+    public const double AlertPValue = 0.001;
+
+    /// <summary>p-value below which a small sample raises a warning.</summary>
+    public const double WarnPValue = 0.01;
+
+    /// <summary>Share of alerting features at or above which the dataset verdict is alert.</summary>
+    public const double DatasetAlertShare = 0.3;
+
+    /// <summary>Analyzes current data against a model version's baseline.</summary>
+    /// <param name="baseline">The version's training report (baseline statistics).</param>
+    /// <param name="current">The current data.</param>
+    /// <param name="policy">The thresholds.</param>
+    /// <returns>The report.</returns>
+    public static DriftReport Analyze(TrainingReport baseline, DriftInput current, DriftPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(policy);
+        var features = baseline.Baseline
+            .Select(stats => Feature(stats, current.Columns.TryGetValue(stats.Name, out var values) ? values : null, current.Rows, policy))
+            .ToList();
+        var score = Numeric(baseline.ScoreBaseline, [.. current.Scores], policy);
+        double drifted = features.Count(f => f.Verdict != DriftVerdict.Ok);
+        double alerts = features.Count(f => f.Verdict == DriftVerdict.Alert);
+        var driftedShare = features.Count == 0 ? 0 : drifted / features.Count;
+        var alertShare = features.Count == 0 ? 0 : alerts / features.Count;
+        return new DriftReport
+        {
+            Model = baseline.Model,
+            Version = baseline.Version,
+            BaselineWindow = baseline.Training,
+            ScoreBaselineWindow = baseline.Validation,
+            From = current.From,
+            To = current.To,
+            Rows = current.Rows,
+            Policy = policy,
+            Features = features,
+            Score = score,
+            DriftedShare = driftedShare,
+            AlertShare = alertShare,
+            Verdict = alertShare >= DatasetAlertShare && alerts > 0 ? DriftVerdict.Alert : drifted > 0 ? DriftVerdict.Warn : DriftVerdict.Ok,
+        };
+    }
+
+    /// <summary>Drift of one feature.</summary>
+    /// <param name="baseline">The feature's baseline.</param>
+    /// <param name="values">Its current values, or null when absent (all missing).</param>
+    /// <param name="rows">Current rows (the length of an absent column).</param>
+    /// <param name="policy">The thresholds.</param>
+    /// <returns>The drift.</returns>
+    public static FeatureDrift Feature(FeatureStatistics baseline, IReadOnlyList<object?>? values, long rows, DriftPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (baseline.Kind == FeatureKind.Numeric)
+        {
+            var numbers = values is null ? Enumerable.Repeat(double.NaN, (int)rows).ToArray() : values.Select(ToDouble).ToArray();
+            return Numeric(baseline, numbers, policy);
+        }
+
+        var texts = values is null ? Enumerable.Repeat<string?>(null, (int)rows).ToArray() : values.Select(ToText).ToArray();
+        return Categorical(baseline, texts, policy);
+    }
+
+    private static FeatureDrift Numeric(FeatureStatistics baseline, double[] values, DriftPolicy policy)
+    {
+        var present = values.Where(v => !double.IsNaN(v)).ToArray();
+        var missing = values.Length - present.Length;
+        var current = DriftMetrics.Histogram(baseline.BinEdges, present).Append(missing).ToArray();
+        var reference = baseline.BinCounts.Append(baseline.Missing).ToArray();
+        if (reference.Length != current.Length)
+        {
+            // A baseline without values (no edges, one bin): compare present vs missing only.
+            reference = [baseline.Count - baseline.Missing, baseline.Missing];
+            current = [present.Length, missing];
+        }
+
+        var ks = DriftMetrics.KolmogorovSmirnov(baseline, present);
+        var bins = NumericBins(baseline.BinEdges, reference.Length - 1);
+        return Build(baseline, "ks", ks.Statistic, ks.PValue, null, null, values.Length, missing, bins, reference, current, policy, ks.PValue);
+    }
+
+    private static FeatureDrift Categorical(FeatureStatistics baseline, string?[] values, DriftPolicy policy)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < baseline.Categories.Count; i++)
+        {
+            index[baseline.Categories[i].Value] = i;
+        }
+
+        var k = baseline.Categories.Count;
+        var current = new long[k + 2];
+        foreach (var v in values)
+        {
+            current[v is null ? k + 1 : index.TryGetValue(v, out var i) ? i : k]++;
+        }
+
+        var reference = baseline.Categories.Select(c => c.Count).Append(baseline.OtherCount).Append(baseline.Missing).ToArray();
+        var presentReference = reference[..^1].Select(c => (double)c).ToArray();
+        var presentCurrent = current[..^1].Select(c => (double)c).ToArray();
+        var chi = DriftMetrics.ChiSquare(presentReference, presentCurrent);
+        var bins = baseline.Categories.Select(c => c.Value).Append("(other)").Append("(missing)").ToArray();
+        return Build(baseline, "chi_square", null, null, chi.Statistic, chi.PValue, values.Length, current[k + 1], bins, reference, current, policy, chi.PValue);
+    }
+
+    private static FeatureDrift Build(
+        FeatureStatistics baseline,
+        string smallSampleMethod,
+        double? ks,
+        double? ksP,
+        double? chi,
+        double? chiP,
+        long count,
+        long missing,
+        string[] bins,
+        long[] reference,
+        long[] current,
+        DriftPolicy policy,
+        double pValue)
+    {
+        var e = reference.Select(c => (double)c).ToArray();
+        var a = current.Select(c => (double)c).ToArray();
+        var psi = DriftMetrics.Psi(e, a);
+        var js = DriftMetrics.JensenShannonDistance(e, a);
+        string method;
+        DriftVerdict verdict;
+        if (count == 0 || baseline.Count == 0)
+        {
+            (method, verdict) = ("none", DriftVerdict.Ok);
+        }
+        else if (count < SmallSample)
+        {
+            // Missing-rate change still shows in PSI; the test covers the present values.
+            method = smallSampleMethod;
+            verdict = pValue < AlertPValue ? DriftVerdict.Alert : pValue < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
+        }
+        else
+        {
+            method = "psi";
+            verdict = psi >= policy.PsiAlert ? DriftVerdict.Alert : psi >= policy.PsiWarn ? DriftVerdict.Warn : DriftVerdict.Ok;
+        }
+
+        return new FeatureDrift(
+            baseline.Name,
+            baseline.Kind,
+            method,
+            psi,
+            js,
+            ks,
+            ksP,
+            chi,
+            chiP,
+            baseline.MissingFraction,
+            count == 0 ? 0 : (double)missing / count,
+            count,
+            bins,
+            reference,
+            current,
+            verdict);
+    }
+
+    private static string[] NumericBins(IReadOnlyList<double> edges, int presentBins)
+    {
+        if (edges.Count == 0 || presentBins != edges.Count + 1)
+        {
+            return presentBins == 1 ? ["(present)", "(missing)"] : [.. Enumerable.Range(0, presentBins).Select(i => i.ToString(CultureInfo.InvariantCulture)).Append("(missing)")];
+        }
+
+        var labels = new List<string> { "< " + Format(edges[0]) };
+        for (var i = 1; i < edges.Count; i++)
+        {
+            labels.Add("[" + Format(edges[i - 1]) + ", " + Format(edges[i]) + ")");
+        }
+
+        labels.Add("≥ " + Format(edges[^1]));
+        labels.Add("(missing)");
+        return [.. labels];
+    }
+
+    private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static double ToDouble(object? value) => value switch
+    {
+        null => double.NaN,
+        double d => d,
+        float f => f,
+        int i => i,
+        long l => l,
+        decimal m => (double)m,
+        bool b => b ? 1 : 0,
+        string s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : double.NaN,
+        IConvertible c => c.ToDouble(CultureInfo.InvariantCulture),
+        _ => double.NaN,
+    };
+
+    private static string? ToText(object? value) => value switch
+    {
+        null => null,
+        string s => s.Length == 0 ? null : s,
+        bool b => b ? "true" : "false",
+        double d => double.IsNaN(d) ? null : d.ToString("R", CultureInfo.InvariantCulture),
+        float f => float.IsNaN(f) ? null : f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}

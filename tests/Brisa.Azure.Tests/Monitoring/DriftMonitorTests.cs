@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Brisa.Azure.Tests.Ingestion;
+using Brisa.Azure.Models;
+using Brisa.Azure.Monitoring;
+using Brisa.Azure.Serving;
+using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Monitoring;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class DriftMonitorTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task RunAsync_ShiftedAmountsAndRetrainOnAlert_WritesReportsAndEnqueuesRetrain()
+    {
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        await LogPredictionsAsync(model, version, amountFactor: 1.8, extraOldShifted: false);
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = await monitor.RunAsync(model, new DriftPolicy { RetrainOnAlert = true });
+
+        Assert.NotNull(result);
+        Assert.Equal(version, result.Report.Version);
+        Assert.Equal(1000, result.Report.Rows);
+        Assert.Equal(DriftVerdict.Alert, result.Report.Features.Single(f => f.Name == "tx:amount").Verdict);
+        Assert.Equal(DriftVerdict.Ok, result.Report.Features.Single(f => f.Name == "merchant").Verdict);
+        Assert.Equal(DriftVerdict.Alert, result.Report.Verdict);
+        Assert.True(result.RetrainEnqueued);
+        Assert.Equal($"{model}/latest.json", result.LatestBlob);
+        Assert.Equal($"{model}/20260320T120000Z.json", result.TimestampedBlob);
+
+        var latest = await monitor.GetLatestAsync(model);
+        Assert.Equal(result.Report.ToJson(), latest!.ToJson());
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
+        Assert.True(await container.GetBlobClient(result.TimestampedBlob).ExistsAsync());
+
+        var queue = azurite.Storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
+        var messages = (await queue.PeekMessagesAsync(32)).Value;
+        Assert.Contains(messages, m =>
+        {
+            using var json = JsonDocument.Parse(m.Body.ToString());
+            return json.RootElement.GetProperty("model").GetString() == model && json.RootElement.GetProperty("reason").GetString() == "drift";
+        });
+    }
+
+    [Fact]
+    public async Task RunAsync_SameDistributionWithOldShiftedRows_IsOkAndDoesNotEnqueue()
+    {
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        await LogPredictionsAsync(model, version, amountFactor: 1, extraOldShifted: true);
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = await monitor.RunAsync(model, new DriftPolicy { RetrainOnAlert = true });
+
+        Assert.NotNull(result);
+        Assert.Equal(1000, result.Report.Rows);
+        Assert.Equal(DriftVerdict.Ok, result.Report.Verdict);
+        Assert.False(result.RetrainEnqueued);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoChampion_ReturnsNull()
+    {
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+
+        Assert.Null(await monitor.RunAsync("drift_none", new DriftPolicy()));
+        Assert.Null(await monitor.GetLatestAsync("drift_none"));
+    }
+
+    private async Task<string> PublishChampionAsync(string model)
+    {
+        var rng = new Random(1);
+        const int N = 20_000;
+        var amounts = new float[N];
+        var scores = new float[N];
+        var merchants = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < N; i++)
+        {
+            amounts[i] = (float)Amount(rng);
+            scores[i] = (float)Score(amounts[i]);
+            var m = Merchant(rng);
+            merchants[m] = merchants.GetValueOrDefault(m) + 1;
+        }
+
+        var zip = "not a real model"u8.ToArray();
+        var report = new TrainingReport
+        {
+            Model = model,
+            Version = ModelVersionId.Create(Now.AddDays(-10), zip),
+            TrainedAt = Now.AddDays(-10),
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), N, 100),
+            Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), N, 20),
+            Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw"), new ModelInput("merchant", FeatureKind.Categorical, "one_hot")],
+            Evaluation = new ModelEvaluation(null, 0.5, null, null, null),
+            Importance = [],
+            Baseline =
+            [
+                FeatureStatistics.Numeric("tx:amount", amounts),
+                new FeatureStatistics("merchant", FeatureKind.Categorical, N, 0, 0, null, null, null, null, [], [], [], [.. merchants.OrderByDescending(m => m.Value).Select(m => new CategoryCount(m.Key, m.Value))], 0),
+            ],
+            ScoreBaseline = FeatureStatistics.Numeric("score", scores),
+        };
+        var registry = new ModelRegistry(azurite.Storage);
+        await registry.SaveVersionAsync(report, zip);
+        await registry.PromoteAsync(model, report.Version, null, "test", "test");
+        return report.Version;
+    }
+
+    private async Task LogPredictionsAsync(string model, string version, double amountFactor, bool extraOldShifted)
+    {
+        var rng = new Random(7);
+        await using var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10));
+        for (var i = 0; i < 1000; i++)
+        {
+            log.Append(Record(model, version, Now.AddMinutes(-i), Amount(rng) * amountFactor, Merchant(rng), i));
+        }
+
+        if (extraOldShifted)
+        {
+            // Outside the 24 h window, or scored by another version: ignored.
+            for (var i = 0; i < 500; i++)
+            {
+                log.Append(Record(model, version, Now.AddDays(-3).AddMinutes(-i), Amount(rng) * 5, "travel", i));
+                log.Append(Record(model, "v20260101000000000-00000000", Now.AddMinutes(-i), Amount(rng) * 5, "travel", i));
+            }
+        }
+
+        await log.FlushAsync();
+    }
+
+    private static PredictionRecord Record(string model, string version, DateTimeOffset time, double amount, string merchant, int i) =>
+        new("req", "t" + i, model, version, time, Score(amount), false, new Dictionary<string, object?> { ["tx:amount"] = amount, ["merchant"] = merchant });
+
+    private static double Amount(Random rng) =>
+        Math.Exp(3.7 + (0.9 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())));
+
+    private static string Merchant(Random rng)
+    {
+        var u = rng.NextDouble();
+        return u < 0.5 ? "grocery" : u < 0.8 ? "fuel" : "online";
+    }
+
+    private static double Score(double amount) => 1 / (1 + Math.Exp(-(Math.Log(amount) - 6)));
+}

@@ -1,0 +1,176 @@
+using Brisa.Core.Definitions;
+using Brisa.Core.Generation;
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+
+namespace Brisa.Core.Tests.Monitoring;
+
+public sealed class DriftAnalyzerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string[] Merchants = ["grocery", "fuel", "online", "travel", "electronics"];
+
+    [Fact]
+    public void Analyze_SameDistribution_IsOkEverywhere()
+    {
+        foreach (var seed in new[] { 11, 12, 13, 14, 15 })
+        {
+            var report = DriftAnalyzer.Analyze(Baseline(1), Current(seed, rows: 2000, amountFactor: 1), new DriftPolicy());
+
+            Assert.All(report.Features, f => Assert.Equal(DriftVerdict.Ok, f.Verdict));
+            Assert.Equal(DriftVerdict.Ok, report.Score.Verdict);
+            Assert.Equal(DriftVerdict.Ok, report.Verdict);
+            Assert.All(report.Features, f => Assert.True(f.Psi < 0.05, $"{f.Name}: PSI {f.Psi}"));
+        }
+    }
+
+    [Fact]
+    public void Analyze_AmountsTimesOnePointEight_AlertsOnAmountOnly()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(21, rows: 2000, amountFactor: 1.8), new DriftPolicy());
+
+        var amount = Assert.Single(report.Features, f => f.Name == "amount");
+        Assert.Equal(DriftVerdict.Alert, amount.Verdict);
+        Assert.Equal("psi", amount.Method);
+        Assert.True(amount.Ks > 0.2);
+        Assert.All(report.Features.Where(f => f.Name != "amount"), f => Assert.Equal(DriftVerdict.Ok, f.Verdict));
+
+        // One of three features alerting is 33% ≥ 30%: the dataset alerts.
+        Assert.Equal(1.0 / 3, report.AlertShare, 9);
+        Assert.Equal(DriftVerdict.Alert, report.Verdict);
+    }
+
+    [Fact]
+    public void Analyze_MerchantMixChanged_AlertsWithChiSquare()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(31, rows: 2000, amountFactor: 1, merchant: _ => "travel"), new DriftPolicy());
+
+        var merchant = Assert.Single(report.Features, f => f.Name == "merchant");
+        Assert.Equal(DriftVerdict.Alert, merchant.Verdict);
+        Assert.True(merchant.ChiSquarePValue < 1e-9);
+        Assert.Equal(["grocery", "fuel", "online", "travel", "electronics", "(other)", "(missing)"], merchant.Bins);
+        Assert.Equal(2000, merchant.CurrentCounts[3]);
+    }
+
+    [Fact]
+    public void Analyze_FeatureMissingAtServing_Alerts()
+    {
+        var current = Current(41, rows: 500, amountFactor: 1);
+        var columns = current.Columns.Where(c => c.Key != "age_days").ToDictionary();
+        var report = DriftAnalyzer.Analyze(Baseline(1), current with { Columns = columns }, new DriftPolicy());
+
+        var age = Assert.Single(report.Features, f => f.Name == "age_days");
+        Assert.Equal(DriftVerdict.Alert, age.Verdict);
+        Assert.Equal(1, age.CurrentMissingFraction);
+    }
+
+    [Fact]
+    public void Analyze_SmallShiftedSample_UsesKs()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(51, rows: 80, amountFactor: 3), new DriftPolicy());
+
+        var amount = Assert.Single(report.Features, f => f.Name == "amount");
+        Assert.Equal("ks", amount.Method);
+        Assert.Equal(DriftVerdict.Alert, amount.Verdict);
+    }
+
+    [Fact]
+    public void Analyze_NoRows_IsOk()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(61, rows: 0, amountFactor: 1), new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Ok, report.Verdict);
+        Assert.All(report.Features, f => Assert.Equal("none", f.Method));
+    }
+
+    [Fact]
+    public void ToJson_RoundTrip_KeepsReport()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(71, rows: 300, amountFactor: 1.8), new DriftPolicy { RetrainOnAlert = true });
+
+        var json = report.ToJson();
+        var back = DriftReport.FromJson(json);
+
+        Assert.Contains("\"psi_warn\": 0.1", json, StringComparison.Ordinal);
+        Assert.Contains("\"verdict\": \"alert\"", json, StringComparison.Ordinal);
+        Assert.Equal(report.Features.Select(f => f.Psi), back.Features.Select(f => f.Psi));
+        Assert.Equal(report.Features[0].CurrentCounts, back.Features[0].CurrentCounts);
+        Assert.Equal(report.Verdict, back.Verdict);
+    }
+
+    /// <summary>A report whose baseline is 20,000 rows of amount (log-normal), age_days (uniform) and merchant (skewed categories).</summary>
+    internal static TrainingReport Baseline(int seed)
+    {
+        var rng = new Prng((ulong)seed);
+        const int N = 20_000;
+        var amounts = new float[N];
+        var ages = new float[N];
+        var merchants = new Dictionary<string, long>(StringComparer.Ordinal);
+        var scores = new float[N];
+        for (var i = 0; i < N; i++)
+        {
+            amounts[i] = (float)Amount(rng);
+            ages[i] = (float)rng.Uniform(0, 3650);
+            var m = Merchant(rng);
+            merchants[m] = merchants.GetValueOrDefault(m) + 1;
+            scores[i] = (float)Score(amounts[i]);
+        }
+
+        var merchantStats = new FeatureStatistics(
+            "merchant", FeatureKind.Categorical, N, 0, 0, null, null, null, null, [], [], [],
+            [.. merchants.OrderByDescending(m => m.Value).Select(m => new CategoryCount(m.Key, m.Value))], 0);
+        return new TrainingReport
+        {
+            Model = "fraud",
+            Version = "v20260301000000000-abcdef12",
+            TrainedAt = T0,
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(T0.AddDays(-60), T0.AddDays(-7), N, 100),
+            Validation = new DataRange(T0.AddDays(-7), T0, N, 20),
+            Inputs = [new ModelInput("amount", FeatureKind.Numeric, "raw"), new ModelInput("age_days", FeatureKind.Numeric, "raw"), new ModelInput("merchant", FeatureKind.Categorical, "one_hot")],
+            Evaluation = new ModelEvaluation(null, 0.5, null, null, null),
+            Importance = [],
+            Baseline = [FeatureStatistics.Numeric("amount", amounts), FeatureStatistics.Numeric("age_days", ages), merchantStats],
+            ScoreBaseline = FeatureStatistics.Numeric("score", scores),
+        };
+    }
+
+    internal static DriftInput Current(int seed, int rows, double amountFactor, Func<Prng, string>? merchant = null)
+    {
+        var rng = new Prng((ulong)seed);
+        var amounts = new object?[rows];
+        var ages = new object?[rows];
+        var merchants = new object?[rows];
+        var scores = new double[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            var amount = Amount(rng) * amountFactor;
+            amounts[i] = amount;
+            ages[i] = rng.Uniform(0, 3650);
+            merchants[i] = merchant?.Invoke(rng) ?? Merchant(rng);
+            scores[i] = Score(amount);
+        }
+
+        var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal) { ["amount"] = amounts, ["age_days"] = ages, ["merchant"] = merchants };
+        return new DriftInput(T0, T0.AddDays(1), rows, columns, scores);
+    }
+
+    private static double Amount(Prng rng)
+    {
+        // Log-normal via Box–Muller: median ≈ 40.
+        var z = Math.Sqrt(-2 * Math.Log(rng.NextOpenDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        return Math.Exp(3.7 + (0.9 * z));
+    }
+
+    private static string Merchant(Prng rng)
+    {
+        var u = rng.NextDouble();
+        return u < 0.4 ? Merchants[0] : u < 0.65 ? Merchants[1] : u < 0.85 ? Merchants[2] : u < 0.95 ? Merchants[3] : Merchants[4];
+    }
+
+    private static double Score(double amount) => 1 / (1 + Math.Exp(-(Math.Log(amount) - 6)));
+}

@@ -1,0 +1,143 @@
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+
+namespace Brisa.Core.Tests.Monitoring;
+
+public sealed class DriftMetricsTests
+{
+    [Fact]
+    public void Psi_UniformVersusSkewed_MatchesHandComputedValue()
+    {
+        // Σ (a − e) ln(a / e) with e = 0.25 each, a = 0.1, 0.2, 0.3, 0.4.
+        var psi = DriftMetrics.Psi([25, 25, 25, 25], [10, 20, 30, 40]);
+
+        Assert.Equal(0.2282174095733918, psi, 12);
+    }
+
+    [Fact]
+    public void Psi_IdenticalProportions_IsZero()
+    {
+        Assert.Equal(0, DriftMetrics.Psi([10, 20, 30], [1, 2, 3]), 12);
+    }
+
+    [Fact]
+    public void Psi_EmptyBin_UsesEpsilonFloor()
+    {
+        // e = (0.5, 0.5, 0), a = (0.5, 0.25, 0.25): the empty baseline bin counts as 1e-4.
+        var expected = (-0.25 * Math.Log(0.5)) + ((0.25 - 1e-4) * Math.Log(0.25 / 1e-4));
+
+        Assert.Equal(expected, DriftMetrics.Psi([1, 1, 0], [2, 1, 1]), 12);
+    }
+
+    [Fact]
+    public void JensenShannonDistance_KnownDistributions_MatchesHandComputedValues()
+    {
+        Assert.Equal(0.5579230452841438, DriftMetrics.JensenShannonDistance([1, 1], [1, 0]), 12);
+        Assert.Equal(0.20050332253142816, DriftMetrics.JensenShannonDistance([25, 25, 25, 25], [10, 20, 30, 40]), 12);
+        Assert.Equal(1, DriftMetrics.JensenShannonDistance([1, 0], [0, 1]), 12);
+        Assert.Equal(0, DriftMetrics.JensenShannonDistance([3, 4], [6, 8]), 12);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.26999967167735456)]
+    [InlineData(1.358, 0.05002679733444698)]
+    [InlineData(1.628, 0.009975522431181053)]
+    [InlineData(0.5, 0.9639452436648751)]
+    public void KolmogorovQ_PublishedCriticalValues_Match(double lambda, double expected)
+    {
+        // 1.358 and 1.628 are the published asymptotic critical values at α = 0.05 and 0.01.
+        Assert.Equal(expected, DriftMetrics.KolmogorovQ(lambda), 9);
+    }
+
+    [Fact]
+    public void KolmogorovSmirnov_TwoSmallSamples_MatchesHandComputedValue()
+    {
+        var result = DriftMetrics.KolmogorovSmirnov([1, 2, 3, 4, 5], [3, 4, 5, 6, 7, 8]);
+
+        Assert.Equal(0.5, result.Statistic, 12);
+        Assert.Equal(0.3670013850902251, result.PValue, 9);
+    }
+
+    [Fact]
+    public void KolmogorovSmirnov_DisjointSamples_IsOne()
+    {
+        Assert.Equal(1, DriftMetrics.KolmogorovSmirnov([1, 2, 3], [10, 11, 12]).Statistic, 12);
+    }
+
+    [Fact]
+    public void KolmogorovSmirnov_BaselineStatisticsAndSameDistribution_IsSmall()
+    {
+        var baseline = FeatureStatistics.Numeric("x", [.. Enumerable.Range(0, 10_000).Select(i => (float)(i % 1000))]);
+        var current = Enumerable.Range(0, 150).Select(i => (double)((i * 37) % 1000)).ToArray();
+
+        var result = DriftMetrics.KolmogorovSmirnov(baseline, current);
+
+        Assert.True(result.Statistic < 0.1, $"D = {result.Statistic}");
+        Assert.True(result.PValue > 0.1, $"p = {result.PValue}");
+    }
+
+    [Fact]
+    public void KolmogorovSmirnov_BaselineStatisticsAndShiftedValues_IsLarge()
+    {
+        var baseline = FeatureStatistics.Numeric("x", [.. Enumerable.Range(0, 10_000).Select(i => (float)(i % 1000))]);
+        var current = Enumerable.Range(0, 150).Select(i => 500.0 + ((i * 37) % 1000)).ToArray();
+
+        var result = DriftMetrics.KolmogorovSmirnov(baseline, current);
+
+        // Uniform(0, 1000) vs Uniform(500, 1500): D = 0.5.
+        Assert.InRange(result.Statistic, 0.45, 0.55);
+        Assert.True(result.PValue < 1e-6, $"p = {result.PValue}");
+    }
+
+    [Fact]
+    public void ChiSquare_ThreeCategories_MatchesHandComputedValue()
+    {
+        var result = DriftMetrics.ChiSquare([50, 30, 20], [30, 30, 40]);
+
+        Assert.Equal(11.666666666666668, result.Statistic, 9);
+        Assert.Equal(2, result.DegreesOfFreedom);
+        Assert.Equal(Math.Exp(-11.666666666666668 / 2), result.PValue, 12);
+    }
+
+    [Fact]
+    public void ChiSquare_CategoryEmptyOnBothSides_IsDropped()
+    {
+        var result = DriftMetrics.ChiSquare([50, 0, 30, 20], [30, 0, 30, 40]);
+
+        Assert.Equal(2, result.DegreesOfFreedom);
+        Assert.Equal(11.666666666666668, result.Statistic, 9);
+    }
+
+    [Theory]
+    [InlineData(3.841458820694124, 1, 0.05)]
+    [InlineData(5.991464547107979, 2, 0.05)]
+    [InlineData(7.0, 3, 0.07189777249646513)]
+    [InlineData(9.0, 4, 0.061099480960332686)]
+    [InlineData(30.0, 10, 0.0008566412107753004)]
+    [InlineData(0.5, 10, 0.9999933882894391)]
+    public void ChiSquarePValue_KnownValues_Match(double x, int df, double expected)
+    {
+        Assert.Equal(expected, DriftMetrics.ChiSquarePValue(x, df), 9);
+    }
+
+    [Fact]
+    public void LogGamma_KnownValues_Match()
+    {
+        Assert.Equal(Math.Log(24), DriftMetrics.LogGamma(5), 12);
+        Assert.Equal(Math.Log(Math.Sqrt(Math.PI)), DriftMetrics.LogGamma(0.5), 12);
+        Assert.Equal(Math.Log(362880), DriftMetrics.LogGamma(10), 10);
+    }
+
+    [Fact]
+    public void RegularizedGamma_PPlusQ_IsOne()
+    {
+        Assert.Equal(1, DriftMetrics.RegularizedGammaP(2.5, 1.7) + DriftMetrics.RegularizedGammaQ(2.5, 1.7), 12);
+        Assert.Equal(1 - Math.Exp(-3), DriftMetrics.RegularizedGammaP(1, 3), 12);
+    }
+
+    [Fact]
+    public void Histogram_ValuesOnEdges_GoToUpperBin()
+    {
+        Assert.Equal([1L, 2, 1], DriftMetrics.Histogram([1, 2], [0.5, 1, 1.5, 2, double.NaN]));
+    }
+}
