@@ -80,6 +80,16 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void MonitorDrift_Metadata_TimerFromAppSettingAndReportRoute()
+    {
+        var timer = Assert.Single(Function("MonitorDrift").GetProperty("bindings").EnumerateArray());
+        Assert.Equal("%Brisa:MonitorDriftSchedule%", timer.GetProperty("schedule").GetString());
+
+        var http = Function("Monitoring").GetProperty("bindings").EnumerateArray().First(b => b.GetProperty("type").GetString() == "httpTrigger");
+        Assert.Equal("monitoring/{model}", http.GetProperty("route").GetString());
+    }
+
+    [Fact]
     public void MaterializeSlice_Metadata_IsQueueTriggerOnMaterializeQueue()
     {
         var function = Function("MaterializeSlice");

@@ -1,0 +1,50 @@
+using Brisa.Azure.Monitoring;
+using Brisa.Azure.Registry;
+using Brisa.Core.Serving;
+using Brisa.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Brisa.Functions.Monitoring;
+
+/// <summary>
+/// <c>MonitorDrift</c> (timer, <c>Brisa:MonitorDriftSchedule</c>): every model's serving features and scores of the
+/// last 24 h against its champion's training baseline; a report per run, and a retraining on alert when the model's
+/// policy says so. <c>GET /api/monitoring/{model}</c> returns the latest report.
+/// </summary>
+public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
+{
+    /// <summary>Runs drift for every model.</summary>
+    [Function("MonitorDrift")]
+    public async Task OnSchedule([TimerTrigger("%Brisa:MonitorDriftSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        foreach (var model in (await definitions.GetAsync(cancellationToken)).Models)
+        {
+            var result = await monitor.RunAsync(model.Name, model.Drift, cancellationToken: cancellationToken);
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.Report.Verdict == Core.Monitoring.DriftVerdict.Alert)
+            {
+                logger.LogWarning("Drift alert on {Model}: {Share:P0} of features drifted; retraining enqueued: {Retrain}", model.Name, result.Report.AlertShare, result.RetrainEnqueued);
+            }
+        }
+    }
+
+    /// <summary>The latest drift report; 404 when none was written yet.</summary>
+    [Function("Monitoring")]
+    public async Task<IActionResult> Latest(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "monitoring/{model}")] HttpRequest request,
+        string model,
+        CancellationToken cancellationToken) =>
+        await Problems.Guard(async () =>
+        {
+            var report = await monitor.GetLatestAsync(model, cancellationToken)
+                ?? throw ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
+        });
+}
