@@ -52,7 +52,7 @@ public sealed class PredictionLog : IAsyncDisposable
     /// <summary>Records a prediction (never blocks, never throws on the request path).</summary>
     public void Append(PredictionRecord record) => channel.Writer.TryWrite(record);
 
-    /// <summary>Writes everything buffered now.</summary>
+    /// <summary>Writes what is still queued (records the background writer has not taken yet); <see cref="DisposeAsync"/> writes everything.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var batch = new List<PredictionRecord>();
