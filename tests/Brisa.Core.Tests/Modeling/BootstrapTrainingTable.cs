@@ -120,23 +120,8 @@ public static class BootstrapTrainingTable
     }
 
     /// <summary>The sample's <c>fraud</c> model definition (samples/fraud/features.yaml).</summary>
-    public static ModelDefinition FraudModel()
-    {
-        var path = Path.Combine(RepositoryRoot(), "samples", "fraud", "features.yaml");
-        var result = DefinitionLoader.Load(path);
-        return result.Definitions!.Models.Single(m => m.Name == "fraud");
-    }
+    public static ModelDefinition FraudModel() => Definitions.SampleDefinitionsTests.LoadSample().Models.Single(m => m.Name == "fraud");
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-    }
 
     private sealed class MerchantHistory(List<TransactionEvent> events)
     {

@@ -1,22 +1,13 @@
 using Brisa.Core.Definitions;
 using Brisa.Core.Serving;
+using Brisa.Core.Tests.Definitions;
 
 namespace Brisa.Core.Tests.Serving;
 
 public sealed class CatalogTests
 {
-    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(SamplePath()).Definitions!;
+    private static readonly FeatureRepositoryDefinition Definitions = SampleDefinitionsTests.LoadSample();
 
-    private static string SamplePath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir.FullName, "samples", "fraud", "features.yaml");
-    }
 
     [Fact]
     public void Views_NoSearch_EveryViewWithFeaturesAndUsers()

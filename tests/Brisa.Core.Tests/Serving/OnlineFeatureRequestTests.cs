@@ -3,25 +3,14 @@ using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Serving;
+using Brisa.Core.Tests.Definitions;
 using FeaturePlan = Brisa.Core.Features.FeaturePlan;
 
 namespace Brisa.Core.Tests.Serving;
 
 public sealed class OnlineFeatureRequestTests
 {
-    private static readonly FeaturePlan Plan = FeaturePlan.Compile(
-        DefinitionLoader.Load(Path.Combine(RepositoryRoot(), "samples", "fraud", "features.yaml")).Definitions!, trackEventIds: true);
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
+    private static readonly FeaturePlan Plan = FeaturePlan.Compile(SampleDefinitionsTests.LoadSample(), trackEventIds: true);
 
     private static OnlineFeatureRequest Parse(string json) => OnlineFeatureRequest.Parse(Encoding.UTF8.GetBytes(json), Plan);
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Brisa.Core.Definitions;
 using Brisa.Core.Serving;
+using Brisa.Core.Tests.Definitions;
 using Brisa.Core.Training;
 using FeaturePlan = Brisa.Core.Features.FeaturePlan;
 
@@ -8,22 +9,12 @@ namespace Brisa.Core.Tests.Serving;
 
 public sealed class PredictRequestTests
 {
-    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(SamplePath()).Definitions!;
+    private static readonly FeatureRepositoryDefinition Definitions = SampleDefinitionsTests.LoadSample();
     private static readonly FeatureRequirements Requirements =
         TrainingSetBuilder.ForModel(FeaturePlan.Compile(Definitions, trackEventIds: true), Definitions.FindModel("fraud")!).Requirements;
 
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    private static string SamplePath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir.FullName, "samples", "fraud", "features.yaml");
-    }
 
     private static ObservationSet Parse(string json) => PredictRequest.Parse(Encoding.UTF8.GetBytes(json), Requirements, Now, "req");
 
