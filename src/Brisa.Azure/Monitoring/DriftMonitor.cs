@@ -6,6 +6,7 @@ using Brisa.Azure.Serving;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Monitoring;
+using Brisa.Core.Training;
 
 namespace Brisa.Azure.Monitoring;
 
@@ -84,8 +85,7 @@ public sealed class DriftMonitor
         {
             var queue = storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var message = JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = model, ["reason"] = "drift" });
-            await queue.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            await queue.SendMessageAsync(new RetrainRequest(model, "drift").ToJson(), cancellationToken).ConfigureAwait(false);
         }
 
         return new DriftMonitorResult(report, latest, stamped, retrain);

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
 using Brisa.Azure.Training;
+using Brisa.Core.Training;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -37,29 +37,5 @@ public sealed class RetrainModelsFunction(IDefinitionsSource definitions, ModelT
     {
         var result = await pipeline.RunAsync(await definitions.GetAsync(cancellationToken), model, new TrainingPipelineOptions { Actor = actor }, cancellationToken: cancellationToken);
         logger.LogInformation("Retrained {Model}: {Status} ({Message}); {Rows} rows", model, result.Run.Status, result.Run.Message, result.Rows);
-    }
-}
-
-/// <summary>A retraining request on the <c>retrain</c> queue.</summary>
-/// <param name="Model">The model to retrain.</param>
-/// <param name="Reason">Why (drift, manual ...).</param>
-public sealed record RetrainRequest(string Model, string? Reason)
-{
-    /// <summary>Reads a message; throws <see cref="FormatException"/> with what is wrong.</summary>
-    public static RetrainRequest Parse(string message)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(message);
-            var model = json.RootElement.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            var reason = json.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            return string.IsNullOrWhiteSpace(model)
-                ? throw new FormatException($"Retrain message needs a 'model' string: {message}")
-                : new RetrainRequest(model, reason);
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"Retrain message is not JSON: {ex.Message}", ex);
-        }
     }
 }

@@ -1,6 +1,6 @@
-using Brisa.Functions.Training;
+using Brisa.Core.Training;
 
-namespace Brisa.Functions.Tests.Training;
+namespace Brisa.Core.Tests.Training;
 
 public sealed class RetrainRequestTests
 {
