@@ -196,17 +196,9 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 : throw new AzuriteNotFoundException($"BRISA_AZURITE points to '{configured}', which does not exist.");
         }
 
-        var relative = Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js");
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        if (LocalFiles.FindAbove(Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js")) is { } found)
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, relative);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
+            return found;
         }
 
         throw new AzuriteNotFoundException(
