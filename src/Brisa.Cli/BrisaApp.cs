@@ -51,6 +51,9 @@ public static class BrisaApp
                 models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a version champion by hand (recorded in the history).");
                 models.AddCommand<ModelsRollbackCommand>("rollback").WithDescription("Restore the previous champion, or a named version.");
             });
+            config.AddCommand<DriftCommand>("drift")
+                .WithDescription("Check a model's drift and live performance; print the table and write the HTML report (exit 0 whatever the verdict).")
+                .WithExample("drift", "fraud", "--out", "fraud-drift.html");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the HTTP API on this machine against Azurite (started here) or configured storage.")
                 .WithExample("serve", "--port", "7071");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Models;
 using Brisa.Azure.Serving;
 using Brisa.Azure.Storage;
@@ -12,21 +13,27 @@ namespace Brisa.Azure.Monitoring;
 
 /// <summary>The outcome of one drift run.</summary>
 /// <param name="Report">The report.</param>
-/// <param name="LatestBlob">The blob name of <c>latest.json</c> in the monitoring container.</param>
-/// <param name="TimestampedBlob">The blob name of the timestamped copy.</param>
+/// <param name="Html">The report rendered by <see cref="DriftReportHtml"/>.</param>
+/// <param name="LatestBlob">The blob name of <c>latest.json</c> in the monitoring container (<c>latest.html</c> beside it).</param>
+/// <param name="TimestampedBlob">The blob name of the timestamped JSON copy (the HTML copy has the same name with <c>.html</c>).</param>
 /// <param name="RetrainEnqueued">True when a retraining was requested.</param>
-public sealed record DriftMonitorResult(DriftReport Report, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued);
+public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued);
 
 /// <summary>
 /// Runs drift detection for a model's champion (DESIGN §8): reads its baseline from the registry and the prediction
-/// log of the last window (only predictions scored by the champion version, so scores are comparable), writes
-/// <c>monitoring/&lt;model&gt;/latest.json</c> and <c>monitoring/&lt;model&gt;/&lt;yyyyMMddTHHmmssZ&gt;.json</c>, and on a dataset
-/// alert with <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "drift"}</c> on the retrain queue.
+/// log of the last window (only predictions scored by the champion version, so scores are comparable); joins the
+/// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
+/// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/>); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
+/// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and on a dataset alert with
+/// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "drift"}</c> on the retrain queue.
 /// </summary>
 public sealed class DriftMonitor
 {
     /// <summary>The default window: the last 24 hours.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
+
+    /// <summary>Live performance covers the label window plus this much, so its oldest days have final labels.</summary>
+    public static readonly TimeSpan LiveLookbackExtra = TimeSpan.FromDays(7);
 
     private readonly BrisaStorage storage;
     private readonly ModelRegistry registry;
@@ -47,16 +54,18 @@ public sealed class DriftMonitor
         registry = new ModelRegistry(storage, time);
     }
 
-    /// <summary>Analyzes the champion's drift over the last <paramref name="window"/> and stores the report.</summary>
+    /// <summary>Analyzes the champion's drift over the last <paramref name="window"/> and its live performance, and stores the reports.</summary>
+    /// <param name="definitions">The definitions (the model's drift policy, label source and cost matrix).</param>
     /// <param name="model">The model.</param>
-    /// <param name="policy">The model's drift policy (<see cref="ModelDefinition.Drift"/>).</param>
-    /// <param name="window">The window; default <see cref="DefaultWindow"/>.</param>
+    /// <param name="window">The drift window; default <see cref="DefaultWindow"/>.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The result, or null when the model has no champion.</returns>
-    public async Task<DriftMonitorResult?> RunAsync(string model, DriftPolicy policy, TimeSpan? window = null, CancellationToken cancellationToken = default)
+    public async Task<DriftMonitorResult?> RunAsync(FeatureRepositoryDefinition definitions, string model, TimeSpan? window = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(definitions);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
-        ArgumentNullException.ThrowIfNull(policy);
+        var definition = definitions.FindModel(model)
+            ?? throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(model));
         var aliases = await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
         if (aliases.Aliases.Champion is not { } champion)
         {
@@ -67,20 +76,33 @@ public sealed class DriftMonitor
             ?? throw new InvalidOperationException($"Model '{model}' champion '{champion}' has no metadata.");
         var to = time.GetUtcNow();
         var from = to - (window ?? DefaultWindow);
-        var records = (await log.ReadAllAsync(model, cancellationToken).ConfigureAwait(false))
-            .Where(r => r.Version == champion && r.Time > from && r.Time <= to)
+        var championRecords = (await log.ReadAllAsync(model, cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Version == champion && r.Time <= to)
             .ToList();
-        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), records, from, to), policy);
+        var recent = championRecords.Where(r => r.Time > from).ToList();
+        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to), definition.Drift);
+
+        var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
+        var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+        var costField = definition.Cost?.FalseNegative.Field;
+        var predictions = championRecords
+            .Where(r => r.Time > liveFrom)
+            .Select(r => new LivePrediction(r.Id, r.Time, r.Score, costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN))
+            .ToList();
+        report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to) };
+        var html = DriftReportHtml.Render(report);
 
         var container = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stamp = $"{model}/{to.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var json = BinaryData.FromString(report.ToJson());
-        var stamped = $"{model}/{to.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.json";
-        var latest = $"{model}/latest.json";
-        await Upload(container, stamped, json, cancellationToken).ConfigureAwait(false);
-        await Upload(container, latest, json, cancellationToken).ConfigureAwait(false);
+        var page = BinaryData.FromString(html);
+        await Upload(container, stamp + ".json", json, "application/json", cancellationToken).ConfigureAwait(false);
+        await Upload(container, stamp + ".html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
+        await Upload(container, $"{model}/latest.html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
+        await Upload(container, $"{model}/latest.json", json, "application/json", cancellationToken).ConfigureAwait(false);
 
-        var retrain = report.Verdict == DriftVerdict.Alert && policy.RetrainOnAlert;
+        var retrain = report.Verdict == DriftVerdict.Alert && definition.Drift.RetrainOnAlert;
         if (retrain)
         {
             var queue = storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
@@ -88,27 +110,21 @@ public sealed class DriftMonitor
             await queue.SendMessageAsync(new RetrainRequest(model, "drift").ToJson(), cancellationToken).ConfigureAwait(false);
         }
 
-        return new DriftMonitorResult(report, latest, stamped, retrain);
+        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain);
     }
 
     /// <summary>The latest stored report of a model, or null.</summary>
     /// <param name="model">The model.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The report or null.</returns>
-    public async Task<DriftReport?> GetLatestAsync(string model, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(model);
-        var blob = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer).GetBlobClient($"{model}/latest.json");
-        try
-        {
-            var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            return DriftReport.FromJson(content.Value.Content.ToString());
-        }
-        catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-    }
+    public async Task<DriftReport?> GetLatestAsync(string model, CancellationToken cancellationToken = default) =>
+        await DownloadLatestAsync(model, "json", cancellationToken).ConfigureAwait(false) is { } json ? DriftReport.FromJson(json) : null;
+
+    /// <summary>The latest stored HTML report of a model, or null.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The HTML page or null.</returns>
+    public Task<string?> GetLatestHtmlAsync(string model, CancellationToken cancellationToken = default) => DownloadLatestAsync(model, "html", cancellationToken);
 
     /// <summary>Converts logged predictions to the analyzer's column shape (JSON numbers → double, strings → string, booleans → bool).</summary>
     /// <param name="features">The feature names to extract.</param>
@@ -139,6 +155,21 @@ public sealed class DriftMonitor
         _ => value,
     };
 
-    private static async Task Upload(BlobContainerClient container, string name, BinaryData json, CancellationToken cancellationToken) =>
-        await container.GetBlobClient(name).UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
+    private async Task<string?> DownloadLatestAsync(string model, string extension, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var blob = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer).GetBlobClient($"{model}/latest.{extension}");
+        try
+        {
+            var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return content.Value.Content.ToString();
+        }
+        catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static async Task Upload(BlobContainerClient container, string name, BinaryData content, string contentType, CancellationToken cancellationToken) =>
+        await container.GetBlobClient(name).UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken).ConfigureAwait(false);
 }

@@ -3,13 +3,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Brisa.Azure.Local;
+using Brisa.Azure.Monitoring;
 using Brisa.Azure.Offline;
 using Brisa.Azure.Registry;
+using Brisa.Azure.Serving;
 using Brisa.Azure.Storage;
 using Brisa.Azure.Training;
 using Brisa.Cli.Serving;
+using Brisa.Core.Definitions;
 using Brisa.Core.Generation;
 using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -77,7 +81,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var pointer = await DefinitionRegistry.For(storage.Storage).ApplyAsync(definitions, "demo", DateTimeOffset.UtcNow, cancellationToken);
             Done("apply", $"registry version {pointer.Version[..12]}");
 
-            var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = settings.Customers, Days = settings.Days, Seed = settings.Seed });
+            var options = new FraudStreamOptions { Customers = settings.Customers, Days = settings.Days, Seed = settings.Seed };
+            var stream = FraudStreamGenerator.Generate(options);
             var now = DateTimeOffset.UtcNow;
             var arrived = stream.Events.Where(e => e.Time <= now).ToList();
             var eventsFile = Path.Combine(reportDir, "events.jsonl");
@@ -121,6 +126,11 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             if (!await PredictAsync(url, training.Run.Report!.Version, transactions, now, cancellationToken))
             {
                 return Failed("predict", "the fraud burst did not score above the ordinary transaction");
+            }
+
+            if (!await DriftAsync(url, storage.Storage, definitions, options with { Start = stream.Start }, now, reportDir, cancellationToken))
+            {
+                return Failed("drift", "the amount shift did not raise an alert on the amount");
             }
 
             if (!settings.Keep)
@@ -207,6 +217,57 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         latencies.Sort();
         Done("predict", $"customer {regular.Key}: ordinary {ordinary.Score:0.0000}, burst {fraud.Score:0.0000}; HTTP latency over 200 calls p50 {latencies[100]:0.0} ms, p99 {latencies[197]:0.0} ms");
         return fraud.Score > ordinary.Score;
+    }
+
+    // A day's worth of traffic with every amount ×3 (the generator's shift), scored now over HTTP; then the drift check
+    // over those predictions, as MonitorDrift runs it. The traffic is every 7th transaction of the shifted stream's last
+    // week, under new ids: spread over the week's customers and hours like the training rows, and not yet in the online
+    // store (replaying ingested transactions would count them in their own windows and drift every window feature).
+    private async Task<bool> DriftAsync(Uri api, BrisaStorage storage, FeatureRepositoryDefinition definitions, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var shifted = FraudStreamGenerator.Generate(options with { Shift = new FraudStreamShift { After = TimeSpan.FromDays(options.Days - 7), AmountFactor = 3, OnlineShare = 0 } })
+            .Events.OfType<TransactionEvent>()
+            .Where(t => t.Time > now.AddDays(-7) && t.Time <= now)
+            .Where((_, i) => i % 7 == 0)
+            .ToList();
+        using var http = new HttpClient { BaseAddress = api };
+        foreach (var chunk in shifted.Chunk(250))
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                instances = chunk.Select(t => new { id = "drift-" + t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+            });
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("api/models/fraud/predict", content, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+        }
+
+        // The server writes its prediction log off the request path, every 5 s: wait until the shifted predictions are in it.
+        await using var log = PredictionLog.For(storage);
+        var ids = shifted.Select(t => "drift-" + t.Id).ToHashSet(StringComparer.Ordinal);
+        var logged = new List<PredictionRecord>();
+        for (var wait = Stopwatch.StartNew(); logged.Count < ids.Count; await Task.Delay(500, cancellationToken))
+        {
+            if (wait.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("the shifted predictions did not reach the prediction log within 30 s");
+            }
+
+            logged = [.. (await log.ReadAllAsync("fraud", cancellationToken)).Where(r => ids.Contains(r.Id))];
+        }
+
+        // The window starts with this traffic: the predict stage's 200 identical latency calls (a second or more earlier) stay out.
+        var window = DateTimeOffset.UtcNow - logged.Min(r => r.Time) + TimeSpan.FromMilliseconds(100);
+        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, cancellationToken))!;
+        DriftReportView.Render(console, result.Report);
+        await File.WriteAllTextAsync(Path.Combine(reportDir, "drift.html"), result.Html, cancellationToken);
+        var amount = result.Report.Features.Single(f => f.Name == "amount");
+        Done("drift", $"{shifted.Count} transactions with amounts ×3 through HTTP predict: amount PSI {amount.Psi:0.00} ({amount.Verdict.ToString().ToLowerInvariant()}), dataset {result.Report.Verdict.ToString().ToLowerInvariant()}; drift.html written ({clock.Elapsed.TotalSeconds:0.0} s)");
+        return amount.Verdict == DriftVerdict.Alert;
     }
 
     private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string customer, string merchant, double amount, string country, string channel, CancellationToken cancellationToken)

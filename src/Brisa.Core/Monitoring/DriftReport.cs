@@ -112,6 +112,9 @@ public sealed record DriftReport
     /// </summary>
     public required DriftVerdict Verdict { get; init; }
 
+    /// <summary>The champion on live traffic once labels arrived (null for non-binary models or when not computed).</summary>
+    public LivePerformance? Live { get; init; }
+
     /// <summary>The report as JSON (snake_case, like <see cref="TrainingReport"/>).</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, TrainingReport.JsonOptions);

@@ -11,8 +11,9 @@ namespace Brisa.Functions.Monitoring;
 
 /// <summary>
 /// <c>MonitorDrift</c> (timer, <c>Brisa:MonitorDriftSchedule</c>): every model's serving features and scores of the
-/// last 24 h against its champion's training baseline; a report per run, and a retraining on alert when the model's
-/// policy says so. <c>GET /api/monitoring/{model}</c> returns the latest report.
+/// last 24 h against its champion's training baseline, and its live performance once labels arrived; a JSON and an HTML
+/// report per run, and a retraining on alert when the model's policy says so. <c>GET /api/monitoring/{model}</c> returns
+/// the latest report (the HTML page when the request accepts <c>text/html</c>).
 /// </summary>
 public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
 {
@@ -20,9 +21,10 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
     [Function("MonitorDrift")]
     public async Task OnSchedule([TimerTrigger("%Brisa:MonitorDriftSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        foreach (var model in (await definitions.GetAsync(cancellationToken)).Models)
+        var current = await definitions.GetAsync(cancellationToken);
+        foreach (var model in current.Models)
         {
-            var result = await monitor.RunAsync(model.Name, model.Drift, cancellationToken: cancellationToken);
+            var result = await monitor.RunAsync(current, model.Name, cancellationToken: cancellationToken);
             if (result is null)
             {
                 continue;
@@ -35,7 +37,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         }
     }
 
-    /// <summary>The latest drift report; 404 when none was written yet.</summary>
+    /// <summary>The latest drift report as JSON, or as the HTML page with charts when the request accepts <c>text/html</c>; 404 when none was written yet.</summary>
     [Function("Monitoring")]
     public async Task<IActionResult> Latest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "monitoring/{model}")] HttpRequest request,
@@ -43,8 +45,15 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         CancellationToken cancellationToken) =>
         await Problems.Guard(async () =>
         {
-            var report = await monitor.GetLatestAsync(model, cancellationToken)
-                ?? throw ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            ArgumentNullException.ThrowIfNull(request);
+            var missing = ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            if (request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase)))
+            {
+                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw missing;
+                return new ContentResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+            }
+
+            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw missing;
             return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
         });
 }

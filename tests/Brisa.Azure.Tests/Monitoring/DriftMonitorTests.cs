@@ -1,10 +1,13 @@
+using System.Text;
 using System.Text.Json;
+using Brisa.Azure.Ingestion;
 using Brisa.Azure.Tests.Ingestion;
 using Brisa.Azure.Models;
 using Brisa.Azure.Monitoring;
 using Brisa.Azure.Serving;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
 using Brisa.Core.Modeling;
 using Brisa.Core.Monitoring;
 using Brisa.Testing;
@@ -24,7 +27,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         await LogPredictionsAsync(model, version, amountFactor: 1.8, extraOldShifted: false);
 
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
-        var result = await monitor.RunAsync(model, new DriftPolicy { RetrainOnAlert = true });
+        var result = await monitor.RunAsync(Definitions(model, retrainOnAlert: true), model);
 
         Assert.NotNull(result);
         Assert.Equal(version, result.Report.Version);
@@ -40,6 +43,8 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         Assert.Equal(result.Report.ToJson(), latest!.ToJson());
         var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
         Assert.True(await container.GetBlobClient(result.TimestampedBlob).ExistsAsync());
+        Assert.True(await container.GetBlobClient($"{model}/20260320T120000Z.html").ExistsAsync());
+        Assert.Equal(result.Html, await monitor.GetLatestHtmlAsync(model));
 
         var queue = azurite.Storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
         var messages = (await queue.PeekMessagesAsync(32)).Value;
@@ -58,7 +63,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         await LogPredictionsAsync(model, version, amountFactor: 1, extraOldShifted: true);
 
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
-        var result = await monitor.RunAsync(model, new DriftPolicy { RetrainOnAlert = true });
+        var result = await monitor.RunAsync(Definitions(model, retrainOnAlert: true), model);
 
         Assert.NotNull(result);
         Assert.Equal(1000, result.Report.Rows);
@@ -67,15 +72,83 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_ChargebacksIngested_JoinsThemWithPredictionsById()
+    {
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var binary = new BinaryMetrics(5000, 50, 0.01, 0.93, 0.61, 0.05, 0.01, []);
+        var business = new BusinessResult("EUR", 0.5, 100, 1334, 25000, 1234, 0.925, new ConfusionMatrix(40, 60, 4890, 10), []);
+        var version = await PublishChampionAsync(model, new ModelEvaluation(binary, 0.5, business.Confusion, business, null));
+
+        // 40 predictions, one every 6 hours up to a day ago: even ones score 0.9 (flagged), odd ones 0.1; amount 10·(i+1).
+        var times = Enumerable.Range(0, 40).Select(i => Now.AddHours(-24 - (6 * i))).ToArray();
+        await using (var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10)))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var amount = 10.0 * (i + 1);
+                log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], i % 2 == 0 ? 0.9 : 0.1, i % 2 == 0, new Dictionary<string, object?> { ["tx:amount"] = amount, ["merchant"] = "fuel", ["amount"] = amount }));
+            }
+
+            await log.FlushAsync();
+        }
+
+        // Chargebacks through normal ingestion: t0 and t2 (caught), t1 (missed), and one for a transaction never scored.
+        var definitions = Definitions(model, retrainOnAlert: false);
+        var chargebacks = new[] { (Tx: 0, Hours: 12), (Tx: 2, Hours: 30), (Tx: 1, Hours: 20), (Tx: 99, Hours: 1) }.Select(c => JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = $"cb-{model}-{c.Tx}",
+            source = "/test",
+            type = "com.brisa.fraud.chargeback",
+            data = new
+            {
+                chargeback_id = $"cb-{model}-{c.Tx}",
+                transaction_id = $"{model}-t{c.Tx}",
+                customer_id = "c1",
+                amount = 10.0 * (c.Tx + 1),
+                reason = "fraud",
+                timestamp = (c.Tx < 40 ? times[c.Tx] : Now.AddDays(-2)).AddHours(c.Hours).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }));
+        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", chargebacks) + "]"))], CancellationToken.None);
+        Assert.Equal(4, ingested.Accepted);
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var live = (await monitor.RunAsync(definitions, model))!.Report.Live;
+
+        Assert.NotNull(live);
+        Assert.Equal(40, live.Total.Predictions);
+        Assert.Equal(3, live.Total.Positives);
+        Assert.Equal(40, live.Days.Sum(d => d.Predictions));
+        Assert.Equal(0, live.Total.Final - live.Total.Positives); // every label window (30 days) is still open
+        Assert.Equal(10 + 20 + 30, live.Total.NoModelCost!.Value, 9);
+
+        // Flagged: the 20 even predictions at 5 EUR each; missed: t1's 20 EUR.
+        Assert.Equal((20 * 5) + 20, live.Total.ExpectedCost!.Value, 9);
+
+        // Positives at 0.9, 0.9, 0.1 against 18 negatives at 0.9 and 19 at 0.1 (ties count half).
+        Assert.Equal(((2 * (19 + 9)) + 9.5) / (3 * 37), live.Total.Auc!.Value, 12);
+        Assert.Equal(0.93, live.Validation.Auc);
+    }
+
+    [Fact]
     public async Task RunAsync_NoChampion_ReturnsNull()
     {
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
 
-        Assert.Null(await monitor.RunAsync("drift_none", new DriftPolicy()));
+        Assert.Null(await monitor.RunAsync(Definitions("drift_none", retrainOnAlert: false), "drift_none"));
         Assert.Null(await monitor.GetLatestAsync("drift_none"));
     }
 
-    private async Task<string> PublishChampionAsync(string model)
+    /// <summary>The sample's definitions with its fraud model renamed (its label source, key and cost matrix are kept).</summary>
+    internal static FeatureRepositoryDefinition Definitions(string model, bool retrainOnAlert)
+    {
+        var sample = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+        var fraud = sample.FindModel("fraud")! with { Name = model, Drift = new DriftPolicy { RetrainOnAlert = retrainOnAlert } };
+        return sample with { Models = [fraud] };
+    }
+
+    private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null)
     {
         var rng = new Random(1);
         const int N = 20_000;
@@ -104,7 +177,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), N, 100),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), N, 20),
             Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw"), new ModelInput("merchant", FeatureKind.Categorical, "one_hot")],
-            Evaluation = new ModelEvaluation(null, 0.5, null, null, null),
+            Evaluation = evaluation ?? new ModelEvaluation(null, 0.5, null, null, null),
             Importance = [],
             Baseline =
             [

@@ -13,12 +13,14 @@ public sealed partial class DemoCommandTests
         var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(8), "demo", "--customers", "150", "--days", "45", "--out", reports);
 
         Assert.True(exitCode == 0, output);
-        foreach (var stage in new[] { "definitions", "storage", "apply", "generate", "serve", "ingest", "materialize", "train", "predict" })
+        foreach (var stage in new[] { "definitions", "storage", "apply", "generate", "serve", "ingest", "materialize", "train", "predict", "drift" })
         {
             Assert.Matches($"✓ {stage}", output);
         }
 
         Assert.True(File.Exists(Path.Combine(reports, "training.html")));
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(reports, "drift.html")), StringComparison.Ordinal);
+        Assert.Matches(@"│ amount\s+│ psi\s+│[^\n]*│ alert", output);
         var saved = MoneySaved().Match(output);
         Assert.True(saved.Success, output);
         Assert.True(double.Parse(saved.Groups["amount"].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0, saved.Value);

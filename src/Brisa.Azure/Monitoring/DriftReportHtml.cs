@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Brisa.Core.Monitoring;
+
+namespace Brisa.Azure.Monitoring;
+
+/// <summary>
+/// Renders a <see cref="DriftReport"/> as one self-contained HTML page: the verdicts table, the PSI chart, live
+/// performance, and baseline vs current histograms of every feature (drifted ones first), each chart a PNG from
+/// <see cref="DriftCharts"/> embedded as a <c>data:image/png;base64</c> URI (no scripts, no external files).
+/// </summary>
+public static class DriftReportHtml
+{
+    /// <summary>Renders the report.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>The HTML document.</returns>
+    public static string Render(DriftReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drift ").Append(H(report.Model)).Append("</title><style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}")
+            .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
+            .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#176c2f}.warn{color:#9a6a00}.alert{color:#a3291a;font-weight:600}")
+            .Append("img{display:block;margin:.5rem 0 1.5rem;max-width:100%}.muted{color:#777}")
+            .Append("</style></head><body>");
+        html.Append("<h1>Drift of <code>").Append(H(report.Model)).Append("</code> ").Append(H(report.Version)).Append("</h1>")
+            .Append("<p>Window ").Append(T(report.From)).Append(" – ").Append(T(report.To)).Append(", ").Append(report.Rows.ToString("N0", CultureInfo.InvariantCulture))
+            .Append(" predictions against the training baseline (").Append(T(report.BaselineWindow.From)).Append(" – ").Append(T(report.BaselineWindow.To)).Append(").</p>")
+            .Append("<p>Dataset verdict: ").Append(Verdict(report.Verdict)).Append(" — ").Append(P(report.DriftedShare)).Append(" of features drifted, ")
+            .Append(P(report.AlertShare)).Append(" alert (PSI warn ").Append(N(report.Policy.PsiWarn)).Append(", alert ").Append(N(report.Policy.PsiAlert))
+            .Append("; retrain on alert: ").Append(report.Policy.RetrainOnAlert ? "yes" : "no").Append(").</p>");
+
+        html.Append("<h2>Features</h2><table><tr><th>feature</th><th>method</th><th>PSI</th><th>JS</th><th>KS D</th><th>KS p</th><th>χ² p</th><th>missing (baseline → now)</th><th>verdict</th></tr>");
+        foreach (var f in report.Features.Append(report.Score))
+        {
+            html.Append("<tr><td>").Append(H(f.Name)).Append("</td><td>").Append(H(f.Method)).Append("</td><td>").Append(N(f.Psi)).Append("</td><td>").Append(N(f.JensenShannon))
+                .Append("</td><td>").Append(N(f.Ks)).Append("</td><td>").Append(Pv(f.KsPValue)).Append("</td><td>").Append(Pv(f.ChiSquarePValue))
+                .Append("</td><td>").Append(P(f.BaselineMissingFraction)).Append(" → ").Append(P(f.CurrentMissingFraction)).Append("</td><td>").Append(Verdict(f.Verdict)).Append("</td></tr>");
+        }
+
+        html.Append("</table><p class=\"muted\">The score row is reported but does not enter the dataset verdict.</p>");
+        if (report.Features.Count > 0)
+        {
+            html.Append(Image(DriftCharts.Psi(report), "PSI per feature"));
+        }
+
+        if (report.Live is { } live)
+        {
+            Live(html, live);
+        }
+
+        html.Append("<h2>Distributions: baseline vs current</h2>");
+        foreach (var f in report.Features.OrderByDescending(f => f.Verdict).ThenByDescending(f => f.Psi).Append(report.Score).Where(f => f.Bins.Count > 0))
+        {
+            html.Append(Image(DriftCharts.Histogram(f), f.Name));
+        }
+
+        return html.Append("</body></html>").ToString();
+    }
+
+    private static void Live(StringBuilder html, LivePerformance live)
+    {
+        var money = live.Currency is null ? string.Empty : " (" + H(live.Currency) + ")";
+        html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events arriving within ")
+            .Append(N(live.LabelWithin.TotalDays)).Append(" days, as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
+            .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final).</p>")
+            .Append("<table><tr><th>day</th><th>predictions</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
+            .Append("</th><th>no model").Append(money).Append("</th><th>saved").Append(money).Append("</th><th>saved %</th></tr>");
+        foreach (var day in live.Days)
+        {
+            LiveRow(html, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
+        }
+
+        LiveRow(html, "all", live.Total);
+        var v = live.Validation;
+        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(P(v.BaseRate))
+            .Append(" base rate</td><td></td><td>").Append(N(v.Auc)).Append("</td><td>").Append(N(v.PrAuc)).Append("</td><td></td><td></td><td>")
+            .Append(M(v.Saved)).Append("</td><td>").Append(v.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr></table>");
+        if (DriftCharts.LiveAuc(live) is { } chart)
+        {
+            html.Append(Image(chart, "Live AUC per day"));
+        }
+        else
+        {
+            html.Append("<p class=\"muted\">No day has labels of both classes yet: no live AUC to chart.</p>");
+        }
+    }
+
+    private static void LiveRow(StringBuilder html, string label, LiveWindow w) =>
+        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives)
+            .Append("</td><td>").Append(w.Complete ? "yes" : P(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions)).Append("</td><td>").Append(N(w.Auc)).Append("</td><td>").Append(N(w.PrAuc))
+            .Append("</td><td>").Append(M(w.ExpectedCost)).Append("</td><td>").Append(M(w.NoModelCost)).Append("</td><td>").Append(M(w.Saved))
+            .Append("</td><td>").Append(w.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr>");
+
+    private static string Image(byte[] png, string alt) => $"<img alt=\"{H(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
+
+    private static string Verdict(DriftVerdict verdict)
+    {
+        var name = verdict.ToString().ToLowerInvariant();
+        return $"<span class=\"{name}\">{name}</span>";
+    }
+
+    private static string T(DateTimeOffset time) => H(time.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture));
+
+    private static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string Pv(double? value) => value is { } v ? v.ToString(v < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string P(double value) => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string M(double? value) => value is { } v ? v.ToString("#,0.00", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string H(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,121 @@
+using System.ComponentModel;
+using Brisa.Azure.Monitoring;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Serving;
+using Brisa.Core.Monitoring;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Brisa.Cli.Commands;
+
+/// <summary>
+/// <c>brisa drift &lt;model&gt;</c>: runs the drift check of the champion (what <c>MonitorDrift</c> does on its timer: the
+/// reports are stored, and a retraining is enqueued on alert when the policy says so), or with <c>--latest</c> reads the
+/// stored report; prints it and writes the HTML page. Exit 0 whatever the verdict: the check itself worked.
+/// </summary>
+public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftCommand.Settings>
+{
+    /// <summary>Options of <c>drift</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>The model.</summary>
+        [CommandArgument(0, "<model>")]
+        [Description("The model, as named in the definitions.")]
+        public string Model { get; init; } = "";
+
+        /// <summary>Where to write the HTML report.</summary>
+        [CommandOption("--out <FILE>")]
+        [Description("Write the HTML report (charts included) here (default: <model>-drift.html in the current folder).")]
+        public string? Out { get; init; }
+
+        /// <summary>Read the stored report instead of running the check.</summary>
+        [CommandOption("--latest")]
+        [Description("Print the latest stored report instead of running the check.")]
+        public bool Latest { get; init; }
+
+        /// <summary>The drift window.</summary>
+        [CommandOption("--window-hours <H>")]
+        [Description("Compare the predictions of the last H hours (default 24).")]
+        public int WindowHours { get; init; } = 24;
+
+        /// <summary>Definitions file instead of the registry.</summary>
+        [CommandOption("--definitions <FILE>")]
+        [Description("Use this definitions file instead of the registry's live version.")]
+        public string? Definitions { get; init; }
+    }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate(CommandContext context, Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.WindowHours < 1 ? ValidationResult.Error("--window-hours must be at least 1.") : ValidationResult.Success();
+    }
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!LocalStorage.IsConfigured)
+        {
+            console.MarkupLine("[red]error:[/] drift reads the prediction log and the registry of a storage account: set AzureWebJobsStorage ('brisa demo' runs drift on generated data).");
+            return ExitCodes.BadInput;
+        }
+
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        await using var log = PredictionLog.For(storage.Storage);
+        var monitor = new DriftMonitor(storage.Storage, log);
+        DriftReport report;
+        string html;
+        var retrain = false;
+        if (settings.Latest)
+        {
+            if (await monitor.GetLatestAsync(settings.Model, cancellationToken) is not { } latest || await monitor.GetLatestHtmlAsync(settings.Model, cancellationToken) is not { } page)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] no drift report for '{settings.Model}' yet: run 'brisa drift {settings.Model}' without --latest, or wait for MonitorDrift.");
+                return ExitCodes.Failed;
+            }
+
+            (report, html) = (latest, page);
+        }
+        else
+        {
+            var definitions = settings.Definitions is { } file
+                ? DefinitionFile.Load(console, file)
+                : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+            if (definitions is null)
+            {
+                console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");
+                return ExitCodes.BadInput;
+            }
+
+            if (definitions.FindModel(settings.Model) is null)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.");
+                return ExitCodes.BadInput;
+            }
+
+            var result = await console.Status().StartAsync(
+                "checking drift",
+                async _ => await monitor.RunAsync(definitions, settings.Model, TimeSpan.FromHours(settings.WindowHours), cancellationToken));
+            if (result is null)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no champion: train it first ('brisa train {settings.Model}').");
+                return ExitCodes.Failed;
+            }
+
+            (report, html) = (result.Report, result.Html);
+            retrain = result.RetrainEnqueued;
+        }
+
+        DriftReportView.Render(console, report);
+        if (retrain)
+        {
+            console.MarkupLine("[yellow]a retraining was enqueued (the model's drift policy says retrain_on_alert).[/]");
+        }
+
+        var path = settings.Out ?? $"{settings.Model}-drift.html";
+        await File.WriteAllTextAsync(path, html, cancellationToken);
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return ExitCodes.Ok;
+    }
+}

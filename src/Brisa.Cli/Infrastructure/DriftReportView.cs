@@ -1,0 +1,86 @@
+using System.Globalization;
+using Brisa.Core.Monitoring;
+using Spectre.Console;
+
+namespace Brisa.Cli;
+
+/// <summary>Prints a drift report: one row per feature (and the score), the dataset verdict, and live performance.</summary>
+public static class DriftReportView
+{
+    /// <summary>Writes the tables.</summary>
+    public static void Render(IAnsiConsole console, DriftReport report)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(report);
+        var table = new Table()
+            .Title($"drift of {report.Model} {report.Version}: {report.Rows:N0} predictions, {report.From:yyyy-MM-dd HH:mm} to {report.To:yyyy-MM-dd HH:mm} UTC")
+            .AddColumns("feature", "method", "PSI", "JS", "KS D", "KS / χ² p", "missing now", "verdict");
+        foreach (var f in report.Features.Append(report.Score))
+        {
+            table.AddRow(
+                Markup.Escape(f.Name),
+                f.Method,
+                N(f.Psi),
+                N(f.JensenShannon),
+                f.Ks is { } d ? N(d) : "",
+                (f.KsPValue ?? f.ChiSquarePValue) is { } p ? P(p) : "",
+                Percent(f.CurrentMissingFraction),
+                Verdict(f.Verdict));
+        }
+
+        console.Write(table);
+        console.MarkupLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"dataset verdict: {Verdict(report.Verdict)} ({Percent(report.DriftedShare)} of features drifted, {Percent(report.AlertShare)} alert; PSI warn {report.Policy.PsiWarn:0.##}, alert {report.Policy.PsiAlert:0.##}; the score row is not part of the verdict)"));
+        if (report.Live is { } live)
+        {
+            RenderLive(console, live);
+        }
+    }
+
+    private static void RenderLive(IAnsiConsole console, LivePerformance live)
+    {
+        if (live.Total.Predictions == 0)
+        {
+            console.MarkupLineInterpolated($"live performance: no prediction of the champion in the last {live.LabelWithin.TotalDays:0} days + 7 to join with {live.LabelSource} events yet.");
+            return;
+        }
+
+        var currency = live.Currency is null ? "" : " " + live.Currency;
+        var table = new Table()
+            .Title($"live performance: predictions joined with {live.LabelSource} events (within {live.LabelWithin.TotalDays:0} days), threshold {live.Threshold:0.####}")
+            .AddColumns("day", "predictions", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
+        foreach (var day in live.Days)
+        {
+            AddRow(table, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
+        }
+
+        AddRow(table, "all", live.Total);
+        var v = live.Validation;
+        table.AddRow("validation", $"{v.Rows:N0}", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
+        console.Write(table);
+    }
+
+    private static void AddRow(Table table, string label, LiveWindow w) => table.AddRow(
+        label,
+        w.Predictions.ToString("N0", CultureInfo.InvariantCulture),
+        w.Positives.ToString("N0", CultureInfo.InvariantCulture),
+        w.Complete ? "yes" : Percent(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions),
+        w.Auc is { } auc ? N(auc) : "-",
+        w.PrAuc is { } pr ? N(pr) : "-",
+        w.Saved is { } saved ? saved.ToString("N0", CultureInfo.InvariantCulture) : "-",
+        w.SavedFraction is { } fraction ? Percent(fraction) : "-");
+
+    private static string Verdict(DriftVerdict verdict) => verdict switch
+    {
+        DriftVerdict.Alert => "[red]alert[/]",
+        DriftVerdict.Warn => "[yellow]warn[/]",
+        _ => "[green]ok[/]",
+    };
+
+    private static string N(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string P(double value) => value.ToString(value < 0.001 ? "0.0e0" : "0.000", CultureInfo.InvariantCulture);
+
+    private static string Percent(double value) => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+}

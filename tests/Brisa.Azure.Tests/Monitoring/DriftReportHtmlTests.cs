@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Brisa.Azure.Monitoring;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+using Brisa.Testing;
+using SkiaSharp;
+
+namespace Brisa.Azure.Tests.Monitoring;
+
+public sealed partial class DriftReportHtmlTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+
+    // The series colours of DriftCharts (ScottPlot's SteelBlue, DarkOrange, GoldenRod, FireBrick).
+    private static readonly SKColor[] Ink = [new(70, 130, 180), new(255, 140, 0), new(218, 165, 32), new(178, 34, 34)];
+
+    [Fact]
+    public void Render_ShiftedAmountWithLabels_EmbedsPngChartsThatDecodeAndShowData()
+    {
+        var report = Report();
+
+        var html = DriftReportHtml.Render(report);
+
+        var images = ImageSource().Matches(html).Select(m => (Alt: m.Groups["alt"].Value, Png: Convert.FromBase64String(m.Groups["data"].Value))).ToList();
+
+        // PSI chart, live AUC chart, then one histogram per feature (the drifted amount first) and the score.
+        Assert.Equal(["PSI per feature", "Live AUC per day", "amount", "merchant", "score"], images.Select(i => i.Alt));
+        foreach (var (alt, png) in images)
+        {
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+            using var bitmap = SKBitmap.Decode(png);
+            Assert.NotNull(bitmap);
+            Assert.Equal(DriftCharts.Width, bitmap.Width);
+            Assert.InRange(bitmap.Height, 300, 500);
+            var ink = bitmap.Pixels.Count(p => Ink.Any(c => Near(p, c)));
+            // More than the legend swatches alone (a few hundred pixels): the series were drawn.
+            Assert.True(ink > bitmap.Pixels.Length * 3 / 1000, $"{alt}: only {ink} of {bitmap.Pixels.Length} pixels show data");
+            Assert.True(bitmap.Pixels.Distinct().Take(20).Count() == 20, $"{alt}: fewer than 20 colours");
+        }
+
+        Assert.Contains("<span class=\"alert\">alert</span>", html, StringComparison.Ordinal);
+        Assert.Contains("chargeback", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Render_NoLabelsOfBothClasses_SaysSoInsteadOfAnEmptyChart()
+    {
+        var report = Report() with { Live = Live([]) };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains("No day has labels of both classes yet", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("alt=\"Live AUC per day\"", html, StringComparison.Ordinal);
+    }
+
+    private static DriftReport Report()
+    {
+        var rng = new Random(3);
+        var amounts = Enumerable.Range(0, 5000).Select(_ => (float)Math.Exp(3.7 + rng.NextDouble())).ToArray();
+        var scores = amounts.Select(a => (float)(a / 200)).ToArray();
+        var baseline = new TrainingReport
+        {
+            Model = "fraud",
+            Version = "v20260301000000000-abcdef12",
+            TrainedAt = Now.AddDays(-10),
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), 5000, 50),
+            Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), 2000, 20),
+            Inputs = [new ModelInput("merchant", FeatureKind.Categorical, "one_hot"), new ModelInput("amount", FeatureKind.Numeric, "raw")],
+            Evaluation = new ModelEvaluation(new BinaryMetrics(2000, 20, 0.01, 0.9, 0.5, 0.1, 0.01, []), 0.5, null, null, null),
+            Importance = [],
+            Baseline =
+            [
+                new FeatureStatistics("merchant", FeatureKind.Categorical, 5000, 0, 0, null, null, null, null, [], [], [], [new CategoryCount("fuel", 3000), new CategoryCount("grocery", 2000)], 0),
+                FeatureStatistics.Numeric("amount", amounts),
+            ],
+            ScoreBaseline = FeatureStatistics.Numeric("score", scores),
+        };
+        var current = Enumerable.Range(0, 1000).Select(_ => Math.Exp(3.7 + rng.NextDouble()) * 3).ToArray();
+        var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal)
+        {
+            ["amount"] = [.. current.Cast<object?>()],
+            ["merchant"] = [.. current.Select((_, i) => (object?)(i % 5 < 3 ? "fuel" : "grocery"))],
+        };
+        var report = DriftAnalyzer.Analyze(baseline, new DriftInput(Now.AddDays(-1), Now, current.Length, columns, [.. current.Select(a => a / 200)]), new DriftPolicy());
+        var labels = Enumerable.Range(0, 60).Where(i => i % 7 == 0).Select(i => new LabelArrival($"t{i}", Now.AddHours(-i)));
+        return report with { Live = Live([.. labels]) };
+    }
+
+    private static LivePerformance Live(LabelArrival[] labels)
+    {
+        var model = Brisa.Core.Definitions.DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!.FindModel("fraud")!;
+        var predictions = Enumerable.Range(0, 60).Select(i => new LivePrediction($"t{i}", Now.AddDays(-5).AddHours(2 * i), i % 7 == 0 ? 0.8 - (i / 100.0) : i / 100.0, 50)).ToList();
+        var champion = new TrainingReport
+        {
+            Model = "fraud",
+            TrainedAt = Now,
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(Now, Now, 0, 0),
+            Validation = new DataRange(Now, Now, 0, 0),
+            Inputs = [],
+            Evaluation = new ModelEvaluation(new BinaryMetrics(2000, 20, 0.01, 0.9, 0.5, 0.1, 0.01, []), 0.5, null, null, null),
+            Importance = [],
+            Baseline = [],
+            ScoreBaseline = FeatureStatistics.Numeric("score", [0.1f]),
+        };
+        return LivePerformanceAnalyzer.Compute(champion, model, predictions, labels, Now)!;
+    }
+
+    private static bool Near(SKColor a, SKColor b) => Math.Abs(a.Red - b.Red) + Math.Abs(a.Green - b.Green) + Math.Abs(a.Blue - b.Blue) < 24;
+
+    [GeneratedRegex("<img alt=\"(?<alt>[^\"]*)\" src=\"data:image/png;base64,(?<data>[A-Za-z0-9+/=]+)\">")]
+    private static partial Regex ImageSource();
+}

@@ -1,0 +1,138 @@
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+using Brisa.Core.Tests.Definitions;
+
+namespace Brisa.Core.Tests.Monitoring;
+
+public sealed class LivePerformanceAnalyzerTests
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly ModelDefinition Fraud = SampleDefinitionsTests.LoadSample().FindModel("fraud")!;
+
+    [Fact]
+    public void Compute_FourLabelledPredictions_MatchesHandComputedMetricsAndMoney()
+    {
+        // Scores 0.9 (fraud, 100 EUR), 0.8 (legit), 0.3 (fraud, 50 EUR), 0.1 (legit); threshold 0.5.
+        LivePrediction[] predictions =
+        [
+            new("t1", Day1.AddHours(1), 0.9, 100),
+            new("t2", Day1.AddHours(2), 0.8, 20),
+            new("t3", Day1.AddHours(3), 0.3, 50),
+            new("t4", Day1.AddHours(4), 0.1, 10),
+        ];
+        LabelArrival[] labels = [new("t1", Day1.AddDays(5)), new("t3", Day1.AddDays(9))];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, labels, Day1.AddDays(40))!;
+
+        var total = live.Total;
+        Assert.Equal(4, total.Predictions);
+        Assert.Equal(2, total.Positives);
+        Assert.True(total.Complete);
+
+        // Of the 4 (fraud, legit) pairs, 0.3 < 0.8 is the only one ranked wrong.
+        Assert.Equal(0.75, total.Auc!.Value, 12);
+
+        // Average precision: fraud at ranks 1 (precision 1) and 3 (precision 2/3).
+        Assert.Equal((1 + (2.0 / 3)) / 2, total.PrAuc!.Value, 12);
+
+        // Flagged: t1 (review fee 5), t2 (review fee 5); missed: t3 (its 50 EUR). No model: 150 EUR lost.
+        Assert.Equal(60, total.ExpectedCost!.Value, 9);
+        Assert.Equal(150, total.NoModelCost!.Value, 9);
+        Assert.Equal(90, total.Saved!.Value, 9);
+        Assert.Equal(0.6, total.SavedFraction!.Value, 9);
+        Assert.Equal("EUR", live.Currency);
+        Assert.Equal(0.5, live.Threshold);
+    }
+
+    [Fact]
+    public void Compute_LabelAfterWindow_IsNegative()
+    {
+        LivePrediction[] predictions = [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 100)];
+
+        // 31 days after the prediction is outside the sample's 30-day label window.
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t1", Day1.AddDays(31))], Day1.AddDays(40))!;
+
+        Assert.Equal(0, live.Total.Positives);
+        Assert.Null(live.Total.Auc);
+        Assert.Null(live.Total.PrAuc);
+        Assert.True(live.Total.Complete);
+    }
+
+    [Fact]
+    public void Compute_OpenLabelWindow_CountsNegativeSoFarAndIsNotComplete()
+    {
+        LivePrediction[] predictions = [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 100), new("t3", Day1, 0.1, 100)];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t1", Day1.AddDays(3))], Day1.AddDays(10))!;
+
+        // t1 is known positive (final); t2 and t3 may still be charged back.
+        Assert.Equal(1, live.Total.Positives);
+        Assert.Equal(1, live.Total.Final);
+        Assert.False(live.Total.Complete);
+        Assert.Equal(1, live.Total.Auc!.Value, 12);
+    }
+
+    [Fact]
+    public void Compute_LabelNotArrivedYetAtAsOf_IsIgnored()
+    {
+        LivePrediction[] predictions = [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 100)];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t1", Day1.AddDays(12))], Day1.AddDays(10))!;
+
+        Assert.Equal(0, live.Total.Positives);
+    }
+
+    [Fact]
+    public void Compute_TwoDays_OneWindowPerDayOldestFirst()
+    {
+        LivePrediction[] predictions =
+        [
+            new("b1", Day1.AddDays(1).AddHours(5), 0.7, 10),
+            new("a1", Day1.AddHours(23), 0.9, 10),
+            new("a2", Day1.AddHours(1), 0.1, 10),
+            new("b2", Day1.AddDays(1).AddHours(6), 0.8, 10),
+            new("b3", Day1.AddDays(1).AddHours(7), 0.6, 10),
+        ];
+        LabelArrival[] labels = [new("a1", Day1.AddDays(4)), new("b3", Day1.AddDays(4))];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, labels, Day1.AddDays(60))!;
+
+        Assert.Equal([Day1, Day1.AddDays(1)], live.Days.Select(d => d.From));
+        Assert.Equal([2L, 3L], live.Days.Select(d => d.Predictions));
+        Assert.Equal(1, live.Days[0].Auc!.Value, 12);
+
+        // Day 2: the fraud (0.6) ranks below both legit predictions.
+        Assert.Equal(0, live.Days[1].Auc!.Value, 12);
+        Assert.Equal(5, live.Total.Predictions);
+        Assert.Equal(Day1.AddHours(1), live.Total.From);
+    }
+
+    [Fact]
+    public void Compute_ValidationNumbers_CopiedFromChampion()
+    {
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.37), Fraud, [], [], Day1)!;
+
+        Assert.Equal(0.93, live.Validation.Auc);
+        Assert.Equal(0.61, live.Validation.PrAuc);
+        Assert.Equal(1234, live.Validation.Saved);
+        Assert.Equal(0.37, live.Threshold);
+        Assert.Empty(live.Days);
+        Assert.Equal(0, live.Total.Predictions);
+    }
+
+    [Fact]
+    public void Compute_RegressionModel_IsNull()
+    {
+        var regression = Fraud with { Task = ModelTask.Regression };
+
+        Assert.Null(LivePerformanceAnalyzer.Compute(Champion(0.5), regression, [], [], Day1));
+    }
+
+    internal static TrainingReport Champion(double threshold)
+    {
+        var binary = new BinaryMetrics(5000, 50, 0.01, 0.93, 0.61, 0.05, 0.01, []);
+        var business = new BusinessResult("EUR", threshold, 100, 1334, 25000, 1234, 0.925, new ConfusionMatrix(40, 60, 4890, 10), []);
+        return DriftAnalyzerTests.Baseline(1) with { Evaluation = new ModelEvaluation(binary, threshold, business.Confusion, business, null) };
+    }
+}
