@@ -74,7 +74,7 @@ public static class CatalogHtml
             .Append("section.view{border-top:2px solid #eee;padding-top:.5rem;margin-top:1rem}.meta{color:#555}")
             .Append(".badge{border-radius:4px;padding:.1rem .4rem;font-size:.85rem;margin-left:.5rem}.fresh{background:#d9f2df}.stale{background:#f8d7d3}.not_materialized{background:#eee}")
             .Append("button.tag{border:1px solid #bbb;border-radius:10px;background:#f7f7ff;padding:0 .5rem;margin-right:.3rem;cursor:pointer}")
-            .Append("svg.hist rect{fill:#4a78b5}")
+            .Append("svg.hist rect{fill:#4a78b5}table.features td:last-child{min-width:10rem}")
             .Append("</style></head><body>");
         html.Append("<h1>Feature catalog</h1><p class=\"meta\">")
             .Append(definitions.Entities.Count).Append(" entities, ").Append(views.Count).Append(" views, ").Append(featureCount)
@@ -175,23 +175,28 @@ public static class CatalogHtml
         }
     }
 
+    // Bars are equally wide; their height is the density (count ÷ bin width, the outer bins closed by min and max), so
+    // the decile bins, which hold about the same count each, still show the distribution's shape.
     private static string Histogram(FeatureStatistics s)
     {
         const int width = 120, height = 28;
         var counts = s.BinCounts;
-        var peak = counts.Count == 0 ? 0 : counts.Max();
-        if (peak == 0)
+        if (counts.Sum() == 0 || s.Min is not { } min || s.Max is not { } max)
         {
             return string.Empty;
         }
 
+        double[] bounds = [min, .. s.BinEdges, max];
+        var floor = Math.Max(max - min, 1e-12) / 1000;
+        var density = counts.Select((c, b) => c / Math.Max(bounds[b + 1] - bounds[b], floor)).ToArray();
+        var peak = density.Max();
         var bar = (double)width / counts.Count;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"hist\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\"><title>");
-        svg.Append(H("bins at " + string.Join(", ", s.BinEdges.Select(e => N(e))) + "; counts " + string.Join(", ", counts))).Append("</title>");
+        svg.Append(H("bin edges " + string.Join(", ", s.BinEdges.Select(e => N(e))) + "; counts " + string.Join(", ", counts))).Append("</title>");
         for (var b = 0; b < counts.Count; b++)
         {
-            var h = Math.Max(1, height * counts[b] / (double)peak);
+            var h = counts[b] == 0 ? 0 : Math.Max(1, height * density[b] / peak);
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{b * bar:0.##}\" y=\"{height - h:0.##}\" width=\"{Math.Max(bar - 1, 1):0.##}\" height=\"{h:0.##}\"/>");
         }
 
