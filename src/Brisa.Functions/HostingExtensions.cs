@@ -37,6 +37,7 @@ public static class HostingExtensions
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30)));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
+        services.AddSingleton(sp => FeatureStatisticsStore.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton<Predictor>();
         services.AddSingleton<ServiceHealth>();
         services.AddSingleton(sp => new DriftMonitor(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<PredictionLog>(), sp.GetRequiredService<TimeProvider>()));

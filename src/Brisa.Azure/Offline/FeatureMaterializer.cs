@@ -37,7 +37,8 @@ public readonly record struct MaterializationProgress(string Source, DateTimeOff
 /// <param name="Rows">Offline rows written.</param>
 /// <param name="Files">Offline files written.</param>
 /// <param name="OnlineRows">Online value rows written (0 for streaming views or when online writes are off).</param>
-public sealed record ViewMaterializationSummary(string View, long Rows, int Files, int OnlineRows);
+/// <param name="Statistics">Statistics of the rows written, stored under <c>offline/_stats/&lt;view&gt;/</c> (<see cref="FeatureStatisticsStore"/>).</param>
+public sealed record ViewMaterializationSummary(string View, long Rows, int Files, int OnlineRows, ViewStatistics Statistics);
 
 /// <summary>What a run did.</summary>
 /// <param name="From">The range start actually materialized (the requested start moved back to its UTC day start).</param>
@@ -53,6 +54,8 @@ public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset 
 /// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
 /// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
 /// with the same content), and finally upserts the latest values of batch-only online views to the online table.
+/// Every run also computes the statistics of the rows it wrote, per view, in bounded memory
+/// (<see cref="ViewStatisticsBuilder"/>), and stores them with the run (<see cref="FeatureStatisticsStore"/>).
 /// </summary>
 public sealed class FeatureMaterializer
 {
@@ -60,11 +63,14 @@ public sealed class FeatureMaterializer
     private readonly RawZoneReader raw;
     private readonly BlobContainerClient offline;
     private readonly OnlineValueStore online;
+    private readonly FeatureStatisticsStore statistics;
+    private readonly TimeProvider time;
 
     /// <summary>Creates a materializer over an account.</summary>
     /// <param name="storage">The account.</param>
     /// <param name="definitions">The definitions.</param>
-    public FeatureMaterializer(BrisaStorage storage, FeatureRepositoryDefinition definitions)
+    /// <param name="time">The clock that stamps each run's statistics; the system clock when null.</param>
+    public FeatureMaterializer(BrisaStorage storage, FeatureRepositoryDefinition definitions, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(definitions);
@@ -72,6 +78,8 @@ public sealed class FeatureMaterializer
         raw = RawZoneReader.For(storage);
         offline = storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
         online = OnlineValueStore.For(storage);
+        statistics = FeatureStatisticsStore.For(storage);
+        this.time = time ?? TimeProvider.System;
     }
 
     /// <summary>The compiled definitions.</summary>
@@ -114,6 +122,7 @@ public sealed class FeatureMaterializer
         int hoursDone = 0;
         long events = 0, duplicates = 0, rowsWritten = 0, peak = 0;
         var perView = selected.ToDictionary(v => v.Name, _ => (Rows: 0L, Files: 0, Online: 0), StringComparer.Ordinal);
+        var stats = selected.ToDictionary(v => v.Name, v => new ViewStatisticsBuilder(v, plan.Definitions), StringComparer.Ordinal);
         foreach (var materializer in materializers)
         {
             var schema = plan.Schemas.Single(s => s.SourceName == materializer.Source);
@@ -134,6 +143,7 @@ public sealed class FeatureMaterializer
                     var entry = perView[rows.View.Name];
                     perView[rows.View.Name] = (entry.Rows + rows.Count, entry.Files + 1, entry.Online);
                     rowsWritten += rows.Count;
+                    stats[rows.View.Name].Add(rows);
                 }
 
                 hoursDone++;
@@ -153,12 +163,16 @@ public sealed class FeatureMaterializer
         }
 
         var actualFrom = materializers.Length == 0 ? from : TiledView.FromUnixTicks(materializers.Min(m => m.FromTicks));
-        return new MaterializationSummary(
-            actualFrom,
-            to,
-            events,
-            duplicates,
-            peak,
-            selected.Select(v => new ViewMaterializationSummary(v.Name, perView[v.Name].Rows, perView[v.Name].Files, perView[v.Name].Online)).ToArray());
+        var finished = time.GetUtcNow();
+        var summaries = new List<ViewMaterializationSummary>(selected.Count);
+        foreach (var view in selected)
+        {
+            var viewStatistics = stats[view.Name].Build(actualFrom, to, finished);
+            await statistics.WriteAsync(viewStatistics, cancellationToken);
+            var entry = perView[view.Name];
+            summaries.Add(new ViewMaterializationSummary(view.Name, entry.Rows, entry.Files, entry.Online, viewStatistics));
+        }
+
+        return new MaterializationSummary(actualFrom, to, events, duplicates, peak, summaries);
     }
 }

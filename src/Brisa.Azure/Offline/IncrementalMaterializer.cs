@@ -316,7 +316,7 @@ public sealed class IncrementalMaterializer
             return c.Materializer;
         }
 
-        var materializer = new FeatureMaterializer(storage, repository);
+        var materializer = new FeatureMaterializer(storage, repository, time);
         Volatile.Write(ref cached, new CachedMaterializer(repository, materializer));
         return materializer;
     }

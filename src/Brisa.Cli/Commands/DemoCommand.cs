@@ -111,6 +111,11 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var lastHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
             var materialized = await new FeatureMaterializer(storage.Storage, definitions).MaterializeAsync(stream.Start, lastHour, cancellationToken: cancellationToken);
             Done("materialize", $"{materialized.Events:N0} raw events → offline Parquet for {materialized.Views.Count} views and online values for batch views");
+            using (var http = new HttpClient { BaseAddress = url })
+            {
+                // The catalog page as served (statistics of the run just made), kept with the reports.
+                await File.WriteAllTextAsync(Path.Combine(reportDir, "catalog.html"), await http.GetStringAsync("api/catalog/ui", cancellationToken), cancellationToken);
+            }
 
             var training = await new ModelTrainingPipeline(storage.Storage).RunAsync(
                 definitions, "fraud", new TrainingPipelineOptions { Actor = "demo" }, cancellationToken: cancellationToken);

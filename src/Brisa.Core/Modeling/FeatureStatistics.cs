@@ -88,29 +88,7 @@ public sealed record FeatureStatistics(
             m2 += delta * (present[i] - mean);
         }
 
-        var quantiles = QuantileLevels.Select(q => Quantile(present, q)).ToArray();
-        var edges = Enumerable.Range(1, 9).Select(d => Quantile(present, d / 10.0)).Distinct().ToArray();
-        var counts = new long[edges.Length + 1];
-        foreach (var v in present)
-        {
-            counts[BinOf(edges, v)]++;
-        }
-
-        return new FeatureStatistics(
-            name,
-            FeatureKind.Numeric,
-            count,
-            missing,
-            (double)missing / count,
-            mean,
-            present.Length >= 2 ? Math.Sqrt(m2 / (present.Length - 1)) : null,
-            present[0],
-            present[^1],
-            quantiles,
-            edges,
-            counts,
-            [],
-            0);
+        return FromSample(name, count, missing, mean, m2, present.Length, present);
     }
 
     /// <summary>The histogram bin of a value for the given inner edges.</summary>
@@ -137,6 +115,45 @@ public sealed record FeatureStatistics(
         return lo;
     }
 
+    /// <summary>
+    /// Numeric statistics from exact moments and a sorted sample of the present values (all of them, or a uniform
+    /// sample of a stream): quantiles and bin edges come from the sample; bin counts are exact when the sample holds
+    /// every value and otherwise scaled to <paramref name="present"/> (largest remainder, so they still add up).
+    /// </summary>
+    internal static FeatureStatistics FromSample(string name, long count, long missing, double mean, double m2, long present, double[] sorted, double? min = null, double? max = null)
+    {
+        var quantiles = QuantileLevels.Select(q => Quantile(sorted, q)).ToArray();
+        var edges = Enumerable.Range(1, 9).Select(d => Quantile(sorted, d / 10.0)).Distinct().ToArray();
+        var sampled = new long[edges.Length + 1];
+        foreach (var v in sorted)
+        {
+            sampled[BinOf(edges, v)]++;
+        }
+
+        return new FeatureStatistics(
+            name,
+            FeatureKind.Numeric,
+            count,
+            missing,
+            (double)missing / count,
+            mean,
+            present >= 2 ? Math.Sqrt(m2 / (present - 1)) : null,
+            min ?? sorted[0],
+            max ?? sorted[^1],
+            quantiles,
+            edges,
+            sorted.Length == present ? sampled : Scale(sampled, present),
+            [],
+            0);
+    }
+
+    /// <summary>Categorical statistics from value counts: the <see cref="MaxCategories"/> most frequent, ties by value.</summary>
+    internal static FeatureStatistics FromCategoryCounts(string name, long count, long missing, IEnumerable<KeyValuePair<string, long>> counts, long present)
+    {
+        var top = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(MaxCategories).Select(c => new CategoryCount(c.Key, c.Value)).ToList();
+        return new FeatureStatistics(name, FeatureKind.Categorical, count, missing, count == 0 ? 0 : (double)missing / count, null, null, null, null, [], [], [], top, present - top.Sum(c => c.Count));
+    }
+
     private static FeatureStatistics Categorical(CategoricalColumn column)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -153,10 +170,21 @@ public sealed record FeatureStatistics(
             }
         }
 
-        var top = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(MaxCategories).Select(c => new CategoryCount(c.Key, c.Value)).ToList();
-        var other = counts.Values.Sum() - top.Sum(c => c.Count);
-        var count = column.Count;
-        return new FeatureStatistics(column.Name, FeatureKind.Categorical, count, missing, count == 0 ? 0 : (double)missing / count, null, null, null, null, [], [], [], top, other);
+        return FromCategoryCounts(column.Name, column.Count, missing, counts, column.Count - missing);
+    }
+
+    private static long[] Scale(long[] sampled, long total)
+    {
+        var n = sampled.Sum();
+        var exact = sampled.Select(c => (double)c * total / n).ToArray();
+        var scaled = exact.Select(x => (long)Math.Floor(x)).ToArray();
+        var left = total - scaled.Sum();
+        foreach (var b in Enumerable.Range(0, exact.Length).OrderByDescending(b => exact[b] - scaled[b]).ThenBy(b => b).Take((int)left))
+        {
+            scaled[b]++;
+        }
+
+        return scaled;
     }
 
     private static double Quantile(double[] sorted, double q)

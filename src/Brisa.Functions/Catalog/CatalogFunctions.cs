@@ -1,4 +1,8 @@
+using Brisa.Azure.Offline;
 using Brisa.Azure.Registry;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Core.Serving;
 using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,18 +10,38 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Brisa.Functions.Catalog;
 
-/// <summary><c>GET /api/catalog[?q=text]</c> and <c>GET /api/catalog/{view}</c>: every feature, its owner, tags and users.</summary>
-public sealed class CatalogFunctions(IDefinitionsSource definitions)
+/// <summary>
+/// <c>GET /api/catalog[?q=text]</c> (JSON, or the HTML page when the client prefers <c>text/html</c>),
+/// <c>GET /api/catalog/ui[?q=text]</c> (always the page) and <c>GET /api/catalog/{view}</c>: every feature, its owner,
+/// tags, users, freshness and latest materialization statistics.
+/// </summary>
+public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStatisticsStore statistics, TimeProvider time)
 {
-    /// <summary>Every view (filtered by <c>q</c>).</summary>
+    /// <summary>Every view (JSON filtered by <c>q</c>), or the catalog page for a browser.</summary>
     [Function("Catalog")]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "catalog")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var live = await definitions.GetAsync(cancellationToken);
-        return new OkObjectResult(Core.Serving.Catalog.Views(live, request.Query["q"].FirstOrDefault()));
+        var search = request.Query["q"].FirstOrDefault();
+        if (ContentNegotiation.PrefersHtml(request))
+        {
+            return await PageAsync(search, cancellationToken);
+        }
+
+        var (live, latest) = await LoadAsync(cancellationToken);
+        return new JsonResult(Core.Serving.Catalog.Views(live, latest, time.GetUtcNow(), search), TrainingReport.JsonOptions);
+    }
+
+    /// <summary>The catalog page, whatever the <c>Accept</c> header; <c>q</c> pre-fills its search box.</summary>
+    [Function("CatalogPage")]
+    public async Task<IActionResult> Page(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "catalog/ui")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await PageAsync(request.Query["q"].FirstOrDefault(), cancellationToken);
     }
 
     /// <summary>One view; 404 problem details when unknown.</summary>
@@ -26,5 +50,28 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "catalog/{view}")] HttpRequest request,
         string view,
         CancellationToken cancellationToken) =>
-        await Problems.Guard(async () => new OkObjectResult(Core.Serving.Catalog.View(await definitions.GetAsync(cancellationToken), view)));
+        await Problems.Guard(async () =>
+        {
+            var live = await definitions.GetAsync(cancellationToken);
+            var latest = live.FindView(view) is null ? null : await statistics.ReadLatestAsync(view, cancellationToken);
+            return new JsonResult(Core.Serving.Catalog.View(live, view, latest, time.GetUtcNow()), TrainingReport.JsonOptions);
+        });
+
+    private async Task<IActionResult> PageAsync(string? search, CancellationToken cancellationToken)
+    {
+        var (live, latest) = await LoadAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        return new ContentResult
+        {
+            Content = CatalogHtml.Render(live, Core.Serving.Catalog.Views(live, latest, now), now, search),
+            ContentType = "text/html; charset=utf-8",
+            StatusCode = StatusCodes.Status200OK,
+        };
+    }
+
+    private async Task<(FeatureRepositoryDefinition Definitions, IReadOnlyDictionary<string, Core.Materialization.ViewStatistics> Latest)> LoadAsync(CancellationToken cancellationToken)
+    {
+        var live = await definitions.GetAsync(cancellationToken);
+        return (live, await statistics.ReadLatestAsync(live.FeatureViews.Select(v => v.Name), cancellationToken));
+    }
 }

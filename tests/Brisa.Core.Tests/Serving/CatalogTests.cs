@@ -1,4 +1,6 @@
 using Brisa.Core.Definitions;
+using Brisa.Core.Materialization;
+using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
 using Brisa.Core.Tests.Definitions;
 
@@ -7,7 +9,7 @@ namespace Brisa.Core.Tests.Serving;
 public sealed class CatalogTests
 {
     private static readonly FeatureRepositoryDefinition Definitions = SampleDefinitionsTests.LoadSample();
-
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public void Views_NoSearch_EveryViewWithFeaturesAndUsers()
@@ -37,5 +39,55 @@ public sealed class CatalogTests
 
         Assert.Equal(404, error.Status);
         Assert.Contains("customer_1h", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Views_SearchByTagKeyValue_OnlyViewsWithThatTag()
+    {
+        var views = Catalog.Views(Definitions, "pii:false");
+
+        Assert.Equal(["customer_1h", "customer_7d"], views.Select(v => v.Name));
+    }
+
+    [Fact]
+    public void Views_WithStatistics_FeaturesCarryThemAndFreshnessFollowsTtl()
+    {
+        // customer_7d has a 2-day TTL: a newest event 1 day old is fresh, 3 days old is stale.
+        var fresh = Statistics("customer_7d", Now.AddDays(-1));
+        var stale = Statistics("merchant_7d", Now.AddDays(-30));
+        var views = Catalog.Views(Definitions, new Dictionary<string, ViewStatistics> { ["customer_7d"] = fresh, ["merchant_7d"] = stale }, Now);
+
+        var week = views.Single(v => v.Name == "customer_7d");
+        Assert.Equal("fresh", week.Freshness.Status);
+        Assert.Equal(fresh.RunId, week.Freshness.RunId);
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, week.Freshness.AgeSeconds);
+        Assert.Same(fresh.Features[0], week.Features[0].Statistics);
+        Assert.Equal("stale", views.Single(v => v.Name == "merchant_7d").Freshness.Status);
+        var hour = views.Single(v => v.Name == "customer_1h");
+        Assert.Equal("not_materialized", hour.Freshness.Status);
+        Assert.All(hour.Features, f => Assert.Null(f.Statistics));
+    }
+
+    internal static ViewStatistics Statistics(string view, DateTimeOffset newest)
+    {
+        var definition = Definitions.FindView(view)!;
+        var features = definition.Features.Select((f, i) =>
+        {
+            var builder = new FeatureStatisticsBuilder(f.Name, f.Name.StartsWith("last_", StringComparison.Ordinal) ? FeatureKind.Categorical : FeatureKind.Numeric);
+            for (var k = 0; k < 50; k++)
+            {
+                if (builder.Kind == FeatureKind.Numeric)
+                {
+                    builder.AddNumber(k % 10 == 0 ? null : (k * (i + 1)) + 0.5);
+                }
+                else
+                {
+                    builder.AddCategory(k % 3 == 0 ? "ES" : "FR");
+                }
+            }
+
+            return builder.Build();
+        }).ToArray();
+        return new ViewStatistics(view, ViewStatistics.RunIdOf(newest, newest.AddDays(-2), newest), newest.AddDays(-2), newest, newest, 50, newest, features);
     }
 }
