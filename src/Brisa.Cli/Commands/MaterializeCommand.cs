@@ -137,6 +137,7 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             FormatTime(elapsed));
         console.Write(table);
         console.MarkupLineInterpolated($"{summary.Events:N0} raw events read ({summary.Duplicates:N0} duplicates ignored), peak {summary.PeakEntities:N0} entities held.");
+        console.MarkupLineInterpolated($"Feature statistics of this run: offline/_stats/<view>/runs/{(summary.Views.Count > 0 ? summary.Views[0].Statistics.RunId : "-")}.json (latest: offline/_stats/<view>/latest.json; shown by GET /api/catalog).");
         return ExitCodes.Ok;
     }
 

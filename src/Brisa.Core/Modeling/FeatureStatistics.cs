@@ -1,8 +1,9 @@
 namespace Brisa.Core.Modeling;
 
 /// <summary>
-/// Baseline statistics of one feature (DESIGN §8), computed from training rows and stored with the model for drift
-/// detection. Numeric: moments, quantiles and a histogram on fixed bins whose <see cref="BinEdges"/> (the baseline's
+/// Statistics of one feature (DESIGN §8): computed from training rows and stored with the model as the drift baseline,
+/// and computed by every materialization run over the rows it wrote (<see cref="FeatureStatisticsBuilder"/>, bounded
+/// memory) and stored with the run. Numeric: moments, quantiles and a histogram on fixed bins whose <see cref="BinEdges"/> (the baseline's
 /// deciles) serving data is counted into as well. Categorical: the most frequent values and an "other" count.
 /// </summary>
 /// <param name="Name">The feature name.</param>

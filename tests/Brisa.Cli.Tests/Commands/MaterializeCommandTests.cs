@@ -41,5 +41,6 @@ public sealed class MaterializeCommandTests
         Assert.Contains("Materialized [2026-05-01 00:00:00Z, 2026-05-01 09:00:00Z)", output);
         Assert.Contains("merchant_7d", output);
         Assert.Contains("0 raw events read", output);
+        Assert.Matches(@"Feature statistics of this run: offline/_stats/<view>/runs/\d{8}T\d{9}Z-20260501T00-20260501T09\.json", output);
     }
 }
