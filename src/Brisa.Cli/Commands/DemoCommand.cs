@@ -90,11 +90,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             Done("generate", $"{transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent) and {arrived.Count - transactions.Count} chargebacks over {settings.Days} days, seed {settings.Seed}");
 
             var url = new Uri($"http://127.0.0.1:{FreePort()}");
-            await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString });
+            var key = FunctionKeys.Generate();
+            await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString }, key);
             await api.StartAsync(cancellationToken);
-            Done("serve", $"HTTP API on {url}");
+            Done("serve", $"HTTP API on {url} (function key required)");
 
-            var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), eventsFile, arrived.Count, cancellationToken);
+            var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), key, eventsFile, arrived.Count, cancellationToken);
             if (accepted != arrived.Count || rejected != 0)
             {
                 return Failed("ingest", $"{accepted} of {arrived.Count} events accepted, {rejected} rejected");
@@ -118,7 +119,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             await File.WriteAllTextAsync(Path.Combine(reportDir, "training.html"), TrainingReportHtml.Render(training.Run.Report!), cancellationToken);
             Done("train", $"{training.Run.Status} {training.Run.Report!.Version} on {training.Rows:N0} rows ({training.ImmatureDropped:N0} recent observations left out: their chargeback window is still open)");
 
-            if (!await PredictAsync(url, training.Run.Report!.Version, transactions, now, cancellationToken))
+            if (!await PredictAsync(url, key, training.Run.Report!.Version, transactions, now, cancellationToken))
             {
                 return Failed("predict", "the fraud burst did not score above the ordinary transaction");
             }
@@ -145,7 +146,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         }
     }
 
-    private async Task<(int Accepted, int Rejected)> IngestAsync(Uri endpoint, string eventsFile, int total, CancellationToken cancellationToken)
+    private async Task<(int Accepted, int Rejected)> IngestAsync(Uri endpoint, string key, string eventsFile, int total, CancellationToken cancellationToken)
     {
         (int, int) result = default;
         await console.Progress()
@@ -153,18 +154,19 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask("ingest", maxValue: total);
-                result = await SendCommand.PushAsync(endpoint, key: null, File.ReadLines(eventsFile), 2000, cancellationToken, new Progress<int>(n => task.Value = n));
+                result = await SendCommand.PushAsync(endpoint, key, File.ReadLines(eventsFile), 2000, cancellationToken, new Progress<int>(n => task.Value = n));
                 task.Value = total;
             });
         return result;
     }
 
     // An ordinary purchase of a regular customer, then the same customer's card in a burst abroad: both scored over HTTP.
-    private async Task<bool> PredictAsync(Uri api, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> PredictAsync(Uri api, string key, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
         using var http = new HttpClient { BaseAddress = api };
+        http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
         var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new
