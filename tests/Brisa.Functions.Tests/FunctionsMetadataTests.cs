@@ -54,6 +54,20 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void HttpFunctions_Metadata_FunctionKeyOnAllButHealth()
+    {
+        var triggers = HttpTriggers().ToList();
+        Assert.Contains(triggers, t => t.Name == "Predict");
+        Assert.True(triggers.Count >= 8, $"only {triggers.Count} HTTP functions found");
+        foreach (var (name, trigger) in triggers)
+        {
+            Assert.True(
+                (name == "Health" ? "Anonymous" : "Function") == trigger.GetProperty("authLevel").GetString(),
+                $"{name}: authLevel {trigger.GetProperty("authLevel").GetString()}");
+        }
+    }
+
+    [Fact]
     public void MaterializeFeatures_Metadata_IsTimerTriggerWithScheduleFromAppSetting()
     {
         var function = Function("MaterializeFeatures");
@@ -120,6 +134,12 @@ public sealed class FunctionsMetadataTests
         var names = Metadata.Value.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
+
+    /// <summary>Every HTTP-triggered function with its trigger binding.</summary>
+    internal static IEnumerable<(string Name, JsonElement Trigger)> HttpTriggers() =>
+        Metadata.Value.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().Select(b => (Name: f.GetProperty("name").GetString()!, Binding: b)))
+            .Where(x => x.Binding.GetProperty("type").GetString() == "httpTrigger");
 
     private static JsonElement Function(string name)
     {

@@ -35,6 +35,12 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
             ? (await registry.GetAliasesAsync(model, cancellationToken)).Aliases.Challenger
                 ?? throw ServingException.NotFound("No challenger", $"Model '{model}' has no challenger.")
             : versionOrAlias;
+        if (!ModelVersionId.IsValid(version))
+        {
+            // Not a version id at all: no such version, and never a name that reaches a blob path.
+            throw ServingException.NotFound("Unknown model version", $"'{version}' is not a version of model '{model}': use champion, challenger, or a version id like v20261129165351123-de75ea65.");
+        }
+
         var lazy = versions.GetOrAdd((model, version), key => new Lazy<Task<LoadedModel>>(() => LoadAsync(key.Item1, key.Item2, CancellationToken.None)));
         try
         {

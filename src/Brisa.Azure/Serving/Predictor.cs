@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Brisa.Azure.Online;
 using Brisa.Core.Aggregation;
@@ -15,6 +17,9 @@ namespace Brisa.Azure.Serving;
 /// </summary>
 public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time)
 {
+    // A model's row builder compiles its on-demand expressions: once per plan (a new plan when definitions change).
+    private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<string, TrainingSetBuilder>> builders = new();
+
     /// <summary>Scores the request body's instances.</summary>
     public async Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken)
     {
@@ -22,17 +27,32 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         var definition = plan.Definitions.FindModel(modelName)
             ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         var loaded = await models.GetAsync(modelName, version, cancellationToken);
-        var builder = TrainingSetBuilder.ForModel(plan, definition);
+        var builder = builders.GetOrCreateValue(plan).GetOrAdd(modelName, _ => TrainingSetBuilder.ForModel(plan, definition));
         var now = time.GetUtcNow();
-        var nowTicks = TiledView.ToUnixTicks(now);
         var observations = PredictRequest.Parse(body, builder.Requirements, now, requestId);
 
-        var views = builder.Requirements.Views;
         var keys = Enumerable.Range(0, observations.Count)
             .SelectMany(row => Enumerable.Range(0, observations.EntityKeyFields.Count).Select(k => observations.KeyOf(row, k)))
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
-        var rows = await reader.ReadAsync(keys, views, nowTicks, cancellationToken);
+        var rows = await reader.ReadAsync(keys, builder.Requirements.Views, TiledView.ToUnixTicks(now), cancellationToken);
+        return Score(plan, builder, loaded, observations, rows, now, requestId);
+    }
+
+    /// <summary>
+    /// The in-process part of a prediction, once the online rows are read: assemble each row (TTL, on-demand
+    /// features, encoding), score, decide, log.
+    /// </summary>
+    public PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(rows);
+        var definition = plan.Definitions.FindModel(loaded.Name)!;
+        var modelName = loaded.Name;
+        var nowTicks = TiledView.ToUnixTicks(now);
+        var views = builder.Requirements.Views;
         var set = builder.Assemble(observations, (int v, string key, long t, Span<FieldValue> destination) =>
         {
             if (!rows.TryGetValue((key, views[v].Name), out var found))

@@ -50,6 +50,16 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         [Description("Feature definitions to use (default: samples/fraud/features.yaml).")]
         public string? Definitions { get; init; }
 
+        /// <summary>Keep the API up after the last stage.</summary>
+        [CommandOption("--serve")]
+        [Description("After the last stage, keep the HTTP API (and Azurite) up with the demo's data and model until Ctrl+C; the key is $BRISA_FUNCTION_KEY when set.")]
+        public bool Serve { get; init; }
+
+        /// <summary>Port of the HTTP API.</summary>
+        [CommandOption("--port <PORT>")]
+        [Description("Port of the HTTP API on 127.0.0.1 (default: a free port).")]
+        public int? Port { get; init; }
+
         /// <summary>Where the reports go.</summary>
         [CommandOption("--out <DIR>")]
         [Description("Report folder (default: a new folder under the system temp folder).")]
@@ -94,12 +104,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var transactions = arrived.OfType<TransactionEvent>().ToList();
             Done("generate", $"{transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent) and {arrived.Count - transactions.Count} chargebacks over {settings.Days} days, seed {settings.Seed}");
 
-            var url = new Uri($"http://127.0.0.1:{FreePort()}");
-            await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString });
+            var url = new Uri($"http://127.0.0.1:{settings.Port ?? FreePort()}");
+            var key = Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY") is { Length: > 0 } given ? given : FunctionKeys.Generate();
+            await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString }, key);
             await api.StartAsync(cancellationToken);
-            Done("serve", $"HTTP API on {url}");
+            Done("serve", $"HTTP API on {url} (function key required)");
 
-            var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), eventsFile, arrived.Count, cancellationToken);
+            var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), key, eventsFile, arrived.Count, cancellationToken);
             if (accepted != arrived.Count || rejected != 0)
             {
                 return Failed("ingest", $"{accepted} of {arrived.Count} events accepted, {rejected} rejected");
@@ -113,6 +124,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             Done("materialize", $"{materialized.Events:N0} raw events → offline Parquet for {materialized.Views.Count} views and online values for batch views");
             using (var http = new HttpClient { BaseAddress = url })
             {
+                http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
                 // The catalog page as served (statistics of the run just made), kept with the reports.
                 await File.WriteAllTextAsync(Path.Combine(reportDir, "catalog.html"), await http.GetStringAsync("api/catalog/ui", cancellationToken), cancellationToken);
             }
@@ -128,7 +140,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             await File.WriteAllTextAsync(Path.Combine(reportDir, "training.html"), TrainingReportHtml.Render(training.Run.Report!), cancellationToken);
             Done("train", $"{training.Run.Status} {training.Run.Report!.Version} on {training.Rows:N0} rows ({training.ImmatureDropped:N0} recent observations left out: their chargeback window is still open)");
 
-            if (!await PredictAsync(url, training.Run.Report!.Version, transactions, now, cancellationToken))
+            if (!await PredictAsync(url, key, training.Run.Report!.Version, transactions, now, cancellationToken))
             {
                 return Failed("predict", "the fraud burst did not score above the ordinary transaction");
             }
@@ -143,9 +155,15 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 File.Delete(eventsFile);
             }
 
-            await api.StopAsync(CancellationToken.None);
             console.MarkupLineInterpolated($"Reports: [bold]{reportDir}[/]");
             console.MarkupLineInterpolated($"[grey]finished in {clock.Elapsed.TotalSeconds:0.0} s[/]");
+            if (settings.Serve)
+            {
+                console.MarkupLineInterpolated($"Serving the demo's data and model on [bold]{url}[/] (header {FunctionKeys.Header}: {key}); Ctrl+C stops.");
+                await WaitForStopAsync(cancellationToken);
+            }
+
+            await api.StopAsync(CancellationToken.None);
             return ExitCodes.Ok;
         }
         catch (AzuriteNotFoundException ex)
@@ -160,7 +178,11 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         }
     }
 
-    private async Task<(int Accepted, int Rejected)> IngestAsync(Uri endpoint, string eventsFile, int total, CancellationToken cancellationToken)
+    // With --serve, Ctrl+C after every stage worked is the normal way to stop: exit 0.
+    private static async Task WaitForStopAsync(CancellationToken cancellationToken) =>
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    private async Task<(int Accepted, int Rejected)> IngestAsync(Uri endpoint, string key, string eventsFile, int total, CancellationToken cancellationToken)
     {
         (int, int) result = default;
         await console.Progress()
@@ -168,18 +190,19 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask("ingest", maxValue: total);
-                result = await SendCommand.PushAsync(endpoint, key: null, File.ReadLines(eventsFile), 2000, cancellationToken, new Progress<int>(n => task.Value = n));
+                result = await SendCommand.PushAsync(endpoint, key, File.ReadLines(eventsFile), 2000, cancellationToken, new Progress<int>(n => task.Value = n));
                 task.Value = total;
             });
         return result;
     }
 
     // An ordinary purchase of a regular customer, then the same customer's card in a burst abroad: both scored over HTTP.
-    private async Task<bool> PredictAsync(Uri api, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> PredictAsync(Uri api, string key, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
         using var http = new HttpClient { BaseAddress = api };
+        http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
         var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new

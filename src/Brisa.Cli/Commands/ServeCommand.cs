@@ -22,6 +22,20 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [CommandOption("--definitions <FILE>")]
         [Description("Serve these definitions instead of the registry's live version.")]
         public string? Definitions { get; init; }
+
+        /// <summary>The function key to require.</summary>
+        [CommandOption("--key <KEY>")]
+        [Description("Function key every endpoint but health requires (default: $BRISA_FUNCTION_KEY, else a new random key, printed).")]
+        public string? Key { get; init; }
+
+        /// <summary>Serve without keys.</summary>
+        [CommandOption("--no-auth")]
+        [Description("Serve without function keys (local use only: anyone who can reach the port can call the API).")]
+        public bool NoAuth { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            NoAuth && Key is not null ? ValidationResult.Error("--key and --no-auth exclude each other.") : ValidationResult.Success();
     }
 
     /// <inheritdoc />
@@ -42,13 +56,27 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         }
 
         var url = new Uri($"http://127.0.0.1:{settings.Port}");
-        await using var app = LocalFunctionsHost.Build(url, new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = storage.ConnectionString,
-            ["Brisa:DefinitionsFile"] = definitionsFile,
-        });
+        var (key, keyOrigin) = ResolveKey(settings);
+        await using var app = LocalFunctionsHost.Build(
+            url,
+            new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = storage.ConnectionString,
+                ["Brisa:DefinitionsFile"] = definitionsFile,
+            },
+            key);
         await app.StartAsync(cancellationToken);
         console.MarkupLineInterpolated($"[green]Brisa API[/] on {url} ({storage.Description}); definitions: {definitionsFile ?? "registry"}. Ctrl+C stops.");
+        if (key is null)
+        {
+            console.MarkupLine("[yellow]no auth[/] (--no-auth): every endpoint answers without a function key.");
+        }
+        else
+        {
+            console.MarkupLineInterpolated($"function key ({keyOrigin}): {key}");
+            console.MarkupLineInterpolated($"  send it as the {FunctionKeys.Header} header or ?code=; GET /api/health needs none.");
+        }
+
         foreach (var function in LocalFunctionsHost.Discover(typeof(HostingExtensions).Assembly))
         {
             console.MarkupLineInterpolated($"  {string.Join(",", function.Methods),-5} {url}api/{function.Route}");
@@ -66,4 +94,11 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         await app.StopAsync(CancellationToken.None);
         return ExitCodes.Ok;
     }
+
+    // --no-auth, else --key, else $BRISA_FUNCTION_KEY, else a new key (printed, as Core Tools print function URLs).
+    private static (string? Key, string Origin) ResolveKey(Settings settings) =>
+        settings.NoAuth ? (null, "none")
+        : settings.Key is { Length: > 0 } given ? (given, "--key")
+        : Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY") is { Length: > 0 } fromEnvironment ? (fromEnvironment, "$BRISA_FUNCTION_KEY")
+        : (FunctionKeys.Generate(), "generated");
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Brisa.Functions;
+using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,12 +19,18 @@ namespace Brisa.Cli.Serving;
 /// Runs Brisa's HTTP functions on this machine without the Functions host (Core Tools are not available here):
 /// every <c>[Function]</c> with an <c>[HttpTrigger]</c> in Brisa.Functions is mapped to its route under
 /// <c>/api</c> and invoked exactly as the host would, with the same service registrations (<c>AddBrisa</c>).
-/// Local runs have no function keys.
+/// Like the Functions host, a function whose trigger is not <see cref="AuthorizationLevel.Anonymous"/> needs the key
+/// in the <c>x-functions-key</c> header or the <c>code</c> query parameter (401 problem details otherwise), unless the
+/// host is built without a key.
 /// </summary>
 public static class LocalFunctionsHost
 {
     /// <summary>Builds the web app: configuration values win over the environment.</summary>
-    public static WebApplication Build(Uri url, IDictionary<string, string?> configuration)
+    /// <param name="url">Where to listen.</param>
+    /// <param name="configuration">Settings, as the Function App's app settings.</param>
+    /// <param name="functionKey">The key every non-anonymous function requires; null serves without keys (<c>--no-auth</c>).</param>
+    /// <param name="configureServices">Registrations applied after Brisa's own (tests pin the clock this way).</param>
+    public static WebApplication Build(Uri url, IDictionary<string, string?> configuration, string? functionKey, Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
@@ -32,13 +39,14 @@ public static class LocalFunctionsHost
         builder.AddBrisa();
         builder.Services.AddMvcCore();
         builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
         builder.WebHost.UseUrls(url.ToString());
 
         var app = builder.Build();
         app.UseExceptionHandler();
         foreach (var function in Discover(typeof(HostingExtensions).Assembly))
         {
-            app.MapMethods("/api/" + function.Route, function.Methods, context => InvokeAsync(function, context)).WithName(function.Name);
+            app.MapMethods("/api/" + function.Route, function.Methods, context => InvokeAsync(function, functionKey, context)).WithName(function.Name);
         }
 
         return app;
@@ -54,13 +62,23 @@ public static class LocalFunctionsHost
             .Where(m => m.function is not null)
             .Select(m => (m.method, m.function, trigger: m.method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null)))
             .Where(m => m.trigger is not null)
-            .Select(m => new HttpFunction(m.function!.Name, m.trigger!.Route ?? m.function.Name, m.trigger.Methods?.Select(x => x.ToUpperInvariant()).ToArray() ?? ["GET", "POST"], m.method))
+            .Select(m => new HttpFunction(m.function!.Name, m.trigger!.Route ?? m.function.Name, m.trigger.Methods?.Select(x => x.ToUpperInvariant()).ToArray() ?? ["GET", "POST"], m.trigger.AuthLevel, m.method))
             .OrderBy(f => f.Route, StringComparer.Ordinal)
             .ToArray();
     }
 
-    private static async Task InvokeAsync(HttpFunction function, HttpContext context)
+    private static async Task InvokeAsync(HttpFunction function, string? functionKey, HttpContext context)
     {
+        if (functionKey is not null && function.AuthLevel != AuthorizationLevel.Anonymous && !FunctionKeys.Matches(context.Request, functionKey))
+        {
+            await Execute(Problems.Create(
+                StatusCodes.Status401Unauthorized,
+                "Unauthorized",
+                $"{function.Name} needs a function key: send it in the x-functions-key header or the 'code' query parameter.",
+                "unauthorized"), context);
+            return;
+        }
+
         var instance = ActivatorUtilities.CreateInstance(context.RequestServices, function.Method.DeclaringType!);
         var arguments = function.Method.GetParameters().Select(object? (parameter) => parameter.ParameterType switch
         {
@@ -70,14 +88,17 @@ public static class LocalFunctionsHost
             _ => throw new NotSupportedException($"{function.Name}: parameter '{parameter.Name}' of type {parameter.ParameterType.Name} cannot be bound by the local host."),
         }).ToArray();
 
-        var result = await (Task<IActionResult>)function.Method.Invoke(instance, arguments)!;
-        await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+        await Execute(await (Task<IActionResult>)function.Method.Invoke(instance, arguments)!, context);
     }
+
+    private static Task Execute(IActionResult result, HttpContext context) =>
+        result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
 }
 
 /// <summary>An HTTP-triggered function found in the Functions assembly.</summary>
 /// <param name="Name">The function name.</param>
 /// <param name="Route">Its route under <c>/api</c>.</param>
 /// <param name="Methods">HTTP methods, upper case.</param>
+/// <param name="AuthLevel">Its trigger's authorization level (anything but anonymous needs the function key).</param>
 /// <param name="Method">The method to invoke.</param>
-public sealed record HttpFunction(string Name, string Route, IReadOnlyList<string> Methods, MethodInfo Method);
+public sealed record HttpFunction(string Name, string Route, IReadOnlyList<string> Methods, AuthorizationLevel AuthLevel, MethodInfo Method);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Brisa.Core.Definitions;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -13,9 +14,13 @@ public sealed record ModelInput(string Name, FeatureKind Kind, string Encoding);
 /// <summary>A fitted ML.NET pipeline (encoding and trainer) that scores <see cref="TrainingTable"/> rows.</summary>
 public sealed class TrainedModel
 {
+    /// <summary>Tables up to this many rows are scored row by row with a pooled scorer (serving requests).</summary>
+    public const int RowByRowLimit = 64;
+
     private readonly MLContext context;
     private readonly ITransformer transformer;
     private readonly DataViewSchema inputSchema;
+    private readonly ConcurrentBag<RowScorer> scorers = [];
 
     internal TrainedModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, ModelTask task, IReadOnlyList<ModelInput> inputs)
     {
@@ -68,6 +73,11 @@ public sealed class TrainedModel
     public float[] Score(TrainingTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
+        if (table.RowCount <= RowByRowLimit)
+        {
+            return ScoreRowByRow(table);
+        }
+
         var view = new TableDataView(table, [.. Inputs.Select(i => (i.Name, i.Kind))], binaryLabel: null);
         var scored = transformer.Transform(view);
         var column = scored.Schema[Task == ModelTask.BinaryClassification ? "Probability" : "Score"];
@@ -83,5 +93,30 @@ public sealed class TrainedModel
         }
 
         return scores;
+    }
+
+    // Serving's request sizes: a pooled row scorer per concurrent caller. Larger tables (evaluation) go through one
+    // transform over the whole table, which is cheaper per row there.
+    private float[] ScoreRowByRow(TrainingTable table)
+    {
+        if (!scorers.TryTake(out var scorer))
+        {
+            scorer = new RowScorer(transformer, inputSchema, Task == ModelTask.BinaryClassification ? "Probability" : "Score");
+        }
+
+        try
+        {
+            var scores = new float[table.RowCount];
+            for (var r = 0; r < scores.Length; r++)
+            {
+                scores[r] = scorer.Score(table, r);
+            }
+
+            return scores;
+        }
+        finally
+        {
+            scorers.Add(scorer);
+        }
     }
 }

@@ -101,6 +101,35 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public void Score_SmallTables_RowByRowEqualsTheBatchTransform()
+    {
+        var loaded = TrainedModel.Load(new MemoryStream(fixture.Outcome.ModelBytes));
+        var rows = fixture.Outcome.ValidationRows;
+        Assert.True(rows.RowCount > TrainedModel.RowByRowLimit);
+        var batch = loaded.Score(rows);
+
+        // Small tables (serving requests) go through pooled row scorers, concurrently; scores must be the same floats.
+        var highest = Enumerable.Range(0, rows.RowCount).OrderByDescending(r => batch[r]).Take(20);
+        var chunks = Enumerable.Range(0, 300).Concat(highest).Chunk(7).ToArray();
+        var small = new float[chunks.Length][];
+        Parallel.For(0, chunks.Length, c => small[c] = loaded.Score(rows.Take(chunks[c])));
+
+        Assert.Equal(chunks.SelectMany(c => c).Select(r => batch[r]), small.SelectMany(s => s));
+        Assert.Contains(small.SelectMany(s => s), s => s > 0.5f);
+    }
+
+    [Fact]
+    public void Score_SmallTableMissingAnInput_ExplainsWhy()
+    {
+        var loaded = TrainedModel.Load(new MemoryStream(fixture.Outcome.ModelBytes));
+        var rows = fixture.Outcome.ValidationRows.Take([0, 1]).Project(["amount", "country"]);
+
+        var error = Assert.Throws<ArgumentException>(() => loaded.Score(rows));
+
+        Assert.Contains("customer_1h:txn_count_1h", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvaluateChampion_InputMissingFromRows_ExplainsWhy()
     {
         var rows = fixture.Outcome.ValidationRows.Project(["amount", "country"]);

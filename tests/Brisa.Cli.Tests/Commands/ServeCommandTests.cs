@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Brisa.Cli.Tests.Serving;
+using Brisa.Testing;
+
+namespace Brisa.Cli.Tests.Commands;
+
+/// <summary><c>brisa serve</c> as a user runs it: its own process, a key made and printed, required by every endpoint but health.</summary>
+public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Serve_KeyAndNoAuth_BadInput()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("serve", "--key", "k", "--no-auth");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--key and --no-auth exclude each other", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_AsProcessWithoutKey_GeneratesPrintsAndRequiresIt()
+    {
+        var port = ServingFixture.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        start.Environment.Remove("BRISA_FUNCTION_KEY");
+        using var process = Process.Start(start)!;
+        try
+        {
+            var key = await ReadKeyAsync(process, TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+            using var health = await http.GetAsync("api/health");
+            using var withoutKey = await http.GetAsync("api/catalog");
+            using var withKey = await http.GetAsync($"api/catalog?code={key}");
+
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<string> ReadKeyAsync(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var seen = new List<string>();
+        while (await process.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+        {
+            seen.Add(line);
+            if (GeneratedKey().Match(line) is { Success: true } match)
+            {
+                return match.Groups["key"].Value;
+            }
+        }
+
+        throw new InvalidOperationException("brisa serve printed no generated key:\n" + string.Join('\n', seen) + await process.StandardError.ReadToEndAsync());
+    }
+
+    [GeneratedRegex(@"function key \(generated\): (?<key>[A-Za-z0-9_-]{43})")]
+    private static partial Regex GeneratedKey();
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Brisa.Cli.Serving;
+using Brisa.Functions;
+
+namespace Brisa.Cli.Tests.Serving;
+
+/// <summary>
+/// The shared HTTP suite against <c>brisa serve</c>'s host (Kestrel on a free port, with a function key) and against
+/// the Functions classes invoked directly: same status, same content type, same body for every case; and the served
+/// API's function keys.
+/// </summary>
+public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixture<ServingFixture>
+{
+    [Theory]
+    [MemberData(nameof(HttpSuite.Names), MemberType = typeof(HttpSuite))]
+    public async Task Suite_Case_ServeAndFunctionsAnswerAlike(string name)
+    {
+        var suiteCase = HttpSuite.Cases[name];
+        var path = HttpCase.Fill(suiteCase.Path, fixture.Values);
+        var body = suiteCase.Body is null ? null : Encoding.UTF8.GetBytes(HttpCase.Fill(suiteCase.Body, fixture.Values));
+
+        var served = await ServeAsync(suiteCase.Method, path, body, suiteCase.ContentType, withKey: true);
+        var direct = await fixture.Direct.SendAsync(suiteCase.Method, path, body, suiteCase.ContentType, HttpCase.Headers);
+
+        var servedText = Encoding.UTF8.GetString(served.Body);
+        Assert.True(suiteCase.Status == served.Status, $"{name}: served {served.Status}, expected {suiteCase.Status}: {servedText}");
+        Assert.Equal(served.Status, direct.Status);
+        Assert.Equal(served.ContentType, direct.ContentType);
+        Assert.Equal(Normalize(served.Body), Normalize(direct.Body));
+
+        using var json = JsonDocument.Parse(served.Body);
+        if (suiteCase.Problem is { } problem)
+        {
+            Assert.StartsWith("application/problem+json", served.ContentType, StringComparison.Ordinal);
+            Assert.Equal("https://brisa.dev/problems/" + problem.Type, json.RootElement.GetProperty("type").GetString());
+            Assert.Equal(problem.Title, json.RootElement.GetProperty("title").GetString());
+            Assert.Equal(suiteCase.Status, json.RootElement.GetProperty("status").GetInt32());
+            Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("detail").GetString()));
+            Assert.DoesNotContain("   at ", servedText, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.StartsWith("application/json", served.ContentType, StringComparison.Ordinal);
+        }
+
+        suiteCase.Check?.Invoke(json.RootElement, fixture.Values);
+    }
+
+    [Fact]
+    public void Suite_Cases_CoverEveryHttpFunctionButMonitoring()
+    {
+        // Monitoring has its own tests (it needs a drift report); every other HTTP function is in the suite.
+        var routes = LocalFunctionsHost.Discover(typeof(HostingExtensions).Assembly).Where(f => f.Name != "Monitoring").Select(f => f.Route).ToHashSet();
+        var covered = HttpSuite.Cases.Values.Select(c => c.Path.Split('?')[0]).Select(p => routes.FirstOrDefault(r => RouteMatches(r, p))).ToHashSet();
+        Assert.Equal(routes.Order(), covered.OfType<string>().Order());
+    }
+
+    [Theory]
+    [InlineData("POST", "features/online")]
+    [InlineData("POST", "models/fraud/predict")]
+    [InlineData("GET", "catalog")]
+    [InlineData("GET", "catalog/customer_7d")]
+    [InlineData("GET", "models/fraud")]
+    [InlineData("GET", "monitoring/fraud")]
+    [InlineData("POST", "events")]
+    public async Task Serve_NoKey_UnauthorizedProblem(string method, string path)
+    {
+        var answer = await ServeAsync(method, path, method == "POST" ? "{}"u8.ToArray() : null, "application/json", withKey: false);
+
+        Assert.Equal(401, answer.Status);
+        Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(answer.Body);
+        Assert.Equal("https://brisa.dev/problems/unauthorized", json.RootElement.GetProperty("type").GetString());
+        Assert.Contains("x-functions-key", json.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_WrongKey_Unauthorized()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/catalog");
+        request.Headers.Add(FunctionKeys.Header, ServingFixture.Key + "x");
+
+        using var response = await fixture.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Serve_KeyInCodeQuery_Ok()
+    {
+        using var response = await fixture.Http.GetAsync($"api/models/fraud?code={ServingFixture.Key}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Serve_HealthWithoutKey_Ok()
+    {
+        using var response = await fixture.Http.GetAsync("api/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Build_WithoutKey_ServesWithoutKeys()
+    {
+        var url = new Uri($"http://127.0.0.1:{ServingFixture.FreePort()}/");
+        await using var app = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString }, functionKey: null);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = url };
+
+        using var response = await http.GetAsync("api/catalog/customer_7d");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static bool RouteMatches(string route, string path)
+    {
+        var a = route.Split('/');
+        var b = path.Split('/');
+        return a.Length == b.Length && a.Zip(b).All(p => p.First.StartsWith('{') || p.First == p.Second);
+    }
+
+    // Problem details may carry a per-request trace id; nothing else may differ.
+    private static string Normalize(byte[] body)
+    {
+        var node = JsonNode.Parse(body)!;
+        if (node is JsonObject obj)
+        {
+            obj.Remove("traceId");
+        }
+
+        return node.ToJsonString();
+    }
+
+    private async Task<HttpAnswer> ServeAsync(string method, string path, byte[]? body, string? contentType, bool withKey)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), "api/" + path);
+        foreach (var (name, value) in HttpCase.Headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
+        if (withKey)
+        {
+            request.Headers.Add(FunctionKeys.Header, ServingFixture.Key);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await fixture.Http.SendAsync(request);
+        return new HttpAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), await response.Content.ReadAsByteArrayAsync());
+    }
+}
