@@ -5,7 +5,7 @@ namespace Brisa.Cli.Tests;
 
 /// <summary>
 /// The README's CLI table cannot rot: every command it lists exists and accepts every option it shows.
-/// (The quickstart commands are run by <c>.ci/run</c>; the local API walkthrough by ReadmeWalkthroughTests.)
+/// (The quickstart commands are run by <c>.ci/run</c>; the local API walkthrough by <see cref="ReadmeWalkthroughTests"/>.)
 /// </summary>
 public sealed partial class ReadmeTests
 {

@@ -28,7 +28,7 @@ public sealed class CatalogPageBrowserTests(AzuriteFixture azurite) : IClassFixt
     {
         await DefinitionRegistry.For(azurite.Storage).ApplyAsync(Definitions, "test", DateTimeOffset.UtcNow);
         var url = new Uri($"http://127.0.0.1:{FreePort()}/");
-        await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
+        await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }, functionKey: null);
         await api.StartAsync();
         await IngestAndMaterializeAsync(url);
 
