@@ -221,8 +221,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
     // A day's worth of traffic with every amount ×3 (the generator's shift), scored now over HTTP; then the drift check
     // over those predictions, as MonitorDrift runs it. The traffic is every 7th transaction of the shifted stream's last
-    // week, under new ids: spread over the week's customers and hours like the training rows, and not yet in the online
-    // store (replaying ingested transactions would count them in their own windows and drift every window feature).
+    // week (spread over the week's customers and hours like training rows), sent with its transaction id, so the
+    // chargebacks already ingested for those transactions join as live labels.
     private async Task<bool> DriftAsync(Uri api, BrisaStorage storage, FeatureRepositoryDefinition definitions, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -236,7 +236,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         {
             var body = System.Text.Json.JsonSerializer.Serialize(new
             {
-                instances = chunk.Select(t => new { id = "drift-" + t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
             });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
             using var response = await http.PostAsync("api/models/fraud/predict", content, cancellationToken);
@@ -248,7 +248,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         // The server writes its prediction log off the request path, every 5 s: wait until the shifted predictions are in it.
         await using var log = PredictionLog.For(storage);
-        var ids = shifted.Select(t => "drift-" + t.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = shifted.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var logged = new List<PredictionRecord>();
         for (var wait = Stopwatch.StartNew(); logged.Count < ids.Count; await Task.Delay(500, cancellationToken))
         {
