@@ -128,7 +128,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 return Failed("predict", "the fraud burst did not score above the ordinary transaction");
             }
 
-            if (!await DriftAsync(url, storage.Storage, definitions, options with { Start = stream.Start }, now, reportDir, cancellationToken))
+            if (!await DriftAsync(url, storage.Storage, definitions, training.Run.Report!.Version, options with { Start = stream.Start }, now, reportDir, cancellationToken))
             {
                 return Failed("drift", "the amount shift did not raise an alert on the amount");
             }
@@ -220,10 +220,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     }
 
     // A day's worth of traffic with every amount ×3 (the generator's shift), scored now over HTTP; then the drift check
-    // over those predictions, as MonitorDrift runs it. The traffic is every 7th transaction of the shifted stream's last
+    // over those predictions, as MonitorDrift runs it (for the version just trained, champion or challenger). The traffic is every 7th transaction of the shifted stream's last
     // week (spread over the week's customers and hours like training rows), sent with its transaction id, so the
     // chargebacks already ingested for those transactions join as live labels.
-    private async Task<bool> DriftAsync(Uri api, BrisaStorage storage, FeatureRepositoryDefinition definitions, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
+    private async Task<bool> DriftAsync(Uri api, BrisaStorage storage, FeatureRepositoryDefinition definitions, string version, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var shifted = FraudStreamGenerator.Generate(options with { Shift = new FraudStreamShift { After = TimeSpan.FromDays(options.Days - 7), AmountFactor = 3, OnlineShare = 0 } })
@@ -239,7 +239,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
             });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync("api/models/fraud/predict", content, cancellationToken);
+            using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
@@ -262,7 +262,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         // The window starts with this traffic: the predict stage's 200 identical latency calls (a second or more earlier) stay out.
         var window = DateTimeOffset.UtcNow - logged.Min(r => r.Time) + TimeSpan.FromMilliseconds(100);
-        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, cancellationToken))!;
+        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, version, cancellationToken))!;
         DriftReportView.Render(console, result.Report);
         await File.WriteAllTextAsync(Path.Combine(reportDir, "drift.html"), result.Html, cancellationToken);
         var amount = result.Report.Features.Single(f => f.Name == "amount");
