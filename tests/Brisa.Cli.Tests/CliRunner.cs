@@ -14,7 +14,11 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built brisa as its own process, as a user would.</summary>
-    public static async Task<(int ExitCode, string Output)> RunProcessAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunProcessAsync(TimeSpan timeout, params string[] args) =>
+        RunProcessWithStorageAsync(timeout, storage: null, args);
+
+    /// <summary>Runs the built brisa as its own process against the storage named by a connection string (null: none).</summary>
+    public static async Task<(int ExitCode, string Output)> RunProcessWithStorageAsync(TimeSpan timeout, string? storage, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
@@ -24,6 +28,11 @@ internal static class CliRunner
         }
 
         start.Environment.Remove("AzureWebJobsStorage");
+        if (storage is not null)
+        {
+            start.Environment["AzureWebJobsStorage"] = storage;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

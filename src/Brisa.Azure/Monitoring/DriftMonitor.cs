@@ -20,7 +20,7 @@ namespace Brisa.Azure.Monitoring;
 public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued);
 
 /// <summary>
-/// Runs drift detection for a model's champion (DESIGN §8): reads its baseline from the registry and the prediction
+/// Runs drift detection for a model's champion, or a named version (DESIGN §8): reads its baseline from the registry and the prediction
 /// log of the last window (only predictions scored by the champion version, so scores are comparable); joins the
 /// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
 /// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/>); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
@@ -58,22 +58,22 @@ public sealed class DriftMonitor
     /// <param name="definitions">The definitions (the model's drift policy, label source and cost matrix).</param>
     /// <param name="model">The model.</param>
     /// <param name="window">The drift window; default <see cref="DefaultWindow"/>.</param>
+    /// <param name="version">The version to check (e.g. a challenger scored with <c>?version=</c>); default the champion.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The result, or null when the model has no champion.</returns>
-    public async Task<DriftMonitorResult?> RunAsync(FeatureRepositoryDefinition definitions, string model, TimeSpan? window = null, CancellationToken cancellationToken = default)
+    /// <returns>The result, or null when the model has no champion (and no version was named).</returns>
+    public async Task<DriftMonitorResult?> RunAsync(FeatureRepositoryDefinition definitions, string model, TimeSpan? window = null, string? version = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var definition = definitions.FindModel(model)
             ?? throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(model));
-        var aliases = await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
-        if (aliases.Aliases.Champion is not { } champion)
+        if ((version ?? (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases.Champion) is not { } champion)
         {
             return null;
         }
 
         var baseline = await registry.GetMetadataAsync(model, champion, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Model '{model}' champion '{champion}' has no metadata.");
+            ?? throw new InvalidOperationException($"Model '{model}' version '{champion}' has no metadata.");
         var to = time.GetUtcNow();
         var from = to - (window ?? DefaultWindow);
         var championRecords = (await log.ReadAllAsync(model, cancellationToken).ConfigureAwait(false))

@@ -108,6 +108,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var key = Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY") is { Length: > 0 } given ? given : FunctionKeys.Generate();
             await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString }, key);
             await api.StartAsync(cancellationToken);
+            using var http = new HttpClient { BaseAddress = url };
+            http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
             Done("serve", $"HTTP API on {url} (function key required)");
 
             var (accepted, rejected) = await IngestAsync(new Uri(url, "api/events"), key, eventsFile, arrived.Count, cancellationToken);
@@ -122,12 +124,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             var lastHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
             var materialized = await new FeatureMaterializer(storage.Storage, definitions).MaterializeAsync(stream.Start, lastHour, cancellationToken: cancellationToken);
             Done("materialize", $"{materialized.Events:N0} raw events → offline Parquet for {materialized.Views.Count} views and online values for batch views");
-            using (var http = new HttpClient { BaseAddress = url })
-            {
-                http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
-                // The catalog page as served (statistics of the run just made), kept with the reports.
-                await File.WriteAllTextAsync(Path.Combine(reportDir, "catalog.html"), await http.GetStringAsync("api/catalog/ui", cancellationToken), cancellationToken);
-            }
+            // The catalog page as served (statistics of the run just made), kept with the reports.
+            await File.WriteAllTextAsync(Path.Combine(reportDir, "catalog.html"), await http.GetStringAsync("api/catalog/ui", cancellationToken), cancellationToken);
 
             var training = await new ModelTrainingPipeline(storage.Storage).RunAsync(
                 definitions, "fraud", new TrainingPipelineOptions { Actor = "demo" }, cancellationToken: cancellationToken);
@@ -140,12 +138,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             await File.WriteAllTextAsync(Path.Combine(reportDir, "training.html"), TrainingReportHtml.Render(training.Run.Report!), cancellationToken);
             Done("train", $"{training.Run.Status} {training.Run.Report!.Version} on {training.Rows:N0} rows ({training.ImmatureDropped:N0} recent observations left out: their chargeback window is still open)");
 
-            if (!await PredictAsync(url, key, training.Run.Report!.Version, transactions, now, cancellationToken))
+            if (!await PredictAsync(http, training.Run.Report!.Version, transactions, now, cancellationToken))
             {
                 return Failed("predict", "the fraud burst did not score above the ordinary transaction");
             }
 
-            if (!await DriftAsync(url, storage.Storage, definitions, options with { Start = stream.Start }, now, reportDir, cancellationToken))
+            if (!await DriftAsync(http, storage.Storage, definitions, training.Run.Report!.Version, options with { Start = stream.Start }, now, reportDir, cancellationToken))
             {
                 return Failed("drift", "the amount shift did not raise an alert on the amount");
             }
@@ -197,12 +195,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     }
 
     // An ordinary purchase of a regular customer, then the same customer's card in a burst abroad: both scored over HTTP.
-    private async Task<bool> PredictAsync(Uri api, string key, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> PredictAsync(HttpClient http, string version, IReadOnlyList<TransactionEvent> history, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
-        using var http = new HttpClient { BaseAddress = api };
-        http.DefaultRequestHeaders.Add(FunctionKeys.Header, key);
         var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new
@@ -248,10 +244,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     }
 
     // A day's worth of traffic with every amount ×3 (the generator's shift), scored now over HTTP; then the drift check
-    // over those predictions, as MonitorDrift runs it. The traffic is every 7th transaction of the shifted stream's last
-    // week, under new ids: spread over the week's customers and hours like the training rows, and not yet in the online
-    // store (replaying ingested transactions would count them in their own windows and drift every window feature).
-    private async Task<bool> DriftAsync(Uri api, BrisaStorage storage, FeatureRepositoryDefinition definitions, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
+    // over those predictions, as MonitorDrift runs it (for the version just trained, champion or challenger). The traffic is every 7th transaction of the shifted stream's last
+    // week (spread over the week's customers and hours like training rows), sent with its transaction id, so the
+    // chargebacks already ingested for those transactions join as live labels.
+    private async Task<bool> DriftAsync(HttpClient http, BrisaStorage storage, FeatureRepositoryDefinition definitions, string version, FraudStreamOptions options, DateTimeOffset now, string reportDir, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var shifted = FraudStreamGenerator.Generate(options with { Shift = new FraudStreamShift { After = TimeSpan.FromDays(options.Days - 7), AmountFactor = 3, OnlineShare = 0 } })
@@ -259,15 +255,14 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             .Where(t => t.Time > now.AddDays(-7) && t.Time <= now)
             .Where((_, i) => i % 7 == 0)
             .ToList();
-        using var http = new HttpClient { BaseAddress = api };
         foreach (var chunk in shifted.Chunk(250))
         {
             var body = System.Text.Json.JsonSerializer.Serialize(new
             {
-                instances = chunk.Select(t => new { id = "drift-" + t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
             });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync("api/models/fraud/predict", content, cancellationToken);
+            using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
@@ -276,7 +271,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         // The server writes its prediction log off the request path, every 5 s: wait until the shifted predictions are in it.
         await using var log = PredictionLog.For(storage);
-        var ids = shifted.Select(t => "drift-" + t.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = shifted.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var logged = new List<PredictionRecord>();
         for (var wait = Stopwatch.StartNew(); logged.Count < ids.Count; await Task.Delay(500, cancellationToken))
         {
@@ -290,7 +285,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         // The window starts with this traffic: the predict stage's 200 identical latency calls (a second or more earlier) stay out.
         var window = DateTimeOffset.UtcNow - logged.Min(r => r.Time) + TimeSpan.FromMilliseconds(100);
-        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, cancellationToken))!;
+        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, version, cancellationToken))!;
         DriftReportView.Render(console, result.Report);
         await File.WriteAllTextAsync(Path.Combine(reportDir, "drift.html"), result.Html, cancellationToken);
         var amount = result.Report.Features.Single(f => f.Name == "amount");

@@ -96,7 +96,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
             var result = await console.Status().StartAsync(
                 "checking drift",
-                async _ => await monitor.RunAsync(definitions, settings.Model, TimeSpan.FromHours(settings.WindowHours), cancellationToken));
+                async _ => await monitor.RunAsync(definitions, settings.Model, TimeSpan.FromHours(settings.WindowHours), cancellationToken: cancellationToken));
             if (result is null)
             {
                 console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no champion: train it first ('brisa train {settings.Model}').");

@@ -42,7 +42,7 @@ public static class DriftReportView
     {
         if (live.Total.Predictions == 0)
         {
-            console.MarkupLineInterpolated($"live performance: no prediction of the champion in the last {live.LabelWithin.TotalDays:0} days + 7 to join with {live.LabelSource} events yet.");
+            console.MarkupLineInterpolated($"live performance: no prediction of the champion to join with {live.LabelSource} events yet.");
             return;
         }
 

@@ -46,14 +46,14 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         await Problems.Guard(async () =>
         {
             ArgumentNullException.ThrowIfNull(request);
-            var missing = ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            Exception Missing() => ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
             if (request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase)))
             {
-                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw missing;
+                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw Missing();
                 return new ContentResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = StatusCodes.Status200OK };
             }
 
-            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw missing;
+            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw Missing();
             return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
         });
 }

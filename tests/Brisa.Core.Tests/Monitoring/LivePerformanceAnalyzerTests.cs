@@ -122,6 +122,21 @@ public sealed class LivePerformanceAnalyzerTests
     }
 
     [Fact]
+    public void ToJson_ReportWithLivePerformance_RoundTrips()
+    {
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 10)], [new LabelArrival("t1", Day1.AddDays(2))], Day1.AddDays(3))!;
+        var report = DriftAnalyzer.Analyze(DriftAnalyzerTests.Baseline(1), DriftAnalyzerTests.Current(3, rows: 50, amountFactor: 1), new DriftPolicy()) with { Live = live };
+
+        var back = DriftReport.FromJson(report.ToJson()).Live!;
+
+        Assert.Equal(TimeSpan.FromDays(30), back.LabelWithin);
+        Assert.Equal(live.Total, back.Total);
+        Assert.Equal(live.Days, back.Days);
+        Assert.Equal(live.Validation, back.Validation);
+        Assert.False(back.Total.Complete);
+    }
+
+    [Fact]
     public void Compute_RegressionModel_IsNull()
     {
         var regression = Fraud with { Task = ModelTask.Regression };

@@ -1,0 +1,99 @@
+using System.Text;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Models;
+using Brisa.Azure.Online;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Serving;
+using Brisa.Azure.Training;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Generation;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Cli.Tests.Commands;
+
+/// <summary><c>brisa drift</c> as its own process against Azurite holding demo data: a generated stream, a trained champion, shifted traffic.</summary>
+public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Drift_NoStorageConfigured_ExitTwoSaysWhatToSet()
+    {
+        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(1), "drift", "fraud");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("set AzureWebJobsStorage", output);
+    }
+
+    [Fact]
+    public async Task Drift_DemoDataWithAmountsTimesThree_PrintsTableAndWritesReport()
+    {
+        await SeedDemoDataAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"drift-{Guid.NewGuid():N}.html");
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), azurite.ConnectionString, "drift", "fraud", "--out", report);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"│ amount\s+│ psi\s+│[^\n]*│ alert", output);
+        Assert.Matches(@"│ customer_1h:txn_count_1h\s+│", output);
+        Assert.Matches(@"│ score\s+│", output);
+        Assert.Contains("dataset verdict: alert", output);
+        Assert.Contains("live performance: predictions joined with chargeback events", output);
+        Assert.Matches(@"│ validation\s+│", output);
+        Assert.Contains("a retraining was enqueued", output);
+        var html = await File.ReadAllTextAsync(report);
+        Assert.Contains("<img alt=\"PSI per feature\" src=\"data:image/png;base64,", html, StringComparison.Ordinal);
+        Assert.Contains("<img alt=\"amount\"", html, StringComparison.Ordinal);
+
+        // --latest prints the stored report without running the check again.
+        var (latestExit, latest) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), azurite.ConnectionString, "drift", "fraud", "--latest", "--out", report + ".latest.html");
+
+        Assert.True(latestExit == 0, latest);
+        Assert.Matches(@"│ amount\s+│ psi\s+│[^\n]*│ alert", latest);
+        Assert.DoesNotContain("a retraining was enqueued", latest);
+        Assert.Equal(html, await File.ReadAllTextAsync(report + ".latest.html"));
+    }
+
+    // What the demo holds after its predict stage, smaller: the sample applied, 45 days of generated events ingested, a
+    // trained champion; then a day's worth of last week's transactions with amounts ×3 scored with their ids.
+    private async Task SeedDemoDataAsync()
+    {
+        var definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+        await DefinitionRegistry.For(azurite.Storage).ApplyAsync(definitions, "test", DateTimeOffset.UtcNow, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var options = new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = now.AddDays(-45) };
+        var arrived = FraudStreamGenerator.Generate(options).Events.Where(e => e.Time <= now).ToList();
+        var messages = arrived.Chunk(2000).Select(chunk =>
+        {
+            using var buffer = new MemoryStream();
+            FraudStreamJson.WriteJsonLines(chunk, buffer);
+            return new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)) + "]"));
+        }).ToArray();
+        await new EventIngestor(azurite.Storage, definitions).IngestAsync(messages, CancellationToken.None);
+        var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(definitions, "fraud");
+        var registry = new ModelRegistry(azurite.Storage);
+        if ((await registry.GetAliasesAsync("fraud")).Aliases.Champion is null)
+        {
+            // Few customers can miss the promotion guardrails (positives in the validation window): promote by hand.
+            await registry.PromoteAsync("fraud", trained.Run.Report!.Version, null, "test data", "test");
+        }
+
+        var shifted = FraudStreamGenerator.Generate(options with { Shift = new FraudStreamShift { After = TimeSpan.FromDays(38), AmountFactor = 3, OnlineShare = 0 } })
+            .Events.OfType<TransactionEvent>()
+            .Where(t => t.Time > now.AddDays(-7) && t.Time <= now)
+            .Where((_, i) => i % 4 == 0);
+        var log = PredictionLog.For(azurite.Storage);
+        var predictor = new Predictor(new ModelCache(registry, TimeProvider.System, TimeSpan.FromMinutes(5)), OnlineFeatureReader.For(azurite.Storage), log, TimeProvider.System);
+        var plan = FeaturePlan.Compile(definitions, trackEventIds: true);
+        foreach (var chunk in shifted.Chunk(200))
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+            });
+            await predictor.PredictAsync(plan, "fraud", null, Encoding.UTF8.GetBytes(body), "test", CancellationToken.None);
+        }
+
+        await log.DisposeAsync();
+    }
+}
