@@ -17,7 +17,7 @@ public delegate long? ViewValueReader(int view, string key, long atTicks, Span<F
 
 /// <summary>
 /// Builds point-in-time correct training sets with the one aggregation engine: observations are sorted by time and
-/// swept once per view (<see cref="PointInTimeSweep"/>), applying each event before any row at a later time reads it,
+/// swept once per view (the engine's point-in-time sweep over the events in place), applying each event before any row at a later time reads it,
 /// so no row sees an event after its time. Cost O((events + rows) · views), no join per row.
 /// </summary>
 public sealed class TrainingSetBuilder
@@ -71,30 +71,24 @@ public sealed class TrainingSetBuilder
         ArgumentNullException.ThrowIfNull(events);
         var batches = events.ToList();
         var views = Requirements.Views;
-        var sweeps = new PointInTimeSweep[views.Count];
-        var byKeyField = new Dictionary<(string Source, int KeyField), EventBatch>();
+        var sweeps = new SourceSweep[views.Count];
+        var bySource = new Dictionary<string, SortedSourceEvents>(StringComparer.Ordinal);
         for (var v = 0; v < views.Count; v++)
         {
             var view = views[v];
-            var groupKey = (view.Definition.Source, view.EntityKeyField);
-            if (!byKeyField.TryGetValue(groupKey, out var eventBatch))
+            if (!bySource.TryGetValue(view.Definition.Source, out var sorted))
             {
-                byKeyField[groupKey] = eventBatch = SortedEvents(view, batches);
+                bySource[view.Definition.Source] = sorted = SortedSourceEvents.Create(view.Definition.Source, batches);
             }
 
-            sweeps[v] = new PointInTimeSweep(view.View, eventBatch);
+            sweeps[v] = new SourceSweep(view, sorted);
         }
 
         var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
         return Assemble(observations, (int v, string key, long t, Span<FieldValue> values) =>
         {
-            if (before)
-            {
-                sweeps[v].AdvanceTo(t - 1);
-                return sweeps[v].Aggregator.Evaluate(key, t, values);
-            }
-
-            return sweeps[v].Evaluate(key, t, values);
+            sweeps[v].AdvanceTo(before ? t - 1 : t);
+            return sweeps[v].Aggregator.Evaluate(key, t, values);
         });
     }
 
@@ -123,7 +117,7 @@ public sealed class TrainingSetBuilder
             orderTicks[i] = observations.TicksOf(i);
         }
 
-        Array.Sort(order, (a, b) => orderTicks[a] != orderTicks[b] ? orderTicks[a].CompareTo(orderTicks[b]) : a.CompareTo(b));
+        SortedSourceEvents.SortStable(orderTicks, order);
 
         var columns = new List<TrainingColumn>();
         var keyColumns = Requirements.EntityKeyFields.Select(k => new TrainingColumn(k, TrainingColumnRole.EntityKey, FieldType.String, null, n)).ToArray();
@@ -222,52 +216,6 @@ public sealed class TrainingSetBuilder
         }
 
         return new TrainingSet(rowIds, rowTicks, columns, counts, Options);
-    }
-
-    /// <summary>
-    /// The events of a view's source as an engine batch keyed by the view's entity, deduplicated by event id and
-    /// sorted by (time, event id) — the same order the batch materializer applies them in.
-    /// </summary>
-    /// <param name="view">The view.</param>
-    /// <param name="events">Event batches (other sources are ignored).</param>
-    /// <returns>The sorted batch.</returns>
-    public static EventBatch SortedEvents(ViewPlan view, IEnumerable<SourceEventBatch> events)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(events);
-        var rows = new List<(SourceEventBatch Batch, int Row)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var batch in events)
-        {
-            if (batch.Schema.SourceName != view.Definition.Source)
-            {
-                continue;
-            }
-
-            for (var row = 0; row < batch.Count; row++)
-            {
-                if (seen.Add(batch.Id(row)))
-                {
-                    rows.Add((batch, row));
-                }
-            }
-        }
-
-        rows.Sort(static (a, b) =>
-        {
-            var c = a.Batch.EventTicks(a.Row).CompareTo(b.Batch.EventTicks(b.Row));
-            return c != 0 ? c : string.CompareOrdinal(a.Batch.Id(a.Row), b.Batch.Id(b.Row));
-        });
-        var result = new EventBatch(view.Source.Fields.Count, Math.Max(rows.Count, 4));
-        foreach (var (batch, row) in rows)
-        {
-            if (EntityKeys.FromField(batch.Value(row, view.EntityKeyField)) is { } key)
-            {
-                result.Add(key, batch.EventTicks(row), batch.Id(row), batch.Row(row));
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Converts an expression result to a column value (bool as 1/0).</summary>
