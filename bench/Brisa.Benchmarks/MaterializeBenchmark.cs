@@ -32,17 +32,21 @@ internal sealed class MaterializeBenchmark : IBenchmark
     public BenchmarkReport Run(BenchmarkContext context)
     {
         var log = context.Log;
-        var (customers, merchants, dayCounts, runs) = context.Quick ? (300, 40, new[] { 2, 4 }, 1) : (20_000, 2_000, new[] { 35, 70, 140 }, 2);
+        var (customers, merchants, dayCounts, runs) = context.Quick ? (300, 40, new[] { 2, 4 }, 1) : (20_000, 2_000, new[] { 35, 70, 140 }, 1);
         var definitions = IngestBenchmark.LoadSample(context.RepositoryRoot);
         var plan = FeaturePlan.Compile(definitions, trackEventIds: false);
         var schema = plan.Schemas.Single(s => s.SourceName == "transaction");
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"brisa-bench-materialize-{Environment.ProcessId}"));
         try
         {
-            var raw = Path.Combine(work.FullName, "raw");
             var clock = Stopwatch.StartNew();
-            var (eventsPerDay, rawBytes) = WriteRaw(customers, merchants, dayCounts.Max(), schema, raw);
-            log.WriteLine($"  wrote {eventsPerDay.Sum():N0} transactions ({customers:N0} customers, {dayCounts.Max()} days) as hourly raw Parquet files ({rawBytes / (1024.0 * 1024):N0} MiB) in {clock.Elapsed.TotalSeconds:F1} s");
+
+            // For iterating: raw files left by an earlier run of the same sizes (writing 10M events takes minutes).
+            var raw = Environment.GetEnvironmentVariable("BRISA_BENCH_MATERIALIZE_RAW") is { Length: > 0 } kept && Directory.Exists(kept) && !context.Quick
+                ? kept
+                : Path.Combine(work.FullName, "raw");
+            var (eventsPerDay, rawBytes) = Directory.Exists(raw) ? CountRaw(raw, dayCounts.Max()) : WriteRaw(customers, merchants, dayCounts.Max(), schema, raw);
+            log.WriteLine($"  {eventsPerDay.Sum():N0} transactions ({customers:N0} customers, {dayCounts.Max()} days) as hourly raw Parquet files in {raw} ({rawBytes / (1024.0 * 1024):N0} MiB), ready in {clock.Elapsed.TotalSeconds:F1} s");
 
             var sizes = new List<SizeResult>();
             foreach (var days in dayCounts)
@@ -245,6 +249,28 @@ internal sealed class MaterializeBenchmark : IBenchmark
         }
 
         Flush();
+        return (perDay, bytes);
+    }
+
+    /// <summary>Events per day of existing raw files, from the Parquet footers.</summary>
+    private static (List<long> EventsPerDay, long Bytes) CountRaw(string raw, int days)
+    {
+        var perDay = new List<long>(new long[days]);
+        long bytes = 0;
+        var start = TiledView.ToUnixTicks(FraudBatches.Start);
+        for (var hour = 0; hour < days * 24; hour++)
+        {
+            var directory = Path.Combine(raw, RawZoneReader.HourPrefix("transaction", start + (hour * TimeSpan.TicksPerHour)));
+            foreach (var path in Directory.Exists(directory) ? Directory.GetFiles(directory, "*.parquet") : [])
+            {
+                using var file = File.OpenRead(path);
+                var reader = Parquet.ParquetReader.CreateAsync(file).GetAwaiter().GetResult();
+                perDay[hour / 24] += Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount);
+                reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                bytes += file.Length;
+            }
+        }
+
         return (perDay, bytes);
     }
 

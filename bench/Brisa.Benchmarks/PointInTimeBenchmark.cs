@@ -62,6 +62,12 @@ internal sealed class PointInTimeBenchmark : IBenchmark
     {
         var log = context.Log;
         var (customers, merchants, days, warmup, runs) = context.Quick ? (1_000, 100, 3, 1, 2) : (100_000, 10_000, 14, 1, 3);
+        if (int.TryParse(Environment.GetEnvironmentVariable("BRISA_BENCH_CUSTOMERS"), CultureInfo.InvariantCulture, out var scaled) && scaled > 0)
+        {
+            // For iterating on a smaller stream while optimizing; the documented numbers use the defaults.
+            (customers, merchants) = (scaled, Math.Max(10, scaled / 10));
+        }
+
         var loaded = DefinitionLoader.Parse(Definitions, "pit-benchmark.yaml");
         var definitions = loaded.Definitions ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         var plan = FeaturePlan.Compile(definitions, trackEventIds: false);
@@ -92,7 +98,7 @@ internal sealed class PointInTimeBenchmark : IBenchmark
         // ---- Brisa: the training-set builder (sort + dedup events, one sweep, rows assembled in columns). ----
         var options = new TrainingSetOptions { PointInTime = PointInTimeMode.BeforeObservation, ApplyTtl = false };
         TrainingSet? last = null;
-        var brisa = Harness.Measure("brisa", labels, warmup, runs, singleThreaded: true, () =>
+        var brisa = Harness.Measure("brisa", labels, warmup, runs, singleThreaded: false, () =>
         {
             last = null;
             var builder = new TrainingSetBuilder(plan, features, [], source, options);

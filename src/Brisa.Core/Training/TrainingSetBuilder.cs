@@ -15,10 +15,14 @@ namespace Brisa.Core.Training;
 /// <returns>The newest event's Unix ticks, or null.</returns>
 public delegate long? ViewValueReader(int view, string key, long atTicks, Span<FieldValue> destination);
 
+/// <summary>A view's values for the row at a position of the time order (see <see cref="ViewValueReader"/>).</summary>
+internal delegate long? PositionValueReader(int position, int view, string key, long atTicks, Span<FieldValue> destination);
+
 /// <summary>
-/// Builds point-in-time correct training sets with the one aggregation engine: observations are sorted by time and
-/// swept once per view (the engine's point-in-time sweep over the events in place), applying each event before any row at a later time reads it,
-/// so no row sees an event after its time. Cost O((events + rows) · views), no join per row.
+/// Builds point-in-time correct training sets with the one aggregation engine: per view, each entity's events
+/// (in (time, event id) order) are applied to its tiles up to a row's time before the row is evaluated, so no row
+/// sees an event after its time (<see cref="PointInTimeSweep"/> semantics, swept entity by entity, entities in
+/// parallel). Cost O((events + rows) · views), no join per row.
 /// </summary>
 public sealed class TrainingSetBuilder
 {
@@ -71,8 +75,16 @@ public sealed class TrainingSetBuilder
         ArgumentNullException.ThrowIfNull(events);
         var batches = events.ToList();
         var views = Requirements.Views;
-        var sweeps = new SourceSweep[views.Count];
+        var order = RowOrder(observations);
+        var n = order.Length;
+        var rowTicks = new long[n];
+        for (var r = 0; r < n; r++)
+        {
+            rowTicks[r] = observations.TicksOf(order[r]);
+        }
+
         var bySource = new Dictionary<string, SortedSourceEvents>(StringComparer.Ordinal);
+        var results = new EntitySweep.Result[views.Count];
         for (var v = 0; v < views.Count; v++)
         {
             var view = views[v];
@@ -81,15 +93,17 @@ public sealed class TrainingSetBuilder
                 bySource[view.Definition.Source] = sorted = SortedSourceEvents.Create(view.Definition.Source, batches);
             }
 
-            sweeps[v] = new SourceSweep(view, sorted);
+            var keyColumn = IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(view.Definition.Entity)!.JoinKey);
+            var rowKeys = new string?[n];
+            for (var r = 0; r < n && keyColumn >= 0; r++)
+            {
+                rowKeys[r] = observations.KeyOf(order[r], keyColumn);
+            }
+
+            results[v] = EntitySweep.Run(view, sorted, rowKeys, rowTicks, Options.PointInTime == PointInTimeMode.BeforeObservation);
         }
 
-        var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
-        return Assemble(observations, (int v, string key, long t, Span<FieldValue> values) =>
-        {
-            sweeps[v].AdvanceTo(before ? t - 1 : t);
-            return sweeps[v].Aggregator.Evaluate(key, t, values);
-        });
+        return Assemble(observations, order, (int position, int v, string key, long t, Span<FieldValue> values) => results[v].Read(position, values));
     }
 
     /// <summary>
@@ -104,10 +118,12 @@ public sealed class TrainingSetBuilder
     {
         ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(read);
-        var views = Requirements.Views;
-        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
-        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+        return Assemble(observations, RowOrder(observations), (int position, int v, string key, long t, Span<FieldValue> values) => read(v, key, t, values));
+    }
 
+    /// <summary>The rows' order: by time, ties in input order.</summary>
+    private static int[] RowOrder(ObservationSet observations)
+    {
         var n = observations.Count;
         var order = new int[n];
         var orderTicks = new long[n];
@@ -118,7 +134,16 @@ public sealed class TrainingSetBuilder
         }
 
         SortedSourceEvents.SortStable(orderTicks, order);
+        return order;
+    }
 
+    private TrainingSet Assemble(ObservationSet observations, int[] order, PositionValueReader read)
+    {
+        var views = Requirements.Views;
+        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
+        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+
+        var n = order.Length;
         var columns = new List<TrainingColumn>();
         var keyColumns = Requirements.EntityKeyFields.Select(k => new TrainingColumn(k, TrainingColumnRole.EntityKey, FieldType.String, null, n)).ToArray();
         var requestColumns = Requirements.RequestFields.Select(f => new TrainingColumn(f.Name, TrainingColumnRole.RequestField, f.Type, null, n)).ToArray();
@@ -158,7 +183,7 @@ public sealed class TrainingSetBuilder
                 }
                 else
                 {
-                    newest = read(v, key, t, values);
+                    newest = read(r, v, key, t, values);
                 }
 
                 var status = FeatureFreshness.Classify(newest is not null, newest, false, views[v].Definition.Ttl, t);
