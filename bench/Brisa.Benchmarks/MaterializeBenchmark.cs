@@ -311,7 +311,8 @@ internal sealed class MaterializeBenchmark : IBenchmark
         var growth = largest.Runs.Max(r => r.PeakWorkingSet) / (double)smallest.Runs.Max(r => r.PeakWorkingSet);
         text.AppendLine();
         text.AppendLine(inv, $"Peak working set and managed heap peak are the maximum over runs; each run is its own process (the benchmark starts itself with a hidden argument), so sizes never share a heap. " +
-            $"From {smallest.Events:N0} to {largest.Events:N0} events ({largest.Events / (double)smallest.Events:F1}×) the peak working set grew {growth:F2}×.");
+            $"From {smallest.Events:N0} to {largest.Events:N0} events ({largest.Events / (double)smallest.Events:F1}×) the peak working set grew {growth:F2}×. " +
+            $"{largest.Runs.Count} run(s) per size (a 10M-event run takes minutes on this shared machine, so min–max is the run itself).");
         text.AppendLine();
         text.AppendLine("Split of the largest size (median run):");
         text.AppendLine();
