@@ -21,13 +21,18 @@ internal sealed record BenchmarkReport(string Section, bool ChecksPassed);
 /// <summary>Entry point: <c>[name|all] [--quick] [--no-docs]</c>.</summary>
 public static class BenchmarkProgram
 {
-    private static readonly IBenchmark[] All = [new IngestBenchmark(), new TilesCodecBenchmark(), new ServingBenchmark()];
+    private static readonly IBenchmark[] All = [new IngestBenchmark(), new TilesCodecBenchmark(), new PointInTimeBenchmark(), new MaterializeBenchmark(), new TrainBenchmark(), new ServingBenchmark()];
 
     /// <summary>Runs the benchmarks named in <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
+        if (args.Length > 0 && args[0] == MaterializeBenchmark.ChildFlag)
+        {
+            return MaterializeBenchmark.RunChild(args[1..], output);
+        }
+
         var quick = args.Contains("--quick");
         var noDocs = args.Contains("--no-docs") || quick;
         var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

@@ -15,10 +15,14 @@ namespace Brisa.Core.Training;
 /// <returns>The newest event's Unix ticks, or null.</returns>
 public delegate long? ViewValueReader(int view, string key, long atTicks, Span<FieldValue> destination);
 
+/// <summary>A view's values for the row at a position of the time order (see <see cref="ViewValueReader"/>).</summary>
+internal delegate long? PositionValueReader(int position, int view, string key, long atTicks, Span<FieldValue> destination);
+
 /// <summary>
-/// Builds point-in-time correct training sets with the one aggregation engine: observations are sorted by time and
-/// swept once per view (<see cref="PointInTimeSweep"/>), applying each event before any row at a later time reads it,
-/// so no row sees an event after its time. Cost O((events + rows) · views), no join per row.
+/// Builds point-in-time correct training sets with the one aggregation engine: per view, each entity's events
+/// (in (time, event id) order) are applied to its tiles up to a row's time before the row is evaluated, so no row
+/// sees an event after its time (<see cref="PointInTimeSweep"/> semantics, swept entity by entity, entities in
+/// parallel). Cost O((events + rows) · views), no join per row.
 /// </summary>
 public sealed class TrainingSetBuilder
 {
@@ -71,31 +75,35 @@ public sealed class TrainingSetBuilder
         ArgumentNullException.ThrowIfNull(events);
         var batches = events.ToList();
         var views = Requirements.Views;
-        var sweeps = new PointInTimeSweep[views.Count];
-        var byKeyField = new Dictionary<(string Source, int KeyField), EventBatch>();
+        var order = RowOrder(observations);
+        var n = order.Length;
+        var rowTicks = new long[n];
+        for (var r = 0; r < n; r++)
+        {
+            rowTicks[r] = observations.TicksOf(order[r]);
+        }
+
+        var bySource = new Dictionary<string, SortedSourceEvents>(StringComparer.Ordinal);
+        var results = new EntitySweep.Result[views.Count];
         for (var v = 0; v < views.Count; v++)
         {
             var view = views[v];
-            var groupKey = (view.Definition.Source, view.EntityKeyField);
-            if (!byKeyField.TryGetValue(groupKey, out var eventBatch))
+            if (!bySource.TryGetValue(view.Definition.Source, out var sorted))
             {
-                byKeyField[groupKey] = eventBatch = SortedEvents(view, batches);
+                bySource[view.Definition.Source] = sorted = SortedSourceEvents.Create(view.Definition.Source, batches);
             }
 
-            sweeps[v] = new PointInTimeSweep(view.View, eventBatch);
+            var keyColumn = IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(view.Definition.Entity)!.JoinKey);
+            var rowKeys = new string?[n];
+            for (var r = 0; r < n && keyColumn >= 0; r++)
+            {
+                rowKeys[r] = observations.KeyOf(order[r], keyColumn);
+            }
+
+            results[v] = EntitySweep.Run(view, sorted, rowKeys, rowTicks, Options.PointInTime == PointInTimeMode.BeforeObservation);
         }
 
-        var before = Options.PointInTime == PointInTimeMode.BeforeObservation;
-        return Assemble(observations, (int v, string key, long t, Span<FieldValue> values) =>
-        {
-            if (before)
-            {
-                sweeps[v].AdvanceTo(t - 1);
-                return sweeps[v].Aggregator.Evaluate(key, t, values);
-            }
-
-            return sweeps[v].Evaluate(key, t, values);
-        });
+        return Assemble(observations, order, (int position, int v, string key, long t, Span<FieldValue> values) => results[v].Read(position, values));
     }
 
     /// <summary>
@@ -110,10 +118,12 @@ public sealed class TrainingSetBuilder
     {
         ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(read);
-        var views = Requirements.Views;
-        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
-        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+        return Assemble(observations, RowOrder(observations), (int position, int v, string key, long t, Span<FieldValue> values) => read(v, key, t, values));
+    }
 
+    /// <summary>The rows' order: by time, ties in input order.</summary>
+    private static int[] RowOrder(ObservationSet observations)
+    {
         var n = observations.Count;
         var order = new int[n];
         var orderTicks = new long[n];
@@ -123,8 +133,17 @@ public sealed class TrainingSetBuilder
             orderTicks[i] = observations.TicksOf(i);
         }
 
-        Array.Sort(order, (a, b) => orderTicks[a] != orderTicks[b] ? orderTicks[a].CompareTo(orderTicks[b]) : a.CompareTo(b));
+        SortedSourceEvents.SortStable(orderTicks, order);
+        return order;
+    }
 
+    private TrainingSet Assemble(ObservationSet observations, int[] order, PositionValueReader read)
+    {
+        var views = Requirements.Views;
+        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
+        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+
+        var n = order.Length;
         var columns = new List<TrainingColumn>();
         var keyColumns = Requirements.EntityKeyFields.Select(k => new TrainingColumn(k, TrainingColumnRole.EntityKey, FieldType.String, null, n)).ToArray();
         var requestColumns = Requirements.RequestFields.Select(f => new TrainingColumn(f.Name, TrainingColumnRole.RequestField, f.Type, null, n)).ToArray();
@@ -164,7 +183,7 @@ public sealed class TrainingSetBuilder
                 }
                 else
                 {
-                    newest = read(v, key, t, values);
+                    newest = read(r, v, key, t, values);
                 }
 
                 var status = FeatureFreshness.Classify(newest is not null, newest, false, views[v].Definition.Ttl, t);
@@ -222,52 +241,6 @@ public sealed class TrainingSetBuilder
         }
 
         return new TrainingSet(rowIds, rowTicks, columns, counts, Options);
-    }
-
-    /// <summary>
-    /// The events of a view's source as an engine batch keyed by the view's entity, deduplicated by event id and
-    /// sorted by (time, event id) — the same order the batch materializer applies them in.
-    /// </summary>
-    /// <param name="view">The view.</param>
-    /// <param name="events">Event batches (other sources are ignored).</param>
-    /// <returns>The sorted batch.</returns>
-    public static EventBatch SortedEvents(ViewPlan view, IEnumerable<SourceEventBatch> events)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(events);
-        var rows = new List<(SourceEventBatch Batch, int Row)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var batch in events)
-        {
-            if (batch.Schema.SourceName != view.Definition.Source)
-            {
-                continue;
-            }
-
-            for (var row = 0; row < batch.Count; row++)
-            {
-                if (seen.Add(batch.Id(row)))
-                {
-                    rows.Add((batch, row));
-                }
-            }
-        }
-
-        rows.Sort(static (a, b) =>
-        {
-            var c = a.Batch.EventTicks(a.Row).CompareTo(b.Batch.EventTicks(b.Row));
-            return c != 0 ? c : string.CompareOrdinal(a.Batch.Id(a.Row), b.Batch.Id(b.Row));
-        });
-        var result = new EventBatch(view.Source.Fields.Count, Math.Max(rows.Count, 4));
-        foreach (var (batch, row) in rows)
-        {
-            if (EntityKeys.FromField(batch.Value(row, view.EntityKeyField)) is { } key)
-            {
-                result.Add(key, batch.EventTicks(row), batch.Id(row), batch.Row(row));
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Converts an expression result to a column value (bool as 1/0).</summary>

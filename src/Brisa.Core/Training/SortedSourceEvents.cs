@@ -1,0 +1,117 @@
+using Brisa.Core.Ingestion;
+
+namespace Brisa.Core.Training;
+
+/// <summary>
+/// The events of one source deduplicated by event id (first seen wins) and ordered by (time, event id) — the order
+/// the batch materializer applies events in — as references into the caller's batches: no row is copied.
+/// </summary>
+internal sealed class SortedSourceEvents
+{
+    private readonly SourceEventBatch[] batches;
+    private readonly long[] refs;
+
+    private SortedSourceEvents(SourceEventBatch[] batches, long[] ticks, long[] refs, int count)
+    {
+        this.batches = batches;
+        Ticks = ticks;
+        this.refs = refs;
+        Count = count;
+    }
+
+    /// <summary>Number of distinct events.</summary>
+    public int Count { get; }
+
+    /// <summary>Event times in order (the first <see cref="Count"/> entries).</summary>
+    public long[] Ticks { get; }
+
+    /// <summary>Orders the events of <paramref name="source"/> found in <paramref name="events"/>.</summary>
+    /// <param name="source">The source name; batches of other sources are ignored.</param>
+    /// <param name="events">The batches, in any order.</param>
+    /// <returns>The ordered events.</returns>
+    public static SortedSourceEvents Create(string source, IEnumerable<SourceEventBatch> events)
+    {
+        var batches = events.Where(b => b.Schema.SourceName == source).ToArray();
+        var total = batches.Sum(b => b.Count);
+        var seen = new HashSet<string>(total, StringComparer.Ordinal);
+        var ticks = new long[total];
+        var refs = new long[total];
+        var n = 0;
+        for (var b = 0; b < batches.Length; b++)
+        {
+            var batch = batches[b];
+            for (var row = 0; row < batch.Count; row++)
+            {
+                if (seen.Add(batch.Id(row)))
+                {
+                    ticks[n] = batch.EventTicks(row);
+                    refs[n] = ((long)b << 32) | (uint)row;
+                    n++;
+                }
+            }
+        }
+
+        // Sorting primitive keys (skipped when already in time order, as generated or replayed streams are), then
+        // each run of equal times by id, is several times faster than one comparison sort of (time, id).
+        if (!IsSorted(ticks, n))
+        {
+            Array.Sort(ticks, refs, 0, n);
+        }
+
+        var byId = Comparer<long>.Create((x, y) => string.CompareOrdinal(batches[(int)(x >> 32)].Id((int)x), batches[(int)(y >> 32)].Id((int)y)));
+        ForEachTie(ticks, n, (start, length) => Array.Sort(refs, start, length, byId));
+        return new SortedSourceEvents(batches, ticks, refs, n);
+    }
+
+    /// <summary>Sorts <paramref name="items"/> by <paramref name="keys"/>, keeping equal keys in ascending item order (stable when items are input positions).</summary>
+    /// <param name="keys">The keys (reordered along).</param>
+    /// <param name="items">The items, e.g. 0..n−1.</param>
+    public static void SortStable(long[] keys, int[] items)
+    {
+        if (IsSorted(keys, keys.Length))
+        {
+            return;
+        }
+
+        Array.Sort(keys, items);
+        ForEachTie(keys, keys.Length, (start, length) => Array.Sort(items, start, length));
+    }
+
+    /// <summary>The batch and row of the i-th event.</summary>
+    /// <param name="i">The position in time order.</param>
+    /// <returns>The batch and the row in it.</returns>
+    public (SourceEventBatch Batch, int Row) At(int i) => (batches[(int)(refs[i] >> 32)], (int)refs[i]);
+
+    private static bool IsSorted(long[] keys, int count)
+    {
+        for (var i = 1; i < count; i++)
+        {
+            if (keys[i] < keys[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void ForEachTie(long[] keys, int count, Action<int, int> sortRun)
+    {
+        var i = 0;
+        while (i < count)
+        {
+            var j = i + 1;
+            while (j < count && keys[j] == keys[i])
+            {
+                j++;
+            }
+
+            if (j - i > 1)
+            {
+                sortRun(i, j - i);
+            }
+
+            i = j;
+        }
+    }
+}
