@@ -35,14 +35,21 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
             ? (await registry.GetAliasesAsync(model, cancellationToken)).Aliases.Challenger
                 ?? throw ServingException.NotFound("No challenger", $"Model '{model}' has no challenger.")
             : versionOrAlias;
+        if (!ModelVersionId.IsValid(version))
+        {
+            // Checked before the cache: a request must not add an entry for every string it makes up.
+            throw ServingException.BadRequest("Bad model version", $"'{version}' is not a version: give 'champion', 'challenger' or a version id such as v20261129143015123-1a2b3c4d.");
+        }
+
         var lazy = versions.GetOrAdd((model, version), key => new Lazy<Task<LoadedModel>>(() => LoadAsync(key.Item1, key.Item2, CancellationToken.None)));
         try
         {
             return await lazy.Value;
         }
-        catch (ServingException)
+        catch (Exception)
         {
-            versions.TryRemove((model, version), out _);
+            // Not found, or storage unreachable: forget the failed load so a later request tries again.
+            versions.TryRemove(new KeyValuePair<(string, string), Lazy<Task<LoadedModel>>>((model, version), lazy));
             throw;
         }
     }
