@@ -28,11 +28,13 @@ public sealed class CliBadInputTests : IDisposable
     public async Task PlanApplyTrain_BadDefinitionsFile_MessageAndNonZeroExitBeforeStorage(string kind)
     {
         var path = Write(kind);
-        foreach (var args in new[] { new[] { "plan", path }, ["apply", path], ["train", "fraud", "--definitions", path], ["materialize", "--definitions", path] })
+        foreach (var args in new[] { new[] { "plan", path }, ["apply", path], ["train", "fraud", "--definitions", path], ["materialize", "--from", "2026-11-01", "--to", "2026-11-02", "--definitions", path] })
         {
             var (exitCode, output) = await CliRunner.RunAsync(args);
 
             AssertCleanFailure(exitCode, output, string.Join(' ', args));
+            // The file itself is what is reported (not a missing storage account or range).
+            Assert.Contains(Path.GetFileName(path), output, StringComparison.Ordinal);
         }
     }
 
