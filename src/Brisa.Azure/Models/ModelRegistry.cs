@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 
 namespace Brisa.Azure.Models;
@@ -60,6 +61,7 @@ public sealed class ModelRegistry
     /// <exception cref="InvalidOperationException">The version already exists (versions are immutable).</exception>
     public async Task SaveVersionAsync(TrainingReport metadata, ReadOnlyMemory<byte> modelZip, CancellationToken cancellationToken = default)
     {
+        CheckModel(metadata.Model);
         ArgumentNullException.ThrowIfNull(metadata);
         CheckVersion(metadata.Version);
         var prefix = $"{metadata.Model}/{metadata.Version}/";
@@ -91,6 +93,7 @@ public sealed class ModelRegistry
     /// <returns>Version ids.</returns>
     public async Task<IReadOnlyList<string>> ListVersionsAsync(string model, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         var result = new List<string>();
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, model + "/", cancellationToken).ConfigureAwait(false))
         {
@@ -111,6 +114,7 @@ public sealed class ModelRegistry
     /// <returns>The metadata or null.</returns>
     public async Task<TrainingReport?> GetMetadataAsync(string model, string version, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         CheckVersion(version);
         var content = await DownloadOrNullAsync($"{model}/{version}/{MetadataFile}", cancellationToken).ConfigureAwait(false);
         return content is null ? null : TrainingReport.FromJson(content.Content.ToString());
@@ -124,6 +128,7 @@ public sealed class ModelRegistry
     /// <exception cref="InvalidOperationException">The version does not exist.</exception>
     public async Task<byte[]> DownloadModelAsync(string model, string version, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         CheckVersion(version);
         var content = await DownloadOrNullAsync($"{model}/{version}/{ModelFile}", cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Model '{model}' has no version '{version}'.");
@@ -136,6 +141,7 @@ public sealed class ModelRegistry
     /// <returns>The snapshot.</returns>
     public async Task<AliasesSnapshot> GetAliasesAsync(string model, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         var content = await DownloadOrNullAsync($"{model}/{AliasesFile}", cancellationToken).ConfigureAwait(false);
         return content is null
             ? new AliasesSnapshot(new ModelAliases(), null)
@@ -157,6 +163,7 @@ public sealed class ModelRegistry
     /// <exception cref="ModelConcurrencyException">The champion changed, or a concurrent update won.</exception>
     public async Task<ModelAliases> PromoteAsync(string model, string version, string? expectedChampion, string reason, string? actor, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         await RequireCompleteAsync(model, version, cancellationToken).ConfigureAwait(false);
         var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
         var current = snapshot.Aliases;
@@ -186,6 +193,7 @@ public sealed class ModelRegistry
     /// <returns>The new aliases.</returns>
     public async Task<ModelAliases> SetChallengerAsync(string model, string version, string reason, string? actor, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         await RequireCompleteAsync(model, version, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
@@ -218,6 +226,7 @@ public sealed class ModelRegistry
     /// <exception cref="ModelConcurrencyException">A concurrent update won.</exception>
     public async Task<ModelAliases> RollbackAsync(string model, string? toVersion, string reason, string? actor, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
         var current = snapshot.Aliases;
         var previous = current.PreviousChampions.ToList();
@@ -247,6 +256,7 @@ public sealed class ModelRegistry
     /// <returns>The entries.</returns>
     public async Task<IReadOnlyList<ModelHistoryEntry>> GetHistoryAsync(string model, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         var content = await DownloadOrNullAsync($"{model}/{HistoryFile}", cancellationToken).ConfigureAwait(false);
         if (content is null)
         {
@@ -265,6 +275,7 @@ public sealed class ModelRegistry
     /// <returns>A task.</returns>
     public async Task AppendHistoryAsync(string model, ModelHistoryEntry entry, CancellationToken cancellationToken = default)
     {
+        CheckModel(model);
         var blob = container.GetAppendBlobClient($"{model}/{HistoryFile}");
         await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, LineOptions) + "\n");
@@ -331,6 +342,15 @@ public sealed class ModelRegistry
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
+        }
+    }
+
+    private static void CheckModel(string model)
+    {
+        // The name becomes a blob prefix: only a definition name may (no '/', '..', or characters a URL reinterprets).
+        if (!DefinitionNames.IsValidName(model))
+        {
+            throw new ArgumentException($"'{model}' is not a model name (lowercase snake_case).", nameof(model));
         }
     }
 

@@ -82,9 +82,10 @@ public sealed class ModelTrainingLock : IAsyncDisposable
         {
             await lease.ReleaseAsync().ConfigureAwait(false);
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
         {
-            // Expired or taken over: nothing to release.
+            // Expired or taken over, or storage unreachable (the SDK gives up with an AggregateException): the lease
+            // lapses by itself, and the run's own error must not be replaced by this one.
         }
 
         stop.Dispose();
@@ -99,7 +100,7 @@ public sealed class ModelTrainingLock : IAsyncDisposable
             {
                 await lease.RenewAsync(cancellationToken: stop.Token).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is RequestFailedException or AggregateException)
             {
                 RenewalError = ex;
             }

@@ -37,8 +37,8 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
             : versionOrAlias;
         if (!ModelVersionId.IsValid(version))
         {
-            // Not a version id at all: no such version, and never a name that reaches a blob path.
-            throw ServingException.NotFound("Unknown model version", $"'{version}' is not a version of model '{model}': use champion, challenger, or a version id like v20261129165351123-de75ea65.");
+            // Checked before the cache: a request must not add an entry for every string it makes up.
+            throw ServingException.BadRequest("Bad model version", $"'{version}' is not a version: give 'champion', 'challenger' or a version id such as v20261129143015123-1a2b3c4d.");
         }
 
         var lazy = versions.GetOrAdd((model, version), key => new Lazy<Task<LoadedModel>>(() => LoadAsync(key.Item1, key.Item2, CancellationToken.None)));
@@ -46,9 +46,10 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
         {
             return await lazy.Value;
         }
-        catch (ServingException)
+        catch (Exception)
         {
-            versions.TryRemove((model, version), out _);
+            // Not found, or storage unreachable: forget the failed load so a later request tries again.
+            versions.TryRemove(new KeyValuePair<(string, string), Lazy<Task<LoadedModel>>>((model, version), lazy));
             throw;
         }
     }

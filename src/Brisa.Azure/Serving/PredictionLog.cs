@@ -115,9 +115,11 @@ public sealed class PredictionLog : IAsyncDisposable
                 await WriteAsync(batch, CancellationToken.None);
                 batch.Clear();
             }
-            catch (global::Azure.RequestFailedException)
+            catch (Exception ex) when (ex is global::Azure.RequestFailedException or AggregateException)
             {
-                // Storage hiccup: keep the records and try again at the next interval (bounded by FlushSize growth).
+                // Storage hiccup, or storage unreachable (the SDK gives up with an AggregateException): keep the records
+                // and try again at the next interval (bounded by FlushSize). Letting it escape would end this loop and
+                // silently stop the log for the life of the process.
             }
 
             if (reader.Completion.IsCompleted)

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Training;
+using Brisa.Core.Definitions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -37,6 +38,13 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // A definitions file is checked before storage, so a bad file is reported as such wherever the command runs.
+        FeatureRepositoryDefinition? fromFile = null;
+        if (settings.Definitions is { } file && (fromFile = DefinitionFile.Load(console, file)) is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
         if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
         {
             console.MarkupLine("[red]error:[/] train reads the raw zone of a storage account: set AzureWebJobsStorage (a private Azurite would be empty; 'brisa demo' trains on generated data).");
@@ -44,9 +52,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         }
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
-        var definitions = settings.Definitions is { } file
-            ? DefinitionFile.Load(console, file)
-            : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+        var definitions = fromFile ?? await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
         if (definitions is null)
         {
             console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");

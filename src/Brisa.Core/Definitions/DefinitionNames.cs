@@ -47,6 +47,14 @@ public static class DefinitionNames
         (PromotionMetric.Rmse, "rmse"),
         (PromotionMetric.Mae, "mae"));
 
+    /// <summary>
+    /// True when <paramref name="value"/> is a definition name (lowercase snake_case: a letter, then letters, digits or
+    /// '_'). Storage paths are built from such names only, so a name from a request is checked before it reaches one.
+    /// </summary>
+    /// <param name="value">The name.</param>
+    /// <returns>True when valid.</returns>
+    public static bool IsValidName(string? value) => value is { Length: > 0 and <= 128 } && MapReader.IsValidName(value);
+
     /// <summary>The YAML name of an aggregation.</summary>
     /// <param name="kind">The aggregation.</param>
     /// <returns>Its name, e.g. <c>distinct_count</c>.</returns>

@@ -1,4 +1,5 @@
 using Brisa.Azure.Models;
+using Brisa.Core.Definitions;
 using Brisa.Core.Serving;
 using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +19,11 @@ public sealed class ModelInfoFunction(ModelRegistry registry)
         CancellationToken cancellationToken) =>
         await Problems.Guard(async () =>
         {
+            if (!DefinitionNames.IsValidName(model))
+            {
+                throw ServingException.NotFound("Unknown model", $"'{model}' is not a model name (lowercase snake_case).");
+            }
+
             var versions = await registry.ListVersionsAsync(model, cancellationToken);
             if (versions.Count == 0)
             {

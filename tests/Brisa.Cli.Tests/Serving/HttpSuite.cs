@@ -40,7 +40,7 @@ public static class HttpSuite
         new("predict_named_version", "POST", "models/fraud/predict?version={version}", Instance, Json, 200, Check: (json, v) => Assert.Equal(v["version"], json.GetProperty("version").GetString())),
         new("predict_unknown_model", "POST", "models/nope/predict", Instance, Json, 404, ("unknown-model", "Unknown model")),
         new("predict_unknown_version", "POST", "models/fraud/predict?version=v20000101000000000-00000000", Instance, Json, 404, ("unknown-model-version", "Unknown model version")),
-        new("predict_malformed_version", "POST", "models/fraud/predict?version=..%2Fother", Instance, Json, 404, ("unknown-model-version", "Unknown model version")),
+        new("predict_malformed_version", "POST", "models/fraud/predict?version=..%2Fother", Instance, Json, 400, ("bad-model-version", "Bad model version")),
         new("predict_missing_entity_key", "POST", "models/fraud/predict", """{"amount":42.5,"country":"ES"}""", Json, 400, ("missing-entity-key", "Missing entity key")),
         new("predict_wrong_field_type", "POST", "models/fraud/predict", """{"customer_id":"{customer}","merchant_id":"{merchant}","amount":"lots"}""", Json, 400, ("invalid-field", "Invalid field")),
         new("predict_malformed_json", "POST", "models/fraud/predict", "{", Json, 400, ("malformed-json", "Malformed JSON")),
