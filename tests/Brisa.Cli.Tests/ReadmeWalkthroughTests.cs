@@ -32,7 +32,8 @@ public sealed class ReadmeWalkthroughTests : IDisposable
     public async Task Readme_RunningTheApiBlock_RunsAsAScript(int index, string expectedOutput)
     {
         var script = Path.Combine(work.FullName, "walkthrough.sh");
-        await File.WriteAllTextAsync(script, "set -euo pipefail\n" + ReadBlocks()[index]);
+        // The trap stops a background API when a line fails, so a failure cannot leave it running.
+        await File.WriteAllTextAsync(script, "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + ReadBlocks()[index]);
         var bin = work.CreateSubdirectory("bin");
         var brisa = Path.Combine(bin.FullName, "brisa");
         await File.WriteAllTextAsync(brisa, $"#!/usr/bin/env bash\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "brisa.dll")}' \"$@\"\n");
