@@ -1,6 +1,7 @@
 using System.Text;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Models;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
@@ -83,7 +84,7 @@ public sealed class ServingFixture : IAsyncLifetime
     public PredictFunction Predict() =>
         new(new FixedDefinitionsSource(FraudHistory.Definitions), new ServingPlans(), new Predictor(Models, OnlineFeatureReader.For(azurite.Storage), Log, TimeProvider.System));
 
-    public CatalogFunctions Catalog() => new(new FixedDefinitionsSource(FraudHistory.Definitions));
+    public CatalogFunctions Catalog() => new(new FixedDefinitionsSource(FraudHistory.Definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System);
 
     public ModelInfoFunction ModelInfo() => new(Registry);
 
