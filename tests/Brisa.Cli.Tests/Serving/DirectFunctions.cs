@@ -80,6 +80,7 @@ public sealed partial class DirectFunctions : IAsyncDisposable
             ("POST", _) when PredictRoute().Match(route) is { Success: true } m => Make<PredictFunction>().Run(request, m.Groups[1].Value, ct),
             ("POST", "events") => Make<PushEventsFunction>().Run(request, ct),
             ("GET", "catalog") => Make<CatalogFunctions>().List(request, ct),
+            ("GET", "catalog/ui") => Make<CatalogFunctions>().Page(request, ct),
             ("GET", _) when CatalogViewRoute().Match(route) is { Success: true } m => Make<CatalogFunctions>().Get(request, m.Groups[1].Value, ct),
             ("GET", _) when ModelRoute().Match(route) is { Success: true } m => Make<ModelInfoFunction>().Run(request, m.Groups[1].Value, ct),
             ("GET", "health") => Make<HealthFunction>().Run(request, ct),

@@ -59,6 +59,7 @@ public static class HttpSuite
             Assert.Equal("customer_id", json.GetProperty("join_key").GetString());
             Assert.Equal(["fraud"], json.GetProperty("used_by").EnumerateArray().Select(e => e.GetString()));
         }),
+        new("catalog_page", "GET", "catalog/ui", null, null, 200),
         new("catalog_unknown_view", "GET", "catalog/nope", null, null, 404, ("unknown-view", "Unknown view")),
         new("model_info", "GET", "models/fraud", null, null, 200, Check: (json, v) =>
         {
