@@ -80,7 +80,7 @@ public sealed class DriftMonitor
             .Where(r => r.Version == champion && r.Time <= to)
             .ToList();
         var recent = championRecords.Where(r => r.Time > from).ToList();
-        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to), definition.Drift);
+        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
 
         var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
         var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
@@ -131,18 +131,46 @@ public sealed class DriftMonitor
     /// <param name="records">The records.</param>
     /// <param name="from">Window start.</param>
     /// <param name="to">Window end.</param>
+    /// <param name="entityKeyOf">
+    /// The join key of a view feature's entity (<see cref="EntityKeysOf"/>): its logged keys become the feature's
+    /// clusters, so rows of one entity are not counted as independent. Null, or records logged without keys, count every row.
+    /// </param>
     /// <returns>The input.</returns>
-    public static DriftInput ToInput(IEnumerable<string> features, IReadOnlyList<PredictionRecord> records, DateTimeOffset from, DateTimeOffset to)
+    public static DriftInput ToInput(
+        IEnumerable<string> features,
+        IReadOnlyList<PredictionRecord> records,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        Func<string, string?>? entityKeyOf = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(records);
         var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal);
+        var clusters = new Dictionary<string, IReadOnlyList<string?>>(StringComparer.Ordinal);
+        var keyed = records.All(r => r.Keys is not null);
         foreach (var name in features)
         {
             columns[name] = [.. records.Select(r => r.Features.TryGetValue(name, out var v) ? Plain(v) : null)];
+            if (keyed && entityKeyOf?.Invoke(name) is { } keyField)
+            {
+                clusters[name] = [.. records.Select(r => r.Keys!.GetValueOrDefault(keyField))];
+            }
         }
 
-        return new DriftInput(from, to, records.Count, columns, [.. records.Select(r => r.Score)]);
+        return new DriftInput(from, to, records.Count, columns, [.. records.Select(r => r.Score)], clusters);
+    }
+
+    /// <summary>Maps a model input name to the join key of its view's entity (<c>customer_7d:amount_mean_7d</c> → <c>customer_id</c>); null for request and on-demand inputs.</summary>
+    /// <param name="definitions">The definitions.</param>
+    /// <returns>The mapping.</returns>
+    public static Func<string, string?> EntityKeysOf(FeatureRepositoryDefinition definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        return name => name.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon
+            && definitions.FindView(name[..colon]) is { } view
+            && definitions.FindEntity(view.Entity) is { } entity
+                ? entity.JoinKey
+                : null;
     }
 
     private static object? Plain(object? value) => value switch

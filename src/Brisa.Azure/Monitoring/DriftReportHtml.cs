@@ -32,15 +32,17 @@ public static class DriftReportHtml
             .Append(P(report.AlertShare)).Append(" alert (PSI warn ").Append(N(report.Policy.PsiWarn)).Append(", alert ").Append(N(report.Policy.PsiAlert))
             .Append("; retrain on alert: ").Append(report.Policy.RetrainOnAlert ? "yes" : "no").Append(").</p>");
 
-        html.Append("<h2>Features</h2><table><tr><th>feature</th><th>method</th><th>PSI</th><th>JS</th><th>KS D</th><th>KS p</th><th>χ² p</th><th>missing (baseline → now)</th><th>verdict</th></tr>");
+        html.Append("<h2>Features</h2><table><tr><th>feature</th><th>method</th><th>PSI</th><th>PSI p</th><th>rows (effective)</th><th>JS</th><th>KS D</th><th>KS p</th><th>χ² p</th><th>missing (baseline → now)</th><th>verdict</th></tr>");
         foreach (var f in report.Features.Append(report.Score))
         {
-            html.Append("<tr><td>").Append(H(f.Name)).Append("</td><td>").Append(H(f.Method)).Append("</td><td>").Append(N(f.Psi)).Append("</td><td>").Append(N(f.JensenShannon))
+            html.Append("<tr><td>").Append(H(f.Name)).Append("</td><td>").Append(H(f.Method)).Append("</td><td>").Append(N(f.Psi)).Append("</td><td>").Append(Pv(f.PsiPValue))
+                .Append("</td><td>").Append(f.CurrentCount.ToString("N0", CultureInfo.InvariantCulture)).Append(" (").Append(f.EffectiveCount.ToString("N0", CultureInfo.InvariantCulture)).Append(')')
+                .Append("</td><td>").Append(N(f.JensenShannon))
                 .Append("</td><td>").Append(N(f.Ks)).Append("</td><td>").Append(Pv(f.KsPValue)).Append("</td><td>").Append(Pv(f.ChiSquarePValue))
                 .Append("</td><td>").Append(P(f.BaselineMissingFraction)).Append(" → ").Append(P(f.CurrentMissingFraction)).Append("</td><td>").Append(Verdict(f.Verdict)).Append("</td></tr>");
         }
 
-        html.Append("</table><p class=\"muted\">The score row is reported but does not enter the dataset verdict.</p>");
+        html.Append("</table><p class=\"muted\">The score row is reported but does not enter the dataset verdict. A PSI verdict also needs its p-value (PSI p) at the effective row count: rows of one entity share a view feature's value and count once together.</p>");
         if (report.Features.Count > 0)
         {
             html.Append(Image(DriftCharts.Psi(report), "PSI per feature"));

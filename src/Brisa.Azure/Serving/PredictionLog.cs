@@ -16,7 +16,17 @@ namespace Brisa.Azure.Serving;
 /// <param name="Score">The score.</param>
 /// <param name="Decision">The decision at the model's threshold.</param>
 /// <param name="Features">The model inputs as scored (null = missing).</param>
-public sealed record PredictionRecord(string RequestId, string Id, string Model, string Version, DateTimeOffset Time, double Score, bool Decision, IReadOnlyDictionary<string, object?> Features);
+/// <param name="Keys">The entity keys the features were read for, by join key (e.g. <c>customer_id</c>); null in logs written before keys were logged.</param>
+public sealed record PredictionRecord(
+    string RequestId,
+    string Id,
+    string Model,
+    string Version,
+    DateTimeOffset Time,
+    double Score,
+    bool Decision,
+    IReadOnlyDictionary<string, object?> Features,
+    IReadOnlyDictionary<string, string?>? Keys = null);
 
 /// <summary>
 /// The prediction log, off the hot path: records go to an in-memory channel and a background loop writes them as

@@ -91,7 +91,13 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             var score = scores[r];
             var decision = score >= threshold;
             predictions.Add(new Prediction(set.RowIds[r], score, decision, features));
-            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, logged));
+            var keys = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var column in set.Columns.Where(c => c.Role == TrainingColumnRole.EntityKey))
+            {
+                keys[column.Name] = column[r].AsText();
+            }
+
+            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, logged, keys));
         }
 
         return new PredictResponse(modelName, loaded.Version, threshold, requestId, predictions);

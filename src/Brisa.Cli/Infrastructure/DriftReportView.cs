@@ -14,13 +14,15 @@ public static class DriftReportView
         ArgumentNullException.ThrowIfNull(report);
         var table = new Table()
             .Title($"drift of {report.Model} {report.Version}: {report.Rows:N0} predictions, {report.From:yyyy-MM-dd HH:mm} to {report.To:yyyy-MM-dd HH:mm} UTC")
-            .AddColumns("feature", "method", "PSI", "JS", "KS D", "KS / χ² p", "missing now", "verdict");
+            .AddColumns("feature", "method", "PSI", "PSI p", "effective rows", "JS", "KS D", "KS / χ² p", "missing now", "verdict");
         foreach (var f in report.Features.Append(report.Score))
         {
             table.AddRow(
                 Markup.Escape(f.Name),
                 f.Method,
                 N(f.Psi),
+                f.PsiPValue is { } psiP ? P(psiP) : "",
+                f.EffectiveCount.ToString("N0", CultureInfo.InvariantCulture),
                 N(f.JensenShannon),
                 f.Ks is { } d ? N(d) : "",
                 (f.KsPValue ?? f.ChiSquarePValue) is { } p ? P(p) : "",

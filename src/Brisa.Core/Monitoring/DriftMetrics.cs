@@ -101,6 +101,120 @@ public static class DriftMetrics
         return counts;
     }
 
+    /// <summary>
+    /// Effective sample size of values that come in clusters (rows of the same entity): n ∕ deff with the design
+    /// effect deff = 1 + (m̄ − 1)·ρ (Kish), m̄ = Σ mⱼ² ∕ n the size-weighted mean cluster size and ρ the intraclass
+    /// correlation estimated by one-way ANOVA, clamped to [0, 1].
+    /// </summary>
+    /// <remarks>
+    /// Why: a long-window aggregate (a merchant's 7-day mean) hardly moves within a day, so a day of rows carries about
+    /// one value per entity, not one per row; tests and thresholds sized by rows then see noise as drift. Rows with
+    /// a NaN value or a null key are left out. One cluster, or only singletons, gives ρ no meaning: n is returned.
+    /// </remarks>
+    /// <param name="values">The values.</param>
+    /// <param name="clusters">The cluster (entity key) of each value.</param>
+    /// <returns>The effective size, between 1 and the number of rows used (0 when none).</returns>
+    public static double EffectiveSampleSize(IReadOnlyList<double> values, IReadOnlyList<string?> clusters)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(clusters);
+        if (values.Count != clusters.Count)
+        {
+            throw new ArgumentException("One cluster key per value is needed.", nameof(clusters));
+        }
+
+        var groups = new Dictionary<string, (long Count, double Sum, double SumSquares)>(StringComparer.Ordinal);
+        long n = 0;
+        double sum = 0;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var v = values[i];
+            if (double.IsNaN(v) || clusters[i] is not { } key)
+            {
+                continue;
+            }
+
+            var g = groups.GetValueOrDefault(key);
+            groups[key] = (g.Count + 1, g.Sum + v, g.SumSquares + (v * v));
+            n++;
+            sum += v;
+        }
+
+        double between = 0, within = 0, sizeSquares = 0;
+        var mean = n == 0 ? 0 : sum / n;
+        foreach (var (count, groupSum, groupSquares) in groups.Values)
+        {
+            var groupMean = groupSum / count;
+            between += count * (groupMean - mean) * (groupMean - mean);
+            within += Math.Max(0, groupSquares - (groupSum * groupMean));
+            sizeSquares += (double)count * count;
+        }
+
+        return DesignEffectSize(n, groups.Count, between, within, sizeSquares);
+    }
+
+    /// <summary>
+    /// <see cref="EffectiveSampleSize(IReadOnlyList{double}, IReadOnlyList{string})"/> for categorical values: the
+    /// ANOVA runs on the categories' indicator variables (sums of squares added over categories, as in CATANOVA).
+    /// </summary>
+    /// <param name="values">The values (null is missing and left out).</param>
+    /// <param name="clusters">The cluster (entity key) of each value.</param>
+    /// <returns>The effective size, between 1 and the number of rows used (0 when none).</returns>
+    public static double EffectiveSampleSize(IReadOnlyList<string?> values, IReadOnlyList<string?> clusters)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(clusters);
+        if (values.Count != clusters.Count)
+        {
+            throw new ArgumentException("One cluster key per value is needed.", nameof(clusters));
+        }
+
+        var cells = new Dictionary<(string Cluster, string Value), long>();
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        long n = 0;
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i] is not { } value || clusters[i] is not { } key)
+            {
+                continue;
+            }
+
+            cells[(key, value)] = cells.GetValueOrDefault((key, value)) + 1;
+            sizes[key] = sizes.GetValueOrDefault(key) + 1;
+            totals[value] = totals.GetValueOrDefault(value) + 1;
+            n++;
+        }
+
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        // Σ over clusters and categories of n_jc² / m_j, and N·Σ p_c²: the indicators' between and within sums follow.
+        var cellTerm = cells.Sum(c => (double)c.Value * c.Value / sizes[c.Key.Cluster]);
+        var totalTerm = totals.Values.Sum(t => (double)t * t / n);
+        var sizeSquares = sizes.Values.Sum(m => (double)m * m);
+        return DesignEffectSize(n, sizes.Count, Math.Max(0, cellTerm - totalTerm), Math.Max(0, n - cellTerm), sizeSquares);
+    }
+
+    // n ∕ (1 + (m̄ − 1)·ρ) from one-way ANOVA sums of squares over k clusters (ρ clamped to [0, 1]).
+    private static double DesignEffectSize(long n, int k, double between, double within, double sizeSquares)
+    {
+        if (k < 2 || k == n)
+        {
+            return n;
+        }
+
+        var msb = between / (k - 1);
+        var msw = within / (n - k);
+        var m0 = (n - (sizeSquares / n)) / (k - 1);
+        var denominator = msb + ((m0 - 1) * msw);
+        var rho = denominator <= 0 ? 0 : Math.Clamp((msb - msw) / denominator, 0, 1);
+        var designEffect = 1 + (((sizeSquares / n) - 1) * rho);
+        return Math.Max(1, n / designEffect);
+    }
+
     /// <summary>Two-sample Kolmogorov–Smirnov test on raw samples, asymptotic p-value (see <see cref="KolmogorovPValue"/>).</summary>
     /// <param name="first">First sample.</param>
     /// <param name="second">Second sample.</param>
@@ -168,8 +282,10 @@ public static class DriftMetrics
                 last++;
             }
 
-            // F_n just below x[i] is i/n and at x[i] is (last+1)/n.
-            d = Math.Max(d, Math.Max(Math.Abs(f0 - ((double)i / x.Length)), Math.Abs(((double)(last + 1) / x.Length) - f0)));
+            // F_n just below x[i] is i/n and at x[i] is (last+1)/n; the baseline CDF is continuous except for its atom at
+            // the minimum (an integer feature that is often 0), so just below its first knot it is 0, not the atom.
+            var below = x[i] == knots[0].Value ? 0 : f0;
+            d = Math.Max(d, Math.Max(Math.Abs(below - ((double)i / x.Length)), Math.Abs(((double)(last + 1) / x.Length) - f0)));
             i = last;
         }
 

@@ -27,7 +27,19 @@ public enum DriftVerdict
 /// <param name="Rows">Rows in the window.</param>
 /// <param name="Columns">Values by feature name (the names of <see cref="TrainingReport.Baseline"/>); a feature absent here counts as all-missing.</param>
 /// <param name="Scores">The scores of the rows.</param>
-public sealed record DriftInput(DateTimeOffset From, DateTimeOffset To, long Rows, IReadOnlyDictionary<string, IReadOnlyList<object?>> Columns, IReadOnlyList<double> Scores);
+/// <param name="Clusters">
+/// For view features, the key of the entity each row's value was read for (by feature name, one key per row): rows of
+/// one entity share its aggregate, so they are not independent and count as fewer (see
+/// <see cref="DriftMetrics.EffectiveSampleSize(IReadOnlyList{double}, IReadOnlyList{string})"/>). Features without
+/// clusters count every row.
+/// </param>
+public sealed record DriftInput(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    long Rows,
+    IReadOnlyDictionary<string, IReadOnlyList<object?>> Columns,
+    IReadOnlyList<double> Scores,
+    IReadOnlyDictionary<string, IReadOnlyList<string?>>? Clusters = null);
 
 /// <summary>Drift of one feature (or of the score) against its baseline.</summary>
 /// <param name="Name">The feature name (<c>score</c> for the score).</param>
@@ -46,6 +58,8 @@ public sealed record DriftInput(DateTimeOffset From, DateTimeOffset To, long Row
 /// <param name="BaselineCounts">Baseline counts per bin.</param>
 /// <param name="CurrentCounts">Current counts per bin.</param>
 /// <param name="Verdict">The verdict.</param>
+/// <param name="EffectiveCount">Current rows counted as independent (fewer than <paramref name="CurrentCount"/> when rows of one entity share a value).</param>
+/// <param name="PsiPValue">Probability of a PSI at least this large from sampling noise alone at <paramref name="EffectiveCount"/> (χ² approximation); null without current rows.</param>
 public sealed record FeatureDrift(
     string Name,
     FeatureKind Kind,
@@ -62,7 +76,9 @@ public sealed record FeatureDrift(
     IReadOnlyList<string> Bins,
     IReadOnlyList<long> BaselineCounts,
     IReadOnlyList<long> CurrentCounts,
-    DriftVerdict Verdict);
+    DriftVerdict Verdict,
+    double EffectiveCount = 0,
+    double? PsiPValue = null);
 
 /// <summary>A drift report of one model version over one window (stored as <c>monitoring/&lt;model&gt;/latest.json</c>).</summary>
 public sealed record DriftReport
@@ -133,6 +149,13 @@ public sealed record DriftReport
 /// smaller than <see cref="SmallSample"/>, where PSI is too noisy and KS (numeric) or chi-square (categorical)
 /// p-values decide: alert below <see cref="AlertPValue"/>, warn below <see cref="WarnPValue"/>.
 /// </summary>
+/// <remarks>
+/// PSI says how far the distributions are, not whether sampling noise could explain it: under no drift,
+/// PSI·nₑm ∕ (nₑ + m) is about χ² with (bins − 1) degrees of freedom. A PSI verdict therefore also needs that
+/// p-value below the same <see cref="WarnPValue"/> / <see cref="AlertPValue"/>, at the effective sample size nₑ.
+/// With independent rows this never matters above a few hundred rows; it matters for a long-window aggregate of a
+/// few busy entities, where a day holds about one value per entity (a 7-day merchant mean: 700 rows, nₑ ≈ 15).
+/// </remarks>
 public static class DriftAnalyzer
 {
     /// <summary>Below this many current rows the verdict uses test p-values instead of PSI.</summary>
@@ -158,7 +181,12 @@ public static class DriftAnalyzer
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(policy);
         var features = baseline.Baseline
-            .Select(stats => Feature(stats, current.Columns.TryGetValue(stats.Name, out var values) ? values : null, current.Rows, policy))
+            .Select(stats => Feature(
+                stats,
+                current.Columns.TryGetValue(stats.Name, out var values) ? values : null,
+                current.Rows,
+                policy,
+                current.Clusters?.GetValueOrDefault(stats.Name)))
             .ToList();
         var score = Numeric(baseline.ScoreBaseline, [.. current.Scores], policy);
         double drifted = features.Count(f => f.Verdict != DriftVerdict.Ok);
@@ -188,21 +216,27 @@ public static class DriftAnalyzer
     /// <param name="values">Its current values, or null when absent (all missing).</param>
     /// <param name="rows">Current rows (the length of an absent column).</param>
     /// <param name="policy">The thresholds.</param>
+    /// <param name="clusters">The entity key of each row, for a view feature (see <see cref="DriftInput.Clusters"/>); null counts every row.</param>
     /// <returns>The drift.</returns>
-    public static FeatureDrift Feature(FeatureStatistics baseline, IReadOnlyList<object?>? values, long rows, DriftPolicy policy)
+    public static FeatureDrift Feature(FeatureStatistics baseline, IReadOnlyList<object?>? values, long rows, DriftPolicy policy, IReadOnlyList<string?>? clusters = null)
     {
         ArgumentNullException.ThrowIfNull(baseline);
+        if (clusters is not null && values is not null && clusters.Count != values.Count)
+        {
+            throw new ArgumentException($"Feature '{baseline.Name}' has {values.Count} values but {clusters.Count} cluster keys.", nameof(clusters));
+        }
+
         if (baseline.Kind == FeatureKind.Numeric)
         {
             var numbers = values is null ? Enumerable.Repeat(double.NaN, (int)rows).ToArray() : values.Select(ToDouble).ToArray();
-            return Numeric(baseline, numbers, policy);
+            return Numeric(baseline, numbers, policy, values is null ? null : clusters);
         }
 
         var texts = values is null ? Enumerable.Repeat<string?>(null, (int)rows).ToArray() : values.Select(ToText).ToArray();
-        return Categorical(baseline, texts, policy);
+        return Categorical(baseline, texts, policy, values is null ? null : clusters);
     }
 
-    private static FeatureDrift Numeric(FeatureStatistics baseline, double[] values, DriftPolicy policy)
+    private static FeatureDrift Numeric(FeatureStatistics baseline, double[] values, DriftPolicy policy, IReadOnlyList<string?>? clusters = null)
     {
         var present = values.Where(v => !double.IsNaN(v)).ToArray();
         var missing = values.Length - present.Length;
@@ -217,10 +251,11 @@ public static class DriftAnalyzer
 
         var ks = DriftMetrics.KolmogorovSmirnov(baseline, present);
         var bins = NumericBins(baseline.BinEdges, reference.Length - 1);
-        return Build(baseline, "ks", ks.Statistic, ks.PValue, null, null, values.Length, missing, bins, reference, current, policy, ks.PValue);
+        var effectivePresent = clusters is null ? present.Length : DriftMetrics.EffectiveSampleSize(values, clusters);
+        return Build(baseline, "ks", ks.Statistic, ks.PValue, null, null, values.Length, missing, effectivePresent, bins, reference, current, policy, ks.PValue);
     }
 
-    private static FeatureDrift Categorical(FeatureStatistics baseline, string?[] values, DriftPolicy policy)
+    private static FeatureDrift Categorical(FeatureStatistics baseline, string?[] values, DriftPolicy policy, IReadOnlyList<string?>? clusters)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < baseline.Categories.Count; i++)
@@ -240,7 +275,8 @@ public static class DriftAnalyzer
         var presentCurrent = current[..^1].Select(c => (double)c).ToArray();
         var chi = DriftMetrics.ChiSquare(presentReference, presentCurrent);
         var bins = baseline.Categories.Select(c => c.Value).Append("(other)").Append("(missing)").ToArray();
-        return Build(baseline, "chi_square", null, null, chi.Statistic, chi.PValue, values.Length, current[k + 1], bins, reference, current, policy, chi.PValue);
+        var effectivePresent = clusters is null ? values.Length - current[k + 1] : DriftMetrics.EffectiveSampleSize(values, clusters);
+        return Build(baseline, "chi_square", null, null, chi.Statistic, chi.PValue, values.Length, current[k + 1], effectivePresent, bins, reference, current, policy, chi.PValue);
     }
 
     private static FeatureDrift Build(
@@ -252,6 +288,7 @@ public static class DriftAnalyzer
         double? chiP,
         long count,
         long missing,
+        double effectivePresent,
         string[] bins,
         long[] reference,
         long[] current,
@@ -262,6 +299,10 @@ public static class DriftAnalyzer
         var a = current.Select(c => (double)c).ToArray();
         var psi = DriftMetrics.Psi(e, a);
         var js = DriftMetrics.JensenShannonDistance(e, a);
+
+        // Missing rows are kept as they are: whether a value is missing is a property of the row, not of the entity.
+        var effective = effectivePresent + missing;
+        var psiP = count == 0 || baseline.Count == 0 ? (double?)null : PsiPValue(psi, effective, baseline.Count, e, a);
         string method;
         DriftVerdict verdict;
         if (count == 0 || baseline.Count == 0)
@@ -277,7 +318,9 @@ public static class DriftAnalyzer
         else
         {
             method = "psi";
-            verdict = psi >= policy.PsiAlert ? DriftVerdict.Alert : psi >= policy.PsiWarn ? DriftVerdict.Warn : DriftVerdict.Ok;
+            var size = psi >= policy.PsiAlert ? DriftVerdict.Alert : psi >= policy.PsiWarn ? DriftVerdict.Warn : DriftVerdict.Ok;
+            var significance = psiP < AlertPValue ? DriftVerdict.Alert : psiP < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
+            verdict = size < significance ? size : significance;
         }
 
         return new FeatureDrift(
@@ -296,7 +339,22 @@ public static class DriftAnalyzer
             bins,
             reference,
             current,
-            verdict);
+            verdict,
+            effective,
+            psiP);
+    }
+
+    // PSI is the symmetric (Jeffreys) divergence, ≈ Pearson's χ² divergence for close distributions, so
+    // PSI·nm ∕ (n + m) ≈ χ²(bins used − 1) when both samples come from one distribution.
+    private static double PsiPValue(double psi, double current, double reference, double[] e, double[] a)
+    {
+        var used = 0;
+        for (var i = 0; i < e.Length; i++)
+        {
+            used += e[i] > 0 || a[i] > 0 ? 1 : 0;
+        }
+
+        return used < 2 || current <= 0 ? 1 : DriftMetrics.ChiSquarePValue(psi * current * reference / (current + reference), used - 1);
     }
 
     private static string[] NumericBins(IReadOnlyList<double> edges, int presentBins)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Models;
+using Brisa.Azure.Monitoring;
 using Brisa.Azure.Online;
 using Brisa.Azure.Serving;
 using Brisa.Azure.Training;
@@ -90,5 +91,13 @@ public sealed class PredictorTests(AzuriteFixture azurite)
         await log.DisposeAsync();
         var logged = await log.ReadAllAsync("fraud");
         Assert.Contains(logged, r => r.Version == second && r.Features.ContainsKey("amount_zscore"));
+
+        // Entity keys are logged, so drift counts a view feature's rows per entity (and not the request's inputs).
+        Assert.All(logged, r => Assert.Equal(customer.CustomerId, r.Keys!["customer_id"]));
+        Assert.All(logged, r => Assert.Equal(customer.MerchantId, r.Keys!["merchant_id"]));
+        var input = DriftMonitor.ToInput(logged[0].Features.Keys, logged, now, now, DriftMonitor.EntityKeysOf(Definitions));
+        Assert.All(input.Clusters!["merchant_7d:merchant_amount_mean_7d"], key => Assert.Equal(customer.MerchantId, key));
+        Assert.All(input.Clusters!["customer_7d:amount_mean_7d"], key => Assert.Equal(customer.CustomerId, key));
+        Assert.False(input.Clusters.ContainsKey("amount"));
     }
 }

@@ -77,6 +77,19 @@ public sealed class DriftMetricsTests
     }
 
     [Fact]
+    public void KolmogorovSmirnov_CountsOftenZeroFromTheSameDistribution_IsSmall()
+    {
+        // 80 % zeros, then 1 and 2: the baseline CDF jumps at its minimum; the sample's zeros sit on that jump.
+        var baseline = FeatureStatistics.Numeric("count", [.. Enumerable.Range(0, 10_000).Select(i => (float)(i % 10 < 8 ? 0 : i % 10 - 7))]);
+        var current = Enumerable.Range(0, 150).Select(i => (double)(i % 10 < 8 ? 0 : i % 10 - 7)).ToArray();
+
+        var result = DriftMetrics.KolmogorovSmirnov(baseline, current);
+
+        Assert.True(result.Statistic < 0.15, $"D = {result.Statistic}");
+        Assert.True(result.PValue > 0.01, $"p = {result.PValue}");
+    }
+
+    [Fact]
     public void KolmogorovSmirnov_BaselineStatisticsAndShiftedValues_IsLarge()
     {
         var baseline = FeatureStatistics.Numeric("x", [.. Enumerable.Range(0, 10_000).Select(i => (float)(i % 1000))]);
@@ -139,5 +152,46 @@ public sealed class DriftMetricsTests
     public void Histogram_ValuesOnEdges_GoToUpperBin()
     {
         Assert.Equal([1L, 2, 1], DriftMetrics.Histogram([1, 2], [0.5, 1, 1.5, 2, double.NaN]));
+    }
+
+    [Fact]
+    public void EffectiveSampleSize_TwoClusters_MatchesHandComputedAnova()
+    {
+        // Means 2 and 5 around 3.5: MSB = 13.5, MSW = 1, m0 = 3, ρ = 12.5 ∕ 15.5; deff = 1 + (18 ∕ 6 − 1)·ρ.
+        var size = DriftMetrics.EffectiveSampleSize([1.0, 2, 3, 4, 5, 6], ["a", "a", "a", "b", "b", "b"]);
+
+        Assert.Equal(6 / (1 + (2 * 12.5 / 15.5)), size, 12);
+    }
+
+    [Fact]
+    public void EffectiveSampleSize_ConstantWithinClusters_IsKishSize()
+    {
+        // ρ = 1: n² ∕ Σ m² = 100 ∕ (25 + 9 + 4).
+        double[] values = [1, 1, 1, 1, 1, 2, 2, 2, 3, 3];
+        string?[] keys = ["a", "a", "a", "a", "a", "b", "b", "b", "c", "c"];
+
+        Assert.Equal(100.0 / 38, DriftMetrics.EffectiveSampleSize(values, keys), 12);
+        Assert.Equal(100.0 / 38, DriftMetrics.EffectiveSampleSize([.. values.Select(v => v == 2 ? "y" : "x")], keys), 12);
+    }
+
+    [Fact]
+    public void EffectiveSampleSize_IndependentValues_IsAboutTheRowCount()
+    {
+        var rng = new Random(7);
+        var keys = Enumerable.Range(0, 4000).Select(_ => "k" + rng.Next(40)).ToArray();
+        var numbers = keys.Select(_ => rng.NextDouble()).ToArray();
+        var categories = keys.Select(_ => "c" + rng.Next(5)).ToArray();
+
+        Assert.InRange(DriftMetrics.EffectiveSampleSize(numbers, keys), 3000, 4000);
+        Assert.InRange(DriftMetrics.EffectiveSampleSize(categories, keys), 3000, 4000);
+    }
+
+    [Fact]
+    public void EffectiveSampleSize_MissingValuesAndKeys_AreLeftOut()
+    {
+        Assert.Equal(2, DriftMetrics.EffectiveSampleSize([1.0, double.NaN, 2, 3], ["a", "a", null, "b"]), 12);
+        Assert.Equal(0, DriftMetrics.EffectiveSampleSize([double.NaN], ["a"]));
+        Assert.Equal(3, DriftMetrics.EffectiveSampleSize([1.0, 2, 3], ["a", "b", "c"]));
+        Assert.Throws<ArgumentException>(() => DriftMetrics.EffectiveSampleSize([1.0], ["a", "b"]));
     }
 }
