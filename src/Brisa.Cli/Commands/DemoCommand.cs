@@ -105,7 +105,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             Done("generate", $"{transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent) and {arrived.Count - transactions.Count} chargebacks over {settings.Days} days, seed {settings.Seed}");
 
             var url = new Uri($"http://127.0.0.1:{settings.Port ?? FreePort()}");
-            var key = Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY") is { Length: > 0 } given ? given : FunctionKeys.Generate();
+            var key = FunctionKeys.FromEnvironment() ?? FunctionKeys.Generate();
             await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString }, key);
             await api.StartAsync(cancellationToken);
             using var http = new HttpClient { BaseAddress = url };

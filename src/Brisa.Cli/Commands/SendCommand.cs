@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Brisa.Azure.EventHubs;
+using Brisa.Cli.Serving;
 using Brisa.Core.Ingestion;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -76,7 +77,7 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
             return ExitCodes.Ok;
         }
 
-        var (accepted, rejected) = await PushAsync(new Uri(settings.Url!), settings.Key ?? Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY"), lines, settings.Batch, cancellationToken);
+        var (accepted, rejected) = await PushAsync(new Uri(settings.Url!), settings.Key ?? FunctionKeys.FromEnvironment(), lines, settings.Batch, cancellationToken);
         console.Markup(rejected == 0 ? "[green]sent[/] " : "[yellow]sent[/] ");
         console.MarkupLineInterpolated($"{accepted} accepted, {rejected} rejected (rejected events are in dead-letter with their reasons).");
         return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failed;

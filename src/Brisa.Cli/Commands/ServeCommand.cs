@@ -99,6 +99,6 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     private static (string? Key, string Origin) ResolveKey(Settings settings) =>
         settings.NoAuth ? (null, "none")
         : settings.Key is { Length: > 0 } given ? (given, "--key")
-        : Environment.GetEnvironmentVariable("BRISA_FUNCTION_KEY") is { Length: > 0 } fromEnvironment ? (fromEnvironment, "$BRISA_FUNCTION_KEY")
+        : FunctionKeys.FromEnvironment() is { } fromEnvironment ? (fromEnvironment, "$BRISA_FUNCTION_KEY")
         : (FunctionKeys.Generate(), "generated");
 }

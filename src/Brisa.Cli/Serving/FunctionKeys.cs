@@ -11,6 +11,12 @@ public static class FunctionKeys
     /// <summary>The header the Functions host reads the key from (the <c>code</c> query parameter is the other way).</summary>
     public const string Header = "x-functions-key";
 
+    /// <summary>The environment variable the CLI reads a key from when none is given on the command line.</summary>
+    public const string EnvironmentVariable = "BRISA_FUNCTION_KEY";
+
+    /// <summary>The key in <c>$BRISA_FUNCTION_KEY</c>, or null when unset or empty.</summary>
+    public static string? FromEnvironment() => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } key ? key : null;
+
     /// <summary>A new random key (256 bits, URL-safe base64, so it can go in <c>?code=</c> as it is).</summary>
     public static string Generate() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 

@@ -196,7 +196,12 @@ public static class ModelFitter
         _ => context.Regression.Trainers.LightGbm(LightGbmOptions(new LightGbmRegressionTrainer.Options(), trainer, seed)),
     };
 
-    private static LightGbmBinaryTrainer.Options LightGbmOptions(LightGbmBinaryTrainer.Options options, TrainerDefinition trainer, int seed)
+    // LightGBM's options, shared by the binary and regression trainers (both derive from the trainer base's options).
+    private static TOptions LightGbmOptions<TOptions, TOutput, TTransformer, TModel>(
+        LightGbmTrainerBase<TOptions, TOutput, TTransformer, TModel>.OptionsBase options, TrainerDefinition trainer, int seed)
+        where TOptions : LightGbmTrainerBase<TOptions, TOutput, TTransformer, TModel>.OptionsBase, new()
+        where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+        where TModel : class
     {
         options.LabelColumnName = TableDataView.LabelColumn;
         options.FeatureColumnName = FeaturesColumn;
@@ -213,27 +218,7 @@ public static class ModelFitter
         options.Silent = true;
         options.Verbose = false;
         options.Booster = Booster(trainer);
-        return options;
-    }
-
-    private static LightGbmRegressionTrainer.Options LightGbmOptions(LightGbmRegressionTrainer.Options options, TrainerDefinition trainer, int seed)
-    {
-        options.LabelColumnName = TableDataView.LabelColumn;
-        options.FeatureColumnName = FeaturesColumn;
-        options.NumberOfLeaves = trainer.GetInt32("number_of_leaves", 31);
-        options.NumberOfIterations = trainer.GetInt32("number_of_iterations", 100);
-        options.LearningRate = trainer.GetDouble("learning_rate", 0.1);
-        options.MinimumExampleCountPerLeaf = trainer.GetInt32("minimum_example_count_per_leaf", 20);
-        options.MaximumBinCountPerFeature = trainer.GetInt32("maximum_bin_count_per_feature", 255);
-        options.UseCategoricalSplit = trainer.GetBoolean("use_categorical_split", false);
-        options.HandleMissingValue = true;
-        options.Seed = seed;
-        options.Deterministic = true;
-        options.NumberOfThreads = Threads(trainer);
-        options.Silent = true;
-        options.Verbose = false;
-        options.Booster = Booster(trainer);
-        return options;
+        return (TOptions)options;
     }
 
     private static GradientBooster.Options Booster(TrainerDefinition trainer) => new()
