@@ -52,4 +52,14 @@ public sealed record FeatureReference(string? View, string Name)
     /// <summary><c>view:feature</c>, or the name of an on-demand feature.</summary>
     /// <returns>The text.</returns>
     public override string ToString() => View is null ? Name : View + ":" + Name;
+
+    /// <summary>True when <paramref name="text"/> is this reference as <see cref="ToString"/> writes it (without building that string).</summary>
+    /// <param name="text">The text, e.g. <c>customer_7d:amount_mean_7d</c>.</param>
+    /// <returns>True on an exact (ordinal) match.</returns>
+    public bool Is(string? text) => text is not null && (View is null
+        ? text == Name
+        : text.Length == View.Length + 1 + Name.Length
+            && text.StartsWith(View, StringComparison.Ordinal)
+            && text[View.Length] == ':'
+            && text.EndsWith(Name, StringComparison.Ordinal));
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Brisa.Core.Definitions;
 
 namespace Brisa.Core.Modeling;
@@ -40,13 +41,16 @@ public sealed record TrainingOutcome(
 /// <summary>Split, fit, evaluate, explain and describe one model version (pure apart from ML.NET; no storage).</summary>
 public static class ModelTraining
 {
+    // Definitions are immutable records; a served prediction asks for the names on every request.
+    private static readonly ConditionalWeakTable<ModelDefinition, IReadOnlyList<string>> InputNameCache = [];
+
     /// <summary>The model inputs of a definition, in order: its features (<c>view:feature</c> or on-demand name), then its request fields.</summary>
     /// <param name="model">The definition.</param>
     /// <returns>The input names, as <see cref="TrainingTable"/> column names.</returns>
     public static IReadOnlyList<string> InputNames(ModelDefinition model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. model.Features.Select(f => f.ToString()), .. model.RequestFields];
+        return InputNameCache.GetValue(model, m => [.. m.Features.Select(f => f.ToString()), .. m.RequestFields]);
     }
 
     /// <summary>Trains one version of <paramref name="model"/> on <paramref name="table"/>.</summary>

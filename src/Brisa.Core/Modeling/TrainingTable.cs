@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Brisa.Core.Modeling;
 
 /// <summary>The kind of a feature column.</summary>
@@ -136,7 +138,11 @@ public sealed class CategoricalColumn : FeatureColumn
 /// </summary>
 public sealed class TrainingTable
 {
-    private readonly Dictionary<string, FeatureColumn> byName;
+    // Up to this many columns a name is looked up by a scan; a served prediction builds a small table per request,
+    // and the dictionary was its largest allocation.
+    private const int ScanLimit = 24;
+
+    private readonly Dictionary<string, FeatureColumn>? byName;
 
     /// <summary>Creates a table and checks that every column has one value per row.</summary>
     /// <param name="timestamps">Observation time of each row (the split key).</param>
@@ -162,13 +168,24 @@ public sealed class TrainingTable
         ArgumentNullException.ThrowIfNull(features);
         var rows = timestamps.Length;
         Check(labels.Length == rows, $"labels has {labels.Length} values for {rows} rows");
-        Check(!labels.Any(float.IsNaN), "a label is NaN: only labelled rows belong in a training table");
-        byName = new Dictionary<string, FeatureColumn>(StringComparer.Ordinal);
-        foreach (var column in features)
+        Check(!labels.Any(float.IsNaN), $"a label is NaN: only labelled rows belong in a training table");
+        for (var i = 0; i < features.Count; i++)
         {
+            var column = features[i];
             ArgumentNullException.ThrowIfNull(column, nameof(features));
             Check(column.Count == rows, $"feature '{column.Name}' has {column.Count} values for {rows} rows");
-            Check(byName.TryAdd(column.Name, column), $"feature '{column.Name}' appears twice");
+            if (features.Count <= ScanLimit)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    Check(features[j].Name != column.Name, $"feature '{column.Name}' appears twice");
+                }
+            }
+            else
+            {
+                byName ??= new Dictionary<string, FeatureColumn>(features.Count, StringComparer.Ordinal);
+                Check(byName.TryAdd(column.Name, column), $"feature '{column.Name}' appears twice");
+            }
         }
 
         var costs = new SortedDictionary<string, double[]>(StringComparer.Ordinal);
@@ -213,7 +230,23 @@ public sealed class TrainingTable
     /// <summary>The column named <paramref name="name"/>, or null.</summary>
     /// <param name="name">The feature name.</param>
     /// <returns>The column or null.</returns>
-    public FeatureColumn? Find(string name) => byName.GetValueOrDefault(name);
+    public FeatureColumn? Find(string name)
+    {
+        if (byName is not null)
+        {
+            return byName.GetValueOrDefault(name);
+        }
+
+        for (var i = 0; i < Features.Count; i++)
+        {
+            if (Features[i].Name == name)
+            {
+                return Features[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The rows <paramref name="rows"/>, in that order.</summary>
     /// <param name="rows">Row indexes.</param>
@@ -250,7 +283,7 @@ public sealed class TrainingTable
     public TrainingTable WithFeature(FeatureColumn column)
     {
         ArgumentNullException.ThrowIfNull(column);
-        Check(byName.ContainsKey(column.Name), $"no feature '{column.Name}'");
+        Check(Find(column.Name) is not null, $"no feature '{column.Name}'");
         return new([.. Timestamps], [.. Labels], [.. Features.Select(f => f.Name == column.Name ? column : f)], CostInputs, Currencies?.ToArray(), RowIds?.ToArray());
     }
 
@@ -261,16 +294,36 @@ public sealed class TrainingTable
     public TrainingTable Project(IReadOnlyList<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var missing = names.Where(n => !byName.ContainsKey(n)).ToList();
+        var missing = names.Where(n => Find(n) is null).ToList();
         Check(missing.Count == 0, $"no feature {string.Join(", ", missing.Select(m => "'" + m + "'"))} (it has {string.Join(", ", Features.Select(f => f.Name))})");
-        return new([.. Timestamps], [.. Labels], [.. names.Select(n => byName[n])], CostInputs, Currencies?.ToArray(), RowIds?.ToArray());
+        return new([.. Timestamps], [.. Labels], [.. names.Select(n => Find(n)!)], CostInputs, Currencies?.ToArray(), RowIds?.ToArray());
     }
 
-    private static void Check(bool condition, string message)
+    // The message is only formatted when the check fails: a served prediction builds a table per request.
+    private static void Check(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
     {
         if (!condition)
         {
-            throw new ArgumentException("Invalid training table: " + message + ".");
+            throw new ArgumentException("Invalid training table: " + message.ToStringAndClear() + ".");
         }
+    }
+
+    /// <summary>An interpolated message built only when its condition is false (as <c>Debug.Assert</c>'s handler does).</summary>
+    [InterpolatedStringHandler]
+    private ref struct FailureMessage
+    {
+        private DefaultInterpolatedStringHandler inner;
+
+        public FailureMessage(int literalLength, int formattedCount, bool condition, out bool shouldAppend)
+        {
+            shouldAppend = !condition;
+            inner = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string value) => inner.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => inner.AppendFormatted(value);
+
+        public string ToStringAndClear() => inner.ToStringAndClear();
     }
 }

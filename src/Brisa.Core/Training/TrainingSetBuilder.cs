@@ -28,6 +28,11 @@ public sealed class TrainingSetBuilder
 {
     private readonly FeaturePlan plan;
 
+    // Caches for serving, which assembles one small set per request with a cached builder. Both are immutable once
+    // made; concurrent requests may each make one, and any of them is right.
+    private Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)>? featureIndex;
+    private ObservationLayout? lastLayout;
+
     /// <summary>Prepares a builder for a list of features.</summary>
     /// <param name="plan">The compiled definitions (compiled with or without event-id tracking: the result is the same).</param>
     /// <param name="features">View features (<c>view:feature</c>) and on-demand features, in column order.</param>
@@ -140,8 +145,7 @@ public sealed class TrainingSetBuilder
     private TrainingSet Assemble(ObservationSet observations, int[] order, PositionValueReader read)
     {
         var views = Requirements.Views;
-        var viewKeyColumn = views.Select(v => IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(v.Definition.Entity)!.JoinKey)).ToArray();
-        var requestColumn = Requirements.RequestFields.Select(f => observations.RequestFields.ToList().FindIndex(o => o.Name == f.Name)).ToArray();
+        var (viewKeyColumn, requestColumn, observationKeyIndex) = LayoutOf(observations);
 
         var n = order.Length;
         var columns = new List<TrainingColumn>();
@@ -157,9 +161,8 @@ public sealed class TrainingSetBuilder
             columns.Add(labelColumn);
         }
 
-        var observationKeyIndex = Requirements.EntityKeyFields.Select(k => IndexOf(observations.EntityKeyFields, k)).ToArray();
         var scratch = views.Select(v => new FieldValue[v.View.FeatureCount]).ToArray();
-        var context = new RowContext(plan.Definitions, views, scratch);
+        var context = new RowContext(featureIndex ??= RowContext.IndexFeatures(plan.Definitions, views), scratch);
         var present = new long[views.Count];
         var notFound = new long[views.Count];
         var expired = new long[views.Count];
@@ -287,24 +290,54 @@ public sealed class TrainingSetBuilder
         return -1;
     }
 
-    /// <summary>The inputs of on-demand expressions for the row being built.</summary>
-    private sealed class RowContext : IExpressionContext
+    /// <summary>
+    /// Where the observations' columns feed the set: per view, its entity's key column; per request field, its
+    /// column; per entity key of the set, its column (−1 when absent). Serving assembles a set per request from
+    /// observations shaped by the same requirements, so the last layout is kept and reused while the shape holds.
+    /// </summary>
+    private (int[] ViewKeyColumn, int[] RequestColumn, int[] ObservationKeyIndex) LayoutOf(ObservationSet observations)
     {
-        private readonly Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)> featureIndex = [];
-        private readonly FieldValue[][] scratch;
-
-        public RowContext(FeatureRepositoryDefinition definitions, IReadOnlyList<ViewPlan> views, FieldValue[][] scratch)
+        if (lastLayout is { } cached && ReferenceEquals(cached.Keys, observations.EntityKeyFields) && ReferenceEquals(cached.Fields, observations.RequestFields))
         {
-            this.scratch = scratch;
+            return cached.Layout;
+        }
+
+        var views = Requirements.Views;
+        var viewKeyColumn = new int[views.Count];
+        for (var v = 0; v < views.Count; v++)
+        {
+            viewKeyColumn[v] = IndexOf(observations.EntityKeyFields, plan.Definitions.FindEntity(views[v].Definition.Entity)!.JoinKey);
+        }
+
+        var requestNames = observations.RequestFields.Select(f => f.Name).ToList();
+        var requestColumn = Requirements.RequestFields.Select(f => requestNames.IndexOf(f.Name)).ToArray();
+        var observationKeyIndex = Requirements.EntityKeyFields.Select(k => IndexOf(observations.EntityKeyFields, k)).ToArray();
+        var layout = (viewKeyColumn, requestColumn, observationKeyIndex);
+        lastLayout = new ObservationLayout(observations.EntityKeyFields, observations.RequestFields, layout);
+        return layout;
+    }
+
+    private sealed record ObservationLayout(IReadOnlyList<string> Keys, IReadOnlyList<FieldDefinition> Fields, (int[] ViewKeyColumn, int[] RequestColumn, int[] ObservationKeyIndex) Layout);
+
+    /// <summary>The inputs of on-demand expressions for the row being built.</summary>
+    private sealed class RowContext(IReadOnlyDictionary<(string View, string Feature), (int View, int Feature, FieldType Type)> featureIndex, FieldValue[][] scratch)
+        : IExpressionContext
+    {
+        /// <summary>Where each (view, feature) sits in the scratch rows, and its type: the same for every row and every set.</summary>
+        public static Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)> IndexFeatures(FeatureRepositoryDefinition definitions, IReadOnlyList<ViewPlan> views)
+        {
+            var index = new Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)>();
             for (var v = 0; v < views.Count; v++)
             {
                 var source = definitions.FindSource(views[v].Definition.Source)!;
                 for (var f = 0; f < views[v].Definition.Features.Count; f++)
                 {
                     var feature = views[v].Definition.Features[f];
-                    featureIndex[(views[v].Name, feature.Name)] = (v, f, feature.GetValueType(source));
+                    index[(views[v].Name, feature.Name)] = (v, f, feature.GetValueType(source));
                 }
             }
+
+            return index;
         }
 
         public int Row { get; set; }

@@ -33,12 +33,24 @@ public static class TrainingTables
             }
         }
 
-        var features = ModelTraining.InputNames(model).Select(name => ToFeature(name, FindInput(set, name))).ToList();
+        var names = ModelTraining.InputNames(model);
+        var features = new FeatureColumn[names.Count];
+        for (var i = 0; i < names.Count; i++)
+        {
+            features[i] = ToFeature(names[i], FindInput(set, names[i]));
+        }
+
         var costInputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
         if (model.Cost?.FalseNegative.Field is { } costField)
         {
             var column = FindInput(set, costField);
-            costInputs[costField] = Enumerable.Range(0, rows).Select(r => column[r].AsNumber() ?? 0).ToArray();
+            var costs = new double[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                costs[r] = column[r].AsNumber() ?? 0;
+            }
+
+            costInputs[costField] = costs;
         }
 
         var currency = set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.RequestField && c.Name == "currency");
@@ -46,10 +58,28 @@ public static class TrainingTables
         return new TrainingTable(timestamps, labels, features, costInputs, currencies, [.. set.RowIds]);
     }
 
-    private static TrainingColumn FindInput(TrainingSet set, string name) =>
-        set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.Feature && c.Feature?.ToString() == name)
-        ?? set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.RequestField && c.Name == name)
-        ?? throw new ArgumentException($"The training set has no column for model input '{name}'.", nameof(set));
+    // A loop, not LINQ: serving builds a table per request, and a lambda per lookup showed in its allocations.
+    private static TrainingColumn FindInput(TrainingSet set, string name)
+    {
+        var columns = set.Columns;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] is { Role: TrainingColumnRole.Feature, Feature: { } feature } column && feature.Is(name))
+            {
+                return column;
+            }
+        }
+
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] is { Role: TrainingColumnRole.RequestField } column && column.Name == name)
+            {
+                return column;
+            }
+        }
+
+        throw new ArgumentException($"The training set has no column for model input '{name}'.", nameof(set));
+    }
 
     private static FeatureColumn ToFeature(string name, TrainingColumn column)
     {
