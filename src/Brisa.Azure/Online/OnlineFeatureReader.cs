@@ -41,8 +41,9 @@ public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 
             new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken },
             async (key, ct) =>
             {
-                var partition = TableKeys.Encode(key);
-                await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: ct))
+                // A string filter: the expression-tree overload translates a lambda to OData on every call.
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Encode(key)}");
+                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
                 {
                     if (views.FirstOrDefault(v => v.Name == row.RowKey) is { } view && Evaluate(row, view, key, nowTicks) is { } values)
                     {
