@@ -1,0 +1,33 @@
+using System.Text;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Ingestion;
+
+/// <summary>How one schema field is decoded: its allowed values as UTF-8, and a string cache for repeating values.</summary>
+internal sealed class FieldDecoder
+{
+    public FieldDecoder(SchemaField field)
+    {
+        Field = field;
+        if (field.Type != FieldType.String)
+        {
+            return;
+        }
+
+        if (field.Allowed is { } allowed)
+        {
+            // Only values that round-trip through UTF-8 can be matched on bytes (a lone surrogate cannot).
+            AllowedUtf8 = allowed.Select(a => Encoding.UTF8.GetBytes(a) is var b && Encoding.UTF8.GetString(b) == a ? b : null).ToArray();
+        }
+        else
+        {
+            Cache = new StringCache();
+        }
+    }
+
+    public SchemaField Field { get; }
+
+    public byte[]?[]? AllowedUtf8 { get; }
+
+    public StringCache? Cache { get; }
+}
