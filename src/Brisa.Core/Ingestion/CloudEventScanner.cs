@@ -23,12 +23,29 @@ internal sealed class CloudEventScanner
     private static readonly SearchValues<byte> PlainStringBytes = SearchValues.Create(
         Enumerable.Range(0x20, 0x80 - 0x20).Where(b => b is not ('"' or '\\')).Select(b => (byte)b).ToArray());
 
+    // The attributes in the order producers (and Utf8JsonWriter-based SDKs) write them: a member name is first compared
+    // with the expected one, quotes included, which settles it without scanning the name.
+    private static readonly (byte[] Quoted, Attribute Attribute)[] UsualOrder =
+    [
+        ("\"specversion\""u8.ToArray(), Attribute.SpecVersion),
+        ("\"id\""u8.ToArray(), Attribute.Id),
+        ("\"source\""u8.ToArray(), Attribute.Source),
+        ("\"type\""u8.ToArray(), Attribute.Type),
+        ("\"time\""u8.ToArray(), Attribute.None),
+        ("\"datacontenttype\""u8.ToArray(), Attribute.None),
+        ("\"data\""u8.ToArray(), Attribute.Data),
+    ];
+
     private readonly EventSchema[] schemas;
     private readonly byte[][] schemaTypes;
     private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
     private readonly HashSet<string> seenIds;
     private readonly List<string> addedIds = [];
+
+    // The rows of the previous event's schema, valid during one TryDecode (saves a dictionary lookup per event).
+    private EventSchema? lastSchema;
+    private SourceEventBatch? lastRows;
 
     /// <summary>Creates a scanner sharing the decoder's schemas, field decoders, options and per-delivery id set.</summary>
     public CloudEventScanner(EventSchema[] schemas, byte[][] schemaTypes, FieldDecoder[][] fieldDecoders, DecoderOptions options, HashSet<string> seenIds)
@@ -48,7 +65,10 @@ internal sealed class CloudEventScanner
     {
         batch.Checkpoint();
         addedIds.Clear();
-        if (TryMessage(json, now, batch))
+        (lastSchema, lastRows) = (null, null);
+        var taken = TryMessage(json, now, batch);
+        (lastSchema, lastRows) = (null, null);
+        if (taken)
         {
             return true;
         }
@@ -128,14 +148,27 @@ internal sealed class CloudEventScanner
         SourceEventBatch? rows = null;
         long ticks = 0;
         var seen = Attribute.None;
-        while (true)
+        for (var usual = 0; ; usual++)
         {
-            if (!TryKey(s, ref p, out var name))
+            Attribute attribute;
+            if (usual < UsualOrder.Length && s[p..].StartsWith(UsualOrder[usual].Quoted))
+            {
+                attribute = UsualOrder[usual].Attribute;
+                p += UsualOrder[usual].Quoted.Length;
+                if (!TryColon(s, ref p))
+                {
+                    return false;
+                }
+            }
+            else if (TryKey(s, ref p, out var name))
+            {
+                attribute = AttributeOf(name);
+            }
+            else
             {
                 return false;
             }
 
-            var attribute = AttributeOf(name);
             if ((seen & attribute) != 0)
             {
                 // A repeated attribute (the last one wins in the general path): not the usual shape.
@@ -188,7 +221,8 @@ internal sealed class CloudEventScanner
                         return false;
                     }
 
-                    rows = batch.For(schema);
+                    rows = ReferenceEquals(schema, lastSchema) ? lastRows! : batch.For(schema);
+                    (lastSchema, lastRows) = (schema, rows);
                     if (!TryData(s, ref p, schema, fieldDecoders[schemaIndex], rows.Append(id ?? "", 0), idBytes, id, now, out ticks))
                     {
                         return false;
@@ -254,13 +288,26 @@ internal sealed class CloudEventScanner
             var guess = 0;
             while (true)
             {
-                if (!TryKey(s, ref p, out var name))
+                // Producers write the fields in one order: try the one after the previous field first.
+                int index;
+                if ((uint)guess < (uint)decoders.Length && decoders[guess].QuotedName is { } quoted && s[p..].StartsWith(quoted))
+                {
+                    index = guess;
+                    p += quoted.Length;
+                    if (!TryColon(s, ref p))
+                    {
+                        return false;
+                    }
+                }
+                else if (TryKey(s, ref p, out var name))
+                {
+                    index = IndexOf(names, name);
+                }
+                else
                 {
                     return false;
                 }
 
-                // Producers write the fields in one order: try the one after the previous field first.
-                var index = (uint)guess < (uint)names.Length && name.SequenceEqual(names[guess]) ? guess : IndexOf(names, name);
                 guess = index + 1;
                 if (index < 0)
                 {
@@ -339,10 +386,11 @@ internal sealed class CloudEventScanner
                 }
 
                 // A field that repeats the event id (the source's id field, as producers usually send it) shares its string.
-                value = FieldValue.FromText(id is not null && text.SequenceEqual(idBytes) ? id
-                    : decoder.Cache is { } cache && text.Length <= StringCache.MaxLength ? cache.Get(text)!
-                    : Encoding.ASCII.GetString(text));
-                return true;
+                var shared = id is not null && text.SequenceEqual(idBytes) ? id
+                    : decoder.Cache is { } cache && text.Length <= StringCache.MaxLength ? cache.Get(text)
+                    : Encoding.ASCII.GetString(text);
+                value = FieldValue.FromText(shared!);
+                return shared is not null;
 
             case FieldType.Double:
                 if (!TryNumber(s, ref p, out text, out _) || !CloudEventDecoder.TryParseShortDecimal(text, out var number))
@@ -458,11 +506,12 @@ internal sealed class CloudEventScanner
     /// <summary>A member name and its colon: from the opening quote (at <paramref name="p"/>) to the start of the value.</summary>
     private static bool TryKey(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> name)
     {
-        if (!TryString(s, ref p, out name))
-        {
-            return false;
-        }
+        return TryString(s, ref p, out name) && TryColon(s, ref p);
+    }
 
+    /// <summary>The colon after a member name (at <paramref name="p"/> or after whitespace), and <paramref name="p"/> to the start of the value.</summary>
+    private static bool TryColon(ReadOnlySpan<byte> s, ref int p)
+    {
         p = SkipWhitespace(s, p);
         if (p >= s.Length || s[p] != (byte)':')
         {
@@ -498,6 +547,9 @@ internal sealed class CloudEventScanner
         p = SkipWhitespace(s, p + 1);
         return true;
     }
+
+    /// <summary>True when every byte is plain (see <see cref="PlainStringBytes"/>): such a name can be matched on raw bytes, quotes included.</summary>
+    internal static bool IsPlain(ReadOnlySpan<byte> utf8) => !utf8.ContainsAnyExcept(PlainStringBytes);
 
     /// <summary>A string of plain bytes (see <see cref="PlainStringBytes"/>): its content, and <paramref name="p"/> past the closing quote.</summary>
     private static bool TryString(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> content)

@@ -9,6 +9,8 @@ internal sealed class FieldDecoder
     public FieldDecoder(SchemaField field)
     {
         Field = field;
+        var name = Encoding.UTF8.GetBytes(field.Name);
+        QuotedName = CloudEventScanner.IsPlain(name) ? [(byte)'"', .. name, (byte)'"'] : null;
         if (field.Type != FieldType.String)
         {
             return;
@@ -26,6 +28,9 @@ internal sealed class FieldDecoder
     }
 
     public SchemaField Field { get; }
+
+    /// <summary>The name as it appears in JSON, quotes included, when it needs no escaping (null otherwise).</summary>
+    public byte[]? QuotedName { get; }
 
     public byte[]?[]? AllowedUtf8 { get; }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
 
@@ -18,8 +19,9 @@ internal sealed class StringCache
     private const int Window = 8192;
     private const int PauseWindows = 15;
 
-    private string?[] values = new string?[InitialSlots];
-    private int[] hashes = new int[InitialSlots];
+    // One entry per slot (hash, the value's first 16 UTF-8 bytes, the string): a lookup of a short value compares
+    // bytes held in the slot and does not touch the string, so a hit costs one cache line, not three.
+    private Entry[] entries = new Entry[InitialSlots];
     private int lookups;
     private int hits;
     private int paused;
@@ -32,24 +34,22 @@ internal sealed class StringCache
             return Transcode(utf8);
         }
 
-        var hash = Hash(utf8);
-        var i = hash & (values.Length - 2);
+        var key = new Key(utf8);
+        var i = key.Hash & (entries.Length - 2);
         string? text;
-        if (Matches(i, hash, utf8))
+        // The value is read before Count, which may clear or replace the table.
+        if (Matches(in entries[i], in key, utf8))
         {
-            text = values[i];
+            text = entries[i].Value;
             Count(hit: true);
             return text;
         }
 
-        if (Matches(i + 1, hash, utf8))
+        if (Matches(in entries[i + 1], in key, utf8))
         {
             // Most recently used first.
-            text = values[i + 1];
-            values[i + 1] = values[i];
-            hashes[i + 1] = hashes[i];
-            values[i] = text;
-            hashes[i] = hash;
+            (entries[i], entries[i + 1]) = (entries[i + 1], entries[i]);
+            text = entries[i].Value;
             Count(hit: true);
             return text;
         }
@@ -57,10 +57,8 @@ internal sealed class StringCache
         text = Transcode(utf8);
         if (text is not null)
         {
-            values[i + 1] = values[i];
-            hashes[i + 1] = hashes[i];
-            values[i] = text;
-            hashes[i] = hash;
+            entries[i + 1] = entries[i];
+            entries[i] = new Entry(key, text);
         }
 
         Count(hit: false);
@@ -76,11 +74,21 @@ internal sealed class StringCache
             : null;
     }
 
-    private bool Matches(int slot, int hash, ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// True when the entry holds the string of these bytes. The entry was made from valid UTF-8, so equal bytes mean an
+    /// equal string: values of up to 16 bytes are compared in the slot; longer ones against the string's characters.
+    /// </summary>
+    private static bool Matches(in Entry entry, in Key key, ReadOnlySpan<byte> utf8)
     {
-        if (hashes[slot] != hash || values[slot] is not { } candidate || candidate.Length > utf8.Length)
+        if (entry.Value is not { } candidate || entry.Key.Hash != key.Hash || entry.Key.Length != key.Length
+            || entry.Key.Head0 != key.Head0 || entry.Key.Head1 != key.Head1)
         {
             return false;
+        }
+
+        if (utf8.Length <= Key.HeadBytes)
+        {
+            return true;
         }
 
         if (Ascii.Equals(utf8, candidate))
@@ -115,37 +123,57 @@ internal sealed class StringCache
         {
             // Mostly unique values: stop caching for a while (and let go of what is held), then probe again.
             paused = Window * PauseWindows;
-            Array.Clear(values);
+            Array.Clear(entries);
         }
-        else if (hits * 8 < lookups * 7 && values.Length < MaxSlots)
+        else if (hits * 8 < lookups * 7 && entries.Length < MaxSlots)
         {
             // Many repeats but still missing: more room.
-            values = new string?[values.Length * 2];
-            hashes = new int[values.Length];
+            entries = new Entry[entries.Length * 2];
         }
 
         lookups = 0;
         hits = 0;
     }
 
-    private static int Hash(ReadOnlySpan<byte> utf8)
+    /// <summary>What identifies a value in a slot: its length, its first 16 bytes (zero-padded) and a hash of all of it.</summary>
+    private readonly struct Key
     {
-        var h = (ulong)utf8.Length * 0x9E3779B97F4A7C15UL;
-        var i = 0;
-        for (; i + 8 <= utf8.Length; i += 8)
+        public const int HeadBytes = 16;
+
+        public Key(ReadOnlySpan<byte> utf8)
         {
-            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..])) * 0x9E3779B97F4A7C15UL;
-            h ^= h >> 29;
+            Span<byte> head = stackalloc byte[HeadBytes];
+            head.Clear();
+            utf8[..Math.Min(utf8.Length, HeadBytes)].CopyTo(head);
+            Head0 = BinaryPrimitives.ReadUInt64LittleEndian(head);
+            Head1 = BinaryPrimitives.ReadUInt64LittleEndian(head[8..]);
+            Length = utf8.Length;
+            var h = (((ulong)utf8.Length * 0x9E3779B97F4A7C15UL) ^ Head0) * 0x9E3779B97F4A7C15UL;
+            h = ((h ^ (h >> 29) ^ Head1) * 0x9E3779B97F4A7C15UL) ^ (h >> 32);
+            for (var i = HeadBytes; i + 8 <= utf8.Length; i += 8)
+            {
+                h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..])) * 0x9E3779B97F4A7C15UL;
+                h ^= h >> 29;
+            }
+
+            if (utf8.Length > HeadBytes)
+            {
+                // The last 8 bytes (overlapping what was hashed) cover the tail.
+                h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[^Math.Min(8, utf8.Length)..])) * 0x9E3779B97F4A7C15UL;
+            }
+
+            h ^= h >> 32;
+            Hash = (int)h;
         }
 
-        ulong tail = 0;
-        for (var shift = 0; i < utf8.Length; i++, shift += 8)
-        {
-            tail |= (ulong)utf8[i] << shift;
-        }
+        public ulong Head0 { get; }
 
-        h = (h ^ tail) * 0x9E3779B97F4A7C15UL;
-        h ^= h >> 32;
-        return (int)h;
+        public ulong Head1 { get; }
+
+        public int Length { get; }
+
+        public int Hash { get; }
     }
+
+    private readonly record struct Entry(Key Key, string? Value);
 }
