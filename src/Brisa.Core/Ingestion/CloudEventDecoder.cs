@@ -28,6 +28,7 @@ public sealed class CloudEventDecoder
     private readonly DecoderOptions options;
     private readonly HashSet<string> seenIds = new(StringComparer.Ordinal);
     private readonly List<string> addedIds = [];
+    private readonly CloudEventScanner scanner;
     private FieldValue[] scratch = [];
 
     /// <summary>Creates a decoder for the given sources.</summary>
@@ -38,7 +39,14 @@ public sealed class CloudEventDecoder
         schemaTypes = this.schemas.Select(s => Encoding.UTF8.GetBytes(s.EventType)).ToArray();
         fieldDecoders = this.schemas.Select(s => s.Fields.Select(f => new FieldDecoder(f)).ToArray()).ToArray();
         this.options = options ?? new DecoderOptions();
+        scanner = new CloudEventScanner(this.schemas, schemaTypes, fieldDecoders, this.options, seenIds);
     }
+
+    /// <summary>False to decode every message with the general <c>Utf8JsonReader</c> path (the reference the fast path is tested against).</summary>
+    internal bool UseScanner { get; init; } = true;
+
+    /// <summary>How many messages the fast path decoded (so tests can tell it was exercised).</summary>
+    internal long ScannedMessages { get; private set; }
 
     /// <summary>Decodes a delivered batch of messages, as of <paramref name="now"/> (for the future-skew check).</summary>
     public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now) => Decode(messages, now, new DecodedBatch());
@@ -74,6 +82,14 @@ public sealed class CloudEventDecoder
 
     private void DecodeMessage(ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch)
     {
+        if (UseScanner && scanner.TryDecode(body.Span, now, batch))
+        {
+            ScannedMessages++;
+            return;
+        }
+
+        // Anything the scanner does not take (including every message with a rejected event) is decoded here, which
+        // gives the same rows and the reasons.
         var mark = new Mark(batch);
         var idsBefore = addedIds;
         idsBefore.Clear();
@@ -843,180 +859,5 @@ public sealed class CloudEventDecoder
         SpecVersion,
         Source,
         DataBase64,
-    }
-
-    /// <summary>How one schema field is decoded: its allowed values as UTF-8, and a string cache for repeating values.</summary>
-    private sealed class FieldDecoder
-    {
-        public FieldDecoder(SchemaField field)
-        {
-            Field = field;
-            if (field.Type != FieldType.String)
-            {
-                return;
-            }
-
-            if (field.Allowed is { } allowed)
-            {
-                // Only values that round-trip through UTF-8 can be matched on bytes (a lone surrogate cannot).
-                AllowedUtf8 = allowed.Select(a => Encoding.UTF8.GetBytes(a) is var b && Encoding.UTF8.GetString(b) == a ? b : null).ToArray();
-            }
-            else
-            {
-                Cache = new StringCache();
-            }
-        }
-
-        public SchemaField Field { get; }
-
-        public byte[]?[]? AllowedUtf8 { get; }
-
-        public StringCache? Cache { get; }
-    }
-
-    /// <summary>
-    /// A bounded, two-way set-associative cache of one field's short strings, looked up straight from UTF-8, so a value
-    /// that repeats (entity keys, countries) is transcoded and allocated once. Hit rates are counted per window of
-    /// lookups: a field whose values are mostly unique (transaction ids) pauses caching, so it neither pays for lookups
-    /// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound).
-    /// </summary>
-    private sealed class StringCache
-    {
-        public const int MaxLength = 128;
-        private const int InitialSlots = 1 << 12;
-        private const int MaxSlots = 1 << 17;
-        private const int Window = 8192;
-        private const int PauseWindows = 15;
-
-        private string?[] values = new string?[InitialSlots];
-        private int[] hashes = new int[InitialSlots];
-        private int lookups;
-        private int hits;
-        private int paused;
-
-        public string? Get(ReadOnlySpan<byte> utf8)
-        {
-            if (paused > 0)
-            {
-                paused--;
-                return Transcode(utf8);
-            }
-
-            var hash = Hash(utf8);
-            var i = hash & (values.Length - 2);
-            string? text;
-            if (Matches(i, hash, utf8))
-            {
-                text = values[i];
-                Count(hit: true);
-                return text;
-            }
-
-            if (Matches(i + 1, hash, utf8))
-            {
-                // Most recently used first.
-                text = values[i + 1];
-                values[i + 1] = values[i];
-                hashes[i + 1] = hashes[i];
-                values[i] = text;
-                hashes[i] = hash;
-                Count(hit: true);
-                return text;
-            }
-
-            text = Transcode(utf8);
-            if (text is not null)
-            {
-                values[i + 1] = values[i];
-                hashes[i + 1] = hashes[i];
-                values[i] = text;
-                hashes[i] = hash;
-            }
-
-            Count(hit: false);
-            return text;
-        }
-
-        /// <summary>The string of valid UTF-8 (at most <see cref="MaxLength"/> bytes), or null when invalid.</summary>
-        public static string? Transcode(ReadOnlySpan<byte> utf8)
-        {
-            Span<char> chars = stackalloc char[MaxLength];
-            return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
-                ? new string(chars[..written])
-                : null;
-        }
-
-        private bool Matches(int slot, int hash, ReadOnlySpan<byte> utf8)
-        {
-            if (hashes[slot] != hash || values[slot] is not { } candidate || candidate.Length > utf8.Length)
-            {
-                return false;
-            }
-
-            if (Ascii.Equals(utf8, candidate))
-            {
-                return true;
-            }
-
-            if (Ascii.IsValid(utf8))
-            {
-                return false;
-            }
-
-            Span<char> chars = stackalloc char[MaxLength];
-            return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
-                && chars[..written].SequenceEqual(candidate);
-        }
-
-        private void Count(bool hit)
-        {
-            lookups++;
-            if (hit)
-            {
-                hits++;
-            }
-
-            if (lookups < Window)
-            {
-                return;
-            }
-
-            if (hits * 16 < lookups)
-            {
-                // Mostly unique values: stop caching for a while (and let go of what is held), then probe again.
-                paused = Window * PauseWindows;
-                Array.Clear(values);
-            }
-            else if (hits * 8 < lookups * 7 && values.Length < MaxSlots)
-            {
-                // Many repeats but still missing: more room.
-                values = new string?[values.Length * 2];
-                hashes = new int[values.Length];
-            }
-
-            lookups = 0;
-            hits = 0;
-        }
-
-        private static int Hash(ReadOnlySpan<byte> utf8)
-        {
-            var h = (ulong)utf8.Length * 0x9E3779B97F4A7C15UL;
-            var i = 0;
-            for (; i + 8 <= utf8.Length; i += 8)
-            {
-                h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..])) * 0x9E3779B97F4A7C15UL;
-                h ^= h >> 29;
-            }
-
-            ulong tail = 0;
-            for (var shift = 0; i < utf8.Length; i++, shift += 8)
-            {
-                tail |= (ulong)utf8[i] << shift;
-            }
-
-            h = (h ^ tail) * 0x9E3779B97F4A7C15UL;
-            h ^= h >> 32;
-            return (int)h;
-        }
     }
 }

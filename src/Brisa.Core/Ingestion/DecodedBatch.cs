@@ -14,6 +14,11 @@ public sealed class DecodedBatch
     private readonly Dictionary<string, SourceEventBatch> spare = new(StringComparer.Ordinal);
     private readonly OutcomeList outcomes;
 
+    // Sources in the order they were added, and where the batch stood at the last checkpoint (see Checkpoint()).
+    private readonly List<SourceEventBatch> added = [];
+    private readonly List<int> checkpointCounts = [];
+    private int checkpointOutcomes;
+
     /// <summary>Creates an empty batch.</summary>
     public DecodedBatch() => outcomes = new OutcomeList(Rejected);
 
@@ -47,6 +52,7 @@ public sealed class DecodedBatch
         }
 
         bySource.Clear();
+        added.Clear();
         Rejected.Clear();
         outcomes.Truncate(0);
     }
@@ -61,6 +67,7 @@ public sealed class DecodedBatch
             }
 
             bySource.Add(schema.SourceName, batch);
+            added.Add(batch);
         }
 
         return batch;
@@ -80,6 +87,43 @@ public sealed class DecodedBatch
 
     /// <summary>Drops outcomes from <paramref name="count"/> on.</summary>
     internal void TruncateOutcomes(int count) => outcomes.Truncate(count);
+
+    /// <summary>
+    /// Remembers where the batch stands (rows per source, outcomes) so that <see cref="RollbackToCheckpoint"/> can undo
+    /// an optimistic decode exactly, as if it never ran. Only accepted rows may be added in between (no rejections).
+    /// </summary>
+    internal void Checkpoint()
+    {
+        checkpointCounts.Clear();
+        foreach (var source in added)
+        {
+            checkpointCounts.Add(source.Count);
+        }
+
+        checkpointOutcomes = outcomes.Count;
+    }
+
+    /// <summary>Undoes everything since <see cref="Checkpoint"/>, including sources it added (so <see cref="Sources"/> is as it was).</summary>
+    internal void RollbackToCheckpoint()
+    {
+        // Newest first: the dictionary then reuses the freed entries in their original order, so enumeration order
+        // of sources added later is the same as if these had never been added.
+        for (var i = added.Count - 1; i >= checkpointCounts.Count; i--)
+        {
+            var source = added[i];
+            source.Truncate(0);
+            bySource.Remove(source.Schema.SourceName);
+            spare[source.Schema.SourceName] = source;
+            added.RemoveAt(i);
+        }
+
+        for (var i = 0; i < added.Count; i++)
+        {
+            added[i].Truncate(checkpointCounts[i]);
+        }
+
+        outcomes.Truncate(checkpointOutcomes);
+    }
 
     /// <summary>Outcomes as (id, index into <see cref="Rejected"/> or −1 when accepted): no object per accepted event.</summary>
     private sealed class OutcomeList(List<RejectedEvent> rejected) : IReadOnlyList<EventOutcome>

@@ -76,6 +76,13 @@ public sealed class SourceEventBatch
     /// <summary>Sets the event time of the last appended row (known only once its data is read).</summary>
     internal void SetLastTicks(long ticks) => eventTicks[Count - 1] = ticks;
 
+    /// <summary>Sets the id and event time of the last appended row (a row filled before its envelope was complete).</summary>
+    internal void SetLast(string id, long ticks)
+    {
+        ids[Count - 1] = id;
+        eventTicks[Count - 1] = ticks;
+    }
+
     /// <summary>Drops rows from <paramref name="count"/> on (a rejected event, or a malformed message's partial rows).</summary>
     internal void Truncate(int count)
     {

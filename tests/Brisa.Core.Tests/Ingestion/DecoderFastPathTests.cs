@@ -135,6 +135,34 @@ public sealed class DecoderFastPathTests
         }
     }
 
+    [Fact]
+    public void String_cache_returns_the_string_of_the_bytes_through_growth_and_pauses()
+    {
+        // Phases of repeating keys, unique keys (the cache pauses and clears) and repeats again, with lengths on both
+        // sides of the 16 bytes held in a slot and non-ASCII text.
+        var random = new Random(9);
+        var cache = new StringCache();
+        for (var i = 0; i < 200_000; i++)
+        {
+            var phase = i / 50_000;
+            var text = phase % 2 == 1 ? $"unique-{i}" : Key(random, 100);
+            Assert.Equal(text, cache.Get(Encoding.UTF8.GetBytes(text)));
+        }
+
+        // About half the lookups hit in a table too small for the keys: it grows at a window's end, often right on a hit.
+        for (var round = 0; round < 12; round++)
+        {
+            cache = new StringCache();
+            for (var i = 0; i < 20_000; i++)
+            {
+                var text = Key(random, 8000);
+                Assert.Equal(text, cache.Get(Encoding.UTF8.GetBytes(text)));
+            }
+        }
+
+        static string Key(Random random, int distinct) => $"k{random.Next(distinct)}" + (random.Next(4) == 0 ? "-é-long-enough-to-pass-16" : "");
+    }
+
     private static DateTimeOffset? Reference(string text)
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes($"\"{text}\""));

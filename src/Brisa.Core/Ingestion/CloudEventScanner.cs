@@ -1,0 +1,690 @@
+using System.Buffers;
+using System.Text;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+
+namespace Brisa.Core.Ingestion;
+
+/// <summary>
+/// The decoder's fast path: a validating scanner of UTF-8 bytes specialised for the shape producers send (a CloudEvent
+/// object, or an array of them, with scalar attributes and a <c>data</c> object of scalar fields), writing typed rows
+/// straight into the batch. It only ever accepts: a message is taken by the scanner only when it is well-formed JSON
+/// of that shape, every string is printable ASCII without escapes, and every event passes validation. Anything else
+/// (an escape, non-ASCII text, a nested value, a repeated attribute, an unusual number, any event that would be
+/// rejected) makes it undo the message and return false, and <see cref="CloudEventDecoder"/> decodes the message with
+/// <c>Utf8JsonReader</c>, which gives the reasons. So for every input the result is the same as the general path's.
+/// </summary>
+internal sealed class CloudEventScanner
+{
+    private const long MaxExactInteger = 1L << 53;
+
+    // Printable ASCII except the quote and the backslash: a string made only of these needs no unescaping, is valid
+    // JSON (no control characters) and valid UTF-8, and its UTF-16 form has one char per byte.
+    private static readonly SearchValues<byte> PlainStringBytes = SearchValues.Create(
+        Enumerable.Range(0x20, 0x80 - 0x20).Where(b => b is not ('"' or '\\')).Select(b => (byte)b).ToArray());
+
+    // The attributes in the order producers (and Utf8JsonWriter-based SDKs) write them: a member name is first compared
+    // with the expected one, quotes included, which settles it without scanning the name.
+    private static readonly (byte[] Quoted, Attribute Attribute)[] UsualOrder =
+    [
+        ("\"specversion\""u8.ToArray(), Attribute.SpecVersion),
+        ("\"id\""u8.ToArray(), Attribute.Id),
+        ("\"source\""u8.ToArray(), Attribute.Source),
+        ("\"type\""u8.ToArray(), Attribute.Type),
+        ("\"time\""u8.ToArray(), Attribute.None),
+        ("\"datacontenttype\""u8.ToArray(), Attribute.None),
+        ("\"data\""u8.ToArray(), Attribute.Data),
+    ];
+
+    private readonly EventSchema[] schemas;
+    private readonly byte[][] schemaTypes;
+    private readonly FieldDecoder[][] fieldDecoders;
+    private readonly DecoderOptions options;
+    private readonly HashSet<string> seenIds;
+    private readonly List<string> addedIds = [];
+
+    // The rows of the previous event's schema, valid during one TryDecode (saves a dictionary lookup per event).
+    private EventSchema? lastSchema;
+    private SourceEventBatch? lastRows;
+
+    /// <summary>Creates a scanner sharing the decoder's schemas, field decoders, options and per-delivery id set.</summary>
+    public CloudEventScanner(EventSchema[] schemas, byte[][] schemaTypes, FieldDecoder[][] fieldDecoders, DecoderOptions options, HashSet<string> seenIds)
+    {
+        this.schemas = schemas;
+        this.schemaTypes = schemaTypes;
+        this.fieldDecoders = fieldDecoders;
+        this.options = options;
+        this.seenIds = seenIds;
+    }
+
+    /// <summary>
+    /// Decodes a whole message into <paramref name="batch"/> when every event in it is accepted; otherwise leaves the
+    /// batch and the delivery's seen ids exactly as they were and returns false.
+    /// </summary>
+    public bool TryDecode(ReadOnlySpan<byte> json, DateTimeOffset now, DecodedBatch batch)
+    {
+        batch.Checkpoint();
+        addedIds.Clear();
+        (lastSchema, lastRows) = (null, null);
+        var taken = TryMessage(json, now, batch);
+        (lastSchema, lastRows) = (null, null);
+        if (taken)
+        {
+            return true;
+        }
+
+        batch.RollbackToCheckpoint();
+        foreach (var id in addedIds)
+        {
+            seenIds.Remove(id);
+        }
+
+        return false;
+    }
+
+    private bool TryMessage(ReadOnlySpan<byte> s, DateTimeOffset now, DecodedBatch batch)
+    {
+        var p = SkipWhitespace(s, 0);
+        if (p >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[p] == (byte)'{')
+        {
+            if (!TryEvent(s, ref p, now, batch))
+            {
+                return false;
+            }
+        }
+        else if (s[p] == (byte)'[')
+        {
+            p = SkipWhitespace(s, p + 1);
+            while (true)
+            {
+                // An empty array or a non-object element is left to the general path.
+                if (p >= s.Length || s[p] != (byte)'{' || !TryEvent(s, ref p, now, batch))
+                {
+                    return false;
+                }
+
+                p = SkipWhitespace(s, p);
+                if (p >= s.Length)
+                {
+                    return false;
+                }
+
+                if (s[p] == (byte)']')
+                {
+                    p++;
+                    break;
+                }
+
+                if (s[p] != (byte)',')
+                {
+                    return false;
+                }
+
+                p = SkipWhitespace(s, p + 1);
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        return SkipWhitespace(s, p) == s.Length;
+    }
+
+    /// <summary>One event object, from its '{' (at <paramref name="p"/>) to past its '}'.</summary>
+    private bool TryEvent(ReadOnlySpan<byte> s, scoped ref int p, DateTimeOffset now, DecodedBatch batch)
+    {
+        var start = p;
+        p = SkipWhitespace(s, p + 1);
+        string? id = null;
+        ReadOnlySpan<byte> idBytes = default;
+        EventSchema? schema = null;
+        var schemaIndex = -1;
+        SourceEventBatch? rows = null;
+        long ticks = 0;
+        var seen = Attribute.None;
+        for (var usual = 0; ; usual++)
+        {
+            Attribute attribute;
+            if (usual < UsualOrder.Length && s[p..].StartsWith(UsualOrder[usual].Quoted))
+            {
+                attribute = UsualOrder[usual].Attribute;
+                p += UsualOrder[usual].Quoted.Length;
+                if (!TryColon(s, ref p))
+                {
+                    return false;
+                }
+            }
+            else if (TryKey(s, ref p, out var name))
+            {
+                attribute = AttributeOf(name);
+            }
+            else
+            {
+                return false;
+            }
+
+            if ((seen & attribute) != 0)
+            {
+                // A repeated attribute (the last one wins in the general path): not the usual shape.
+                return false;
+            }
+
+            seen |= attribute;
+            ReadOnlySpan<byte> value;
+            switch (attribute)
+            {
+                case Attribute.Id:
+                    // CheckEnvelope's rules for an accepted id; printable ASCII has no control character but DEL.
+                    if (!TryString(s, ref p, out idBytes) || idBytes.Length == 0 || idBytes.Length > options.MaxIdLength || idBytes.Contains((byte)0x7F))
+                    {
+                        return false;
+                    }
+
+                    id = Encoding.ASCII.GetString(idBytes);
+                    break;
+
+                case Attribute.SpecVersion:
+                    if (!TryString(s, ref p, out value) || !value.SequenceEqual("1.0"u8))
+                    {
+                        return false;
+                    }
+
+                    break;
+
+                case Attribute.Source:
+                    if (!TryString(s, ref p, out value) || value.Length == 0)
+                    {
+                        return false;
+                    }
+
+                    break;
+
+                case Attribute.Type:
+                    if (!TryString(s, ref p, out value) || (schemaIndex = FindSchema(value)) < 0 || !schemas[schemaIndex].HasUniqueNames)
+                    {
+                        return false;
+                    }
+
+                    schema = schemas[schemaIndex];
+                    break;
+
+                case Attribute.Data:
+                    // Decoded where it stands, straight into a new row: it needs the type first (as producers write it).
+                    if (schema is null || p >= s.Length || s[p] != (byte)'{')
+                    {
+                        return false;
+                    }
+
+                    rows = ReferenceEquals(schema, lastSchema) ? lastRows! : batch.For(schema);
+                    (lastSchema, lastRows) = (schema, rows);
+                    if (!TryData(s, ref p, schema, fieldDecoders[schemaIndex], rows.Append(id ?? "", 0), idBytes, id, now, out ticks))
+                    {
+                        return false;
+                    }
+
+                    break;
+
+                case Attribute.DataBase64:
+                    return false;
+
+                default:
+                    // time, datacontenttype, subject, extensions: not needed, but must be valid JSON.
+                    if (!TrySkipScalar(s, ref p))
+                    {
+                        return false;
+                    }
+
+                    break;
+            }
+
+            if (!TryNext(s, ref p, out var more))
+            {
+                return false;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+        }
+
+        if (seen != Attribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(id!))
+        {
+            return false;
+        }
+
+        addedIds.Add(id!);
+        rows!.SetLast(id!, ticks);
+        batch.Accept(id!);
+        return true;
+    }
+
+    /// <summary>The data object, from its '{' to past its '}', into <paramref name="row"/> (cleared); false unless every field is accepted.</summary>
+    private bool TryData(ReadOnlySpan<byte> s, scoped ref int p, EventSchema schema, FieldDecoder[] decoders, Span<FieldValue> row, ReadOnlySpan<byte> idBytes, string? id,
+        DateTimeOffset now, out long ticks)
+    {
+        ticks = 0;
+        var fields = schema.Fields;
+        var names = schema.Utf8Names;
+        if (fields.Count > 64)
+        {
+            return false;
+        }
+
+        p = SkipWhitespace(s, p + 1);
+        if (p < s.Length && s[p] == (byte)'}')
+        {
+            p++;
+        }
+        else
+        {
+            ulong seen = 0;
+            var guess = 0;
+            while (true)
+            {
+                // Producers write the fields in one order: try the one after the previous field first.
+                int index;
+                if ((uint)guess < (uint)decoders.Length && decoders[guess].QuotedName is { } quoted && s[p..].StartsWith(quoted))
+                {
+                    index = guess;
+                    p += quoted.Length;
+                    if (!TryColon(s, ref p))
+                    {
+                        return false;
+                    }
+                }
+                else if (TryKey(s, ref p, out var name))
+                {
+                    index = IndexOf(names, name);
+                }
+                else
+                {
+                    return false;
+                }
+
+                guess = index + 1;
+                if (index < 0)
+                {
+                    // Unknown fields are ignored so producers can add fields before the definitions do.
+                    if (!TrySkipScalar(s, ref p))
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    var bit = 1UL << index;
+                    if ((seen & bit) != 0)
+                    {
+                        return false;
+                    }
+
+                    seen |= bit;
+                    if (!TryLiteral(s, ref p, "null"u8) && !TryValue(s, ref p, decoders[index], idBytes, id, out row[index]))
+                    {
+                        return false;
+                    }
+                }
+
+                if (!TryNext(s, ref p, out var more))
+                {
+                    return false;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+            }
+        }
+
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (row[i].IsNull && (fields[i].Required || i == schema.TimestampIndex))
+            {
+                return false;
+            }
+        }
+
+        // The same arithmetic and comparisons as the general path, so the boundaries agree to the tick.
+        ticks = (long)row[schema.TimestampIndex].Number * 10;
+        var time = TiledView.FromUnixTicks(ticks);
+        return time <= now + options.MaxFutureSkew && time >= options.MinEventTime;
+    }
+
+    private bool TryValue(ReadOnlySpan<byte> s, scoped ref int p, FieldDecoder decoder, ReadOnlySpan<byte> idBytes, string? id, out FieldValue value)
+    {
+        value = default;
+        var field = decoder.Field;
+        ReadOnlySpan<byte> text;
+        switch (field.Type)
+        {
+            case FieldType.String:
+                if (!TryString(s, ref p, out text) || text.Length > options.MaxStringLength)
+                {
+                    return false;
+                }
+
+                if (decoder.AllowedUtf8 is { } allowedUtf8)
+                {
+                    for (var k = 0; k < allowedUtf8.Length; k++)
+                    {
+                        if (allowedUtf8[k] is { } candidate && text.SequenceEqual(candidate) && field.Allowed![k].Length <= options.MaxStringLength)
+                        {
+                            value = FieldValue.FromText(field.Allowed[k]);
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
+                // A field that repeats the event id (the source's id field, as producers usually send it) shares its string.
+                var shared = id is not null && text.SequenceEqual(idBytes) ? id
+                    : decoder.Cache is { } cache && text.Length <= StringCache.MaxLength ? cache.Get(text)
+                    : Encoding.ASCII.GetString(text);
+                value = FieldValue.FromText(shared!);
+                return shared is not null;
+
+            case FieldType.Double:
+                if (!TryNumber(s, ref p, out text, out _) || !CloudEventDecoder.TryParseShortDecimal(text, out var number))
+                {
+                    return false;
+                }
+
+                value = FieldValue.FromNumber(number);
+                return InRange(field, number);
+
+            case FieldType.Long:
+                if (!TryNumber(s, ref p, out text, out var integral) || !integral || !TryParseInteger(text, out var integer))
+                {
+                    return false;
+                }
+
+                value = FieldValue.FromNumber(integer);
+                return InRange(field, integer);
+
+            case FieldType.Bool:
+                if (TryLiteral(s, ref p, "true"u8))
+                {
+                    value = FieldValue.FromNumber(1);
+                    return true;
+                }
+
+                if (TryLiteral(s, ref p, "false"u8))
+                {
+                    value = FieldValue.FromNumber(0);
+                    return true;
+                }
+
+                return false;
+
+            case FieldType.Timestamp:
+                if (!TryString(s, ref p, out text) || !CloudEventDecoder.TryParseUtcTimestamp(text, out var utcTicks))
+                {
+                    return false;
+                }
+
+                value = FieldValue.FromNumber((utcTicks - TiledView.UnixEpochTicks) / 10);
+                return true;
+
+            default:
+                return false;
+        }
+    }
+
+    private static bool InRange(SchemaField field, double number) => !(number < field.Min) && !(number > field.Max);
+
+    /// <summary>A JSON integer (grammar already checked) of at most 16 digits within ±2^53, as TryGetInt64 reads it.</summary>
+    private static bool TryParseInteger(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        var negative = text[0] == (byte)'-';
+        var digits = negative ? text[1..] : text;
+        if (digits.Length > 16)
+        {
+            return false;
+        }
+
+        foreach (var b in digits)
+        {
+            value = (value * 10) + (b - '0');
+        }
+
+        if (value > MaxExactInteger)
+        {
+            return false;
+        }
+
+        value = negative ? -value : value;
+        return true;
+    }
+
+    private int FindSchema(ReadOnlySpan<byte> type)
+    {
+        for (var i = 0; i < schemaTypes.Length; i++)
+        {
+            if (type.SequenceEqual(schemaTypes[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int IndexOf(byte[][] names, ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (name.SequenceEqual(names[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static Attribute AttributeOf(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("id"u8) => Attribute.Id,
+        4 when name.SequenceEqual("data"u8) => Attribute.Data,
+        4 when name.SequenceEqual("type"u8) => Attribute.Type,
+        6 when name.SequenceEqual("source"u8) => Attribute.Source,
+        11 when name.SequenceEqual("specversion"u8) => Attribute.SpecVersion,
+        11 when name.SequenceEqual("data_base64"u8) => Attribute.DataBase64,
+        _ => Attribute.None,
+    };
+
+    /// <summary>A member name and its colon: from the opening quote (at <paramref name="p"/>) to the start of the value.</summary>
+    private static bool TryKey(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> name)
+    {
+        return TryString(s, ref p, out name) && TryColon(s, ref p);
+    }
+
+    /// <summary>The colon after a member name (at <paramref name="p"/> or after whitespace), and <paramref name="p"/> to the start of the value.</summary>
+    private static bool TryColon(ReadOnlySpan<byte> s, ref int p)
+    {
+        p = SkipWhitespace(s, p);
+        if (p >= s.Length || s[p] != (byte)':')
+        {
+            return false;
+        }
+
+        p = SkipWhitespace(s, p + 1);
+        return true;
+    }
+
+    /// <summary>After a member's value: a comma (more members follow) or the closing brace.</summary>
+    private static bool TryNext(ReadOnlySpan<byte> s, scoped ref int p, out bool more)
+    {
+        p = SkipWhitespace(s, p);
+        more = false;
+        if (p >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[p] == (byte)'}')
+        {
+            p++;
+            return true;
+        }
+
+        if (s[p] != (byte)',')
+        {
+            return false;
+        }
+
+        more = true;
+        p = SkipWhitespace(s, p + 1);
+        return true;
+    }
+
+    /// <summary>True when every byte is plain (see <see cref="PlainStringBytes"/>): such a name can be matched on raw bytes, quotes included.</summary>
+    internal static bool IsPlain(ReadOnlySpan<byte> utf8) => !utf8.ContainsAnyExcept(PlainStringBytes);
+
+    /// <summary>A string of plain bytes (see <see cref="PlainStringBytes"/>): its content, and <paramref name="p"/> past the closing quote.</summary>
+    private static bool TryString(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> content)
+    {
+        content = default;
+        if (p >= s.Length || s[p] != (byte)'"')
+        {
+            return false;
+        }
+
+        var rest = s[(p + 1)..];
+        var length = rest.IndexOfAnyExcept(PlainStringBytes);
+        if (length < 0 || rest[length] != (byte)'"')
+        {
+            return false;
+        }
+
+        content = rest[..length];
+        p += length + 2;
+        return true;
+    }
+
+    /// <summary>
+    /// A number in JSON's grammar (<c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>); what follows it is checked by the caller
+    /// (a delimiter must come next, as for the reader).
+    /// </summary>
+    private static bool TryNumber(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> text, out bool integral)
+    {
+        var start = p;
+        text = default;
+        integral = true;
+        if (p < s.Length && s[p] == (byte)'-')
+        {
+            p++;
+        }
+
+        if (p >= s.Length || !char.IsAsciiDigit((char)s[p]))
+        {
+            return false;
+        }
+
+        if (s[p++] != (byte)'0')
+        {
+            p = SkipDigits(s, p);
+        }
+
+        if (p < s.Length && s[p] == (byte)'.')
+        {
+            integral = false;
+            var digits = ++p;
+            if ((p = SkipDigits(s, p)) == digits)
+            {
+                return false;
+            }
+        }
+
+        if (p < s.Length && (s[p] | 0x20) == (byte)'e')
+        {
+            integral = false;
+            p++;
+            if (p < s.Length && s[p] is (byte)'+' or (byte)'-')
+            {
+                p++;
+            }
+
+            var digits = p;
+            if ((p = SkipDigits(s, p)) == digits)
+            {
+                return false;
+            }
+        }
+
+        text = s[start..p];
+        return true;
+    }
+
+    private static int SkipDigits(ReadOnlySpan<byte> s, int p)
+    {
+        while (p < s.Length && char.IsAsciiDigit((char)s[p]))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    /// <summary>A value not kept: a plain string, a number or a literal (objects and arrays go to the general path).</summary>
+    private static bool TrySkipScalar(ReadOnlySpan<byte> s, scoped ref int p)
+    {
+        if (p >= s.Length)
+        {
+            return false;
+        }
+
+        return s[p] switch
+        {
+            (byte)'"' => TryString(s, ref p, out _),
+            (byte)'t' => TryLiteral(s, ref p, "true"u8),
+            (byte)'f' => TryLiteral(s, ref p, "false"u8),
+            (byte)'n' => TryLiteral(s, ref p, "null"u8),
+            _ => TryNumber(s, ref p, out _, out _),
+        };
+    }
+
+    private static bool TryLiteral(ReadOnlySpan<byte> s, scoped ref int p, ReadOnlySpan<byte> literal)
+    {
+        if (!s[p..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        p += literal.Length;
+        return true;
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> s, int p)
+    {
+        while (p < s.Length && s[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    [Flags]
+    private enum Attribute
+    {
+        None = 0,
+        SpecVersion = 1,
+        Id = 2,
+        Source = 4,
+        Type = 8,
+        Data = 16,
+        DataBase64 = 32,
+        Required = SpecVersion | Id | Source | Type | Data,
+    }
+}
