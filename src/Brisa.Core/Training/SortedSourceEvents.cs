@@ -33,16 +33,16 @@ internal sealed class SortedSourceEvents
     {
         var batches = events.Where(b => b.Schema.SourceName == source).ToArray();
         var total = batches.Sum(b => b.Count);
-        var seen = new HashSet<string>(total, StringComparer.Ordinal);
         var ticks = new long[total];
         var refs = new long[total];
+        var seen = new EventIdSet(total, i => batches[(int)(refs[i] >> 32)].Id((int)refs[i]));
         var n = 0;
         for (var b = 0; b < batches.Length; b++)
         {
             var batch = batches[b];
             for (var row = 0; row < batch.Count; row++)
             {
-                if (seen.Add(batch.Id(row)))
+                if (seen.Add(batch.Id(row), n))
                 {
                     ticks[n] = batch.EventTicks(row);
                     refs[n] = ((long)b << 32) | (uint)row;
