@@ -64,9 +64,11 @@ internal static class EntitySweep
         var values = new FieldValue[n * width];
         var newest = new long?[n];
         var tiled = view.View;
-        Parallel.For(0, index.Count, () => new FieldValue[tiled.FieldCount], (e, _, fields) =>
+        Parallel.For(0, index.Count, () => (State: tiled.CreateState(), Fields: new FieldValue[tiled.FieldCount]), (e, _, scratch) =>
         {
-            EntityTiles? state = null;
+            var (state, fields) = scratch;
+            state.Reset();
+            var any = false;
             var next = grouped.Start[e];
             var end = grouped.Start[e + 1];
             for (var k = rowStart[e]; k < rowStart[e + 1]; k++)
@@ -76,21 +78,22 @@ internal static class EntitySweep
                 var bound = beforeObservation ? t - 1 : t;
                 for (; next < end && grouped.Ticks[next] <= bound; next++)
                 {
-                    (state ??= tiled.CreateState()).Apply(grouped.Ticks[next], grouped.Load(next, fields), fields);
+                    state.Apply(grouped.Ticks[next], grouped.Load(next, fields), fields);
+                    any = true;
                 }
 
                 var destination = values.AsSpan(r * width, width);
-                if (state is null)
-                {
-                    tiled.WriteEmpty(destination);
-                }
-                else
+                if (any)
                 {
                     newest[r] = state.Evaluate(t, destination);
                 }
+                else
+                {
+                    tiled.WriteEmpty(destination);
+                }
             }
 
-            return fields;
+            return scratch;
         }, _ => { });
 
         return new Result(values, newest, width);
