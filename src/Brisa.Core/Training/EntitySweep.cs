@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Features;
@@ -14,6 +13,9 @@ namespace Brisa.Core.Training;
 /// </summary>
 internal static class EntitySweep
 {
+    /// <summary>Events looked up per parallel work item.</summary>
+    private const int Chunk = 1 << 16;
+
     /// <summary>Evaluates <paramref name="view"/> for every row.</summary>
     /// <param name="view">The view.</param>
     /// <param name="events">Its source's events in (time, id) order.</param>
@@ -50,9 +52,9 @@ internal static class EntitySweep
         var keyField = view.EntityKeyField;
 
         // Read-only lookups of a built dictionary: safe to split across threads.
-        Parallel.ForEach(Partitioner.Create(0, events.Count, 1 << 16), range =>
+        Parallel.For(0, (events.Count + Chunk - 1) / Chunk, c =>
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            for (var i = c * Chunk; i < Math.Min(events.Count, (c + 1) * Chunk); i++)
             {
                 var (batch, row) = events.At(i);
                 eventEntity[i] = EntityKeys.FromField(batch.Value(row, keyField)) is { } key && index.TryGetValue(key, out var e) ? e : -1;
