@@ -7,9 +7,10 @@ namespace Brisa.Core.Training;
 /// <summary>
 /// The point-in-time sweep of one view, entity by entity: a row of an entity at t sees exactly that entity's events
 /// with e ≤ t (or e &lt; t), applied in (time, event id) order — what <see cref="PointInTimeSweep"/> gives, since an
-/// entity's value depends on its own events only. Each entity's tiles stay hot in cache while its rows are read, no
-/// lookup by key is made per event or row, only one entity's state is held at a time per thread, and entities are
-/// independent, so they are swept in parallel with identical results.
+/// entity's value depends on its own events only. Each event's and row's entity is looked up once, up front; the
+/// sweep then reads each entity's events contiguously, its tiles stay hot in cache while its rows are read, one tile
+/// state per thread is reset between entities, and entities are independent, so they are swept in parallel with
+/// identical results.
 /// </summary>
 internal static class EntitySweep
 {
