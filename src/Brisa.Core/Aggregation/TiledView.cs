@@ -138,6 +138,7 @@ public sealed class TiledView
 
         LastFields = [.. last];
         DistinctFields = [.. distinct];
+        EventFields = [.. NumericBlocks.Select(b => b.Field).Concat(last).Concat(distinct).Distinct().Order()];
         FieldCount = fieldCount;
         MaxWindowTiles = maxWindow;
         LayoutFingerprint = StableHash.Fnv1a64(fingerprint.ToString());
@@ -181,6 +182,12 @@ public sealed class TiledView
     internal int[] LastFields { get; }
 
     internal int[] DistinctFields { get; }
+
+    /// <summary>The event fields <see cref="EntityTiles.Apply(long, string?, ReadOnlySpan{FieldValue})"/> reads (ascending); the others may hold anything.</summary>
+    internal int[] EventFields { get; }
+
+    /// <summary>True when apply reads event ids: to track them, or to break ties of last value.</summary>
+    internal bool ReadsEventIds => TracksEventIds || LastFields.Length > 0;
 
     internal ReadOnlySpan<FeaturePlan> Plans => _plans;
 

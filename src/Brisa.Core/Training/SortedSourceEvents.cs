@@ -31,9 +31,21 @@ internal sealed class SortedSourceEvents
     /// <returns>The ordered events.</returns>
     public static SortedSourceEvents Create(string source, IEnumerable<SourceEventBatch> events)
     {
-        var batches = events.Where(b => b.Schema.SourceName == source).ToArray();
-        var total = batches.Sum(b => b.Count);
-        var seen = new HashSet<string>(total, StringComparer.Ordinal);
+        var batches = events.Where(b => b.Schema.SourceName == source && b.Count > 0).ToArray();
+        var offsets = new int[batches.Length + 1];
+        for (var b = 0; b < batches.Length; b++)
+        {
+            offsets[b + 1] = offsets[b] + batches[b].Count;
+        }
+
+        var total = offsets[^1];
+        var first = DistinctIds.FirstOfEach(total, j =>
+        {
+            var b = Array.BinarySearch(offsets, j);
+            b = b < 0 ? ~b - 1 : b;
+            return batches[b].Id(j - offsets[b]);
+        });
+
         var ticks = new long[total];
         var refs = new long[total];
         var n = 0;
@@ -42,7 +54,7 @@ internal sealed class SortedSourceEvents
             var batch = batches[b];
             for (var row = 0; row < batch.Count; row++)
             {
-                if (seen.Add(batch.Id(row)))
+                if (first[offsets[b] + row])
                 {
                     ticks[n] = batch.EventTicks(row);
                     refs[n] = ((long)b << 32) | (uint)row;

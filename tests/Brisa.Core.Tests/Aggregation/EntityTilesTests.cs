@@ -113,6 +113,47 @@ public class EntityTilesTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reset_AfterAnotherEntity_BehavesLikeANewState(bool track)
+    {
+        var view = View(track);
+        var reused = view.CreateState();
+
+        // A first entity that fills every part of the state: many tiles, ids, last values, more than 64 distinct
+        // values (the per-tile set fallback), and a prune watermark.
+        for (var i = 0; i < 300; i++)
+        {
+            reused.Apply((i * Hour / 7) + 1, "a" + i, [FieldValue.FromNumber(i), FieldValue.FromText("c" + i)]);
+        }
+
+        reused.Prune(40 * Hour);
+        reused.Reset();
+
+        var fresh = view.CreateState();
+        Assert.Equal(fresh.Encode(), reused.Encode());
+        foreach (var state in new[] { fresh, reused })
+        {
+            state.Apply((2 * Hour) + 5, "b1", [FieldValue.FromNumber(3), FieldValue.FromText("PT")]);
+            Assert.Equal(ApplyResult.Applied, state.Apply((3 * Hour) + 5, "b2", [FieldValue.FromNumber(5), FieldValue.FromText("ES")]));
+            Assert.Equal(track ? ApplyResult.Duplicate : ApplyResult.Applied, state.Apply((3 * Hour) + 6, "b2", [FieldValue.FromNumber(1), FieldValue.FromText("FR")]));
+        }
+
+        Assert.Equal(fresh.Encode(), reused.Encode());
+        Assert.Equal(fresh.Evaluate(4 * Hour), reused.Evaluate(4 * Hour), new FeatureVectorComparer());
+        Assert.Equal(fresh.EventCount, reused.EventCount);
+        Assert.Null(reused.PruneWatermarkTile);
+    }
+
+    private sealed class FeatureVectorComparer : IEqualityComparer<FeatureVector>
+    {
+        public bool Equals(FeatureVector? x, FeatureVector? y) =>
+            x is not null && y is not null && x.NewestEventTicks == y.NewestEventTicks && x.Values.SequenceEqual(y.Values);
+
+        public int GetHashCode(FeatureVector obj) => obj.Values.Count;
+    }
+
     [Fact]
     public void Evaluate_BeforeNewestEvent_Throws()
     {

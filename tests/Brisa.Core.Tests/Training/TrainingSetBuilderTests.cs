@@ -80,6 +80,17 @@ public class TrainingSetBuilderTests
     }
 
     [Fact]
+    public void Build_NoEvents_EveryViewEmptyAndNotFound()
+    {
+        var txns = Txns(("a", "c1", "m1", 10, "ES", T(5)));
+        var observations = ModelObservations.Build(Plan, Model, [txns], []);
+        var set = TrainingSetBuilder.ForModel(Plan, Model, new TrainingSetOptions { ApplyTtl = false }).Build(observations, [Txns()]);
+
+        Assert.Equal([0.0], set.Column("customer_1h__txn_count_1h").Values.ToArray().Select(v => v.Number));
+        Assert.All(set.ViewCounts.Values, c => Assert.Equal(0, c.Present));
+    }
+
+    [Fact]
     public void Build_AtObservation_IncludesEventsAtTheSameInstant()
     {
         var txns = Txns(("a", "c1", "m1", 10, "ES", T(5)), ("b", "c1", "m1", 20, "ES", T(5)));
