@@ -44,6 +44,10 @@ public sealed class PredictionLog : IAsyncDisposable
     private readonly TimeSpan flushInterval;
     private readonly Task loop;
 
+    // Released when a full batch is queued (and on dispose): the writer wakes per batch or interval, never per record.
+    private readonly SemaphoreSlim batchReady = new(0);
+    private volatile bool closing;
+
     /// <summary>Creates the log and starts its background writer.</summary>
     public PredictionLog(BlobContainerClient container, TimeSpan flushInterval)
     {
@@ -60,7 +64,13 @@ public sealed class PredictionLog : IAsyncDisposable
     }
 
     /// <summary>Records a prediction (never blocks, never throws on the request path).</summary>
-    public void Append(PredictionRecord record) => channel.Writer.TryWrite(record);
+    public void Append(PredictionRecord record)
+    {
+        if (channel.Writer.TryWrite(record) && channel.Reader.Count == FlushSize)
+        {
+            batchReady.Release();
+        }
+    }
 
     /// <summary>Writes what is still queued (records the background writer has not taken yet); <see cref="DisposeAsync"/> writes everything.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -94,8 +104,11 @@ public sealed class PredictionLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         channel.Writer.TryComplete();
+        closing = true;
+        batchReady.Release();
         await loop;
         await FlushAsync();
+        batchReady.Dispose();
     }
 
     private async Task RunAsync()
@@ -104,20 +117,16 @@ public sealed class PredictionLog : IAsyncDisposable
         var reader = channel.Reader;
         while (true)
         {
-            using var wait = new CancellationTokenSource(flushInterval);
-            try
+            // A reader parked in WaitToReadAsync is woken by every write, a thread-pool hand-off per prediction on the
+            // request path; this one sleeps until a batch is full or the interval has passed.
+            if (reader.Count < FlushSize && !closing)
             {
-                while (batch.Count < FlushSize && await reader.WaitToReadAsync(wait.Token))
-                {
-                    while (batch.Count < FlushSize && reader.TryRead(out var record))
-                    {
-                        batch.Add(record);
-                    }
-                }
+                await batchReady.WaitAsync(flushInterval).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            while (batch.Count < FlushSize && reader.TryRead(out var record))
             {
-                // The interval elapsed: flush what we have.
+                batch.Add(record);
             }
 
             try
@@ -132,7 +141,7 @@ public sealed class PredictionLog : IAsyncDisposable
                 // silently stop the log for the life of the process.
             }
 
-            if (reader.Completion.IsCompleted)
+            if (closing)
             {
                 return;
             }
