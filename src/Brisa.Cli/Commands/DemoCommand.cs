@@ -307,7 +307,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         using var json = System.Text.Json.JsonDocument.Parse(text);
         var prediction = json.RootElement.GetProperty("predictions")[0];
         var features = prediction.GetProperty("features");
-        string Show(string name) => features.TryGetProperty(name, out var f) ? $"{name.Split(':')[^1]}={f.GetProperty("value")}" : "";
+        string Show(string name) => features.TryGetProperty(name, out var f) ? $"{name.Split(':')[^1]}={Plain(f.GetProperty("value"))}" : "";
+        static string Plain(System.Text.Json.JsonElement value) => value.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Number => value.GetDouble().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+            System.Text.Json.JsonValueKind.Null => "missing",
+            _ => value.ToString().ToLowerInvariant(),
+        };
         var summary = string.Join(", ", new[] { Show("customer_1h:txn_count_1h"), Show("customer_1h:country_distinct_1h"), Show("amount_zscore"), Show("is_foreign") }.Where(x => x.Length > 0));
         return (prediction.GetProperty("score").GetDouble(), prediction.GetProperty("decision").GetBoolean(), $"amount {amount} {country} {channel}; {summary}");
     }

@@ -41,7 +41,10 @@ public static class TrainingReportView
             table.AddRow("confusion (TP/FP/FN/TN)", $"{business.Confusion.TruePositives}/{business.Confusion.FalsePositives}/{business.Confusion.FalseNegatives}/{business.Confusion.TrueNegatives}");
         }
 
-        table.AddRow("decision", Markup.Escape($"{result.Run.Status}: {report.Promotion?.Reason ?? result.Run.Message}"));
+        // Promotion reasons already start with their outcome ("Promoted: …"); other messages get the run status.
+        var reason = report.Promotion?.Reason ?? result.Run.Message ?? "";
+        var status = result.Run.Status.ToString();
+        table.AddRow("decision", Markup.Escape(reason.StartsWith(status, StringComparison.Ordinal) ? reason : $"{status}: {reason}"));
         console.Write(table);
         var top = report.Importance.Take(5).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Feature} {i.Importance:0.000}"));
         console.MarkupLineInterpolated($"[grey]top features: {string.Join("; ", top)}[/]");
