@@ -158,7 +158,7 @@ public sealed class CloudEventDecoder
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var attribute = AttributeOf(ref reader);
-            if (attribute == Attribute.Data)
+            if (attribute == CloudEventAttribute.Data)
             {
                 reader.Read();
                 dataToken = reader.TokenType;
@@ -188,11 +188,11 @@ public sealed class CloudEventDecoder
 
                 dataEnd = (int)reader.BytesConsumed;
             }
-            else if (attribute == Attribute.Id)
+            else if (attribute == CloudEventAttribute.Id)
             {
                 id = ReadAttribute(ref reader, "id", ref envelopeError);
             }
-            else if (attribute == Attribute.Type)
+            else if (attribute == CloudEventAttribute.Type)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -208,7 +208,7 @@ public sealed class CloudEventDecoder
                     schema = null;
                 }
             }
-            else if (attribute == Attribute.SpecVersion)
+            else if (attribute == CloudEventAttribute.SpecVersion)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -222,7 +222,7 @@ public sealed class CloudEventDecoder
                     specVersion = null;
                 }
             }
-            else if (attribute == Attribute.Source)
+            else if (attribute == CloudEventAttribute.Source)
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -237,7 +237,7 @@ public sealed class CloudEventDecoder
                     source = null;
                 }
             }
-            else if (attribute == Attribute.DataBase64)
+            else if (attribute == CloudEventAttribute.DataBase64)
             {
                 envelopeError ??= "'data_base64' is not supported: send the data as a JSON object in 'data'";
                 reader.Read();
@@ -602,30 +602,20 @@ public sealed class CloudEventDecoder
     }
 
     /// <summary>Which CloudEvents attribute the property name the reader stands on is (raw bytes compared by length first).</summary>
-    private static Attribute AttributeOf(ref Utf8JsonReader reader)
+    private static CloudEventAttribute AttributeOf(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
-            return reader.ValueTextEquals("data"u8) ? Attribute.Data
-                : reader.ValueTextEquals("id"u8) ? Attribute.Id
-                : reader.ValueTextEquals("type"u8) ? Attribute.Type
-                : reader.ValueTextEquals("specversion"u8) ? Attribute.SpecVersion
-                : reader.ValueTextEquals("source"u8) ? Attribute.Source
-                : reader.ValueTextEquals("data_base64"u8) ? Attribute.DataBase64
-                : Attribute.Other;
+            return reader.ValueTextEquals("data"u8) ? CloudEventAttribute.Data
+                : reader.ValueTextEquals("id"u8) ? CloudEventAttribute.Id
+                : reader.ValueTextEquals("type"u8) ? CloudEventAttribute.Type
+                : reader.ValueTextEquals("specversion"u8) ? CloudEventAttribute.SpecVersion
+                : reader.ValueTextEquals("source"u8) ? CloudEventAttribute.Source
+                : reader.ValueTextEquals("data_base64"u8) ? CloudEventAttribute.DataBase64
+                : CloudEventAttribute.None;
         }
 
-        var name = reader.ValueSpan;
-        return name.Length switch
-        {
-            2 when name.SequenceEqual("id"u8) => Attribute.Id,
-            4 when name.SequenceEqual("data"u8) => Attribute.Data,
-            4 when name.SequenceEqual("type"u8) => Attribute.Type,
-            6 when name.SequenceEqual("source"u8) => Attribute.Source,
-            11 when name.SequenceEqual("specversion"u8) => Attribute.SpecVersion,
-            11 when name.SequenceEqual("data_base64"u8) => Attribute.DataBase64,
-            _ => Attribute.Other,
-        };
+        return CloudEventAttributes.Of(reader.ValueSpan);
     }
 
     /// <summary>
@@ -848,16 +838,5 @@ public sealed class CloudEventDecoder
             batch.Rejected.RemoveRange(rejected, batch.Rejected.Count - rejected);
             batch.TruncateOutcomes(outcomes);
         }
-    }
-
-    private enum Attribute
-    {
-        Other,
-        Data,
-        Id,
-        Type,
-        SpecVersion,
-        Source,
-        DataBase64,
     }
 }

@@ -25,15 +25,15 @@ internal sealed class CloudEventScanner
 
     // The attributes in the order producers (and Utf8JsonWriter-based SDKs) write them: a member name is first compared
     // with the expected one, quotes included, which settles it without scanning the name.
-    private static readonly (byte[] Quoted, Attribute Attribute)[] UsualOrder =
+    private static readonly (byte[] Quoted, CloudEventAttribute Attribute)[] UsualOrder =
     [
-        ("\"specversion\""u8.ToArray(), Attribute.SpecVersion),
-        ("\"id\""u8.ToArray(), Attribute.Id),
-        ("\"source\""u8.ToArray(), Attribute.Source),
-        ("\"type\""u8.ToArray(), Attribute.Type),
-        ("\"time\""u8.ToArray(), Attribute.None),
-        ("\"datacontenttype\""u8.ToArray(), Attribute.None),
-        ("\"data\""u8.ToArray(), Attribute.Data),
+        ("\"specversion\""u8.ToArray(), CloudEventAttribute.SpecVersion),
+        ("\"id\""u8.ToArray(), CloudEventAttribute.Id),
+        ("\"source\""u8.ToArray(), CloudEventAttribute.Source),
+        ("\"type\""u8.ToArray(), CloudEventAttribute.Type),
+        ("\"time\""u8.ToArray(), CloudEventAttribute.None),
+        ("\"datacontenttype\""u8.ToArray(), CloudEventAttribute.None),
+        ("\"data\""u8.ToArray(), CloudEventAttribute.Data),
     ];
 
     private readonly EventSchema[] schemas;
@@ -147,10 +147,10 @@ internal sealed class CloudEventScanner
         var schemaIndex = -1;
         SourceEventBatch? rows = null;
         long ticks = 0;
-        var seen = Attribute.None;
+        var seen = CloudEventAttribute.None;
         for (var usual = 0; ; usual++)
         {
-            Attribute attribute;
+            CloudEventAttribute attribute;
             if (usual < UsualOrder.Length && s[p..].StartsWith(UsualOrder[usual].Quoted))
             {
                 attribute = UsualOrder[usual].Attribute;
@@ -162,7 +162,7 @@ internal sealed class CloudEventScanner
             }
             else if (TryKey(s, ref p, out var name))
             {
-                attribute = AttributeOf(name);
+                attribute = CloudEventAttributes.Of(name);
             }
             else
             {
@@ -179,7 +179,7 @@ internal sealed class CloudEventScanner
             ReadOnlySpan<byte> value;
             switch (attribute)
             {
-                case Attribute.Id:
+                case CloudEventAttribute.Id:
                     // CheckEnvelope's rules for an accepted id; printable ASCII has no control character but DEL.
                     if (!TryString(s, ref p, out idBytes) || idBytes.Length == 0 || idBytes.Length > options.MaxIdLength || idBytes.Contains((byte)0x7F))
                     {
@@ -189,7 +189,7 @@ internal sealed class CloudEventScanner
                     id = Encoding.ASCII.GetString(idBytes);
                     break;
 
-                case Attribute.SpecVersion:
+                case CloudEventAttribute.SpecVersion:
                     if (!TryString(s, ref p, out value) || !value.SequenceEqual("1.0"u8))
                     {
                         return false;
@@ -197,7 +197,7 @@ internal sealed class CloudEventScanner
 
                     break;
 
-                case Attribute.Source:
+                case CloudEventAttribute.Source:
                     if (!TryString(s, ref p, out value) || value.Length == 0)
                     {
                         return false;
@@ -205,7 +205,7 @@ internal sealed class CloudEventScanner
 
                     break;
 
-                case Attribute.Type:
+                case CloudEventAttribute.Type:
                     if (!TryString(s, ref p, out value) || (schemaIndex = FindSchema(value)) < 0 || !schemas[schemaIndex].HasUniqueNames)
                     {
                         return false;
@@ -214,7 +214,7 @@ internal sealed class CloudEventScanner
                     schema = schemas[schemaIndex];
                     break;
 
-                case Attribute.Data:
+                case CloudEventAttribute.Data:
                     // Decoded where it stands, straight into a new row: it needs the type first (as producers write it).
                     if (schema is null || p >= s.Length || s[p] != (byte)'{')
                     {
@@ -230,7 +230,7 @@ internal sealed class CloudEventScanner
 
                     break;
 
-                case Attribute.DataBase64:
+                case CloudEventAttribute.DataBase64:
                     return false;
 
                 default:
@@ -254,7 +254,7 @@ internal sealed class CloudEventScanner
             }
         }
 
-        if (seen != Attribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(id!))
+        if (seen != CloudEventAttribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(id!))
         {
             return false;
         }
@@ -492,17 +492,6 @@ internal sealed class CloudEventScanner
         return -1;
     }
 
-    private static Attribute AttributeOf(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        2 when name.SequenceEqual("id"u8) => Attribute.Id,
-        4 when name.SequenceEqual("data"u8) => Attribute.Data,
-        4 when name.SequenceEqual("type"u8) => Attribute.Type,
-        6 when name.SequenceEqual("source"u8) => Attribute.Source,
-        11 when name.SequenceEqual("specversion"u8) => Attribute.SpecVersion,
-        11 when name.SequenceEqual("data_base64"u8) => Attribute.DataBase64,
-        _ => Attribute.None,
-    };
-
     /// <summary>A member name and its colon: from the opening quote (at <paramref name="p"/>) to the start of the value.</summary>
     private static bool TryKey(ReadOnlySpan<byte> s, scoped ref int p, out ReadOnlySpan<byte> name)
     {
@@ -673,18 +662,5 @@ internal sealed class CloudEventScanner
         }
 
         return p;
-    }
-
-    [Flags]
-    private enum Attribute
-    {
-        None = 0,
-        SpecVersion = 1,
-        Id = 2,
-        Source = 4,
-        Type = 8,
-        Data = 16,
-        DataBase64 = 32,
-        Required = SpecVersion | Id | Source | Type | Data,
     }
 }
