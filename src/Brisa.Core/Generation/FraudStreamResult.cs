@@ -64,6 +64,27 @@ public static class FraudStreamJson
         Write(events, stream.Write);
     }
 
+    /// <summary>The events as one JSON array: a CloudEvents batch, as a producer posts it or an Event Hubs message carries it.</summary>
+    /// <param name="events">The events, in order.</param>
+    /// <returns>The UTF-8 JSON.</returns>
+    public static byte[] ToJsonArray(IEnumerable<GeneratedEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var buffer = new ArrayBufferWriter<byte>(FlushThreshold);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var e in events)
+            {
+                e.WriteTo(json);
+            }
+
+            json.WriteEndArray();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static void Write(IEnumerable<GeneratedEvent> events, ReadOnlySpanAction sink)
     {
         ArgumentNullException.ThrowIfNull(events);

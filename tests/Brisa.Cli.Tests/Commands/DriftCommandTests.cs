@@ -63,12 +63,7 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         var now = DateTimeOffset.UtcNow;
         var options = new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = now.AddDays(-45) };
         var arrived = FraudStreamGenerator.Generate(options).Events.Where(e => e.Time <= now).ToList();
-        var messages = arrived.Chunk(2000).Select(chunk =>
-        {
-            using var buffer = new MemoryStream();
-            FraudStreamJson.WriteJsonLines(chunk, buffer);
-            return new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)) + "]"));
-        }).ToArray();
+        var messages = arrived.Chunk(2000).Select(chunk => new IncomingMessage(FraudStreamJson.ToJsonArray(chunk))).ToArray();
         await new EventIngestor(azurite.Storage, definitions).IngestAsync(messages, CancellationToken.None);
         var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(definitions, "fraud");
         var registry = new ModelRegistry(azurite.Storage);

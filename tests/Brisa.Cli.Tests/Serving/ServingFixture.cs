@@ -57,7 +57,7 @@ public sealed class ServingFixture : IAsyncLifetime
         // Small but trainable (as in PredictorTests): enough frauds whose 30-day chargeback window has closed.
         var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = Now.AddDays(-45) });
         var arrived = stream.Events.Where(e => e.Time <= Now).ToList();
-        await new EventIngestor(azurite.Storage, definitions).IngestAsync([.. arrived.Chunk(2000).Select(Message)], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, definitions).IngestAsync([.. arrived.Chunk(2000).Select(chunk => new IncomingMessage(FraudStreamJson.ToJsonArray(chunk)))], CancellationToken.None);
         var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(definitions, "fraud");
         var version = trained.Run.Report?.Version ?? throw new InvalidOperationException("training failed: " + trained.Run.Message);
         var registry = new ModelRegistry(azurite.Storage);
@@ -101,14 +101,6 @@ public sealed class ServingFixture : IAsyncLifetime
         }
 
         await azurite.DisposeAsync();
-    }
-
-    private static IncomingMessage Message(GeneratedEvent[] chunk)
-    {
-        using var buffer = new MemoryStream();
-        FraudStreamJson.WriteJsonLines(chunk, buffer);
-        var lines = Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", lines) + "]"));
     }
 
     /// <summary>A free TCP port on loopback.</summary>

@@ -47,6 +47,16 @@ public sealed class FraudStreamGeneratorTests(FraudStreamFixture fixture, ITestO
     }
 
     [Fact]
+    public void ToJsonArray_SomeEvents_IsTheirJsonLinesAsOneArray()
+    {
+        var events = fixture.Stream.Events.Take(50).ToList();
+
+        var array = System.Text.Json.JsonDocument.Parse(FraudStreamJson.ToJsonArray(events)).RootElement;
+
+        Assert.Equal(events.Select(e => e.ToJsonLine()), array.EnumerateArray().Select(e => e.GetRawText()));
+    }
+
+    [Fact]
     public void Generate_DifferentSeed_ProducesDifferentBytes()
     {
         Assert.NotEqual(Bytes(Small(seed: 7)), Bytes(Small(seed: 8)));
