@@ -188,7 +188,7 @@ public static class DriftAnalyzer
                 policy,
                 current.Clusters?.GetValueOrDefault(stats.Name)))
             .ToList();
-        var score = Numeric(baseline.ScoreBaseline, [.. current.Scores], policy);
+        var score = Numeric(baseline.ScoreBaseline, [.. current.Scores], policy, clusters: null);
         double drifted = features.Count(f => f.Verdict != DriftVerdict.Ok);
         double alerts = features.Count(f => f.Verdict == DriftVerdict.Alert);
         var driftedShare = features.Count == 0 ? 0 : drifted / features.Count;
@@ -236,7 +236,7 @@ public static class DriftAnalyzer
         return Categorical(baseline, texts, policy, values is null ? null : clusters);
     }
 
-    private static FeatureDrift Numeric(FeatureStatistics baseline, double[] values, DriftPolicy policy, IReadOnlyList<string?>? clusters = null)
+    private static FeatureDrift Numeric(FeatureStatistics baseline, double[] values, DriftPolicy policy, IReadOnlyList<string?>? clusters)
     {
         var present = values.Where(v => !double.IsNaN(v)).ToArray();
         var missing = values.Length - present.Length;
