@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.Channels;
 using Azure.Storage.Blobs;
 using Brisa.Azure.Storage;
 
@@ -29,7 +30,7 @@ public sealed record PredictionRecord(
     IReadOnlyDictionary<string, string?>? Keys = null);
 
 /// <summary>
-/// The prediction log, off the hot path: records go to an in-memory channel and a background loop writes them as
+/// The prediction log, off the hot path: records go to a lock-free in-memory queue and a background loop writes them as
 /// JSON lines, one blob per flush, to <c>predictions/&lt;model&gt;/date=YYYY-MM-DD/hour=HH/&lt;instance&gt;-&lt;ticks&gt;.jsonl</c>
 /// (every <c>flushInterval</c> or 1,000 records, and on shutdown). What a crash can lose: the records of the last
 /// interval not yet flushed (at most a few seconds of predictions); the scores themselves were already returned.
@@ -38,7 +39,12 @@ public sealed class PredictionLog : IAsyncDisposable
 {
     private const int FlushSize = 1000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
-    private readonly Channel<PredictionRecord> channel = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private const int Capacity = 100_000;
+
+    // A lock-free queue (a bounded channel takes a lock per write, on the request path); beyond Capacity the oldest
+    // records are dropped, so a storage outage cannot grow memory without bound.
+    private readonly ConcurrentQueue<PredictionRecord> queue = new();
+    private int queued;
     private readonly string instance = Guid.NewGuid().ToString("N")[..12];
     private readonly BlobContainerClient container;
     private readonly TimeSpan flushInterval;
@@ -66,7 +72,14 @@ public sealed class PredictionLog : IAsyncDisposable
     /// <summary>Records a prediction (never blocks, never throws on the request path).</summary>
     public void Append(PredictionRecord record)
     {
-        if (channel.Writer.TryWrite(record) && channel.Reader.Count == FlushSize)
+        queue.Enqueue(record);
+        var count = Interlocked.Increment(ref queued);
+        if (count > Capacity && queue.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref queued);
+        }
+
+        if (count == FlushSize)
         {
             batchReady.Release();
         }
@@ -76,7 +89,7 @@ public sealed class PredictionLog : IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var batch = new List<PredictionRecord>();
-        while (channel.Reader.TryRead(out var record))
+        while (TryTake(out var record))
         {
             batch.Add(record);
         }
@@ -103,7 +116,6 @@ public sealed class PredictionLog : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        channel.Writer.TryComplete();
         closing = true;
         batchReady.Release();
         await loop;
@@ -114,17 +126,17 @@ public sealed class PredictionLog : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<PredictionRecord>();
-        var reader = channel.Reader;
         while (true)
         {
-            // A reader parked in WaitToReadAsync is woken by every write, a thread-pool hand-off per prediction on the
-            // request path; this one sleeps until a batch is full or the interval has passed.
-            if (reader.Count < FlushSize && !closing)
+            // Sleeps until a batch is full or the interval has passed (not woken per record: that is a hand-off per
+            // prediction), and yields when woken: else the request whose Release wakes it would go on to serialize and
+            // upload the whole batch inline.
+            if (Volatile.Read(ref queued) < FlushSize && !closing)
             {
-                await batchReady.WaitAsync(flushInterval).ConfigureAwait(false);
+                await batchReady.WaitAsync(flushInterval).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
 
-            while (batch.Count < FlushSize && reader.TryRead(out var record))
+            while (batch.Count < FlushSize && TryTake(out var record))
             {
                 batch.Add(record);
             }
@@ -146,6 +158,17 @@ public sealed class PredictionLog : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    private bool TryTake([MaybeNullWhen(false)] out PredictionRecord record)
+    {
+        if (!queue.TryDequeue(out record))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref queued);
+        return true;
     }
 
     private async Task WriteAsync(List<PredictionRecord> batch, CancellationToken cancellationToken)

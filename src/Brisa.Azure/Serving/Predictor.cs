@@ -72,36 +72,37 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         var predictions = new List<Prediction>(set.RowCount);
         for (var r = 0; r < set.RowCount; r++)
         {
-            var features = new Dictionary<string, PredictionFeature>(shape.Features.Length, StringComparer.Ordinal);
-            var logged = new Dictionary<string, object?>(shape.Features.Length + shape.OtherInputs.Length, StringComparer.Ordinal);
-            foreach (var feature in shape.Features)
+            var features = new PredictionFeature[shape.Features.Length];
+            var logged = new object?[shape.LoggedNames.Length];
+            for (var f = 0; f < shape.Features.Length; f++)
             {
+                var feature = shape.Features[f];
                 var column = set.Columns[feature.Column];
                 var value = column[r];
                 var status = feature.View is null
                     ? value.IsNull ? FeatureStatus.NullValue : FeatureStatus.Present
                     : Status(feature.View, set.Columns[feature.KeyColumn][r].AsText(), value, rows, nowTicks);
                 var json = OnlineFeatureResponse.ToJsonValue(value, column.Type);
-                features[feature.Name] = new PredictionFeature(json, status.ToWireName());
-                logged[feature.Name] = json;
+                features[f] = new PredictionFeature(json, status.ToWireName());
+                logged[f] = json;
             }
 
-            foreach (var i in shape.OtherInputs)
+            for (var o = 0; o < shape.OtherInputs.Length; o++)
             {
-                var input = table.Features[i];
-                logged[input.Name] = input is Brisa.Core.Modeling.NumericColumn n ? (float.IsNaN(n.Values[r]) ? null : n.Values[r]) : ((Brisa.Core.Modeling.CategoricalColumn)input).Values[r];
+                var input = table.Features[shape.OtherInputs[o]];
+                logged[shape.Features.Length + o] = input is Brisa.Core.Modeling.NumericColumn n ? (float.IsNaN(n.Values[r]) ? null : n.Values[r]) : ((Brisa.Core.Modeling.CategoricalColumn)input).Values[r];
             }
 
             var score = scores[r];
             var decision = score >= threshold;
-            predictions.Add(new Prediction(set.RowIds[r], score, decision, features));
-            var keys = new Dictionary<string, string?>(shape.EntityKeyColumns.Length, StringComparer.Ordinal);
-            foreach (var k in shape.EntityKeyColumns)
+            predictions.Add(new Prediction(set.RowIds[r], score, decision, new FieldMap<PredictionFeature>(shape.FeatureNames, features)));
+            var keys = new string?[shape.EntityKeyColumns.Length];
+            for (var k = 0; k < keys.Length; k++)
             {
-                keys[set.Columns[k].Name] = set.Columns[k][r].AsText();
+                keys[k] = set.Columns[shape.EntityKeyColumns[k]][r].AsText();
             }
 
-            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, logged, keys));
+            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, new FieldMap<object?>(shape.LoggedNames, logged), new FieldMap<string?>(shape.KeyNames, keys)));
         }
 
         return new PredictResponse(modelName, loaded.Version, threshold, requestId, predictions);
@@ -137,12 +138,17 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         }
 
         var names = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        int[] otherInputs = [.. Enumerable.Range(0, table.Features.Count).Where(i => !names.Contains(table.Features[i].Name))];
+        int[] keyColumns = [.. Enumerable.Range(0, columns.Count).Where(i => columns[i].Role == TrainingColumnRole.EntityKey)];
         var shape = new ServingShape(
             columns.Count,
             table.Features.Count,
             [.. features],
-            [.. Enumerable.Range(0, table.Features.Count).Where(i => !names.Contains(table.Features[i].Name))],
-            [.. Enumerable.Range(0, columns.Count).Where(i => columns[i].Role == TrainingColumnRole.EntityKey)]);
+            otherInputs,
+            keyColumns,
+            [.. features.Select(f => f.Name)],
+            [.. features.Select(f => f.Name), .. otherInputs.Select(i => table.Features[i].Name)],
+            [.. keyColumns.Select(k => columns[k].Name)]);
         shapes.AddOrUpdate(builder, shape);
         return shape;
     }
@@ -162,7 +168,10 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 
     private sealed record ServedFeature(int Column, string Name, ViewPlan? View, int KeyColumn);
 
-    private sealed record ServingShape(int ColumnCount, int InputCount, ServedFeature[] Features, int[] OtherInputs, int[] EntityKeyColumns);
+    // Names are shared by every prediction's FieldMaps: the response's features, the logged inputs (features, then the
+    // other model inputs) and the entity keys.
+    private sealed record ServingShape(
+        int ColumnCount, int InputCount, ServedFeature[] Features, int[] OtherInputs, int[] EntityKeyColumns, string[] FeatureNames, string[] LoggedNames, string[] KeyNames);
 }
 
 /// <summary>The answer of <c>POST /api/models/{model}/predict</c>.</summary>
@@ -171,6 +180,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 /// <param name="Threshold">The decision threshold (least expected cost on the validation window).</param>
 /// <param name="RequestId">The request id (also in the prediction log).</param>
 /// <param name="Predictions">One per instance, in request order.</param>
+[JsonConverter(typeof(PredictResponseJsonConverter))]
 public sealed record PredictResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("version")] string Version,
@@ -192,6 +202,6 @@ public sealed record Prediction(
 /// <summary>A feature as scored.</summary>
 /// <param name="Value">The value (null when missing).</param>
 /// <param name="Status">Its status.</param>
-public sealed record PredictionFeature(
+public readonly record struct PredictionFeature(
     [property: JsonPropertyName("value")] object? Value,
     [property: JsonPropertyName("status")] string Status);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Brisa.Core.Definitions;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -20,7 +19,7 @@ public sealed class TrainedModel
     private readonly MLContext context;
     private readonly ITransformer transformer;
     private readonly DataViewSchema inputSchema;
-    private readonly ConcurrentBag<RowScorer> scorers = [];
+    private readonly ScorerPool<RowScorer> scorers;
 
     internal TrainedModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, ModelTask task, IReadOnlyList<ModelInput> inputs)
     {
@@ -29,6 +28,7 @@ public sealed class TrainedModel
         this.inputSchema = inputSchema;
         Task = task;
         Inputs = inputs;
+        scorers = new ScorerPool<RowScorer>(() => new RowScorer(transformer, inputSchema, task == ModelTask.BinaryClassification ? "Probability" : "Score"));
     }
 
     /// <summary>Binary classification (scores are probabilities) or regression (scores are predictions).</summary>
@@ -99,11 +99,7 @@ public sealed class TrainedModel
     // transform over the whole table, which is cheaper per row there.
     private float[] ScoreRowByRow(TrainingTable table)
     {
-        if (!scorers.TryTake(out var scorer))
-        {
-            scorer = new RowScorer(transformer, inputSchema, Task == ModelTask.BinaryClassification ? "Probability" : "Score");
-        }
-
+        var scorer = scorers.Rent();
         try
         {
             var scores = new float[table.RowCount];
@@ -116,7 +112,7 @@ public sealed class TrainedModel
         }
         finally
         {
-            scorers.Add(scorer);
+            scorers.Return(scorer);
         }
     }
 }

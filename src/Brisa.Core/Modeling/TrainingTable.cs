@@ -141,6 +141,7 @@ public sealed class TrainingTable
     // Up to this many columns a name is looked up by a scan; a served prediction builds a small table per request,
     // and the dictionary was its largest allocation.
     private const int ScanLimit = 24;
+    private static readonly Dictionary<string, double[]> NoCostInputs = [];
 
     private readonly Dictionary<string, FeatureColumn>? byName;
 
@@ -168,7 +169,7 @@ public sealed class TrainingTable
         ArgumentNullException.ThrowIfNull(features);
         var rows = timestamps.Length;
         Check(labels.Length == rows, $"labels has {labels.Length} values for {rows} rows");
-        Check(!labels.Any(float.IsNaN), $"a label is NaN: only labelled rows belong in a training table");
+        Check(!HasNaN(labels), $"a label is NaN: only labelled rows belong in a training table");
         for (var i = 0; i < features.Count; i++)
         {
             var column = features[i];
@@ -189,7 +190,7 @@ public sealed class TrainingTable
         }
 
         var costs = new SortedDictionary<string, double[]>(StringComparer.Ordinal);
-        foreach (var (name, values) in costInputs ?? new Dictionary<string, double[]>())
+        foreach (var (name, values) in costInputs ?? NoCostInputs)
         {
             ArgumentNullException.ThrowIfNull(values, nameof(costInputs));
             Check(values.Length == rows, $"cost input '{name}' has {values.Length} values for {rows} rows");
@@ -300,6 +301,19 @@ public sealed class TrainingTable
     }
 
     // The message is only formatted when the check fails: a served prediction builds a table per request.
+    private static bool HasNaN(float[] values)
+    {
+        foreach (var value in values)
+        {
+            if (float.IsNaN(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void Check(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
     {
         if (!condition)

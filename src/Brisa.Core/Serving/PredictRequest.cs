@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
@@ -15,6 +17,9 @@ public static class PredictRequest
     /// <summary>Most instances in one request.</summary>
     public const int MaxInstances = 1000;
 
+    // The names an instance may carry, per model's requirements (worked out once, not per request).
+    private static readonly ConditionalWeakTable<FeatureRequirements, FrozenSet<string>> KnownFields = new();
+
     /// <summary>The instances as observations at <paramref name="now"/>, ids prefixed with <paramref name="requestId"/>.</summary>
     public static ObservationSet Parse(ReadOnlyMemory<byte> body, FeatureRequirements requirements, DateTimeOffset now, string requestId)
     {
@@ -29,6 +34,7 @@ public static class PredictRequest
             throw ServingException.BadRequest("Invalid request", $"Send 1 to {MaxInstances} instances; got {instances.Length}.");
         }
 
+        var known = KnownFields.GetValue(requirements, r => r.EntityKeyFields.Concat(r.RequestFields.Select(f => f.Name)).Append("id").ToFrozenSet(StringComparer.Ordinal));
         var set = new ObservationSet(requirements.EntityKeyFields, requirements.RequestFields, labelType: null);
         var keys = new string?[requirements.EntityKeyFields.Count];
         var values = new FieldValue[requirements.RequestFields.Count];
@@ -41,12 +47,11 @@ public static class PredictRequest
                 throw ServingException.BadRequest("Invalid request", $"Instance {i} must be a JSON object.");
             }
 
-            var known = requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)).Append("id").ToArray();
             foreach (var property in instance.EnumerateObject())
             {
-                if (!known.Contains(property.Name, StringComparer.Ordinal))
+                if (!known.Contains(property.Name))
                 {
-                    throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", known.SkipLast(1))}.");
+                    throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)))}.");
                 }
             }
 
@@ -73,14 +78,13 @@ public static class PredictRequest
 
     private static FieldValue ReadValue(int instance, FieldDefinition field, JsonElement value)
     {
-        var wrong = () => ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' must be {field.Type.ToYamlName()}; got {value.ValueKind.ToString().ToLowerInvariant()}.");
         FieldValue result = value.ValueKind switch
         {
             JsonValueKind.Null => FieldValue.Null,
             JsonValueKind.String when field.Type == FieldType.String => FieldValue.FromText(value.GetString()),
             JsonValueKind.Number when field.Type is FieldType.Double or FieldType.Long && value.TryGetDouble(out var n) && double.IsFinite(n) => FieldValue.FromNumber(n),
             JsonValueKind.True or JsonValueKind.False when field.Type == FieldType.Bool => FieldValue.FromNumber(value.GetBoolean() ? 1 : 0),
-            _ => throw wrong(),
+            _ => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' must be {field.Type.ToYamlName()}; got {value.ValueKind.ToString().ToLowerInvariant()}."),
         };
         if (result.AsNumber() is { } number && (number < field.Min || number > field.Max))
         {

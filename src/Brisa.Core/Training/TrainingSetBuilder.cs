@@ -28,6 +28,9 @@ public sealed class TrainingSetBuilder
 {
     private readonly FeaturePlan plan;
 
+    // Per requested feature, the index of its view in Requirements.Views (−1: on-demand).
+    private readonly int[] featureViews;
+
     // Caches for serving, which assembles one small set per request with a cached builder. Both are immutable once
     // made; concurrent requests may each make one, and any of them is right.
     private Dictionary<(string View, string Feature), (int View, int Feature, FieldType Type)>? featureIndex;
@@ -50,6 +53,7 @@ public sealed class TrainingSetBuilder
         this.plan = plan;
         Requirements = FeatureRequirements.Resolve(plan, features, requestFields, observationSource);
         Options = options ?? new TrainingSetOptions();
+        featureViews = ViewIndexOfFeatures();
     }
 
     /// <summary>What the features need (views, entity keys, request fields, sources).</summary>
@@ -148,20 +152,40 @@ public sealed class TrainingSetBuilder
         var (viewKeyColumn, requestColumn, observationKeyIndex) = LayoutOf(observations);
 
         var n = order.Length;
-        var columns = new List<TrainingColumn>();
-        var keyColumns = Requirements.EntityKeyFields.Select(k => new TrainingColumn(k, TrainingColumnRole.EntityKey, FieldType.String, null, n)).ToArray();
-        var requestColumns = Requirements.RequestFields.Select(f => new TrainingColumn(f.Name, TrainingColumnRole.RequestField, f.Type, null, n)).ToArray();
-        var featureColumns = Requirements.Features.Select(f => new TrainingColumn(f.ColumnName, TrainingColumnRole.Feature, f.Type, f.Reference, n)).ToArray();
+        var features = Requirements.Features;
+        var keyColumns = new TrainingColumn[Requirements.EntityKeyFields.Count];
+        var requestColumns = new TrainingColumn[Requirements.RequestFields.Count];
+        var featureColumns = new TrainingColumn[features.Count];
         var labelColumn = observations.LabelType is { } labelType ? new TrainingColumn("label", TrainingColumnRole.Label, labelType, null, n) : null;
-        columns.AddRange(keyColumns);
-        columns.AddRange(requestColumns);
-        columns.AddRange(featureColumns);
+        var columns = new List<TrainingColumn>(keyColumns.Length + requestColumns.Length + featureColumns.Length + 1);
+        for (var k = 0; k < keyColumns.Length; k++)
+        {
+            columns.Add(keyColumns[k] = new TrainingColumn(Requirements.EntityKeyFields[k], TrainingColumnRole.EntityKey, FieldType.String, null, n));
+        }
+
+        for (var q = 0; q < requestColumns.Length; q++)
+        {
+            var field = Requirements.RequestFields[q];
+            columns.Add(requestColumns[q] = new TrainingColumn(field.Name, TrainingColumnRole.RequestField, field.Type, null, n));
+        }
+
+        for (var f = 0; f < featureColumns.Length; f++)
+        {
+            var feature = features[f];
+            columns.Add(featureColumns[f] = new TrainingColumn(feature.ColumnName, TrainingColumnRole.Feature, feature.Type, feature.Reference, n));
+        }
+
         if (labelColumn is not null)
         {
             columns.Add(labelColumn);
         }
 
-        var scratch = views.Select(v => new FieldValue[v.View.FeatureCount]).ToArray();
+        var scratch = new FieldValue[views.Count][];
+        for (var v = 0; v < scratch.Length; v++)
+        {
+            scratch[v] = new FieldValue[views[v].View.FeatureCount];
+        }
+
         var context = new RowContext(featureIndex ??= RowContext.IndexFeatures(plan.Definitions, views), scratch);
         var present = new long[views.Count];
         var notFound = new long[views.Count];
@@ -225,9 +249,9 @@ public sealed class TrainingSetBuilder
             context.RequestFields = Requirements.RequestFields;
             for (var f = 0; f < featureColumns.Length; f++)
             {
-                var feature = Requirements.Features[f];
-                featureColumns[f].Data[r] = feature.View is { } fv
-                    ? scratch[IndexOf(views, fv)][feature.FeatureIndex]
+                var feature = features[f];
+                featureColumns[f].Data[r] = featureViews[f] >= 0
+                    ? scratch[featureViews[f]][feature.FeatureIndex]
                     : ToFieldValue(feature.OnDemand!.Compiled!.Evaluate(context));
             }
 
@@ -237,13 +261,25 @@ public sealed class TrainingSetBuilder
             }
         }
 
-        var counts = new Dictionary<string, ViewLookupCounts>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, ViewLookupCounts>(views.Count, StringComparer.Ordinal);
         for (var v = 0; v < views.Count; v++)
         {
             counts[views[v].Name] = new ViewLookupCounts(present[v], notFound[v], expired[v]);
         }
 
         return new TrainingSet(rowIds, rowTicks, columns, counts, Options);
+    }
+
+    private int[] ViewIndexOfFeatures()
+    {
+        var features = Requirements.Features;
+        var index = new int[features.Count];
+        for (var f = 0; f < index.Length; f++)
+        {
+            index[f] = features[f].View is { } view ? IndexOf(Requirements.Views, view) : -1;
+        }
+
+        return index;
     }
 
     /// <summary>Converts an expression result to a column value (bool as 1/0).</summary>

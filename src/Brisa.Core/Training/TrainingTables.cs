@@ -40,7 +40,7 @@ public static class TrainingTables
             features[i] = ToFeature(names[i], FindInput(set, names[i]));
         }
 
-        var costInputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        var costInputs = new Dictionary<string, double[]>(1, StringComparer.Ordinal);
         if (model.Cost?.FalseNegative.Field is { } costField)
         {
             var column = FindInput(set, costField);
@@ -53,9 +53,26 @@ public static class TrainingTables
             costInputs[costField] = costs;
         }
 
-        var currency = set.Columns.FirstOrDefault(c => c.Role == TrainingColumnRole.RequestField && c.Name == "currency");
-        var currencies = currency is null ? null : Enumerable.Range(0, rows).Select(r => currency[r].AsText()).ToArray();
-        return new TrainingTable(timestamps, labels, features, costInputs, currencies, [.. set.RowIds]);
+        return new TrainingTable(timestamps, labels, features, costInputs, Currencies(set), [.. set.RowIds]);
+    }
+
+    private static string?[]? Currencies(TrainingSet set)
+    {
+        foreach (var column in set.Columns)
+        {
+            if (column is { Role: TrainingColumnRole.RequestField, Name: "currency" })
+            {
+                var currencies = new string?[set.RowCount];
+                for (var r = 0; r < currencies.Length; r++)
+                {
+                    currencies[r] = column[r].AsText();
+                }
+
+                return currencies;
+            }
+        }
+
+        return null;
     }
 
     // A loop, not LINQ: serving builds a table per request, and a lambda per lookup showed in its allocations.
