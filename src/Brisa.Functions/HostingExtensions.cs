@@ -33,7 +33,11 @@ public static class HostingExtensions
             sp.GetRequiredService<IDefinitionsSource>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ServingPlans>();
-        services.AddSingleton(sp => OnlineFeatureReader.For(sp.GetRequiredService<BrisaStorage>()));
+        // Brisa:Serving:OnlineCacheTtl (e.g. 00:00:01) reuses entity partitions read that recently; unset, every
+        // request reads its partitions (freshest features, one Table query per entity).
+        services.AddSingleton(sp => OnlineFeatureReader.For(
+            sp.GetRequiredService<BrisaStorage>(),
+            builder.Configuration.GetValue<TimeSpan?>("Brisa:Serving:OnlineCacheTtl") is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30)));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));

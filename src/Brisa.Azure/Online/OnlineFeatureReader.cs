@@ -10,15 +10,18 @@ namespace Brisa.Azure.Online;
 /// <summary>
 /// Reads online features: one Table partition query per distinct entity key (it returns every view's row for the
 /// key), keys fetched concurrently; streaming views are evaluated from their tiles at read time, so windows slide
-/// even when no event arrives; batch views are read from their value rows.
+/// even when no event arrives; batch views are read from their value rows. With an <see cref="OnlineRowCache"/>,
+/// partitions read within its time to live are reused (opt-in; off by default).
 /// </summary>
-public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 32)
+public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 32, OnlineRowCache? cache = null)
 {
     /// <summary>Creates the reader over the account's online table.</summary>
-    public static OnlineFeatureReader For(BrisaStorage storage)
+    /// <param name="storage">The account.</param>
+    /// <param name="cache">Reuses recently read partitions; null reads every partition per request.</param>
+    public static OnlineFeatureReader For(BrisaStorage storage, OnlineRowCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        return new OnlineFeatureReader(storage.Tables.GetTableClient(StorageNames.OnlineTable));
+        return new OnlineFeatureReader(storage.Tables.GetTableClient(StorageNames.OnlineTable), cache: cache);
     }
 
     /// <summary>Answers a request as of <paramref name="now"/>.</summary>
@@ -41,9 +44,8 @@ public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 
             new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken },
             async (key, ct) =>
             {
-                // A string filter: the expression-tree overload translates a lambda to OData on every call.
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Encode(key)}");
-                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+                var rows = cache is null ? await ReadPartitionAsync(key, ct) : await cache.GetAsync(key, k => ReadPartitionAsync(k, CancellationToken.None), ct);
+                foreach (var row in rows)
                 {
                     if (views.FirstOrDefault(v => v.Name == row.RowKey) is { } view && Evaluate(row, view, key, nowTicks) is { } values)
                     {
@@ -52,6 +54,19 @@ public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 
                 }
             });
         return found;
+    }
+
+    private async Task<IReadOnlyList<TableEntity>> ReadPartitionAsync(string key, CancellationToken cancellationToken)
+    {
+        // A string filter: the expression-tree overload translates a lambda to OData on every call.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Encode(key)}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     private static ViewValues? Evaluate(TableEntity row, ViewPlan view, string key, long nowTicks)
