@@ -31,7 +31,7 @@ public sealed class EntityTiles
     private readonly TileLayout _layout;
     private long[] _words = [];
     private object?[] _refs = [];
-    private DistinctDictionary?[] _dictionaries = [];
+    private DistinctDictionary[] _dictionaries = [];
     private int _capacity;
     private int _head;
     private int _tileCount;
@@ -369,12 +369,12 @@ public sealed class EntityTiles
     /// <summary>Appends the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order; returns how many.</summary>
     internal int AppendDistinctSorted(int i, int block, List<FieldValue> destination)
     {
-        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
-        if (dictionary is null)
+        if (_dictionaries.Length == 0 || !_dictionaries[block].IsUsed)
         {
             return 0;
         }
 
+        ref DistinctDictionary dictionary = ref _dictionaries[block];
         int start = destination.Count;
         int p = Physical(i);
         if (dictionary.Overflow)
@@ -612,12 +612,12 @@ public sealed class EntityTiles
 
     private int DistinctUnionCount(int block, int first, int end)
     {
-        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
-        if (dictionary is null)
+        if (_dictionaries.Length == 0 || !_dictionaries[block].IsUsed)
         {
             return 0;
         }
 
+        ref DistinctDictionary dictionary = ref _dictionaries[block];
         if (!dictionary.Overflow)
         {
             ulong union = 0;
@@ -695,19 +695,19 @@ public sealed class EntityTiles
     {
         if (_dictionaries.Length == 0)
         {
-            _dictionaries = new DistinctDictionary?[View.DistinctFields.Length];
+            _dictionaries = new DistinctDictionary[View.DistinctFields.Length];
         }
 
-        DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
+        ref DistinctDictionary dictionary = ref _dictionaries[block];
         if (!dictionary.Overflow)
         {
             int id = dictionary.IndexOf(value);
             if (id < 0 && dictionary.Count == DistinctDictionary.Capacity)
             {
-                CompactDictionary(block, dictionary);
+                CompactDictionary(block, ref dictionary);
                 if (dictionary.Count == DistinctDictionary.Capacity)
                 {
-                    SwitchToSets(block, dictionary);
+                    SwitchToSets(block, ref dictionary);
                 }
             }
 
@@ -733,7 +733,7 @@ public sealed class EntityTiles
     }
 
     /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
-    private void CompactDictionary(int block, DistinctDictionary dictionary)
+    private void CompactDictionary(int block, ref DistinctDictionary dictionary)
     {
         ulong used = 0;
         for (int i = 0; i < _tileCount; i++)
@@ -778,7 +778,7 @@ public sealed class EntityTiles
     }
 
     /// <summary>More than 64 live values: move this field to a set per tile.</summary>
-    private void SwitchToSets(int block, DistinctDictionary dictionary)
+    private void SwitchToSets(int block, ref DistinctDictionary dictionary)
     {
         for (int i = 0; i < _tileCount; i++)
         {

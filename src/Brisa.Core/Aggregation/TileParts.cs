@@ -287,25 +287,41 @@ internal ref struct TileIds
 /// <summary>
 /// Per entity and distinct-count field: up to 64 values numbered 0–63, so a tile holds its distinct values as a
 /// 64-bit mask and a window's distinct count is the population count of OR-ed masks. Beyond 64 live values the
-/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>).
+/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>). A struct held in the entity's
+/// array with its first value inline, so an event usually finds its value without following another reference.
 /// </summary>
-internal sealed class DistinctDictionary
+internal struct DistinctDictionary
 {
     public const int Capacity = 64;
 
-    private FieldValue[] _values = new FieldValue[4];
+    // Value 0 inline: most entities see one value of a field (a customer's country), then no array is read or made.
+    private FieldValue _first;
+    private FieldValue[]? _rest;
 
     public int Count { get; private set; }
 
     public bool Overflow { get; set; }
 
-    public FieldValue this[int id] => _values[id];
+    /// <summary>False until the first value is added (the field never held a value).</summary>
+    public bool IsUsed { get; private set; }
 
-    public int IndexOf(FieldValue value)
+    public readonly FieldValue this[int id] => id == 0 ? _first : _rest![id - 1];
+
+    public readonly int IndexOf(FieldValue value)
     {
-        for (int i = 0; i < Count; i++)
+        if (Count == 0)
         {
-            if (_values[i].Equals(value))
+            return -1;
+        }
+
+        if (_first.Equals(value))
+        {
+            return 0;
+        }
+
+        for (int i = 1; i < Count; i++)
+        {
+            if (_rest![i - 1].Equals(value))
             {
                 return i;
             }
@@ -316,18 +332,31 @@ internal sealed class DistinctDictionary
 
     public int Add(FieldValue value)
     {
-        if (Count == _values.Length)
+        IsUsed = true;
+        if (Count == 0)
         {
-            Array.Resize(ref _values, Math.Min(Capacity, Count * 2));
+            _first = value;
+            return Count++;
         }
 
-        _values[Count] = value;
+        _rest ??= new FieldValue[4];
+        if (Count - 1 == _rest.Length)
+        {
+            Array.Resize(ref _rest, Math.Min(Capacity - 1, _rest.Length * 2));
+        }
+
+        _rest[Count - 1] = value;
         return Count++;
     }
 
     public void Clear()
     {
-        Array.Clear(_values, 0, Count);
+        _first = default;
+        if (_rest is not null)
+        {
+            Array.Clear(_rest);
+        }
+
         Count = 0;
     }
 }
