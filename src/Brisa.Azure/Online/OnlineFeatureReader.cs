@@ -24,6 +24,9 @@ public sealed class OnlineFeatureReader(TableClient table, int maxParallelism = 
         return new OnlineFeatureReader(storage.Tables.GetTableClient(StorageNames.OnlineTable), cache: cache);
     }
 
+    /// <summary>The row cache, when one is used.</summary>
+    public OnlineRowCache? Cache => cache;
+
     /// <summary>Answers a request as of <paramref name="now"/>.</summary>
     public async Task<OnlineFeatureResponse> GetAsync(OnlineFeatureRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -19,6 +19,8 @@ public sealed class OnlineRowCache
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
     private readonly TimeProvider time;
     private readonly long ttlTicks;
+    private long hits;
+    private long reads;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="ttl">How long a read partition is reused; must be positive.</param>
@@ -37,6 +39,12 @@ public sealed class OnlineRowCache
     /// <summary>Keys held (fresh or expired).</summary>
     public int Count => entries.Count;
 
+    /// <summary>Lookups answered from memory (or by joining a read in flight) since the cache was made.</summary>
+    public long Hits => Interlocked.Read(ref hits);
+
+    /// <summary>Partition reads the cache made since it was made.</summary>
+    public long Reads => Interlocked.Read(ref reads);
+
     /// <summary>The rows of a partition: from memory while fresh, else from <paramref name="fetch"/> (shared by concurrent callers).</summary>
     /// <param name="key">The partition key.</param>
     /// <param name="fetch">Reads the partition; called without the caller's cancellation, since other callers may share it.</param>
@@ -50,6 +58,7 @@ public sealed class OnlineRowCache
         {
             if (entries.TryGetValue(key, out var entry) && (!entry.Rows.IsCompleted || now - entry.ReadAt < ttlTicks))
             {
+                Interlocked.Increment(ref hits);
                 return await entry.Rows.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -60,6 +69,7 @@ public sealed class OnlineRowCache
                 continue; // another caller started the read first: share it
             }
 
+            Interlocked.Increment(ref reads);
             if (entries.Count > SweepAt)
             {
                 Sweep(now);

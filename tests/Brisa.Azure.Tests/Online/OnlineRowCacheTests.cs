@@ -28,6 +28,7 @@ public sealed class OnlineRowCacheTests
         await cache.GetAsync("k", Fetch);
         await cache.GetAsync("other", Fetch);
         Assert.Equal(3, reads);
+        Assert.Equal((1L, 3L), (cache.Hits, cache.Reads));
     }
 
     [Fact]
@@ -49,6 +50,7 @@ public sealed class OnlineRowCacheTests
 
         Assert.Equal(1, reads);
         Assert.All(results, r => Assert.Same(Rows, r));
+        Assert.Equal((15L, 1L), (cache.Hits, cache.Reads));
     }
 
     [Fact]
