@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Brisa.Core.Aggregation;
 
 /// <summary>
@@ -24,14 +20,14 @@ public sealed class EntityTiles
     [ThreadStatic]
     private static FieldValue[]? s_unionList;
 
-    // Tiles live in a ring of records, oldest first from _head: per tile one run of words (header, accumulators,
-    // masks, last values, inline ids) and one run of references (see TileLayout), so an event touches a few
-    // adjacent cache lines instead of one line in each of many parallel arrays. No object per tile (only for
-    // overflowed distinct sets and id tables, on first use).
-    private readonly TileLayout _layout;
-    private long[] _words = [];
-    private object?[] _refs = [];
-    private DistinctDictionary[] _dictionaries = [];
+    // Tiles live in a ring of parallel arrays, oldest first from _head: one allocation set per entity,
+    // contiguous numeric slots, no object per tile (only for distinct sets and id sets, on first use).
+    private TileHeader[] _headers = [];
+    private double[] _numeric = [];
+    private LastSlot[] _last = [];
+    private DistinctSet?[] _distinct = [];
+    private ulong[] _distinctMask = [];
+    private DistinctDictionary?[] _dictionaries = [];
     private int _capacity;
     private int _head;
     private int _tileCount;
@@ -39,11 +35,7 @@ public sealed class EntityTiles
     private long _newestTile = long.MinValue;
     private long _watermarkTile = long.MinValue;
 
-    internal EntityTiles(TiledView view)
-    {
-        View = view;
-        _layout = view.Layout;
-    }
+    internal EntityTiles(TiledView view) => View = view;
 
     /// <summary>The view this state belongs to.</summary>
     public TiledView View { get; }
@@ -62,7 +54,7 @@ public sealed class EntityTiles
             long n = 0;
             for (int i = 0; i < _tileCount; i++)
             {
-                n += HeaderAt(i).Count;
+                n += _headers[Physical(i)].Count;
             }
 
             return n;
@@ -149,23 +141,20 @@ public sealed class EntityTiles
             return ApplyResult.TooOld;
         }
 
-        TileLayout layout = _layout;
         int p = Physical(FindOrInsertTile(ti, out bool created));
-        Span<long> tile = _words.AsSpan(p * layout.Words, layout.Words);
-        int r = p * layout.References;
-        if (view.TracksEventIds && !new TileIds(tile.Slice(layout.IdOffset, TileIds.InlineWords), ref _refs[r + layout.IdRefOffset]).Add(eventIdHash))
+        ref TileHeader header = ref _headers[p];
+        if (view.TracksEventIds && !header.Ids.Add(eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
 
-        ref TileHeader header = ref Unsafe.As<long, TileHeader>(ref tile[0]);
         header.Count++;
         if (eventTicks > header.MaxTicks)
         {
             header.MaxTicks = eventTicks;
         }
 
-        Span<double> values = MemoryMarshal.Cast<long, double>(tile.Slice(layout.NumericOffset, view.NumericStride));
+        Span<double> values = _numeric.AsSpan(p * view.NumericStride, view.NumericStride);
         for (int b = 0; b < blocks.Length; b++)
         {
             ref readonly NumericBlock block = ref blocks[b];
@@ -204,17 +193,19 @@ public sealed class EntityTiles
         }
 
         int[] lastFields = view.LastFields;
-        for (int i = 0; i < lastFields.Length; i++)
+        if (lastFields.Length > 0)
         {
-            FieldValue v = fields[lastFields[i]];
-            int w = layout.LastOffset + (2 * i);
-            int lr = r + (2 * i);
-            if (!v.IsNull && Beats(eventTicks, eventId, _refs[lr + 1] is null, tile[w], _refs[lr]))
+            Span<LastSlot> last = _last.AsSpan(p * lastFields.Length, lastFields.Length);
+            for (int i = 0; i < lastFields.Length; i++)
             {
-                tile[w] = eventTicks;
-                tile[w + 1] = BitConverter.DoubleToInt64Bits(v.RawNumber);
-                _refs[lr] = eventId;
-                _refs[lr + 1] = v.Reference;
+                FieldValue v = fields[lastFields[i]];
+                ref LastSlot slot = ref last[i];
+                if (!v.IsNull && slot.IsBeatenBy(eventTicks, eventId))
+                {
+                    slot.Ticks = eventTicks;
+                    slot.EventId = eventId;
+                    slot.Value = v;
+                }
             }
         }
 
@@ -340,46 +331,26 @@ public sealed class EntityTiles
     public byte[] Encode() => TileStateCodec.Encode(this);
 
     // ---- Access for the codec and tests (logical tile i, oldest first). ----
-    internal ref TileHeader HeaderAt(int i) => ref Unsafe.As<long, TileHeader>(ref _words[Physical(i) * _layout.Words]);
+    internal ref TileHeader HeaderAt(int i) => ref _headers[Physical(i)];
 
-    internal Span<double> NumericAt(int i) =>
-        MemoryMarshal.Cast<long, double>(_words.AsSpan((Physical(i) * _layout.Words) + _layout.NumericOffset, View.NumericStride));
+    internal Span<double> NumericAt(int i) => _numeric.AsSpan(Physical(i) * View.NumericStride, View.NumericStride);
 
-    /// <summary>The last value of logical tile <paramref name="i"/> for last-value field <paramref name="block"/>.</summary>
-    internal LastSlot LastAt(int i, int block)
-    {
-        int p = Physical(i);
-        int w = (p * _layout.Words) + _layout.LastOffset + (2 * block);
-        int r = (p * _layout.References) + (2 * block);
-        return new LastSlot(_words[w], (string?)_refs[r], FieldValue.FromParts(_refs[r + 1], BitConverter.Int64BitsToDouble(_words[w + 1])));
-    }
-
-    /// <summary>Sets the last value of logical tile <paramref name="i"/> for last-value field <paramref name="block"/> (decoding).</summary>
-    internal void SetLastAt(int i, int block, LastSlot slot)
-    {
-        int p = Physical(i);
-        int w = (p * _layout.Words) + _layout.LastOffset + (2 * block);
-        int r = (p * _layout.References) + (2 * block);
-        _words[w] = slot.Ticks;
-        _words[w + 1] = BitConverter.DoubleToInt64Bits(slot.Value.RawNumber);
-        _refs[r] = slot.EventId;
-        _refs[r + 1] = slot.Value.Reference;
-    }
+    internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
 
     /// <summary>Appends the distinct values of logical tile <paramref name="i"/> for a distinct field, in canonical order; returns how many.</summary>
     internal int AppendDistinctSorted(int i, int block, List<FieldValue> destination)
     {
-        if (_dictionaries.Length == 0 || !_dictionaries[block].IsUsed)
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
         {
             return 0;
         }
 
-        ref DistinctDictionary dictionary = ref _dictionaries[block];
         int start = destination.Count;
-        int p = Physical(i);
+        int cell = (Physical(i) * View.DistinctFields.Length) + block;
         if (dictionary.Overflow)
         {
-            if (_refs[DistinctSetIndex(p, block)] is DistinctSet set)
+            if (_distinct[cell] is { } set)
             {
                 foreach (FieldValue v in set.Items)
                 {
@@ -389,16 +360,16 @@ public sealed class EntityTiles
         }
         else
         {
-            for (ulong mask = (ulong)_words[MaskIndex(p, block)]; mask != 0; mask &= mask - 1)
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
             {
-                destination.Add(dictionary[BitOperations.TrailingZeroCount(mask)]);
+                destination.Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
             }
         }
 
         int count = destination.Count - start;
         if (count > 1)
         {
-            Span<FieldValue> added = CollectionsMarshal.AsSpan(destination).Slice(start, count);
+            Span<FieldValue> added = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(destination).Slice(start, count);
             if (count <= 16)
             {
                 // Insertion sort: tiles hold a handful of values.
@@ -428,14 +399,10 @@ public sealed class EntityTiles
     internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
     /// <summary>The event id hashes of logical tile <paramref name="i"/> (only when the view tracks ids).</summary>
-    internal TileIds IdsAt(int i)
-    {
-        int p = Physical(i);
-        return new TileIds(_words.AsSpan((p * _layout.Words) + _layout.IdOffset, TileIds.InlineWords), ref _refs[(p * _layout.References) + _layout.IdRefOffset]);
-    }
+    internal ref IdSet IdsAt(int i) => ref _headers[Physical(i)].Ids;
 
     /// <summary>The number of event ids held for logical tile <paramref name="i"/> (0 when the view does not track ids).</summary>
-    internal int IdCountAt(int i) => View.TracksEventIds ? IdsAt(i).Count : 0;
+    internal int IdCountAt(int i) => _headers[Physical(i)].Ids.Count;
 
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
@@ -460,7 +427,7 @@ public sealed class EntityTiles
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (IndexAt(mid) < index)
+            if (_headers[Physical(mid)].Index < index)
             {
                 lo = mid + 1;
             }
@@ -473,27 +440,17 @@ public sealed class EntityTiles
         return lo;
     }
 
-    /// <summary>True when an event at (ticks, id) is later than the last value held (or none is held).</summary>
-    private static bool Beats(long ticks, string? eventId, bool heldEmpty, long heldTicks, object? heldId) =>
-        heldEmpty || ticks > heldTicks || (ticks == heldTicks && string.CompareOrdinal(eventId, Unsafe.As<string?>(heldId)) > 0);
-
     private int Physical(int logical)
     {
         int p = _head + logical;
         return p >= _capacity ? p - _capacity : p;
     }
 
-    private long IndexAt(int logical) => _words[Physical(logical) * _layout.Words];
-
-    private double NumberAt(int p, int slot) => BitConverter.Int64BitsToDouble(_words[(p * _layout.Words) + _layout.NumericOffset + slot]);
-
-    private int MaskIndex(int p, int block) => (p * _layout.Words) + _layout.MaskOffset + block;
-
-    private int DistinctSetIndex(int p, int block) => (p * _layout.References) + _layout.DistinctRefOffset + block;
-
     private FieldValue EvaluateFeature(FeaturePlan plan, int first)
     {
         int end = _tileCount;
+        int stride = View.NumericStride;
+        double[] numeric = _numeric;
         switch (plan.Kind)
         {
             case AggregationKind.Count:
@@ -501,7 +458,7 @@ public sealed class EntityTiles
                     long n = 0;
                     for (int i = first; i < end; i++)
                     {
-                        n += HeaderAt(i).Count;
+                        n += _headers[Physical(i)].Count;
                     }
 
                     return FieldValue.FromNumber(n);
@@ -514,12 +471,12 @@ public sealed class EntityTiles
                     double sum = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int p = Physical(i);
-                        double tn = NumberAt(p, plan.CountSlot);
+                        int o = Physical(i) * stride;
+                        double tn = numeric[o + plan.CountSlot];
                         if (tn > 0)
                         {
                             n += tn;
-                            sum += NumberAt(p, plan.Slot);
+                            sum += numeric[o + plan.Slot];
                         }
                     }
 
@@ -536,13 +493,13 @@ public sealed class EntityTiles
                     bool min = plan.Kind == AggregationKind.Min;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int p = Physical(i);
-                        if (NumberAt(p, plan.CountSlot) == 0)
+                        int o = Physical(i) * stride;
+                        if (numeric[o + plan.CountSlot] == 0)
                         {
                             continue;
                         }
 
-                        double x = NumberAt(p, plan.Slot);
+                        double x = numeric[o + plan.Slot];
                         if (!any || (min ? x < best : x > best))
                         {
                             best = x;
@@ -561,15 +518,15 @@ public sealed class EntityTiles
                     double m2 = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int p = Physical(i);
-                        double nb = NumberAt(p, plan.CountSlot);
+                        int o = Physical(i) * stride;
+                        double nb = numeric[o + plan.CountSlot];
                         if (nb == 0)
                         {
                             continue;
                         }
 
-                        double meanB = NumberAt(p, plan.Slot);
-                        double m2B = NumberAt(p, plan.Slot + 1);
+                        double meanB = numeric[o + plan.Slot];
+                        double m2B = numeric[o + plan.Slot + 1];
                         if (n == 0)
                         {
                             n = nb;
@@ -590,9 +547,10 @@ public sealed class EntityTiles
 
             case AggregationKind.Last:
                 {
+                    int width = View.LastFields.Length;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        LastSlot slot = LastAt(i, plan.Block);
+                        ref LastSlot slot = ref _last[(Physical(i) * width) + plan.Block];
                         if (!slot.IsEmpty)
                         {
                             return slot.Value;
@@ -612,21 +570,22 @@ public sealed class EntityTiles
 
     private int DistinctUnionCount(int block, int first, int end)
     {
-        if (_dictionaries.Length == 0 || !_dictionaries[block].IsUsed)
+        int width = View.DistinctFields.Length;
+        DistinctDictionary? dictionary = _dictionaries.Length == 0 ? null : _dictionaries[block];
+        if (dictionary is null)
         {
             return 0;
         }
 
-        ref DistinctDictionary dictionary = ref _dictionaries[block];
         if (!dictionary.Overflow)
         {
             ulong union = 0;
             for (int i = first; i < end; i++)
             {
-                union |= (ulong)_words[MaskIndex(Physical(i), block)];
+                union |= _distinctMask[(Physical(i) * width) + block];
             }
 
-            return BitOperations.PopCount(union);
+            return System.Numerics.BitOperations.PopCount(union);
         }
 
         FieldValue[] list = s_unionList ??= new FieldValue[UnionLinearLimit];
@@ -634,7 +593,8 @@ public sealed class EntityTiles
         HashSet<FieldValue>? set = null;
         for (int i = first; i < end; i++)
         {
-            if (_refs[DistinctSetIndex(Physical(i), block)] is not DistinctSet d)
+            DistinctSet? d = _distinct[(Physical(i) * width) + block];
+            if (d is null)
             {
                 continue;
             }
@@ -693,21 +653,23 @@ public sealed class EntityTiles
 
     private void AddDistinct(int p, int block, FieldValue value)
     {
+        int width = View.DistinctFields.Length;
         if (_dictionaries.Length == 0)
         {
-            _dictionaries = new DistinctDictionary[View.DistinctFields.Length];
+            _dictionaries = new DistinctDictionary?[width];
         }
 
-        ref DistinctDictionary dictionary = ref _dictionaries[block];
+        DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
+        int cell = (p * width) + block;
         if (!dictionary.Overflow)
         {
             int id = dictionary.IndexOf(value);
             if (id < 0 && dictionary.Count == DistinctDictionary.Capacity)
             {
-                CompactDictionary(block, ref dictionary);
+                CompactDictionary(block, dictionary);
                 if (dictionary.Count == DistinctDictionary.Capacity)
                 {
-                    SwitchToSets(block, ref dictionary);
+                    SwitchToSets(block, dictionary);
                 }
             }
 
@@ -718,27 +680,22 @@ public sealed class EntityTiles
                     id = dictionary.Add(value);
                 }
 
-                _words[MaskIndex(p, block)] |= 1L << id;
+                _distinctMask[cell] |= 1UL << id;
                 return;
             }
         }
 
-        SetOf(p, block).Add(value);
-    }
-
-    private DistinctSet SetOf(int p, int block)
-    {
-        ref object? slot = ref _refs[DistinctSetIndex(p, block)];
-        return Unsafe.As<DistinctSet?>(slot) ?? (DistinctSet)(slot = new DistinctSet());
+        (_distinct[cell] ??= new DistinctSet()).Add(value);
     }
 
     /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
-    private void CompactDictionary(int block, ref DistinctDictionary dictionary)
+    private void CompactDictionary(int block, DistinctDictionary dictionary)
     {
+        int width = View.DistinctFields.Length;
         ulong used = 0;
         for (int i = 0; i < _tileCount; i++)
         {
-            used |= (ulong)_words[MaskIndex(Physical(i), block)];
+            used |= _distinctMask[(Physical(i) * width) + block];
         }
 
         if (used == ulong.MaxValue)
@@ -747,7 +704,7 @@ public sealed class EntityTiles
         }
 
         Span<int> remap = stackalloc int[DistinctDictionary.Capacity];
-        var kept = new FieldValue[BitOperations.PopCount(used)];
+        var kept = new FieldValue[System.Numerics.BitOperations.PopCount(used)];
         int next = 0;
         for (int id = 0; id < DistinctDictionary.Capacity; id++)
         {
@@ -760,14 +717,15 @@ public sealed class EntityTiles
 
         for (int i = 0; i < _tileCount; i++)
         {
-            ref long cell = ref _words[MaskIndex(Physical(i), block)];
+            int cell = (Physical(i) * width) + block;
+            ulong mask = _distinctMask[cell];
             ulong remapped = 0;
-            for (ulong mask = (ulong)cell; mask != 0; mask &= mask - 1)
+            for (; mask != 0; mask &= mask - 1)
             {
-                remapped |= 1UL << remap[BitOperations.TrailingZeroCount(mask)];
+                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(mask)];
             }
 
-            cell = (long)remapped;
+            _distinctMask[cell] = remapped;
         }
 
         dictionary.Clear();
@@ -778,18 +736,18 @@ public sealed class EntityTiles
     }
 
     /// <summary>More than 64 live values: move this field to a set per tile.</summary>
-    private void SwitchToSets(int block, ref DistinctDictionary dictionary)
+    private void SwitchToSets(int block, DistinctDictionary dictionary)
     {
+        int width = View.DistinctFields.Length;
         for (int i = 0; i < _tileCount; i++)
         {
-            int p = Physical(i);
-            ref long cell = ref _words[MaskIndex(p, block)];
-            for (ulong mask = (ulong)cell; mask != 0; mask &= mask - 1)
+            int cell = (Physical(i) * width) + block;
+            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
             {
-                SetOf(p, block).Add(dictionary[BitOperations.TrailingZeroCount(mask)]);
+                (_distinct[cell] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
             }
 
-            cell = 0;
+            _distinctMask[cell] = 0;
         }
 
         dictionary.Clear();
@@ -803,7 +761,7 @@ public sealed class EntityTiles
         int n = _tileCount;
         if (n > 0)
         {
-            long lastIndex = IndexAt(n - 1);
+            long lastIndex = _headers[Physical(n - 1)].Index;
             if (lastIndex == index)
             {
                 return n - 1;
@@ -812,8 +770,22 @@ public sealed class EntityTiles
             if (lastIndex > index)
             {
                 // Late event: binary search among older tiles.
-                int lo = FirstTileAtOrAbove(index);
-                if (IndexAt(lo) == index)
+                int lo = 0;
+                int hi = n - 1;
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) >>> 1;
+                    if (_headers[Physical(mid)].Index < index)
+                    {
+                        lo = mid + 1;
+                    }
+                    else
+                    {
+                        hi = mid;
+                    }
+                }
+
+                if (_headers[Physical(lo)].Index == index)
                 {
                     return lo;
                 }
@@ -844,28 +816,32 @@ public sealed class EntityTiles
 
         _tileCount++;
         int p = Physical(position);
-        TileLayout layout = _layout;
-        Span<long> tile = _words.AsSpan(p * layout.Words, layout.Words);
-        layout.Template.CopyTo(tile);
-        tile[0] = index;
+        _headers[p] = new TileHeader { Index = index, Count = 0, MaxTicks = long.MinValue };
+        View.NumericTemplate.CopyTo(_numeric.AsSpan(p * View.NumericStride, View.NumericStride));
         ClearReferences(p);
     }
 
     private void MoveTile(int from, int to)
     {
-        int w = _layout.Words;
-        Array.Copy(_words, from * w, _words, to * w, w);
-        int r = _layout.References;
-        Array.Copy(_refs, from * r, _refs, to * r, r);
+        TiledView view = View;
+        _headers[to] = _headers[from];
+        int s = view.NumericStride;
+        Array.Copy(_numeric, from * s, _numeric, to * s, s);
+        int l = view.LastFields.Length;
+        Array.Copy(_last, from * l, _last, to * l, l);
+        int d = view.DistinctFields.Length;
+        Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
     }
 
     private void ClearReferences(int p)
     {
-        int r = _layout.References;
-        if (r > 0)
-        {
-            Array.Clear(_refs, p * r, r);
-        }
+        int l = View.LastFields.Length;
+        Array.Clear(_last, p * l, l);
+        int d = View.DistinctFields.Length;
+        Array.Clear(_distinct, p * d, d);
+        Array.Clear(_distinctMask, p * d, d);
+        _headers[p].Ids = default;
     }
 
     private void Grow()
@@ -877,23 +853,26 @@ public sealed class EntityTiles
             capacity = _capacity + 1;
         }
 
-        // The ring is full: unroll it, oldest first, in at most two runs.
-        int w = _layout.Words;
-        int r = _layout.References;
-        var words = new long[capacity * w];
-        object?[] refs = r == 0 ? [] : new object?[capacity * r];
-        int first = Math.Min(_tileCount, _capacity - _head);
-        int second = _tileCount - first;
-        Array.Copy(_words, _head * w, words, 0, first * w);
-        Array.Copy(_words, 0, words, first * w, second * w);
-        if (r > 0)
+        var headers = new TileHeader[capacity];
+        var numeric = new double[capacity * view.NumericStride];
+        var last = new LastSlot[capacity * view.LastFields.Length];
+        var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
+        var distinctMask = new ulong[capacity * view.DistinctFields.Length];
+        for (int i = 0; i < _tileCount; i++)
         {
-            Array.Copy(_refs, _head * r, refs, 0, first * r);
-            Array.Copy(_refs, 0, refs, first * r, second * r);
+            int p = Physical(i);
+            headers[i] = _headers[p];
+            Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
+            Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
+            Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
+            Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
         }
 
-        _words = words;
-        _refs = refs;
+        _headers = headers;
+        _numeric = numeric;
+        _last = last;
+        _distinct = distinct;
+        _distinctMask = distinctMask;
         _capacity = capacity;
         _head = 0;
     }
@@ -901,7 +880,7 @@ public sealed class EntityTiles
     private bool DropTilesBelow(long lowestKept)
     {
         int drop = 0;
-        while (drop < _tileCount && IndexAt(drop) < lowestKept)
+        while (drop < _tileCount && _headers[Physical(drop)].Index < lowestKept)
         {
             ClearReferences(Physical(drop));
             drop++;

@@ -53,15 +53,6 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     /// <returns>The value.</returns>
     public static FieldValue FromText(string? value) => value is null ? default : new(value, 0);
 
-    /// <summary>The reference half (null, the number marker or the string): tile records keep it apart from the number.</summary>
-    internal object? Reference => _reference;
-
-    /// <summary>The number half, whatever the kind (0 unless a number).</summary>
-    internal double RawNumber => _number;
-
-    /// <summary>Rebuilds a value from its <see cref="Reference"/> and <see cref="RawNumber"/> halves.</summary>
-    internal static FieldValue FromParts(object? reference, double number) => new(reference, number);
-
     /// <summary>The number, or null when the value is not a number.</summary>
     /// <returns>The number or null.</returns>
     public double? AsNumber() => IsNumber ? _number : null;

@@ -1,13 +1,8 @@
-using System.Runtime.CompilerServices;
-
 namespace Brisa.Core.Aggregation;
 
-/// <summary>The header of one tile: its index, its event count and its newest event time (the first words of its record).</summary>
+/// <summary>The header of one tile: its index, its event count and its newest event time.</summary>
 internal struct TileHeader
 {
-    /// <summary>Words of a tile record the header takes.</summary>
-    public const int Words = 3;
-
     /// <summary>floor(event ticks / g).</summary>
     public long Index;
 
@@ -16,66 +11,23 @@ internal struct TileHeader
 
     /// <summary>Greatest event time applied.</summary>
     public long MaxTicks;
+
+    /// <summary>Hashes of the event ids applied (only when the view tracks ids): next to the header, so an event touches one place.</summary>
+    public IdSet Ids;
 }
 
 /// <summary>The latest non-null value of a field in a tile, by (event time, event id ordinal).</summary>
-internal readonly record struct LastSlot(long Ticks, string? EventId, FieldValue Value)
+internal struct LastSlot
 {
-    public bool IsEmpty => Value.IsNull;
-}
+    public long Ticks;
+    public string? EventId;
+    public FieldValue Value;
 
-/// <summary>
-/// Where each part of a tile lives in an entity's two per-tile records: <c>long</c> words (header, numeric
-/// accumulators as double bits, distinct masks, last-value times and numbers, the inline id hash and count) and
-/// object references (last-value ids and values, overflowed distinct sets, the id hash table). One record per
-/// tile in each array, so an event touches one or two cache lines of each rather than one line per part.
-/// </summary>
-internal sealed class TileLayout
-{
-    public TileLayout(int numericStride, double[] numericTemplate, int lastFields, int distinctFields, bool tracksIds)
-    {
-        NumericOffset = TileHeader.Words;
-        MaskOffset = NumericOffset + numericStride;
-        LastOffset = MaskOffset + distinctFields;
-        IdOffset = LastOffset + (2 * lastFields);
-        Words = IdOffset + (tracksIds ? TileIds.InlineWords : 0);
-        DistinctRefOffset = 2 * lastFields;
-        IdRefOffset = DistinctRefOffset + distinctFields;
-        References = IdRefOffset + (tracksIds ? 1 : 0);
-        Template = new long[Words];
-        Template[2] = long.MinValue; // MaxTicks
-        for (int i = 0; i < numericStride; i++)
-        {
-            Template[NumericOffset + i] = BitConverter.DoubleToInt64Bits(numericTemplate[i]);
-        }
-    }
+    public readonly bool IsEmpty => Value.IsNull;
 
-    /// <summary>Words per tile record.</summary>
-    public int Words { get; }
-
-    /// <summary>First numeric slot (a double's bits per word; see <see cref="TiledView.NumericStride"/>).</summary>
-    public int NumericOffset { get; }
-
-    /// <summary>First distinct-field mask word.</summary>
-    public int MaskOffset { get; }
-
-    /// <summary>First last-value pair of words (time, number bits) per last field.</summary>
-    public int LastOffset { get; }
-
-    /// <summary>The inline id words (<see cref="TileIds"/>), when tracking ids.</summary>
-    public int IdOffset { get; }
-
-    /// <summary>References per tile record: per last field (event id, value reference), per distinct field a set, the id table.</summary>
-    public int References { get; }
-
-    /// <summary>First overflowed distinct set reference.</summary>
-    public int DistinctRefOffset { get; }
-
-    /// <summary>The id hash table reference, when tracking ids.</summary>
-    public int IdRefOffset { get; }
-
-    /// <summary>The words of an empty tile (index 0, no events, max time long.MinValue, numeric template).</summary>
-    public long[] Template { get; }
+    /// <summary>True when an event at (ticks, id) is later than the one held.</summary>
+    public readonly bool IsBeatenBy(long ticks, string? eventId) =>
+        IsEmpty || ticks > Ticks || (ticks == Ticks && string.CompareOrdinal(eventId, EventId) > 0);
 }
 
 /// <summary>
@@ -147,98 +99,85 @@ internal sealed class DistinctSet
 }
 
 /// <summary>
-/// The set of 64-bit event id hashes of one tile, over the tile's records: the first non-zero hash and the count
-/// in two inline words (a tile with one event allocates nothing), an open-addressing table in the tile's id
-/// reference once a second hash arrives.
+/// An open-addressing set of 64-bit event id hashes, held by value in the entity's tile arrays (no object per tile).
+/// The first non-zero hash is held inline: a tile with one event allocates nothing.
 /// </summary>
-internal ref struct TileIds
+internal struct IdSet
 {
-    /// <summary>Words of a tile record the inline part takes: the single hash, then count · 2 + (1 when hash 0 is held).</summary>
-    public const int InlineWords = 2;
+    private ulong[]? _slots;
+    private ulong _single;
+    private int _count;
+    private bool _hasZero;
 
-    private readonly ref long _single;
-    private readonly ref long _meta;
-    private readonly ref object? _table;
-
-    public TileIds(Span<long> inline, ref object? table)
-    {
-        _single = ref inline[0];
-        _meta = ref inline[1];
-        _table = ref table;
-    }
-
-    public readonly int Count => (int)(_meta >> 1);
+    public readonly int Count => _count;
 
     /// <summary>Adds a hash; false when already present.</summary>
-    public readonly bool Add(ulong hash)
+    public bool Add(ulong hash)
     {
         if (hash == 0)
         {
-            if ((_meta & 1) != 0)
+            if (_hasZero)
             {
                 return false;
             }
 
-            _meta += 3;
+            _hasZero = true;
+            _count++;
             return true;
         }
 
-        ulong[]? slots = Unsafe.As<ulong[]?>(_table);
-        if (slots is null)
+        if (_slots is null)
         {
-            ulong single = (ulong)_single;
-            if (single == 0)
+            if (_single == 0)
             {
-                _single = (long)hash;
-                _meta += 2;
+                _single = hash;
+                _count++;
                 return true;
             }
 
-            if (single == hash)
+            if (_single == hash)
             {
                 return false;
             }
 
-            slots = new ulong[4];
-            Insert(slots, single);
+            _slots = new ulong[4];
+            Insert(_slots, _single);
             _single = 0;
-            _table = slots;
         }
 
-        if ((Count + 1) * 2 > slots.Length)
+        if ((_count + 1) * 2 > _slots.Length)
         {
-            slots = Grow(slots);
-            _table = slots;
+            Grow();
         }
 
-        if (!Insert(slots, hash))
+        if (!Insert(_slots, hash))
         {
             return false;
         }
 
-        _meta += 2;
+        _count++;
         return true;
     }
 
     public readonly void CopyTo(Span<ulong> destination)
     {
         int n = 0;
-        if ((_meta & 1) != 0)
+        if (_hasZero)
         {
             destination[n++] = 0;
         }
 
-        if (_table is not ulong[] slots)
+        if (_slots is null)
         {
             if (_single != 0)
             {
-                destination[n] = (ulong)_single;
+                destination[n] = _single;
             }
 
             return;
         }
 
-        foreach (ulong s in slots)
+        foreach (ulong s in _slots)
         {
             if (s != 0)
             {
@@ -269,10 +208,10 @@ internal ref struct TileIds
         }
     }
 
-    private static ulong[] Grow(ulong[] slots)
+    private void Grow()
     {
-        var bigger = new ulong[slots.Length * 2];
-        foreach (ulong s in slots)
+        var bigger = new ulong[_slots!.Length * 2];
+        foreach (ulong s in _slots)
         {
             if (s != 0)
             {
@@ -280,48 +219,32 @@ internal ref struct TileIds
             }
         }
 
-        return bigger;
+        _slots = bigger;
     }
 }
 
 /// <summary>
 /// Per entity and distinct-count field: up to 64 values numbered 0–63, so a tile holds its distinct values as a
 /// 64-bit mask and a window's distinct count is the population count of OR-ed masks. Beyond 64 live values the
-/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>). A struct held in the entity's
-/// array with its first value inline, so an event usually finds its value without following another reference.
+/// field falls back to a <see cref="DistinctSet"/> per tile (<see cref="Overflow"/>).
 /// </summary>
-internal struct DistinctDictionary
+internal sealed class DistinctDictionary
 {
     public const int Capacity = 64;
 
-    // Value 0 inline: most entities see one value of a field (a customer's country), then no array is read or made.
-    private FieldValue _first;
-    private FieldValue[]? _rest;
+    private FieldValue[] _values = new FieldValue[4];
 
     public int Count { get; private set; }
 
     public bool Overflow { get; set; }
 
-    /// <summary>False until the first value is added (the field never held a value).</summary>
-    public bool IsUsed { get; private set; }
+    public FieldValue this[int id] => _values[id];
 
-    public readonly FieldValue this[int id] => id == 0 ? _first : _rest![id - 1];
-
-    public readonly int IndexOf(FieldValue value)
+    public int IndexOf(FieldValue value)
     {
-        if (Count == 0)
+        for (int i = 0; i < Count; i++)
         {
-            return -1;
-        }
-
-        if (_first.Equals(value))
-        {
-            return 0;
-        }
-
-        for (int i = 1; i < Count; i++)
-        {
-            if (_rest![i - 1].Equals(value))
+            if (_values[i].Equals(value))
             {
                 return i;
             }
@@ -332,31 +255,18 @@ internal struct DistinctDictionary
 
     public int Add(FieldValue value)
     {
-        IsUsed = true;
-        if (Count == 0)
+        if (Count == _values.Length)
         {
-            _first = value;
-            return Count++;
+            Array.Resize(ref _values, Math.Min(Capacity, Count * 2));
         }
 
-        _rest ??= new FieldValue[4];
-        if (Count - 1 == _rest.Length)
-        {
-            Array.Resize(ref _rest, Math.Min(Capacity - 1, _rest.Length * 2));
-        }
-
-        _rest[Count - 1] = value;
+        _values[Count] = value;
         return Count++;
     }
 
     public void Clear()
     {
-        _first = default;
-        if (_rest is not null)
-        {
-            Array.Clear(_rest);
-        }
-
+        Array.Clear(_values, 0, Count);
         Count = 0;
     }
 }

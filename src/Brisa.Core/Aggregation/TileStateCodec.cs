@@ -24,15 +24,13 @@ internal static class TileStateCodec
         TiledView view = state.View;
         int tileCount = state.TileCount;
         int distinctWidth = view.DistinctFields.Length;
-        int lastWidth = view.LastFields.Length;
         ref ByteWriter w = ref scratch.Writer;
 
         // Dictionary of strings, in first-use order (deterministic).
         for (int ti = 0; ti < tileCount; ti++)
         {
-            for (int b = 0; b < lastWidth; b++)
+            foreach (LastSlot s in state.LastAt(ti))
             {
-                LastSlot s = state.LastAt(ti, b);
                 if (!s.IsEmpty)
                 {
                     scratch.Intern(s.EventId);
@@ -130,9 +128,8 @@ internal static class TileStateCodec
                 }
             }
 
-            for (int b = 0; b < lastWidth; b++)
+            foreach (LastSlot s in state.LastAt(ti))
             {
-                LastSlot s = state.LastAt(ti, b);
                 if (s.IsEmpty)
                 {
                     w.VarUInt(0);
@@ -156,7 +153,7 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                TileIds set = state.IdsAt(ti);
+                ref IdSet set = ref state.IdsAt(ti);
                 Span<ulong> ids = scratch.Ids(set.Count);
                 set.CopyTo(ids);
                 ids.Sort();
@@ -295,6 +292,7 @@ internal static class TileStateCodec
             int at = state.AppendTile(index);
             ref TileHeader header = ref state.HeaderAt(at);
             Span<double> values = state.NumericAt(at);
+            Span<LastSlot> last = state.LastAt(at);
             long start = view.TileStart(index);
             long count = (long)r.VarUInt();
             ulong maxOffset = r.VarUInt();
@@ -341,7 +339,7 @@ internal static class TileStateCodec
                 }
             }
 
-            for (int i = 0; i < view.LastFields.Length; i++)
+            for (int i = 0; i < last.Length; i++)
             {
                 ulong ticksPlusOne = r.VarUInt();
                 if (ticksPlusOne == 0)
@@ -365,8 +363,10 @@ internal static class TileStateCodec
                     UseString((int)id - 1, ref nextString);
                 }
 
-                string? eventId = id == 0 ? null : strings[(int)id - 1];
-                state.SetLastAt(at, i, new LastSlot(start + (long)(ticksPlusOne - 1), eventId, ReadValue(ref r, strings, ref nextString)));
+                ref LastSlot slot = ref last[i];
+                slot.Ticks = start + (long)(ticksPlusOne - 1);
+                slot.EventId = id == 0 ? null : strings[(int)id - 1];
+                slot.Value = ReadValue(ref r, strings, ref nextString);
             }
 
             for (int b = 0; b < view.DistinctFields.Length; b++)
@@ -393,7 +393,7 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                TileIds ids = state.IdsAt(at);
+                ref IdSet ids = ref state.IdsAt(at);
                 if ((long)r.VarUInt() != count)
                 {
                     throw Corrupt("the number of event ids differs from the event count");

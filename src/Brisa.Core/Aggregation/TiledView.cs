@@ -142,7 +142,6 @@ public sealed class TiledView
         FieldCount = fieldCount;
         MaxWindowTiles = maxWindow;
         LayoutFingerprint = StableHash.Fnv1a64(fingerprint.ToString());
-        Layout = new TileLayout(NumericStride, NumericTemplate, LastFields.Length, DistinctFields.Length, TracksEventIds);
     }
 
     /// <summary>The spec this view was compiled from.</summary>
@@ -179,9 +178,6 @@ public sealed class TiledView
 
     /// <summary>The numeric slots of an empty tile (min +∞, max −∞, the rest 0).</summary>
     internal double[] NumericTemplate { get; }
-
-    /// <summary>Where each part of a tile lives in an entity's tile records.</summary>
-    internal TileLayout Layout { get; }
 
     internal int[] LastFields { get; }
 

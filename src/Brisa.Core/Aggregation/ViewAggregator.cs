@@ -33,12 +33,6 @@ public sealed class ViewAggregator
     /// <summary>Entity keys changed since the last <see cref="ClearDirty"/>, in first-change order.</summary>
     public IReadOnlyList<string> DirtyKeys => _dirty;
 
-    /// <summary>
-    /// Changes whenever a held state is replaced or removed (<see cref="Load"/>, <see cref="Remove"/>), so a
-    /// <see cref="ViewAggregatorGroup"/> knows when the states it looked up may be stale.
-    /// </summary>
-    internal int Generation { get; private set; }
-
     /// <summary>Applies one event to its entity (creating the entity's state when new).</summary>
     /// <param name="entityKey">The entity key.</param>
     /// <param name="eventTicks">The event time, UTC ticks since the Unix epoch.</param>
@@ -65,12 +59,9 @@ public sealed class ViewAggregator
     /// <param name="eventIdHash">FNV-1a 64 of the id's UTF-8 bytes (ignored unless the view tracks ids).</param>
     /// <param name="fields">The event's field values.</param>
     /// <returns>What happened.</returns>
-    public ApplyResult Apply(string entityKey, long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields) =>
-        ApplyTo(GetOrCreate(entityKey), entityKey, eventTicks, eventId, eventIdHash, fields);
-
-    /// <summary>Applies one event to a state this aggregator holds for <paramref name="entityKey"/>, noting the key when it becomes dirty.</summary>
-    internal ApplyResult ApplyTo(EntityTiles state, string entityKey, long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields)
+    public ApplyResult Apply(string entityKey, long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields)
     {
+        EntityTiles state = GetOrCreate(entityKey);
         bool wasDirty = state.IsDirty;
         ApplyResult result = state.Apply(eventTicks, eventId, eventIdHash, fields);
         if (!wasDirty && state.IsDirty)
@@ -186,18 +177,13 @@ public sealed class ViewAggregator
         ArgumentNullException.ThrowIfNull(entityKey);
         EntityTiles state = View.Decode(encoded);
         _entities[entityKey] = state;
-        Generation++;
         return state;
     }
 
     /// <summary>Removes an entity.</summary>
     /// <param name="entityKey">The entity key.</param>
     /// <returns>True when it was held.</returns>
-    public bool Remove(string entityKey)
-    {
-        Generation++;
-        return _entities.Remove(entityKey);
-    }
+    public bool Remove(string entityKey) => _entities.Remove(entityKey);
 
     /// <summary>Prunes every entity at <paramref name="nowTicks"/> (see <see cref="EntityTiles.Prune(long)"/>).</summary>
     /// <param name="nowTicks">The current time.</param>

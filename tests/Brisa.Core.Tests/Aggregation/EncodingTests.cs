@@ -262,10 +262,10 @@ public class EncodingTests(ITestOutputHelper output)
             Assert.Equal(a.HeaderAt(i).Count, b.HeaderAt(i).Count);
             Assert.Equal(a.HeaderAt(i).MaxTicks, b.HeaderAt(i).MaxTicks);
             Assert.Equal(a.NumericAt(i).ToArray().Select(BitConverter.DoubleToInt64Bits), b.NumericAt(i).ToArray().Select(BitConverter.DoubleToInt64Bits));
-            for (int l = 0; l < a.View.LastFields.Length; l++)
+            for (int l = 0; l < a.LastAt(i).Length; l++)
             {
-                LastSlot x = a.LastAt(i, l);
-                LastSlot y = b.LastAt(i, l);
+                LastSlot x = a.LastAt(i)[l];
+                LastSlot y = b.LastAt(i)[l];
                 Assert.Equal(x.Ticks, y.Ticks);
                 Assert.Equal(x.EventId, y.EventId);
                 Assert.True(EnginePropertyTests.BitEqual(x.Value, y.Value));
