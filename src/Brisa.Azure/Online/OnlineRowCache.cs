@@ -36,9 +36,6 @@ public sealed class OnlineRowCache
     /// <summary>How long a read partition is reused.</summary>
     public TimeSpan Ttl { get; }
 
-    /// <summary>Keys held (fresh or expired).</summary>
-    public int Count => entries.Count;
-
     /// <summary>Lookups answered from memory (or by joining a read in flight) since the cache was made.</summary>
     public long Hits => Interlocked.Read(ref hits);
 

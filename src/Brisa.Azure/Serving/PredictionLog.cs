@@ -38,8 +38,8 @@ public sealed record PredictionRecord(
 public sealed class PredictionLog : IAsyncDisposable
 {
     private const int FlushSize = 1000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
     private const int Capacity = 100_000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     // A lock-free queue (a bounded channel takes a lock per write, on the request path); beyond Capacity the oldest
     // records are dropped, so a storage outage cannot grow memory without bound.

@@ -1,7 +1,7 @@
 namespace Brisa.Core.Modeling;
 
 /// <summary>
-/// A small lock-free pool of objects that are not thread-safe (row scorers): one slot per core, taken and returned
+/// A small lock-free pool of objects that are not thread-safe (row scorers): two slots per core, each taken and returned
 /// with a single interlocked exchange, so a request never waits for a lock. When every slot is taken a new object is
 /// made; when every slot is full a returned object is dropped.
 /// </summary>

@@ -300,7 +300,6 @@ public sealed class TrainingTable
         return new([.. Timestamps], [.. Labels], [.. names.Select(n => Find(n)!)], CostInputs, Currencies?.ToArray(), RowIds?.ToArray());
     }
 
-    // The message is only formatted when the check fails: a served prediction builds a table per request.
     private static bool HasNaN(float[] values)
     {
         foreach (var value in values)
@@ -314,6 +313,7 @@ public sealed class TrainingTable
         return false;
     }
 
+    // The message is only formatted when the check fails: a served prediction builds a table per request.
     private static void Check(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
     {
         if (!condition)
