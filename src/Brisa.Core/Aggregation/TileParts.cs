@@ -159,6 +159,10 @@ internal struct IdSet
         return true;
     }
 
+    /// <summary>Reads the slot where <paramref name="hash"/> would be probed first (see <see cref="EntityTiles.Touch"/>).</summary>
+    public readonly long Touch(ulong hash) =>
+        _slots is null ? (long)_single : (long)_slots[ProbeStart(hash, _slots.Length - 1)];
+
     public readonly void CopyTo(Span<ulong> destination)
     {
         int n = 0;
@@ -189,7 +193,7 @@ internal struct IdSet
     private static bool Insert(ulong[] slots, ulong hash)
     {
         int mask = slots.Length - 1;
-        int i = (int)((hash ^ (hash >> 29) ^ (hash >> 47)) & (ulong)mask);
+        int i = ProbeStart(hash, mask);
         while (true)
         {
             ulong s = slots[i];
@@ -207,6 +211,8 @@ internal struct IdSet
             i = (i + 1) & mask;
         }
     }
+
+    private static int ProbeStart(ulong hash, int mask) => (int)((hash ^ (hash >> 29) ^ (hash >> 47)) & (ulong)mask);
 
     private void Grow()
     {

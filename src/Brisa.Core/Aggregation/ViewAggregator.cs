@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
 
 namespace Brisa.Core.Aggregation;
 
@@ -11,6 +13,14 @@ public sealed class ViewAggregator
 {
     private readonly Dictionary<string, EntityTiles> _entities;
     private readonly List<string> _dirty = [];
+
+    // Rows of a source batch are applied in chunks: first every row's state is looked up and the memory its
+    // newest tile will touch is read for the whole chunk (independent loads, so the cache misses overlap),
+    // then the rows are applied one by one to state that is now in cache.
+    private const int Chunk = 32;
+    private readonly EntityTiles[] _chunkStates = new EntityTiles[Chunk];
+    private readonly string[] _chunkKeys = new string[Chunk];
+    private long _touched;
 
     /// <summary>Creates an empty aggregator.</summary>
     /// <param name="view">The view.</param>
@@ -115,6 +125,102 @@ public sealed class ViewAggregator
             }
         }
 
+        return new BatchApplySummary(applied, duplicates, tooOld);
+    }
+
+    /// <summary>
+    /// Applies every row of a decoded source batch, in batch order, to the entity named by a field of the row
+    /// (rows without a key in that field are skipped); results equal applying the rows one by one.
+    /// </summary>
+    /// <param name="batch">The rows.</param>
+    /// <param name="entityKeyField">The schema field holding the view's entity key.</param>
+    /// <param name="idHashes">FNV-1a 64 of each row's event id (<see cref="StableHash.Fnv1a64(string?)"/>), one per row; computed once for all the views of a source.</param>
+    /// <returns>Counts of applied, duplicate and too-old events.</returns>
+    public BatchApplySummary Apply(SourceEventBatch batch, int entityKeyField, ReadOnlySpan<ulong> idHashes)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(entityKeyField);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(entityKeyField, batch.Schema.Fields.Count);
+        if (idHashes.Length < batch.Count)
+        {
+            throw new ArgumentException($"Expected {batch.Count} id hashes, got {idHashes.Length}.", nameof(idHashes));
+        }
+
+        int applied = 0;
+        int duplicates = 0;
+        int tooOld = 0;
+        EntityTiles[] states = _chunkStates;
+        string[] keys = _chunkKeys;
+        long touched = 0;
+        for (int start = 0; start < batch.Count; start += Chunk)
+        {
+            int n = Math.Min(Chunk, batch.Count - start);
+            for (int j = 0; j < n; j++)
+            {
+                string? key = EntityKeys.FromField(batch.Value(start + j, entityKeyField));
+                keys[j] = key!;
+                touched += key?.Length ?? 0;
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                if (keys[j] is { } key)
+                {
+                    states[j] = GetOrCreate(key);
+                }
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                if (keys[j] is not null)
+                {
+                    touched += states[j].TileCount;
+                }
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                if (keys[j] is not null)
+                {
+                    touched += states[j].Touch(idHashes[start + j]);
+                }
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                if (keys[j] is not { } key)
+                {
+                    continue;
+                }
+
+                int row = start + j;
+                EntityTiles state = states[j];
+                bool wasDirty = state.IsDirty;
+                switch (state.Apply(batch.EventTicks(row), batch.Id(row), idHashes[row], batch.Row(row)))
+                {
+                    case ApplyResult.Applied:
+                        applied++;
+                        if (!wasDirty)
+                        {
+                            _dirty.Add(key);
+                        }
+
+                        break;
+                    case ApplyResult.Duplicate:
+                        duplicates++;
+                        break;
+                    default:
+                        tooOld++;
+                        break;
+                }
+            }
+
+            Array.Clear(keys, 0, n);
+            Array.Clear(states, 0, n);
+        }
+
+        // Kept so the reads above are not optimized away.
+        Volatile.Write(ref _touched, touched);
         return new BatchApplySummary(applied, duplicates, tooOld);
     }
 
