@@ -146,6 +146,8 @@ internal sealed class IngestBenchmark : IBenchmark
 
         // One batch reused delivery after delivery (its rows are applied before the next decode), as a partition's consumer does.
         var decoded = new DecodedBatch();
+        var hashes = Array.Empty<ulong>();
+        var pause0 = GC.GetTotalPauseDuration();
         foreach (var delivery in deliveries)
         {
             var t0 = Stopwatch.GetTimestamp();
@@ -155,7 +157,7 @@ internal sealed class IngestBenchmark : IBenchmark
             var a1 = GC.GetAllocatedBytesForCurrentThread();
             foreach (var batch in decoded.Sources)
             {
-                applied += Apply(views, aggregators, batch);
+                applied += Apply(views, aggregators, batch, ref hashes);
             }
 
             var t2 = Stopwatch.GetTimestamp();
@@ -168,6 +170,7 @@ internal sealed class IngestBenchmark : IBenchmark
             rejected += decoded.Rejected.Count;
         }
 
+        figures.Add("gc_pause_s", (GC.GetTotalPauseDuration() - pause0).TotalSeconds);
         figures.Add("decode_s", decodeTicks / (double)Stopwatch.Frequency);
         figures.Add("apply_s", applyTicks / (double)Stopwatch.Frequency);
         figures.Add("decode_bytes", decodeBytes);
@@ -179,24 +182,26 @@ internal sealed class IngestBenchmark : IBenchmark
 
     /// <summary>
     /// Applies a decoded batch to the tiles of every streaming view of its source, keyed by each view's entity join key;
-    /// the event id is hashed once per row for all views.
+    /// the event id is hashed once per row for all views, into a buffer reused batch after batch.
     /// </summary>
-    private static int Apply(ViewPlan[] views, ViewAggregator[] aggregators, SourceEventBatch batch)
+    private static int Apply(ViewPlan[] views, ViewAggregator[] aggregators, SourceEventBatch batch, ref ulong[] hashes)
     {
-        var applied = 0;
+        if (hashes.Length < batch.Count)
+        {
+            hashes = new ulong[batch.Count];
+        }
+
         for (var row = 0; row < batch.Count; row++)
         {
-            var id = batch.Id(row);
-            var hash = StableHash.Fnv1a64(id);
-            var ticks = batch.EventTicks(row);
-            var values = batch.Row(row);
-            for (var v = 0; v < views.Length; v++)
+            hashes[row] = StableHash.Fnv1a64(batch.Id(row));
+        }
+
+        var applied = 0;
+        for (var v = 0; v < views.Length; v++)
+        {
+            if (ReferenceEquals(views[v].Source, batch.Schema))
             {
-                if (ReferenceEquals(views[v].Source, batch.Schema)
-                    && aggregators[v].Apply(values[views[v].EntityKeyField].Text, ticks, id, hash, values) == ApplyResult.Applied)
-                {
-                    applied++;
-                }
+                applied += aggregators[v].Apply(batch, views[v].EntityKeyField, hashes.AsSpan(0, batch.Count)).Applied;
             }
         }
 
@@ -275,6 +280,7 @@ internal sealed class IngestBenchmark : IBenchmark
         var inv = CultureInfo.InvariantCulture;
         var decode = brisa.Figure("decode_s");
         var apply = brisa.Figure("apply_s");
+        var gcPause = brisa.Figure("gc_pause_s");
         var decodeAlloc = brisa.Figure("decode_bytes") / n;
         var applyAlloc = brisa.Figure("apply_bytes") / n;
         var ratio = brisa.Rate / duckdb.Rate;
@@ -302,7 +308,8 @@ internal sealed class IngestBenchmark : IBenchmark
         text.AppendLine("| phase | s/run | share | events/s alone | alloc/event |");
         text.AppendLine("|---|---|---|---|---|");
         text.AppendLine(inv, $"| decode + validate (`CloudEventDecoder.Decode`) | {decode:F3} | {decode / (decode + apply):P0} | {n / decode:N0} | {decodeAlloc:F0} B |");
-        text.AppendLine(inv, $"| tile update ({views.Length} views, `ViewAggregator.Apply`) | {apply:F3} | {apply / (decode + apply):P0} | {n / apply:N0} | {applyAlloc:F0} B |");
+        text.AppendLine(inv, $"| tile update ({views.Length} views, `ViewAggregator.Apply(SourceEventBatch, …)`) | {apply:F3} | {apply / (decode + apply):P0} | {n / apply:N0} | {applyAlloc:F0} B |");
+        text.AppendLine(inv, $"| of the two: GC pauses (`GC.GetTotalPauseDuration`) | {gcPause:F3} | {gcPause / (decode + apply):P0} | | |");
         text.AppendLine(inv, $"| for scale: only tokenizing the same messages (`Utf8JsonReader.Read` loop, {floor.Figure("tokens") / n:F0} tokens/event) | {floor.Median:F3} | | {floor.Rate:N0} | {floor.AllocatedBytes / n:F0} B |");
         text.AppendLine();
         text.AppendLine(inv, $"Peak working set of the process: {brisa.PeakWorkingSet / (1024.0 * 1024):N0} MiB after Brisa, {duckdb.PeakWorkingSet / (1024.0 * 1024):N0} MiB after DuckDB (messages, JSON file and both engines' state included).");
@@ -322,14 +329,19 @@ internal sealed class IngestBenchmark : IBenchmark
         var met = brisa.Rate >= 1_000_000 && ratio > 1;
         text.AppendLine(inv, $"**{(met ? "Goal met" : "Goal not met")}** in this run: {brisa.Rate:N0} events/s on one core ({brisa.RatePerCpuSecond:N0} per CPU-second) against 1,000,000, " +
             $"and {ratio:F2}× DuckDB on wall clock ({brisa.RatePerCpuSecond / duckdb.RatePerCpuSecond:F2}× per CPU-second). Decode + validate alone runs at {n / decode:N0} events/s and the tile update at {n / apply:N0}: " +
-            $"the tile update is the larger part, and it waits on memory rather than arithmetic (the 20,000 customers' and 2,000 merchants' tiles and id sets do not fit in the caches, so an event costs a chain of dependent cache misses per view). " +
-            $"Tried and reverted (2026-11-30): one contiguous record per tile instead of parallel arrays, one entity lookup for all views of a key and the distinct set held inline; alternating A/B runs on a quiet machine gave tile update 393,216 / 426,170 events/s before and 437,400 / 366,629 after, no measurable gain. " +
-            $"Not the cause (measured 2026-11-30): the per-tile event-id sets (the same run with no id tracking at all: tile update 319,207 vs 323,334 events/s) and the GC (0.2–0.4 s of pause in a 2.4–3.6 s apply pass: 2 gen0 and 1 gen1 collections). What would move it: fewer dependent loads per event (entity state kept in the lookup table itself, entity keys interned to integers by the decoder so the engine does not hash strings again, tiles of all entities in a few large slabs), or one partition consumer per core. Runs of the same code move by ±25 % on this shared VM, so compare ratios within a run.");
+            $"the tile update is the larger part. It waits on memory more than on arithmetic: the 20,000 customers' and 2,000 merchants' tiles do not fit in the caches " +
+            $"(the same code on a 2,000-customer stream of 102,639 events updated tiles at 1,457,733 events/s on 2026-12-05, with no GC pause), and building that state from nothing every run is what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), " +
+            $"the tile arrays being young, live and copied on promotion. Tried and reverted, with alternating A/B runs: one contiguous record per tile instead of parallel arrays, one entity lookup for all views of a key (2026-11-30: no measurable gain); " +
+            $"an open-addressing entity table whose slots are read ahead with the tiles (2026-12-05: tile update 610,584 / 553,363 events/s against 561,473 / 559,223 with `Dictionary`: no measurable gain); " +
+            $"tile arrays on the pinned object heap so the GC never copies them (2026-12-05: 3× slower, that heap's allocator is not built for many small arrays). " +
+            $"What would move it further: tiles of all entities in a few large slabs (no young tile arrays for the GC to promote), entity keys interned to integers by the decoder, string-cache lookups batched the same way as the tiles, or one partition consumer per core. " +
+            $"Runs of the same code move by ±25 % on this shared VM (mostly with how many GC pauses land in the run), so compare ratios within a run.");
         text.AppendLine();
         text.AppendLine("### What changed (perf pass on the ingest hot path)");
         text.AppendLine();
         text.AppendLine("Before, on the same machine and command (2026-11-29, first run): 87,132 events per CPU-second, 34,374 events/s wall, 995 B allocated/event (decode 551 B, tile update 444 B), 14 GCs per run, 1,479 MiB peak working set; tile update slowed as state grew (many small long-lived objects per tile).");
         text.AppendLine();
+        text.AppendLine("- Engine, read-ahead (2026-12-05): `ViewAggregator.Apply(SourceEventBatch, …)` takes rows in chunks of 32: it first looks up every row's entity state, then reads the memory each row's newest tile will touch (header, numeric and last slots, distinct mask, the id set's probe slot), and only then applies the rows one by one. The reads of a chunk do not depend on each other, so their cache misses overlap instead of queueing behind each other. Results are the same as applying row by row (property test). Alternating runs the same day: tile update 574,715 / 704,462 events/s against 427,574 / 381,636 row by row; whole path 408,187 / 438,178 against 331,116 / 268,111 events/s.");
         text.AppendLine("- Engine: a tile's event-id hash set (`IdSet`) is now a struct held by value inside the tile header (one array per entity, next to the count and max time an event updates anyway) instead of an object per tile: a tile with one event allocates nothing, and the heap holds far fewer long-lived objects for the GC to trace. Encoded format unchanged.");
         text.AppendLine("- Decoder: outcomes are kept compactly (id + index of the rejection; `EventOutcome` made when read) instead of one object per accepted event; the per-delivery seen-id set and per-message id list are reused; a `DecodedBatch` can be reused delivery after delivery (`Decode(messages, now, into)`, used here), so row arrays are not reallocated (they were large-object-heap allocations per delivery).");
         text.AppendLine("- Decoder strings: allowed-value fields match the raw UTF-8 against the allowed values (no string made); other short string fields go through a per-field, bounded, two-way set-associative cache looked up from UTF-8, which pauses itself for a field whose values are mostly unique (transaction ids) instead of filling a 200,000-entry pool with them.");
