@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
@@ -43,6 +45,16 @@ internal sealed class CloudEventScanner
     private readonly HashSet<string> seenIds;
     private readonly List<string> addedIds = [];
 
+    // Strings of cached fields (entity keys, countries) are looked up once the whole message is accepted, a chunk at a
+    // time: the cache slots of a chunk are read first, so their misses overlap instead of stalling the scan one by one.
+    private const int LookupChunk = 16;
+    private static readonly string PendingText = new('\0', 1);
+    private PendingString[] pending = new PendingString[256];
+    private int pendingCount;
+    private int pendingStart;
+    private int pendingLength;
+    private long touchSink;
+
     // The rows of the previous event's schema, valid during one TryDecode (saves a dictionary lookup per event).
     private EventSchema? lastSchema;
     private SourceEventBatch? lastRows;
@@ -65,15 +77,19 @@ internal sealed class CloudEventScanner
     {
         batch.Checkpoint();
         addedIds.Clear();
+        pendingCount = 0;
         (lastSchema, lastRows) = (null, null);
         var taken = TryMessage(json, now, batch);
         (lastSchema, lastRows) = (null, null);
         if (taken)
         {
+            ResolvePending(json);
             return true;
         }
 
         batch.RollbackToCheckpoint();
+        pending.AsSpan(0, pendingCount).Clear();
+        pendingCount = 0;
         foreach (var id in addedIds)
         {
             seenIds.Remove(id);
@@ -223,7 +239,7 @@ internal sealed class CloudEventScanner
 
                     rows = ReferenceEquals(schema, lastSchema) ? lastRows! : batch.For(schema);
                     (lastSchema, lastRows) = (schema, rows);
-                    if (!TryData(s, ref p, schema, fieldDecoders[schemaIndex], rows.Append(id ?? "", 0), idBytes, id, now, out ticks))
+                    if (!TryData(s, ref p, schema, fieldDecoders[schemaIndex], rows, rows.Append(id ?? "", 0), idBytes, id, now, out ticks))
                     {
                         return false;
                     }
@@ -266,7 +282,7 @@ internal sealed class CloudEventScanner
     }
 
     /// <summary>The data object, from its '{' to past its '}', into <paramref name="row"/> (cleared); false unless every field is accepted.</summary>
-    private bool TryData(ReadOnlySpan<byte> s, scoped ref int p, EventSchema schema, FieldDecoder[] decoders, Span<FieldValue> row, ReadOnlySpan<byte> idBytes, string? id,
+    private bool TryData(ReadOnlySpan<byte> s, scoped ref int p, EventSchema schema, FieldDecoder[] decoders, SourceEventBatch rows, Span<FieldValue> row, ReadOnlySpan<byte> idBytes, string? id,
         DateTimeOffset now, out long ticks)
     {
         ticks = 0;
@@ -330,6 +346,11 @@ internal sealed class CloudEventScanner
                     {
                         return false;
                     }
+
+                    if (ReferenceEquals(row[index].AsText(), PendingText))
+                    {
+                        Defer(s, rows, index, decoders[index].Cache!);
+                    }
                 }
 
                 if (!TryNext(s, ref p, out var more))
@@ -356,6 +377,45 @@ internal sealed class CloudEventScanner
         ticks = (long)row[schema.TimestampIndex].Number * 10;
         var time = TiledView.FromUnixTicks(ticks);
         return time <= now + options.MaxFutureSkew && time >= options.MinEventTime;
+    }
+
+    private readonly record struct PendingString(SourceEventBatch Rows, int Row, int Field, StringCache Cache, int Start, int Length, StringCache.Key Key);
+
+    /// <summary>Records the string <see cref="TryValue"/> just left pending for field <paramref name="field"/> of the last row.</summary>
+    private void Defer(ReadOnlySpan<byte> s, SourceEventBatch rows, int field, StringCache cache)
+    {
+        if (pendingCount == pending.Length)
+        {
+            Array.Resize(ref pending, pending.Length * 2);
+        }
+
+        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, pendingStart, pendingLength, StringCache.KeyOf(s.Slice(pendingStart, pendingLength)));
+    }
+
+    /// <summary>Looks up the deferred strings of an accepted message and writes them into their rows.</summary>
+    private void ResolvePending(ReadOnlySpan<byte> json)
+    {
+        var items = pending.AsSpan(0, pendingCount);
+        long touched = 0;
+        for (var start = 0; start < items.Length; start += LookupChunk)
+        {
+            var chunk = items.Slice(start, Math.Min(LookupChunk, items.Length - start));
+            foreach (ref readonly var item in chunk)
+            {
+                touched += item.Cache.Touch(item.Key);
+            }
+
+            foreach (ref readonly var item in chunk)
+            {
+                var text = item.Cache.Get(item.Key, json.Slice(item.Start, item.Length));
+                item.Rows.SetValue(item.Row, item.Field, FieldValue.FromText(text!));
+            }
+        }
+
+        // Kept so the reads above are not optimized away.
+        Volatile.Write(ref touchSink, touched);
+        items.Clear();
+        pendingCount = 0;
     }
 
     private bool TryValue(ReadOnlySpan<byte> s, scoped ref int p, FieldDecoder decoder, ReadOnlySpan<byte> idBytes, string? id, out FieldValue value)
@@ -385,12 +445,24 @@ internal sealed class CloudEventScanner
                     return false;
                 }
 
-                // A field that repeats the event id (the source's id field, as producers usually send it) shares its string.
-                var shared = id is not null && text.SequenceEqual(idBytes) ? id
-                    : decoder.Cache is { } cache && text.Length <= StringCache.MaxLength ? cache.Get(text)
-                    : Encoding.ASCII.GetString(text);
-                value = FieldValue.FromText(shared!);
-                return shared is not null;
+                // A field that repeats the event id (the source's id field, as producers usually send it) shares its string;
+                // a cached field's string is looked up later (ResolvePending), text here being plain ASCII, so valid.
+                if (id is not null && text.SequenceEqual(idBytes))
+                {
+                    value = FieldValue.FromText(id);
+                }
+                else if (decoder.Cache is not null && text.Length <= StringCache.MaxLength)
+                {
+                    pendingStart = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(text));
+                    pendingLength = text.Length;
+                    value = FieldValue.FromText(PendingText);
+                }
+                else
+                {
+                    value = FieldValue.FromText(Encoding.ASCII.GetString(text));
+                }
+
+                return true;
 
             case FieldType.Double:
                 if (!TryNumber(s, ref p, out text, out _) || !CloudEventDecoder.TryParseShortDecimal(text, out var number))

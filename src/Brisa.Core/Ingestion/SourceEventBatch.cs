@@ -73,6 +73,9 @@ public sealed class SourceEventBatch
         return row;
     }
 
+    /// <summary>Sets one value of a row already appended (a string the decoder looks up after the row's message).</summary>
+    internal void SetValue(int row, int field, FieldValue value) => values[(row * Schema.Fields.Count) + field] = value;
+
     /// <summary>Sets the event time of the last appended row (known only once its data is read).</summary>
     internal void SetLastTicks(long ticks) => eventTicks[Count - 1] = ticks;
 

@@ -26,7 +26,16 @@ internal sealed class StringCache
     private int hits;
     private int paused;
 
-    public string? Get(ReadOnlySpan<byte> utf8)
+    public string? Get(ReadOnlySpan<byte> utf8) => Get(new Key(utf8), utf8);
+
+    /// <summary>The key a value is looked up by (see <see cref="Get(in Key, ReadOnlySpan{byte})"/>).</summary>
+    public static Key KeyOf(ReadOnlySpan<byte> utf8) => new(utf8);
+
+    /// <summary>Reads the slots a lookup of <paramref name="key"/> compares first; changes nothing (a batch reads ahead with it).</summary>
+    public int Touch(in Key key) => paused > 0 ? 0 : entries[key.Hash & (entries.Length - 2)].Key.Length;
+
+    /// <summary>The string of <paramref name="utf8"/>, whose key is already computed.</summary>
+    public string? Get(in Key key, ReadOnlySpan<byte> utf8)
     {
         if (paused > 0)
         {
@@ -34,7 +43,6 @@ internal sealed class StringCache
             return Transcode(utf8);
         }
 
-        var key = new Key(utf8);
         var i = key.Hash & (entries.Length - 2);
         string? text;
         // The value is read before Count, which may clear or replace the table.
@@ -136,7 +144,7 @@ internal sealed class StringCache
     }
 
     /// <summary>What identifies a value in a slot: its length, its first 16 bytes (zero-padded) and a hash of all of it.</summary>
-    private readonly struct Key
+    internal readonly struct Key
     {
         public const int HeadBytes = 16;
 
