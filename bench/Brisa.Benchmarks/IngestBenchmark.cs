@@ -333,8 +333,8 @@ internal sealed class IngestBenchmark : IBenchmark
             $"(the same code on a 2,000-customer stream of 102,639 events updated tiles at 1,457,733 events/s on 2026-12-05, with no GC pause), and building that state from nothing every run is what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), " +
             $"the tile arrays being young, live and copied on promotion. Tried and reverted, with alternating A/B runs: one contiguous record per tile instead of parallel arrays, one entity lookup for all views of a key (2026-11-30: no measurable gain); " +
             $"an open-addressing entity table whose slots are read ahead with the tiles (2026-12-05: tile update 610,584 / 553,363 events/s against 561,473 / 559,223 with `Dictionary`: no measurable gain); " +
-            $"tile arrays on the pinned object heap so the GC never copies them (2026-12-05: 3× slower, that heap's allocator is not built for many small arrays). " +
-            $"What would move it further: tiles of all entities in a few large slabs (no young tile arrays for the GC to promote), entity keys interned to integers by the decoder, string-cache lookups batched the same way as the tiles, or one partition consumer per core. " +
+            $"tile arrays on the pinned object heap so the GC never copies them (2026-12-05: 3× slower, that heap's allocator is not built for many small arrays); also reading the oldest tile and the next free slot ahead (2026-12-05: no measurable gain). " +
+            $"What would move it further: tiles of all entities in a few large slabs (no young tile arrays for the GC to promote), entity keys interned to integers by the decoder (the engine hashes each key again per view), or one partition consumer per core. " +
             $"Runs of the same code move by ±25 % on this shared VM (mostly with how many GC pauses land in the run), so compare ratios within a run.");
         text.AppendLine();
         text.AppendLine("### What changed (perf pass on the ingest hot path)");
