@@ -88,9 +88,7 @@ public sealed class ViewAggregator
     public BatchApplySummary Apply(EventBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        int applied = 0;
-        int duplicates = 0;
-        int tooOld = 0;
+        var tally = default(Tally);
         ReadOnlySpan<string> keys = batch.EntityKeys;
         ReadOnlySpan<long> ticks = batch.EventTicks;
         ReadOnlySpan<string?> ids = batch.EventIds;
@@ -106,26 +104,10 @@ public sealed class ViewAggregator
             }
 
             bool wasDirty = state!.IsDirty;
-            switch (state.Apply(ticks[i], ids[i], batch.FieldsOf(i)))
-            {
-                case ApplyResult.Applied:
-                    applied++;
-                    if (!wasDirty)
-                    {
-                        _dirty.Add(stateKey!);
-                    }
-
-                    break;
-                case ApplyResult.Duplicate:
-                    duplicates++;
-                    break;
-                default:
-                    tooOld++;
-                    break;
-            }
+            Record(ref tally, state.Apply(ticks[i], ids[i], batch.FieldsOf(i)), wasDirty, stateKey!);
         }
 
-        return new BatchApplySummary(applied, duplicates, tooOld);
+        return tally.Summary;
     }
 
     /// <summary>
@@ -146,9 +128,7 @@ public sealed class ViewAggregator
             throw new ArgumentException($"Expected {batch.Count} id hashes, got {idHashes.Length}.", nameof(idHashes));
         }
 
-        int applied = 0;
-        int duplicates = 0;
-        int tooOld = 0;
+        var tally = default(Tally);
         EntityTiles[] states = _chunkStates;
         string[] keys = _chunkKeys;
         long touched = 0;
@@ -196,23 +176,7 @@ public sealed class ViewAggregator
                 int row = start + j;
                 EntityTiles state = states[j];
                 bool wasDirty = state.IsDirty;
-                switch (state.Apply(batch.EventTicks(row), batch.Id(row), idHashes[row], batch.Row(row)))
-                {
-                    case ApplyResult.Applied:
-                        applied++;
-                        if (!wasDirty)
-                        {
-                            _dirty.Add(key);
-                        }
-
-                        break;
-                    case ApplyResult.Duplicate:
-                        duplicates++;
-                        break;
-                    default:
-                        tooOld++;
-                        break;
-                }
+                Record(ref tally, state.Apply(batch.EventTicks(row), batch.Id(row), idHashes[row], batch.Row(row)), wasDirty, key);
             }
 
             Array.Clear(keys, 0, n);
@@ -221,7 +185,29 @@ public sealed class ViewAggregator
 
         // Kept so the reads above are not optimized away.
         Volatile.Write(ref _touched, touched);
-        return new BatchApplySummary(applied, duplicates, tooOld);
+        return tally.Summary;
+    }
+
+    /// <summary>Counts an apply's result, and records the entity as changed on its first applied event.</summary>
+    private void Record(ref Tally tally, ApplyResult result, bool wasDirty, string key)
+    {
+        switch (result)
+        {
+            case ApplyResult.Applied:
+                tally.Applied++;
+                if (!wasDirty)
+                {
+                    _dirty.Add(key);
+                }
+
+                break;
+            case ApplyResult.Duplicate:
+                tally.Duplicates++;
+                break;
+            default:
+                tally.TooOld++;
+                break;
+        }
     }
 
     /// <summary>Evaluates every feature of an entity at a time; an unknown entity gets empty-window values.</summary>
@@ -318,5 +304,14 @@ public sealed class ViewAggregator
         }
 
         _dirty.Clear();
+    }
+
+    private struct Tally
+    {
+        public int Applied;
+        public int Duplicates;
+        public int TooOld;
+
+        public readonly BatchApplySummary Summary => new(Applied, Duplicates, TooOld);
     }
 }
