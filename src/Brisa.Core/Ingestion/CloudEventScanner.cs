@@ -48,6 +48,8 @@ internal sealed class CloudEventScanner
     // Strings of cached fields (entity keys, countries) are looked up once the whole message is accepted, a chunk at a
     // time: the cache slots of a chunk are read first, so their misses overlap instead of stalling the scan one by one.
     private const int LookupChunk = 16;
+    // A deferred string's placeholder (its own instance, told apart by reference): TryValue leaves it with the bytes'
+    // place in pendingStart/pendingLength, TryData records it, and ResolvePending replaces it before the message is taken.
     private static readonly string PendingText = new('\0', 1);
     private PendingString[] pending = new PendingString[256];
     private int pendingCount;
