@@ -136,6 +136,38 @@ public sealed class DecoderFastPathTests
     }
 
     [Fact]
+    public void Decode_MessageRolledBackAfterDeferredLookups_EveryRowKeepsItsOwnKey()
+    {
+        // The scanner defers the cached "key" strings of a message until the message is accepted; the second message
+        // is rolled back at its last event (a text "x"), so its deferred lookups must vanish, not land in later rows.
+        var decoder = new CloudEventDecoder([Schema]);
+        var expected = new Dictionary<string, string>();
+        string Event(string id, string key, string x)
+        {
+            expected[id] = key;
+            return $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/x","type":"t","data":{"key":"{{{key}}}","x":{{{x}}},"c":"EUR","ts":"2026-11-29T11:00:00Z"}}""";
+        }
+
+        IncomingMessage Message(params string[] events) => new(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"));
+        var messages = new[]
+        {
+            Message([.. Enumerable.Range(0, 40).Select(i => Event($"a{i}", $"key-a{i % 7}", "1"))]),
+            Message([.. Enumerable.Range(0, 40).Select(i => Event($"b{i}", $"key-b{i % 5}", "2")), Event("bad", "key-bad", "\"x\"")]),
+            Message([.. Enumerable.Range(0, 40).Select(i => Event($"c{i}", $"key-c{i % 3}", "3"))]),
+        };
+
+        var decoded = decoder.Decode(messages, Now);
+
+        var rows = Assert.Single(decoded.Sources);
+        Assert.Equal(120, rows.Count);
+        Assert.Equal("bad", Assert.Single(decoded.Rejected).EventId);
+        for (var row = 0; row < rows.Count; row++)
+        {
+            Assert.Equal(expected[rows.Id(row)], rows.Value(row, 0).Text);
+        }
+    }
+
+    [Fact]
     public void String_cache_returns_the_string_of_the_bytes_through_growth_and_pauses()
     {
         // Phases of repeating keys, unique keys (the cache pauses and clears) and repeats again, with lengths on both
