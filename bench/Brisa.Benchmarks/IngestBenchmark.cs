@@ -331,11 +331,12 @@ internal sealed class IngestBenchmark : IBenchmark
             $"and {ratio:F2}× DuckDB on wall clock ({brisa.RatePerCpuSecond / duckdb.RatePerCpuSecond:F2}× per CPU-second). Decode + validate alone runs at {n / decode:N0} events/s and the tile update at {n / apply:N0}: " +
             $"the tile update is the larger part. It waits on memory more than on arithmetic: the 20,000 customers' and 2,000 merchants' tiles do not fit in the caches " +
             $"(the same code on a 2,000-customer stream of 102,639 events updated tiles at 1,457,733 events/s on 2026-12-05, with no GC pause), and building that state from nothing every run is what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), " +
-            $"the tile arrays being young, live and copied on promotion. Tried and reverted, with alternating A/B runs: one contiguous record per tile instead of parallel arrays, one entity lookup for all views of a key (2026-11-30: no measurable gain); " +
+            $"the tile arrays being young, live and copied on promotion. The pauses are not what limits it, though: a gen0 budget big enough to halve them (2026-12-05, `DOTNET_GCgen0size` = 4 GiB: 0.39 → 0.17 s per run) left throughput where it was (415,649 events/s). " +
+            $"Tried and reverted, with alternating A/B runs: one contiguous record per tile instead of parallel arrays, one entity lookup for all views of a key (2026-11-30: no measurable gain); " +
             $"an open-addressing entity table whose slots are read ahead with the tiles (2026-12-05: tile update 610,584 / 553,363 events/s against 561,473 / 559,223 with `Dictionary`: no measurable gain); " +
             $"tile arrays on the pinned object heap so the GC never copies them (2026-12-05: 3× slower, that heap's allocator is not built for many small arrays); also reading the oldest tile and the next free slot ahead (2026-12-05: no measurable gain). " +
-            $"What would move it further: tiles of all entities in a few large slabs (no young tile arrays for the GC to promote), entity keys interned to integers by the decoder (the engine hashes each key again per view), or one partition consumer per core. " +
-            $"Runs of the same code move by ±25 % on this shared VM (mostly with how many GC pauses land in the run), so compare ratios within a run.");
+            $"What would move it further: fewer cache misses per event (an entity's views side by side, so the customer's two views cost one chain of misses; entity keys interned to integers by the decoder, as the engine hashes each key again per view), or one partition consumer per core. " +
+            $"Runs of the same code move by ±25 % on this shared VM, so compare ratios within a run.");
         text.AppendLine();
         text.AppendLine("### What changed (perf pass on the ingest hot path)");
         text.AppendLine();
