@@ -178,10 +178,11 @@ public sealed class ViewAggregator
                 bool wasDirty = state.IsDirty;
                 Record(ref tally, state.Apply(batch.EventTicks(row), batch.Id(row), idHashes[row], batch.Row(row)), wasDirty, key);
             }
-
-            Array.Clear(keys, 0, n);
-            Array.Clear(states, 0, n);
         }
+
+        // Every chunk overwrites the slots it reads; cleared once so the aggregator does not hold the last keys and states.
+        Array.Clear(keys);
+        Array.Clear(states);
 
         // Kept so the reads above are not optimized away.
         Volatile.Write(ref _touched, touched);

@@ -48,13 +48,11 @@ internal sealed class CloudEventScanner
     // Strings of cached fields (entity keys, countries) are looked up once the whole message is accepted, a chunk at a
     // time: the cache slots of a chunk are read first, so their misses overlap instead of stalling the scan one by one.
     private const int LookupChunk = 16;
-    // A deferred string's placeholder (its own instance, told apart by reference): TryValue leaves it with the bytes'
-    // place in pendingStart/pendingLength, TryData records it, and ResolvePending replaces it before the message is taken.
+    // A deferred string's placeholder (non-null, so required-field checks pass): TryValue writes it and records the
+    // bytes' place, and ResolvePending replaces it before the message is taken.
     private static readonly string PendingText = new('\0', 1);
     private PendingString[] pending = new PendingString[256];
     private int pendingCount;
-    private int pendingStart;
-    private int pendingLength;
     private long touchSink;
 
     // The rows of the previous event's schema, valid during one TryDecode (saves a dictionary lookup per event).
@@ -344,14 +342,9 @@ internal sealed class CloudEventScanner
                     }
 
                     seen |= bit;
-                    if (!TryLiteral(s, ref p, "null"u8) && !TryValue(s, ref p, decoders[index], idBytes, id, out row[index]))
+                    if (!TryLiteral(s, ref p, "null"u8) && !TryValue(s, ref p, decoders[index], rows, index, idBytes, id, out row[index]))
                     {
                         return false;
-                    }
-
-                    if (ReferenceEquals(row[index].AsText(), PendingText))
-                    {
-                        Defer(s, rows, index, decoders[index].Cache!);
                     }
                 }
 
@@ -383,15 +376,16 @@ internal sealed class CloudEventScanner
 
     private readonly record struct PendingString(SourceEventBatch Rows, int Row, int Field, StringCache Cache, int Start, int Length, StringCache.Key Key);
 
-    /// <summary>Records the string <see cref="TryValue"/> just left pending for field <paramref name="field"/> of the last row.</summary>
-    private void Defer(ReadOnlySpan<byte> s, SourceEventBatch rows, int field, StringCache cache)
+    /// <summary>Records a cached field's string of the last row, to be looked up by <see cref="ResolvePending"/>.</summary>
+    private void Defer(ReadOnlySpan<byte> s, ReadOnlySpan<byte> text, SourceEventBatch rows, int field, StringCache cache)
     {
         if (pendingCount == pending.Length)
         {
             Array.Resize(ref pending, pending.Length * 2);
         }
 
-        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, pendingStart, pendingLength, StringCache.KeyOf(s.Slice(pendingStart, pendingLength)));
+        var start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(text));
+        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, start, text.Length, new StringCache.Key(text));
     }
 
     /// <summary>Looks up the deferred strings of an accepted message and writes them into their rows.</summary>
@@ -420,7 +414,7 @@ internal sealed class CloudEventScanner
         pendingCount = 0;
     }
 
-    private bool TryValue(ReadOnlySpan<byte> s, scoped ref int p, FieldDecoder decoder, ReadOnlySpan<byte> idBytes, string? id, out FieldValue value)
+    private bool TryValue(ReadOnlySpan<byte> s, scoped ref int p, FieldDecoder decoder, SourceEventBatch rows, int fieldIndex, ReadOnlySpan<byte> idBytes, string? id, out FieldValue value)
     {
         value = default;
         var field = decoder.Field;
@@ -453,10 +447,9 @@ internal sealed class CloudEventScanner
                 {
                     value = FieldValue.FromText(id);
                 }
-                else if (decoder.Cache is not null && text.Length <= StringCache.MaxLength)
+                else if (decoder.Cache is { } cache && text.Length <= StringCache.MaxLength)
                 {
-                    pendingStart = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(text));
-                    pendingLength = text.Length;
+                    Defer(s, text, rows, fieldIndex, cache);
                     value = FieldValue.FromText(PendingText);
                 }
                 else

@@ -28,9 +28,6 @@ internal sealed class StringCache
 
     public string? Get(ReadOnlySpan<byte> utf8) => Get(new Key(utf8), utf8);
 
-    /// <summary>The key a value is looked up by (see <see cref="Get(in Key, ReadOnlySpan{byte})"/>).</summary>
-    public static Key KeyOf(ReadOnlySpan<byte> utf8) => new(utf8);
-
     /// <summary>Reads the slots a lookup of <paramref name="key"/> compares first; changes nothing (a batch reads ahead with it).</summary>
     public int Touch(in Key key) => paused > 0 ? 0 : entries[key.Hash & (entries.Length - 2)].Key.Length;
 

@@ -37,14 +37,7 @@ public class RedeliveryTests
                 Assert.NotEqual(ApplyResult.Applied, twice.Apply(e.Entity, e.Ticks, e.Id, e.Fields));
             }
 
-            foreach (string entity in scenario.Entities)
-            {
-                Assert.Equal(once.TryGet(entity, out EntityTiles? a), twice.TryGet(entity, out EntityTiles? b));
-                if (a is not null)
-                {
-                    Assert.Equal(a.Encode(), b!.Encode());
-                }
-            }
+            AggregatorAssert.SameStates(once, twice, scenario.Entities);
         }
     }
 

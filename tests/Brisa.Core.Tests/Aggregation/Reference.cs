@@ -220,3 +220,20 @@ internal sealed class Scenario
     public string Fail(int seed, string where, string? detail) =>
         $"seed {seed} (tile {G} ticks, {Events.Count} events, integers {IntegerValues}) {where}: {detail}";
 }
+
+/// <summary>Assertions over whole aggregators.</summary>
+internal static class AggregatorAssert
+{
+    /// <summary>Both hold the same entities among <paramref name="entities"/>, with byte-identical encoded states.</summary>
+    public static void SameStates(ViewAggregator expected, ViewAggregator actual, IEnumerable<string> entities)
+    {
+        foreach (string entity in entities)
+        {
+            Assert.Equal(expected.TryGet(entity, out EntityTiles? a), actual.TryGet(entity, out EntityTiles? b));
+            if (a is not null)
+            {
+                Assert.Equal(a.Encode(), b!.Encode());
+            }
+        }
+    }
+}

@@ -53,14 +53,7 @@ public class ViewAggregatorTests
 
             Assert.Equal(new BatchApplySummary(applied, duplicates, tooOld), summary);
             Assert.Equal(rowByRow.DirtyKeys, chunked.DirtyKeys);
-            foreach (string entity in scenario.Entities)
-            {
-                Assert.Equal(rowByRow.TryGet(entity, out EntityTiles? expected), chunked.TryGet(entity, out EntityTiles? actual));
-                if (expected is not null)
-                {
-                    Assert.Equal(expected.Encode(), actual!.Encode());
-                }
-            }
+            AggregatorAssert.SameStates(rowByRow, chunked, scenario.Entities);
         }
     }
 
