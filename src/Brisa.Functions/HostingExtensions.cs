@@ -44,6 +44,7 @@ public static class HostingExtensions
         services.AddSingleton(sp => FeatureStatisticsStore.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton<Predictor>();
         services.AddSingleton<ServiceHealth>();
+        services.AddHostedService<ServingWarmUp>();
         services.AddSingleton(sp => new DriftMonitor(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<PredictionLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));

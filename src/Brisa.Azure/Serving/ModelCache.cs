@@ -15,7 +15,8 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// <summary>
 /// Models per instance: the champion of each model, re-checked against <c>aliases.json</c> at most every
 /// <c>refresh</c> in the background (a request never waits for it once a champion is loaded), and swapped atomically
-/// when the alias moves; requests in flight keep the version they started with. Named versions load once and stay.
+/// when the alias moves, once loaded and warmed up (<see cref="TrainedModel.WarmUp"/>); requests in flight keep the
+/// version they started with. Named versions load once and stay.
 /// </summary>
 public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh)
 {
@@ -118,7 +119,11 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
             ?? throw ServingException.NotFound("Unknown model version", $"Model '{model}' has no version '{version}'.");
         var zip = await registry.DownloadModelAsync(model, version, cancellationToken);
         using var stream = new MemoryStream(zip);
-        return new LoadedModel(model, version, TrainedModel.Load(stream), report);
+        var loaded = TrainedModel.Load(stream);
+
+        // Before it serves (a new champion is swapped in only after this): the first requests find a scorer built.
+        loaded.WarmUp();
+        return new LoadedModel(model, version, loaded, report);
     }
 
     private sealed class ChampionSlot

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Brisa.Azure.Online;
 using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Serving;
 using Brisa.Core.Training;
@@ -17,18 +20,46 @@ namespace Brisa.Azure.Serving;
 /// </summary>
 public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time)
 {
+    /// <summary>The entity key of <see cref="WarmUpAsync"/>'s instance.</summary>
+    public const string WarmUpKey = "brisa-warm-up";
+
     // A model's row builder compiles its on-demand expressions: once per plan (a new plan when definitions change).
     private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<string, TrainingSetBuilder>> builders = new();
     private readonly ConditionalWeakTable<TrainingSetBuilder, ServingShape> shapes = new();
 
     /// <summary>Scores the request body's instances.</summary>
-    public async Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken)
+    public Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken) =>
+        PredictAsync(plan, modelName, version, body, requestId, logPrediction: true, cancellationToken);
+
+    /// <summary>
+    /// Runs one prediction with the champion end to end, unlogged, for an instance that carries only entity keys that
+    /// name no entity: the model's download and scorer, the online reads, assembly, on-demand features and scoring are
+    /// then loaded and compiled before the first real request needs them.
+    /// </summary>
+    /// <returns>The prediction (every view feature NOT_FOUND, request fields missing).</returns>
+    /// <exception cref="ServingException">404 when the model has no champion yet.</exception>
+    public Task<PredictResponse> WarmUpAsync(FeaturePlan plan, string modelName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var definition = plan.Definitions.FindModel(modelName)
+            ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'.");
+        var requirements = BuilderFor(plan, definition).Requirements;
+        var instance = new JsonObject();
+        foreach (var key in requirements.EntityKeyFields)
+        {
+            instance[key] = WarmUpKey;
+        }
+
+        return PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
+    }
+
+    private async Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, bool logPrediction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var definition = plan.Definitions.FindModel(modelName)
             ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         var loaded = await models.GetAsync(modelName, version, cancellationToken);
-        var builder = builders.GetOrCreateValue(plan).GetOrAdd(modelName, _ => TrainingSetBuilder.ForModel(plan, definition));
+        var builder = BuilderFor(plan, definition);
         var now = time.GetUtcNow();
         var observations = PredictRequest.Parse(body, builder.Requirements, now, requestId);
 
@@ -37,14 +68,17 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
         var rows = await reader.ReadAsync(keys, builder.Requirements.Views, TiledView.ToUnixTicks(now), cancellationToken);
-        return Score(plan, builder, loaded, observations, rows, now, requestId);
+        return Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction);
     }
 
     /// <summary>
     /// The in-process part of a prediction, once the online rows are read: assemble each row (TTL, on-demand
     /// features, encoding), score, decide, log.
     /// </summary>
-    public PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId)
+    public PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId) =>
+        Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction: true);
+
+    private PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId, bool logPrediction)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(builder);
@@ -96,6 +130,11 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             var score = scores[r];
             var decision = score >= threshold;
             predictions.Add(new Prediction(set.RowIds[r], score, decision, new FieldMap<PredictionFeature>(shape.FeatureNames, features)));
+            if (!logPrediction)
+            {
+                continue;
+            }
+
             var keys = new string?[shape.EntityKeyColumns.Length];
             for (var k = 0; k < keys.Length; k++)
             {
@@ -107,6 +146,9 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 
         return new PredictResponse(modelName, loaded.Version, threshold, requestId, predictions);
     }
+
+    private TrainingSetBuilder BuilderFor(FeaturePlan plan, ModelDefinition definition) =>
+        builders.GetOrCreateValue(plan).GetOrAdd(definition.Name, _ => TrainingSetBuilder.ForModel(plan, definition));
 
     private static FeatureStatus Status(ViewPlan view, string? key, FieldValue value, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, long nowTicks)
     {

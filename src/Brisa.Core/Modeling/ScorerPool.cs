@@ -25,6 +25,21 @@ internal sealed class ScorerPool<T>(Func<T> create)
         return create();
     }
 
+    /// <summary>Objects waiting in the pool.</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            for (var i = 0; i < slots.Length; i++)
+            {
+                count += Volatile.Read(ref slots[i]) is null ? 0 : 1;
+            }
+
+            return count;
+        }
+    }
+
     /// <summary>Gives an object back.</summary>
     public void Return(T item)
     {

@@ -95,6 +95,22 @@ public sealed class TrainedModel
         return scores;
     }
 
+    /// <summary>
+    /// Builds a pooled row scorer and scores one row of missing values with it, so the first request served by a
+    /// freshly loaded model does not pay for building the scorer (ML.NET's row mapper over the whole pipeline).
+    /// </summary>
+    /// <returns>The score of the all-missing row (what the model says when it knows nothing).</returns>
+    public float WarmUp()
+    {
+        FeatureColumn[] columns = [.. Inputs.Select(i => i.Kind == FeatureKind.Numeric
+            ? (FeatureColumn)FeatureColumn.Numeric(i.Name, [float.NaN])
+            : FeatureColumn.Categorical(i.Name, [null]))];
+        return ScoreRowByRow(new TrainingTable([DateTimeOffset.UnixEpoch], [0f], columns))[0];
+    }
+
+    /// <summary>Scorers built and waiting in the pool (what <see cref="WarmUp"/> leaves behind).</summary>
+    internal int PooledScorers => scorers.Count;
+
     // Serving's request sizes: a pooled row scorer per concurrent caller. Larger tables (evaluation) go through one
     // transform over the whole table, which is cheaper per row there.
     private float[] ScoreRowByRow(TrainingTable table)

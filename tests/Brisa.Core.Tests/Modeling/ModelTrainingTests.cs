@@ -119,6 +119,23 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public void WarmUp_LoadedModel_PoolsAScorerThatScoresMissingValuesAsTheBatchTransform()
+    {
+        var loaded = TrainedModel.Load(new MemoryStream(fixture.Outcome.ModelBytes));
+        Assert.Equal(0, loaded.PooledScorers);
+
+        var warm = loaded.WarmUp();
+
+        Assert.Equal(1, loaded.PooledScorers);
+        var rows = TrainedModel.RowByRowLimit + 1;
+        FeatureColumn[] missing = [.. loaded.Inputs.Select(i => i.Kind == FeatureKind.Numeric
+            ? (FeatureColumn)FeatureColumn.Numeric(i.Name, [.. Enumerable.Repeat(float.NaN, rows)])
+            : FeatureColumn.Categorical(i.Name, new string?[rows]))];
+        var batch = loaded.Score(new TrainingTable(new DateTimeOffset[rows], new float[rows], missing));
+        Assert.All(batch, score => Assert.Equal(warm, score));
+    }
+
+    [Fact]
     public void Score_SmallTableMissingAnInput_ExplainsWhy()
     {
         var loaded = TrainedModel.Load(new MemoryStream(fixture.Outcome.ModelBytes));

@@ -1,0 +1,55 @@
+using System.Text;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Models;
+using Brisa.Azure.Online;
+using Brisa.Azure.Serving;
+using Brisa.Azure.Training;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Generation;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Serving;
+
+/// <summary>The unlogged prediction an instance makes at start; its own Azurite, so the prediction log holds only its requests.</summary>
+public sealed class PredictorWarmUpTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+
+    [Fact]
+    public async Task WarmUpAsync_WithChampion_LoadsItAndScoresWithoutLogging()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = now.AddDays(-45) });
+        var messages = stream.Events.Where(e => e.Time <= now).Chunk(2000).Select(chunk => new IncomingMessage(FraudStreamJson.ToJsonArray(chunk))).ToArray();
+        await new EventIngestor(azurite.Storage, Definitions).IngestAsync(messages, CancellationToken.None);
+        var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(Definitions, "fraud");
+        var registry = new ModelRegistry(azurite.Storage);
+        var champion = trained.Run.Report!.Version;
+        await registry.PromoteAsync("fraud", champion, (await registry.GetAliasesAsync("fraud")).Aliases.Champion, "test", "test");
+        var log = PredictionLog.For(azurite.Storage);
+        var predictor = new Predictor(new ModelCache(registry, TimeProvider.System, TimeSpan.FromHours(1)), OnlineFeatureReader.For(azurite.Storage), log, TimeProvider.System);
+        var plan = FeaturePlan.Compile(Definitions, trackEventIds: true);
+
+        var warm = await predictor.WarmUpAsync(plan, "fraud", CancellationToken.None);
+
+        Assert.Equal(champion, warm.Version);
+        Assert.Equal("NOT_FOUND", warm.Predictions[0].Features["customer_7d:amount_mean_7d"].Status);
+        Assert.InRange(warm.Predictions[0].Score, 0, 1);
+
+        // The champion is now held by the instance: a later promotion is not seen until the refresh interval, so a
+        // request still gets the warmed version (a cold cache would load the new champion).
+        var zip = await registry.DownloadModelAsync("fraud", champion);
+        var next = Brisa.Core.Modeling.ModelVersionId.Create(DateTimeOffset.UtcNow.AddSeconds(1), [.. zip, 2]);
+        await registry.SaveVersionAsync(trained.Run.Report! with { Version = next }, zip);
+        await registry.PromoteAsync("fraud", next, champion, "test", "test");
+        var body = Encoding.UTF8.GetBytes("""{"customer_id":"c000001","merchant_id":"m00001","amount":12.5}""");
+        var served = await predictor.PredictAsync(plan, "fraud", null, body, "r1", CancellationToken.None);
+        Assert.Equal(champion, served.Version);
+
+        await log.DisposeAsync();
+        var logged = await log.ReadAllAsync("fraud");
+        Assert.Equal(["r1"], logged.Select(r => r.RequestId));
+    }
+}
