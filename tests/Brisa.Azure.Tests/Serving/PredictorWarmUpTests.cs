@@ -1,13 +1,9 @@
 using System.Text;
-using Brisa.Azure.Ingestion;
 using Brisa.Azure.Models;
 using Brisa.Azure.Online;
 using Brisa.Azure.Serving;
 using Brisa.Azure.Training;
-using Brisa.Core.Definitions;
 using Brisa.Core.Features;
-using Brisa.Core.Generation;
-using Brisa.Core.Ingestion;
 using Brisa.Testing;
 
 namespace Brisa.Azure.Tests.Serving;
@@ -15,22 +11,17 @@ namespace Brisa.Azure.Tests.Serving;
 /// <summary>The unlogged prediction an instance makes at start; its own Azurite, so the prediction log holds only its requests.</summary>
 public sealed class PredictorWarmUpTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
-
     [Fact]
     public async Task WarmUpAsync_WithChampion_LoadsItAndScoresWithoutLogging()
     {
-        var now = DateTimeOffset.UtcNow;
-        var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = now.AddDays(-45) });
-        var messages = stream.Events.Where(e => e.Time <= now).Chunk(2000).Select(chunk => new IncomingMessage(FraudStreamJson.ToJsonArray(chunk))).ToArray();
-        await new EventIngestor(azurite.Storage, Definitions).IngestAsync(messages, CancellationToken.None);
-        var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(Definitions, "fraud");
+        await FraudHistory.IngestAsync(azurite.Storage, DateTimeOffset.UtcNow);
+        var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(FraudHistory.Definitions, "fraud");
         var registry = new ModelRegistry(azurite.Storage);
         var champion = trained.Run.Report!.Version;
         await registry.PromoteAsync("fraud", champion, (await registry.GetAliasesAsync("fraud")).Aliases.Champion, "test", "test");
         var log = PredictionLog.For(azurite.Storage);
         var predictor = new Predictor(new ModelCache(registry, TimeProvider.System, TimeSpan.FromHours(1)), OnlineFeatureReader.For(azurite.Storage), log, TimeProvider.System);
-        var plan = FeaturePlan.Compile(Definitions, trackEventIds: true);
+        var plan = FeaturePlan.Compile(FraudHistory.Definitions, trackEventIds: true);
 
         var warm = await predictor.WarmUpAsync(plan, "fraud", CancellationToken.None);
 

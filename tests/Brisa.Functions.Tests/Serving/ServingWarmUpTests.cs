@@ -14,13 +14,11 @@ namespace Brisa.Functions.Tests.Serving;
 [Collection(AzuriteCollection.Name)]
 public sealed class ServingWarmUpTests(AzuriteFixture azurite)
 {
-    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
-
     [Fact]
     public async Task Start_ModelWithoutChampion_CompletesAndSaysSo()
     {
         var logger = new ListLogger();
-        using var warmUp = WarmUp(new FixedDefinitionsSource(Definitions), azurite.Storage, logger);
+        using var warmUp = WarmUp(new FixedDefinitionsSource(FraudHistory.Definitions), azurite.Storage, logger);
 
         await warmUp.StartAsync(CancellationToken.None);
         await warmUp.ExecuteTask!;
