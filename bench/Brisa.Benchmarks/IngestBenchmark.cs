@@ -38,6 +38,12 @@ internal sealed class IngestBenchmark : IBenchmark
             (customers, merchants) = (scaled, Math.Max(10, scaled / 10));
         }
 
+        if (int.TryParse(Environment.GetEnvironmentVariable("BRISA_BENCH_RUNS"), CultureInfo.InvariantCulture, out var moreRuns) && moreRuns > 0)
+        {
+            // For profiling a small stream long enough to sample it.
+            runs = moreRuns;
+        }
+
         var definitions = LoadSample(context.RepositoryRoot);
         var plan = FeaturePlan.Compile(definitions, trackEventIds: true);
         var views = plan.StreamingViewsOf("transaction").ToArray();

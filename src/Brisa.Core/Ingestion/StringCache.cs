@@ -9,7 +9,9 @@ namespace Brisa.Core.Ingestion;
 /// A bounded, two-way set-associative cache of one field's short strings, looked up straight from UTF-8, so a value
 /// that repeats (entity keys, countries) is transcoded and allocated once. Hit rates are counted per window of
 /// lookups: a field whose values are mostly unique (transaction ids) pauses caching, so it neither pays for lookups
-/// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound).
+/// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound). The two
+/// are told apart by a bitmap of the hashes seen: many distinct values that do repeat (20,000 customers) miss a small
+/// table as often as unique ids do, but their hashes are in the bitmap.
 /// </summary>
 internal sealed class StringCache
 {
@@ -18,12 +20,16 @@ internal sealed class StringCache
     private const int MaxSlots = 1 << 17;
     private const int Window = 8192;
     private const int PauseWindows = 15;
+    private const int SeenBits = 1 << 18;
 
     // One entry per slot (hash, the value's first 16 UTF-8 bytes, the string): a lookup of a short value compares
     // bytes held in the slot and does not touch the string, so a hit costs one cache line, not three.
     private Entry[] entries = new Entry[InitialSlots];
+    private readonly ulong[] seen = new ulong[SeenBits / 64];
     private int lookups;
     private int hits;
+    private int repeats;
+    private int seenCount;
     private int paused;
 
     public string? Get(ReadOnlySpan<byte> utf8) => Get(new Key(utf8), utf8);
@@ -59,6 +65,7 @@ internal sealed class StringCache
             return text;
         }
 
+        CountSeen(key.Hash);
         text = Transcode(utf8);
         if (text is not null)
         {
@@ -124,7 +131,7 @@ internal sealed class StringCache
             return;
         }
 
-        if (hits * 16 < lookups)
+        if (hits * 16 < lookups && (hits + repeats) * 16 < lookups)
         {
             // Mostly unique values: stop caching for a while (and let go of what is held), then probe again.
             paused = Window * PauseWindows;
@@ -133,11 +140,60 @@ internal sealed class StringCache
         else if (hits * 8 < lookups * 7 && entries.Length < MaxSlots)
         {
             // Many repeats but still missing: more room.
-            entries = new Entry[entries.Length * 2];
+            Grow();
         }
 
         lookups = 0;
         hits = 0;
+        repeats = 0;
+    }
+
+    /// <summary>Counts a missed value whose hash was seen before (a repeat the table had no room for), and marks it seen.</summary>
+    private void CountSeen(int hash)
+    {
+        var bit = (uint)hash % SeenBits;
+        ref var word = ref seen[bit >> 6];
+        var mask = 1UL << (int)(bit & 63);
+        if ((word & mask) != 0)
+        {
+            repeats++;
+            return;
+        }
+
+        word |= mask;
+        if (++seenCount > SeenBits / 4)
+        {
+            // Kept sparse, so a hash found set is rarely another value's.
+            Array.Clear(seen);
+            seenCount = 0;
+        }
+    }
+
+    /// <summary>
+    /// Doubles the table, keeping what it holds: the strings already handed out stay the ones handed out next (an
+    /// entity key then equals the key a dictionary stored by reference, without reading either string).
+    /// </summary>
+    private void Grow()
+    {
+        var old = entries;
+        entries = new Entry[old.Length * 2];
+        foreach (ref readonly var entry in old.AsSpan())
+        {
+            if (entry.Value is null)
+            {
+                continue;
+            }
+
+            var i = entry.Key.Hash & (entries.Length - 2);
+            if (entries[i].Value is null)
+            {
+                entries[i] = entry;
+            }
+            else if (entries[i + 1].Value is null)
+            {
+                entries[i + 1] = entry;
+            }
+        }
     }
 
     /// <summary>What identifies a value in a slot: its length, its first 16 bytes (zero-padded) and a hash of all of it.</summary>
@@ -167,7 +223,13 @@ internal sealed class StringCache
                 h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[^Math.Min(8, utf8.Length)..])) * 0x9E3779B97F4A7C15UL;
             }
 
-            h ^= h >> 32;
+            // Finalizer (MurmurHash3's fmix64): the table indexes by the low bits, and a product's low bits only see
+            // its operand's low bits, so without it keys that differ only in their last characters share a set.
+            h ^= h >> 33;
+            h *= 0xFF51AFD7ED558CCDUL;
+            h ^= h >> 33;
+            h *= 0xC4CEB9FE1A85EC53UL;
+            h ^= h >> 33;
             Hash = (int)h;
         }
 

@@ -195,6 +195,34 @@ public sealed class DecoderFastPathTests
         static string Key(Random random, int distinct) => $"k{random.Next(distinct)}" + (random.Next(4) == 0 ? "-é-long-enough-to-pass-16" : "");
     }
 
+    [Fact]
+    public void String_cache_many_repeating_keys_grows_and_keeps_handing_out_one_instance_per_key()
+    {
+        // 20,000 keys in random order miss the first table about as often as unique ids would; they repeat, though,
+        // so the cache grows instead of pausing, and keeps what it holds when it grows: once grown, a key comes back
+        // as the same instance (a dictionary keyed by it then matches by reference, without reading the string).
+        var cache = new StringCache();
+        var keys = Enumerable.Range(0, 20_000).Select(i => Encoding.UTF8.GetBytes($"customer-{i:D6}")).ToArray();
+        var held = new string?[keys.Length];
+        var random = new Random(5);
+        int repeats = 0, same = 0;
+        for (var i = 0; i < 400_000; i++)
+        {
+            var k = random.Next(keys.Length);
+            var text = cache.Get(keys[k]);
+            Assert.Equal($"customer-{k:D6}", text);
+            if (i >= 200_000 && held[k] is { } earlier)
+            {
+                repeats++;
+                same += ReferenceEquals(earlier, text) ? 1 : 0;
+            }
+
+            held[k] = i < 200_000 ? text : held[k] ?? text;
+        }
+
+        Assert.True(same > repeats * 0.95, $"{same} of {repeats} repeated lookups returned the instance");
+    }
+
     private static DateTimeOffset? Reference(string text)
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes($"\"{text}\""));
