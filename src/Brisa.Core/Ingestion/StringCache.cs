@@ -9,9 +9,7 @@ namespace Brisa.Core.Ingestion;
 /// A bounded, two-way set-associative cache of one field's short strings, looked up straight from UTF-8, so a value
 /// that repeats (entity keys, countries) is transcoded and allocated once. Hit rates are counted per window of
 /// lookups: a field whose values are mostly unique (transaction ids) pauses caching, so it neither pays for lookups
-/// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound). The two
-/// are told apart by a bitmap of the hashes seen: many distinct values that do repeat (20,000 customers) miss a small
-/// table as often as unique ids do, but their hashes are in the bitmap.
+/// that miss nor keeps unique strings alive; a field that misses for lack of room grows the table (to a bound).
 /// </summary>
 internal sealed class StringCache
 {
@@ -20,16 +18,12 @@ internal sealed class StringCache
     private const int MaxSlots = 1 << 17;
     private const int Window = 8192;
     private const int PauseWindows = 15;
-    private const int SeenBits = 1 << 18;
 
     // One entry per slot (hash, the value's first 16 UTF-8 bytes, the string): a lookup of a short value compares
     // bytes held in the slot and does not touch the string, so a hit costs one cache line, not three.
     private Entry[] entries = new Entry[InitialSlots];
-    private readonly ulong[] seen = new ulong[SeenBits / 64];
     private int lookups;
     private int hits;
-    private int repeats;
-    private int seenCount;
     private int paused;
 
     public string? Get(ReadOnlySpan<byte> utf8) => Get(new Key(utf8), utf8);
@@ -65,7 +59,6 @@ internal sealed class StringCache
             return text;
         }
 
-        CountSeen(key.Hash);
         text = Transcode(utf8);
         if (text is not null)
         {
@@ -131,7 +124,7 @@ internal sealed class StringCache
             return;
         }
 
-        if (hits * 16 < lookups && (hits + repeats) * 16 < lookups)
+        if (hits * 16 < lookups)
         {
             // Mostly unique values: stop caching for a while (and let go of what is held), then probe again.
             paused = Window * PauseWindows;
@@ -145,28 +138,6 @@ internal sealed class StringCache
 
         lookups = 0;
         hits = 0;
-        repeats = 0;
-    }
-
-    /// <summary>Counts a missed value whose hash was seen before (a repeat the table had no room for), and marks it seen.</summary>
-    private void CountSeen(int hash)
-    {
-        var bit = (uint)hash % SeenBits;
-        ref var word = ref seen[bit >> 6];
-        var mask = 1UL << (int)(bit & 63);
-        if ((word & mask) != 0)
-        {
-            repeats++;
-            return;
-        }
-
-        word |= mask;
-        if (++seenCount > SeenBits / 4)
-        {
-            // Kept sparse, so a hash found set is rarely another value's.
-            Array.Clear(seen);
-            seenCount = 0;
-        }
     }
 
     /// <summary>

@@ -198,9 +198,9 @@ public sealed class DecoderFastPathTests
     [Fact]
     public void String_cache_many_repeating_keys_grows_and_keeps_handing_out_one_instance_per_key()
     {
-        // 20,000 keys in random order miss the first table about as often as unique ids would; they repeat, though,
-        // so the cache grows instead of pausing, and keeps what it holds when it grows: once grown, a key comes back
-        // as the same instance (a dictionary keyed by it then matches by reference, without reading the string).
+        // 20,000 keys that differ in their last characters, in random order: the table grows, and keeps what it holds
+        // when it grows; once grown, a key comes back as the same instance (a dictionary keyed by it then matches by
+        // reference, without reading the string). With a weak slot hash, such keys share sets and evict each other.
         var cache = new StringCache();
         var keys = Enumerable.Range(0, 20_000).Select(i => Encoding.UTF8.GetBytes($"customer-{i:D6}")).ToArray();
         var held = new string?[keys.Length];
