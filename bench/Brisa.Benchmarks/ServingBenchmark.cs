@@ -81,6 +81,7 @@ internal sealed class ServingBenchmark : IBenchmark
         var replay = arrived.OfType<TransactionEvent>().TakeLast(ReplayedRequests).ToArray();
         var bodies = replay.Select(t => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"customer_id":"{{t.CustomerId}}","merchant_id":"{{t.MerchantId}}","amount":{{t.Amount}},"country":"{{t.Country}}"}"""))).ToArray();
         var partitions = replay.Select(t => TableKeys.Encode(t.CustomerId)).ToArray();
+        var merchantPartitions = replay.Select(t => TableKeys.Encode(t.MerchantId)).ToArray();
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
         var uncachedUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
         var cachedUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -112,12 +113,19 @@ internal sealed class ServingBenchmark : IBenchmark
         async Task PointQuery() => await table.GetEntityAsync<TableEntity>(partitions[Next()], "customer_7d");
 
         // What the reader sends per entity key: every view's row of the key's partition.
-        async Task PartitionQuery()
+        async Task ReadPartition(string partition)
         {
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitions[Next()]}")))
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}")))
             {
                 _ = row;
             }
+        }
+
+        // The storage reads an uncached prediction waits for: its customer's and its merchant's partitions, concurrently.
+        Task PredictionReads()
+        {
+            var i = Next();
+            return Task.WhenAll(ReadPartition(partitions[i]), ReadPartition(merchantPartitions[i]));
         }
 
         for (var i = 0; i < 300; i++)
@@ -125,7 +133,7 @@ internal sealed class ServingBenchmark : IBenchmark
             await Predict();
             await PredictCached();
             await PointQuery();
-            await PartitionQuery();
+            await PredictionReads();
         }
 
         var cache = cachedApi.Services.GetRequiredService<OnlineFeatureReader>().Cache ?? throw new InvalidOperationException("the cached host has no row cache");
@@ -134,7 +142,7 @@ internal sealed class ServingBenchmark : IBenchmark
         {
             var (hits, reads) = (cache.Hits, cache.Reads);
             var raw = new List<double>();
-            var partitionQueries = new List<double>();
+            var ownReads = new List<double>();
             var predict = new List<double>();
             var predictCached = new List<double>();
             for (var b = 0; b < blocks; b++)
@@ -142,14 +150,14 @@ internal sealed class ServingBenchmark : IBenchmark
                 // Alternating blocks, so all see the same machine load.
                 var count = perBlock * Math.Max(1, concurrency / 4);
                 raw.AddRange(await LatenciesAsync(PointQuery, concurrency, count));
-                partitionQueries.AddRange(await LatenciesAsync(PartitionQuery, concurrency, count));
+                ownReads.AddRange(await LatenciesAsync(PredictionReads, concurrency, count));
                 predict.AddRange(await LatenciesAsync(Predict, concurrency, count));
                 predictCached.AddRange(await LatenciesAsync(PredictCached, concurrency, count));
             }
 
             var hitRate = (cache.Hits - hits) / (double)Math.Max(1, cache.Hits - hits + cache.Reads - reads);
-            var row = new EndToEnd(concurrency, Percentiles.Of(raw), Percentiles.Of(partitionQueries), Percentiles.Of(predict), Percentiles.Of(predictCached), hitRate);
-            log.WriteLine($"  concurrency {concurrency}: point query p50 {row.Raw.P50:F2} ms p99 {row.Raw.P99:F2} ms; partition query p50 {row.Partition.P50:F2} ms; predict p50 {row.Predict.P50:F2} ms p99 {row.Predict.P99:F2} ms; with row cache p50 {row.PredictCached.P50:F2} ms p99 {row.PredictCached.P99:F2} ms (hit rate {hitRate:P0})");
+            var row = new EndToEnd(concurrency, Percentiles.Of(raw), Percentiles.Of(ownReads), Percentiles.Of(predict), Percentiles.Of(predictCached), hitRate);
+            log.WriteLine($"  concurrency {concurrency}: point query p50 {row.Raw.P50:F2} ms p99 {row.Raw.P99:F2} ms; its two partition queries p50 {row.Reads.P50:F2} ms; predict p50 {row.Predict.P50:F2} ms p99 {row.Predict.P99:F2} ms; with row cache p50 {row.PredictCached.P50:F2} ms p99 {row.PredictCached.P99:F2} ms (hit rate {hitRate:P0})");
             rows.Add(row);
         }
 
@@ -246,19 +254,19 @@ internal sealed class ServingBenchmark : IBenchmark
         text.AppendLine();
         text.AppendLine("### End to end over HTTP, against a raw Table point query on the same Azurite (goal: ≤ 1.3×)");
         text.AppendLine();
-        text.AppendLine("| concurrency | requests | raw point query p50 | p99 | predict over HTTP p50 | p99 | ratio p50 | ratio p99 | predict, 1 s row cache p50 | p99 | ratio p50 | ratio p99 | cache hit rate | for scale: partition query p50 | p99 |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| concurrency | requests | raw point query p50 | p99 | predict over HTTP p50 | p99 | ratio p50 | ratio p99 | predict, 1 s row cache p50 | p99 | ratio p50 | ratio p99 | cache hit rate | for scale: the prediction's two partition queries, concurrent, p50 | p99 | predict / those p50 | p99 |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
-            text.AppendLine(inv, $"| {row.Concurrency} | {row.Predict.Count:N0} each | {row.Raw.P50:F2} ms | {row.Raw.P99:F2} ms | {row.Predict.P50:F2} ms | {row.Predict.P99:F2} ms | **{row.Predict.P50 / row.Raw.P50:F2}×** | **{row.Predict.P99 / row.Raw.P99:F2}×** | {row.PredictCached.P50:F2} ms | {row.PredictCached.P99:F2} ms | **{row.PredictCached.P50 / row.Raw.P50:F2}×** | **{row.PredictCached.P99 / row.Raw.P99:F2}×** | {row.CacheHitRate:P0} | {row.Partition.P50:F2} ms | {row.Partition.P99:F2} ms |");
+            text.AppendLine(inv, $"| {row.Concurrency} | {row.Predict.Count:N0} each | {row.Raw.P50:F2} ms | {row.Raw.P99:F2} ms | {row.Predict.P50:F2} ms | {row.Predict.P99:F2} ms | **{row.Predict.P50 / row.Raw.P50:F2}×** | **{row.Predict.P99 / row.Raw.P99:F2}×** | {row.PredictCached.P50:F2} ms | {row.PredictCached.P99:F2} ms | **{row.PredictCached.P50 / row.Raw.P50:F2}×** | **{row.PredictCached.P99 / row.Raw.P99:F2}×** | {row.CacheHitRate:P0} | {row.Reads.P50:F2} ms | {row.Reads.P99:F2} ms | {row.Predict.P50 / row.Reads.P50:F2}× | {row.Predict.P99 / row.Reads.P99:F2}× |");
         }
 
         text.AppendLine();
         text.Append(inv, $"Failed predictions: {failures}. ");
-        text.Append(inv, $"Requests replay the stream's last {ReplayedRequests:N0} transactions in turn (their customer, merchant, amount and country; the raw and partition queries read the same customers), so keys vary as in production. ");
+        text.Append(inv, $"Requests replay the stream's last {ReplayedRequests:N0} transactions in turn (their customer, merchant, amount and country; the raw query reads the same customers, the partition queries the same customers and merchants), so keys vary as in production. ");
         text.Append("Raw: `TableClient.GetEntityAsync<TableEntity>` of the request's customer's `customer_7d` row. Predict: `POST /api/models/fraud/predict` with the function key, through the CLI's Kestrel host (`LocalFunctionsHost`, as `brisa serve`), which reads the customer's and the merchant's partitions concurrently (one Table query each), scores and answers. ");
         text.Append(inv, $"The row-cache column is a second host with `Brisa:Serving:OnlineCacheTtl` = {CacheTtl.TotalSeconds:0} s (opt-in, off by default): an entity partition read in the last second is reused, and concurrent reads of one key share one query. ");
-        text.AppendLine("All run in this process against the same Azurite, in alternating blocks (point query, partition query, predict, cached predict, point query, …), after 300 warm-up calls of each; latency is client-side per request.");
+        text.AppendLine("All run in this process against the same Azurite, in alternating blocks (point query, partition queries, predict, cached predict, point query, …), after 300 warm-up calls of each; latency is client-side per request.");
         text.AppendLine();
         var met = rows.All(r => r.Predict.P50 <= 1.3 * r.Raw.P50);
         var metCached = rows.All(r => r.PredictCached.P50 <= 1.3 * r.Raw.P50);
@@ -275,7 +283,9 @@ internal sealed class ServingBenchmark : IBenchmark
             "Per phase, on the loaded machine of the same day: parse 6.7 → 1.0–1.9 µs, assemble 11.8 → 2.6–2.9 µs, model table 6.7 → 2.6–3.6 µs, score with the model 3.8–5.4 µs (ML.NET's row mapper, unchanged), JSON about 5 µs; 13.1 → 10.1 KB allocated.");
         text.AppendLine("- Warm-up: with the earlier count-only warm-up (a fifth of the count, 10,000 predictions) the first 5,000–10,000 timed predictions still ran 3–4× slower than the rest (every one above twice the median: code at tier 0 or instrumented while the background compiler promoted it), which alone held the p99 at 145–155 µs in runs whose steady state was far lower. The warm-up now lasts at least 5 s. The same applies to a fresh instance: its first ~10,000 predictions are slower; what a new instance's very first request costs, and the start-up warm-up and ReadyToRun build that cut it (227–251 ms → 32–34 ms), is in src/Brisa.Functions/README.md (Cold start).");
         text.AppendLine(inv, $"- Load average when the in-process part ran: {cpu.LoadAverage:F1} on 2 cores. A single-threaded body of tens of µs is descheduled for milliseconds on a busy machine, so judge the p99 goal on a quiet one. Gen0 collections here pause for milliseconds each (a large heap after training) but come every ~2,000 predictions, so they sit above the p99.");
-        text.AppendLine("- End to end without the cache, a prediction needs two Table queries (the customer's and the merchant's partitions, sent concurrently; every view of an entity is one partition) where the baseline makes one. Azurite serves them one at a time: measured side by side, two concurrent partition queries take as long as two sequential ones (about twice a point query), and the in-process `PredictAsync` about the same, while the HTTP hop itself (a no-op route on the same Kestrel host) is about 0.1 ms. " +
+        text.AppendLine("- End to end without the cache, a prediction needs two Table queries (the customer's and the merchant's partitions, sent concurrently; every view of an entity is one partition) where the baseline makes one. Azurite serves them one at a time: the column of the prediction's own two queries, sent concurrently as the reader sends them, shows them taking about twice a point query, and predict over HTTP takes about as long as they do (the HTTP hop itself, a no-op route on the same Kestrel host, is about 0.1 ms). " +
+            "Azurite's CPU accounts for it (2026-12-05, a side program reading `/proc` for both processes, 1,500 sequential requests per case, steady state): a point query or a one-key partition query costs Azurite about 0.4–0.5 ms of CPU and the client about 0.35 ms, and two concurrent partition queries cost Azurite 0.8–1.0 ms, which its single thread spends one after the other (p50 0.71–0.84 ms against 0.33–0.39 ms for a point query). " +
+            "The client side is not what doubles it: the same reads as hand-signed REST `GET`s over a bare `HttpClient` (no SDK pipeline, no `TableEntity` parsing) took the same time as the SDK with a string filter (p50 0.68–0.73 ms for two concurrent partition reads), so Brisa keeps the SDK. " +
             "So without a cache the floor is about 2× a point query for a model whose features span two entities. The opt-in row cache trades up to its time to live of freshness (windows still slide: tiles are evaluated at request time) for one query per hot key per interval: how much it saves depends on how often keys repeat within the interval (here 150 customers, a replayed stream), and under load (concurrency 16) it also takes half the queries off Azurite, which the uncached predict doubles.");
         return text.ToString();
     }
@@ -293,7 +303,7 @@ internal sealed class ServingBenchmark : IBenchmark
     private static double LoadAverage() =>
         File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
 
-    private sealed record EndToEnd(int Concurrency, Percentiles Raw, Percentiles Partition, Percentiles Predict, Percentiles PredictCached, double CacheHitRate);
+    private sealed record EndToEnd(int Concurrency, Percentiles Raw, Percentiles Reads, Percentiles Predict, Percentiles PredictCached, double CacheHitRate);
 
     private sealed record Percentiles(int Count, double P50, double P99, double P999)
     {
