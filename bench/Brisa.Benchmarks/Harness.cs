@@ -74,6 +74,13 @@ internal static class Stats
     }
 }
 
+/// <summary>One case to measure: a name, the items one run processes, and the untimed preparation that returns the timed body.</summary>
+/// <param name="Name">The case name.</param>
+/// <param name="Items">Items one run processes.</param>
+/// <param name="SingleThreaded">True when the body runs on the calling thread only (allocations are then counted on it).</param>
+/// <param name="Prepare">Untimed: builds fresh state and returns the timed body, which may add figures.</param>
+internal sealed record BenchmarkCase(string Name, double Items, bool SingleThreaded, Func<Action<RunFigures>> Prepare);
+
 /// <summary>
 /// A small, honest harness: untimed preparation before each run (fresh state, full GC), warm-up runs that are
 /// discarded (tiered JIT, page cache), then N timed runs; wall time by <see cref="Stopwatch"/>, managed allocations
@@ -90,18 +97,49 @@ internal static class Harness
     /// <param name="singleThreaded">True when the body runs on the calling thread only (allocations are then counted on it).</param>
     /// <param name="prepare">Untimed: builds fresh state and returns the timed body, which may add figures.</param>
     /// <param name="log">Progress output.</param>
-    public static Measurement Measure(string name, double items, int warmup, int runs, bool singleThreaded, Func<Action<RunFigures>> prepare, TextWriter log)
+    public static Measurement Measure(string name, double items, int warmup, int runs, bool singleThreaded, Func<Action<RunFigures>> prepare, TextWriter log) =>
+        MeasureAlternating(warmup, runs, log, new BenchmarkCase(name, items, singleThreaded, prepare))[0];
+
+    /// <summary>
+    /// Measures cases run after run in turn (A, B, A, B, …) rather than one block after the other, so that load from
+    /// elsewhere on a shared machine falls on all of them alike and run i of one case pairs with run i of the others.
+    /// </summary>
+    /// <param name="warmup">Discarded runs of each case.</param>
+    /// <param name="runs">Timed runs of each case.</param>
+    /// <param name="log">Progress output.</param>
+    /// <param name="cases">The cases, in the order each round runs them.</param>
+    /// <returns>One measurement per case, in the same order.</returns>
+    public static Measurement[] MeasureAlternating(int warmup, int runs, TextWriter log, params BenchmarkCase[] cases)
     {
-        var seconds = new List<double>();
-        var allocated = new List<double>();
-        var cpu = new List<double>();
-        var cpuTotal = new List<double>();
-        var figures = new List<RunFigures>();
-        var collections = 0;
+        var recorders = cases.Select(c => new Recorder(c)).ToArray();
         using var process = Process.GetCurrentProcess();
         for (var i = 0; i < warmup + runs; i++)
         {
-            var body = prepare();
+            foreach (var recorder in recorders)
+            {
+                recorder.RunOnce(process, i < warmup ? "warm-up" : $"run {i - warmup + 1}/{runs}", timed: i >= warmup, log);
+            }
+        }
+
+        process.Refresh();
+        return [.. recorders.Select(r => r.Result(process.PeakWorkingSet64))];
+    }
+
+    private static int GcCount() => GC.CollectionCount(0);
+
+    private sealed class Recorder(BenchmarkCase benchmarkCase)
+    {
+        private readonly List<double> seconds = [];
+        private readonly List<double> allocated = [];
+        private readonly List<double> cpu = [];
+        private readonly List<double> cpuTotal = [];
+        private readonly List<RunFigures> figures = [];
+        private int collections;
+
+        public void RunOnce(Process process, string label, bool timed, TextWriter log)
+        {
+            var singleThreaded = benchmarkCase.SingleThreaded;
+            var body = benchmarkCase.Prepare();
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -117,11 +155,10 @@ internal static class Harness
             var alloc1 = singleThreaded ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
             process.Refresh();
             var cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
-            var warm = i < warmup;
-            log.WriteLine($"  {name}: {(warm ? "warm-up" : $"run {i - warmup + 1}/{runs}")} {elapsed:F3} s, {items / elapsed:N0}/s, cpu {cpuSeconds:F3} s");
-            if (warm)
+            log.WriteLine($"  {benchmarkCase.Name}: {label} {elapsed:F3} s, {benchmarkCase.Items / elapsed:N0}/s, cpu {cpuSeconds:F3} s");
+            if (!timed)
             {
-                continue;
+                return;
             }
 
             seconds.Add(elapsed);
@@ -132,20 +169,17 @@ internal static class Harness
             figures.Add(run);
         }
 
-        process.Refresh();
-        return new Measurement
+        public Measurement Result(long processPeakWorkingSet) => new()
         {
-            Name = name,
-            Items = items,
+            Name = benchmarkCase.Name,
+            Items = benchmarkCase.Items,
             Seconds = [.. seconds],
             AllocatedBytes = Stats.Median(allocated),
             CpuPerWall = Stats.Median(cpu),
             CpuSeconds = Stats.Median(cpuTotal),
             Collections = collections,
-            PeakWorkingSet = process.PeakWorkingSet64,
+            PeakWorkingSet = processPeakWorkingSet,
             Figures = figures,
         };
     }
-
-    private static int GcCount() => GC.CollectionCount(0);
 }
