@@ -57,10 +57,9 @@ public sealed class EventIngestor : IEventIngestor
         var nowTicks = TiledView.ToUnixTicks(now);
         foreach (var batch in decoded.Sources)
         {
-            foreach (var view in plan.StreamingViewsOf(batch.Schema.SourceName))
-            {
-                await online.ApplyAsync(view.View, view.EntityKeyField, batch, nowTicks, cancellationToken);
-            }
+            // All the source's streaming views at once: an entity's views are read and written together.
+            var views = plan.StreamingViewsOf(batch.Schema.SourceName).Select(v => (v.View, v.EntityKeyField)).ToArray();
+            await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
         }
 
         return new IngestionResult(decoded.Outcomes);

@@ -26,6 +26,9 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     private const string TilesProperty = "Tiles";
     private const int MaxBinaryProperty = 64 * 1024;
 
+    // An entity group transaction carries at most 4 MiB, and binary properties travel as base64 (4/3 larger).
+    private const int MaxTransactionTiles = 2 * 1024 * 1024;
+
     private readonly OnlineStoreOptions options = options ?? new OnlineStoreOptions();
     private readonly ConcurrentDictionary<(string PartitionKey, string View, ulong Layout), CachedRow> cache = new();
 
@@ -42,38 +45,53 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     /// <param name="batch">Accepted rows of the view's source.</param>
     /// <param name="nowTicks">Current Unix ticks, to prune tiles that left every window.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
-    public async Task<OnlineApplySummary> ApplyAsync(TiledView view, int entityKeyField, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken = default)
+    public Task<OnlineApplySummary> ApplyAsync(TiledView view, int entityKeyField, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(batch);
-        var byEntity = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var row = 0; row < batch.Count; row++)
-        {
-            if (batch.Value(row, entityKeyField).AsText() is { } key)
-            {
-                if (!byEntity.TryGetValue(key, out var rows))
-                {
-                    byEntity[key] = rows = [];
-                }
+        return ApplyAsync([(view, entityKeyField)], batch, nowTicks, cancellationToken);
+    }
 
-                rows.Add(row);
+    /// <summary>
+    /// Applies a source batch's rows to several streaming views' tiles, entity by entity, concurrently. Views keyed by
+    /// the same field share each entity's partition, so an entity's rows of all of them are read with one partition
+    /// query and written with one entity group transaction: one round trip instead of one per view, and the views of
+    /// an entity change together or not at all.
+    /// </summary>
+    /// <param name="views">The views with the index of each one's entity join key in the source schema.</param>
+    /// <param name="batch">Accepted rows of the views' source.</param>
+    /// <param name="nowTicks">Current Unix ticks, to prune tiles that left every window.</param>
+    /// <param name="cancellationToken">Cancels the update.</param>
+    /// <returns>Entities counts (entity, view) rows touched; events count once per view.</returns>
+    public async Task<OnlineApplySummary> ApplyAsync(IReadOnlyList<(TiledView View, int EntityKeyField)> views, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(batch);
+        var work = new List<(string Key, TiledView[] Views, List<int> Rows)>();
+        foreach (var group in views.GroupBy(v => v.EntityKeyField))
+        {
+            var groupViews = group.Select(v => v.View).ToArray();
+            foreach (var (key, rows) in RowsByEntity(batch, group.Key))
+            {
+                work.Add((key, groupViews, rows));
             }
         }
 
+        var touched = 0;
         var applied = 0;
         var duplicates = 0;
         var conflicts = 0;
         await Parallel.ForEachAsync(
-            byEntity,
+            work,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken },
             async (entry, ct) =>
             {
-                var result = await ApplyEntityAsync(view, entry.Key, entry.Value, batch, nowTicks, ct);
+                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, ct);
+                Interlocked.Add(ref touched, entry.Views.Length);
                 Interlocked.Add(ref applied, result.Applied);
                 Interlocked.Add(ref duplicates, result.Duplicates);
                 Interlocked.Add(ref conflicts, result.Conflicts);
             });
-        return new OnlineApplySummary(byEntity.Count, applied, duplicates, conflicts);
+        return new OnlineApplySummary(touched, applied, duplicates, conflicts);
     }
 
     /// <summary>Reads an entity's tiles for a view, or null when the entity has none (or they were written for another layout).</summary>
@@ -92,72 +110,182 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         return IsFor(row, view, entityKey) ? new OnlineTiles(view.Decode(ReadTiles(row)), row.Timestamp) : null;
     }
 
-    private async Task<EntityResult> ApplyEntityAsync(TiledView view, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken)
+    private static Dictionary<string, List<int>> RowsByEntity(SourceEventBatch batch, int entityKeyField)
+    {
+        var byEntity = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var row = 0; row < batch.Count; row++)
+        {
+            if (batch.Value(row, entityKeyField).AsText() is { } key)
+            {
+                if (!byEntity.TryGetValue(key, out var rows))
+                {
+                    byEntity[key] = rows = [];
+                }
+
+                rows.Add(row);
+            }
+        }
+
+        return byEntity;
+    }
+
+    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken)
     {
         var partitionKey = TableKeys.Encode(entityKey);
-        var cacheKey = (partitionKey, view.Name, view.LayoutFingerprint);
+        var states = new EntityTiles[views.Length];
+        var etags = new ETag?[views.Length];
         for (var attempt = 1; ; attempt++)
         {
-            // The row this instance wrote last is usually still current (an Event Hubs partition has one reader):
-            // start from it and let the ETag check catch the rare case where someone else wrote since.
-            EntityTiles state;
-            ETag? etag;
-            if (attempt == 1 && cache.TryGetValue(cacheKey, out var cached))
+            // The rows this instance wrote last are usually still current (an Event Hubs partition has one reader):
+            // start from them and let the ETag checks catch the rare case where someone else wrote since.
+            if (attempt > 1 || !TryFromCache(views, partitionKey, states, etags))
             {
-                state = view.Decode(cached.Tiles);
-                etag = cached.ETag;
-            }
-            else
-            {
-                var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, view.Name, cancellationToken: cancellationToken);
-                var existing = response.HasValue ? response.Value : null;
-                state = existing is not null && IsFor(existing, view, entityKey) ? view.Decode(ReadTiles(existing)) : view.CreateState();
-                etag = existing?.ETag;
+                await ReadStatesAsync(views, entityKey, partitionKey, states, etags, cancellationToken);
             }
 
             int applied = 0, duplicates = 0;
-            foreach (var row in rows)
+            var writes = new List<(int View, TableEntity Entity, byte[] Tiles)>(views.Length);
+            for (var v = 0; v < views.Length; v++)
             {
-                switch (state.Apply(batch.EventTicks(row), batch.Id(row), batch.Row(row)))
+                var viewApplied = 0;
+                foreach (var row in rows)
                 {
-                    case ApplyResult.Applied:
-                        applied++;
-                        break;
-                    case ApplyResult.Duplicate:
-                        duplicates++;
-                        break;
+                    switch (states[v].Apply(batch.EventTicks(row), batch.Id(row), batch.Row(row)))
+                    {
+                        case ApplyResult.Applied:
+                            viewApplied++;
+                            break;
+                        case ApplyResult.Duplicate:
+                            duplicates++;
+                            break;
+                    }
+                }
+
+                if (viewApplied > 0)
+                {
+                    applied += viewApplied;
+                    states[v].Prune(nowTicks);
+                    var encoded = states[v].Encode();
+                    writes.Add((v, ToRow(views[v], entityKey, partitionKey, states[v], encoded), encoded));
                 }
             }
 
-            if (applied == 0)
-            {
-                return new EntityResult(0, duplicates, attempt - 1);
-            }
-
-            state.Prune(nowTicks);
-            var encoded = state.Encode();
-            var entity = new TableEntity(partitionKey, view.Name)
-            {
-                [EntityKeyProperty] = entityKey,
-                [LayoutProperty] = unchecked((long)view.LayoutFingerprint),
-                [EventTimeProperty] = state.NewestEventTicks is { } newest ? TiledView.FromUnixTicks(newest) : null,
-            };
-            WriteTiles(entity, encoded);
             try
             {
-                var written = etag is { } match
-                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
-                    : await table.AddEntityAsync(entity, cancellationToken);
-                Remember(cacheKey, written.Headers.ETag, encoded);
+                await WriteAsync(views, partitionKey, writes, etags, cancellationToken);
                 return new EntityResult(applied, duplicates, attempt - 1);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < options.MaxConflictRetries)
             {
-                // Another writer got there first: read its state and apply again (our events are not in it yet).
-                cache.TryRemove(cacheKey, out _);
+                // Another writer got there first: read its state and apply again (our events are not in it yet, or,
+                // where an earlier transaction of this entity went through, their ids are and they count once).
+                foreach (var view in views)
+                {
+                    cache.TryRemove((partitionKey, view.Name, view.LayoutFingerprint), out _);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
             }
         }
+    }
+
+    private bool TryFromCache(TiledView[] views, string partitionKey, EntityTiles[] states, ETag?[] etags)
+    {
+        for (var v = 0; v < views.Length; v++)
+        {
+            if (!cache.TryGetValue((partitionKey, views[v].Name, views[v].LayoutFingerprint), out var cached))
+            {
+                return false;
+            }
+
+            states[v] = views[v].Decode(cached.Tiles);
+            etags[v] = cached.ETag;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads the entity's rows of the views: a point read for one view, one partition query for several.</summary>
+    private async Task ReadStatesAsync(TiledView[] views, string entityKey, string partitionKey, EntityTiles[] states, ETag?[] etags, CancellationToken cancellationToken)
+    {
+        var found = new TableEntity?[views.Length];
+        if (views.Length == 1)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, views[0].Name, cancellationToken: cancellationToken);
+            found[0] = response.HasValue ? response.Value : null;
+        }
+        else
+        {
+            // A string filter: the SDK's expression overload costs about twice as much per query (docs/benchmarks.md, serving).
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken))
+            {
+                var v = Array.FindIndex(views, view => view.Name == row.RowKey);
+                if (v >= 0)
+                {
+                    found[v] = row;
+                }
+            }
+        }
+
+        for (var v = 0; v < views.Length; v++)
+        {
+            var existing = found[v];
+            states[v] = existing is not null && IsFor(existing, views[v], entityKey) ? views[v].Decode(ReadTiles(existing)) : views[v].CreateState();
+            etags[v] = existing?.ETag;
+        }
+    }
+
+    /// <summary>
+    /// Writes the changed rows, each checked against the ETag it was read with (or added when new): one request for a
+    /// single row, one entity group transaction for several (split where a transaction would pass its size limit).
+    /// </summary>
+    private async Task WriteAsync(TiledView[] views, string partitionKey, List<(int View, TableEntity Entity, byte[] Tiles)> writes, ETag?[] etags, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < writes.Count;)
+        {
+            var end = start + 1;
+            for (long bytes = writes[start].Tiles.Length; end < writes.Count && bytes + writes[end].Tiles.Length <= MaxTransactionTiles; end++)
+            {
+                bytes += writes[end].Tiles.Length;
+            }
+
+            var chunk = writes.GetRange(start, end - start);
+            IReadOnlyList<Response> responses;
+            if (chunk.Count == 1)
+            {
+                var (v, entity, _) = chunk[0];
+                responses = [etags[v] is { } match
+                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
+                    : await table.AddEntityAsync(entity, cancellationToken)];
+            }
+            else
+            {
+                var actions = chunk.Select(w => etags[w.View] is { } match
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, w.Entity, match)
+                    : new TableTransactionAction(TableTransactionActionType.Add, w.Entity));
+                responses = (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+            }
+
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var view = views[chunk[i].View];
+                Remember((partitionKey, view.Name, view.LayoutFingerprint), responses[i].Headers.ETag, chunk[i].Tiles);
+            }
+
+            start = end;
+        }
+    }
+
+    private static TableEntity ToRow(TiledView view, string entityKey, string partitionKey, EntityTiles state, byte[] encoded)
+    {
+        var entity = new TableEntity(partitionKey, view.Name)
+        {
+            [EntityKeyProperty] = entityKey,
+            [LayoutProperty] = unchecked((long)view.LayoutFingerprint),
+            [EventTimeProperty] = state.NewestEventTicks is { } newest ? TiledView.FromUnixTicks(newest) : null,
+        };
+        WriteTiles(entity, encoded);
+        return entity;
     }
 
     private void Remember((string, string, ulong) key, ETag? etag, byte[] tiles)

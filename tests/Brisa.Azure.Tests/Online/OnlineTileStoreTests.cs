@@ -1,5 +1,9 @@
 using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Brisa.Azure.Online;
+using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
@@ -53,5 +57,94 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
 
         var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer);
         Assert.Equal(80, tiles!.State.EventCount);
+    }
+
+    [Fact]
+    public async Task Apply_SeveralViewsOfOneEntity_OneReadAndOneWritePerEntity()
+    {
+        var counter = new CountingPolicy();
+        var options = new TableClientOptions();
+        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var store = new OnlineTileStore(new TableServiceClient(azurite.ConnectionString, options).GetTableClient(StorageNames.OnlineTable));
+        var views = CustomerViews();
+        var customers = Enumerable.Range(0, 3).Select(i => $"c-{Guid.NewGuid():N}").ToArray();
+        var now = TiledView.ToUnixTicks(Now);
+
+        foreach (var customer in customers)
+        {
+            await store.ApplyAsync(views, Batch(customer, "a", 2), now);
+        }
+
+        // New entities: one partition query and one transaction each (not a read and a write per view).
+        Assert.Equal(2 * customers.Length, counter.Count);
+
+        counter.Count = 0;
+        foreach (var customer in customers)
+        {
+            await store.ApplyAsync(views, Batch(customer, "b", 2), now);
+        }
+
+        // Rows this store wrote last are not read again: one transaction each.
+        Assert.Equal(customers.Length, counter.Count);
+        foreach (var customer in customers)
+        {
+            foreach (var (view, _) in views)
+            {
+                Assert.Equal(4, (await store.ReadAsync(view, customer))!.State.EventCount);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Apply_SeveralViewsWhileAnotherInstanceWrote_WholeTransactionRetriedAndEveryEventCountedOnce()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var views = CustomerViews();
+        var first = OnlineTileStore.For(azurite.Storage);
+        var second = OnlineTileStore.For(azurite.Storage);
+        var now = TiledView.ToUnixTicks(Now);
+
+        await first.ApplyAsync(views, Batch(customer, "a", 3), now);
+        await second.ApplyAsync(views, Batch(customer, "b", 4), now);
+        var stale = await first.ApplyAsync(views, Batch(customer, "c", 5), now);
+
+        Assert.Equal(1, stale.Conflicts);
+        Assert.Equal(2 * 5, stale.Applied);
+        foreach (var (view, _) in views)
+        {
+            Assert.Equal(12, (await first.ReadAsync(view, customer))!.State.EventCount);
+        }
+    }
+
+    [Fact]
+    public async Task Apply_SeveralViewsConcurrentWriters_EveryEventCountedOnceInEachView()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var views = CustomerViews();
+        var now = TiledView.ToUnixTicks(Now);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w =>
+            OnlineTileStore.For(azurite.Storage).ApplyAsync(views, Batch(customer, $"w{w}", 10), now)));
+
+        foreach (var (view, _) in views)
+        {
+            Assert.Equal(80, (await OnlineTileStore.For(azurite.Storage).ReadAsync(view, customer))!.State.EventCount);
+        }
+    }
+
+    private static (TiledView View, int EntityKeyField)[] CustomerViews() =>
+        [.. new[] { "customer_1h", "customer_7d" }.Select(name => Plan.FindView(name)!).Select(v => (v.View, v.EntityKeyField))];
+
+    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
+    {
+        private int count;
+
+        public int Count
+        {
+            get => Volatile.Read(ref count);
+            set => Volatile.Write(ref count, value);
+        }
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
     }
 }
