@@ -19,7 +19,7 @@ internal static class BenchmarksDoc
         Measured by `bench/Brisa.Benchmarks`, an in-process harness: per case, untimed preparation (fresh state, full GC),
         one or more discarded warm-up runs (JIT tiering, page cache), then N timed runs; we quote the **median** (min–max
         beside it). Managed allocations come from the runtime's GC counters, CPU time and peak working set from the
-        process. Peers (DuckDB) run in the same process, on the same data, in the same run, so ratios hold when the
+        process. Peers (DuckDB, raw SDK calls to the same Azurite) run in the same process, on the same data, in the same run, so ratios hold when the
         machine's speed drifts. The machines here are shared and noisy: trust medians and ratios over absolute numbers.
 
         How to run (Release; one benchmark, or all):
