@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Brisa.Azure.Storage;
@@ -29,8 +28,9 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     // An entity group transaction carries at most 4 MiB, and binary properties travel as base64 (4/3 larger).
     private const int MaxTransactionTiles = 2 * 1024 * 1024;
 
-    private readonly OnlineStoreOptions options = options ?? new OnlineStoreOptions();
-    private readonly ConcurrentDictionary<(string PartitionKey, string View, ulong Layout), CachedRow> cache = new();
+    private static readonly OnlineStoreOptions Defaults = new();
+    private readonly OnlineStoreOptions options = options ?? Defaults;
+    private readonly RecentlyWritten<(string PartitionKey, string View, ulong Layout), CachedRow> cache = new((options ?? Defaults).CachedRows);
 
     /// <summary>Creates the store over the account's online table.</summary>
     public static OnlineTileStore For(BrisaStorage storage, OnlineStoreOptions? options = null)
@@ -181,7 +181,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 // where an earlier transaction of this entity went through, their ids are and they count once).
                 foreach (var view in views)
                 {
-                    cache.TryRemove((partitionKey, view.Name, view.LayoutFingerprint), out _);
+                    cache.Remove((partitionKey, view.Name, view.LayoutFingerprint));
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
@@ -193,7 +193,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     {
         for (var v = 0; v < views.Length; v++)
         {
-            if (!cache.TryGetValue((partitionKey, views[v].Name, views[v].LayoutFingerprint), out var cached))
+            if (!cache.TryGet((partitionKey, views[v].Name, views[v].LayoutFingerprint), out var cached))
             {
                 return false;
             }
@@ -290,19 +290,14 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
 
     private void Remember((string, string, ulong) key, ETag? etag, byte[] tiles)
     {
-        if (etag is not { } value || options.CachedRows <= 0)
+        if (etag is { } value)
         {
-            cache.TryRemove(key, out _);
-            return;
+            cache.Set(key, new CachedRow(value, tiles));
         }
-
-        if (cache.Count >= options.CachedRows)
+        else
         {
-            // Bounded memory without LRU bookkeeping: start over; the next write per entity reads its row once.
-            cache.Clear();
+            cache.Remove(key);
         }
-
-        cache[key] = new CachedRow(value, tiles);
     }
 
     private static bool IsFor(TableEntity row, TiledView view, string entityKey) =>
@@ -352,7 +347,7 @@ public sealed record OnlineStoreOptions
     /// <summary>Attempts per entity before a conflict is reported as an error. Default 20.</summary>
     public int MaxConflictRetries { get; init; } = 20;
 
-    /// <summary>Rows this instance wrote last, kept with their ETags to skip the read before the next write. Default 20,000; 0 disables.</summary>
+    /// <summary>Rows this instance wrote last, kept with their ETags to skip the read before the next write (the most recently used survive when it fills). Default 20,000; 0 disables.</summary>
     public int CachedRows { get; init; } = 20_000;
 }
 
