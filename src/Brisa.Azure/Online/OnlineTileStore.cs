@@ -61,7 +61,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     /// <param name="batch">Accepted rows of the views' source.</param>
     /// <param name="nowTicks">Current Unix ticks, to prune tiles that left every window.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
-    /// <returns>Entities counts (entity, view) rows touched; events count once per view.</returns>
+    /// <returns>Rows touched (one per entity and view), events applied and duplicates (once per view), conflicts retried (once per entity).</returns>
     public async Task<OnlineApplySummary> ApplyAsync(IReadOnlyList<(TiledView View, int EntityKeyField)> views, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(views);
@@ -351,12 +351,12 @@ public sealed record OnlineStoreOptions
     public int CachedRows { get; init; } = 20_000;
 }
 
-/// <summary>What one batch did to one view's online tiles.</summary>
-/// <param name="Entities">Entities touched.</param>
+/// <summary>What one batch did to the online tiles of the views it was applied to.</summary>
+/// <param name="Rows">Rows touched: one per entity and view.</param>
 /// <param name="Applied">Events counted.</param>
 /// <param name="Duplicates">Events already counted before (redelivery).</param>
 /// <param name="Conflicts">ETag conflicts retried.</param>
-public readonly record struct OnlineApplySummary(int Entities, int Applied, int Duplicates, int Conflicts);
+public readonly record struct OnlineApplySummary(int Rows, int Applied, int Duplicates, int Conflicts);
 
 /// <summary>An entity's tiles as read from the online table.</summary>
 /// <param name="State">The decoded tiles.</param>
