@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Online;
 using Brisa.Azure.RawZone;
@@ -153,6 +156,38 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         }
 
         return ids;
+    }
+
+    [Fact]
+    public async Task Ingest_BatchTouchingManyCustomers_OneTableWritePerEntityForAllItsViews()
+    {
+        var counter = new RequestCounter();
+        var storage = new BrisaStorage(
+            new BlobServiceClient(azurite.ConnectionString),
+            new QueueServiceClient(azurite.ConnectionString),
+            new TableServiceClient(azurite.ConnectionString, counter.Counting(new TableClientOptions())));
+        var ingestor = new EventIngestor(storage, Definitions, new FixedTimeProvider(Now));
+        var prefix = $"tx-{Guid.NewGuid():N}";
+        const int customers = 20;
+        List<Txn> Batch(string round) => [.. Enumerable.Range(0, customers).Select(i => new Txn($"{prefix}-{round}-{i}", $"{prefix}-c{i}", 10, "ES", Now.AddMinutes(-i)))];
+
+        await ingestor.IngestAsync([Message(Batch("a"))], CancellationToken.None);
+
+        // Streaming views: customer_1h and customer_7d (one partition per customer), merchant_1h (the merchant's).
+        // Entities this instance has not written before: one read and one write each, the customer's two views together.
+        Assert.Equal(2 * (customers + 1), counter.Count);
+
+        counter.Reset();
+        await ingestor.IngestAsync([Message(Batch("b"))], CancellationToken.None);
+
+        // Rows it wrote last are not read again.
+        Assert.Equal(customers + 1, counter.Count);
+        var plan = FeaturePlan.Compile(Definitions, trackEventIds: true);
+        foreach (var name in new[] { "customer_1h", "customer_7d" })
+        {
+            var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(plan.FindView(name)!.View, $"{prefix}-c0");
+            Assert.Equal(2, tiles!.State.EventCount);
+        }
     }
 
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)

@@ -1,6 +1,4 @@
 using System.Text;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Brisa.Azure.Online;
 using Brisa.Azure.Storage;
@@ -62,10 +60,8 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Apply_SeveralViewsOfOneEntity_OneReadAndOneWritePerEntity()
     {
-        var counter = new CountingPolicy();
-        var options = new TableClientOptions();
-        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
-        var store = new OnlineTileStore(new TableServiceClient(azurite.ConnectionString, options).GetTableClient(StorageNames.OnlineTable));
+        var counter = new RequestCounter();
+        var store = new OnlineTileStore(new TableServiceClient(azurite.ConnectionString, counter.Counting(new TableClientOptions())).GetTableClient(StorageNames.OnlineTable));
         var views = CustomerViews();
         var customers = Enumerable.Range(0, 3).Select(i => $"c-{Guid.NewGuid():N}").ToArray();
         var now = TiledView.ToUnixTicks(Now);
@@ -78,7 +74,7 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
         // New entities: one partition query and one transaction each (not a read and a write per view).
         Assert.Equal(2 * customers.Length, counter.Count);
 
-        counter.Count = 0;
+        counter.Reset();
         foreach (var customer in customers)
         {
             await store.ApplyAsync(views, Batch(customer, "b", 2), now);
@@ -134,17 +130,4 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
 
     private static (TiledView View, int EntityKeyField)[] CustomerViews() =>
         [.. new[] { "customer_1h", "customer_7d" }.Select(name => Plan.FindView(name)!).Select(v => (v.View, v.EntityKeyField))];
-
-    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
-    {
-        private int count;
-
-        public int Count
-        {
-            get => Volatile.Read(ref count);
-            set => Volatile.Write(ref count, value);
-        }
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
-    }
 }
