@@ -25,7 +25,8 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     private const string TilesProperty = "Tiles";
     private const int MaxBinaryProperty = 64 * 1024;
 
-    // An entity group transaction carries at most 4 MiB, and binary properties travel as base64 (4/3 larger).
+    // An entity group transaction carries at most 100 operations and 4 MiB, and binary properties travel as base64 (4/3 larger).
+    private const int MaxTransactionRows = 100;
     private const int MaxTransactionTiles = 2 * 1024 * 1024;
 
     private static readonly OnlineStoreOptions Defaults = new();
@@ -237,14 +238,14 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
 
     /// <summary>
     /// Writes the changed rows, each checked against the ETag it was read with (or added when new): one request for a
-    /// single row, one entity group transaction for several (split where a transaction would pass its size limit).
+    /// single row, one entity group transaction for several (split where a transaction would pass its limits).
     /// </summary>
     private async Task WriteAsync(TiledView[] views, string partitionKey, List<(int View, TableEntity Entity, byte[] Tiles)> writes, ETag?[] etags, CancellationToken cancellationToken)
     {
         for (var start = 0; start < writes.Count;)
         {
             var end = start + 1;
-            for (long bytes = writes[start].Tiles.Length; end < writes.Count && bytes + writes[end].Tiles.Length <= MaxTransactionTiles; end++)
+            for (long bytes = writes[start].Tiles.Length; end < writes.Count && end - start < MaxTransactionRows && bytes + writes[end].Tiles.Length <= MaxTransactionTiles; end++)
             {
                 bytes += writes[end].Tiles.Length;
             }
