@@ -28,10 +28,13 @@ public static class HostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => BrisaStorage.FromConfiguration(builder.Configuration));
         services.AddSingleton(sp => CreateDefinitionsSource(builder.Configuration, sp));
+        // Brisa:Online:MaxParallelism, :CachedRows, :MaxConflictRetries tune the stream's online tile writes.
+        services.AddSingleton(OnlineOptions(builder.Configuration));
         services.AddSingleton<IEventIngestor>(sp => new LiveEventIngestor(
             sp.GetRequiredService<BrisaStorage>(),
             sp.GetRequiredService<IDefinitionsSource>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            onlineOptions: sp.GetRequiredService<OnlineStoreOptions>()));
         services.AddSingleton<ServingPlans>();
         // Brisa:Serving:OnlineCacheTtl (e.g. 00:00:01) reuses entity partitions read that recently; unset, every
         // request reads its partitions (freshest features, one Table query per entity).
@@ -57,6 +60,19 @@ public static class HostingExtensions
             sp.GetRequiredService<TimeProvider>(),
             builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>()));
         return builder;
+    }
+
+    // Checked at startup: a bad value stops the app with the setting's name instead of failing every batch later.
+    private static OnlineStoreOptions OnlineOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Brisa:Online").Get<OnlineStoreOptions>() ?? new OnlineStoreOptions();
+        if (options.MaxParallelism < 1 || options.MaxConflictRetries < 1 || options.CachedRows < 0)
+        {
+            throw new InvalidOperationException(
+                $"Brisa:Online is not valid: MaxParallelism ({options.MaxParallelism}) and MaxConflictRetries ({options.MaxConflictRetries}) must be at least 1, CachedRows ({options.CachedRows}) at least 0.");
+        }
+
+        return options;
     }
 
     // Brisa:DefinitionsFile pins a YAML file (local runs); otherwise the registry's live version is followed.

@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Brisa.Azure.Online;
 using Brisa.Cli.Serving;
 using Brisa.Functions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Brisa.Cli.Tests.Serving;
 
@@ -124,6 +126,36 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
         using var response = await http.GetAsync("api/catalog/customer_7d");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Build_OnlineSettings_ReachTheIngestionPath()
+    {
+        await using var app = LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Online:MaxParallelism"] = "64",
+            ["Brisa:Online:CachedRows"] = "100000",
+        }, functionKey: null);
+
+        var options = app.Services.GetRequiredService<OnlineStoreOptions>();
+
+        Assert.Equal(64, options.MaxParallelism);
+        Assert.Equal(100_000, options.CachedRows);
+        Assert.Equal(new OnlineStoreOptions().MaxConflictRetries, options.MaxConflictRetries);
+    }
+
+    [Fact]
+    public void Build_OnlineParallelismZero_FailsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Online:MaxParallelism"] = "0",
+        }, functionKey: null));
+
+        Assert.Contains("Brisa:Online", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxParallelism (0)", error.Message, StringComparison.Ordinal);
     }
 
     private static bool RouteMatches(string route, string path)
