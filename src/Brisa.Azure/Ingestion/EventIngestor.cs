@@ -55,14 +55,16 @@ public sealed class EventIngestor : IEventIngestor
         await Task.WhenAll(writes);
 
         var nowTicks = TiledView.ToUnixTicks(now);
+        int applied = 0, duplicates = 0, conflicts = 0;
         foreach (var batch in decoded.Sources)
         {
             // All the source's streaming views at once: an entity's views are read and written together.
             var views = plan.StreamingViewsOf(batch.Schema.SourceName).Select(v => (v.View, v.EntityKeyField)).ToArray();
-            await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
+            var summary = await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
+            (applied, duplicates, conflicts) = (applied + summary.Applied, duplicates + summary.Duplicates, conflicts + summary.Conflicts);
         }
 
-        return new IngestionResult(decoded.Outcomes);
+        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts };
     }
 
     private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)

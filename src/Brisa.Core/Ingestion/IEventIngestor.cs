@@ -21,6 +21,15 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
 
     /// <summary>Number of rejected events (all of them are in dead-letter).</summary>
     public int Rejected => Outcomes.Count - Accepted;
+
+    /// <summary>Events counted into online tiles, once per streaming view.</summary>
+    public int OnlineApplied { get; init; }
+
+    /// <summary>Events the online tiles held already (a redelivery), once per streaming view: not counted again.</summary>
+    public int OnlineDuplicates { get; init; }
+
+    /// <summary>Online row writes retried because another writer changed the entity's rows first (ETag conflicts).</summary>
+    public int OnlineConflicts { get; init; }
 }
 
 /// <summary>

@@ -41,7 +41,7 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         }
 
         var result = await ingestor.IngestAsync(messages, cancellationToken);
-        LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected);
+        LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected, result.OnlineDuplicates, result.OnlineConflicts);
     }
 
     /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number.</summary>
@@ -102,6 +102,7 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Ingested {Count} events from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} accepted, {Rejected} rejected")]
-    private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected);
+        Message = "Ingested {Count} messages from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} events accepted, {Rejected} rejected; " +
+            "online tiles: {OnlineDuplicates} already counted (redelivery), {OnlineConflicts} write conflicts retried")]
+    private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected, int onlineDuplicates, int onlineConflicts);
 }

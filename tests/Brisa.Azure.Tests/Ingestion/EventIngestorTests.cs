@@ -48,6 +48,10 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         Assert.Equal(stream.Count, first.Accepted);
         Assert.Equal(0, first.Rejected);
         Assert.Equal(first.Outcomes, redelivered.Outcomes);
+        Assert.True(first.OnlineApplied > 0);
+        Assert.Equal(0, first.OnlineDuplicates);
+        Assert.Equal(0, redelivered.OnlineApplied);
+        Assert.True(redelivered.OnlineDuplicates > 0);
 
         var rawIds = await ReadRawIdsAsync(stream.Select(t => t.Id).ToHashSet());
         Assert.Equal(stream.Select(t => t.Id).Order(), rawIds.Order());
