@@ -19,6 +19,7 @@ public sealed partial class AppSettingsTests
     {
         ["Brisa:DefinitionsFile"] = "local runs pin a YAML file; in Azure the app follows the registry that `brisa apply` publishes",
         ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment only when needed",
+        ["Brisa:Online"] = "OnlineStoreOptions (tile writes: parallelism, cached rows, conflict retries) has defaults checked at startup; override per environment only when needed",
         ["Brisa:Materialize"] = "IncrementalMaterializer options (lateness, first lookback, lease) have defaults; override per environment only when needed",
         ["Brisa:Serving:OnlineCacheTtl"] = "the online row cache is opt-in (off when unset): an app that trades up to this much freshness for fewer Table reads of hot keys sets it",
         ["BRISA_AZURITE"] = "local tooling only: where the Azurite emulator script is (AzuriteProcess); never used in Azure",
