@@ -66,7 +66,6 @@ internal sealed class IngestStorageBenchmark : IBenchmark
         var counter = new RequestCounter();
         var storage = CountedStorage(azurite.ConnectionString, counter);
         await storage.EnsureCreatedAsync();
-        var onlineTable = storage.Tables.GetTableClient(StorageNames.OnlineTable);
         var peerTable = storage.Tables.GetTableClient(PeerTable);
         var parallelism = new OnlineStoreOptions().MaxParallelism;
         var payload = new byte[200];
