@@ -191,7 +191,7 @@ internal sealed class IngestBenchmark : IBenchmark
     /// Applies a decoded batch to the tiles of every streaming view of its source, keyed by each view's entity join key;
     /// the event id is hashed once per row for all views, into a buffer reused batch after batch.
     /// </summary>
-    private static int Apply(ViewPlan[] views, ViewAggregator[] aggregators, SourceEventBatch batch, ref ulong[] hashes)
+    internal static int Apply(ViewPlan[] views, ViewAggregator[] aggregators, SourceEventBatch batch, ref ulong[] hashes)
     {
         if (hashes.Length < batch.Count)
         {

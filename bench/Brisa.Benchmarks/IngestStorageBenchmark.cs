@@ -149,15 +149,12 @@ internal sealed class IngestStorageBenchmark : IBenchmark
     {
         var aggregators = views.Select(v => new ViewAggregator(v.View)).ToArray();
         var decoder = new CloudEventDecoder(plan.Schemas);
+        var hashes = Array.Empty<ulong>();
         for (var i = 0; i < deliveries.Count; i++)
         {
             foreach (var batch in decoder.Decode(deliveries[i], arrivals[i]).Sources)
             {
-                var hashes = Enumerable.Range(0, batch.Count).Select(r => StableHash.Fnv1a64(batch.Id(r))).ToArray();
-                for (var v = 0; v < views.Length; v++)
-                {
-                    aggregators[v].Apply(batch, views[v].EntityKeyField, hashes);
-                }
+                IngestBenchmark.Apply(views, aggregators, batch, ref hashes);
             }
         }
 
