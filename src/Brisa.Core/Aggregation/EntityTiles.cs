@@ -843,6 +843,7 @@ public sealed class EntityTiles
         }
 
         // Shift newer tiles one place up (late events only; appends shift nothing).
+        bool shifted = position < _tileCount;
         for (int i = _tileCount; i > position; i--)
         {
             MoveTile(Physical(i - 1), Physical(i));
@@ -852,7 +853,12 @@ public sealed class EntityTiles
         int p = Physical(position);
         _headers[p] = new TileHeader { Index = index, Count = 0, MaxTicks = long.MinValue };
         View.NumericTemplate.CopyTo(_numeric.AsSpan(p * View.NumericStride, View.NumericStride));
-        ClearReferences(p);
+        if (shifted)
+        {
+            // The slot still holds the references of the tile moved up. A free slot past the newest tile is already
+            // clear: tiles are cleared when dropped, and grown arrays start empty.
+            ClearReferences(p);
+        }
     }
 
     private void MoveTile(int from, int to)
@@ -871,10 +877,18 @@ public sealed class EntityTiles
     private void ClearReferences(int p)
     {
         int l = View.LastFields.Length;
-        Array.Clear(_last, p * l, l);
+        if (l > 0)
+        {
+            Array.Clear(_last, p * l, l);
+        }
+
         int d = View.DistinctFields.Length;
-        Array.Clear(_distinct, p * d, d);
-        Array.Clear(_distinctMask, p * d, d);
+        if (d > 0)
+        {
+            Array.Clear(_distinct, p * d, d);
+            Array.Clear(_distinctMask, p * d, d);
+        }
+
         _headers[p].Ids = default;
     }
 

@@ -27,16 +27,20 @@ internal sealed class CloudEventScanner
 
     // The attributes in the order producers (and Utf8JsonWriter-based SDKs) write them: a member name is first compared
     // with the expected one, quotes included, which settles it without scanning the name.
-    private static readonly (byte[] Quoted, CloudEventAttribute Attribute)[] UsualOrder =
+    private static readonly (Utf8Prefix Quoted, CloudEventAttribute Attribute)[] UsualOrder =
     [
-        ("\"specversion\""u8.ToArray(), CloudEventAttribute.SpecVersion),
-        ("\"id\""u8.ToArray(), CloudEventAttribute.Id),
-        ("\"source\""u8.ToArray(), CloudEventAttribute.Source),
-        ("\"type\""u8.ToArray(), CloudEventAttribute.Type),
-        ("\"time\""u8.ToArray(), CloudEventAttribute.None),
-        ("\"datacontenttype\""u8.ToArray(), CloudEventAttribute.None),
-        ("\"data\""u8.ToArray(), CloudEventAttribute.Data),
+        (new Utf8Prefix("\"specversion\""u8), CloudEventAttribute.SpecVersion),
+        (new Utf8Prefix("\"id\""u8), CloudEventAttribute.Id),
+        (new Utf8Prefix("\"source\""u8), CloudEventAttribute.Source),
+        (new Utf8Prefix("\"type\""u8), CloudEventAttribute.Type),
+        (new Utf8Prefix("\"time\""u8), CloudEventAttribute.None),
+        (new Utf8Prefix("\"datacontenttype\""u8), CloudEventAttribute.None),
+        (new Utf8Prefix("\"data\""u8), CloudEventAttribute.Data),
     ];
+
+    // Compact JSON (what SDK writers send) puts the next member right after a value: comma, quoted name, colon. One
+    // comparison with these bytes replaces the separator, name and colon steps; anything else takes those steps.
+    private static readonly Utf8Prefix[] UsualFollowing = UsualOrder.Select(u => new Utf8Prefix([(byte)',', .. u.Quoted.Bytes, (byte)':'])).ToArray();
 
     private readonly EventSchema[] schemas;
     private readonly byte[][] schemaTypes;
@@ -164,10 +168,16 @@ internal sealed class CloudEventScanner
         SourceEventBatch? rows = null;
         long ticks = 0;
         var seen = CloudEventAttribute.None;
+        var followed = false;
         for (var usual = 0; ; usual++)
         {
             CloudEventAttribute attribute;
-            if (usual < UsualOrder.Length && s[p..].StartsWith(UsualOrder[usual].Quoted))
+            if (followed)
+            {
+                attribute = UsualOrder[usual].Attribute;
+                followed = false;
+            }
+            else if (usual < UsualOrder.Length && UsualOrder[usual].Quoted.IsPrefixOf(s[p..]))
             {
                 attribute = UsualOrder[usual].Attribute;
                 p += UsualOrder[usual].Quoted.Length;
@@ -259,6 +269,13 @@ internal sealed class CloudEventScanner
                     break;
             }
 
+            if (usual + 1 < UsualFollowing.Length && UsualFollowing[usual + 1].IsPrefixOf(s[p..]))
+            {
+                p = SkipWhitespace(s, p + UsualFollowing[usual + 1].Length);
+                followed = true;
+                continue;
+            }
+
             if (!TryNext(s, ref p, out var more))
             {
                 return false;
@@ -302,11 +319,17 @@ internal sealed class CloudEventScanner
         {
             ulong seen = 0;
             var guess = 0;
+            var followed = false;
             while (true)
             {
                 // Producers write the fields in one order: try the one after the previous field first.
                 int index;
-                if ((uint)guess < (uint)decoders.Length && decoders[guess].QuotedName is { } quoted && s[p..].StartsWith(quoted))
+                if (followed)
+                {
+                    index = guess;
+                    followed = false;
+                }
+                else if ((uint)guess < (uint)decoders.Length && decoders[guess].QuotedName is { } quoted && quoted.IsPrefixOf(s[p..]))
                 {
                     index = guess;
                     p += quoted.Length;
@@ -348,6 +371,13 @@ internal sealed class CloudEventScanner
                     }
                 }
 
+                if ((uint)guess < (uint)decoders.Length && decoders[guess].FollowingName is { } following && following.IsPrefixOf(s[p..]))
+                {
+                    p = SkipWhitespace(s, p + following.Length);
+                    followed = true;
+                    continue;
+                }
+
                 if (!TryNext(s, ref p, out var more))
                 {
                     return false;
@@ -385,7 +415,7 @@ internal sealed class CloudEventScanner
         }
 
         var start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(text));
-        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, start, text.Length, new StringCache.Key(text));
+        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, start, text.Length, new StringCache.Key(s[start..], text.Length));
     }
 
     /// <summary>Looks up the deferred strings of an accepted message and writes them into their rows.</summary>
@@ -712,7 +742,8 @@ internal sealed class CloudEventScanner
 
     private static bool TryLiteral(ReadOnlySpan<byte> s, scoped ref int p, ReadOnlySpan<byte> literal)
     {
-        if (!s[p..].StartsWith(literal))
+        // The first byte settles it for every value but the literal itself (a field is rarely null).
+        if (p >= s.Length || s[p] != literal[0] || !s[p..].StartsWith(literal))
         {
             return false;
         }

@@ -10,7 +10,12 @@ internal sealed class FieldDecoder
     {
         Field = field;
         var name = Encoding.UTF8.GetBytes(field.Name);
-        QuotedName = CloudEventScanner.IsPlain(name) ? [(byte)'"', .. name, (byte)'"'] : null;
+        if (CloudEventScanner.IsPlain(name))
+        {
+            QuotedName = new Utf8Prefix([(byte)'"', .. name, (byte)'"']);
+            FollowingName = new Utf8Prefix([(byte)',', .. QuotedName.Bytes, (byte)':']);
+        }
+
         if (field.Type != FieldType.String)
         {
             return;
@@ -30,7 +35,10 @@ internal sealed class FieldDecoder
     public SchemaField Field { get; }
 
     /// <summary>The name as it appears in JSON, quotes included, when it needs no escaping (null otherwise).</summary>
-    public byte[]? QuotedName { get; }
+    public Utf8Prefix? QuotedName { get; }
+
+    /// <summary>The name as it follows the previous member in compact JSON: comma, quoted name, colon (null when the name needs escaping).</summary>
+    public Utf8Prefix? FollowingName { get; }
 
     public byte[]?[]? AllowedUtf8 { get; }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -173,12 +175,45 @@ internal sealed class StringCache
         public const int HeadBytes = 16;
 
         public Key(ReadOnlySpan<byte> utf8)
+            : this(utf8, utf8.Length)
         {
-            Span<byte> head = stackalloc byte[HeadBytes];
-            head.Clear();
-            utf8[..Math.Min(utf8.Length, HeadBytes)].CopyTo(head);
-            Head0 = BinaryPrimitives.ReadUInt64LittleEndian(head);
-            Head1 = BinaryPrimitives.ReadUInt64LittleEndian(head[8..]);
+        }
+
+        /// <summary>
+        /// The key of the first <paramref name="length"/> bytes of <paramref name="buffer"/>; bytes after them (such as
+        /// the rest of a message) are read but not hashed, so the head is two loads instead of a copy.
+        /// </summary>
+        public Key(ReadOnlySpan<byte> buffer, int length)
+        {
+            var utf8 = buffer[..length];
+            if (BitConverter.IsLittleEndian && buffer.Length >= HeadBytes)
+            {
+                ref var first = ref MemoryMarshal.GetReference(buffer);
+                var head0 = Unsafe.ReadUnaligned<ulong>(ref first);
+                var head1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, 8));
+                Head0 = length >= 8 ? head0 : head0 & ((1UL << (length * 8)) - 1);
+                Head1 = length >= HeadBytes ? head1 : length <= 8 ? 0 : head1 & ((1UL << ((length - 8) * 8)) - 1);
+            }
+            else
+            {
+                // Near the end of the buffer: byte by byte (no stack copy, which would cost every call its setup).
+                ulong head0 = 0, head1 = 0;
+                for (var i = 0; i < Math.Min(length, HeadBytes); i++)
+                {
+                    if (i < 8)
+                    {
+                        head0 |= (ulong)utf8[i] << (i * 8);
+                    }
+                    else
+                    {
+                        head1 |= (ulong)utf8[i] << ((i - 8) * 8);
+                    }
+                }
+
+                Head0 = head0;
+                Head1 = head1;
+            }
+
             Length = utf8.Length;
             var h = (((ulong)utf8.Length * 0x9E3779B97F4A7C15UL) ^ Head0) * 0x9E3779B97F4A7C15UL;
             h = ((h ^ (h >> 29) ^ Head1) * 0x9E3779B97F4A7C15UL) ^ (h >> 32);
