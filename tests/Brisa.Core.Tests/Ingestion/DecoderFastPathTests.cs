@@ -223,6 +223,48 @@ public sealed class DecoderFastPathTests
         Assert.True(same > repeats * 0.95, $"{same} of {repeats} repeated lookups returned the instance");
     }
 
+    [Fact]
+    public void StringCacheKey_BytesFollowInTheBuffer_SameKeyAsTheBytesAlone()
+    {
+        // The scanner builds keys from the message, reading 16 bytes past short strings; what follows must not matter.
+        var random = new Random(11);
+        for (var length = 0; length <= 40; length++)
+        {
+            for (var trial = 0; trial < 50; trial++)
+            {
+                var buffer = new byte[length + random.Next(0, 40)];
+                random.NextBytes(buffer);
+                var alone = new StringCache.Key(buffer.AsSpan(0, length).ToArray());
+                var inBuffer = new StringCache.Key(buffer, length);
+                Assert.Equal((alone.Head0, alone.Head1, alone.Length, alone.Hash), (inBuffer.Head0, inBuffer.Head1, inBuffer.Length, inBuffer.Hash));
+            }
+        }
+    }
+
+    [Fact]
+    public void Utf8Prefix_IsPrefixOf_AgreesWithStartsWith()
+    {
+        // Prefixes up to and past the 32-byte vector, spans shorter and longer than it, matches with one byte changed.
+        var random = new Random(13);
+        for (var trial = 0; trial < 20_000; trial++)
+        {
+            var prefix = new byte[random.Next(1, 40)];
+            random.NextBytes(prefix);
+            var span = new byte[random.Next(0, 72)];
+            random.NextBytes(span);
+            if (random.Next(2) == 0)
+            {
+                prefix.AsSpan(0, Math.Min(prefix.Length, span.Length)).CopyTo(span);
+                if (span.Length > 0 && random.Next(3) == 0)
+                {
+                    span[random.Next(Math.Min(prefix.Length, span.Length))] ^= (byte)(1 << random.Next(8));
+                }
+            }
+
+            Assert.Equal(span.AsSpan().StartsWith(prefix), new Utf8Prefix(prefix).IsPrefixOf(span));
+        }
+    }
+
     private static DateTimeOffset? Reference(string text)
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes($"\"{text}\""));
