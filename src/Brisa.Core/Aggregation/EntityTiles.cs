@@ -874,6 +874,33 @@ public sealed class EntityTiles
         Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
     }
 
+    /// <summary>Clears the references of <paramref name="count"/> physical slots from <paramref name="p"/> (no wrap).</summary>
+    private void ClearRun(int p, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        int l = View.LastFields.Length;
+        if (l > 0)
+        {
+            Array.Clear(_last, p * l, count * l);
+        }
+
+        int d = View.DistinctFields.Length;
+        if (d > 0)
+        {
+            Array.Clear(_distinct, p * d, count * d);
+            Array.Clear(_distinctMask, p * d, count * d);
+        }
+
+        for (int i = p; i < p + count; i++)
+        {
+            _headers[i].Ids = default;
+        }
+    }
+
     private void ClearReferences(int p)
     {
         int l = View.LastFields.Length;
@@ -901,28 +928,29 @@ public sealed class EntityTiles
             capacity = _capacity + 1;
         }
 
-        var headers = new TileHeader[capacity];
-        var numeric = new double[capacity * view.NumericStride];
-        var last = new LastSlot[capacity * view.LastFields.Length];
-        var distinct = new DistinctSet?[capacity * view.DistinctFields.Length];
-        var distinctMask = new ulong[capacity * view.DistinctFields.Length];
-        for (int i = 0; i < _tileCount; i++)
-        {
-            int p = Physical(i);
-            headers[i] = _headers[p];
-            Array.Copy(_numeric, p * view.NumericStride, numeric, i * view.NumericStride, view.NumericStride);
-            Array.Copy(_last, p * view.LastFields.Length, last, i * view.LastFields.Length, view.LastFields.Length);
-            Array.Copy(_distinct, p * view.DistinctFields.Length, distinct, i * view.DistinctFields.Length, view.DistinctFields.Length);
-            Array.Copy(_distinctMask, p * view.DistinctFields.Length, distinctMask, i * view.DistinctFields.Length, view.DistinctFields.Length);
-        }
-
-        _headers = headers;
-        _numeric = numeric;
-        _last = last;
-        _distinct = distinct;
-        _distinctMask = distinctMask;
+        // The live tiles, oldest first, are at most two runs of the ring: from the head to the end, then from the start.
+        int firstRun = Math.Min(_tileCount, _capacity - _head);
+        int secondRun = _tileCount - firstRun;
+        _headers = Unwrap(_headers, capacity, 1, firstRun, secondRun);
+        _numeric = Unwrap(_numeric, capacity, view.NumericStride, firstRun, secondRun);
+        _last = Unwrap(_last, capacity, view.LastFields.Length, firstRun, secondRun);
+        _distinct = Unwrap(_distinct, capacity, view.DistinctFields.Length, firstRun, secondRun);
+        _distinctMask = Unwrap(_distinctMask, capacity, view.DistinctFields.Length, firstRun, secondRun);
         _capacity = capacity;
         _head = 0;
+    }
+
+    /// <summary>A new array of <paramref name="capacity"/> tiles holding the live tiles of a ring array, oldest first.</summary>
+    private T[] Unwrap<T>(T[] ring, int capacity, int width, int firstRun, int secondRun)
+    {
+        var grown = new T[capacity * width];
+        if (width > 0)
+        {
+            Array.Copy(ring, _head * width, grown, 0, firstRun * width);
+            Array.Copy(ring, 0, grown, firstRun * width, secondRun * width);
+        }
+
+        return grown;
     }
 
     private bool DropTilesBelow(long lowestKept)
@@ -930,7 +958,6 @@ public sealed class EntityTiles
         int drop = 0;
         while (drop < _tileCount && _headers[Physical(drop)].Index < lowestKept)
         {
-            ClearReferences(Physical(drop));
             drop++;
         }
 
@@ -938,6 +965,11 @@ public sealed class EntityTiles
         {
             return false;
         }
+
+        // Free slots hold no references (see InsertTile): clear the dropped tiles, at most two runs of the ring.
+        int firstRun = Math.Min(drop, _capacity - _head);
+        ClearRun(_head, firstRun);
+        ClearRun(0, drop - firstRun);
 
         _tileCount -= drop;
         _head = _tileCount == 0 ? 0 : Physical(drop);
