@@ -346,7 +346,7 @@ internal sealed class IngestBenchmark : IBenchmark
         text.AppendLine("### Where the time goes");
         text.AppendLine();
         text.AppendLine(inv, $"Decode + validate alone runs at {n / decode:N0} events/s and the tile update at {n / apply:N0}: {(apply > decode ? "the tile update" : "decoding")} is the larger part in this run. " +
-            $"At the documented size the tile update waits on memory more than on arithmetic: {customers:N0} customers' and {merchants:N0} merchants' tiles do not fit in a core's own caches " +
+            $"On the AMD EPYC machine of the earlier runs, at the documented size the tile update waited on memory more than on arithmetic: {customers:N0} customers' and {merchants:N0} merchants' tiles do not fit in a core's own caches " +
             $"(the same code on a 2,000-customer stream of 102,639 events updated tiles at 1,457,733 events/s on 2026-12-05, with no GC pause). " +
             $"Building that state from nothing every run is what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), the tile arrays being young, live and copied on promotion. " +
             $"The pauses are not what limits it, though: a gen0 budget big enough to halve them (2026-12-05, `DOTNET_GCgen0size` = 4 GiB: 0.39 → 0.17 s per run) left throughput where it was (415,649 events/s). " +
