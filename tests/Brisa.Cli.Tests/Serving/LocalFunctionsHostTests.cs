@@ -129,7 +129,7 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Build_OnlineSettings_ReachTheIngestionPath()
+    public async Task Build_OnlineSettings_BoundFromConfiguration()
     {
         await using var app = LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
         {
