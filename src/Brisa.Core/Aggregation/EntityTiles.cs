@@ -25,6 +25,7 @@ public sealed class EntityTiles
     private TileHeader[] _headers = [];
     private double[] _numeric = [];
     private LastSlot[] _last = [];
+    // Per tile and distinct field, the values once a field overflows its dictionary; empty until one does.
     private DistinctSet?[] _distinct = [];
     private ulong[] _distinctMask = [];
     private DistinctDictionary?[] _dictionaries = [];
@@ -773,6 +774,11 @@ public sealed class EntityTiles
     private void SwitchToSets(int block, DistinctDictionary dictionary)
     {
         int width = View.DistinctFields.Length;
+        if (_distinct.Length == 0)
+        {
+            _distinct = new DistinctSet?[_capacity * width];
+        }
+
         for (int i = 0; i < _tileCount; i++)
         {
             int cell = (Physical(i) * width) + block;
@@ -870,7 +876,11 @@ public sealed class EntityTiles
         int l = view.LastFields.Length;
         Array.Copy(_last, from * l, _last, to * l, l);
         int d = view.DistinctFields.Length;
-        Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        if (_distinct.Length > 0)
+        {
+            Array.Copy(_distinct, from * d, _distinct, to * d, d);
+        }
+
         Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
     }
 
@@ -891,7 +901,11 @@ public sealed class EntityTiles
         int d = View.DistinctFields.Length;
         if (d > 0)
         {
-            Array.Clear(_distinct, p * d, count * d);
+            if (_distinct.Length > 0)
+            {
+                Array.Clear(_distinct, p * d, count * d);
+            }
+
             Array.Clear(_distinctMask, p * d, count * d);
         }
 
@@ -912,7 +926,11 @@ public sealed class EntityTiles
         int d = View.DistinctFields.Length;
         if (d > 0)
         {
-            Array.Clear(_distinct, p * d, d);
+            if (_distinct.Length > 0)
+            {
+                Array.Clear(_distinct, p * d, d);
+            }
+
             Array.Clear(_distinctMask, p * d, d);
         }
 
@@ -934,7 +952,11 @@ public sealed class EntityTiles
         _headers = Unwrap(_headers, capacity, 1, firstRun, secondRun);
         _numeric = Unwrap(_numeric, capacity, view.NumericStride, firstRun, secondRun);
         _last = Unwrap(_last, capacity, view.LastFields.Length, firstRun, secondRun);
-        _distinct = Unwrap(_distinct, capacity, view.DistinctFields.Length, firstRun, secondRun);
+        if (_distinct.Length > 0)
+        {
+            _distinct = Unwrap(_distinct, capacity, view.DistinctFields.Length, firstRun, secondRun);
+        }
+
         _distinctMask = Unwrap(_distinctMask, capacity, view.DistinctFields.Length, firstRun, secondRun);
         _capacity = capacity;
         _head = 0;
