@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Brisa.Core.Aggregation;
 
 /// <summary>
@@ -20,14 +22,14 @@ public sealed class EntityTiles
     [ThreadStatic]
     private static FieldValue[]? s_unionList;
 
-    // Tiles live in a ring of parallel arrays, oldest first from _head: one allocation set per entity,
-    // contiguous numeric slots, no object per tile (only for distinct sets and id sets, on first use).
-    private TileHeader[] _headers = [];
-    private double[] _numeric = [];
+    // Tiles live in a ring, oldest first from _head. What an event updates (header, numeric slots, distinct masks) is
+    // one run of 64-bit words per tile in one array, so an event touches one or two cache lines of it; what holds
+    // references is in arrays of its own: last values, and, only once some tile needs them, id tables
+    // (a tile's second event id) and distinct sets (a field's 65th live value).
+    private ulong[] _tiles = [];
     private LastSlot[] _last = [];
-    // Per tile and distinct field, the values once a field overflows its dictionary; empty until one does.
+    private ulong[]?[] _idSlots = [];
     private DistinctSet?[] _distinct = [];
-    private ulong[] _distinctMask = [];
     private DistinctDictionary?[] _dictionaries = [];
     private int _capacity;
     private int _head;
@@ -55,7 +57,7 @@ public sealed class EntityTiles
             long n = 0;
             for (int i = 0; i < _tileCount; i++)
             {
-                n += _headers[Physical(i)].Count;
+                n += Header(Physical(i)).Count;
             }
 
             return n;
@@ -143,8 +145,8 @@ public sealed class EntityTiles
         }
 
         int p = Physical(FindOrInsertTile(ti, out bool created));
-        ref TileHeader header = ref _headers[p];
-        if (view.TracksEventIds && !header.Ids.Add(eventIdHash))
+        ref TileHeader header = ref Header(p);
+        if (view.TracksEventIds && !AddId(ref header, p, eventIdHash))
         {
             return ApplyResult.Duplicate;
         }
@@ -155,7 +157,7 @@ public sealed class EntityTiles
             header.MaxTicks = eventTicks;
         }
 
-        Span<double> values = _numeric.AsSpan(p * view.NumericStride, view.NumericStride);
+        Span<double> values = Numeric(p);
         for (int b = 0; b < blocks.Length; b++)
         {
             ref readonly NumericBlock block = ref blocks[b];
@@ -249,21 +251,17 @@ public sealed class EntityTiles
         }
 
         int p = Physical(n - 1);
-        ref TileHeader header = ref _headers[p];
-        long sum = header.Count + header.Ids.Touch(eventIdHash);
-        sum += (long)_numeric[p * View.NumericStride];
+        ref TileHeader header = ref Header(p);
+        long sum = header.Count + header.Ids.Touch(eventIdHash, IdSlots(p));
+        sum += (long)_tiles[((p + 1) * View.TileWords) - 1];
         if (_last.Length > 0)
         {
             sum += _last[p * View.LastFields.Length].Ticks;
         }
 
-        if (_distinctMask.Length > 0)
+        if (_dictionaries.Length > 0 && _dictionaries[0] is { } dictionary)
         {
-            sum += (long)_distinctMask[p * View.DistinctFields.Length];
-            if (_dictionaries.Length > 0 && _dictionaries[0] is { } dictionary)
-            {
-                sum += dictionary.Count;
-            }
+            sum += dictionary.Count;
         }
 
         return sum;
@@ -366,9 +364,9 @@ public sealed class EntityTiles
     public byte[] Encode() => TileStateCodec.Encode(this);
 
     // ---- Access for the codec and tests (logical tile i, oldest first). ----
-    internal ref TileHeader HeaderAt(int i) => ref _headers[Physical(i)];
+    internal ref TileHeader HeaderAt(int i) => ref Header(Physical(i));
 
-    internal Span<double> NumericAt(int i) => _numeric.AsSpan(Physical(i) * View.NumericStride, View.NumericStride);
+    internal Span<double> NumericAt(int i) => Numeric(Physical(i));
 
     internal Span<LastSlot> LastAt(int i) => _last.AsSpan(Physical(i) * View.LastFields.Length, View.LastFields.Length);
 
@@ -382,10 +380,10 @@ public sealed class EntityTiles
         }
 
         int start = destination.Count;
-        int cell = (Physical(i) * View.DistinctFields.Length) + block;
+        int p = Physical(i);
         if (dictionary.Overflow)
         {
-            if (_distinct[cell] is { } set)
+            if (_distinct[(p * View.DistinctFields.Length) + block] is { } set)
             {
                 foreach (FieldValue v in set.Items)
                 {
@@ -395,7 +393,7 @@ public sealed class EntityTiles
         }
         else
         {
-            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            for (ulong mask = Mask(p, block); mask != 0; mask &= mask - 1)
             {
                 destination.Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
             }
@@ -433,11 +431,22 @@ public sealed class EntityTiles
     /// <summary>Adds a distinct value to logical tile <paramref name="i"/> (decoding).</summary>
     internal void AddDistinctAt(int i, int block, FieldValue value) => AddDistinct(Physical(i), block, value);
 
-    /// <summary>The event id hashes of logical tile <paramref name="i"/> (only when the view tracks ids).</summary>
-    internal ref IdSet IdsAt(int i) => ref _headers[Physical(i)].Ids;
+    /// <summary>Copies the event id hashes of logical tile <paramref name="i"/> (<see cref="IdCountAt"/> of them).</summary>
+    internal void CopyIdsAt(int i, Span<ulong> destination)
+    {
+        int p = Physical(i);
+        Header(p).Ids.CopyTo(destination, IdSlots(p));
+    }
+
+    /// <summary>Adds an event id hash to logical tile <paramref name="i"/> (decoding); false when already there.</summary>
+    internal bool AddIdAt(int i, ulong hash)
+    {
+        int p = Physical(i);
+        return AddId(ref Header(p), p, hash);
+    }
 
     /// <summary>The number of event ids held for logical tile <paramref name="i"/> (0 when the view does not track ids).</summary>
-    internal int IdCountAt(int i) => _headers[Physical(i)].Ids.Count;
+    internal int IdCountAt(int i) => Header(Physical(i)).Ids.Count;
 
     internal void RestoreHeader(long newestTicks, long newestTile, long watermarkTile)
     {
@@ -462,7 +471,7 @@ public sealed class EntityTiles
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_headers[Physical(mid)].Index < index)
+            if (Header(Physical(mid)).Index < index)
             {
                 lo = mid + 1;
             }
@@ -475,6 +484,34 @@ public sealed class EntityTiles
         return lo;
     }
 
+    private ref TileHeader Header(int p) =>
+        ref MemoryMarshal.AsRef<TileHeader>(MemoryMarshal.AsBytes(_tiles.AsSpan(p * View.TileWords, TileHeader.Words)));
+
+    private Span<double> Numeric(int p) =>
+        MemoryMarshal.Cast<ulong, double>(_tiles.AsSpan((p * View.TileWords) + TileHeader.Words, View.NumericStride));
+
+    private ref ulong Mask(int p, int block) => ref _tiles[(p * View.TileWords) + View.MaskOffset + block];
+
+    private ulong[]? IdSlots(int p) => _idSlots.Length == 0 ? null : _idSlots[p];
+
+    private bool AddId(ref TileHeader header, int p, ulong hash)
+    {
+        ulong[]? slots = IdSlots(p);
+        ulong[]? held = slots;
+        bool added = header.Ids.Add(hash, ref slots);
+        if (!ReferenceEquals(slots, held))
+        {
+            if (_idSlots.Length == 0)
+            {
+                _idSlots = new ulong[]?[_capacity];
+            }
+
+            _idSlots[p] = slots;
+        }
+
+        return added;
+    }
+
     private int Physical(int logical)
     {
         int p = _head + logical;
@@ -484,8 +521,8 @@ public sealed class EntityTiles
     private FieldValue EvaluateFeature(FeaturePlan plan, int first)
     {
         int end = _tileCount;
-        int stride = View.NumericStride;
-        double[] numeric = _numeric;
+        int stride = View.TileWords;
+        ReadOnlySpan<double> numeric = MemoryMarshal.Cast<ulong, double>(_tiles);
         switch (plan.Kind)
         {
             case AggregationKind.Count:
@@ -493,7 +530,7 @@ public sealed class EntityTiles
                     long n = 0;
                     for (int i = first; i < end; i++)
                     {
-                        n += _headers[Physical(i)].Count;
+                        n += Header(Physical(i)).Count;
                     }
 
                     return FieldValue.FromNumber(n);
@@ -506,7 +543,7 @@ public sealed class EntityTiles
                     double sum = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int o = Physical(i) * stride;
+                        int o = (Physical(i) * stride) + TileHeader.Words;
                         double tn = numeric[o + plan.CountSlot];
                         if (tn > 0)
                         {
@@ -528,7 +565,7 @@ public sealed class EntityTiles
                     bool min = plan.Kind == AggregationKind.Min;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int o = Physical(i) * stride;
+                        int o = (Physical(i) * stride) + TileHeader.Words;
                         if (numeric[o + plan.CountSlot] == 0)
                         {
                             continue;
@@ -553,7 +590,7 @@ public sealed class EntityTiles
                     double m2 = 0;
                     for (int i = end - 1; i >= first; i--)
                     {
-                        int o = Physical(i) * stride;
+                        int o = (Physical(i) * stride) + TileHeader.Words;
                         double nb = numeric[o + plan.CountSlot];
                         if (nb == 0)
                         {
@@ -617,7 +654,7 @@ public sealed class EntityTiles
             ulong union = 0;
             for (int i = first; i < end; i++)
             {
-                union |= _distinctMask[(Physical(i) * width) + block];
+                union |= Mask(Physical(i), block);
             }
 
             return System.Numerics.BitOperations.PopCount(union);
@@ -695,7 +732,6 @@ public sealed class EntityTiles
         }
 
         DistinctDictionary dictionary = _dictionaries[block] ??= new DistinctDictionary();
-        int cell = (p * width) + block;
         if (!dictionary.Overflow)
         {
             int id = dictionary.IndexOf(value);
@@ -715,12 +751,12 @@ public sealed class EntityTiles
                     id = dictionary.Add(value);
                 }
 
-                _distinctMask[cell] |= 1UL << id;
+                Mask(p, block) |= 1UL << id;
                 return;
             }
         }
 
-        (_distinct[cell] ??= new DistinctSet()).Add(value);
+        (_distinct[(p * width) + block] ??= new DistinctSet()).Add(value);
     }
 
     /// <summary>Renumbers a dictionary to the values live tiles still use.</summary>
@@ -730,7 +766,7 @@ public sealed class EntityTiles
         ulong used = 0;
         for (int i = 0; i < _tileCount; i++)
         {
-            used |= _distinctMask[(Physical(i) * width) + block];
+            used |= Mask(Physical(i), block);
         }
 
         if (used == ulong.MaxValue)
@@ -752,15 +788,14 @@ public sealed class EntityTiles
 
         for (int i = 0; i < _tileCount; i++)
         {
-            int cell = (Physical(i) * width) + block;
-            ulong mask = _distinctMask[cell];
+            ref ulong mask = ref Mask(Physical(i), block);
             ulong remapped = 0;
-            for (; mask != 0; mask &= mask - 1)
+            for (ulong rest = mask; rest != 0; rest &= rest - 1)
             {
-                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+                remapped |= 1UL << remap[System.Numerics.BitOperations.TrailingZeroCount(rest)];
             }
 
-            _distinctMask[cell] = remapped;
+            mask = remapped;
         }
 
         dictionary.Clear();
@@ -781,13 +816,14 @@ public sealed class EntityTiles
 
         for (int i = 0; i < _tileCount; i++)
         {
-            int cell = (Physical(i) * width) + block;
-            for (ulong mask = _distinctMask[cell]; mask != 0; mask &= mask - 1)
+            int p = Physical(i);
+            ref ulong mask = ref Mask(p, block);
+            for (ulong rest = mask; rest != 0; rest &= rest - 1)
             {
-                (_distinct[cell] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(mask)]);
+                (_distinct[(p * width) + block] ??= new DistinctSet()).Add(dictionary[System.Numerics.BitOperations.TrailingZeroCount(rest)]);
             }
 
-            _distinctMask[cell] = 0;
+            mask = 0;
         }
 
         dictionary.Clear();
@@ -801,7 +837,7 @@ public sealed class EntityTiles
         int n = _tileCount;
         if (n > 0)
         {
-            long lastIndex = _headers[Physical(n - 1)].Index;
+            long lastIndex = Header(Physical(n - 1)).Index;
             if (lastIndex == index)
             {
                 return n - 1;
@@ -815,7 +851,7 @@ public sealed class EntityTiles
                 while (lo < hi)
                 {
                     int mid = (lo + hi) >>> 1;
-                    if (_headers[Physical(mid)].Index < index)
+                    if (Header(Physical(mid)).Index < index)
                     {
                         lo = mid + 1;
                     }
@@ -825,7 +861,7 @@ public sealed class EntityTiles
                     }
                 }
 
-                if (_headers[Physical(lo)].Index == index)
+                if (Header(Physical(lo)).Index == index)
                 {
                     return lo;
                 }
@@ -857,8 +893,8 @@ public sealed class EntityTiles
 
         _tileCount++;
         int p = Physical(position);
-        _headers[p] = new TileHeader { Index = index, Count = 0, MaxTicks = long.MinValue };
-        View.NumericTemplate.CopyTo(_numeric.AsSpan(p * View.NumericStride, View.NumericStride));
+        View.EmptyTile.CopyTo(_tiles.AsSpan(p * View.TileWords, View.TileWords));
+        Header(p).Index = index;
         if (shifted)
         {
             // The slot still holds the references of the tile moved up. A free slot past the newest tile is already
@@ -870,9 +906,8 @@ public sealed class EntityTiles
     private void MoveTile(int from, int to)
     {
         TiledView view = View;
-        _headers[to] = _headers[from];
-        int s = view.NumericStride;
-        Array.Copy(_numeric, from * s, _numeric, to * s, s);
+        int w = view.TileWords;
+        Array.Copy(_tiles, from * w, _tiles, to * w, w);
         int l = view.LastFields.Length;
         Array.Copy(_last, from * l, _last, to * l, l);
         int d = view.DistinctFields.Length;
@@ -881,61 +916,37 @@ public sealed class EntityTiles
             Array.Copy(_distinct, from * d, _distinct, to * d, d);
         }
 
-        Array.Copy(_distinctMask, from * d, _distinctMask, to * d, d);
+        if (_idSlots.Length > 0)
+        {
+            _idSlots[to] = _idSlots[from];
+        }
     }
 
-    /// <summary>Clears the references of <paramref name="count"/> physical slots from <paramref name="p"/> (no wrap).</summary>
+    /// <summary>
+    /// Clears the references of <paramref name="count"/> physical slots from <paramref name="p"/> (no wrap). Their words
+    /// need no clearing: an inserted tile writes its own.
+    /// </summary>
     private void ClearRun(int p, int count)
     {
-        if (count == 0)
-        {
-            return;
-        }
-
         int l = View.LastFields.Length;
         if (l > 0)
         {
             Array.Clear(_last, p * l, count * l);
         }
 
-        int d = View.DistinctFields.Length;
-        if (d > 0)
+        if (_distinct.Length > 0)
         {
-            if (_distinct.Length > 0)
-            {
-                Array.Clear(_distinct, p * d, count * d);
-            }
-
-            Array.Clear(_distinctMask, p * d, count * d);
+            int d = View.DistinctFields.Length;
+            Array.Clear(_distinct, p * d, count * d);
         }
 
-        for (int i = p; i < p + count; i++)
+        if (_idSlots.Length > 0)
         {
-            _headers[i].Ids = default;
+            Array.Clear(_idSlots, p, count);
         }
     }
 
-    private void ClearReferences(int p)
-    {
-        int l = View.LastFields.Length;
-        if (l > 0)
-        {
-            Array.Clear(_last, p * l, l);
-        }
-
-        int d = View.DistinctFields.Length;
-        if (d > 0)
-        {
-            if (_distinct.Length > 0)
-            {
-                Array.Clear(_distinct, p * d, d);
-            }
-
-            Array.Clear(_distinctMask, p * d, d);
-        }
-
-        _headers[p].Ids = default;
-    }
+    private void ClearReferences(int p) => ClearRun(p, 1);
 
     private void Grow()
     {
@@ -949,15 +960,17 @@ public sealed class EntityTiles
         // The live tiles, oldest first, are at most two runs of the ring: from the head to the end, then from the start.
         int firstRun = Math.Min(_tileCount, _capacity - _head);
         int secondRun = _tileCount - firstRun;
-        _headers = Unwrap(_headers, capacity, 1, firstRun, secondRun);
-        _numeric = Unwrap(_numeric, capacity, view.NumericStride, firstRun, secondRun);
+        _tiles = Unwrap(_tiles, capacity, view.TileWords, firstRun, secondRun);
         _last = Unwrap(_last, capacity, view.LastFields.Length, firstRun, secondRun);
+        if (_idSlots.Length > 0)
+        {
+            _idSlots = Unwrap(_idSlots, capacity, 1, firstRun, secondRun);
+        }
+
         if (_distinct.Length > 0)
         {
             _distinct = Unwrap(_distinct, capacity, view.DistinctFields.Length, firstRun, secondRun);
         }
-
-        _distinctMask = Unwrap(_distinctMask, capacity, view.DistinctFields.Length, firstRun, secondRun);
         _capacity = capacity;
         _head = 0;
     }
@@ -978,7 +991,7 @@ public sealed class EntityTiles
     private bool DropTilesBelow(long lowestKept)
     {
         int drop = 0;
-        while (drop < _tileCount && _headers[Physical(drop)].Index < lowestKept)
+        while (drop < _tileCount && Header(Physical(drop)).Index < lowestKept)
         {
             drop++;
         }

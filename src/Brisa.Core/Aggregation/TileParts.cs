@@ -1,8 +1,17 @@
+using System.Runtime.InteropServices;
+
 namespace Brisa.Core.Aggregation;
 
-/// <summary>The header of one tile: its index, its event count and its newest event time.</summary>
+/// <summary>
+/// The header of one tile: its index, its event count, its newest event time and the inline part of its event-id set.
+/// It holds no reference, so it lives in the entity's tile array of 64-bit words next to the tile's numeric slots.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
 internal struct TileHeader
 {
+    /// <summary>The header's size in 64-bit words.</summary>
+    public const int Words = 5;
+
     /// <summary>floor(event ticks / g).</summary>
     public long Index;
 
@@ -12,7 +21,7 @@ internal struct TileHeader
     /// <summary>Greatest event time applied.</summary>
     public long MaxTicks;
 
-    /// <summary>Hashes of the event ids applied (only when the view tracks ids): next to the header, so an event touches one place.</summary>
+    /// <summary>Hashes of the event ids applied (only when the view tracks ids).</summary>
     public IdSet Ids;
 }
 
@@ -99,20 +108,20 @@ internal sealed class DistinctSet
 }
 
 /// <summary>
-/// An open-addressing set of 64-bit event id hashes, held by value in the entity's tile arrays (no object per tile).
-/// The first non-zero hash is held inline: a tile with one event allocates nothing.
+/// A set of 64-bit event id hashes. The part held here (the first non-zero hash and the count) lives in the tile header,
+/// so a tile with one event allocates nothing; from the second hash on, an open-addressing table that the entity keeps
+/// per tile (<c>slots</c>) holds them.
 /// </summary>
 internal struct IdSet
 {
-    private ulong[]? _slots;
     private ulong _single;
     private int _count;
     private bool _hasZero;
 
     public readonly int Count => _count;
 
-    /// <summary>Adds a hash; false when already present.</summary>
-    public bool Add(ulong hash)
+    /// <summary>Adds a hash; false when already present. <paramref name="slots"/> is the tile's table, created here when needed.</summary>
+    public bool Add(ulong hash, ref ulong[]? slots)
     {
         if (hash == 0)
         {
@@ -126,7 +135,7 @@ internal struct IdSet
             return true;
         }
 
-        if (_slots is null)
+        if (slots is null)
         {
             if (_single == 0)
             {
@@ -140,17 +149,17 @@ internal struct IdSet
                 return false;
             }
 
-            _slots = new ulong[4];
-            Insert(_slots, _single);
+            slots = new ulong[4];
+            Insert(slots, _single);
             _single = 0;
         }
 
-        if ((_count + 1) * 2 > _slots.Length)
+        if ((_count + 1) * 2 > slots.Length)
         {
-            Grow();
+            slots = Grow(slots);
         }
 
-        if (!Insert(_slots, hash))
+        if (!Insert(slots, hash))
         {
             return false;
         }
@@ -160,10 +169,10 @@ internal struct IdSet
     }
 
     /// <summary>Reads the slot where <paramref name="hash"/> would be probed first (see <see cref="EntityTiles.Touch"/>).</summary>
-    public readonly long Touch(ulong hash) =>
-        _slots is null ? (long)_single : (long)_slots[ProbeStart(hash, _slots.Length - 1)];
+    public readonly long Touch(ulong hash, ulong[]? slots) =>
+        slots is null ? (long)_single : (long)slots[ProbeStart(hash, slots.Length - 1)];
 
-    public readonly void CopyTo(Span<ulong> destination)
+    public readonly void CopyTo(Span<ulong> destination, ulong[]? slots)
     {
         int n = 0;
         if (_hasZero)
@@ -171,7 +180,7 @@ internal struct IdSet
             destination[n++] = 0;
         }
 
-        if (_slots is null)
+        if (slots is null)
         {
             if (_single != 0)
             {
@@ -181,7 +190,7 @@ internal struct IdSet
             return;
         }
 
-        foreach (ulong s in _slots)
+        foreach (ulong s in slots)
         {
             if (s != 0)
             {
@@ -214,10 +223,10 @@ internal struct IdSet
 
     private static int ProbeStart(ulong hash, int mask) => (int)((hash ^ (hash >> 29) ^ (hash >> 47)) & (ulong)mask);
 
-    private void Grow()
+    private static ulong[] Grow(ulong[] slots)
     {
-        var bigger = new ulong[_slots!.Length * 2];
-        foreach (ulong s in _slots)
+        var bigger = new ulong[slots.Length * 2];
+        foreach (ulong s in slots)
         {
             if (s != 0)
             {
@@ -225,7 +234,7 @@ internal struct IdSet
             }
         }
 
-        _slots = bigger;
+        return bigger;
     }
 }
 

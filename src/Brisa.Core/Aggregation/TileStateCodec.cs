@@ -153,9 +153,8 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                ref IdSet set = ref state.IdsAt(ti);
-                Span<ulong> ids = scratch.Ids(set.Count);
-                set.CopyTo(ids);
+                Span<ulong> ids = scratch.Ids(state.IdCountAt(ti));
+                state.CopyIdsAt(ti, ids);
                 ids.Sort();
                 w.VarUInt((ulong)ids.Length);
                 foreach (ulong id in ids)
@@ -393,7 +392,6 @@ internal static class TileStateCodec
 
             if (view.TracksEventIds)
             {
-                ref IdSet ids = ref state.IdsAt(at);
                 if ((long)r.VarUInt() != count)
                 {
                     throw Corrupt("the number of event ids differs from the event count");
@@ -403,7 +401,7 @@ internal static class TileStateCodec
                 for (long i = 0; i < count; i++)
                 {
                     ulong h = r.UInt64();
-                    if ((i > 0 && h <= prev) || !ids.Add(h))
+                    if ((i > 0 && h <= prev) || !state.AddIdAt(at, h))
                     {
                         throw Corrupt("event ids are not strictly ascending");
                     }

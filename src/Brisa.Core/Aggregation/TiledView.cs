@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Brisa.Core.Aggregation;
@@ -142,6 +143,12 @@ public sealed class TiledView
         FieldCount = fieldCount;
         MaxWindowTiles = maxWindow;
         LayoutFingerprint = StableHash.Fnv1a64(fingerprint.ToString());
+
+        TileWords = TileHeader.Words + NumericStride + DistinctFields.Length;
+        MaskOffset = TileHeader.Words + NumericStride;
+        EmptyTile = new ulong[TileWords];
+        MemoryMarshal.AsRef<TileHeader>(MemoryMarshal.AsBytes(EmptyTile.AsSpan(0, TileHeader.Words))).MaxTicks = long.MinValue;
+        MemoryMarshal.Cast<double, ulong>(NumericTemplate).CopyTo(EmptyTile.AsSpan(TileHeader.Words));
     }
 
     /// <summary>The spec this view was compiled from.</summary>
@@ -178,6 +185,15 @@ public sealed class TiledView
 
     /// <summary>The numeric slots of an empty tile (min +∞, max −∞, the rest 0).</summary>
     internal double[] NumericTemplate { get; }
+
+    /// <summary>64-bit words per tile in an entity's tile array: the header, the numeric slots, one distinct mask per distinct field.</summary>
+    internal int TileWords { get; }
+
+    /// <summary>Where a tile's distinct masks start, in words.</summary>
+    internal int MaskOffset { get; }
+
+    /// <summary>The words of an empty tile (index 0): written over a slot when a tile is inserted.</summary>
+    internal ulong[] EmptyTile { get; }
 
     internal int[] LastFields { get; }
 
