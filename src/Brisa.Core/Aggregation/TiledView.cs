@@ -110,19 +110,6 @@ public sealed class TiledView
         }
 
         NumericStride = slot;
-        NumericTemplate = new double[slot];
-        foreach (NumericBlock b in NumericBlocks)
-        {
-            if (b.MinSlot >= 0)
-            {
-                NumericTemplate[b.MinSlot] = double.PositiveInfinity;
-            }
-
-            if (b.MaxSlot >= 0)
-            {
-                NumericTemplate[b.MaxSlot] = double.NegativeInfinity;
-            }
-        }
         for (int i = 0; i < _plans.Length; i++)
         {
             FeaturePlan p = _plans[i];
@@ -148,7 +135,19 @@ public sealed class TiledView
         MaskOffset = TileHeader.Words + NumericStride;
         EmptyTile = new ulong[TileWords];
         MemoryMarshal.AsRef<TileHeader>(MemoryMarshal.AsBytes(EmptyTile.AsSpan(0, TileHeader.Words))).MaxTicks = long.MinValue;
-        MemoryMarshal.Cast<double, ulong>(NumericTemplate).CopyTo(EmptyTile.AsSpan(TileHeader.Words));
+        Span<double> emptyNumeric = MemoryMarshal.Cast<ulong, double>(EmptyTile.AsSpan(TileHeader.Words, NumericStride));
+        foreach (NumericBlock b in NumericBlocks)
+        {
+            if (b.MinSlot >= 0)
+            {
+                emptyNumeric[b.MinSlot] = double.PositiveInfinity;
+            }
+
+            if (b.MaxSlot >= 0)
+            {
+                emptyNumeric[b.MaxSlot] = double.NegativeInfinity;
+            }
+        }
     }
 
     /// <summary>The spec this view was compiled from.</summary>
@@ -183,16 +182,13 @@ public sealed class TiledView
     /// <summary>Doubles per tile for numeric blocks: per block its non-null count, then its accumulators (contiguous).</summary>
     internal int NumericStride { get; }
 
-    /// <summary>The numeric slots of an empty tile (min +∞, max −∞, the rest 0).</summary>
-    internal double[] NumericTemplate { get; }
-
     /// <summary>64-bit words per tile in an entity's tile array: the header, the numeric slots, one distinct mask per distinct field.</summary>
     internal int TileWords { get; }
 
     /// <summary>Where a tile's distinct masks start, in words.</summary>
     internal int MaskOffset { get; }
 
-    /// <summary>The words of an empty tile (index 0): written over a slot when a tile is inserted.</summary>
+    /// <summary>The words of an empty tile (index 0, numeric min +∞, max −∞, the rest 0): written over a slot when a tile is inserted.</summary>
     internal ulong[] EmptyTile { get; }
 
     internal int[] LastFields { get; }
