@@ -49,14 +49,7 @@ internal sealed class IngestBenchmark : IBenchmark
         var views = plan.StreamingViewsOf("transaction").ToArray();
 
         var clock = Stopwatch.StartNew();
-        var stream = FraudStreamGenerator.Generate(new FraudStreamOptions
-        {
-            Customers = customers,
-            Merchants = merchants,
-            Days = days,
-            Seed = 42,
-            Start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
-        });
+        var stream = FraudBatches.Generate(customers, merchants, days);
 
         // Transactions only: chargebacks are a label source that feeds no streaming view.
         var transactions = stream.Events.OfType<TransactionEvent>().ToArray();

@@ -52,14 +52,7 @@ internal sealed class IngestPhasesBenchmark : IBenchmark
     private static (string Section, bool ChecksPassed) Measure(BenchmarkContext context, FeaturePlan plan, ViewPlan[] views, StreamSize size)
     {
         var log = context.Log;
-        var stream = FraudStreamGenerator.Generate(new FraudStreamOptions
-        {
-            Customers = size.Customers,
-            Merchants = size.Merchants,
-            Days = size.Days,
-            Seed = 42,
-            Start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
-        });
+        var stream = FraudBatches.Generate(size.Customers, size.Merchants, size.Days);
         var transactions = stream.Events.OfType<TransactionEvent>().ToArray();
         var n = transactions.Length;
         var deliveries = IngestBenchmark.BuildDeliveries(transactions, out _);

@@ -25,14 +25,7 @@ internal sealed class TilesCodecBenchmark : IBenchmark
         var (customers, merchants, days, warmup, runs, target) = context.Quick ? (100, 20, 3, 1, 2, 0.01) : (2_000, 200, 14, 1, 5, 0.25);
         var plan = FeaturePlan.Compile(IngestBenchmark.LoadSample(context.RepositoryRoot), trackEventIds: true);
         var views = plan.StreamingViewsOf("transaction").ToArray();
-        var stream = FraudStreamGenerator.Generate(new FraudStreamOptions
-        {
-            Customers = customers,
-            Merchants = merchants,
-            Days = days,
-            Seed = 42,
-            Start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
-        });
+        var stream = FraudBatches.Generate(customers, merchants, days);
         var transactions = stream.Events.OfType<TransactionEvent>().ToArray();
         var now = stream.End;
         var aggregators = views.Select(v => new ViewAggregator(v.View)).ToArray();
