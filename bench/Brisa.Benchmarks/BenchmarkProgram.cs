@@ -21,7 +21,7 @@ internal sealed record BenchmarkReport(string Section, bool ChecksPassed);
 /// <summary>Entry point: <c>[name|all] [--quick] [--no-docs]</c>.</summary>
 public static class BenchmarkProgram
 {
-    private static readonly IBenchmark[] All = [new IngestBenchmark(), new IngestPhasesBenchmark(), new IngestStorageBenchmark(), new TilesCodecBenchmark(), new PointInTimeBenchmark(), new MaterializeBenchmark(), new TrainBenchmark(), new ServingBenchmark()];
+    private static readonly IBenchmark[] All = [new IngestBenchmark(), new IngestPhasesBenchmark(), new IngestStorageBenchmark(), new TilesCodecBenchmark(), new PointInTimeBenchmark(), new MaterializeBenchmark(), new TrainBenchmark(), new ServingBenchmark(), new MemoryBenchmark()];
 
     /// <summary>Runs the benchmarks named in <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output)

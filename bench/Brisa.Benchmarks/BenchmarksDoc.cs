@@ -11,7 +11,7 @@ internal static class BenchmarksDoc
     public const string Command = "dotnet run -c Release --project bench/Brisa.Benchmarks -- [name|all] [--quick]";
 
     /// <summary>Sections in their documented order; a section not listed goes after these.</summary>
-    private static readonly string[] Order = ["ingest", "ingest-phases", "ingest-storage", "tiles-codec", "pit", "materialize", "train", "serving"];
+    private static readonly string[] Order = ["ingest", "ingest-phases", "ingest-storage", "tiles-codec", "pit", "materialize", "train", "serving", "memory"];
 
     public static string Header(Machine machine) => $"""
         # Benchmarks

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 
 namespace Brisa.Benchmarks;
@@ -36,6 +37,9 @@ internal sealed class Measurement
 
     /// <summary>Garbage collections (of any generation) during the timed runs, in total.</summary>
     public required int Collections { get; init; }
+
+    /// <summary>Minor page faults of the process per run (median): fresh pages written for the first time; NaN where the OS does not report them.</summary>
+    public required double PageFaults { get; init; }
 
     /// <summary>Peak working set of the process so far, after the runs.</summary>
     public required long PeakWorkingSet { get; init; }
@@ -85,7 +89,8 @@ internal sealed record BenchmarkCase(string Name, double Items, bool SingleThrea
 /// A small, honest harness: untimed preparation before each run (fresh state, full GC), warm-up runs that are
 /// discarded (tiered JIT, page cache), then N timed runs; wall time by <see cref="Stopwatch"/>, managed allocations
 /// by <see cref="GC.GetAllocatedBytesForCurrentThread"/> (single-threaded bodies) or
-/// <see cref="GC.GetTotalAllocatedBytes(bool)"/>, CPU time and peak working set from <see cref="Process"/>.
+/// <see cref="GC.GetTotalAllocatedBytes(bool)"/>, CPU time and peak working set from <see cref="Process"/>, page faults
+/// from /proc/self/stat.
 /// </summary>
 internal static class Harness
 {
@@ -134,6 +139,7 @@ internal static class Harness
         private readonly List<double> cpu = [];
         private readonly List<double> cpuTotal = [];
         private readonly List<RunFigures> figures = [];
+        private readonly List<double> pageFaults = [];
         private int collections;
 
         public void RunOnce(Process process, string label, bool timed, TextWriter log)
@@ -146,6 +152,9 @@ internal static class Harness
             var run = new RunFigures();
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
+
+            // Read before the allocation counter and after it, as reading the file allocates.
+            var faults0 = MemoryProbe.MinorFaults();
             var alloc0 = singleThreaded ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
             var gc0 = GcCount();
             var start = Stopwatch.GetTimestamp();
@@ -153,9 +162,10 @@ internal static class Harness
             var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var gcDelta = GcCount() - gc0;
             var alloc1 = singleThreaded ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
+            var faults = MemoryProbe.MinorFaults() - faults0;
             process.Refresh();
             var cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
-            log.WriteLine($"  {benchmarkCase.Name}: {label} {elapsed:F3} s, {benchmarkCase.Items / elapsed:N0}/s, cpu {cpuSeconds:F3} s");
+            log.WriteLine($"  {benchmarkCase.Name}: {label} {elapsed:F3} s, {benchmarkCase.Items / elapsed:N0}/s, cpu {cpuSeconds:F3} s, page faults {(faults is { } f ? f.ToString("N0", CultureInfo.InvariantCulture) : "n/a")}");
             if (!timed)
             {
                 return;
@@ -167,6 +177,7 @@ internal static class Harness
             cpu.Add(cpuSeconds / elapsed);
             cpuTotal.Add(cpuSeconds);
             figures.Add(run);
+            pageFaults.Add(faults ?? double.NaN);
         }
 
         public Measurement Result(long processPeakWorkingSet) => new()
@@ -178,6 +189,7 @@ internal static class Harness
             CpuPerWall = Stats.Median(cpu),
             CpuSeconds = Stats.Median(cpuTotal),
             Collections = collections,
+            PageFaults = Stats.Median(pageFaults),
             PeakWorkingSet = processPeakWorkingSet,
             Figures = figures,
         };

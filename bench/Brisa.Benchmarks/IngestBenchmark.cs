@@ -138,7 +138,9 @@ internal sealed class IngestBenchmark : IBenchmark
                 (check.Mismatches.Count == 0 ? "" : ": " + string.Join("; ", check.Mismatches.Take(5)));
             log.WriteLine("  " + checkLine);
 
-            var section = Report(context, brisa, warm, duckdb, floor, n, messageBytes, fileBytes, views, duckVersion, duckThreads, checkLine, customers, merchants, days);
+            // What one page fault costs in this run, to weigh the runs' page faults (the memory benchmark measures it at length).
+            var firstTouch = MemoryProbe.TouchPages((context.Quick ? 8 : 64) * 1024 * 1024).FirstTouchMicroseconds;
+            var section = Report(context, brisa, warm, duckdb, floor, n, messageBytes, fileBytes, views, duckVersion, duckThreads, checkLine, customers, merchants, days, firstTouch);
             return new BenchmarkReport(section, rowsOk && check.Mismatches.Count == 0);
         }
         finally
@@ -289,7 +291,7 @@ internal sealed class IngestBenchmark : IBenchmark
     }
 
     private static string Report(BenchmarkContext context, Measurement brisa, Measurement warm, Measurement duckdb, Measurement floor, int n, long messageBytes, long fileBytes, ViewPlan[] views,
-        string duckVersion, string duckThreads, string checkLine, int customers, int merchants, int days)
+        string duckVersion, string duckThreads, string checkLine, int customers, int merchants, int days, double firstTouchMicroseconds)
     {
         var inv = CultureInfo.InvariantCulture;
         var decode = brisa.Figure("decode_s");
@@ -313,11 +315,11 @@ internal sealed class IngestBenchmark : IBenchmark
             $"JSON-array messages of {EventsPerMessage} events, {MessagesPerDelivery} messages per delivery (one `CloudEventDecoder.Decode` call).");
         text.AppendLine(inv, $"Streaming views of `samples/fraud/features.yaml` updated per event: {viewList}; event ids tracked per tile (redelivery).");
         text.AppendLine();
-        text.AppendLine("| engine | threads | events/s (median) | min–max | s/run (median) | CPU s/run | events per CPU-s | CPU/wall | alloc/event | GCs/run |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
-        text.AppendLine(inv, $"| Brisa: decode + validate + tile update | 1 | **{brisa.Rate:N0}** | {brisa.RateMin:N0}–{brisa.RateMax:N0} | {brisa.Median:F3} | {brisa.CpuSeconds:F3} | {brisa.RatePerCpuSecond:N0} | {brisa.CpuPerWall:F2} | {brisa.AllocatedBytes / n:F0} B | {brisa.Collections / (double)brisa.Seconds.Length:F1} |");
-        text.AppendLine(inv, $"| Brisa, warm: the same on the stream's second half, the first half's tiles already held (a running consumer) | 1 | {warm.Rate:N0} | {warm.RateMin:N0}–{warm.RateMax:N0} | {warm.Median:F3} | {warm.CpuSeconds:F3} | {warm.RatePerCpuSecond:N0} | {warm.CpuPerWall:F2} | {warm.AllocatedBytes / warm.Items:F0} B | {warm.Collections / (double)warm.Seconds.Length:F1} |");
-        text.AppendLine(inv, $"| DuckDB: `read_ndjson` + same tiles (GROUP BY) | {duckThreads} (all) | **{duckdb.Rate:N0}** | {duckdb.RateMin:N0}–{duckdb.RateMax:N0} | {duckdb.Median:F3} | {duckdb.CpuSeconds:F3} | {duckdb.RatePerCpuSecond:N0} | {duckdb.CpuPerWall:F2} | n/a (native) | |");
+        text.AppendLine("| engine | threads | events/s (median) | min–max | s/run (median) | CPU s/run | events per CPU-s | CPU/wall | alloc/event | GCs/run | page faults/run |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine(inv, $"| Brisa: decode + validate + tile update | 1 | **{brisa.Rate:N0}** | {brisa.RateMin:N0}–{brisa.RateMax:N0} | {brisa.Median:F3} | {brisa.CpuSeconds:F3} | {brisa.RatePerCpuSecond:N0} | {brisa.CpuPerWall:F2} | {brisa.AllocatedBytes / n:F0} B | {brisa.Collections / (double)brisa.Seconds.Length:F1} | {brisa.PageFaults:N0} |");
+        text.AppendLine(inv, $"| Brisa, warm: the same on the stream's second half, the first half's tiles already held (a running consumer) | 1 | {warm.Rate:N0} | {warm.RateMin:N0}–{warm.RateMax:N0} | {warm.Median:F3} | {warm.CpuSeconds:F3} | {warm.RatePerCpuSecond:N0} | {warm.CpuPerWall:F2} | {warm.AllocatedBytes / warm.Items:F0} B | {warm.Collections / (double)warm.Seconds.Length:F1} | {warm.PageFaults:N0} |");
+        text.AppendLine(inv, $"| DuckDB: `read_ndjson` + same tiles (GROUP BY) | {duckThreads} (all) | **{duckdb.Rate:N0}** | {duckdb.RateMin:N0}–{duckdb.RateMax:N0} | {duckdb.Median:F3} | {duckdb.CpuSeconds:F3} | {duckdb.RatePerCpuSecond:N0} | {duckdb.CpuPerWall:F2} | n/a (native) | | {duckdb.PageFaults:N0} |");
         text.AppendLine();
         text.AppendLine(inv, $"**Ratio Brisa / DuckDB (events/s, wall clock): {ratio:F2}×** (Brisa on one core, DuckDB on all {duckThreads}); per CPU-second: {brisa.RatePerCpuSecond / duckdb.RatePerCpuSecond:F2}×. " +
             $"The two ran in turn, run after run, so each round's pair met the same load: ratio per round {Stats.Median(paired):F2}× median ({paired.Min():F2}–{paired.Max():F2}×), Brisa faster in {brisaFaster} of {paired.Length} rounds. " +
@@ -351,16 +353,22 @@ internal sealed class IngestBenchmark : IBenchmark
             $"and {ratio:F2}× DuckDB on wall clock ({brisa.RatePerCpuSecond / duckdb.RatePerCpuSecond:F2}× per CPU-second; faster in {brisaFaster} of {paired.Length} rounds). " +
             $"Runs of the same code move by ±25 % on this shared VM, so compare ratios within a run.");
         text.AppendLine();
+        var faults = double.IsNaN(brisa.PageFaults) ? "" : string.Create(inv,
+            $"Building it also means writing fresh memory: a cold run took {brisa.PageFaults:N0} page faults (the warm run {warm.PageFaults:N0}), and a first touch cost {firstTouchMicroseconds:F1} µs per page in this run " +
+            $"(one write per page of a fresh block; see [memory](#memory)), so about {brisa.PageFaults * firstTouchMicroseconds / 1e6:F2} s of the {brisa.Median:F3} s run went to page faults. ");
         text.AppendLine("### Where the time goes");
         text.AppendLine();
         text.AppendLine(inv, $"Within these runs, decode + validate goes at {n / decode:N0} events/s and the tile update at {n / apply:N0}: {(apply > decode ? "the tile update" : "decoding")} is the larger part in this run. " +
             $"Holding the first half's tiles before timing the second (the warm row, what a running consumer sees) gives {warm.Rate:N0} events/s, {warm.Rate / brisa.Rate:F2}× the cold run in the same rounds. " +
             $"On the AMD EPYC machine of the earlier runs, at the documented size the tile update waited on memory more than on arithmetic: {customers:N0} customers' and {merchants:N0} merchants' tiles do not fit in a core's own caches " +
             $"(the same code on a 2,000-customer stream of 102,639 events updated tiles at 1,457,733 events/s on 2026-12-05, with no GC pause). " +
-            $"Building that state from nothing every run is what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), the tile arrays being young, live and copied on promotion. " +
+            $"{faults}Building that state from nothing every run is also what the GC pays for: {gcPause:F3} s of pauses per run ({gcPause / (decode + apply):P0}), the tile arrays being young, live and copied on promotion. " +
             $"The pauses are not what limits it, though: a gen0 budget big enough to halve them (2026-12-05, `DOTNET_GCgen0size` = 4 GiB: 0.39 → 0.17 s per run) left throughput where it was (415,649 events/s). " +
             $"Even with every tile in the caches (the 2,000-customer stream) the whole path ran at about 830,000 events/s, so 1,000,000 needs the per-event work itself to shrink on both sides, not only the cache misses. On the Intel machine of 2026-12-06 (its shared last-level cache holds the whole state), the 2,000-customer stream's tile update ran no faster than this one (about 744,000 events/s, median of 150 runs of a scratch harness at a busy hour): there it is the work per event, not memory, that bounds it. " +
-            $"[ingest-phases](#ingest-phases) takes this path apart: what each view's tile update costs, and how much slower each phase runs when the other has just been through the caches. What is left would be a different engine layout (entity keys interned to integers by the decoder, all views of an entity in one block) together with a faster decoder, or one partition consumer per core.");
+            $"[ingest-phases](#ingest-phases) takes this path apart: what each view's tile update costs, and how much slower each phase runs when the other has just been through the caches. What is left would be a different engine layout (entity keys interned to integers by the decoder, all views of an entity in one block) together with a faster decoder, or one partition consumer per core. " +
+            $"A scratch spike bounds the first (2026-12-06, AMD host, not in the repository): `customer_7d`'s update alone, with one struct per entity and each entity's tile words in one array, ran the documented stream at 474–507 ns/event, " +
+            $"and at 375–415 with entity ids resolved before timing and the entity's and the tile's lines prefetched in stages, against 800–841 for the engine's `customer_7d` in the same hours. " +
+            $"It leaves out late events, id tables, distinct overflow and dirty tracking, so it is an upper bound: twice as fast a tile update on every view, with today's decoder, would still give about 700,000–900,000 events/s at this size.");
         text.AppendLine();
         text.AppendLine("Tried and reverted, each with alternating A/B runs of the whole benchmark:");
         text.AppendLine();
@@ -375,6 +383,9 @@ internal sealed class IngestBenchmark : IBenchmark
         text.AppendLine("- Tile rings grown 4× instead of 2× (2026-12-05): tile update 1.62 / 2.00 s per run against 1.40 / 1.71 s, no gain and more memory.");
         text.AppendLine("- Software prefetch in stages instead of the blocking read-ahead (2026-12-06): for a chunk of 32 rows, `Sse.Prefetch0` of every entity's object, then of its newest tile, the slot a new tile takes and the oldest tile in every array (and the arrays' lengths), none of which waits. " +
             "Tile update 580,882 / 580,774 events/s against 515,682 / 577,387, whole path 382,989 / 388,370 against 384,815 / 404,856: no gain, so overlapping more misses is not what is missing.");
+        text.AppendLine("- Keeping the GC from returning memory to the kernel (`DOTNET_GCRetainVM=1`), so that a run would reuse the pages the run before it faulted in (2026-12-06, AMD host, scratch harness, alternating): page faults per run unchanged (30,148–39,603 against 31,022–40,646), no gain. " +
+            "In that harness page faults moved runs of one binary the most: consecutive runs took 6,649 faults at 1,897 ns/event and 45,856 at 2,731, about 21 µs per extra fault, twice a bare first touch (see [memory](#memory)). " +
+            "This benchmark's runs take far fewer (the table's last column), so faults are not what bounds the numbers above.");
         text.AppendLine("- Server GC with one heap (`DOTNET_gcServer=1`, `DOTNET_GCHeapCount=1`; 2026-12-06, alternating with the workstation GC used here): GC pauses 0.26 → 0.12 s per run, yet whole path 396,034 / 389,412 events/s against 421,444 / 439,359. No gain, like the gen0 budget above.");
         text.AppendLine("- Tile rings that start at 32 slots instead of 4, so a customer's rings are not grown and copied as its first events arrive (2026-12-06, Intel machine, alternating builds): whole path 281,865 / 235,673 / 268,032 events/s against 299,092 / 304,016 / 247,762. No gain: growing is not what the cold start pays for.");
         text.AppendLine("- Tile rings grown 1.5× instead of 2× (2026-12-06, AMD host, customer_7d alone, one run each): its state 114 → 95 MiB, yet its tile update 485 → 629 ns/event and GC pauses 0.05 → 0.18 s per run: smaller steps mean more grows, so more is allocated and copied in all. No gain.");
