@@ -76,11 +76,11 @@ internal sealed class MemoryBenchmark : IBenchmark
         text.AppendLine();
         text.AppendLine(inv, $"Command: `{context.CommandLine}`");
         text.AppendLine();
-        text.AppendLine("What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
+        text.AppendLine(inv, $"What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
             $"{runs} runs (min–max). *Dependent loads*: a pointer chase through every 64-byte line of the working set in one random cycle " +
-            "(`int[]`, each line holding the next line's index), so each load waits for the one before: the latency of one access. " +
-            "*Independent loads*: random lines of the largest working set whose addresses do not depend on each other, so the core overlaps their misses. " +
-            "*First touch*: one write per 4 KiB page of a fresh native block (glibc maps large blocks straight from the kernel), then the same writes again.");
+            $"(`int[]`, each line holding the next line's index), so each load waits for the one before: the latency of one access. " +
+            $"*Independent loads*: random lines of the largest working set whose addresses do not depend on each other, so the core overlaps their misses. " +
+            $"*First touch*: one write per 4 KiB page of a fresh native block (glibc maps large blocks straight from the kernel), then the same writes again.");
         text.AppendLine();
         text.AppendLine("| working set | dependent load, ns (median) | min–max |");
         text.AppendLine("|---|---|---|");
