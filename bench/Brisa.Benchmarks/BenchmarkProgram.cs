@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Brisa.Benchmarks;
 
@@ -14,6 +15,20 @@ internal interface IBenchmark
 
 /// <summary>What a run needs: sizes, output, where the repository is.</summary>
 internal sealed record BenchmarkContext(bool Quick, TextWriter Log, Machine Machine, string RepositoryRoot, string CommandLine);
+
+/// <summary>The lines every docs section starts with.</summary>
+internal static class SectionText
+{
+    /// <summary>Appends when and where the section was measured (the machine, and the peer's version when there is one) and the exact command.</summary>
+    public static StringBuilder AppendSectionHeader(this StringBuilder text, BenchmarkContext context, string? duckDbVersion = null, string? setting = null)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        text.AppendLine(inv, $"Measured {BenchmarkProgram.Today()} on {context.Machine.Describe(duckDbVersion)}{setting}.");
+        text.AppendLine();
+        text.AppendLine(inv, $"Command: `{context.CommandLine}`");
+        return text.AppendLine();
+    }
+}
 
 /// <summary>The outcome of a benchmark: its docs section (Markdown, no heading) and whether its checks passed.</summary>
 internal sealed record BenchmarkReport(string Section, bool ChecksPassed);

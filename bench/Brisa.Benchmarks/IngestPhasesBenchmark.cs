@@ -30,11 +30,8 @@ internal sealed class IngestPhasesBenchmark : IBenchmark
 
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"Measured {BenchmarkProgram.Today()} on {context.Machine.Describe()}.");
-        text.AppendLine();
-        text.AppendLine(inv, $"Command: `{context.CommandLine}`");
-        text.AppendLine();
-        text.AppendLine("The ingest benchmark's Brisa path taken apart, on one thread. Each case starts from empty tiles; the cases run in turn, round after round, so load from elsewhere falls on all alike. " +
+        text.AppendSectionHeader(context);
+                text.AppendLine("The ingest benchmark's Brisa path taken apart, on one thread. Each case starts from empty tiles; the cases run in turn, round after round, so load from elsewhere falls on all alike. " +
             "*apart*: decoding every delivery without updating tiles, and updating tiles from batches decoded before the run (one view, or all). " +
             "*interleaved*: decode a delivery, update its tiles, then the next delivery, as `ingest` does; its two phases are timed inside the run.");
         var passed = true;

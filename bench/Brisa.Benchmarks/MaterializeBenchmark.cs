@@ -288,11 +288,8 @@ internal sealed class MaterializeBenchmark : IBenchmark
         const double MiB = 1024.0 * 1024;
         var views = plan.Views.Where(v => v.Definition.Source == "transaction").ToArray();
         var text = new StringBuilder();
-        text.AppendLine(inv, $"Measured {BenchmarkProgram.Today()} on {context.Machine.Describe()}.");
-        text.AppendLine();
-        text.AppendLine(inv, $"Command: `{context.CommandLine}`");
-        text.AppendLine();
-        text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants), transactions written as one raw Parquet file per hour (`RawEventParquet`, the raw zone's format and `<source>/date=…/hour=…/` layout) on local disk; " +
+        text.AppendSectionHeader(context);
+                text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants), transactions written as one raw Parquet file per hour (`RawEventParquet`, the raw zone's format and `<source>/date=…/hour=…/` layout) on local disk; " +
             $"the sizes are the first {string.Join(" / ", sizes.Select(s => s.Days))} days of the same stream, so the entities stay the same while events grow. " +
             $"Views materialized: every view of the `transaction` source ({string.Join(", ", views.Select(v => $"`{v.Name}`"))}).");
         text.AppendLine();

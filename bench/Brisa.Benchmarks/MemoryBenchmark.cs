@@ -72,11 +72,8 @@ internal sealed class MemoryBenchmark : IBenchmark
         var faultsPerPage = Stats.Median(touches.Select(t => t.FaultsPerPage).ToArray());
 
         var text = new StringBuilder();
-        text.AppendLine(inv, $"Measured {BenchmarkProgram.Today()} on {context.Machine.Describe()}.");
-        text.AppendLine();
-        text.AppendLine(inv, $"Command: `{context.CommandLine}`");
-        text.AppendLine();
-        text.AppendLine(inv, $"What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
+        text.AppendSectionHeader(context);
+                text.AppendLine(inv, $"What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
             $"{runs} runs (min–max). *Dependent loads*: a pointer chase through every 64-byte line of the working set in one random cycle " +
             $"(`int[]`, each line holding the next line's index), so each load waits for the one before: the latency of one access. " +
             $"*Independent loads*: random lines of the largest working set whose addresses do not depend on each other, so the core overlaps their misses. " +
