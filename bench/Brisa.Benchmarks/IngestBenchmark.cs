@@ -307,7 +307,7 @@ internal sealed class IngestBenchmark : IBenchmark
         var viewList = string.Join(", ", views.Select(v => $"`{v.Name}` ({v.Definition.Tile.TotalMinutes:0} min tiles, {v.View.FeatureCount} features, {v.View.MaxWindowTiles} tiles)"));
         var text = new StringBuilder();
         text.AppendSectionHeader(context, duckVersion);
-                text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days), " +
+        text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days), " +
             $"transactions only: **{n:N0} events**, {messageBytes / (double)n:F0} bytes each as CloudEvents JSON, held in memory as " +
             $"JSON-array messages of {EventsPerMessage} events, {MessagesPerDelivery} messages per delivery (one `CloudEventDecoder.Decode` call).");
         text.AppendLine(inv, $"Streaming views of `samples/fraud/features.yaml` updated per event: {viewList}; event ids tracked per tile (redelivery).");

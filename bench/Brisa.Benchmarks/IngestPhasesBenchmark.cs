@@ -29,9 +29,8 @@ internal sealed class IngestPhasesBenchmark : IBenchmark
             : [new StreamSize(20_000, 2_000, 14, Warmup: 1, Runs: 5), new StreamSize(2_000, 200, 14, Warmup: 2, Runs: 15)];
 
         var text = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
         text.AppendSectionHeader(context);
-                text.AppendLine("The ingest benchmark's Brisa path taken apart, on one thread. Each case starts from empty tiles; the cases run in turn, round after round, so load from elsewhere falls on all alike. " +
+        text.AppendLine("The ingest benchmark's Brisa path taken apart, on one thread. Each case starts from empty tiles; the cases run in turn, round after round, so load from elsewhere falls on all alike. " +
             "*apart*: decoding every delivery without updating tiles, and updating tiles from batches decoded before the run (one view, or all). " +
             "*interleaved*: decode a delivery, update its tiles, then the next delivery, as `ingest` does; its two phases are timed inside the run.");
         var passed = true;
@@ -125,11 +124,11 @@ internal sealed class IngestPhasesBenchmark : IBenchmark
         var text = new StringBuilder();
         text.AppendLine(inv, $"### {size.Customers:N0} customers, {size.Merchants:N0} merchants, {size.Days} days: {n:N0} events, median of {size.Runs} runs");
         text.AppendLine();
-        text.AppendLine("| case | ns/event (median) | min–max | events/s | alloc/event | GC pauses/run |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| case | ns/event (median) | min–max | events/s | alloc/event | GC pauses/run | page faults/run |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var m in measured)
         {
-            text.AppendLine(inv, $"| {m.Name} | {Ns(m.Median):N0} | {Ns(m.Min):N0}–{Ns(m.Max):N0} | {m.Rate:N0} | {m.AllocatedBytes / n:F0} B | {m.Figure("gc_pause_s"):F3} s |");
+            text.AppendLine(inv, $"| {m.Name} | {Ns(m.Median):N0} | {Ns(m.Min):N0}–{Ns(m.Max):N0} | {m.Rate:N0} | {m.AllocatedBytes / n:F0} B | {m.Figure("gc_pause_s"):F3} s | {m.PageFaults:N0} |");
         }
 
         var decodeInside = Ns(interleaved.Figure("decode_s"));

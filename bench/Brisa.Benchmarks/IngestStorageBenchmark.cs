@@ -217,7 +217,7 @@ internal sealed class IngestStorageBenchmark : IBenchmark
         var paired = brisa.Seconds.Zip(peer.Seconds, (b, p) => b / p).ToArray();
         var text = new StringBuilder();
         text.AppendSectionHeader(context, setting: ", against Azurite in memory on the same machine");
-                text.AppendLine(inv, $"Data: the sample fraud stream (seed 42, {customers:N0} customers, {merchants:N0} merchants, the last {days} days, replayed as live: each delivery arrives a second after its newest event), transactions only: **{n:N0} events** " +
+        text.AppendLine(inv, $"Data: the sample fraud stream (seed 42, {customers:N0} customers, {merchants:N0} merchants, the last {days} days, replayed as live: each delivery arrives a second after its newest event), transactions only: **{n:N0} events** " +
             $"({messageBytes / (double)n:F0} bytes each) in {deliveries} deliveries of {IngestBenchmark.MessagesPerDelivery} messages × {IngestBenchmark.EventsPerMessage} events, ingested one after the other as one Event Hubs partition's consumer does; " +
             $"they touch **{rowWrites:N0} online rows** (entity × streaming view × delivery).");
         text.AppendLine();

@@ -289,7 +289,7 @@ internal sealed class MaterializeBenchmark : IBenchmark
         var views = plan.Views.Where(v => v.Definition.Source == "transaction").ToArray();
         var text = new StringBuilder();
         text.AppendSectionHeader(context);
-                text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants), transactions written as one raw Parquet file per hour (`RawEventParquet`, the raw zone's format and `<source>/date=…/hour=…/` layout) on local disk; " +
+        text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants), transactions written as one raw Parquet file per hour (`RawEventParquet`, the raw zone's format and `<source>/date=…/hour=…/` layout) on local disk; " +
             $"the sizes are the first {string.Join(" / ", sizes.Select(s => s.Days))} days of the same stream, so the entities stay the same while events grow. " +
             $"Views materialized: every view of the `transaction` source ({string.Join(", ", views.Select(v => $"`{v.Name}`"))}).");
         text.AppendLine();

@@ -73,7 +73,7 @@ internal sealed class MemoryBenchmark : IBenchmark
 
         var text = new StringBuilder();
         text.AppendSectionHeader(context);
-                text.AppendLine(inv, $"What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
+        text.AppendLine(inv, $"What one cache miss costs on this machine, for reading the other sections. One thread; median of " +
             $"{runs} runs (min–max). *Dependent loads*: a pointer chase through every 64-byte line of the working set in one random cycle " +
             $"(`int[]`, each line holding the next line's index), so each load waits for the one before: the latency of one access. " +
             $"*Independent loads*: random lines of the largest working set whose addresses do not depend on each other, so the core overlaps their misses. " +

@@ -254,7 +254,7 @@ internal sealed class PointInTimeBenchmark : IBenchmark
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendSectionHeader(context, duckVersion);
-                text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days), transactions only: **{n:N0} events**; " +
+        text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days), transactions only: **{n:N0} events**; " +
             $"**{labels:N0} labels** = every {LabelEvery}th transaction, keyed by its customer at its own time. " +
             $"Features: `{view.Name}` ({view.Definition.Tile.TotalMinutes:0} min tiles) `txn_count_1h` (count), `amount_sum_1h` (sum), `amount_max_1h` (max), window 1 h = {view.View.Features[0].WindowTiles} tiles. " +
             $"Semantics as training uses them (`PointInTimeMode.BeforeObservation`): a label at t sees the events with e < t in the window of t (tiles [tile(t) − 11, tile(t)]), so never its own transaction; TTL not applied (`ApplyTtl = false`) so raw engine values are compared.");

@@ -238,7 +238,7 @@ internal sealed class ServingBenchmark : IBenchmark
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendSectionHeader(context);
-                text.Append(inv, $"Data: the sample fraud stream (seed 3, 150 customers, 45 days: {events:N0} events) ingested into Azurite (in memory, started by the benchmark); the `fraud` model trained by the pipeline on {trainedRows:N0} rows and promoted. ");
+        text.Append(inv, $"Data: the sample fraud stream (seed 3, 150 customers, 45 days: {events:N0} events) ingested into Azurite (in memory, started by the benchmark); the `fraud` model trained by the pipeline on {trainedRows:N0} rows and promoted. ");
         text.AppendLine("Request: one instance, `{\"customer_id\", \"merchant_id\", \"amount\", \"country\"}`: 10 view features from 4 views of 2 entities, 5 on-demand features, LightGBM.");
         text.AppendLine();
         text.AppendLine("### In process, per prediction (goal: p99 ≤ 100 µs)");

@@ -58,7 +58,7 @@ internal sealed class TilesCodecBenchmark : IBenchmark
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         text.AppendSectionHeader(context);
-                text.AppendLine(inv, $"States: the streaming views' tiles after ingesting the sample fraud stream ({transactions.Length:N0} transactions; seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days) " +
+        text.AppendLine(inv, $"States: the streaming views' tiles after ingesting the sample fraud stream ({transactions.Length:N0} transactions; seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days) " +
             $"through `CloudEventDecoder` and `ViewAggregator` with event ids tracked, pruned at the stream's end (as the stream path does before writing), " +
             $"then per view the median (p50), 99th percentile and largest state by encoded size. One thread; median of runs (min–max); allocations per operation.");
         text.AppendLine();

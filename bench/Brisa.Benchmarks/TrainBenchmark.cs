@@ -99,7 +99,7 @@ internal sealed class TrainBenchmark : IBenchmark
         var total = m.Median;
         var text = new StringBuilder();
         text.AppendSectionHeader(context);
-                text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days): **{rows:N0} labelled transactions** " +
+        text.AppendLine(inv, $"Data: the sample fraud stream (`FraudStreamGenerator`, seed 42, {customers:N0} customers, {merchants:N0} merchants, {days} days): **{rows:N0} labelled transactions** " +
             $"(labels known {model.Label.Within.TotalDays:0} days after the last transaction, so every label window is closed), model `{model.Name}` of `samples/fraud/features.yaml` " +
             $"({model.Features.Count} features + {model.RequestFields.Count} request fields, {model.Trainer.Name} with its parameters: {string.Join(", ", model.Trainer.Parameters.Select(p => $"{p.Key} {p.Value}"))}). " +
             $"In process, events already in memory as the raw-zone reader returns them; storage (raw-zone read, registry write, champion comparison) not included.");
