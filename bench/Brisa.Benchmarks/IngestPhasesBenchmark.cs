@@ -136,7 +136,8 @@ internal sealed class IngestPhasesBenchmark : IBenchmark
         var apart = Ns(decodeAlone.Median) + Ns(allAlone.Median);
         text.AppendLine();
         text.AppendLine(inv, $"Interleaved, decoding took {decodeInside:N0} ns/event and the tile update {applyInside:N0} (alone: {Ns(decodeAlone.Median):N0} and {Ns(allAlone.Median):N0}): " +
-            $"the whole path costs {Ns(interleaved.Median) / apart:F2}× the sum of its phases run apart ({apart:N0} ns/event, {1e9 / apart:N0} events/s). " +
+            $"the whole path costs {Ns(interleaved.Median) / apart:F2}× the sum of its phases run apart ({apart:N0} ns/event, {1e9 / apart:N0} events/s), " +
+            $"and took {interleaved.PageFaults:N0} page faults per run against {decodeAlone.PageFaults + allAlone.PageFaults:N0} for the two apart (each costs microseconds on this VM: see [memory](#memory)). " +
             $"check: {(ok ? "every case accepted every event and applied each once per view" : "**counts differ between cases**")}.");
         return (text.ToString(), ok);
     }
