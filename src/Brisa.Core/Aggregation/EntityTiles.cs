@@ -897,8 +897,8 @@ public sealed class EntityTiles
         Header(p).Index = index;
         if (shifted)
         {
-            // The slot still holds the references of the tile moved up. A free slot past the newest tile is already
-            // clear: tiles are cleared when dropped, and grown arrays start empty.
+            // The slot still holds the references of the tile moved up. A free slot past the newest tile holds none:
+            // tiles' references are cleared when dropped, and grown reference arrays start empty.
             ClearReferences(p);
         }
     }
@@ -976,9 +976,16 @@ public sealed class EntityTiles
     }
 
     /// <summary>A new array of <paramref name="capacity"/> tiles holding the live tiles of a ring array, oldest first.</summary>
+    /// <remarks>
+    /// The tile words of a free slot are never read (an inserted tile writes its own), so the word array is not
+    /// cleared: a grown ring's free half is then not written until tiles fill it, which spares the caches, and the
+    /// memory's first touch, half the ring (whole-path ingest on 20,000 customers about 7 % faster, see
+    /// docs/benchmarks.md). Arrays holding references are always cleared by the runtime, which keeps free slots'
+    /// references null.
+    /// </remarks>
     private T[] Unwrap<T>(T[] ring, int capacity, int width, int firstRun, int secondRun)
     {
-        var grown = new T[capacity * width];
+        T[] grown = GC.AllocateUninitializedArray<T>(capacity * width);
         if (width > 0)
         {
             Array.Copy(ring, _head * width, grown, 0, firstRun * width);
