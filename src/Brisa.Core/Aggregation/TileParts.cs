@@ -10,7 +10,7 @@ namespace Brisa.Core.Aggregation;
 internal struct TileHeader
 {
     /// <summary>The header's size in 64-bit words.</summary>
-    public const int Words = 5;
+    public const int Words = 6;
 
     /// <summary>floor(event ticks / g).</summary>
     public long Index;
@@ -108,58 +108,63 @@ internal sealed class DistinctSet
 }
 
 /// <summary>
-/// A set of 64-bit event id hashes. The part held here (the first non-zero hash and the count) lives in the tile header,
-/// so a tile with one event allocates nothing; from the second hash on, an open-addressing table that the entity keeps
-/// per tile (<c>slots</c>) holds them.
+/// A set of 64-bit event id hashes. Up to two hashes live here, in the tile header, so a tile of one or two events
+/// allocates nothing; from the third on, all of them move to an open-addressing table that the entity keeps per tile
+/// (<c>slots</c>). Two inline, not one: on the sample stream 12 % of <c>customer_7d</c>'s hourly tiles hold two
+/// events and 1.3 % more, and a table costs its entity an array of tables, an allocation and two dependent reads per
+/// event (whole-path ingest on the 20,000-customer stream about 3 % faster than with one inline hash).
 /// </summary>
 internal struct IdSet
 {
-    private ulong _single;
+    // Inline hashes are told apart by the count, so any value may be held; in a table 0 marks an empty slot, so a
+    // hash of 0 is held by the flag instead.
+    private ulong _first;
+    private ulong _second;
     private int _count;
-    private bool _hasZero;
+    private bool _tableHasZero;
 
     public readonly int Count => _count;
 
     /// <summary>Adds a hash; false when already present. <paramref name="slots"/> is the tile's table, created here when needed.</summary>
     public bool Add(ulong hash, ref ulong[]? slots)
     {
-        if (hash == 0)
-        {
-            if (_hasZero)
-            {
-                return false;
-            }
-
-            _hasZero = true;
-            _count++;
-            return true;
-        }
-
         if (slots is null)
         {
-            if (_single == 0)
+            switch (_count)
             {
-                _single = hash;
-                _count++;
-                return true;
-            }
+                case 0:
+                    _first = hash;
+                    _count = 1;
+                    return true;
+                case 1:
+                    if (_first == hash)
+                    {
+                        return false;
+                    }
 
-            if (_single == hash)
-            {
-                return false;
-            }
+                    _second = hash;
+                    _count = 2;
+                    return true;
+                default:
+                    if (_first == hash || _second == hash)
+                    {
+                        return false;
+                    }
 
-            slots = new ulong[4];
-            Insert(slots, _single);
-            _single = 0;
+                    slots = new ulong[8];
+                    AddToTable(slots, _first);
+                    AddToTable(slots, _second);
+                    (_first, _second) = (0, 0);
+                    break;
+            }
         }
 
-        if ((_count + 1) * 2 > slots.Length)
+        if (hash != 0 && (_count + 1) * 2 > slots.Length)
         {
             slots = Grow(slots);
         }
 
-        if (!Insert(slots, hash))
+        if (!AddToTable(slots, hash))
         {
             return false;
         }
@@ -168,26 +173,31 @@ internal struct IdSet
         return true;
     }
 
-    /// <summary>Reads the slot where <paramref name="hash"/> would be probed first (see <see cref="EntityTiles.Touch"/>).</summary>
+    /// <summary>Reads the memory where <paramref name="hash"/> would be looked for first (see <see cref="EntityTiles.Touch"/>).</summary>
     public readonly long Touch(ulong hash, ulong[]? slots) =>
-        slots is null ? (long)_single : (long)slots[ProbeStart(hash, slots.Length - 1)];
+        slots is null ? (long)_first : (long)slots[ProbeStart(hash, slots.Length - 1)];
 
     public readonly void CopyTo(Span<ulong> destination, ulong[]? slots)
     {
-        int n = 0;
-        if (_hasZero)
-        {
-            destination[n++] = 0;
-        }
-
         if (slots is null)
         {
-            if (_single != 0)
+            if (_count > 0)
             {
-                destination[n] = _single;
+                destination[0] = _first;
+            }
+
+            if (_count > 1)
+            {
+                destination[1] = _second;
             }
 
             return;
+        }
+
+        int n = 0;
+        if (_tableHasZero)
+        {
+            destination[n++] = 0;
         }
 
         foreach (ulong s in slots)
@@ -197,6 +207,22 @@ internal struct IdSet
                 destination[n++] = s;
             }
         }
+    }
+
+    private bool AddToTable(ulong[] slots, ulong hash)
+    {
+        if (hash != 0)
+        {
+            return Insert(slots, hash);
+        }
+
+        if (_tableHasZero)
+        {
+            return false;
+        }
+
+        _tableHasZero = true;
+        return true;
     }
 
     private static bool Insert(ulong[] slots, ulong hash)
