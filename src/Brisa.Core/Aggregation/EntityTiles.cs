@@ -25,7 +25,7 @@ public sealed class EntityTiles
     // Tiles live in a ring, oldest first from _head. What an event updates (header, numeric slots, distinct masks) is
     // one run of 64-bit words per tile in one array, so an event touches one or two cache lines of it; what holds
     // references is in arrays of its own: last values, and, only once some tile needs them, id tables
-    // (a tile's second event id) and distinct sets (a field's 65th live value).
+    // (a tile's third event id) and distinct sets (a field's 65th live value).
     private ulong[] _tiles = [];
     private LastSlot[] _last = [];
     private ulong[]?[] _idSlots = [];
