@@ -135,6 +135,14 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         var partitionKey = TableKeys.Encode(entityKey);
         var states = new EntityTiles[views.Length];
         var etags = new ETag?[views.Length];
+
+        // Hashed once for all the views (and every retry) rather than once per view.
+        var idHashes = new ulong[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            idHashes[i] = StableHash.Fnv1a64(batch.Id(rows[i]));
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             // The rows this instance wrote last are usually still current (an Event Hubs partition has one reader):
@@ -149,9 +157,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             for (var v = 0; v < views.Length; v++)
             {
                 var viewApplied = 0;
-                foreach (var row in rows)
+                for (var i = 0; i < rows.Count; i++)
                 {
-                    switch (states[v].Apply(batch.EventTicks(row), batch.Id(row), batch.Row(row)))
+                    var row = rows[i];
+                    switch (states[v].Apply(batch.EventTicks(row), batch.Id(row), idHashes[i], batch.Row(row)))
                     {
                         case ApplyResult.Applied:
                             viewApplied++;
