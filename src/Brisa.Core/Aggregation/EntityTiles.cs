@@ -455,6 +455,24 @@ public sealed class EntityTiles
         _watermarkTile = watermarkTile;
     }
 
+    /// <summary>
+    /// Sizes the ring for <paramref name="tiles"/> tiles and one more (decoding, where a stream batch usually adds a
+    /// tile next): the capacity doubling from the first would reach, without allocating and copying the steps between.
+    /// </summary>
+    internal void Reserve(int tiles)
+    {
+        if (tiles == 0)
+        {
+            return;
+        }
+
+        int capacity = Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, tiles + 1)), View.MaxWindowTiles + 1);
+        if (capacity > _capacity)
+        {
+            GrowTo(capacity);
+        }
+    }
+
     /// <summary>Appends an empty tile after the newest one (decoding); returns its logical position.</summary>
     internal int AppendTile(long index)
     {
@@ -950,13 +968,13 @@ public sealed class EntityTiles
 
     private void Grow()
     {
-        TiledView view = View;
-        int capacity = _capacity == 0 ? Math.Min(4, view.MaxWindowTiles + 1) : Math.Min(_capacity * 2, view.MaxWindowTiles + 1);
-        if (capacity <= _capacity)
-        {
-            capacity = _capacity + 1;
-        }
+        int capacity = _capacity == 0 ? Math.Min(4, View.MaxWindowTiles + 1) : Math.Min(_capacity * 2, View.MaxWindowTiles + 1);
+        GrowTo(capacity <= _capacity ? _capacity + 1 : capacity);
+    }
 
+    private void GrowTo(int capacity)
+    {
+        TiledView view = View;
         // The live tiles, oldest first, are at most two runs of the ring: from the head to the end, then from the start.
         int firstRun = Math.Min(_tileCount, _capacity - _head);
         int secondRun = _tileCount - firstRun;

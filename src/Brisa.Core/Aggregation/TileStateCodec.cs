@@ -276,6 +276,7 @@ internal static class TileStateCodec
             throw Corrupt("it has more tiles than the longest window");
         }
 
+        state.Reserve(tileCount);
         long previous = 0;
         long lowest = newestTile == long.MinValue ? long.MinValue : Math.Max(watermark, newestTile - view.MaxWindowTiles + 1);
         NumericBlock[] blocks = view.NumericBlocks;
