@@ -71,6 +71,8 @@ internal sealed class TilesCodecBenchmark : IBenchmark
 
         text.AppendLine();
         text.AppendLine("A Table binary property holds 64 KiB; larger states are split over several properties (a row holds 1 MiB). Bytes include the version byte, layout fingerprint, event-id hashes (8 bytes per event in the window) and checksum.");
+        text.AppendLine();
+        text.AppendLine("What changed (2026-12-07): decoding sizes the state's tile ring for its tiles at once, instead of growing it 4, 8, 16, 32 tiles as they are appended. Two alternating pairs of runs of this benchmark, before against after: `customer_7d` p50 decode 7,512 / 5,467 against 5,558 / 5,094 ns, p99 13,843 / 9,904 against 9,423 / 9,309 ns; decode allocation 10,840 → 6,888 B (p50) and 22,464 → 13,592 B (p99). The tile header grew from 40 to 48 bytes the same day (two inline event-id hashes, see [ingest](#ingest)); encoded bytes are unchanged.");
         return new BenchmarkReport(text.ToString(), true);
     }
 
