@@ -997,8 +997,9 @@ public sealed class EntityTiles
     /// <remarks>
     /// The tile words of a free slot are never read (an inserted tile writes its own), so the word array is not
     /// cleared: a grown ring's free half is then not written until tiles fill it, which spares the caches, and the
-    /// memory's first touch, half the ring (whole-path ingest on the 20,000-customer stream about 5 % faster).
-    /// Arrays holding references are always cleared by the runtime, which keeps free slots' references null.
+    /// memory's first touch, half the ring (with the id set's two inline hashes, whole-path ingest on the
+    /// 20,000-customer stream about 4 % faster). Arrays holding references are always cleared by the runtime, which
+    /// keeps free slots' references null.
     /// </remarks>
     private T[] Unwrap<T>(T[] ring, int capacity, int width, int firstRun, int secondRun)
     {
