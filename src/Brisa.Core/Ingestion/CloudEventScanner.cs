@@ -55,8 +55,13 @@ internal sealed class CloudEventScanner
     // A deferred string's placeholder (non-null, so required-field checks pass): TryValue writes it and records the
     // bytes' place, and ResolvePending replaces it before the message is taken.
     private static readonly string PendingText = new('\0', 1);
+    // Pending strings hold no references (their rows and cache are a target, by index), so recording one is a plain
+    // copy and the list needs no clearing.
     private PendingString[] pending = new PendingString[256];
     private int pendingCount;
+    private readonly List<(SourceEventBatch Rows, StringCache Cache)> targets = [];
+    private readonly int[] targetOfField = new int[64];
+    private SourceEventBatch? targetRows;
     private long touchSink;
 
     // The rows of the previous event's schema, valid during one TryDecode (saves a dictionary lookup per event).
@@ -81,7 +86,7 @@ internal sealed class CloudEventScanner
     {
         batch.Checkpoint();
         addedIds.Clear();
-        pendingCount = 0;
+        ForgetPending();
         (lastSchema, lastRows) = (null, null);
         var taken = TryMessage(json, now, batch);
         (lastSchema, lastRows) = (null, null);
@@ -92,8 +97,7 @@ internal sealed class CloudEventScanner
         }
 
         batch.RollbackToCheckpoint();
-        pending.AsSpan(0, pendingCount).Clear();
-        pendingCount = 0;
+        ForgetPending();
         foreach (var id in addedIds)
         {
             seenIds.Remove(id);
@@ -404,7 +408,17 @@ internal sealed class CloudEventScanner
         return time <= now + options.MaxFutureSkew && time >= options.MinEventTime;
     }
 
-    private readonly record struct PendingString(SourceEventBatch Rows, int Row, int Field, StringCache Cache, int Start, int Length, StringCache.Key Key);
+    // Fields, not a constructor: written in place in the array, the key straight into its slot (a struct built on the
+    // stack and then copied costs a store-forwarding stall per string).
+    private struct PendingString
+    {
+        public int Target;
+        public int Row;
+        public int Field;
+        public int Start;
+        public int Length;
+        public StringCache.Key Key;
+    }
 
     /// <summary>Records a cached field's string of the last row, to be looked up by <see cref="ResolvePending"/>.</summary>
     private void Defer(ReadOnlySpan<byte> s, ReadOnlySpan<byte> text, SourceEventBatch rows, int field, StringCache cache)
@@ -414,34 +428,62 @@ internal sealed class CloudEventScanner
             Array.Resize(ref pending, pending.Length * 2);
         }
 
+        if (!ReferenceEquals(rows, targetRows))
+        {
+            targetRows = rows;
+            Array.Fill(targetOfField, -1);
+        }
+
+        // Fields are at most 64 (TryData).
+        ref var target = ref targetOfField[field];
+        if (target < 0)
+        {
+            target = targets.Count;
+            targets.Add((rows, cache));
+        }
+
         var start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(text));
-        pending[pendingCount++] = new PendingString(rows, rows.Count - 1, field, cache, start, text.Length, new StringCache.Key(s[start..], text.Length));
+        ref var item = ref pending[pendingCount++];
+        item.Target = target;
+        item.Row = rows.Count - 1;
+        item.Field = field;
+        item.Start = start;
+        item.Length = text.Length;
+        item.Key = new StringCache.Key(s[start..], text.Length);
+    }
+
+    private void ForgetPending()
+    {
+        pendingCount = 0;
+        targets.Clear();
+        targetRows = null;
     }
 
     /// <summary>Looks up the deferred strings of an accepted message and writes them into their rows.</summary>
     private void ResolvePending(ReadOnlySpan<byte> json)
     {
         var items = pending.AsSpan(0, pendingCount);
+        var to = CollectionsMarshal.AsSpan(targets);
         long touched = 0;
         for (var start = 0; start < items.Length; start += LookupChunk)
         {
             var chunk = items.Slice(start, Math.Min(LookupChunk, items.Length - start));
             foreach (ref readonly var item in chunk)
             {
-                touched += item.Cache.Touch(item.Key);
+                touched += to[item.Target].Cache.Touch(item.Key);
             }
 
             foreach (ref readonly var item in chunk)
             {
-                var text = item.Cache.Get(item.Key, json.Slice(item.Start, item.Length));
-                item.Rows.SetValue(item.Row, item.Field, FieldValue.FromText(text!));
+                var (rows, cache) = to[item.Target];
+                var text = cache.Get(item.Key, json.Slice(item.Start, item.Length));
+                rows.SetValue(item.Row, item.Field, FieldValue.FromText(text!));
             }
         }
 
         // Kept so the reads above are not optimized away.
         Volatile.Write(ref touchSink, touched);
-        items.Clear();
-        pendingCount = 0;
+        ForgetPending();
     }
 
     private bool TryValue(ReadOnlySpan<byte> s, scoped ref int p, FieldDecoder decoder, SourceEventBatch rows, int fieldIndex, ReadOnlySpan<byte> idBytes, string? id, out FieldValue value)

@@ -67,8 +67,9 @@ public sealed class SourceEventBatch
 
         eventTicks[Count] = ticks;
         ids[Count] = id;
+        // Values past Count are always default (new and grown arrays are, and Truncate clears what it drops), so the
+        // row needs no clearing.
         var row = values.AsSpan(Count * Schema.Fields.Count, Schema.Fields.Count);
-        row.Clear();
         Count++;
         return row;
     }
