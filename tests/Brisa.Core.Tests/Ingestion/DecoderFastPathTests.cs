@@ -168,6 +168,48 @@ public sealed class DecoderFastPathTests
     }
 
     [Fact]
+    public void Decode_TwoSourcesInterleavedInOneMessage_EveryRowGetsItsOwnStrings()
+    {
+        // Deferred strings name their rows and cache by index: events of two sources alternating within one message
+        // (one with two cached fields, one with one) must each get back exactly their own strings.
+        var other = new EventSchema("o", "u", "ts",
+        [
+            new SchemaField("who", FieldType.String, Required: true),
+            new SchemaField("ts", FieldType.Timestamp, Required: true),
+        ]);
+        var twoKeys = new EventSchema("s2", "t2", "ts",
+        [
+            new SchemaField("key", FieldType.String, Required: true),
+            new SchemaField("place", FieldType.String, Required: true),
+            new SchemaField("ts", FieldType.Timestamp, Required: true),
+        ]);
+        var decoder = new CloudEventDecoder([twoKeys, other]);
+        var events = Enumerable.Range(0, 60).Select(i => i % 3 == 2
+            ? $$$"""{"specversion":"1.0","id":"o{{{i}}}","source":"/x","type":"u","data":{"who":"who-{{{i % 4}}}","ts":"2026-11-29T11:00:00Z"}}"""
+            : $$$"""{"specversion":"1.0","id":"s{{{i}}}","source":"/x","type":"t2","data":{"key":"key-{{{i % 5}}}","place":"place-{{{i % 7}}}","ts":"2026-11-29T11:00:00Z"}}""");
+
+        var decoded = decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], Now);
+
+        Assert.Equal(1, decoder.ScannedMessages);
+        Assert.Empty(decoded.Rejected);
+        var (keyed, whos) = (decoded.Sources.Single(b => b.Schema == twoKeys), decoded.Sources.Single(b => b.Schema == other));
+        Assert.Equal(40, keyed.Count);
+        Assert.Equal(20, whos.Count);
+        for (var row = 0; row < keyed.Count; row++)
+        {
+            var i = int.Parse(keyed.Id(row)[1..], CultureInfo.InvariantCulture);
+            Assert.Equal($"key-{i % 5}", keyed.Value(row, 0).Text);
+            Assert.Equal($"place-{i % 7}", keyed.Value(row, 1).Text);
+        }
+
+        for (var row = 0; row < whos.Count; row++)
+        {
+            var i = int.Parse(whos.Id(row)[1..], CultureInfo.InvariantCulture);
+            Assert.Equal($"who-{i % 4}", whos.Value(row, 0).Text);
+        }
+    }
+
+    [Fact]
     public void String_cache_returns_the_string_of_the_bytes_through_growth_and_pauses()
     {
         // Phases of repeating keys, unique keys (the cache pauses and clears) and repeats again, with lengths on both
