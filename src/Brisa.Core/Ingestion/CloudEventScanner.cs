@@ -408,8 +408,8 @@ internal sealed class CloudEventScanner
         return time <= now + options.MaxFutureSkew && time >= options.MinEventTime;
     }
 
-    // Fields, not a constructor: written in place in the array, the key straight into its slot (a struct built on the
-    // stack and then copied costs a store-forwarding stall per string).
+    // Fields, not a constructor: written field by field in place in the array (a whole struct built on the stack and
+    // then copied stalled on store forwarding, once per string).
     private struct PendingString
     {
         public int Target;
