@@ -6,7 +6,10 @@ namespace Brisa.Core.Aggregation;
 /// <summary>Binary encoding of <see cref="EntityTiles"/> (format described in README.md).</summary>
 internal static class TileStateCodec
 {
-    public const byte Version = 1;
+    /// <summary>The format written. Version 1 (the same layout, checksummed with FNV-1a 32) is still read.</summary>
+    public const byte Version = 2;
+
+    private const byte VersionFnvChecksum = 1;
     private const int FlagHasNewest = 1;
     private const int FlagHasWatermark = 2;
     private const byte TagNumber = 1;
@@ -164,7 +167,7 @@ internal static class TileStateCodec
             }
         }
 
-        w.UInt32(StableHash.Fnv1a32(w.Written));
+        w.UInt32(StableHash.Crc32C(w.Written));
         return w.Written.ToArray();
     }
 
@@ -187,9 +190,9 @@ internal static class TileStateCodec
             throw Corrupt("it is empty");
         }
 
-        if (data[0] != Version)
+        if (data[0] is not (Version or VersionFnvChecksum))
         {
-            throw new InvalidDataException($"Encoded tiles of view '{view.Name}' have unknown format version {data[0]} (this build reads version {Version}).");
+            throw new InvalidDataException($"Encoded tiles of view '{view.Name}' have unknown format version {data[0]} (this build reads versions {VersionFnvChecksum} and {Version}).");
         }
 
         if (data.Length < 1 + 8 + 1 + 1 + 1 + 4)
@@ -198,7 +201,8 @@ internal static class TileStateCodec
         }
 
         ReadOnlySpan<byte> body = data[..^4];
-        if (StableHash.Fnv1a32(body) != BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]))
+        uint checksum = data[0] == Version ? StableHash.Crc32C(body) : StableHash.Fnv1a32(body);
+        if (checksum != BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]))
         {
             throw Corrupt("the checksum does not match");
         }
