@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Brisa.Core.Aggregation;
@@ -601,7 +602,21 @@ internal static class TileStateCodec
             return (long)(u >> 1) ^ -(long)(u & 1);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong VarUInt()
+        {
+            // Most varints (counts, small offsets) are one byte: taken inline, the rest by the general loop.
+            int p = _position;
+            if ((uint)p < (uint)_data.Length && _data[p] < 0x80)
+            {
+                _position = p + 1;
+                return _data[p];
+            }
+
+            return VarUIntSlow();
+        }
+
+        private ulong VarUIntSlow()
         {
             ulong result = 0;
             for (int shift = 0; shift < 70; shift += 7)
