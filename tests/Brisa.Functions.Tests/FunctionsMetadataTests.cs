@@ -36,6 +36,18 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void IngestEvents_Metadata_RetriesAFailedBatchIndefinitely()
+    {
+        // The Event Hubs trigger checkpoints a batch whether or not the function succeeded; only a retry policy keeps a
+        // batch that failed (storage down) from being skipped. Bad events never fail it (they go to dead-letter).
+        var retry = Function("IngestEvents").GetProperty("retry");
+        Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString());
+        Assert.Equal(-1, retry.GetProperty("maxRetryCount").GetInt32());
+        Assert.Equal("00:00:05", retry.GetProperty("minimumInterval").GetString());
+        Assert.Equal("00:05:00", retry.GetProperty("maximumInterval").GetString());
+    }
+
+    [Fact]
     public void Health_Metadata_IsAnonymousGetOnHealthRoute()
     {
         var function = Function("Health");

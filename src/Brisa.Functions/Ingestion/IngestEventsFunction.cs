@@ -11,9 +11,12 @@ namespace Brisa.Functions.Ingestion;
 /// ingestion path it shares with the push endpoint.
 /// </summary>
 /// <remarks>
-/// A storage failure is not caught: the invocation fails, the host does not checkpoint the batch, and it is delivered
-/// again. That is safe because ingestion is idempotent per batch (DESIGN §5: the batch id comes from the partition and
-/// sequence range, so a redelivered batch overwrites itself).
+/// A storage failure is not caught: the invocation fails. The Event Hubs trigger checkpoints a batch whether or not its
+/// invocation succeeded, so the retry policy is what keeps a failed batch from being skipped: the host runs it again,
+/// with a backoff from 5 s to 5 min and no limit, holding the partition until it succeeds. Retrying is safe because
+/// ingestion is idempotent per batch (DESIGN §5: the batch id comes from the partition and sequence range, so a batch
+/// run again overwrites itself, and the online tiles skip event ids they hold); it cannot loop on bad data, because
+/// rejected events go to dead-letter and never fail the batch.
 /// </remarks>
 public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogger<IngestEventsFunction> logger)
 {
@@ -25,6 +28,7 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
     /// <param name="context">The invocation context; its trigger metadata carries the partition.</param>
     /// <param name="cancellationToken">Signalled when the host shuts down or loses the partition.</param>
     [Function("IngestEvents")]
+    [ExponentialBackoffRetry(-1, "00:00:05", "00:05:00")]
     public async Task Run(
         [EventHubTrigger("%EventHubName%", Connection = "EventHub", ConsumerGroup = "%EventHubConsumerGroup%", IsBatched = true)] EventData[] events,
         FunctionContext context,
