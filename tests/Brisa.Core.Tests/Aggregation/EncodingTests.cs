@@ -136,11 +136,7 @@ public class EncodingTests(ITestOutputHelper output)
         for (int seed = 0; seed < 60; seed++)
         {
             var scenario = Scenario.Generate(seed + 60_000, trackIds: seed % 2 == 0, maxEvents: 80);
-            EntityTiles state = scenario.View.CreateState();
-            foreach (RawEvent e in scenario.Events)
-            {
-                state.Apply(e.Ticks, e.Id, e.Fields);
-            }
+            EntityTiles state = Applied(scenario);
 
             byte[] current = state.Encode();
             byte[] versionOne = AsVersionOne(current);
@@ -179,11 +175,7 @@ public class EncodingTests(ITestOutputHelper output)
     public void Decode_EveryFlippedByte_Throws()
     {
         var scenario = Scenario.Generate(7, trackIds: true, maxEvents: 60);
-        EntityTiles state = scenario.View.CreateState();
-        foreach (RawEvent e in scenario.Events)
-        {
-            state.Apply(e.Ticks, e.Id, e.Fields);
-        }
+        EntityTiles state = Applied(scenario);
 
         byte[] bytes = state.Encode();
         for (int i = 0; i < bytes.Length; i++)
@@ -219,11 +211,7 @@ public class EncodingTests(ITestOutputHelper output)
         for (int seed = 0; seed < 40; seed++)
         {
             var scenario = Scenario.Generate(seed + 50_000, trackIds: seed % 2 == 0, maxEvents: 40);
-            EntityTiles state = scenario.View.CreateState();
-            foreach (RawEvent e in scenario.Events)
-            {
-                state.Apply(e.Ticks, e.Id, e.Fields);
-            }
+            EntityTiles state = Applied(scenario);
 
             byte[] bytes = state.Encode();
             for (int trial = 0; trial < 200; trial++)
@@ -315,6 +303,17 @@ public class EncodingTests(ITestOutputHelper output)
 
             Assert.Equal(a.IdCountAt(i), b.IdCountAt(i));
         }
+    }
+
+    private static EntityTiles Applied(Scenario scenario)
+    {
+        EntityTiles state = scenario.View.CreateState();
+        foreach (RawEvent e in scenario.Events)
+        {
+            state.Apply(e.Ticks, e.Id, e.Fields);
+        }
+
+        return state;
     }
 
     private static byte[] AsVersionOne(byte[] versionTwo)
