@@ -230,7 +230,8 @@ internal sealed class IngestStorageBenchmark : IBenchmark
             $"Brisa sends {tableRequests / rowWrites:F2} Table requests per row it updates and {blobRequests / deliveries:F1} Blob requests per delivery.");
         text.AppendLine();
         text.Append(inv, $"CPU time of this process (Azurite's own is not counted): Brisa {brisa.CpuSeconds * 1e6 / n:N0} µs per event, the peer {peer.CpuSeconds * 1e3 / peer.Figure("table_requests"):F2} ms per Table request. ");
-        text.AppendLine("So the client side of the storage requests (the SDK's pipeline, request signing, HTTP) is most of what a Function instance spends per event: " +
+        text.AppendLine("Much of it is the thread pool's workers spinning while they wait for Azurite's replies: the same command with that spinning turned off (`DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0`, 2026-12-07) took 1.7–2.5 CPU s per run for Brisa and 1.3–1.5 for the peer, against 5.18 and 6.30 in the run above, and Brisa then ingested 1,577–1,651 events/s (Azurite, sharing the two cores, got more of them). " +
+            "Either way, the storage requests (the SDK, HTTP, and waiting on replies) are most of what an instance spends per event: " +
             "the in-memory part of the same path (decode, validate, tile update; see [ingest](#ingest)) takes about 2 µs per event, and encoding and decoding an entity's tiles a few µs per row it writes (see [tiles-codec](#tiles-codec)). " +
             "Fewer requests per row, not faster tiles, is what would cut that cost. The absolute figures overstate Azure's: on this VM a bare system call takes about 1.6 µs (`getppid` in a loop, 2026-12-07; a trip to the hypervisor, see [memory](#memory)), and every HTTP request makes several.");
         text.AppendLine();
