@@ -64,6 +64,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         [CommandOption("--out <DIR>")]
         [Description("Report folder (default: a new folder under the system temp folder).")]
         public string? Out { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            Customers < 1 ? ValidationResult.Error($"--customers must be at least 1 (got {Customers}).")
+            : Days < 1 ? ValidationResult.Error($"--days must be at least 1 (got {Days}).")
+            : Port is not (null or (>= 1 and <= 65535)) ? ValidationResult.Error($"--port must be between 1 and 65535 (got {Port}).")
+            : ValidationResult.Success();
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Brisa.Core.Generation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -56,6 +57,15 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         [Description("Write to this file instead of standard output.")]
         public string? Out { get; init; }
 
+        /// <inheritdoc />
+        /// <remarks>Checks the ranges <see cref="FraudStreamOptions.Validate"/> guards, in terms of the options a user typed.</remarks>
+        public override ValidationResult Validate() =>
+            Customers < 1 ? ValidationResult.Error($"--customers must be at least 1 (got {Customers}).")
+            : Merchants < 1 ? ValidationResult.Error($"--merchants must be at least 1 (got {Merchants}).")
+            : Days < 1 ? ValidationResult.Error($"--days must be at least 1 (got {Days}).")
+            : FraudRate is not (>= 0 and <= 0.5) ? ValidationResult.Error($"--fraud-rate must be between 0 and 0.5 (got {FraudRate.ToString(CultureInfo.InvariantCulture)}).")
+            : ValidationResult.Success();
+
         /// <summary>The generator options these settings describe.</summary>
         public FraudStreamOptions ToOptions() => new()
         {
@@ -73,18 +83,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var options = settings.ToOptions();
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-            return ExitCodes.BadInput;
-        }
-
-        var stream = FraudStreamGenerator.Generate(options);
+        var stream = FraudStreamGenerator.Generate(settings.ToOptions());
         var now = DateTimeOffset.UtcNow;
         var events = settings.IncludeFuture ? stream.Events : stream.Events.Where(e => e.Time <= now).ToList();
         if (settings.Out is null)

@@ -27,6 +27,19 @@ public sealed partial class DemoCommandTests
         Assert.True(double.Parse(saved.Groups["amount"].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0, saved.Value);
     }
 
+    [Theory]
+    [InlineData("--customers", "0", "--customers must be at least 1 (got 0).")]
+    [InlineData("--days", "-2", "--days must be at least 1 (got -2).")]
+    [InlineData("--port", "70000", "--port must be between 1 and 65535 (got 70000).")]
+    public async Task Demo_OptionOutOfRange_ExitTwoBeforeAnyStage(string option, string value, string message)
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("demo", option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("✓ definitions", output);
+    }
+
     [GeneratedRegex(@"money saved\s*│\s*(?<amount>[\d,\.]+) EUR")]
     private static partial Regex MoneySaved();
 }

@@ -26,12 +26,19 @@ public sealed class GenerateCommandTests
         });
     }
 
-    [Fact]
-    public async Task Generate_NegativeCustomers_ExitTwo()
+    [Theory]
+    [InlineData("--customers", "-1", "--customers must be at least 1 (got -1).")]
+    [InlineData("--merchants", "0", "--merchants must be at least 1 (got 0).")]
+    [InlineData("--days", "0", "--days must be at least 1 (got 0).")]
+    [InlineData("--fraud-rate", "0.9", "--fraud-rate must be between 0 and 0.5 (got 0.9).")]
+    public async Task Generate_OptionOutOfRange_ExitTwoNamingTheOption(string option, string value, string message)
     {
-        var (exitCode, output) = await CliRunner.RunAsync("generate", "--customers", "-1", "-o", Path.Combine(Path.GetTempPath(), "never.jsonl"));
+        var file = Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.jsonl");
+
+        var (exitCode, output) = await CliRunner.RunAsync("generate", option, value, "-o", file);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("error:", output);
+        Assert.Contains(message, output);
+        Assert.False(File.Exists(file));
     }
 }
