@@ -5,6 +5,7 @@ using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
+using Brisa.Core.Materialization;
 using Brisa.Core.Modeling;
 using Brisa.Core.Training;
 
@@ -13,7 +14,10 @@ namespace Brisa.Azure.Training;
 /// <summary>Options of one retraining run.</summary>
 public sealed record TrainingPipelineOptions
 {
-    /// <summary>How much history to read from the raw zone. Default 90 days.</summary>
+    /// <summary>
+    /// How far back observations go. Default 90 days. Feature sources are read further back, by the longest window or
+    /// TTL of the model's views, so the first observations' features are complete.
+    /// </summary>
     public TimeSpan History { get; init; } = TimeSpan.FromDays(90);
 
     /// <summary>Who asked (recorded in the model history).</summary>
@@ -53,29 +57,7 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
             ?? throw new ArgumentException($"Unknown model '{modelName}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(modelName));
         var plan = FeaturePlan.Compile(definitions, trackEventIds: false);
         var now = clock.GetUtcNow();
-        var from = TiledView.ToUnixTicks(now - options.History);
-        var to = TiledView.ToUnixTicks(now) + 1;
-
-        var builder = TrainingSetBuilder.ForModel(plan, model);
-        var sources = builder.Requirements.Sources.Append(model.ObservationSource).Append(model.Label.Source).Distinct(StringComparer.Ordinal);
-        var reader = RawZoneReader.For(storage);
-        var events = new Dictionary<string, List<SourceEventBatch>>(StringComparer.Ordinal);
-        foreach (var source in sources)
-        {
-            progress?.Report($"reading raw '{source}'");
-            var schema = plan.Schemas.Single(s => s.SourceName == source);
-            var batches = new List<SourceEventBatch>();
-            await foreach (var batch in reader.ReadRangeAsync(schema, from, to, cancellationToken))
-            {
-                batches.Add(batch);
-            }
-
-            events[source] = batches;
-        }
-
-        progress?.Report("building the point-in-time training set");
-        var observations = ModelObservations.Build(plan, model, events[model.ObservationSource], events[model.Label.Source], labelsKnownAt: now);
-        var set = builder.Build(observations, events.Values.SelectMany(b => b));
+        var (observations, set) = await BuildSetAsync(plan, model, now, options.History, progress, cancellationToken);
         var table = TrainingTables.FromSet(set, model);
 
         progress?.Report($"training on {table.RowCount} rows");
@@ -91,5 +73,53 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
             },
             cancellationToken);
         return new TrainingPipelineResult(run, observations.Count, observations.ImmatureDropped, table.RowCount);
+    }
+
+    /// <summary>The point-in-time training set of a model as of <paramref name="now"/>, over the raw zone's last <paramref name="history"/>.</summary>
+    internal async Task<(ObservationSet Observations, TrainingSet Set)> BuildSetAsync(FeaturePlan plan, ModelDefinition model, DateTimeOffset now, TimeSpan history, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var from = SourceMaterializer.FloorHour(TiledView.ToUnixTicks(now - history));
+        var to = TiledView.ToUnixTicks(now) + 1;
+
+        // The first observations' windows and TTLs reach back before the history: their events are read too (for
+        // features only), so those rows see what serving saw at their time, not windows cut at the history start.
+        var builder = TrainingSetBuilder.ForModel(plan, model);
+        var lookbackFrom = from;
+        foreach (var view in builder.Requirements.Views)
+        {
+            var windowStart = view.View.TileStart(view.View.TileOf(from) - view.View.MaxWindowTiles + 1);
+            lookbackFrom = Math.Min(lookbackFrom, Math.Min(windowStart, from - view.Definition.Ttl.Ticks));
+        }
+
+        var featureSources = builder.Requirements.Sources.ToHashSet(StringComparer.Ordinal);
+        var sources = featureSources.Append(model.ObservationSource).Append(model.Label.Source).Distinct(StringComparer.Ordinal);
+        var reader = RawZoneReader.For(storage);
+        var events = new Dictionary<string, List<SourceEventBatch>>(StringComparer.Ordinal);
+        var lookback = new List<SourceEventBatch>();
+        foreach (var source in sources)
+        {
+            progress?.Report($"reading raw '{source}'");
+            var schema = plan.Schemas.Single(s => s.SourceName == source);
+            if (featureSources.Contains(source))
+            {
+                await foreach (var batch in reader.ReadRangeAsync(schema, lookbackFrom, from, cancellationToken))
+                {
+                    lookback.Add(batch);
+                }
+            }
+
+            var batches = new List<SourceEventBatch>();
+            await foreach (var batch in reader.ReadRangeAsync(schema, from, to, cancellationToken))
+            {
+                batches.Add(batch);
+            }
+
+            events[source] = batches;
+        }
+
+        progress?.Report("building the point-in-time training set");
+        var observations = ModelObservations.Build(plan, model, events[model.ObservationSource], events[model.Label.Source], labelsKnownAt: now);
+        var set = builder.Build(observations, lookback.Concat(events.Values.SelectMany(b => b)));
+        return (observations, set);
     }
 }

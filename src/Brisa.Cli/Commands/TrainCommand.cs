@@ -23,9 +23,9 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [Description("Use this definitions file instead of the registry's live version.")]
         public string? Definitions { get; init; }
 
-        /// <summary>History to read.</summary>
+        /// <summary>How far back observations go.</summary>
         [CommandOption("--history-days <D>")]
-        [Description("Days of raw history to read (default 90).")]
+        [Description("Days of observations to train on (default 90); features also read the events their windows need before that.")]
         public int HistoryDays { get; init; } = 90;
 
         /// <summary>Where to write the HTML report.</summary>
