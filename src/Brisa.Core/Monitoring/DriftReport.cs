@@ -147,7 +147,8 @@ public sealed record DriftReport
 /// the baseline's bins with an extra missing bin (so a feature that goes missing drifts too), KS for numerics and
 /// chi-square for categoricals. The verdict comes from PSI against <see cref="DriftPolicy"/>, except for samples
 /// smaller than <see cref="SmallSample"/>, where PSI is too noisy and KS (numeric) or chi-square (categorical)
-/// p-values decide: alert below <see cref="AlertPValue"/>, warn below <see cref="WarnPValue"/>.
+/// p-values decide for the present values: alert below <see cref="AlertPValue"/>, warn below <see cref="WarnPValue"/>;
+/// the missing share is then judged by the PSI rule on present vs missing (so a feature that stops arriving alerts).
 /// </summary>
 /// <remarks>
 /// PSI says how far the distributions are, not whether sampling noise could explain it: under no drift,
@@ -311,16 +312,20 @@ public static class DriftAnalyzer
         }
         else if (count < SmallSample)
         {
-            // Missing-rate change still shows in PSI; the test covers the present values.
+            // The test covers the present values only (none when the feature stopped arriving): whether values go
+            // missing is judged by the PSI rule on the present/missing split, two bins a small sample still fills.
             method = smallSampleMethod;
-            verdict = pValue < AlertPValue ? DriftVerdict.Alert : pValue < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
+            var tested = pValue < AlertPValue ? DriftVerdict.Alert : pValue < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
+            double[] e2 = [baseline.Count - baseline.Missing, baseline.Missing];
+            double[] a2 = [count - missing, missing];
+            var missingPsi = DriftMetrics.Psi(e2, a2);
+            var missingShift = PsiVerdict(missingPsi, PsiPValue(missingPsi, effective, baseline.Count, e2, a2), policy);
+            verdict = tested > missingShift ? tested : missingShift;
         }
         else
         {
             method = "psi";
-            var size = psi >= policy.PsiAlert ? DriftVerdict.Alert : psi >= policy.PsiWarn ? DriftVerdict.Warn : DriftVerdict.Ok;
-            var significance = psiP < AlertPValue ? DriftVerdict.Alert : psiP < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
-            verdict = size < significance ? size : significance;
+            verdict = PsiVerdict(psi, psiP, policy);
         }
 
         return new FeatureDrift(
@@ -342,6 +347,14 @@ public static class DriftAnalyzer
             verdict,
             effective,
             psiP);
+    }
+
+    // PSI at or above a threshold, and more than sampling noise (its p-value below the matching level).
+    private static DriftVerdict PsiVerdict(double psi, double? pValue, DriftPolicy policy)
+    {
+        var size = psi >= policy.PsiAlert ? DriftVerdict.Alert : psi >= policy.PsiWarn ? DriftVerdict.Warn : DriftVerdict.Ok;
+        var significance = pValue < AlertPValue ? DriftVerdict.Alert : pValue < WarnPValue ? DriftVerdict.Warn : DriftVerdict.Ok;
+        return size < significance ? size : significance;
     }
 
     // PSI is the symmetric (Jeffreys) divergence, ≈ Pearson's χ² divergence for close distributions, so

@@ -65,6 +65,35 @@ public sealed class DriftAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_FeatureMissingInSmallSample_Alerts()
+    {
+        // Under 200 rows the tests of the present values decide; a feature that stopped arriving has none to test.
+        var current = Current(42, rows: 80, amountFactor: 1);
+        var columns = current.Columns.Where(c => c.Key is not "age_days" and not "merchant").ToDictionary();
+        var report = DriftAnalyzer.Analyze(Baseline(1), current with { Columns = columns }, new DriftPolicy());
+
+        Assert.All(report.Features.Where(f => f.Name != "amount"), f =>
+        {
+            Assert.Equal(1, f.CurrentMissingFraction);
+            Assert.Equal(DriftVerdict.Alert, f.Verdict);
+        });
+        Assert.Equal(DriftVerdict.Ok, Assert.Single(report.Features, f => f.Name == "amount").Verdict);
+    }
+
+    [Fact]
+    public void Analyze_SmallSampleWithOneMissingValue_IsOk()
+    {
+        var current = Current(43, rows: 80, amountFactor: 1);
+        var ages = current.Columns["age_days"].ToArray();
+        ages[0] = null;
+        var columns = current.Columns.ToDictionary();
+        columns["age_days"] = ages;
+        var report = DriftAnalyzer.Analyze(Baseline(1), current with { Columns = columns }, new DriftPolicy());
+
+        Assert.All(report.Features, f => Assert.Equal(DriftVerdict.Ok, f.Verdict));
+    }
+
+    [Fact]
     public void Analyze_SmallShiftedSample_UsesKs()
     {
         var report = DriftAnalyzer.Analyze(Baseline(1), Current(51, rows: 80, amountFactor: 3), new DriftPolicy());
