@@ -1,5 +1,6 @@
 using Brisa.Azure.Models;
 using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
 using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -32,15 +33,19 @@ public sealed class ModelInfoFunction(ModelRegistry registry)
 
             var aliases = (await registry.GetAliasesAsync(model, cancellationToken)).Aliases;
             var champion = aliases.Champion is { } version ? await registry.GetMetadataAsync(model, version, cancellationToken) : null;
-            return new OkObjectResult(new
-            {
-                model,
-                versions,
-                aliases.Champion,
-                aliases.Challenger,
-                champion_metrics = champion?.Evaluation,
-                champion_threshold = champion?.Threshold,
-                champion_trained_at = champion?.TrainedAt,
-            });
+
+            // The metrics as the version's metadata.json names them (snake_case), not MVC's camelCase default.
+            return new JsonResult(
+                new
+                {
+                    model,
+                    versions,
+                    aliases.Champion,
+                    aliases.Challenger,
+                    champion_metrics = champion?.Evaluation,
+                    champion_threshold = champion?.Threshold,
+                    champion_trained_at = champion?.TrainedAt,
+                },
+                TrainingReport.JsonOptions);
         });
 }

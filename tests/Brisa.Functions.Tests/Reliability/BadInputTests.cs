@@ -248,7 +248,7 @@ public sealed class BadInputTests(ServingFixture serving)
         var result = await serving.ModelInfo().Run(ServingFixture.Request([], null, "GET"), model, CancellationToken.None);
 
         AssertProblem(result, 404);
-        Assert.IsType<OkObjectResult>(await serving.ModelInfo().Run(ServingFixture.Request([], null, "GET"), "fraud", CancellationToken.None));
+        Assert.IsType<JsonResult>(await serving.ModelInfo().Run(ServingFixture.Request([], null, "GET"), "fraud", CancellationToken.None));
     }
 
     internal static ProblemDetails AssertProblem(IActionResult result, int status)

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Brisa.Azure.Models;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Functions.Models;
+using Brisa.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Brisa.Functions.Tests.Models;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset TrainedAt = new(2026, 11, 29, 16, 53, 51, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Run_ChampionWithMetrics_MetricsNamedAsInTheVersionMetadata()
+    {
+        var model = "info_" + Guid.NewGuid().ToString("N")[..12];
+        var registry = new ModelRegistry(azurite.Storage);
+        byte[] zip = [1, 2, 3];
+        var binary = new BinaryMetrics(100, 10, 0.1, 0.93, 0.61, 0.21, 0.05, []);
+        var confusion = new ConfusionMatrix(8, 3, 87, 2);
+        var report = new TrainingReport
+        {
+            Model = model,
+            Version = ModelVersionId.Create(TrainedAt, zip),
+            TrainedAt = TrainedAt,
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(TrainedAt.AddDays(-30), TrainedAt.AddDays(-7), 400, 40),
+            Validation = new DataRange(TrainedAt.AddDays(-7), TrainedAt, 100, 10),
+            Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw")],
+            Evaluation = new ModelEvaluation(binary, 0.081, confusion, null, null),
+            Importance = [],
+            Baseline = [],
+            ScoreBaseline = FeatureStatistics.Numeric("score", [0.1f, 0.2f]),
+        };
+        await registry.SaveVersionAsync(report, zip);
+        await registry.PromoteAsync(model, report.Version, null, "test", "test");
+
+        var result = await new ModelInfoFunction(registry).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
+        using var json = JsonDocument.Parse(await ExecuteAsync(result));
+
+        var root = json.RootElement;
+        Assert.Equal(report.Version, root.GetProperty("champion").GetString());
+        Assert.Equal(0.081, root.GetProperty("champion_threshold").GetDouble());
+        var metrics = root.GetProperty("champion_metrics");
+        Assert.Equal(0.61, metrics.GetProperty("binary").GetProperty("pr_auc").GetDouble());
+        Assert.Equal(0.21, metrics.GetProperty("binary").GetProperty("log_loss").GetDouble());
+        Assert.Equal(8, metrics.GetProperty("confusion").GetProperty("true_positives").GetInt64());
+    }
+
+    // Executes the result as the Functions host's ASP.NET Core integration does (MVC's default JSON options).
+    private static async Task<byte[]> ExecuteAsync(IActionResult result)
+    {
+        var services = new ServiceCollection().AddLogging().AddMvcCore().Services.BuildServiceProvider();
+        var context = new DefaultHttpContext { RequestServices = services };
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        return body.ToArray();
+    }
+}
