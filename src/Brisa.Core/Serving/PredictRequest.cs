@@ -69,12 +69,21 @@ public static class PredictRequest
                 values[f] = instance.TryGetProperty(field.Name, out var value) ? ReadValue(i, field, value) : FieldValue.Null;
             }
 
-            var id = instance.TryGetProperty("id", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString()! : $"{requestId}-{i}";
+            var id = instance.TryGetProperty("id", out var given) && given.ValueKind != JsonValueKind.Null ? IdOf(i, given) : $"{requestId}-{i}";
             set.Add(id, ticks, keys, values, FieldValue.Null);
         }
 
         return set;
     }
+
+    // The instance id names the prediction in the response and the log (joined with labels later): a string, or an
+    // integer id (a long id field) read as its text, as entity keys are; anything else would be silently replaced.
+    private static string IdOf(int instance, JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.String => id.GetString()!,
+        JsonValueKind.Number when id.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: 'id' must be a string or an integer; got {id.ValueKind.ToString().ToLowerInvariant()}."),
+    };
 
     private static FieldValue ReadValue(int instance, FieldDefinition field, JsonElement value)
     {

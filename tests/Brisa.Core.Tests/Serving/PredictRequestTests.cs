@@ -38,6 +38,15 @@ public sealed class PredictRequestTests
         Assert.Equal(["t1", "req-1"], [set.IdOf(0), set.IdOf(1)]);
     }
 
+    [Fact]
+    public void Parse_IntegerId_KeptAsText()
+    {
+        // An integer transaction id names the instance as a string one does (response, log, join with labels).
+        var set = Parse("""{"instances":[{"id":12345,"customer_id":"c1","merchant_id":"m1"},{"id":null,"customer_id":"c2","merchant_id":"m2"}]}""");
+
+        Assert.Equal(["12345", "req-1"], [set.IdOf(0), set.IdOf(1)]);
+    }
+
     [Theory]
     [InlineData("""{"customer_id":"c1"}""", "missing entity key 'merchant_id'")]
     [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":"ten"}""", "field 'amount' must be double; got string")]
@@ -48,6 +57,8 @@ public sealed class PredictRequestTests
     [InlineData("""{"instances":{}}""", "'instances' must be a list of objects.")]
     [InlineData("""{"instances":[42]}""", "Instance 0 must be a JSON object.")]
     [InlineData("""{"customer_id":{"nested":true},"merchant_id":"m1"}""", "must be a string (or an integer)")]
+    [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1"}""", "Instance 0: 'id' must be a string or an integer; got true")]
+    [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1"}""", "Instance 0: 'id' must be a string or an integer; got number")]
     [InlineData("""not json""", "The body is not valid JSON")]
     public void Parse_BadInstance_ClearError(string json, string message)
     {
