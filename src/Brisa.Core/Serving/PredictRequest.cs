@@ -17,6 +17,9 @@ public static class PredictRequest
     /// <summary>Most instances in one request.</summary>
     public const int MaxInstances = 1000;
 
+    // 2^53: the largest integer a double holds exactly, the bound ingestion puts on long fields.
+    private const long MaxExactInteger = 1L << 53;
+
     // The names an instance may carry, per model's requirements (worked out once, not per request).
     private static readonly ConditionalWeakTable<FeatureRequirements, FrozenSet<string>> KnownFields = new();
 
@@ -91,7 +94,10 @@ public static class PredictRequest
         {
             JsonValueKind.Null => FieldValue.Null,
             JsonValueKind.String when field.Type == FieldType.String => FieldValue.FromText(value.GetString()),
-            JsonValueKind.Number when field.Type is FieldType.Double or FieldType.Long && value.TryGetDouble(out var n) && double.IsFinite(n) => FieldValue.FromNumber(n),
+            JsonValueKind.Number when field.Type == FieldType.Double && value.TryGetDouble(out var n) && double.IsFinite(n) => FieldValue.FromNumber(n),
+
+            // As ingestion reads a long field: an integer within ±2^53 (exact as a double), not 2.5 nor 3.0.
+            JsonValueKind.Number when field.Type == FieldType.Long && value.TryGetInt64(out var l) && l is >= -MaxExactInteger and <= MaxExactInteger => FieldValue.FromNumber(l),
             JsonValueKind.True or JsonValueKind.False when field.Type == FieldType.Bool => FieldValue.FromNumber(value.GetBoolean() ? 1 : 0),
             _ => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: field '{field.Name}' must be {field.Type.ToYamlName()}; got {value.ValueKind.ToString().ToLowerInvariant()}."),
         };

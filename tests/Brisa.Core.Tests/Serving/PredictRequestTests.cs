@@ -48,6 +48,29 @@ public sealed class PredictRequestTests
     }
 
     [Theory]
+    [InlineData("2.5")]
+    [InlineData("3.0")]
+    [InlineData("1e300")]
+    public void Parse_NonIntegerForALongField_InvalidField(string installments)
+    {
+        // Ingestion rejects a non-integer for a long field, so the model never saw one: serving must not score it.
+        var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath())
+            .Replace("      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }", "      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }\n      - { name: installments, type: long }", StringComparison.Ordinal)
+            .Replace("request_fields: [amount, country, channel]", "request_fields: [amount, country, channel, installments]", StringComparison.Ordinal);
+        var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
+        var requirements = TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("fraud")!).Requirements;
+        Assert.Contains(requirements.RequestFields, f => f.Name == "installments" && f.Type == FieldType.Long);
+        var ok = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","installments":3}"""), requirements, Now, "req");
+        Assert.Equal(1, ok.Count);
+
+        var error = Assert.Throws<ServingException>(() => PredictRequest.Parse(
+            Encoding.UTF8.GetBytes($$"""{"customer_id":"c1","merchant_id":"m1","installments":{{installments}}}"""), requirements, Now, "req"));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("field 'installments' must be long; got number", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("""{"customer_id":"c1"}""", "missing entity key 'merchant_id'")]
     [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":"ten"}""", "field 'amount' must be double; got string")]
     [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":-3}""", "field 'amount' = -3 is outside")]
