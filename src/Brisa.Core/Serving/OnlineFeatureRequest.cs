@@ -122,6 +122,14 @@ public sealed class OnlineFeatureRequest
 
         var view = plan.FindView(reference.View!)
             ?? throw ServingException.NotFound("Unknown feature", $"Unknown view '{reference.View}' in '{text}'. Known views: {string.Join(", ", plan.Views.Select(v => v.Name))}.");
+        if (!view.Definition.Online)
+        {
+            // Nothing keeps its online rows (any left are from before it went offline): every key would read NOT_FOUND.
+            throw ServingException.BadRequest(
+                "Invalid request",
+                $"View '{view.Name}' is not served online (online: false): its values are in the offline store only (offline/{view.Name}/). Set 'online: true' to serve it.");
+        }
+
         var index = view.Definition.Features.ToList().FindIndex(f => f.Name == reference.Name);
         if (index < 0)
         {

@@ -62,6 +62,23 @@ public sealed class OnlineFeatureRequestTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"features":["merchant_7d:merchant_txn_count_7d"],"entities":{"merchant_id":["m1"]}}""")]
+    [InlineData("""{"feature_service":"fraud","entities":{"customer_id":["c1"],"merchant_id":["m1"]}}""")]
+    public void Parse_OfflineOnlyView_RejectedNotServedAsNotFound(string json)
+    {
+        // An online: false view has no online rows (or only ones left from before it went offline): every key would
+        // be NOT_FOUND, as if the entity were unknown.
+        var sample = SampleDefinitionsTests.LoadSample();
+        var offline = sample with { FeatureViews = [.. sample.FeatureViews.Select(v => v.Name == "merchant_7d" ? v with { Online = false } : v)] };
+        var plan = FeaturePlan.Compile(offline, trackEventIds: true);
+
+        var error = Assert.Throws<ServingException>(() => OnlineFeatureRequest.Parse(Encoding.UTF8.GetBytes(json), plan));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("View 'merchant_7d' is not served online (online: false)", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_DeeplyNested_MalformedNotCrash()
     {
