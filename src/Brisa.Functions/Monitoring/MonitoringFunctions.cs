@@ -13,7 +13,7 @@ namespace Brisa.Functions.Monitoring;
 /// <c>MonitorDrift</c> (timer, <c>Brisa:MonitorDriftSchedule</c>): every model's serving features and scores of the
 /// last 24 h against its champion's training baseline, and its live performance once labels arrived; a JSON and an HTML
 /// report per run, and a retraining on alert when the model's policy says so. <c>GET /api/monitoring/{model}</c> returns
-/// the latest report (the HTML page when the request accepts <c>text/html</c>).
+/// the latest report (the HTML page when the client prefers <c>text/html</c> to JSON, as the catalog decides).
 /// </summary>
 public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
 {
@@ -37,7 +37,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         }
     }
 
-    /// <summary>The latest drift report as JSON, or as the HTML page with charts when the request accepts <c>text/html</c>; 404 when none was written yet.</summary>
+    /// <summary>The latest drift report as JSON, or as the HTML page with charts when the client prefers <c>text/html</c> (<see cref="ContentNegotiation.PrefersHtml"/>); 404 when none was written yet.</summary>
     [Function("Monitoring")]
     public async Task<IActionResult> Latest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "monitoring/{model}")] HttpRequest request,
@@ -47,7 +47,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         {
             ArgumentNullException.ThrowIfNull(request);
             Exception Missing() => ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
-            if (request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase)))
+            if (ContentNegotiation.PrefersHtml(request))
             {
                 var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw Missing();
                 return new ContentResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = StatusCodes.Status200OK };

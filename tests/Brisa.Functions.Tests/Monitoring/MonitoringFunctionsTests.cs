@@ -1,0 +1,73 @@
+using Brisa.Azure.Monitoring;
+using Brisa.Azure.Registry;
+using Brisa.Azure.Serving;
+using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
+using Brisa.Core.Monitoring;
+using Brisa.Functions.Monitoring;
+using Brisa.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Brisa.Functions.Tests.Monitoring;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(null, "application/json")]
+    [InlineData("*/*", "application/json")]
+    [InlineData("application/json", "application/json")]
+    [InlineData("application/json, text/html;q=0.1", "application/json")]
+    [InlineData("text/html;q=0", "application/json")]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8")]
+    public async Task Latest_AcceptHeader_HtmlOnlyWhenPreferredToJson(string? accept, string contentType)
+    {
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..12];
+        await StoreReportAsync(model);
+        await using var log = PredictionLog.For(azurite.Storage);
+        var function = new MonitoringFunctions(new FixedDefinitionsSource(FraudHistory.Definitions), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+        var context = new DefaultHttpContext();
+        if (accept is not null)
+        {
+            context.Request.Headers.Accept = accept;
+        }
+
+        var result = Assert.IsType<ContentResult>(await function.Latest(context.Request, model, CancellationToken.None));
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal(contentType, result.ContentType);
+    }
+
+    private async Task StoreReportAsync(string model)
+    {
+        var amounts = Enumerable.Range(1, 200).Select(i => (float)i).ToArray();
+        var baseline = new TrainingReport
+        {
+            Model = model,
+            Version = "v20261101000000000-abcdef12",
+            TrainedAt = Now.AddDays(-10),
+            Task = ModelTask.BinaryClassification,
+            Trainer = TrainerKind.LightGbm,
+            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
+            Seed = 1,
+            ValidationSpan = TimeSpan.FromDays(7),
+            Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), 200, 20),
+            Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), 50, 5),
+            Inputs = [new ModelInput("amount", FeatureKind.Numeric, "raw")],
+            Evaluation = new ModelEvaluation(null, 0.5, null, null, null),
+            Importance = [],
+            Baseline = [FeatureStatistics.Numeric("amount", amounts)],
+            ScoreBaseline = FeatureStatistics.Numeric("score", [.. amounts.Select(a => a / 200)]),
+        };
+        var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal) { ["amount"] = [.. amounts.Select(a => (object?)(double)a)] };
+        var report = DriftAnalyzer.Analyze(baseline, new DriftInput(Now.AddDays(-1), Now, amounts.Length, columns, [.. amounts.Select(a => a / 200.0)]), new DriftPolicy());
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
+        await container.GetBlobClient($"{model}/latest.json").UploadAsync(BinaryData.FromString(report.ToJson()), overwrite: true);
+        await container.GetBlobClient($"{model}/latest.html").UploadAsync(BinaryData.FromString("<!doctype html><title>drift</title>"), overwrite: true);
+    }
+}
