@@ -552,7 +552,7 @@ public sealed class CloudEventDecoder
                     utcTicks = time.UtcTicks;
                 }
 
-                value = FieldValue.FromNumber((utcTicks - TiledView.UnixEpochTicks) / 10);
+                value = FieldValue.FromNumber(UnixMicros(utcTicks));
                 return null;
 
             default:
@@ -676,6 +676,19 @@ public sealed class CloudEventDecoder
 
         return true;
     }
+
+    /// <summary>
+    /// The Unix microseconds of a UTC time, as a row holds them (a double). Past 2^53 µs (year 2255) a double steps by
+    /// several microseconds, and rounding to nearest would carry the last instants of 9999-12-31 (DateTimeOffset.MaxValue,
+    /// a common "never" sentinel) past the last tick, a value no reader can turn back into a time: those round down.
+    /// </summary>
+    internal static double UnixMicros(long utcTicks)
+    {
+        double micros = (utcTicks - TiledView.UnixEpochTicks) / 10;
+        return (long)micros > MaxUnixMicros ? Math.BitDecrement(micros) : micros;
+    }
+
+    private static readonly long MaxUnixMicros = (DateTimeOffset.MaxValue.UtcTicks - TiledView.UnixEpochTicks) / 10;
 
     private static readonly double[] PowersOf10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 

@@ -570,7 +570,7 @@ internal sealed class CloudEventScanner
                     return false;
                 }
 
-                value = FieldValue.FromNumber((utcTicks - TiledView.UnixEpochTicks) / 10);
+                value = FieldValue.FromNumber(CloudEventDecoder.UnixMicros(utcTicks));
                 return true;
 
             default:

@@ -234,6 +234,36 @@ public sealed class CloudEventDecoderTests
         Assert.Equal(key, Assert.Single(batch.Sources).Value(0, 1).AsText());
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("9999-12-31T23:59:59.9999999+00:00")]
+    [InlineData("9999-12-31T23:59:59.9999990Z")]
+    public void Decode_EventTimeAtEndOfCalendar_RejectedAsFutureAndBatchKept(string time)
+    {
+        // DateTimeOffset.MaxValue, as .NET producers serialize it: its microseconds round up past the last tick as a double.
+        var late = Event("late", data: $$"""{"transaction_id":"late","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"{{time}}"}""");
+
+        var batch = Decode($"[{Event("ok")},{late}]");
+
+        Assert.Equal(["ok"], batch.Outcomes.Where(o => o.Accepted).Select(o => o.EventId));
+        Assert.Contains("in the future", Assert.Single(batch.Rejected).Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("9999-12-31T23:59:59.9999999+00:00")]
+    public void Decode_OtherTimestampAtEndOfCalendar_AcceptedAsAValidTime(string time)
+    {
+        var schema = new EventSchema("s", "t", "ts", [new SchemaField("expires", FieldType.Timestamp, Required: true), new SchemaField("ts", FieldType.Timestamp, Required: true)]);
+        var message = $$$"""{"specversion":"1.0","id":"e","source":"/s","type":"t","data":{"expires":"{{{time}}}","ts":"2026-11-29T11:00:00Z"}}""";
+
+        var rows = Assert.Single(new CloudEventDecoder([schema]).Decode([new IncomingMessage(Encoding.UTF8.GetBytes(message))], Now).Sources);
+
+        // Unix microseconds that still name a time (the raw zone writes them as one), within a double's step there.
+        var micros = (long)rows.Value(0, 0).AsNumber()!.Value;
+        Assert.InRange(TiledView.FromUnixTicks(micros * 10), DateTimeOffset.MaxValue.AddTicks(-320), DateTimeOffset.MaxValue);
+    }
+
     [Fact]
     public void Decode_InvalidUtf8_RejectedNotReplaced()
     {
