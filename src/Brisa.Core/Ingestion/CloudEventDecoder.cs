@@ -547,6 +547,10 @@ public sealed class CloudEventDecoder
                 {
                     return $"expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got {Describe(ref reader)}";
                 }
+                else if (!HasUtcOffset(ref reader))
+                {
+                    return $"{Describe(ref reader)} has no UTC offset, so the instant it names depends on a time zone; add 'Z' or an offset, e.g. \"2026-11-29T14:55:00Z\"";
+                }
                 else
                 {
                     utcTicks = time.UtcTicks;
@@ -558,6 +562,19 @@ public sealed class CloudEventDecoder
             default:
                 return $"unsupported field type {field.Type}";
         }
+    }
+
+    /// <summary>
+    /// True when a timestamp the reader parsed names its offset ('Z' or ±hh:mm after the time). Without one,
+    /// <see cref="Utf8JsonReader.TryGetDateTimeOffset(out DateTimeOffset)"/> takes the server's local time zone.
+    /// </summary>
+    private static bool HasUtcOffset(ref Utf8JsonReader reader)
+    {
+        // A timestamp the reader parsed is at most 42 bytes once unescaped.
+        Span<byte> text = stackalloc byte[64];
+        text = text[..reader.CopyString(text)];
+        var t = text.IndexOf((byte)'T');
+        return t >= 0 && (text[^1] == (byte)'Z' || text[t..].IndexOfAny((byte)'+', (byte)'-') >= 0);
     }
 
     private static string? CheckRange(SchemaField field, double number) =>

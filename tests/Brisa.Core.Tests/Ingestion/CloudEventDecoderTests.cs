@@ -264,6 +264,33 @@ public sealed class CloudEventDecoderTests
         Assert.InRange(TiledView.FromUnixTicks(micros * 10), DateTimeOffset.MaxValue.AddTicks(-320), DateTimeOffset.MaxValue);
     }
 
+    [Theory]
+    [InlineData("2026-11-29T11:00:00")]
+    [InlineData("2026-11-29T11:00:00.123")]
+    [InlineData("2026-11-29")]
+    [InlineData("2026-11-29T11:00:00\\u002E5")]
+    public void Decode_TimestampWithoutOffset_RejectedNotReadAsServerLocalTime(string time)
+    {
+        // Without 'Z' or an offset the instant depends on a time zone the event does not name (the reader would take the
+        // server's): definitions.md asks for ISO 8601 with an offset.
+        var reason = SingleReason(Event(data: $$"""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"{{time}}"}"""));
+
+        Assert.StartsWith("field 'timestamp': ", reason, StringComparison.Ordinal);
+        Assert.Contains("has no UTC offset", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-11-29T12:00:00+01:00")]
+    [InlineData("2026-11-29T06:00:00-05:00")]
+    [InlineData("2026-11-29T11:00:00.0000000+00:00")]
+    [InlineData("2026-11-29T11:00:00\\u005A")]
+    public void Decode_TimestampWithOffset_ReadAsThatInstant(string time)
+    {
+        var batch = Decode(Event(data: $$"""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"{{time}}"}"""));
+
+        Assert.Equal(TiledView.ToUnixTicks(new DateTimeOffset(2026, 11, 29, 11, 0, 0, TimeSpan.Zero)), Assert.Single(batch.Sources).EventTicks(0));
+    }
+
     [Fact]
     public void Decode_InvalidUtf8_RejectedNotReplaced()
     {
