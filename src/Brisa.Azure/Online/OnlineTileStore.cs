@@ -185,10 +185,12 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 await WriteAsync(views, partitionKey, writes, etags, cancellationToken);
                 return new EntityResult(applied, duplicates, attempt - 1);
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < options.MaxConflictRetries)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < options.MaxConflictRetries)
             {
                 // Another writer got there first: read its state and apply again (our events are not in it yet, or,
                 // where an earlier transaction of this entity went through, their ids are and they count once).
+                // 404: a row read (or cached) with an ETag was deleted since; kept in the cache, it would fail every
+                // retry of the batch and hold the partition for good.
                 foreach (var view in views)
                 {
                     cache.Remove((partitionKey, view.Name, view.LayoutFingerprint));

@@ -128,6 +128,38 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task Apply_RowDeletedAfterThisInstanceWroteIt_RowWrittenAgainWithTheNewEvents()
+    {
+        // An operator deletes an entity's row (or empties the table) while this instance still holds the row's ETag.
+        var customer = $"c-{Guid.NewGuid():N}";
+        var view = Plan.FindView("customer_7d")!;
+        var store = OnlineTileStore.For(azurite.Storage);
+        var now = TiledView.ToUnixTicks(Now);
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "a", 3), now);
+        await azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable).DeleteEntityAsync(TableKeys.Encode(customer), view.Name);
+
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "b", 4), now);
+
+        Assert.Equal(4, (await store.ReadAsync(view.View, customer))!.State.EventCount);
+    }
+
+    [Fact]
+    public async Task Apply_SeveralViewsRowDeletedAfterThisInstanceWroteThem_RowsWrittenAgainWithTheNewEvents()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var views = CustomerViews();
+        var store = OnlineTileStore.For(azurite.Storage);
+        var now = TiledView.ToUnixTicks(Now);
+        await store.ApplyAsync(views, Batch(customer, "a", 3), now);
+        await azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable).DeleteEntityAsync(TableKeys.Encode(customer), views[0].View.Name);
+
+        await store.ApplyAsync(views, Batch(customer, "b", 4), now);
+
+        Assert.Equal(4, (await store.ReadAsync(views[0].View, customer))!.State.EventCount);
+        Assert.Equal(7, (await store.ReadAsync(views[1].View, customer))!.State.EventCount);
+    }
+
     private static (TiledView View, int EntityKeyField)[] CustomerViews() =>
         [.. new[] { "customer_1h", "customer_7d" }.Select(name => Plan.FindView(name)!).Select(v => (v.View, v.EntityKeyField))];
 }
