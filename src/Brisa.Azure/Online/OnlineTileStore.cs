@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
+using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
 
 namespace Brisa.Azure.Online;
@@ -116,7 +117,8 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         var byEntity = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var row = 0; row < batch.Count; row++)
         {
-            if (batch.Value(row, entityKeyField).AsText() is { } key)
+            // A long join key is keyed by its invariant text, as the materializer and the serving request key it.
+            if (EntityKeys.FromField(batch.Value(row, entityKeyField)) is { } key)
             {
                 if (!byEntity.TryGetValue(key, out var rows))
                 {

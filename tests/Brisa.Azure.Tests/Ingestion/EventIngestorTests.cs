@@ -194,6 +194,52 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task Ingest_StreamingViewWithLongJoinKey_OnlineTilesKeyedByTheNumber()
+    {
+        // A join key may be a long (definitions.md); the entity key is then the integer's invariant text, as the
+        // materializer, the training set builder and the serving request use it.
+        const string yaml = """
+            project: stores
+            entities:
+              - { name: store, join_key: store_id }
+            sources:
+              - name: sale
+                event_type: com.example.sale
+                id_field: sale_id
+                timestamp_field: timestamp
+                fields:
+                  - { name: sale_id, type: string, required: true }
+                  - { name: store_id, type: long, required: true }
+                  - { name: amount, type: double, required: true }
+                  - { name: timestamp, type: timestamp, required: true }
+            feature_views:
+              - name: store_1h
+                entity: store
+                source: sale
+                tile: 5m
+                ttl: 2h
+                online: true
+                streaming: true
+                features:
+                  - { name: sale_count_1h, aggregation: count, window: 1h }
+            """;
+        var definitions = DefinitionLoader.Parse(yaml, "stores.yaml").Definitions!;
+        var prefix = $"sale-{Guid.NewGuid():N}";
+        var store = Random.Shared.NextInt64(1, 1L << 40);
+        var events = Enumerable.Range(0, 3).Select(i =>
+            $$$"""{"specversion":"1.0","id":"{{{prefix}}}-{{{i}}}","source":"/tests","type":"com.example.sale","data":{"sale_id":"{{{prefix}}}-{{{i}}}","store_id":{{{store}}},"amount":5,"timestamp":"{{{Now.AddMinutes(-i - 1):yyyy-MM-ddTHH:mm:ssZ}}}"}}""");
+        var ingestor = new EventIngestor(azurite.Storage, definitions, new FixedTimeProvider(Now));
+
+        var result = await ingestor.IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
+
+        Assert.Equal(3, result.Accepted);
+        Assert.Equal(3, result.OnlineApplied);
+        var view = FeaturePlan.Compile(definitions, trackEventIds: true).FindView("store_1h")!;
+        var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, store.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(3, tiles!.State.EventCount);
+    }
+
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)
     {
         var random = new Random(seed);
