@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,7 +13,7 @@ namespace Brisa.Azure.RawZone;
 /// <summary>
 /// Writes rejected events to <c>deadletter/&lt;source&gt;/date=/hour=/&lt;batch-id&gt;.jsonl</c>: one JSON line per event
 /// with its original bytes (as text when valid UTF-8, else base64), the reason, the source and the time.
-/// The blob name is a digest of the content, so a redelivered batch overwrites itself.
+/// The blob name is a digest of the rejected events' ids and bytes, so a batch redelivered within the hour overwrites itself.
 /// </summary>
 public sealed class DeadLetterWriter(BlobContainerClient container)
 {
@@ -27,7 +28,7 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
         foreach (var group in rejected.GroupBy(r => r.Source ?? UnknownSource, StringComparer.Ordinal))
         {
             var content = Serialize(group, receivedAt);
-            var digest = Convert.ToHexStringLower(SHA256.HashData(Serialize(group, DateTimeOffset.UnixEpoch)).AsSpan(0, 16));
+            var digest = Digest(group);
             var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key}/date={receivedAt.UtcDateTime:yyyy-MM-dd}/hour={receivedAt.UtcDateTime:HH}/{digest}.jsonl");
             await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
             names.Add(name);
@@ -50,6 +51,34 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// The first 128 bits of SHA-256 over what was received (each event's id and original bytes), not over the reasons:
+    /// a reason can name the server's clock ("… in the future (server time …)"), which moves between a batch and its
+    /// redelivery, and a redelivered batch must overwrite its blob rather than add one.
+    /// </summary>
+    private static string Digest(IEnumerable<RejectedEvent> events)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var rejected in events)
+        {
+            // Length-prefixed, so no two different sequences of events hash the same bytes (-1: no id).
+            var id = rejected.EventId is { } text ? Encoding.UTF8.GetBytes(text) : null;
+            AppendLength(hash, id?.Length ?? -1);
+            hash.AppendData(id ?? []);
+            AppendLength(hash, rejected.OriginalBytes.Length);
+            hash.AppendData(rejected.OriginalBytes.Span);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
+    }
+
+    private static void AppendLength(IncrementalHash hash, int length)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, length);
+        hash.AppendData(bytes);
     }
 
     private static byte[] Serialize(IEnumerable<RejectedEvent> events, DateTimeOffset receivedAt)

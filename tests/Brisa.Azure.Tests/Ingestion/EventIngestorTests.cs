@@ -240,6 +240,21 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         Assert.Equal(3, tiles!.State.EventCount);
     }
 
+    [Fact]
+    public async Task Ingest_FutureEventRedeliveredMinutesLater_DeadLetteredOnce()
+    {
+        // The trigger's retry runs a failed batch again seconds to minutes later: the reason's wording follows the clock
+        // ("is 59m in the future (server time ...)"), the event does not.
+        var id = $"future-{Guid.NewGuid():N}";
+        var message = Message([new Txn(id, $"{id}-c", 10, "ES", Now.AddHours(1))]);
+
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now)).IngestAsync([message], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now.AddMinutes(2))).IngestAsync([message], CancellationToken.None);
+
+        var deadLetters = await DeadLetterWriter.For(azurite.Storage).ReadAllAsync("transaction/");
+        Assert.Single(deadLetters, d => d.EventId == id);
+    }
+
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)
     {
         var random = new Random(seed);
