@@ -14,8 +14,8 @@ namespace Brisa.Functions.Ingestion;
 /// A storage failure is not caught: the invocation fails. The Event Hubs trigger checkpoints a batch whether or not its
 /// invocation succeeded, so the retry policy is what keeps a failed batch from being skipped: the host runs it again,
 /// with a backoff from 5 s to 5 min and no limit, holding the partition until it succeeds. Retrying is safe because
-/// ingestion is idempotent per batch (DESIGN §5: the batch id comes from the partition and sequence range, so a batch
-/// run again overwrites itself, and the online tiles skip event ids they hold). Bad events never fail a batch (they go
+/// ingestion is idempotent per batch (DESIGN §5: a raw file's batch id is a hash of its event ids, so a batch run again
+/// overwrites itself, and the online tiles skip event ids they hold). Bad events never fail a batch (they go
 /// to dead-letter); a stored tile row that cannot be read (corrupt, or written by a newer build) does, every time, and
 /// then the partition waits for an operator.
 /// </remarks>
