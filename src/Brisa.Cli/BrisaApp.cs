@@ -51,6 +51,13 @@ public static class BrisaApp
                 models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a version champion by hand (recorded in the history).");
                 models.AddCommand<ModelsRollbackCommand>("rollback").WithDescription("Restore the previous champion, or a named version.");
             });
+            config.AddBranch("features", features =>
+            {
+                features.SetDescription("Read online feature values, as the HTTP API serves them.");
+                features.AddCommand<FeaturesGetCommand>("get")
+                    .WithDescription("Online values of features for entity keys, with status (TTL applied) and event time.")
+                    .WithExample("features", "get", "customer_1h:txn_count_1h", "customer_7d:amount_mean_7d", "--entity", "customer_id=c000014");
+            });
             config.AddCommand<DriftCommand>("drift")
                 .WithDescription("Check a model's drift and live performance; print the table and write the HTML report (exit 0 whatever the verdict).")
                 .WithExample("drift", "fraud", "--out", "fraud-drift.html");

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Registry;
+using Brisa.Core.Definitions;
+using Brisa.Core.Generation;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Cli.Tests.Commands;
+
+/// <summary><c>brisa features get</c> as its own process against Azurite holding a few ingested transactions.</summary>
+public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task FeaturesGet_NoStorageConfigured_ExitTwoSaysWhatToSet()
+    {
+        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(1), "features", "get", "customer_1h:txn_count_1h", "--entity", "customer_id=c1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("set AzureWebJobsStorage", output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "features", "get", "customer_1h:txn_count_1h" }, "Give at least one entity key")]
+    [InlineData(new[] { "features", "get", "--entity", "customer_id=c1" }, "Give the features to read")]
+    [InlineData(new[] { "features", "get", "customer_1h:txn_count_1h", "--service", "fraud", "--entity", "customer_id=c1" }, "not both")]
+    [InlineData(new[] { "features", "get", "customer_1h:txn_count_1h", "--entity", "c1" }, "--entity 'c1' is not <key>=<value>")]
+    public async Task FeaturesGet_BadArguments_ExitTwoSaysWhatIsWrong(string[] args, string message)
+    {
+        var (exitCode, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public async Task FeaturesGet_IngestedTransactions_ValuesStatusesAndEventTimesAsServed()
+    {
+        var now = await SeedAsync();
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(2),
+            azurite.ConnectionString,
+            "features", "get", "customer_1h:txn_count_1h", "customer_1h:amount_sum_1h", "customer_7d:amount_mean_7d",
+            "--entity", "customer_id=fg-recent", "--entity", "customer_id=fg-stale", "--entity", "customer_id=fg-unknown");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_1h:txn_count_1h\s+│ 3\s+│ PRESENT\s+│ " + now.AddMinutes(-10).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), output);
+        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_1h:amount_sum_1h\s+│ 60\s+│ PRESENT", output);
+        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_7d:amount_mean_7d\s+│ 20\s+│ PRESENT", output);
+
+        // Three days old: past both views' TTL (2 h, 2 d), so served as missing though the rows hold the event.
+        Assert.Matches(@"│ customer_id=fg-stale\s+│ customer_1h:txn_count_1h\s+│\s+│ OUTSIDE_MAX_AGE", output);
+        Assert.Matches(@"│ customer_id=fg-stale\s+│ customer_7d:amount_mean_7d\s+│\s+│ OUTSIDE_MAX_AGE", output);
+        Assert.Matches(@"│ customer_id=fg-unknown\s+│ customer_1h:txn_count_1h\s+│\s+│ NOT_FOUND", output);
+    }
+
+    [Fact]
+    public async Task FeaturesGet_Json_AnswerAsTheHttpApiReturnsIt()
+    {
+        await SeedAsync();
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "--service", "fraud", "--entity", "customer_id=fg-recent", "--entity", "merchant_id=fg-m1", "--json");
+
+        Assert.True(exitCode == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var names = json.RootElement.GetProperty("metadata").GetProperty("feature_names").EnumerateArray().Select(n => n.GetString()).ToList();
+        var results = json.RootElement.GetProperty("results");
+        var count = results[names.IndexOf("customer_1h:txn_count_1h")];
+        Assert.Equal(3, count.GetProperty("values")[0].GetDouble());
+        Assert.Equal("PRESENT", count.GetProperty("statuses")[0].GetString());
+        var merchant = results[names.IndexOf("merchant_1h:merchant_txn_count_1h")];
+        Assert.Equal(3, merchant.GetProperty("values")[0].GetDouble());
+        Assert.DoesNotContain("amount_zscore", names);
+    }
+
+    [Fact]
+    public async Task FeaturesGet_UnknownView_ExitTwoWithTheApisMessage()
+    {
+        await SeedAsync();
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=fg-recent");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown view 'customer_2h'", output);
+    }
+
+    // The sample applied; fg-recent: three transactions (10, 20, 30) in the last half hour at merchant fg-m1;
+    // fg-stale: one three days ago. Returns the "now" the events were placed around.
+    private async Task<DateTimeOffset> SeedAsync()
+    {
+        var definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+        await DefinitionRegistry.For(azurite.Storage).ApplyAsync(definitions, "test", DateTimeOffset.UtcNow, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        GeneratedEvent[] events =
+        [
+            new TransactionEvent("fg-t1", now.AddMinutes(-30), "fg-recent", "fg-m1", 10, "EUR", "ES", "pos", false),
+            new TransactionEvent("fg-t2", now.AddMinutes(-20), "fg-recent", "fg-m1", 20, "EUR", "ES", "pos", false),
+            new TransactionEvent("fg-t3", now.AddMinutes(-10), "fg-recent", "fg-m1", 30, "EUR", "ES", "pos", false),
+            new TransactionEvent("fg-t4", now.AddDays(-3), "fg-stale", "fg-m2", 40, "EUR", "ES", "pos", false),
+        ];
+        await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(FraudStreamJson.ToJsonArray(events))], CancellationToken.None);
+        return now;
+    }
+}
