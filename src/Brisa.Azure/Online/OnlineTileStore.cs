@@ -109,7 +109,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(view);
-        return IsFor(row, view, entityKey) ? new OnlineTiles(view.Decode(ReadTiles(row)), row.Timestamp) : null;
+        return IsFor(row, view, entityKey) ? new OnlineTiles(Decode(row, view), row.Timestamp) : null;
     }
 
     private static Dictionary<string, List<int>> RowsByEntity(SourceEventBatch batch, int entityKeyField)
@@ -244,7 +244,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         for (var v = 0; v < views.Length; v++)
         {
             var existing = found[v];
-            states[v] = existing is not null && IsFor(existing, views[v], entityKey) ? views[v].Decode(ReadTiles(existing)) : views[v].CreateState();
+            states[v] = existing is not null && IsFor(existing, views[v], entityKey) ? Decode(existing, views[v]) : views[v].CreateState();
             etags[v] = existing?.ETag;
         }
     }
@@ -326,6 +326,21 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         {
             var length = Math.Min(MaxBinaryProperty, encoded.Length - offset);
             entity[part == 0 ? TilesProperty : TilesProperty + part] = encoded.AsSpan(offset, length).ToArray();
+        }
+    }
+
+    /// <summary>A row's tiles; an unreadable row (corrupt, or a newer format) names itself, so an operator can find it.</summary>
+    private static EntityTiles Decode(TableEntity row, TiledView view)
+    {
+        try
+        {
+            return view.Decode(ReadTiles(row));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException(
+                $"Online row PartitionKey '{row.PartitionKey}', RowKey '{row.RowKey}' (entity '{row.GetString(EntityKeyProperty)}') cannot be read: {ex.Message} See docs/operations.md, 'A partition stopped'.",
+                ex);
         }
     }
 

@@ -129,6 +129,29 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Apply_StoredRowCorrupt_ErrorNamesTheRowAndNothingIsWritten()
+    {
+        var customer = $"c-{Guid.NewGuid():N}";
+        var view = Plan.FindView("customer_7d")!;
+        var now = TiledView.ToUnixTicks(Now);
+        await OnlineTileStore.For(azurite.Storage).ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "a", 2), now);
+        var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
+        var row = (await table.GetEntityAsync<TableEntity>(TableKeys.Encode(customer), "customer_7d")).Value;
+        var tiles = row.GetBinary("Tiles")!;
+        tiles[tiles.Length / 2] ^= 0x40;
+        row["Tiles"] = tiles;
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        var corrupt = (await table.GetEntityAsync<TableEntity>(TableKeys.Encode(customer), "customer_7d")).Value;
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            OnlineTileStore.For(azurite.Storage).ApplyAsync(view.View, view.EntityKeyField, Batch(customer, "b", 2), now));
+
+        Assert.Contains($"PartitionKey '{TableKeys.Encode(customer)}', RowKey 'customer_7d' (entity '{customer}')", error.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Equal(corrupt.ETag, (await table.GetEntityAsync<TableEntity>(TableKeys.Encode(customer), "customer_7d")).Value.ETag);
+    }
+
+    [Fact]
     public async Task Apply_RowDeletedAfterThisInstanceWroteIt_RowWrittenAgainWithTheNewEvents()
     {
         // An operator deletes an entity's row (or empties the table) while this instance still holds the row's ETag.
