@@ -29,7 +29,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
 
         /// <summary>Random seed.</summary>
         [CommandOption("--seed <S>")]
-        [Description("Seed; the same seed and options give the same bytes (default 42).")]
+        [Description("Seed (default 42); the same seed and options give the same bytes when --start is given and --include-future is set (otherwise both depend on the clock).")]
         public long Seed { get; init; } = 42;
 
         /// <summary>Fraud share.</summary>
