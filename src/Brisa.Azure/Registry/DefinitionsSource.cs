@@ -5,7 +5,7 @@ namespace Brisa.Azure.Registry;
 /// <summary>Where a running Brisa gets its live definitions.</summary>
 public interface IDefinitionsSource
 {
-    /// <summary>The definitions in force now.</summary>
+    /// <summary>The definitions in force now; <see cref="DefinitionsNotDeployedException"/> when none was applied yet.</summary>
     ValueTask<FeatureRepositoryDefinition> GetAsync(CancellationToken cancellationToken);
 }
 
@@ -43,7 +43,7 @@ public sealed class RegistryDefinitionsSource(DefinitionRegistry registry, TimeP
             }
 
             var pointer = await registry.GetPointerAsync(cancellationToken)
-                ?? throw new InvalidOperationException("No definitions are deployed: run 'brisa apply <file>' first.");
+                ?? throw new DefinitionsNotDeployedException();
             if (current?.Version != pointer.Version)
             {
                 current = (pointer.Version, await registry.LoadVersionAsync(pointer.Version, cancellationToken));

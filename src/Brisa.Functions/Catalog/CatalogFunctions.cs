@@ -7,6 +7,7 @@ using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Brisa.Functions.Catalog;
 
@@ -15,7 +16,7 @@ namespace Brisa.Functions.Catalog;
 /// <c>GET /api/catalog/ui[?q=text]</c> (always the page) and <c>GET /api/catalog/{view}</c>: every feature, its owner,
 /// tags, users, freshness and latest materialization statistics.
 /// </summary>
-public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStatisticsStore statistics, TimeProvider time)
+public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStatisticsStore statistics, TimeProvider time, ILogger<CatalogFunctions> logger)
 {
     /// <summary>Every view (JSON filtered by <c>q</c>), or the catalog page for a browser.</summary>
     [Function("Catalog")]
@@ -24,14 +25,17 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var search = request.Query["q"].FirstOrDefault();
-        if (ContentNegotiation.PrefersHtml(request))
+        return await Problems.Guard(logger, async () =>
         {
-            return await PageAsync(search, cancellationToken);
-        }
+            var search = request.Query["q"].FirstOrDefault();
+            if (ContentNegotiation.PrefersHtml(request))
+            {
+                return await PageAsync(search, cancellationToken);
+            }
 
-        var (live, latest) = await LoadAsync(cancellationToken);
-        return new JsonResult(Core.Serving.Catalog.Views(live, latest, time.GetUtcNow(), search), TrainingReport.JsonOptions);
+            var (live, latest) = await LoadAsync(cancellationToken);
+            return new JsonResult(Core.Serving.Catalog.Views(live, latest, time.GetUtcNow(), search), TrainingReport.JsonOptions);
+        }, cancellationToken);
     }
 
     /// <summary>The catalog page, whatever the <c>Accept</c> header; <c>q</c> pre-fills its search box.</summary>
@@ -41,7 +45,7 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await PageAsync(request.Query["q"].FirstOrDefault(), cancellationToken);
+        return await Problems.Guard(logger, () => PageAsync(request.Query["q"].FirstOrDefault(), cancellationToken), cancellationToken);
     }
 
     /// <summary>One view; 404 problem details when unknown.</summary>
@@ -50,12 +54,12 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "catalog/{view}")] HttpRequest request,
         string view,
         CancellationToken cancellationToken) =>
-        await Problems.Guard(async () =>
+        await Problems.Guard(logger, async () =>
         {
             var live = await definitions.GetAsync(cancellationToken);
             var latest = live.FindView(view) is null ? null : await statistics.ReadLatestAsync(view, cancellationToken);
             return new JsonResult(Core.Serving.Catalog.View(live, view, latest, time.GetUtcNow()), TrainingReport.JsonOptions);
-        });
+        }, cancellationToken);
 
     private async Task<IActionResult> PageAsync(string? search, CancellationToken cancellationToken)
     {

@@ -3,12 +3,13 @@ using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Brisa.Functions.Ingestion;
 
 /// <summary><c>POST /api/events</c>: CloudEvents (one, or a batch) into the same ingestion path as Event Hubs.</summary>
-public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOptions> options)
+public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOptions> options, ILogger<PushEventsFunction> logger)
 {
     private static readonly string[] AcceptedMediaTypes = ["application/cloudevents+json", "application/cloudevents-batch+json", "application/json"];
 
@@ -19,19 +20,22 @@ public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOpt
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!HasAcceptedMediaType(request.ContentType))
+        return await Problems.Guard(logger, async () =>
         {
-            return Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes);
-        }
+            if (!HasAcceptedMediaType(request.ContentType))
+            {
+                return Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes);
+            }
 
-        var body = await BoundedBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
-        if (body is null)
-        {
-            return Problems.PayloadTooLarge(options.Value.MaxBodyBytes);
-        }
+            var body = await BoundedBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+            if (body is null)
+            {
+                return Problems.PayloadTooLarge(options.Value.MaxBodyBytes);
+            }
 
-        var result = await ingestor.IngestAsync([new IncomingMessage(body)], cancellationToken);
-        return PushResponse.From(result);
+            var result = await ingestor.IngestAsync([new IncomingMessage(body)], cancellationToken);
+            return PushResponse.From(result);
+        }, cancellationToken);
     }
 
     private static bool HasAcceptedMediaType(string? contentType) =>

@@ -6,11 +6,12 @@ using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Brisa.Functions.Models;
 
 /// <summary><c>GET /api/models/{model}</c>: versions, aliases and the champion's metrics.</summary>
-public sealed class ModelInfoFunction(ModelRegistry registry)
+public sealed class ModelInfoFunction(ModelRegistry registry, ILogger<ModelInfoFunction> logger)
 {
     /// <summary>200 with the model's registry state; 404 when it has no version.</summary>
     [Function("ModelInfo")]
@@ -18,7 +19,7 @@ public sealed class ModelInfoFunction(ModelRegistry registry)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{model}")] HttpRequest request,
         string model,
         CancellationToken cancellationToken) =>
-        await Problems.Guard(async () =>
+        await Problems.Guard(logger, async () =>
         {
             if (!DefinitionNames.IsValidName(model))
             {
@@ -47,5 +48,5 @@ public sealed class ModelInfoFunction(ModelRegistry registry)
                     champion_trained_at = champion?.TrainedAt,
                 },
                 TrainingReport.JsonOptions);
-        });
+        }, cancellationToken);
 }

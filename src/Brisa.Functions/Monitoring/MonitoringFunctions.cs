@@ -43,7 +43,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "monitoring/{model}")] HttpRequest request,
         string model,
         CancellationToken cancellationToken) =>
-        await Problems.Guard(async () =>
+        await Problems.Guard(logger, async () =>
         {
             ArgumentNullException.ThrowIfNull(request);
             Exception Missing() => ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
@@ -55,5 +55,5 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
 
             var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw Missing();
             return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
-        });
+        }, cancellationToken);
 }

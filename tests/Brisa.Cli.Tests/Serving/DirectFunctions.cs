@@ -26,8 +26,8 @@ public sealed partial class DirectFunctions : IAsyncDisposable
 
     private DirectFunctions(IHost host) => this.host = host;
 
-    /// <summary>Services as the Function App registers them, on the given clock.</summary>
-    public static DirectFunctions Create(IDictionary<string, string?> settings, TimeProvider clock)
+    /// <summary>Services as the Function App registers them, on the given clock; <paramref name="configureServices"/> runs after them.</summary>
+    public static DirectFunctions Create(IDictionary<string, string?> settings, TimeProvider clock, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -36,6 +36,7 @@ public sealed partial class DirectFunctions : IAsyncDisposable
         builder.Services.AddLogging();
         builder.Services.AddMvcCore();
         builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
         return new DirectFunctions(builder.Build());
     }
 

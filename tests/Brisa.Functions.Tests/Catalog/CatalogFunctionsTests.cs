@@ -8,6 +8,7 @@ using Brisa.Functions.Catalog;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Functions.Tests.Catalog;
 
@@ -35,7 +36,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     }
 
     private CatalogFunctions Function() =>
-        new(new FixedDefinitionsSource(definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System);
+        new(new FixedDefinitionsSource(definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System, NullLogger<CatalogFunctions>.Instance);
 
     private async Task<ViewStatistics> StoreStatisticsAsync(string view)
     {

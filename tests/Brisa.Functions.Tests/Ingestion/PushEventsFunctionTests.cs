@@ -5,6 +5,7 @@ using Brisa.Functions.Ingestion;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Brisa.Functions.Tests.Ingestion;
@@ -15,7 +16,7 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
     private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
 
     private PushEventsFunction CreateFunction(int maxBodyBytes = 4 * 1024 * 1024) =>
-        new(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }));
+        new(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }), NullLogger<PushEventsFunction>.Instance);
 
     private static HttpRequest Request(string body, string? contentType = "application/cloudevents-batch+json")
     {

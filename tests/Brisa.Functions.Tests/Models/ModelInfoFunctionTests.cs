@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Functions.Tests.Models;
 
@@ -46,7 +47,7 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
         await registry.SaveVersionAsync(report, zip);
         await registry.PromoteAsync(model, report.Version, null, "test", "test");
 
-        var result = await new ModelInfoFunction(registry).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
+        var result = await new ModelInfoFunction(registry, NullLogger<ModelInfoFunction>.Instance).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
         using var json = JsonDocument.Parse(await ExecuteAsync(result));
 
         var root = json.RootElement;

@@ -13,6 +13,7 @@ using Brisa.Functions.Models;
 using Brisa.Functions.Serving;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Brisa.Functions.Tests.Reliability;
@@ -76,17 +77,17 @@ public sealed class ServingFixture : IAsyncLifetime
     }
 
     public PushEventsFunction Push(int maxBodyBytes = 4 * 1024 * 1024) =>
-        new(new EventIngestor(azurite.Storage, FraudHistory.Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }));
+        new(new EventIngestor(azurite.Storage, FraudHistory.Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }), NullLogger<PushEventsFunction>.Instance);
 
     public OnlineFeaturesFunction Online() =>
-        new(new FixedDefinitionsSource(FraudHistory.Definitions), new ServingPlans(), OnlineFeatureReader.For(azurite.Storage), TimeProvider.System);
+        new(new FixedDefinitionsSource(FraudHistory.Definitions), new ServingPlans(), OnlineFeatureReader.For(azurite.Storage), TimeProvider.System, NullLogger<OnlineFeaturesFunction>.Instance);
 
     public PredictFunction Predict() =>
-        new(new FixedDefinitionsSource(FraudHistory.Definitions), new ServingPlans(), new Predictor(Models, OnlineFeatureReader.For(azurite.Storage), Log, TimeProvider.System));
+        new(new FixedDefinitionsSource(FraudHistory.Definitions), new ServingPlans(), new Predictor(Models, OnlineFeatureReader.For(azurite.Storage), Log, TimeProvider.System), NullLogger<PredictFunction>.Instance);
 
-    public CatalogFunctions Catalog() => new(new FixedDefinitionsSource(FraudHistory.Definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System);
+    public CatalogFunctions Catalog() => new(new FixedDefinitionsSource(FraudHistory.Definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System, NullLogger<CatalogFunctions>.Instance);
 
-    public ModelInfoFunction ModelInfo() => new(Registry);
+    public ModelInfoFunction ModelInfo() => new(Registry, NullLogger<ModelInfoFunction>.Instance);
 
     public string ValidInstance(double amount = 42.5) =>
         $$"""{"customer_id":"{{Customer}}","merchant_id":"{{Merchant}}","amount":{{amount}},"country":"ES","channel":"pos"}""";

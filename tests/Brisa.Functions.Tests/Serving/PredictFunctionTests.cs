@@ -1,0 +1,25 @@
+using Brisa.Azure.Registry;
+using Brisa.Functions.Serving;
+using Brisa.Functions.Tests.Reliability;
+using Brisa.Testing;
+
+namespace Brisa.Functions.Tests.Serving;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class PredictFunctionTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Run_NoDefinitionsApplied_ServiceUnavailableProblem()
+    {
+        // No test in this collection applies definitions to the shared account.
+        Assert.Null(await DefinitionRegistry.For(azurite.Storage).GetPointerAsync());
+        using var services = new FunctionServices(azurite.ConnectionString);
+        var body = """{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES"}""";
+
+        var result = await services.Create<PredictFunction>().Run(ServingFixture.Request(body), "fraud", CancellationToken.None);
+
+        var problem = BadInputTests.AssertProblem(result, 503);
+        Assert.Equal("https://brisa.dev/problems/no-definitions-deployed", problem.Type);
+        Assert.Equal("No definitions are deployed: run 'brisa apply <file>' first.", problem.Detail);
+    }
+}
