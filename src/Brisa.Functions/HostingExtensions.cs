@@ -14,6 +14,7 @@ using Brisa.Functions.Serving;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Brisa.Functions;
 
@@ -42,7 +43,7 @@ public static class HostingExtensions
             sp.GetRequiredService<BrisaStorage>(),
             builder.Configuration.GetValue<TimeSpan?>("Brisa:Serving:OnlineCacheTtl") is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30)));
+        services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30), sp.GetRequiredService<ILogger<ModelCache>>()));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton(sp => FeatureStatisticsStore.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton<Predictor>();

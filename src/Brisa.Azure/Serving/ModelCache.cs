@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Brisa.Azure.Models;
 using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Azure.Serving;
 
@@ -16,10 +18,14 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// Models per instance: the champion of each model, re-checked against <c>aliases.json</c> at most every
 /// <c>refresh</c> in the background (a request never waits for it once a champion is loaded), and swapped atomically
 /// when the alias moves, once loaded and warmed up (<see cref="TrainedModel.WarmUp"/>); requests in flight keep the
-/// version they started with. Named versions load once and stay.
+/// version they started with. Named versions load once and stay. A background refresh that fails, whatever the cause
+/// (storage, a model file ML.NET cannot read), is logged as a warning and tried again after the next interval, not on
+/// every request; the loaded champion keeps serving meanwhile.
 /// </summary>
-public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh)
+public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null)
 {
+    private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
+
     private readonly ConcurrentDictionary<string, ChampionSlot> champions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, string), Lazy<Task<LoadedModel>>> versions = new();
 
@@ -87,14 +93,19 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
 
     private async Task RefreshAsync(string model, ChampionSlot slot)
     {
+        string? champion = null;
         try
         {
-            await RefreshCoreAsync(model, slot, CancellationToken.None);
+            champion = (await registry.GetAliasesAsync(model, CancellationToken.None)).Aliases.Champion;
+            await SwapAsync(model, slot, champion, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is global::Azure.RequestFailedException or InvalidDataException or IOException)
+        catch (Exception ex)
         {
-            // Keep serving the loaded champion; the next request after the refresh interval tries again.
+            // Whatever failed (storage, a model ML.NET cannot read, a version without metadata), nobody awaits this
+            // task: record the attempt so the next one waits for the refresh interval, say so, and keep serving the
+            // loaded champion.
             slot.CheckedAt = time.GetUtcNow();
+            LogRefreshFailed(log, ex, model, champion ?? "(aliases unreadable)", slot.Current?.Version ?? "(none)", refresh);
         }
         finally
         {
@@ -102,9 +113,11 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
         }
     }
 
-    private async Task RefreshCoreAsync(string model, ChampionSlot slot, CancellationToken cancellationToken)
+    private async Task RefreshCoreAsync(string model, ChampionSlot slot, CancellationToken cancellationToken) =>
+        await SwapAsync(model, slot, (await registry.GetAliasesAsync(model, cancellationToken)).Aliases.Champion, cancellationToken);
+
+    private async Task SwapAsync(string model, ChampionSlot slot, string? champion, CancellationToken cancellationToken)
     {
-        var champion = (await registry.GetAliasesAsync(model, cancellationToken)).Aliases.Champion;
         if (champion is not null && champion != slot.Current?.Version)
         {
             slot.Current = await LoadAsync(model, champion, cancellationToken);
@@ -125,6 +138,9 @@ public sealed class ModelCache(ModelRegistry registry, TimeProvider time, TimeSp
         loaded.WarmUp();
         return new LoadedModel(model, version, loaded, report);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: champion {Champion} could not be loaded; still serving {Serving}, next attempt after {Refresh}.")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string model, string champion, string serving, TimeSpan refresh);
 
     private sealed class ChampionSlot
     {

@@ -43,8 +43,9 @@ public sealed class ServiceHealth(BrisaStorage storage, IDefinitionsSource defin
         {
             return new HealthCheck($"model:{model}", true, "no champion yet");
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or global::Azure.RequestFailedException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Any failure to load it (storage, a model file ML.NET cannot read: FormatException, ...) fails this check.
             return new HealthCheck($"model:{model}", false, ex.Message);
         }
     }

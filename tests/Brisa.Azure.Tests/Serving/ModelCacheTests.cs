@@ -1,0 +1,143 @@
+using System.IO.Compression;
+using Azure.Storage.Blobs;
+using Brisa.Azure.Models;
+using Brisa.Azure.Serving;
+using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Modeling;
+using Brisa.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Brisa.Azure.Tests.Serving;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ModelCacheTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Refresh = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task GetAsync_PromotedChampionUnloadable_ServesCurrentLogsAndRetriesOncePerInterval()
+    {
+        var (model, current, registry) = await TrainAndPromoteAsync(azurite.Storage);
+        var counter = new RequestCounter();
+        var counted = new ModelRegistry(new BlobServiceClient(azurite.ConnectionString, counter.Counting(new BlobClientOptions())).GetBlobContainerClient(StorageNames.ModelsContainer));
+        var clock = new ManualClock(T0);
+        var logs = new ListLoggerProvider();
+        var cache = new ModelCache(counted, clock, Refresh, logs.CreateLogger<ModelCache>());
+        Assert.Equal(current.Version, (await cache.GetAsync(model, null, CancellationToken.None)).Version);
+
+        // A new champion whose model.zip ML.NET cannot read (a zip, but no model in it: InvalidOperationException).
+        var unreadable = NotAModel();
+        var broken = ModelVersionId.Create(T0.AddHours(1), unreadable);
+        await registry.SaveVersionAsync(current with { Version = broken }, unreadable);
+        await registry.PromoteAsync(model, broken, current.Version, "test", "test");
+
+        clock.Advance(Refresh * 2);
+        Assert.Equal(current.Version, (await cache.GetAsync(model, null, CancellationToken.None)).Version);
+        await WaitForAsync(() => logs.Entries.Count(e => e.Level == LogLevel.Warning) == 1);
+        await QuietAsync(counter);
+
+        // Within the interval: served from memory, no storage request, no new attempt.
+        var before = counter.Count;
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(Refresh / 10);
+            Assert.Equal(current.Version, (await cache.GetAsync(model, null, CancellationToken.None)).Version);
+            await QuietAsync(counter);
+        }
+
+        Assert.Equal(before, counter.Count);
+        var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
+        Assert.IsType<InvalidOperationException>(warning.Exception);
+        Assert.Contains(broken, warning.Message, StringComparison.Ordinal);
+        Assert.Contains(current.Version, warning.Message, StringComparison.Ordinal);
+
+        // After the interval: one more attempt, still failing, still serving the current champion.
+        clock.Advance(Refresh);
+        Assert.Equal(current.Version, (await cache.GetAsync(model, null, CancellationToken.None)).Version);
+        await WaitForAsync(() => logs.Entries.Count(e => e.Level == LogLevel.Warning) == 2);
+        Assert.True(counter.Count > before);
+    }
+
+    /// <summary>A small model, trained and promoted to champion under a fresh name.</summary>
+    internal static async Task<(string Model, TrainingReport Current, ModelRegistry Registry)> TrainAndPromoteAsync(BrisaStorage storage)
+    {
+        var model = new ModelDefinition
+        {
+            Name = "cache_" + Guid.NewGuid().ToString("N")[..10],
+            ObservationSource = "obs",
+            Label = new LabelDefinition { Source = "lbl", Key = "id", Within = TimeSpan.FromDays(1) },
+            RequestFields = ["x"],
+            Trainer = new TrainerDefinition { Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["number_of_iterations"] = "10", ["seed"] = "1" } },
+            Split = new SplitDefinition { Validation = TimeSpan.FromDays(3) },
+            Promotion = new PromotionPolicy { Margin = 0.02, MinRows = 10, MinPositives = 1 },
+        };
+        var outcome = ModelTraining.Train(model, Table(), new TrainingOptions { ComputeImportance = false });
+        var registry = new ModelRegistry(storage);
+        await registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes);
+        await registry.PromoteAsync(model.Name, outcome.Report.Version, null, "test", "test");
+        return (model.Name, outcome.Report, registry);
+    }
+
+    private static TrainingTable Table()
+    {
+        const int N = 1000;
+        var random = new Random(7);
+        var times = new DateTimeOffset[N];
+        var labels = new float[N];
+        var x = new float[N];
+        for (var i = 0; i < N; i++)
+        {
+            times[i] = T0.AddMinutes(i * 10.0 * 24 * 60 / N);
+            x[i] = (float)random.NextDouble();
+            labels[i] = random.NextDouble() < x[i] * x[i] ? 1 : 0;
+        }
+
+        return new TrainingTable(times, labels, [FeatureColumn.Numeric("x", x)]);
+    }
+
+    /// <summary>A zip without an ML.NET model in it: loading it throws InvalidOperationException.</summary>
+    internal static byte[] NotAModel()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open());
+            writer.Write("not an ML.NET model");
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the background refresh");
+            await Task.Delay(20);
+        }
+    }
+
+    // Until no request was sent for a while: a background refresh, if any, is over.
+    private static async Task QuietAsync(RequestCounter counter)
+    {
+        var last = -1;
+        while (counter.Count != last)
+        {
+            last = counter.Count;
+            await Task.Delay(300);
+        }
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private long ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+    }
+}

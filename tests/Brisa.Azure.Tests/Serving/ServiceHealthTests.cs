@@ -1,0 +1,31 @@
+using Brisa.Azure.Registry;
+using Brisa.Azure.Serving;
+using Brisa.Core.Modeling;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Serving;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ServiceHealthTests(AzuriteFixture azurite)
+{
+    [Theory]
+    [InlineData("not a zip")]
+    [InlineData("a zip without a model")]
+    public async Task CheckAsync_ChampionMlNetCannotRead_ModelCheckFailsInTheReport(string kind)
+    {
+        var (model, current, registry) = await ModelCacheTests.TrainAndPromoteAsync(azurite.Storage);
+        byte[] unreadable = kind == "not a zip" ? [1, 2, 3] : ModelCacheTests.NotAModel();
+        var broken = ModelVersionId.Create(DateTimeOffset.UtcNow, unreadable);
+        await registry.SaveVersionAsync(current with { Version = broken }, unreadable);
+        await registry.PromoteAsync(model, broken, current.Version, "test", "test");
+        var definitions = FraudHistory.Definitions with { Models = [FraudHistory.Definitions.Models[0] with { Name = model }] };
+        var health = new ServiceHealth(azurite.Storage, new FixedDefinitionsSource(definitions), new ModelCache(registry, TimeProvider.System, TimeSpan.FromMinutes(1)));
+
+        var report = await health.CheckAsync(CancellationToken.None);
+
+        Assert.False(report.Healthy);
+        var check = Assert.Single(report.Checks, c => c.Service == "model:" + model);
+        Assert.False(check.Healthy);
+        Assert.False(string.IsNullOrWhiteSpace(check.Error));
+    }
+}
