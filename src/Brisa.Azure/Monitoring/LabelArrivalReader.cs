@@ -5,6 +5,7 @@ using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
+using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
 using Brisa.Core.Monitoring;
 
@@ -12,7 +13,7 @@ namespace Brisa.Azure.Monitoring;
 
 /// <summary>
 /// Reads a model's label events (e.g. chargebacks) as ingested into the raw zone: one listing of
-/// <c>raw/&lt;label source&gt;/</c>, the hour files of the days from <c>since</c> on, each event's label key and time.
+/// <c>raw/&lt;label source&gt;/</c>, the hour files of the days from <c>since</c> on, each event's label key (as an entity key: a <c>long</c> as its invariant integer text) and time.
 /// </summary>
 public sealed class LabelArrivalReader(BlobContainerClient raw)
 {
@@ -59,7 +60,7 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
             var batch = await RawEventParquet.ReadAsync(stream, schema, cancellationToken);
             for (var row = 0; row < batch.Count; row++)
             {
-                if (batch.Value(row, key).AsText() is { } value)
+                if (EntityKeys.FromField(batch.Value(row, key)) is { } value)
                 {
                     labels.TryAdd(batch.Id(row), new LabelArrival(value, TiledView.FromUnixTicks(batch.EventTicks(row))));
                 }

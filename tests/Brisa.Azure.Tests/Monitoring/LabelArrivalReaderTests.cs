@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Monitoring;
+using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Monitoring;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task ReadAsync_LongLabelKey_ReturnsKeysAsInvariantIntegers()
+    {
+        // The sample's chargeback source under a fresh name, with its label key (transaction_id) declared as a long.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var sample = DriftMonitorTests.Definitions("labels_" + suffix, retrainOnAlert: false);
+        var chargeback = sample.LabelSources.Single();
+        var source = chargeback with
+        {
+            Name = "cb_" + suffix,
+            EventType = "com.brisa.test.chargeback." + suffix,
+            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
+        };
+        var model = sample.Models.Single() with { Label = sample.Models.Single().Label with { Source = source.Name } };
+        var definitions = sample with { LabelSources = [source], Models = [model] };
+
+        var events = new[] { 1234567890123L, 42L }.Select(tx => JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = $"cb-{suffix}-{tx}",
+            source = "/test",
+            type = source.EventType,
+            data = new
+            {
+                chargeback_id = $"cb-{suffix}-{tx}",
+                transaction_id = tx,
+                customer_id = "c1",
+                amount = 10.0,
+                timestamp = Now.AddHours(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }));
+        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
+        Assert.Equal(2, ingested.Accepted);
+
+        var labels = await LabelArrivalReader.For(azurite.Storage).ReadAsync(definitions, model, Now.AddDays(-1));
+
+        Assert.Equal(["1234567890123", "42"], labels.Select(l => l.Key).Order(StringComparer.Ordinal));
+        Assert.All(labels, l => Assert.Equal(Now.AddHours(-1), l.Time));
+    }
+}
