@@ -74,7 +74,7 @@ internal sealed class DefinitionValidator
         CheckSources();
         CheckViews();
         var compiled = CheckOnDemandFeatures();
-        CheckModels();
+        CheckModels(compiled);
         return compiled;
     }
 
@@ -436,16 +436,16 @@ internal sealed class DefinitionValidator
         }
     }
 
-    private void CheckModels()
+    private void CheckModels(Dictionary<OnDemandFeatureDefinition, CompiledExpression?> compiled)
     {
         CheckDuplicates(definitions.Models, m => m.Name, "model");
         foreach (var model in definitions.Models)
         {
-            CheckModel(model);
+            CheckModel(model, compiled);
         }
     }
 
-    private void CheckModel(ModelDefinition model)
+    private void CheckModel(ModelDefinition model, Dictionary<OnDemandFeatureDefinition, CompiledExpression?> compiled)
     {
         var observation = ResolveSource(model, "observation_source", model.ObservationSource, label: false);
         if (observation is { IsLabelSource: true })
@@ -475,7 +475,7 @@ internal sealed class DefinitionValidator
         }
 
         CheckLabelValue(model, labelSource);
-        CheckModelFeatures(model, observation);
+        CheckModelFeatures(model, observation, compiled);
         CheckTrainer(model);
         CheckSchedule(model);
         CheckPromotionAndCost(model, observation);
@@ -510,7 +510,7 @@ internal sealed class DefinitionValidator
         }
     }
 
-    private void CheckModelFeatures(ModelDefinition model, SourceDefinition? observation)
+    private void CheckModelFeatures(ModelDefinition model, SourceDefinition? observation, Dictionary<OnDemandFeatureDefinition, CompiledExpression?> compiled)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var viewsNeeded = new List<(FeatureViewDefinition View, int Index)>();
@@ -589,6 +589,19 @@ internal sealed class DefinitionValidator
             Error(model, "name", DiagnosticCodes.NoModelInputs, $"model '{model.Name}' has no features and no request fields", "Add 'features: [view:feature, ...]' and/or 'request_fields: [...]'.");
         }
 
+        var viewsNeededDirectly = viewsNeeded.Count;
+        foreach (var (feature, index) in onDemandNeeded)
+        {
+            foreach (var reference in compiled.GetValueOrDefault(feature)?.Features ?? [])
+            {
+                if (definitions.FindView(reference.View!) is { } view)
+                {
+                    viewsNeeded.Add((view, index));
+                }
+            }
+        }
+
+        CheckViewsOnline(model, viewsNeeded, viewsNeededDirectly);
         if (observation is null)
         {
             return;
@@ -605,14 +618,6 @@ internal sealed class DefinitionValidator
                     bag.Error(map.Item(model, "features", index), DiagnosticCodes.RequestFieldNotInObservation, $"request field '{field.Name}' of on-demand feature '{feature.Name}' {problem} observation source '{observation.Name}'", "Training computes on-demand features from the observation events, so each request field must be an observation field of the same type.");
                 }
             }
-
-            foreach (var reference in feature.Compiled?.Features ?? [])
-            {
-                if (definitions.FindView(reference.View!) is { } view)
-                {
-                    viewsNeeded.Add((view, index));
-                }
-            }
         }
 
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -624,6 +629,28 @@ internal sealed class DefinitionValidator
             }
 
             bag.Error(map.Item(model, "features", index), DiagnosticCodes.JoinKeyNotInObservation, $"model '{model.Name}' uses view '{view.Name}' of entity '{entity.Name}', but observation source '{observation.Name}' has no field '{entity.JoinKey}'", $"Add the join key '{entity.JoinKey}' to '{observation.Name}', or drop the features of '{view.Name}'.");
+        }
+    }
+
+    /// <summary>
+    /// Predict reads a model's view features from the online store, which holds no values of a view with
+    /// <c>online: false</c>: training would see its offline values and serving would see it missing forever.
+    /// </summary>
+    private void CheckViewsOnline(ModelDefinition model, List<(FeatureViewDefinition View, int Index)> viewsNeeded, int viewsNeededDirectly)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < viewsNeeded.Count; i++)
+        {
+            var (view, index) = viewsNeeded[i];
+            if (view.Online || !reported.Add(view.Name))
+            {
+                continue;
+            }
+
+            var use = i < viewsNeededDirectly
+                ? $"features of view '{view.Name}'"
+                : $"on-demand feature '{model.Features[index]}', which reads view '{view.Name}'";
+            bag.Error(map.Item(model, "features", index), DiagnosticCodes.OfflineViewInModel, $"model '{model.Name}' uses {use}, which is not online", $"Serving reads model features from the online store, so the model would be trained on these values and always served them as missing. Set 'online: true' on '{view.Name}' (with 'streaming: false' it is still batch-materialized), or drop its features from the model.");
         }
     }
 

@@ -161,4 +161,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0516: A model has no features and no request fields.</summary>
     public const string NoModelInputs = "BR0516";
+
+    /// <summary>BR0517: A model uses a feature of a view that is not online (directly or through an on-demand feature).</summary>
+    public const string OfflineViewInModel = "BR0517";
 }
