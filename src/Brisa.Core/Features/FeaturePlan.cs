@@ -46,7 +46,7 @@ public sealed class FeaturePlan
     public static FeaturePlan Compile(FeatureRepositoryDefinition definitions, bool trackEventIds)
     {
         ArgumentNullException.ThrowIfNull(definitions);
-        var schemas = definitions.AllSources.Select(EventSchema.FromDefinition).ToArray();
+        var schemas = definitions.AllSources.Select(source => EventSchema.FromDefinition(source, EntityKeysOf(definitions, source.Name))).ToArray();
         var views = new List<ViewPlan>();
         foreach (var view in definitions.FeatureViews)
         {
@@ -66,6 +66,10 @@ public sealed class FeaturePlan
 
         return new FeaturePlan(definitions, schemas, views);
     }
+
+    /// <summary>The join keys of the views that aggregate <paramref name="source"/>.</summary>
+    private static HashSet<string> EntityKeysOf(FeatureRepositoryDefinition definitions, string source) =>
+        [.. definitions.FeatureViews.Where(v => v.Source == source).Select(v => definitions.FindEntity(v.Entity)?.JoinKey).OfType<string>()];
 
     /// <summary>The plan of a view, or null.</summary>
     public ViewPlan? FindView(string name) => Views.FirstOrDefault(v => v.Name == name);

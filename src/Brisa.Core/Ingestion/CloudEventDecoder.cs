@@ -461,6 +461,12 @@ public sealed class CloudEventDecoder
                     return $"expected a string, got {Describe(reader.TokenType)}";
                 }
 
+                if (reader.ValueSpan.Length == 0 && field.EntityKey)
+                {
+                    // Serving rejects an empty entity key: tiles written for one could never be read.
+                    return "an entity key cannot be empty (the field is the join key of a feature view)";
+                }
+
                 if (decoder.AllowedUtf8 is { } allowedUtf8 && !reader.ValueIsEscaped)
                 {
                     // Fast path: compare the raw bytes with the allowed values (no string made).

@@ -494,7 +494,8 @@ internal sealed class CloudEventScanner
         switch (field.Type)
         {
             case FieldType.String:
-                if (!TryString(s, ref p, out text) || text.Length > options.MaxStringLength)
+                // An empty entity key is rejected: left to the general path for the reason.
+                if (!TryString(s, ref p, out text) || text.Length > options.MaxStringLength || (text.Length == 0 && field.EntityKey))
                 {
                     return false;
                 }

@@ -46,14 +46,16 @@ public sealed class EventSchema
     internal bool HasUniqueNames { get; }
 
     /// <summary>Builds the decoding schema of a source definition.</summary>
-    public static EventSchema FromDefinition(SourceDefinition source)
+    /// <param name="source">The source.</param>
+    /// <param name="entityKeys">Its fields that are the join key of a feature view (decoded as entity keys); none when null.</param>
+    public static EventSchema FromDefinition(SourceDefinition source, IReadOnlyCollection<string>? entityKeys = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         return new EventSchema(
             source.Name,
             source.EventType,
             source.TimestampField,
-            source.Fields.Select(f => new SchemaField(f.Name, f.Type, f.Required, f.Min, f.Max, f.Allowed)).ToArray());
+            source.Fields.Select(f => new SchemaField(f.Name, f.Type, f.Required, f.Min, f.Max, f.Allowed, entityKeys?.Contains(f.Name) == true)).ToArray());
     }
 
     /// <summary>The index of a field, or −1.</summary>
@@ -78,4 +80,8 @@ public sealed class EventSchema
 /// <param name="Min">Smallest allowed number, if any.</param>
 /// <param name="Max">Largest allowed number, if any.</param>
 /// <param name="Allowed">The allowed strings, if restricted.</param>
-public sealed record SchemaField(string Name, FieldType Type, bool Required, double? Min = null, double? Max = null, IReadOnlyList<string>? Allowed = null);
+/// <param name="EntityKey">
+/// True when the field is the join key of a feature view: an empty string is then rejected, since an entity key is
+/// 1 to 4096 characters (serving rejects an empty one, so tiles written for it could never be read).
+/// </param>
+public sealed record SchemaField(string Name, FieldType Type, bool Required, double? Min = null, double? Max = null, IReadOnlyList<string>? Allowed = null, bool EntityKey = false);

@@ -15,12 +15,13 @@ public sealed class CloudEventDecoderTests
         "timestamp",
         [
             new SchemaField("transaction_id", FieldType.String, Required: true),
-            new SchemaField("customer_id", FieldType.String, Required: true),
+            new SchemaField("customer_id", FieldType.String, Required: true, EntityKey: true),
             new SchemaField("amount", FieldType.Double, Required: true, Min: 0, Max: 1_000_000),
             new SchemaField("currency", FieldType.String, Required: true, Allowed: ["EUR", "USD", "GBP"]),
             new SchemaField("items", FieldType.Long, Required: false),
             new SchemaField("card_present", FieldType.Bool, Required: false),
             new SchemaField("timestamp", FieldType.Timestamp, Required: true),
+            new SchemaField("note", FieldType.String, Required: false),
         ]);
 
     private static string Event(string id = "t1", string data = """{"transaction_id":"t1","customer_id":"c1","amount":12.5,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", string type = "com.brisa.fraud.transaction") =>
@@ -28,6 +29,12 @@ public sealed class CloudEventDecoderTests
 
     private static DecodedBatch Decode(params string[] messages) =>
         new CloudEventDecoder([Transaction]).Decode(messages.Select(m => new IncomingMessage(Encoding.UTF8.GetBytes(m))).ToArray(), Now);
+
+    private static (DecodedBatch Batch, CloudEventDecoder Decoder) DecodeOn(bool scanner, string message)
+    {
+        var decoder = new CloudEventDecoder([Transaction]) { UseScanner = scanner };
+        return (decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes(message))], Now), decoder);
+    }
 
     private static string SingleReason(string message)
     {
@@ -302,5 +309,35 @@ public sealed class CloudEventDecoderTests
 
         Assert.Equal(0, batch.AcceptedCount);
         Assert.Equal(body, Assert.Single(batch.Rejected).OriginalBytes.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decode_EmptyEntityKey_RejectedWithReasonOnEitherPath(bool scanner)
+    {
+        // Serving rejects an empty entity key, so online tiles written for one could never be read.
+        var message = "[" + Event("t1", """{"transaction_id":"t1","customer_id":"","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""") + "," + Event("t2", """{"transaction_id":"t2","customer_id":"c2","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""") + "]";
+
+        var (batch, decoder) = DecodeOn(scanner, message);
+
+        Assert.Equal(0, decoder.ScannedMessages);
+        Assert.Equal(1, batch.AcceptedCount);
+        var rejected = Assert.Single(batch.Rejected);
+        Assert.Equal("t1", rejected.EventId);
+        Assert.Equal("field 'customer_id': an entity key cannot be empty (the field is the join key of a feature view)", rejected.Reason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decode_BlankEntityKeyOrEmptyOtherString_AcceptedOnEitherPath(bool scanner)
+    {
+        // Serving accepts a key of spaces (1 to 4096 characters), and only join keys have the rule.
+        var (batch, decoder) = DecodeOn(scanner, Event(data: """{"transaction_id":"t1","customer_id":" ","amount":1,"currency":"EUR","note":"","timestamp":"2026-11-29T11:00:00Z"}"""));
+
+        Assert.Equal(scanner ? 1 : 0, decoder.ScannedMessages);
+        Assert.Empty(batch.Rejected);
+        Assert.Equal(" ", Assert.Single(batch.Sources).Value(0, 1).AsText());
     }
 }

@@ -22,7 +22,7 @@ public sealed class DecoderDifferentialTests
         "timestamp",
         [
             new SchemaField("transaction_id", FieldType.String, Required: true),
-            new SchemaField("customer_id", FieldType.String, Required: true),
+            new SchemaField("customer_id", FieldType.String, Required: true, EntityKey: true),
             new SchemaField("amount", FieldType.Double, Required: true, Min: 0, Max: 1_000_000),
             new SchemaField("currency", FieldType.String, Required: true, Allowed: ["EUR", "USD", "GBP", "é"]),
             new SchemaField("items", FieldType.Long, Required: false, Min: -5, Max: 1e16),
