@@ -82,6 +82,12 @@ public sealed class CloudEventDecoder
 
     private void DecodeMessage(ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch)
     {
+        // A leading UTF-8 byte order mark, which RFC 8259 lets a parser ignore (producers on Windows often write one).
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
         if (UseScanner && scanner.TryDecode(body.Span, now, batch))
         {
             ScannedMessages++;

@@ -340,4 +340,22 @@ public sealed class CloudEventDecoderTests
         Assert.Empty(batch.Rejected);
         Assert.Equal(" ", Assert.Single(batch.Sources).Value(0, 1).AsText());
     }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Decode_LeadingUtf8Bom_SkippedOnEitherPath(bool scanner, bool array)
+    {
+        // RFC 8259 lets a parser ignore a byte order mark, and producers on Windows often write one.
+        var json = array ? "[" + Event("t1") + "," + Event("t2") + "]" : Event("t1");
+        var decoder = new CloudEventDecoder([Transaction]) { UseScanner = scanner };
+
+        var batch = decoder.Decode([new IncomingMessage(new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(json)).ToArray())], Now);
+
+        Assert.Empty(batch.Rejected);
+        Assert.Equal(array ? 2 : 1, batch.AcceptedCount);
+        Assert.Equal(scanner ? 1 : 0, decoder.ScannedMessages);
+    }
 }
