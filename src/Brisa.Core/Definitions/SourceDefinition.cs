@@ -9,7 +9,7 @@ public sealed record SourceDefinition
     /// <summary>The CloudEvents <c>type</c> that routes an event to this source.</summary>
     public required string EventType { get; init; }
 
-    /// <summary>The field holding the unique event id (also the CloudEvent <c>id</c>); used for deduplication.</summary>
+    /// <summary>The field holding the unique event id; when present it must equal the CloudEvent <c>id</c>, which deduplicates events.</summary>
     public required string IdField { get; init; }
 
     /// <summary>The field holding the event time; must be of type timestamp.</summary>

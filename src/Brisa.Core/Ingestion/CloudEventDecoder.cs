@@ -37,7 +37,7 @@ public sealed class CloudEventDecoder
         ArgumentNullException.ThrowIfNull(schemas);
         this.schemas = schemas.ToArray();
         schemaTypes = this.schemas.Select(s => Encoding.UTF8.GetBytes(s.EventType)).ToArray();
-        fieldDecoders = this.schemas.Select(s => s.Fields.Select(f => new FieldDecoder(f)).ToArray()).ToArray();
+        fieldDecoders = this.schemas.Select(s => s.Fields.Select((f, i) => new FieldDecoder(f, i == s.IdIndex)).ToArray()).ToArray();
         this.options = options ?? new DecoderOptions();
         scanner = new CloudEventScanner(this.schemas, schemaTypes, fieldDecoders, this.options, seenIds);
     }
@@ -280,7 +280,7 @@ public sealed class CloudEventDecoder
         long ticks;
         if (dataCount == 1 && ReferenceEquals(inlineSchema, schema))
         {
-            reason = inlineError;
+            reason = inlineError ?? CheckIdField(schema!, scratch, id!);
             ticks = inlineTicks;
             if (reason is null)
             {
@@ -290,7 +290,7 @@ public sealed class CloudEventDecoder
         else
         {
             var row = rows.Append(id!, 0);
-            reason = DecodeData(body.Span[dataStart..dataEnd], schema!, row, now, out ticks);
+            reason = DecodeData(body.Span[dataStart..dataEnd], schema!, row, now, out ticks) ?? CheckIdField(schema!, row, id!);
             if (reason is not null)
             {
                 rows.Truncate(rows.Count - 1);
@@ -307,6 +307,45 @@ public sealed class CloudEventDecoder
 
         rows.SetLastTicks(ticks);
         batch.Accept(id!);
+    }
+
+    /// <summary>
+    /// Null when the event's id field is absent or equals its CloudEvent id (a <c>long</c> compared as its invariant
+    /// text); otherwise the reason: deduplication uses the CloudEvent id, so a producer sending a fresh one for the
+    /// same event (same id field) would have it counted twice.
+    /// </summary>
+    private static string? CheckIdField(EventSchema schema, ReadOnlySpan<FieldValue> row, string id)
+    {
+        if (schema.IdIndex < 0)
+        {
+            return null;
+        }
+
+        var value = row[schema.IdIndex];
+        if (value.AsText() is { } text)
+        {
+            if (string.Equals(text, id, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+        else if (value.AsNumber() is not { } number || IsIdText((long)number, id))
+        {
+            return null;
+        }
+        else
+        {
+            text = ((long)number).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return $"field '{schema.Fields[schema.IdIndex].Name}' is '{Shorten(text)}', not the CloudEvent id '{id}': the id field must repeat the event id, by which events are deduplicated";
+    }
+
+    /// <summary>True when <paramref name="id"/> is the invariant text of <paramref name="number"/>.</summary>
+    internal static bool IsIdText(long number, ReadOnlySpan<char> id)
+    {
+        Span<char> digits = stackalloc char[20];
+        return number.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture) && id.SequenceEqual(digits[..length]);
     }
 
     /// <summary>A cleared row of scratch values for inline decoding.</summary>

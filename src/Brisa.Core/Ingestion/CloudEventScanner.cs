@@ -507,7 +507,9 @@ internal sealed class CloudEventScanner
                         if (allowedUtf8[k] is { } candidate && text.SequenceEqual(candidate) && field.Allowed![k].Length <= options.MaxStringLength)
                         {
                             value = FieldValue.FromText(field.Allowed[k]);
-                            return true;
+
+                            // An id field restricted to a list of values: left to the general path.
+                            return !decoder.IsEventId;
                         }
                     }
 
@@ -515,10 +517,15 @@ internal sealed class CloudEventScanner
                 }
 
                 // A field that repeats the event id (the source's id field, as producers usually send it) shares its string;
-                // a cached field's string is looked up later (ResolvePending), text here being plain ASCII, so valid.
+                // a cached field's string is looked up later (ResolvePending), text here being plain ASCII, so valid. The
+                // id field must repeat it (or the id comes after the data): left to the general path for the reason.
                 if (id is not null && text.SequenceEqual(idBytes))
                 {
                     value = FieldValue.FromText(id);
+                }
+                else if (decoder.IsEventId)
+                {
+                    return false;
                 }
                 else if (decoder.Cache is { } cache && text.Length <= StringCache.MaxLength)
                 {
@@ -542,7 +549,8 @@ internal sealed class CloudEventScanner
                 return InRange(field, number);
 
             case FieldType.Long:
-                if (!TryNumber(s, ref p, out text, out var integral) || !integral || !TryParseInteger(text, out var integer))
+                if (!TryNumber(s, ref p, out text, out var integral) || !integral || !TryParseInteger(text, out var integer)
+                    || (decoder.IsEventId && (id is null || !CloudEventDecoder.IsIdText(integer, id))))
                 {
                     return false;
                 }

@@ -10,7 +10,12 @@ namespace Brisa.Core.Ingestion;
 public sealed class EventSchema
 {
     /// <summary>Creates a schema.</summary>
-    public EventSchema(string sourceName, string eventType, string timestampField, IReadOnlyList<SchemaField> fields)
+    /// <param name="sourceName">The source name.</param>
+    /// <param name="eventType">The CloudEvents type.</param>
+    /// <param name="timestampField">The event-time field.</param>
+    /// <param name="fields">The fields.</param>
+    /// <param name="idField">The field that repeats the CloudEvent id (the source's <c>id_field</c>), if any.</param>
+    public EventSchema(string sourceName, string eventType, string timestampField, IReadOnlyList<SchemaField> fields, string? idField = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourceName);
         ArgumentException.ThrowIfNullOrEmpty(eventType);
@@ -22,6 +27,12 @@ public sealed class EventSchema
         if (TimestampIndex < 0 || fields[TimestampIndex].Type != FieldType.Timestamp)
         {
             throw new ArgumentException($"Timestamp field '{timestampField}' must be a timestamp field of the schema.", nameof(timestampField));
+        }
+
+        IdIndex = idField is null ? -1 : IndexOf(idField);
+        if (idField is not null && (IdIndex < 0 || fields[IdIndex].Type is not (FieldType.String or FieldType.Long)))
+        {
+            throw new ArgumentException($"Id field '{idField}' must be a string or long field of the schema.", nameof(idField));
         }
 
         Utf8Names = fields.Select(f => Encoding.UTF8.GetBytes(f.Name)).ToArray();
@@ -40,6 +51,12 @@ public sealed class EventSchema
     /// <summary>Index of the event-time field.</summary>
     public int TimestampIndex { get; }
 
+    /// <summary>
+    /// Index of the id field, or −1 when none is declared. When an event carries it, it must equal the CloudEvent id
+    /// (a <c>long</c> as its invariant text), which is what deduplicates events.
+    /// </summary>
+    public int IdIndex { get; }
+
     internal byte[][] Utf8Names { get; }
 
     /// <summary>True when no two field names have the same UTF-8 bytes (a name then matches one field only).</summary>
@@ -55,7 +72,8 @@ public sealed class EventSchema
             source.Name,
             source.EventType,
             source.TimestampField,
-            source.Fields.Select(f => new SchemaField(f.Name, f.Type, f.Required, f.Min, f.Max, f.Allowed, entityKeys?.Contains(f.Name) == true)).ToArray());
+            source.Fields.Select(f => new SchemaField(f.Name, f.Type, f.Required, f.Min, f.Max, f.Allowed, entityKeys?.Contains(f.Name) == true)).ToArray(),
+            source.IdField);
     }
 
     /// <summary>The index of a field, or −1.</summary>

@@ -6,9 +6,10 @@ namespace Brisa.Core.Ingestion;
 /// <summary>How one schema field is decoded: its allowed values as UTF-8, and a string cache for repeating values.</summary>
 internal sealed class FieldDecoder
 {
-    public FieldDecoder(SchemaField field)
+    public FieldDecoder(SchemaField field, bool isEventId)
     {
         Field = field;
+        IsEventId = isEventId;
         var name = Encoding.UTF8.GetBytes(field.Name);
         if (CloudEventScanner.IsPlain(name))
         {
@@ -33,6 +34,9 @@ internal sealed class FieldDecoder
     }
 
     public SchemaField Field { get; }
+
+    /// <summary>True for the source's id field, whose value must repeat the CloudEvent id.</summary>
+    public bool IsEventId { get; }
 
     /// <summary>The name as it appears in JSON, quotes included, when it needs no escaping (null otherwise).</summary>
     public Utf8Prefix? QuotedName { get; }

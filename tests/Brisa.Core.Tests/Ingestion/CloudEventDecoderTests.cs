@@ -358,4 +358,55 @@ public sealed class CloudEventDecoderTests
         Assert.Equal(array ? 2 : 1, batch.AcceptedCount);
         Assert.Equal(scanner ? 1 : 0, decoder.ScannedMessages);
     }
+
+    [Theory]
+    [InlineData(false, "\"t1\"", "t1", null)]
+    [InlineData(true, "\"t1\"", "t1", null)]
+    [InlineData(false, "null", "t1", null)]
+    [InlineData(true, "null", "t1", null)]
+    [InlineData(false, "\"tx-7\"", "t1", "field 'transaction_id' is 'tx-7', not the CloudEvent id 't1': the id field must repeat the event id, by which events are deduplicated")]
+    [InlineData(true, "\"tx-7\"", "t1", "field 'transaction_id' is 'tx-7', not the CloudEvent id 't1': the id field must repeat the event id, by which events are deduplicated")]
+    [InlineData(false, "\"T1\"", "t1", "field 'transaction_id' is 'T1', not the CloudEvent id 't1': the id field must repeat the event id, by which events are deduplicated")]
+    [InlineData(true, "\"T1\"", "t1", "field 'transaction_id' is 'T1', not the CloudEvent id 't1': the id field must repeat the event id, by which events are deduplicated")]
+    public void Decode_StringIdFieldAgainstCloudEventId_RejectedWhenItDiffers(bool scanner, string idJson, string cloudEventId, string? reason)
+    {
+        // A producer whose SDK makes a fresh CloudEvent id per send (the transaction id staying the same) would be
+        // counted twice, since deduplication uses the CloudEvent id.
+        // Declared optional here, so that an event without it (null) shows the rule only applies to a present id field.
+        var fields = Transaction.Fields.Select(f => f.Name == "transaction_id" ? f with { Required = false } : f).ToArray();
+        var schema = new EventSchema("transaction", "com.brisa.fraud.transaction", "timestamp", fields, idField: "transaction_id");
+        var decoder = new CloudEventDecoder([schema]) { UseScanner = scanner };
+
+        var batch = decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes(Event(cloudEventId, $$"""{"transaction_id":{{idJson}},"customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")))], Now);
+
+        Assert.Equal(reason, batch.Rejected.SingleOrDefault()?.Reason);
+        Assert.Equal(reason is null ? 1 : 0, batch.AcceptedCount);
+        Assert.Equal(scanner && reason is null ? 1 : 0, decoder.ScannedMessages);
+    }
+
+    [Theory]
+    [InlineData(false, "42", "42", true)]
+    [InlineData(true, "42", "42", true)]
+    [InlineData(false, "-9007199254740992", "-9007199254740992", true)]
+    [InlineData(true, "-9007199254740992", "-9007199254740992", true)]
+    [InlineData(false, "42", "042", false)]
+    [InlineData(true, "42", "042", false)]
+    [InlineData(false, "42", "43", false)]
+    [InlineData(true, "42", "43", false)]
+    [InlineData(false, "-0", "-0", false)]
+    [InlineData(true, "-0", "-0", false)]
+    public void Decode_LongIdFieldAgainstCloudEventId_ComparedAsInvariantText(bool scanner, string idJson, string cloudEventId, bool accepted)
+    {
+        var schema = new EventSchema("order", "com.shop.order", "ts", [new SchemaField("order_id", FieldType.Long, Required: true), new SchemaField("ts", FieldType.Timestamp, Required: true)], idField: "order_id");
+        var decoder = new CloudEventDecoder([schema]) { UseScanner = scanner };
+
+        var batch = decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes(Event(cloudEventId, $$"""{"order_id":{{idJson}},"ts":"2026-11-29T11:00:00Z"}""", "com.shop.order")))], Now);
+
+        Assert.Equal(accepted ? 1 : 0, batch.AcceptedCount);
+        if (!accepted)
+        {
+            var text = long.Parse(idJson, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal($"field 'order_id' is '{text}', not the CloudEvent id '{cloudEventId}': the id field must repeat the event id, by which events are deduplicated", Assert.Single(batch.Rejected).Reason);
+        }
+    }
 }

@@ -29,7 +29,8 @@ public sealed class DecoderDifferentialTests
             new SchemaField("card_present", FieldType.Bool, Required: false),
             new SchemaField("note", FieldType.String, Required: false),
             new SchemaField("timestamp", FieldType.Timestamp, Required: true),
-        ]);
+        ],
+        idField: "transaction_id");
 
     private static readonly EventSchema Chargeback = new(
         "chargeback",
@@ -39,7 +40,8 @@ public sealed class DecoderDifferentialTests
             new SchemaField("chargeback_id", FieldType.String, Required: true),
             new SchemaField("amount", FieldType.Double, Required: false),
             new SchemaField("timestamp", FieldType.Timestamp, Required: true),
-        ]);
+        ],
+        idField: "chargeback_id");
 
     // Field names repeat: the scanner leaves such a schema to the general path.
     private static readonly EventSchema Repeated = new(
