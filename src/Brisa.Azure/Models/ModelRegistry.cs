@@ -150,7 +150,8 @@ public sealed class ModelRegistry
 
     /// <summary>
     /// Makes <paramref name="version"/> the champion, if the champion is still <paramref name="expectedChampion"/> and
-    /// nobody changed the aliases since (ETag). The old champion is pushed on <see cref="ModelAliases.PreviousChampions"/>.
+    /// nobody changed the aliases since (ETag). The old champion is pushed on <see cref="ModelAliases.PreviousChampions"/>
+    /// (which never holds the champion, nor a version twice: an earlier champion promoted again leaves the list).
     /// Records the promotion in the history.
     /// </summary>
     /// <param name="model">The model.</param>
@@ -176,7 +177,7 @@ public sealed class ModelRegistry
         {
             Champion = version,
             Challenger = current.Challenger == version ? null : current.Challenger,
-            PreviousChampions = current.Champion is null ? current.PreviousChampions : [.. current.PreviousChampions, current.Champion],
+            PreviousChampions = Replaced(current, version),
             UpdatedAt = time.GetUtcNow(),
         };
         await WriteAliasesAsync(model, updated, snapshot.ETag, cancellationToken).ConfigureAwait(false);
@@ -214,7 +215,10 @@ public sealed class ModelRegistry
 
     /// <summary>
     /// Rolls the champion back: to <paramref name="toVersion"/> when given (a complete version), else to the most
-    /// recent previous champion. ETag-conditional; recorded in the history.
+    /// recent previous champion. Going back to a previous champion drops it and the champions after it from
+    /// <see cref="ModelAliases.PreviousChampions"/> (the versions rolled back from); going to any other version
+    /// replaces the champion as a promotion does, so a later plain rollback restores the replaced one. A challenger
+    /// that becomes champion is no longer the challenger. ETag-conditional; recorded in the history.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="toVersion">The version to restore, or null for the previous champion.</param>
@@ -229,7 +233,8 @@ public sealed class ModelRegistry
         CheckModel(model);
         var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
         var current = snapshot.Aliases;
-        var previous = current.PreviousChampions.ToList();
+        // Lists written before the champion was kept out of them may still hold it; it is not a version to go back to.
+        var previous = current.PreviousChampions.Where(v => v != current.Champion).ToList();
         var target = toVersion ?? (previous.Count > 0 ? previous[^1] : null)
             ?? throw new InvalidOperationException($"Model '{model}' has no previous champion to roll back to (champion: {current.Champion ?? "none"}).");
         if (target == current.Champion)
@@ -239,12 +244,13 @@ public sealed class ModelRegistry
 
         await RequireCompleteAsync(model, target, cancellationToken).ConfigureAwait(false);
         var index = previous.LastIndexOf(target);
-        if (index >= 0)
+        var updated = current with
         {
-            previous.RemoveRange(index, previous.Count - index);
-        }
-
-        var updated = current with { Champion = target, PreviousChampions = previous, UpdatedAt = time.GetUtcNow() };
+            Champion = target,
+            Challenger = current.Challenger == target ? null : current.Challenger,
+            PreviousChampions = index >= 0 ? previous[..index] : Replaced(current, target),
+            UpdatedAt = time.GetUtcNow(),
+        };
         await WriteAliasesAsync(model, updated, snapshot.ETag, cancellationToken).ConfigureAwait(false);
         await AppendHistoryAsync(model, new ModelHistoryEntry(time.GetUtcNow(), ModelHistoryAction.Rollback, target, current.Champion, reason, actor), cancellationToken).ConfigureAwait(false);
         return updated;
@@ -290,6 +296,18 @@ public sealed class ModelRegistry
     /// <returns>The held lock, or null when another run holds it.</returns>
     public Task<ModelTrainingLock?> TryLockForTrainingAsync(string model, TimeSpan wait, CancellationToken cancellationToken = default) =>
         ModelTrainingLock.TryAcquireAsync(container.GetBlobClient($"{model}/{LockFile}"), wait, time, cancellationToken);
+
+    /// <summary>The previous champions once <paramref name="champion"/> replaces the current one: without it, the replaced one last.</summary>
+    private static List<string> Replaced(ModelAliases current, string champion)
+    {
+        var previous = current.PreviousChampions.Where(v => v != champion && v != current.Champion).ToList();
+        if (current.Champion is { } replaced && replaced != champion)
+        {
+            previous.Add(replaced);
+        }
+
+        return previous;
+    }
 
     private async Task WriteAliasesAsync(string model, ModelAliases aliases, ETag? etag, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ public sealed record ModelAliases
     /// <summary>The latest version that did not become champion, or null.</summary>
     public string? Challenger { get; init; }
 
-    /// <summary>Earlier champions, most recent last: rollback pops from here.</summary>
+    /// <summary>Earlier champions, most recent last, each once and never the champion: rollback pops from here.</summary>
     public IReadOnlyList<string> PreviousChampions { get; init; } = [];
 
     /// <summary>When the aliases last changed.</summary>

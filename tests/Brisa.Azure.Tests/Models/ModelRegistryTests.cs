@@ -106,6 +106,78 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         Assert.NotNull(again);
     }
 
+    [Fact]
+    public async Task Rollback_ToVersionNeverChampion_PlainRollbackThenRestoresTheReplacedChampion()
+    {
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "second", "test");
+
+        await registry.RollbackAsync(model, v[2], "try the other one", "test");
+        var aliases = await registry.RollbackAsync(model, null, "back again", "test");
+
+        Assert.Equal(v[1], aliases.Champion);
+        Assert.Equal([v[0]], aliases.PreviousChampions);
+    }
+
+    [Fact]
+    public async Task Rollback_ToTheChallenger_ClearsTheChallenger()
+    {
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "second", "test");
+        await registry.SetChallengerAsync(model, v[2], "not better", "test");
+
+        var aliases = await registry.RollbackAsync(model, v[2], "the challenger is better after all", "test");
+
+        Assert.Equal(v[2], aliases.Champion);
+        Assert.Null(aliases.Challenger);
+        Assert.Null((await registry.GetAliasesAsync(model)).Aliases.Challenger);
+        Assert.Equal([v[0], v[1]], aliases.PreviousChampions);
+    }
+
+    [Fact]
+    public async Task Promote_EarlierChampion_ListsEachPreviousChampionOnceWithoutTheChampion()
+    {
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "second", "test");
+        await registry.PromoteAsync(model, v[2], v[1], "third", "test");
+
+        var aliases = await registry.PromoteAsync(model, v[0], v[2], "the first was best", "test");
+
+        Assert.Equal(v[0], aliases.Champion);
+        Assert.Equal([v[1], v[2]], aliases.PreviousChampions);
+        Assert.Equal(v[2], (await registry.RollbackAsync(model, null, "undo", "test")).Champion);
+    }
+
+    [Fact]
+    public async Task Promote_TheChampionAgain_PlainRollbackStillRestoresThePreviousOne()
+    {
+        var (registry, model, v) = await ChampionsAsync(2);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "second", "test");
+        await registry.PromoteAsync(model, v[1], v[1], "again", "test");
+
+        var aliases = await registry.RollbackAsync(model, null, "undo", "test");
+
+        Assert.Equal(v[0], aliases.Champion);
+        Assert.Empty(aliases.PreviousChampions);
+    }
+
+    /// <summary>A fresh model with <paramref name="count"/> saved versions, oldest first, none aliased yet.</summary>
+    private async Task<(ModelRegistry Registry, string Model, string[] Versions)> ChampionsAsync(int count)
+    {
+        var (registry, _, model) = Setup();
+        var versions = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            versions[i] = await SaveAsync(registry, model, Table(seed: 20 + i, corruptTraining: 0));
+        }
+
+        return (registry, model.Name, versions);
+    }
+
     private (ModelRegistry Registry, ModelTrainingService Service, ModelDefinition Model) Setup()
     {
         var registry = new ModelRegistry(azurite.Storage);
