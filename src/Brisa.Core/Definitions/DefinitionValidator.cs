@@ -578,9 +578,17 @@ internal sealed class DefinitionValidator
             {
                 bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.DuplicateName, $"request field '{name}' is listed twice in model '{model.Name}'", "List each request field once.");
             }
-            else if (observation is not null && observation.FindField(name) is null)
+            else if (observation?.FindField(name) is not { } field)
             {
-                bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.RequestFieldNotInObservation, $"request field '{name}' of model '{model.Name}' is not a field of observation source '{observation.Name}'", NameSuggestions.Hint(name, [.. observation.Fields.Select(f => f.Name)], $"fields of '{observation.Name}'"));
+                if (observation is not null)
+                {
+                    bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.RequestFieldNotInObservation, $"request field '{name}' of model '{model.Name}' is not a field of observation source '{observation.Name}'", NameSuggestions.Hint(name, [.. observation.Fields.Select(f => f.Name)], $"fields of '{observation.Name}'"));
+                }
+            }
+            else if (field.Type == FieldType.Timestamp)
+            {
+                // As a number it would tie the model to the training period, and predict takes no timestamps.
+                bag.Error(map.Item(model, "request_fields", i), DiagnosticCodes.TimestampRequestField, $"request field '{name}' of model '{model.Name}' is a timestamp, which is no model input: a model that learns absolute times does not carry over to new ones", "Remove it; the time of a prediction is the observation's own (the source's timestamp_field), and windows already measure time.");
             }
         }
 

@@ -164,4 +164,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0517: A model uses a feature of a view that is not online (directly or through an on-demand feature).</summary>
     public const string OfflineViewInModel = "BR0517";
+
+    /// <summary>BR0518: A model request field is a timestamp (an absolute time is no model input, and predict cannot take one).</summary>
+    public const string TimestampRequestField = "BR0518";
 }
