@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Brisa.Azure.Monitoring;
-using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
 using Brisa.Core.Monitoring;
 using Spectre.Console;
@@ -81,10 +80,9 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         {
             var definitions = settings.Definitions is { } file
                 ? DefinitionFile.Load(console, file)
-                : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+                : await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
             if (definitions is null)
             {
-                console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");
                 return ExitCodes.BadInput;
             }
 

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Brisa.Azure.Online;
-using Brisa.Azure.Registry;
 using Brisa.Core.Features;
 using Brisa.Core.Serving;
 using Spectre.Console;
@@ -87,10 +86,9 @@ public sealed class FeaturesGetCommand(IAnsiConsole console) : AsyncCommand<Feat
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var definitions = settings.Definitions is { } file
             ? DefinitionFile.Load(console, file)
-            : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+            : await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
         if (definitions is null)
         {
-            console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");
             return ExitCodes.BadInput;
         }
 

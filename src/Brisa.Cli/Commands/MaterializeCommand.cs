@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Brisa.Azure.Offline;
-using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -66,14 +65,10 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         }
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        definitions ??= await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
         if (definitions is null)
         {
-            definitions = await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
-            if (definitions is null)
-            {
-                console.MarkupLine("[red]error:[/] no definitions are deployed in this storage account: run 'brisa apply <file>' or pass --definitions <file>.");
-                return ExitCodes.BadInput;
-            }
+            return ExitCodes.BadInput;
         }
 
         if (CheckViews(definitions, settings.Views) is not { } views)

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Brisa.Azure.Registry;
 using Brisa.Azure.Training;
 using Brisa.Core.Definitions;
 using Spectre.Console;
@@ -52,10 +51,8 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         }
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
-        var definitions = fromFile ?? await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
-        if (definitions is null)
+        if ((fromFile ?? await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken)) is not { } definitions)
         {
-            console.MarkupLine("[red]error:[/] no definitions: pass --definitions <file> or run 'brisa apply' first.");
             return ExitCodes.BadInput;
         }
 

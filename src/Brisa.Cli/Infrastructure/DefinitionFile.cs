@@ -1,9 +1,11 @@
+using Brisa.Azure.Registry;
+using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Spectre.Console;
 
 namespace Brisa.Cli;
 
-/// <summary>Loads a definitions file for a command, printing every diagnostic when it is not valid.</summary>
+/// <summary>The definitions a command works with: a file (every diagnostic printed when it is not valid) or the registry's live version.</summary>
 public static class DefinitionFile
 {
     /// <summary>The definitions, or null after printing why not (missing file, or each problem with its line).</summary>
@@ -28,5 +30,18 @@ public static class DefinitionFile
         }
 
         return result.Definitions;
+    }
+
+    /// <summary>The registry's live definitions, or null after saying how to get some.</summary>
+    public static async Task<FeatureRepositoryDefinition?> LiveAsync(IAnsiConsole console, BrisaStorage storage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var live = await DefinitionRegistry.For(storage).LoadCurrentAsync(cancellationToken);
+        if (live is null)
+        {
+            console.MarkupLine("[red]error:[/] no definitions are deployed in this storage account: run 'brisa apply <file>' or pass --definitions <file>.");
+        }
+
+        return live;
     }
 }
