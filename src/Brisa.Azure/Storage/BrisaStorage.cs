@@ -62,29 +62,54 @@ public sealed class BrisaStorage
     /// </summary>
     public static BrisaStorage FromConfiguration(IConfiguration configuration, string name = "AzureWebJobsStorage")
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration[name];
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return FromConnectionString(connectionString);
-        }
+        var connection = StorageConnection.Read(configuration, name);
+        return connection.ConnectionString is { } connectionString
+            ? FromConnectionString(connectionString)
+            : FromServiceUris(connection.BlobServiceUri!, connection.QueueServiceUri!, connection.TableServiceUri!, connection.Credential!);
+    }
 
-        var section = configuration.GetSection(name);
-        var blob = section["blobServiceUri"];
-        var queue = section["queueServiceUri"];
-        var table = section["tableServiceUri"];
-        if (blob is null || queue is null || table is null)
-        {
-            throw new InvalidOperationException(
-                $"Storage connection '{name}' is not configured. Set '{name}' to a connection string (local), " +
-                $"or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (Azure, managed identity).");
-        }
+    /// <summary>
+    /// A queue service client for the connection named <paramref name="name"/> (as <see cref="FromConfiguration"/>
+    /// reads it) with the caller's options: <c>brisa serve</c>'s queue triggers receive messages undecoded, as the
+    /// Functions queue extension does, so a message that is not valid base64 can be moved to the poison queue intact.
+    /// </summary>
+    public static QueueServiceClient QueuesFromConfiguration(IConfiguration configuration, QueueClientOptions options, string name = "AzureWebJobsStorage")
+    {
+        var connection = StorageConnection.Read(configuration, name);
+        return connection.ConnectionString is { } connectionString
+            ? new QueueServiceClient(connectionString, options)
+            : new QueueServiceClient(connection.QueueServiceUri!, connection.Credential!, options);
+    }
 
-        var clientId = section["clientId"];
-        TokenCredential credential = clientId is null
-            ? new DefaultAzureCredential()
-            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-        return FromServiceUris(new Uri(blob), new Uri(queue), new Uri(table), credential);
+    // A Functions-style connection: a connection string, or the three service URIs and the identity to use.
+    private sealed record StorageConnection(string? ConnectionString, Uri? BlobServiceUri, Uri? QueueServiceUri, Uri? TableServiceUri, TokenCredential? Credential)
+    {
+        public static StorageConnection Read(IConfiguration configuration, string name)
+        {
+            ArgumentNullException.ThrowIfNull(configuration);
+            var connectionString = configuration[name];
+            if (!string.IsNullOrWhiteSpace(connectionString))
+            {
+                return new StorageConnection(connectionString, null, null, null, null);
+            }
+
+            var section = configuration.GetSection(name);
+            var blob = section["blobServiceUri"];
+            var queue = section["queueServiceUri"];
+            var table = section["tableServiceUri"];
+            if (blob is null || queue is null || table is null)
+            {
+                throw new InvalidOperationException(
+                    $"Storage connection '{name}' is not configured. Set '{name}' to a connection string (local), " +
+                    $"or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (Azure, managed identity).");
+            }
+
+            var clientId = section["clientId"];
+            TokenCredential credential = clientId is null
+                ? new DefaultAzureCredential()
+                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+            return new StorageConnection(null, new Uri(blob), new Uri(queue), new Uri(table), credential);
+        }
     }
 
     /// <summary>Creates every container, queue and the online table if missing. Idempotent.</summary>

@@ -14,6 +14,7 @@ using Brisa.Core.Definitions;
 using Brisa.Core.Generation;
 using Brisa.Core.Modeling;
 using Brisa.Core.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -52,8 +53,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         /// <summary>Keep the API up after the last stage.</summary>
         [CommandOption("--serve")]
-        [Description("After the last stage, keep the HTTP API (and Azurite) up with the demo's data and model until Ctrl+C; the key is $BRISA_FUNCTION_KEY when set.")]
+        [Description("After the last stage, keep the HTTP API, the timer and queue triggers (as brisa serve) and Azurite up with the demo's data and model until Ctrl+C; the key is $BRISA_FUNCTION_KEY when set.")]
         public bool Serve { get; init; }
+
+        /// <summary>With <c>--serve</c>, serve HTTP only.</summary>
+        [CommandOption("--no-timers")]
+        [Description("With --serve: keep the HTTP API only, without the timer and queue triggers.")]
+        public bool NoTimers { get; init; }
 
         /// <summary>Port of the HTTP API.</summary>
         [CommandOption("--port <PORT>")]
@@ -165,7 +171,19 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             if (settings.Serve)
             {
                 console.MarkupLineInterpolated($"Serving the demo's data and model on [bold]{url}[/] (header {FunctionKeys.Header}: {key}); Ctrl+C stops.");
+                // Started only now: a timer firing mid-demo (MonitorDrift on the hour) would race the stages above.
+                using var triggers = settings.NoTimers ? null : ActivatorUtilities.CreateInstance<LocalTriggerService>(api.Services, new LocalTriggerOptions());
+                if (triggers is not null)
+                {
+                    await triggers.StartAsync(cancellationToken);
+                    ServeCommand.PrintTriggers(console, triggers.Plan, QueueTriggerOptions.FromHostJson());
+                }
+
                 await WaitForStopAsync(cancellationToken);
+                if (triggers is not null)
+                {
+                    await triggers.StopAsync(CancellationToken.None);
+                }
             }
 
             await api.StopAsync(CancellationToken.None);

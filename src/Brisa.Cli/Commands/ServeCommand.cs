@@ -2,12 +2,16 @@ using System.ComponentModel;
 using Brisa.Azure.Registry;
 using Brisa.Cli.Serving;
 using Brisa.Functions;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Brisa.Cli.Commands;
 
-/// <summary><c>brisa serve</c>: the HTTP API on this machine, against Azurite (started here) or configured storage.</summary>
+/// <summary>
+/// <c>brisa serve</c>: the HTTP API and the timer and queue triggers on this machine, against Azurite (started here) or
+/// configured storage.
+/// </summary>
 public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCommand.Settings>
 {
     /// <summary>Options of <c>serve</c>.</summary>
@@ -32,6 +36,11 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [CommandOption("--no-auth")]
         [Description("Serve without function keys (local use only: anyone who can reach the port can call the API).")]
         public bool NoAuth { get; init; }
+
+        /// <summary>Serve HTTP only.</summary>
+        [CommandOption("--no-timers")]
+        [Description("Serve the HTTP API only: no timer or queue triggers (materialization, retraining, drift).")]
+        public bool NoTimers { get; init; }
 
         /// <inheritdoc />
         public override ValidationResult Validate() =>
@@ -64,7 +73,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
                 ["AzureWebJobsStorage"] = storage.ConnectionString,
                 ["Brisa:DefinitionsFile"] = definitionsFile,
             },
-            key);
+            key,
+            triggers: settings.NoTimers ? null : new LocalTriggerOptions());
         await app.StartAsync(cancellationToken);
         console.MarkupLineInterpolated($"[green]Brisa API[/] on {url} ({storage.Description}); definitions: {definitionsFile ?? "registry"}. Ctrl+C stops.");
         if (key is null)
@@ -82,6 +92,15 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             console.MarkupLineInterpolated($"  {string.Join(",", function.Methods),-5} {url}api/{function.Route}");
         }
 
+        if (app.Services.GetService<LocalTriggerService>() is { } triggers)
+        {
+            PrintTriggers(console, triggers.Plan, app.Services.GetRequiredService<LocalTriggerOptions>().Queues);
+        }
+        else
+        {
+            console.MarkupLine("[grey]no timers or queue triggers (--no-timers).[/]");
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -93,6 +112,22 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
 
         await app.StopAsync(CancellationToken.None);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Prints each timer's schedule and each queue trigger's queue, as the routes are printed.</summary>
+    internal static void PrintTriggers(IAnsiConsole console, TriggerPlan plan, QueueTriggerOptions queues)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var timer in plan.Timers)
+        {
+            var source = timer.Binding == timer.Schedule.Expression ? "" : $" ({timer.Binding})";
+            console.MarkupLineInterpolated($"  timer {timer.Name,-22} {timer.Schedule.Expression}{source} UTC, next {timer.Schedule.NextAfter(now):yyyy-MM-dd HH:mm:ss}Z");
+        }
+
+        foreach (var queue in plan.Queues)
+        {
+            console.MarkupLineInterpolated($"  queue {queue.Name,-22} {queue.Queue} ({queues.MaxDequeueCount} attempts, then {queue.PoisonQueue})");
+        }
     }
 
     // --no-auth, else --key, else $BRISA_FUNCTION_KEY, else a new key (printed, as Core Tools print function URLs).

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,20 +26,33 @@ namespace Brisa.Cli.Serving;
 /// </summary>
 public static class LocalFunctionsHost
 {
-    /// <summary>Builds the web app: configuration values win over the environment.</summary>
+    /// <summary>
+    /// Builds the web app. Settings, lowest first: the local defaults of <c>local.settings.json</c>
+    /// (<see cref="LocalSettings"/>), the environment, then <paramref name="configuration"/>.
+    /// </summary>
     /// <param name="url">Where to listen.</param>
     /// <param name="configuration">Settings, as the Function App's app settings.</param>
     /// <param name="functionKey">The key every non-anonymous function requires; null serves without keys (<c>--no-auth</c>).</param>
     /// <param name="configureServices">Registrations applied after Brisa's own (tests pin the clock this way).</param>
-    public static WebApplication Build(Uri url, IDictionary<string, string?> configuration, string? functionKey, Action<IServiceCollection>? configureServices = null)
+    /// <param name="triggers">Also run the timer and queue functions (<see cref="LocalTriggerService"/>); null serves HTTP only.</param>
+    public static WebApplication Build(Uri url, IDictionary<string, string?> configuration, string? functionKey, Action<IServiceCollection>? configureServices = null, LocalTriggerOptions? triggers = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        // Beneath the environment, as Core Tools' local.settings.json is beneath the app settings it becomes.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LocalSettings.Defaults() });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddBrisa();
         builder.Services.AddMvcCore();
         builder.Services.AddProblemDetails();
+        if (triggers is not null)
+        {
+            builder.Services.AddSingleton(triggers);
+            builder.Services.AddSingleton<LocalTriggerService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalTriggerService>());
+        }
+
         configureServices?.Invoke(builder.Services);
         builder.WebHost.UseUrls(url.ToString());
 
