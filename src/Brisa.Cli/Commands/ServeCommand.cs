@@ -75,6 +75,18 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             },
             key,
             triggers: settings.NoTimers ? null : new LocalTriggerOptions());
+        LocalTriggerService? triggers;
+        try
+        {
+            // Resolved before start-up so a bad schedule or a missing setting is one line, not a host failure.
+            triggers = app.Services.GetService<LocalTriggerService>();
+        }
+        catch (TriggerConfigurationException ex)
+        {
+            console.MarkupLineInterpolated($"[red]✗[/] {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
         await app.StartAsync(cancellationToken);
         console.MarkupLineInterpolated($"[green]Brisa API[/] on {url} ({storage.Description}); definitions: {definitionsFile ?? "registry"}. Ctrl+C stops.");
         if (key is null)
@@ -92,7 +104,7 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             console.MarkupLineInterpolated($"  {string.Join(",", function.Methods),-5} {url}api/{function.Route}");
         }
 
-        if (app.Services.GetService<LocalTriggerService>() is { } triggers)
+        if (triggers is not null)
         {
             PrintTriggers(console, triggers.Plan, app.Services.GetRequiredService<LocalTriggerOptions>().Queues);
         }

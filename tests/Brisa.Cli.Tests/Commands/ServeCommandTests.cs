@@ -50,6 +50,71 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task Serve_AsProcess_PrintsEveryTriggerScheduleFromLocalSettingsUnlessEnvironmentSets()
+    {
+        using var process = StartServe(("Brisa__MaterializeSchedule", "*/5 * * * * *"));
+        try
+        {
+            var lines = await ReadUntilAsync(process, line => line.Contains("queue RetrainModelOnRequest", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+            Assert.Contains(lines, l => l.Contains("timer MaterializeFeatures", StringComparison.Ordinal) && l.Contains("*/5 * * * * * (%Brisa:MaterializeSchedule%) UTC", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("timer RetrainModels", StringComparison.Ordinal) && l.Contains("0 0 3 * * *", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("timer MonitorDrift", StringComparison.Ordinal) && l.Contains("0 0 * * * *", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("queue MaterializeSlice", StringComparison.Ordinal) && l.Contains("then materialize-poison", StringComparison.Ordinal));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_ScheduleNotSixFields_BadInputNamingTheFunction()
+    {
+        using var process = StartServe(("Brisa__MonitorDriftSchedule", "0 * * * *"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = await process.StandardOutput.ReadToEndAsync(cancel.Token);
+        await process.WaitForExitAsync(cancel.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("MonitorDrift: '0 * * * *' is not a 6-field NCRONTAB expression", output, StringComparison.Ordinal);
+    }
+
+    private Process StartServe(params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--no-auth");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(ServingFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<List<string>> ReadUntilAsync(Process process, Func<string, bool> last, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var seen = new List<string>();
+        while (await process.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+        {
+            seen.Add(line);
+            if (last(line))
+            {
+                return seen;
+            }
+        }
+
+        throw new InvalidOperationException("brisa serve ended early:\n" + string.Join('\n', seen) + await process.StandardError.ReadToEndAsync());
+    }
+
     private static async Task<string> ReadKeyAsync(Process process, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -13,7 +13,7 @@ namespace Brisa.Cli.Serving;
 public static partial class TriggerFunctions
 {
     /// <summary>The timer and queue functions of <paramref name="assembly"/>, with settings resolved from <paramref name="configuration"/>.</summary>
-    /// <exception cref="InvalidOperationException">A binding names a setting that is not set, a schedule does not parse, or a parameter cannot be bound.</exception>
+    /// <exception cref="TriggerConfigurationException">A binding names a setting that is not set, a schedule does not parse, or a parameter cannot be bound.</exception>
     public static TriggerPlan Discover(Assembly assembly, IConfiguration configuration, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(assembly);
@@ -42,7 +42,7 @@ public static partial class TriggerFunctions
                     }
                     catch (FormatException ex)
                     {
-                        throw new InvalidOperationException($"{name}: {ex.Message}", ex);
+                        throw new TriggerConfigurationException($"{name}: {ex.Message}", ex);
                     }
 
                     timers.Add(new TimerFunction(name!, timer.Schedule, schedule, timer.RunOnStartup, method));
@@ -61,7 +61,7 @@ public static partial class TriggerFunctions
     }
 
     /// <summary>Replaces every <c>%name%</c> in a binding value with the setting <c>name</c>, as the host's name resolver does.</summary>
-    /// <exception cref="InvalidOperationException">A named setting is not set: the host would not start the function either.</exception>
+    /// <exception cref="TriggerConfigurationException">A named setting is not set: the host would not start the function either.</exception>
     public static string Resolve(string function, string value, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -69,7 +69,7 @@ public static partial class TriggerFunctions
         return SettingName().Replace(value, match =>
             configuration[match.Groups["name"].Value] is { Length: > 0 } resolved
                 ? resolved
-                : throw new InvalidOperationException(
+                : throw new TriggerConfigurationException(
                     $"{function}: its binding names the setting '{match.Groups["name"].Value}', which is not set " +
                     $"(set it in local.settings.json or as {match.Groups["name"].Value.Replace(":", "__", StringComparison.Ordinal)} in the environment)."));
     }
@@ -82,14 +82,14 @@ public static partial class TriggerFunctions
         {
             if (parameter.ParameterType != trigger && parameter.ParameterType != typeof(CancellationToken))
             {
-                throw new InvalidOperationException(
+                throw new TriggerConfigurationException(
                     $"{name}: parameter '{parameter.Name}' of type {parameter.ParameterType.Name} cannot be bound by the local host (it binds {trigger.Name} and CancellationToken).");
             }
         }
 
         if (method.ReturnType != typeof(Task) && method.ReturnType != typeof(void))
         {
-            throw new InvalidOperationException($"{name}: the local host runs functions returning Task or void (output bindings are not emulated), not {method.ReturnType.Name}.");
+            throw new TriggerConfigurationException($"{name}: the local host runs functions returning Task or void (output bindings are not emulated), not {method.ReturnType.Name}.");
         }
     }
 
@@ -119,4 +119,25 @@ public sealed record QueueFunction(string Name, string Queue, string Connection,
 {
     /// <summary>Where messages go after <c>maxDequeueCount</c> failed attempts (the extension's name).</summary>
     public string PoisonQueue => Queue + "-poison";
+}
+
+/// <summary>A trigger the local host cannot run as configured: a setting not set, a schedule that does not parse, a parameter it cannot bind.</summary>
+public sealed class TriggerConfigurationException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public TriggerConfigurationException()
+    {
+    }
+
+    /// <summary>Creates the exception with its message.</summary>
+    public TriggerConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its message and cause.</summary>
+    public TriggerConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

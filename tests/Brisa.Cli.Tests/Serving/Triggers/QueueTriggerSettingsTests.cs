@@ -66,7 +66,7 @@ public sealed class QueueTriggerSettingsTests
     [Fact]
     public void Discover_ScheduleSettingMissing_ErrorNamesFunctionAndSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<TriggerConfigurationException>(() =>
             TriggerFunctions.Discover(typeof(HostingExtensions).Assembly, new ConfigurationBuilder().Build(), name => name == "MonitorDrift"));
 
         Assert.Contains("MonitorDrift", error.Message, StringComparison.Ordinal);
