@@ -60,7 +60,7 @@ public sealed record CatalogFreshness(
 /// <param name="Description">What it is.</param>
 /// <param name="Tags">Tags.</param>
 /// <param name="Features">Its features.</param>
-/// <param name="UsedBy">Models using any of its features.</param>
+/// <param name="UsedBy">Models using any of its features, directly or through an on-demand feature.</param>
 /// <param name="Freshness">Its offline freshness.</param>
 public sealed record CatalogView(
     [property: JsonPropertyName("name")] string Name,
@@ -149,7 +149,9 @@ public static class Catalog
     private static CatalogView Describe(FeatureRepositoryDefinition definitions, FeatureViewDefinition view, ViewStatistics? statistics, DateTimeOffset now)
     {
         var source = definitions.FindSource(view.Source)!;
-        var usedBy = definitions.Models.Where(m => m.Features.Any(f => f.View == view.Name)).Select(m => m.Name).ToArray();
+        // Directly, or through an on-demand feature whose expression reads the view (predict reads the view for it).
+        var readers = definitions.OnDemandFeatures.Where(f => f.Compiled?.Features.Any(r => r.View == view.Name) == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var usedBy = definitions.Models.Where(m => m.Features.Any(f => f.View == view.Name || (f.IsOnDemand && readers.Contains(f.Name)))).Select(m => m.Name).ToArray();
         return new CatalogView(
             view.Name,
             view.Entity,

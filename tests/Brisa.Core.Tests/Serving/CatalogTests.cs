@@ -68,6 +68,22 @@ public sealed class CatalogTests
         Assert.All(hour.Features, f => Assert.Null(f.Statistics));
     }
 
+    [Fact]
+    public void Views_ViewReadOnlyThroughAnOnDemandFeature_ListsTheModelInUsedBy()
+    {
+        // fraud keeps amount_to_merchant_mean, whose expression reads merchant_7d.merchant_amount_mean_7d: predict
+        // still reads merchant_7d for it.
+        var fraud = Definitions.Models.Single();
+        var definitions = Definitions with
+        {
+            Models = [fraud with { Features = fraud.Features.Where(f => f.View != "merchant_7d").ToArray() }],
+        };
+
+        var view = Catalog.Views(definitions).Single(v => v.Name == "merchant_7d");
+
+        Assert.Equal(["fraud"], view.UsedBy);
+    }
+
     internal static ViewStatistics Statistics(string view, DateTimeOffset newest)
     {
         var definition = Definitions.FindView(view)!;
