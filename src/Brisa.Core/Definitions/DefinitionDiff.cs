@@ -17,7 +17,7 @@ public enum ChangeKind
 
 /// <summary>One object that changes.</summary>
 /// <param name="Kind">Add, change or remove.</param>
-/// <param name="ObjectType">entity, source, label_source, feature_view, on_demand_feature or model.</param>
+/// <param name="ObjectType">project, entity, source, label_source, feature_view, on_demand_feature or model.</param>
 /// <param name="Name">The object's name.</param>
 /// <param name="Breaking">
 /// Why the change breaks something that depends on the object (a model or view that uses it), or null when it does
@@ -32,11 +32,18 @@ public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string
 /// <summary>The difference between deployed and proposed definitions, as <c>brisa plan</c> shows it.</summary>
 public static class DefinitionDiff
 {
-    /// <summary>Changes needed to go from <paramref name="current"/> (null: nothing deployed) to <paramref name="proposed"/>, ordered by type then name.</summary>
+    /// <summary>Changes needed to go from <paramref name="current"/> (null: nothing deployed) to <paramref name="proposed"/>, ordered by type then name (a change of the project's own name or description first).</summary>
     public static IReadOnlyList<DefinitionChange> Compute(FeatureRepositoryDefinition? current, FeatureRepositoryDefinition proposed)
     {
         ArgumentNullException.ThrowIfNull(proposed);
         var changes = new List<DefinitionChange>();
+
+        // The project's own fields are part of the published version too: apply writes a new one when they change.
+        if (current is not null && (current.Project != proposed.Project || current.Description != proposed.Description))
+        {
+            changes.Add(new DefinitionChange(ChangeKind.Change, "project", proposed.Project));
+        }
+
         Compare(changes, "entity", current?.Entities, proposed.Entities, e => e.Name);
         Compare(changes, "source", current?.Sources, proposed.Sources, s => s.Name);
         Compare(changes, "label_source", current?.LabelSources, proposed.LabelSources, s => s.Name);

@@ -154,4 +154,13 @@ public class DefinitionDiffTests
 
         Assert.False(Single(proposed).IsBreaking);
     }
+
+    [Fact]
+    public void Compute_ProjectDescriptionChange_IsReportedAsProjectChange()
+    {
+        // apply publishes a new version for it, so plan must not say "No changes".
+        var change = Single(Sample with { Description = "changed" });
+
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "project", Sample.Project), change);
+    }
 }
