@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Brisa.Core.Expressions;
 
 namespace Brisa.Core.Definitions;
 
@@ -9,10 +10,11 @@ namespace Brisa.Core.Definitions;
 /// no longer lists the feature.
 /// </summary>
 /// <remarks>
-/// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window or type changes;
-/// a view a model uses changes entity, source or tile; a view, source or label source a model or view uses is removed;
-/// a source field a feature aggregates is removed or changes type; an entity's join key changes, or an entity a view
-/// uses is removed. Everything else (descriptions, owners, tags, TTL, new objects) is not.
+/// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
+/// expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
+/// view uses is removed; a source field a feature aggregates is removed or changes type; an entity's join key
+/// changes, or an entity a view uses is removed. Everything else (descriptions, owners, tags, TTL, new objects, an
+/// expression respaced) is not.
 /// </remarks>
 internal static class BreakingChanges
 {
@@ -113,7 +115,10 @@ internal static class BreakingChanges
             yield break;
         }
 
-        var problem = after is null ? "is removed" : after.Type != before.Type ? $"changes type ({before.Type} → {after.Type})" : null;
+        var problem = after is null ? "is removed"
+            : after.Type != before.Type ? $"changes type ({before.Type} → {after.Type})"
+            : !ExpressionParser.SameTokens(before.Expression, after.Expression) ? $"changes expression ({before.Expression} → {after.Expression})"
+            : null;
         if (problem is null)
         {
             yield break;

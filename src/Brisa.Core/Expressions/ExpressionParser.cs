@@ -71,6 +71,25 @@ internal sealed class ExpressionParser
         }
     }
 
+    /// <summary>
+    /// True when two expressions are the same token for token: whitespace and the spelling of numbers (1 and 1.0)
+    /// aside. False when either does not tokenize.
+    /// </summary>
+    public static bool SameTokens(string left, string right)
+    {
+        try
+        {
+            var a = Tokenize(left);
+            var b = Tokenize(right);
+            return a.Count == b.Count && a.Zip(b).All(p => p.First.Kind == p.Second.Kind
+                && (p.First.Kind == TokenKind.Number ? p.First.Number.Equals(p.Second.Number) : p.First.Text == p.Second.Text));
+        }
+        catch (ExpressionSyntaxException)
+        {
+            return false;
+        }
+    }
+
     private Token Peek => tokens[index];
 
     private static List<Token> Tokenize(string text)

@@ -163,4 +163,28 @@ public class DefinitionDiffTests
 
         Assert.Equal(new DefinitionChange(ChangeKind.Change, "project", Sample.Project), change);
     }
+
+    [Fact]
+    public void Compute_OnDemandExpressionChangeUsedByModel_IsBreaking()
+    {
+        var proposed = Sample with
+        {
+            OnDemandFeatures = Sample.OnDemandFeatures.Select(f => f.Name == "log_amount" ? f with { Expression = "log(amount + 10)" } : f).ToArray(),
+        };
+
+        var change = Single(proposed);
+
+        Assert.Equal("on-demand feature log_amount changes expression (log(amount + 1) → log(amount + 10)), used by model fraud", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_OnDemandExpressionSpacingChange_IsNotBreaking()
+    {
+        var proposed = Sample with
+        {
+            OnDemandFeatures = Sample.OnDemandFeatures.Select(f => f.Name == "log_amount" ? f with { Expression = "log( amount+1.0 )" } : f).ToArray(),
+        };
+
+        Assert.False(Single(proposed).IsBreaking);
+    }
 }
