@@ -12,9 +12,9 @@ namespace Brisa.Core.Definitions;
 /// <remarks>
 /// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
 /// expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
-/// view uses is removed; a source field a feature aggregates is removed or changes type; an entity's join key
-/// changes, or an entity a view uses is removed. Everything else (descriptions, owners, tags, TTL, new objects, an
-/// expression respaced) is not.
+/// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
+/// changes type; an entity's join key changes, or an entity a view uses is removed. Everything else (descriptions,
+/// owners, tags, TTL, new objects, an expression respaced) is not.
 /// </remarks>
 internal static class BreakingChanges
 {
@@ -168,6 +168,13 @@ internal static class BreakingChanges
             foreach (var view in views.Where(v => v.Features.Any(f => f.Field == field.Name)).Select(v => v.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 yield return $"field {before.Name}.{field.Name} {problem}, aggregated by view {view}";
+            }
+
+            // A model's request fields are inputs of its champion, typed as the observation source's fields.
+            foreach (var model in Models(current, proposed).Where(m => m.ObservationSource == before.Name && m.RequestFields.Contains(field.Name))
+                         .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"field {before.Name}.{field.Name} {problem}, a request field of model {model}";
             }
         }
     }

@@ -187,4 +187,21 @@ public class DefinitionDiffTests
 
         Assert.False(Single(proposed).IsBreaking);
     }
+
+    [Fact]
+    public void Compute_ModelRequestFieldChangesType_IsBreaking()
+    {
+        // channel is a request field of model fraud (a categorical input of its champion), aggregated by no view.
+        var proposed = Sample with
+        {
+            Sources = Sample.Sources.Select(s => s.Name != "transaction" ? s : s with
+            {
+                Fields = s.Fields.Select(f => f.Name == "channel" ? f with { Type = FieldType.Long, Allowed = null } : f).ToArray(),
+            }).ToArray(),
+        };
+
+        var change = Single(proposed);
+
+        Assert.Contains("field transaction.channel changes type (String → Long), a request field of model fraud", change.Breaking, StringComparison.Ordinal);
+    }
 }
