@@ -58,7 +58,10 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
         await container.GetBlobClient(VersionName(version)).UploadAsync(BinaryData.FromString(definitions.ToJson()), overwrite: true, cancellationToken);
 
         var existing = await ReadPointerAsync(cancellationToken);
-        var pointer = new RegistryPointer(version, gitCommit, appliedAt, existing?.Pointer.Version);
+
+        // Re-applying the live version records the new commit and time but keeps the version it replaced.
+        var previous = existing?.Pointer is not { } live ? null : live.Version == version ? live.PreviousVersion : live.Version;
+        var pointer = new RegistryPointer(version, gitCommit, appliedAt, previous);
         var conditions = existing is { } e ? new BlobRequestConditions { IfMatch = e.ETag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
         try
         {

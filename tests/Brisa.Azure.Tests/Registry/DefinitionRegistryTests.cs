@@ -68,4 +68,19 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
         Assert.Equal(first.Version, second.PreviousVersion);
         Assert.NotEqual(first.Version, second.Version);
     }
+
+    [Fact]
+    public async Task Apply_SameVersionAgain_KeepsTheVersionItReplaced()
+    {
+        var registry = await FreshRegistryAsync();
+        var first = await registry.ApplyAsync(Sample, "c1", DateTimeOffset.UnixEpoch);
+        var changed = Sample with { Description = "changed" };
+        await registry.ApplyAsync(changed, "c2", DateTimeOffset.UnixEpoch);
+
+        var again = await registry.ApplyAsync(changed, "c3", DateTimeOffset.UnixEpoch.AddHours(1));
+
+        Assert.Equal(changed.ComputeVersion(), again.Version);
+        Assert.Equal(first.Version, again.PreviousVersion);
+        Assert.Equal(first.Version, (await registry.GetPointerAsync())!.PreviousVersion);
+    }
 }
