@@ -11,8 +11,8 @@ namespace Brisa.Azure.Registry;
 /// <summary>
 /// The deployed definitions (DESIGN §3): immutable versions at <c>registry/versions/&lt;version&gt;.json</c>
 /// (the version is the content hash) and a pointer <c>registry/current.json</c> naming the live version and the
-/// git commit it came from. Apply writes the version, then moves the pointer with an ETag check so two
-/// concurrent applies cannot silently overwrite each other.
+/// git commit it came from. Apply writes the version, then moves the pointer with an ETag check against the pointer
+/// its plan was computed from, so two concurrent applies cannot silently overwrite each other.
 /// </summary>
 public sealed class DefinitionRegistry(BlobContainerClient container)
 {
@@ -48,21 +48,51 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
 
     /// <summary>What applying <paramref name="proposed"/> would change.</summary>
     public async Task<IReadOnlyList<DefinitionChange>> PlanAsync(FeatureRepositoryDefinition proposed, CancellationToken cancellationToken = default) =>
-        DefinitionDiff.Compute(await LoadCurrentAsync(cancellationToken), proposed);
+        (await PlanChangesAsync(proposed, cancellationToken)).Changes;
 
-    /// <summary>Publishes the definitions and makes them live; returns the new pointer.</summary>
+    /// <summary>
+    /// What applying <paramref name="proposed"/> would change, and the live version it was computed against: pass it
+    /// to <see cref="ApplyAsync(FeatureRepositoryDefinition, RegistryPlan, string?, DateTimeOffset, CancellationToken)"/>
+    /// so that the apply fails if the registry moved since, instead of overwriting a change the plan never showed.
+    /// </summary>
+    public async Task<RegistryPlan> PlanChangesAsync(FeatureRepositoryDefinition proposed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        var live = await ReadPointerAsync(cancellationToken);
+        var current = live is { } l ? await LoadVersionAsync(l.Pointer.Version, cancellationToken) : null;
+        return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed)) { PointerETag = live?.ETag };
+    }
+
+    /// <summary>Publishes the definitions and makes them live, whatever the live version is now; returns the new pointer.</summary>
     public async Task<RegistryPointer> ApplyAsync(FeatureRepositoryDefinition definitions, string? gitCommit, DateTimeOffset appliedAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
+        var existing = await ReadPointerAsync(cancellationToken);
+        return await PublishAsync(definitions, existing?.Pointer, existing?.ETag, gitCommit, appliedAt, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes the definitions and makes them live if the live version is still the one <paramref name="plan"/> was
+    /// computed against; returns the new pointer.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another apply moved the registry since the plan.</exception>
+    public Task<RegistryPointer> ApplyAsync(FeatureRepositoryDefinition definitions, RegistryPlan plan, string? gitCommit, DateTimeOffset appliedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(plan);
+        return PublishAsync(definitions, plan.Deployed, plan.PointerETag, gitCommit, appliedAt, cancellationToken);
+    }
+
+    // Moves the pointer from `existing` (null: nothing deployed) with an ETag check, so it fails if the pointer moved.
+    private async Task<RegistryPointer> PublishAsync(FeatureRepositoryDefinition definitions, RegistryPointer? existing, ETag? etag, string? gitCommit, DateTimeOffset appliedAt, CancellationToken cancellationToken)
+    {
         var version = definitions.ComputeVersion();
         await container.GetBlobClient(VersionName(version)).UploadAsync(BinaryData.FromString(definitions.ToJson()), overwrite: true, cancellationToken);
 
-        var existing = await ReadPointerAsync(cancellationToken);
-
         // Re-applying the live version records the new commit and time but keeps the version it replaced.
-        var previous = existing?.Pointer is not { } live ? null : live.Version == version ? live.PreviousVersion : live.Version;
+        var previous = existing is null ? null : existing.Version == version ? existing.PreviousVersion : existing.Version;
         var pointer = new RegistryPointer(version, gitCommit, appliedAt, previous);
-        var conditions = existing is { } e ? new BlobRequestConditions { IfMatch = e.ETag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+        var conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : new BlobRequestConditions { IfNoneMatch = ETag.All };
         try
         {
             await container.GetBlobClient(PointerName).UploadAsync(
@@ -94,6 +124,15 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
     }
 
     private static string VersionName(string version) => $"versions/{version}.json";
+}
+
+/// <summary>A plan: the changes from the live version it was computed against to the proposed definitions.</summary>
+/// <param name="Deployed">The live version's pointer when the plan was made; null when nothing was applied yet.</param>
+/// <param name="Changes">The changes, as <see cref="DefinitionDiff.Compute"/> gives them.</param>
+public sealed record RegistryPlan(RegistryPointer? Deployed, IReadOnlyList<DefinitionChange> Changes)
+{
+    /// <summary>The pointer blob's ETag when the plan was made.</summary>
+    internal ETag? PointerETag { get; init; }
 }
 
 /// <summary>The live definitions version.</summary>

@@ -45,15 +45,16 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var registry = DefinitionRegistry.For(storage.Storage);
-        var plan = await registry.PlanAsync(definitions, cancellationToken);
-        PlanCommand.Render(console, plan);
-        if (plan.Any(c => c.IsBreaking) && !settings.AllowBreaking)
+        var plan = await registry.PlanChangesAsync(definitions, cancellationToken);
+        PlanCommand.Render(console, plan.Changes);
+        if (plan.Changes.Any(c => c.IsBreaking) && !settings.AllowBreaking)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] the plan has {plan.Count(c => c.IsBreaking)} breaking change(s); nothing was applied. Retrain or update the dependent models first, or pass --allow-breaking to apply anyway.");
+            console.MarkupLineInterpolated($"[red]error:[/] the plan has {plan.Changes.Count(c => c.IsBreaking)} breaking change(s); nothing was applied. Retrain or update the dependent models first, or pass --allow-breaking to apply anyway.");
             return ExitCodes.BadInput;
         }
 
-        var pointer = await registry.ApplyAsync(definitions, settings.Commit ?? GitCommit(), DateTimeOffset.UtcNow, cancellationToken);
+        // Applied only over the version the plan above was computed against: fails if another apply moved it since.
+        var pointer = await registry.ApplyAsync(definitions, plan, settings.Commit ?? GitCommit(), DateTimeOffset.UtcNow, cancellationToken);
         console.MarkupLineInterpolated($"[green]Applied[/] version {pointer.Version[..12]} (commit {pointer.GitCommit ?? "unknown"}).");
         return ExitCodes.Ok;
     }

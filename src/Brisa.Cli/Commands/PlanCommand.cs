@@ -29,10 +29,9 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var registry = DefinitionRegistry.For(storage.Storage);
-        var pointer = await registry.GetPointerAsync(cancellationToken);
-        var changes = await registry.PlanAsync(definitions, cancellationToken);
-        console.MarkupLineInterpolated($"Registry: {storage.Description}; deployed version: {pointer?.Version[..12] ?? "none"}; proposed: {definitions.ComputeVersion()[..12]}");
-        Render(console, changes);
+        var plan = await registry.PlanChangesAsync(definitions, cancellationToken);
+        console.MarkupLineInterpolated($"Registry: {storage.Description}; deployed version: {plan.Deployed?.Version[..12] ?? "none"}; proposed: {definitions.ComputeVersion()[..12]}");
+        Render(console, plan.Changes);
         return ExitCodes.Ok;
     }
 

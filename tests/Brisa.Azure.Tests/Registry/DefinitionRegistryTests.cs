@@ -83,4 +83,21 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
         Assert.Equal(first.Version, again.PreviousVersion);
         Assert.Equal(first.Version, (await registry.GetPointerAsync())!.PreviousVersion);
     }
+
+    [Fact]
+    public async Task Apply_RegistryMovedAfterThePlan_RefusesAndKeepsTheOtherApply()
+    {
+        var registry = await FreshRegistryAsync();
+        await registry.ApplyAsync(Sample, "base", DateTimeOffset.UnixEpoch);
+        var mine = Sample with { Description = "mine" };
+        var theirs = Sample with { FeatureViews = Sample.FeatureViews.Where(v => v.Name != "merchant_1h").ToArray(), Models = [] };
+        var plan = await registry.PlanChangesAsync(mine);
+
+        await registry.ApplyAsync(theirs, "theirs", DateTimeOffset.UnixEpoch);
+
+        // The plan showed one description change; applying it now would silently drop merchant_1h.
+        Assert.Equal([new DefinitionChange(ChangeKind.Change, "project", "fraud")], plan.Changes);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.ApplyAsync(mine, plan, "mine", DateTimeOffset.UnixEpoch));
+        Assert.Equal(theirs.ComputeVersion(), (await registry.GetPointerAsync())!.Version);
+    }
 }
