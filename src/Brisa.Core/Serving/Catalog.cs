@@ -176,10 +176,20 @@ public static class Catalog
             FreshnessOf(view, statistics, now));
     }
 
-    private static bool Matches(CatalogView view, string? search) =>
-        string.IsNullOrWhiteSpace(search)
-        || new[] { view.Name, view.Entity, view.Source, view.Owner, view.Description }
+    // Every word must appear somewhere in the view, as on the catalog page (which matches row by row).
+    private static bool Matches(CatalogView view, string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search))
+        {
+            return true;
+        }
+
+        var texts = new[] { view.Name, view.Entity, view.Source, view.Owner, view.Description }
             .Concat(view.Tags.SelectMany(t => new[] { t.Key, t.Value, $"{t.Key}:{t.Value}" }))
             .Concat(view.Features.SelectMany(f => new[] { f.Name, f.Description }))
-            .Any(text => text?.Contains(search, StringComparison.OrdinalIgnoreCase) == true);
+            .OfType<string>()
+            .ToArray();
+        return search.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .All(word => texts.Any(text => text.Contains(word, StringComparison.OrdinalIgnoreCase)));
+    }
 }

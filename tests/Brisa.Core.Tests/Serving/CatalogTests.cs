@@ -33,6 +33,16 @@ public sealed class CatalogTests
     }
 
     [Fact]
+    public void Views_SearchOfSeveralWords_ViewsMatchingEveryWordAnywhere()
+    {
+        // Only the customer views have a "pii" tag; "weekly" is in customer_7d's description; no customer view has a
+        // feature named merchant_amount...
+        Assert.Equal(["customer_1h", "customer_7d"], Catalog.Views(Definitions, "pii  fraud").Select(v => v.Name));
+        Assert.Equal(["customer_7d"], Catalog.Views(Definitions, "PII weekly").Select(v => v.Name));
+        Assert.Empty(Catalog.Views(Definitions, "pii merchant_amount"));
+    }
+
+    [Fact]
     public void View_Unknown_NotFoundListsKnown()
     {
         var error = Assert.Throws<ServingException>(() => Catalog.View(Definitions, "nope"));
