@@ -20,7 +20,6 @@ using Brisa.Core.Features;
 using Brisa.Core.Generation;
 using Brisa.Core.Ingestion;
 using Brisa.Core.Serving;
-using Brisa.Core.Training;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Brisa.Benchmarks;
@@ -169,13 +168,12 @@ internal sealed class ServingBenchmark : IBenchmark
     private static async Task<InProcess> MeasureInProcessAsync(BrisaStorage storage, FeatureRepositoryDefinition definitions, byte[] body, int count, TextWriter log)
     {
         var plan = FeaturePlan.Compile(definitions, trackEventIds: true);
-        var definition = definitions.FindModel("fraud")!;
         var cache = new ModelCache(new ModelRegistry(storage), TimeProvider.System, TimeSpan.FromMinutes(10));
         await using var predictionLog = PredictionLog.For(storage);
         var predictor = new Predictor(cache, OnlineFeatureReader.For(storage), predictionLog, TimeProvider.System);
         var loaded = await cache.GetAsync("fraud", null, CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
-        var builder = TrainingSetBuilder.ForModel(plan, definition);
+        var builder = predictor.BuilderFor(plan, loaded);
         var requirements = builder.Requirements;
         var first = PredictRequest.Parse(body, requirements, now, "bench");
         var keys = Enumerable.Range(0, first.EntityKeyFields.Count).Select(k => first.KeyOf(0, k)!).ToArray();

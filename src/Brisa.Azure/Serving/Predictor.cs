@@ -7,6 +7,7 @@ using Brisa.Azure.Online;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
+using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
 using Brisa.Core.Training;
 
@@ -17,14 +18,18 @@ namespace Brisa.Azure.Serving;
 /// assembles each row exactly as a training row is assembled (same TTL rule, same on-demand expressions, same
 /// encoding: <see cref="TrainingSetBuilder.Assemble"/> and <see cref="TrainingTables"/>), scores, decides at the
 /// model's threshold, and logs the prediction. Missing features are NaN, as in training (LightGBM's missing branch).
+/// A version is served with the inputs it was trained on (<see cref="TrainingReport.Inputs"/>), not with the live
+/// definitions' model entry, which only drives the next training: the views, on-demand expressions and sources those
+/// inputs resolve to come from the live definitions (the online rows are written with the live layout).
 /// </summary>
 public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time)
 {
     /// <summary>The entity key of <see cref="WarmUpAsync"/>'s instance.</summary>
     public const string WarmUpKey = "brisa-warm-up";
 
-    // A model's row builder compiles its on-demand expressions: once per plan (a new plan when definitions change).
-    private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<string, TrainingSetBuilder>> builders = new();
+    // A version's served definition and row builder (which compiles its on-demand expressions): once per plan (a new
+    // plan when definitions change) and (model, version).
+    private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<(string Model, string Version), ServedModel>> served = new();
     private readonly ConditionalWeakTable<TrainingSetBuilder, ServingShape> shapes = new();
 
     /// <summary>Scores the request body's instances.</summary>
@@ -37,20 +42,23 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
     /// then loaded and compiled before the first real request needs them.
     /// </summary>
     /// <returns>The prediction (every view feature NOT_FOUND, request fields missing).</returns>
-    /// <exception cref="ServingException">404 when the model has no champion yet.</exception>
-    public Task<PredictResponse> WarmUpAsync(FeaturePlan plan, string modelName, CancellationToken cancellationToken)
+    /// <exception cref="ServingException">
+    /// 404 when the model has no champion yet; 409 when an input of the champion is no longer in the definitions.
+    /// </exception>
+    public async Task<PredictResponse> WarmUpAsync(FeaturePlan plan, string modelName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var definition = plan.Definitions.FindModel(modelName)
             ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'.");
-        var requirements = BuilderFor(plan, definition).Requirements;
+        var loaded = await models.GetAsync(modelName, null, cancellationToken);
+        var requirements = ServedFor(plan, definition, loaded).Builder.Requirements;
         var instance = new JsonObject();
         foreach (var key in requirements.EntityKeyFields)
         {
             instance[key] = WarmUpKey;
         }
 
-        return PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
+        return await PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
     }
 
     private async Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, bool logPrediction, CancellationToken cancellationToken)
@@ -59,7 +67,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         var definition = plan.Definitions.FindModel(modelName)
             ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         var loaded = await models.GetAsync(modelName, version, cancellationToken);
-        var builder = BuilderFor(plan, definition);
+        var builder = ServedFor(plan, definition, loaded).Builder;
         var now = time.GetUtcNow();
         var observations = PredictRequest.Parse(body, builder.Requirements, now, requestId);
 
@@ -73,7 +81,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 
     /// <summary>
     /// The in-process part of a prediction, once the online rows are read: assemble each row (TTL, on-demand
-    /// features, encoding), score, decide, log.
+    /// features, encoding), score, decide, log. <paramref name="builder"/> is the version's (<see cref="BuilderFor"/>).
     /// </summary>
     public PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId) =>
         Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction: true);
@@ -84,7 +92,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(rows);
-        var definition = plan.Definitions.FindModel(loaded.Name)!;
+        var definition = ServedFor(plan, loaded).Definition;
         var modelName = loaded.Name;
         var nowTicks = TiledView.ToUnixTicks(now);
         var views = builder.Requirements.Views;
@@ -147,8 +155,109 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         return new PredictResponse(modelName, loaded.Version, threshold, requestId, predictions);
     }
 
-    private TrainingSetBuilder BuilderFor(FeaturePlan plan, ModelDefinition definition) =>
-        builders.GetOrCreateValue(plan).GetOrAdd(definition.Name, _ => TrainingSetBuilder.ForModel(plan, definition));
+    /// <summary>The row builder that assembles <paramref name="loaded"/>'s inputs (those it was trained on) under <paramref name="plan"/>.</summary>
+    /// <exception cref="ServingException">
+    /// 404 when the definitions have no such model; 409 when one of its inputs is no longer in the definitions.
+    /// </exception>
+    public TrainingSetBuilder BuilderFor(FeaturePlan plan, LoadedModel loaded) => ServedFor(plan, loaded).Builder;
+
+    /// <summary>
+    /// The model definition a version is served with: the live entry with its features and request fields replaced by
+    /// the version's inputs (<see cref="TrainingReport.Inputs"/>: <c>view:feature</c>, on-demand feature or request
+    /// field names), each resolved against the live definitions, and no cost matrix (serving scores no costs). A
+    /// version without recorded inputs is served with the live entry.
+    /// </summary>
+    /// <exception cref="ServingException">409 naming the inputs the live definitions no longer have.</exception>
+    public static ModelDefinition ServedDefinition(FeatureRepositoryDefinition definitions, ModelDefinition live, TrainingReport report)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Inputs.Count == 0)
+        {
+            return live with { Cost = null };
+        }
+
+        var observation = definitions.FindSource(live.ObservationSource);
+        var features = new List<FeatureReference>();
+        var fields = new List<string>();
+        var missing = new List<string>();
+        foreach (var input in report.Inputs)
+        {
+            if (!FeatureReference.TryParse(input.Name, out var reference))
+            {
+                missing.Add(input.Name);
+            }
+            else if (!reference.IsOnDemand)
+            {
+                if (definitions.FindViewFeature(reference) is not null)
+                {
+                    features.Add(reference);
+                }
+                else
+                {
+                    missing.Add(input.Name);
+                }
+            }
+            else if (definitions.OnDemandFeatures.Any(f => f.Name == reference.Name))
+            {
+                features.Add(reference);
+            }
+            else if (observation?.Fields.Any(f => f.Name == input.Name) == true)
+            {
+                fields.Add(input.Name);
+            }
+            else
+            {
+                missing.Add(input.Name);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw InputsMissing(report.Model, report.Version, string.Join(", ", missing.Select(m => $"'{m}'")));
+        }
+
+        return live with { Features = features, RequestFields = fields, Cost = null };
+    }
+
+    private ServedModel ServedFor(FeaturePlan plan, LoadedModel loaded)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (served.TryGetValue(plan, out var known) && known.TryGetValue((loaded.Name, loaded.Version), out var found))
+        {
+            return found;
+        }
+
+        var live = plan.Definitions.FindModel(loaded.Name)
+            ?? throw ServingException.NotFound("Unknown model", $"No model named '{loaded.Name}'.");
+        return ServedFor(plan, live, loaded);
+    }
+
+    // A dictionary lookup per request: the inputs are resolved and the builder compiled once per plan and version.
+    private ServedModel ServedFor(FeaturePlan plan, ModelDefinition live, LoadedModel loaded) =>
+        served.GetOrCreateValue(plan).GetOrAdd((loaded.Name, loaded.Version), static (_, state) => Serve(state.plan, state.live, state.loaded), (plan, live, loaded));
+
+    private static ServedModel Serve(FeaturePlan plan, ModelDefinition live, LoadedModel loaded)
+    {
+        var definition = ServedDefinition(plan.Definitions, live, loaded.Report);
+        try
+        {
+            return new ServedModel(definition, TrainingSetBuilder.ForModel(plan, definition));
+        }
+        catch (ArgumentException ex)
+        {
+            // E.g. an on-demand feature whose request field the observation source no longer has.
+            throw InputsMissing(loaded.Name, loaded.Version, ex.Message);
+        }
+    }
+
+    private static ServingException InputsMissing(string model, string version, string missing) => new(
+        409,
+        "Model inputs not in the definitions",
+        $"Model '{model}' version '{version}' was trained on inputs the deployed definitions no longer have: {missing}. " +
+        "Retrain the model on the current definitions (and promote the new version), roll the definitions back, or serve another version.");
 
     private static FeatureStatus Status(ViewPlan view, string? key, FieldValue value, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, long nowTicks)
     {
@@ -207,6 +316,8 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 
         throw new InvalidOperationException($"The set has no column '{name}'.");
     }
+
+    private sealed record ServedModel(ModelDefinition Definition, TrainingSetBuilder Builder);
 
     private sealed record ServedFeature(int Column, string Name, ViewPlan? View, int KeyColumn);
 

@@ -13,7 +13,7 @@ public sealed class PredictFunction(IDefinitionsSource definitions, ServingPlans
 {
     private const int MaxBodyBytes = 1024 * 1024;
 
-    /// <summary>200 with one prediction per instance; problem details (400, 404, 413, 415; 503 before any apply; 500 on an unexpected failure) otherwise.</summary>
+    /// <summary>200 with one prediction per instance; problem details (400, 404, 413, 415; 409 when the version's inputs are no longer in the definitions; 503 before any apply; 500 on an unexpected failure) otherwise.</summary>
     [Function("Predict")]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{model}/predict")] HttpRequest request,

@@ -48,6 +48,10 @@ public sealed partial class ServingWarmUp(IDefinitionsSource definitions, Servin
         {
             LogNoChampion(model);
         }
+        catch (ServingException ex) when (ex.Status == 409)
+        {
+            LogInputsMissing(model, ex.Message);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFailed(ex, model);
@@ -59,6 +63,9 @@ public sealed partial class ServingWarmUp(IDefinitionsSource definitions, Servin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Warm-up: model {Model} has no champion yet; nothing to load.")]
     private partial void LogNoChampion(string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up: model {Model}'s champion cannot be served with the deployed definitions: {Reason}")]
+    private partial void LogInputsMissing(string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up of model {Model} failed; its first request will load it.")]
     private partial void LogFailed(Exception exception, string model);
