@@ -36,32 +36,33 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
     [Fact]
     public async Task FeaturesGet_IngestedTransactions_ValuesStatusesAndEventTimesAsServed()
     {
-        var now = await SeedAsync();
+        var seeded = await SeedAsync();
+        var (recent, stale) = (seeded.Recent, seeded.Stale);
 
         var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
             TimeSpan.FromMinutes(2),
             azurite.ConnectionString,
             "features", "get", "customer_1h:txn_count_1h", "customer_1h:amount_sum_1h", "customer_7d:amount_mean_7d",
-            "--entity", "customer_id=fg-recent", "--entity", "customer_id=fg-stale", "--entity", "customer_id=fg-unknown");
+            "--entity", $"customer_id={recent}", "--entity", $"customer_id={stale}", "--entity", "customer_id=fg-unknown");
 
         Assert.True(exitCode == 0, output);
-        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_1h:txn_count_1h\s+│ 3\s+│ PRESENT\s+│ " + now.AddMinutes(-10).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), output);
-        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_1h:amount_sum_1h\s+│ 60\s+│ PRESENT", output);
-        Assert.Matches(@"│ customer_id=fg-recent\s+│ customer_7d:amount_mean_7d\s+│ 20\s+│ PRESENT", output);
+        Assert.Matches($@"│ customer_id={recent}\s+│ customer_1h:txn_count_1h\s+│ 3\s+│ PRESENT\s+│ " + seeded.Newest.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), output);
+        Assert.Matches($@"│ customer_id={recent}\s+│ customer_1h:amount_sum_1h\s+│ 60\s+│ PRESENT", output);
+        Assert.Matches($@"│ customer_id={recent}\s+│ customer_7d:amount_mean_7d\s+│ 20\s+│ PRESENT", output);
 
         // Three days old: past both views' TTL (2 h, 2 d), so served as missing though the rows hold the event.
-        Assert.Matches(@"│ customer_id=fg-stale\s+│ customer_1h:txn_count_1h\s+│\s+│ OUTSIDE_MAX_AGE", output);
-        Assert.Matches(@"│ customer_id=fg-stale\s+│ customer_7d:amount_mean_7d\s+│\s+│ OUTSIDE_MAX_AGE", output);
+        Assert.Matches($@"│ customer_id={stale}\s+│ customer_1h:txn_count_1h\s+│\s+│ OUTSIDE_MAX_AGE", output);
+        Assert.Matches($@"│ customer_id={stale}\s+│ customer_7d:amount_mean_7d\s+│\s+│ OUTSIDE_MAX_AGE", output);
         Assert.Matches(@"│ customer_id=fg-unknown\s+│ customer_1h:txn_count_1h\s+│\s+│ NOT_FOUND", output);
     }
 
     [Fact]
     public async Task FeaturesGet_Json_AnswerAsTheHttpApiReturnsIt()
     {
-        await SeedAsync();
+        var seeded = await SeedAsync();
 
         var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
-            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "--service", "fraud", "--entity", "customer_id=fg-recent", "--entity", "merchant_id=fg-m1", "--json");
+            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "--service", "fraud", "--entity", $"customer_id={seeded.Recent}", "--entity", $"merchant_id={seeded.Merchant}", "--json");
 
         Assert.True(exitCode == 0, output);
         using var json = JsonDocument.Parse(output);
@@ -81,27 +82,31 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
         await SeedAsync();
 
         var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
-            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=fg-recent");
+            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=c1");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Unknown view 'customer_2h'", output);
     }
 
-    // The sample applied; fg-recent: three transactions (10, 20, 30) in the last half hour at merchant fg-m1;
-    // fg-stale: one three days ago. Returns the "now" the events were placed around.
-    private async Task<DateTimeOffset> SeedAsync()
+    // The sample applied; a recent customer: three transactions (10, 20, 30) in the last half hour at one merchant;
+    // a stale one: a transaction three days ago. Names are new for each test, so tests sharing the emulator never
+    // see each other's events.
+    private async Task<(string Recent, string Stale, string Merchant, DateTimeOffset Newest)> SeedAsync()
     {
         var definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
         await DefinitionRegistry.For(azurite.Storage).ApplyAsync(definitions, "test", DateTimeOffset.UtcNow, CancellationToken.None);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (recent, stale, merchant) = ($"fg-recent-{run}", $"fg-stale-{run}", $"fg-m-{run}");
         var now = DateTimeOffset.UtcNow;
+        var newest = new DateTimeOffset(now.AddMinutes(-10).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
         GeneratedEvent[] events =
         [
-            new TransactionEvent("fg-t1", now.AddMinutes(-30), "fg-recent", "fg-m1", 10, "EUR", "ES", "pos", false),
-            new TransactionEvent("fg-t2", now.AddMinutes(-20), "fg-recent", "fg-m1", 20, "EUR", "ES", "pos", false),
-            new TransactionEvent("fg-t3", now.AddMinutes(-10), "fg-recent", "fg-m1", 30, "EUR", "ES", "pos", false),
-            new TransactionEvent("fg-t4", now.AddDays(-3), "fg-stale", "fg-m2", 40, "EUR", "ES", "pos", false),
+            new TransactionEvent($"fg-{run}-1", now.AddMinutes(-30), recent, merchant, 10, "EUR", "ES", "pos", false),
+            new TransactionEvent($"fg-{run}-2", now.AddMinutes(-20), recent, merchant, 20, "EUR", "ES", "pos", false),
+            new TransactionEvent($"fg-{run}-3", newest, recent, merchant, 30, "EUR", "ES", "pos", false),
+            new TransactionEvent($"fg-{run}-4", now.AddDays(-3), stale, $"{merchant}-2", 40, "EUR", "ES", "pos", false),
         ];
         await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(FraudStreamJson.ToJsonArray(events))], CancellationToken.None);
-        return now;
+        return (recent, stale, merchant, newest);
     }
 }
