@@ -164,21 +164,13 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         }
 
         var zip = "not a real model"u8.ToArray();
-        var report = new TrainingReport
+        var report = TrainingReports.Binary(model, Now.AddDays(-10)) with
         {
-            Model = model,
             Version = ModelVersionId.Create(Now.AddDays(-10), zip),
-            TrainedAt = Now.AddDays(-10),
-            Task = ModelTask.BinaryClassification,
-            Trainer = TrainerKind.LightGbm,
-            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
-            Seed = 1,
-            ValidationSpan = TimeSpan.FromDays(7),
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), N, 100),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), N, 20),
             Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw"), new ModelInput("merchant", FeatureKind.Categorical, "one_hot")],
             Evaluation = evaluation ?? new ModelEvaluation(null, 0.5, null, null, null),
-            Importance = [],
             Baseline =
             [
                 FeatureStatistics.Numeric("tx:amount", amounts),

@@ -60,21 +60,13 @@ public sealed partial class DriftReportHtmlTests
         var rng = new Random(3);
         var amounts = Enumerable.Range(0, 5000).Select(_ => (float)Math.Exp(3.7 + rng.NextDouble())).ToArray();
         var scores = amounts.Select(a => (float)(a / 200)).ToArray();
-        var baseline = new TrainingReport
+        var baseline = TrainingReports.Binary("fraud", Now.AddDays(-10)) with
         {
-            Model = "fraud",
             Version = "v20260301000000000-abcdef12",
-            TrainedAt = Now.AddDays(-10),
-            Task = ModelTask.BinaryClassification,
-            Trainer = TrainerKind.LightGbm,
-            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
-            Seed = 1,
-            ValidationSpan = TimeSpan.FromDays(7),
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), 5000, 50),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), 2000, 20),
             Inputs = [new ModelInput("merchant", FeatureKind.Categorical, "one_hot"), new ModelInput("amount", FeatureKind.Numeric, "raw")],
             Evaluation = new ModelEvaluation(new BinaryMetrics(2000, 20, 0.01, 0.9, 0.5, 0.1, 0.01, []), 0.5, null, null, null),
-            Importance = [],
             Baseline =
             [
                 new FeatureStatistics("merchant", FeatureKind.Categorical, 5000, 0, 0, null, null, null, null, [], [], [], [new CategoryCount("fuel", 3000), new CategoryCount("grocery", 2000)], 0),
@@ -97,22 +89,9 @@ public sealed partial class DriftReportHtmlTests
     {
         var model = Brisa.Core.Definitions.DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!.FindModel("fraud")!;
         var predictions = Enumerable.Range(0, 60).Select(i => new LivePrediction($"t{i}", Now.AddDays(-5).AddHours(2 * i), i % 7 == 0 ? 0.8 - (i / 100.0) : i / 100.0, 50)).ToList();
-        var champion = new TrainingReport
+        var champion = TrainingReports.Binary("fraud", Now) with
         {
-            Model = "fraud",
-            TrainedAt = Now,
-            Task = ModelTask.BinaryClassification,
-            Trainer = TrainerKind.LightGbm,
-            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
-            Seed = 1,
-            ValidationSpan = TimeSpan.FromDays(7),
-            Training = new DataRange(Now, Now, 0, 0),
-            Validation = new DataRange(Now, Now, 0, 0),
-            Inputs = [],
             Evaluation = new ModelEvaluation(new BinaryMetrics(2000, 20, 0.01, 0.9, 0.5, 0.1, 0.01, []), 0.5, null, null, null),
-            Importance = [],
-            Baseline = [],
-            ScoreBaseline = FeatureStatistics.Numeric("score", [0.1f]),
         };
         return LivePerformanceAnalyzer.Compute(champion, model, predictions, labels, Now)!;
     }

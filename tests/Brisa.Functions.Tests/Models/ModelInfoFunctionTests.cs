@@ -26,22 +26,13 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
         byte[] zip = [1, 2, 3];
         var binary = new BinaryMetrics(100, 10, 0.1, 0.93, 0.61, 0.21, 0.05, []);
         var confusion = new ConfusionMatrix(8, 3, 87, 2);
-        var report = new TrainingReport
+        var report = TrainingReports.Binary(model, TrainedAt) with
         {
-            Model = model,
             Version = ModelVersionId.Create(TrainedAt, zip),
-            TrainedAt = TrainedAt,
-            Task = ModelTask.BinaryClassification,
-            Trainer = TrainerKind.LightGbm,
-            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
-            Seed = 1,
-            ValidationSpan = TimeSpan.FromDays(7),
             Training = new DataRange(TrainedAt.AddDays(-30), TrainedAt.AddDays(-7), 400, 40),
             Validation = new DataRange(TrainedAt.AddDays(-7), TrainedAt, 100, 10),
             Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw")],
             Evaluation = new ModelEvaluation(binary, 0.081, confusion, null, null),
-            Importance = [],
-            Baseline = [],
             ScoreBaseline = FeatureStatistics.Numeric("score", [0.1f, 0.2f]),
         };
         await registry.SaveVersionAsync(report, zip);

@@ -46,21 +46,12 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
     private async Task StoreReportAsync(string model)
     {
         var amounts = Enumerable.Range(1, 200).Select(i => (float)i).ToArray();
-        var baseline = new TrainingReport
+        var baseline = TrainingReports.Binary(model, Now.AddDays(-10)) with
         {
-            Model = model,
             Version = "v20261101000000000-abcdef12",
-            TrainedAt = Now.AddDays(-10),
-            Task = ModelTask.BinaryClassification,
-            Trainer = TrainerKind.LightGbm,
-            Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal),
-            Seed = 1,
-            ValidationSpan = TimeSpan.FromDays(7),
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), 200, 20),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), 50, 5),
             Inputs = [new ModelInput("amount", FeatureKind.Numeric, "raw")],
-            Evaluation = new ModelEvaluation(null, 0.5, null, null, null),
-            Importance = [],
             Baseline = [FeatureStatistics.Numeric("amount", amounts)],
             ScoreBaseline = FeatureStatistics.Numeric("score", [.. amounts.Select(a => a / 200)]),
         };
