@@ -55,8 +55,8 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
 
     /// <summary>
     /// The first 128 bits of SHA-256 over what was received (each event's id and original bytes), not over the reasons:
-    /// a reason can name the server's clock ("… in the future (server time …)"), which moves between a batch and its
-    /// redelivery, and a redelivered batch must overwrite its blob rather than add one.
+    /// a pushed message's reason can name the server's clock ("… in the future (the message arrived at …)"), which moves
+    /// between a request and its retry, and a redelivered batch must overwrite its blob rather than add one.
     /// </summary>
     private static string Digest(IEnumerable<RejectedEvent> events)
     {

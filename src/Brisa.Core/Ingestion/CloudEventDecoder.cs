@@ -48,7 +48,10 @@ public sealed class CloudEventDecoder
     /// <summary>How many messages the fast path decoded (so tests can tell it was exercised).</summary>
     internal long ScannedMessages { get; private set; }
 
-    /// <summary>Decodes a delivered batch of messages, as of <paramref name="now"/> (for the future-skew check).</summary>
+    /// <summary>
+    /// Decodes a delivered batch of messages. Event times are checked for future skew against each message's
+    /// <see cref="IncomingMessage.EnqueuedTime"/>, or <paramref name="now"/> for a message without one (pushed).
+    /// </summary>
     public DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now) => Decode(messages, now, new DecodedBatch());
 
     /// <summary>
@@ -73,7 +76,7 @@ public sealed class CloudEventDecoder
         seenIds.Clear();
         foreach (var message in messages)
         {
-            DecodeMessage(message.Body, now, batch);
+            DecodeMessage(message.Body, message.EnqueuedTime ?? now, batch);
         }
 
         seenIds.Clear();
@@ -483,7 +486,7 @@ public sealed class CloudEventDecoder
         var time = TiledView.FromUnixTicks(ticks);
         if (time > now + options.MaxFutureSkew)
         {
-            return $"field '{fields[schema.TimestampIndex].Name}': {Format(time)} is {Format(time - now)} in the future (server time {Format(now)}); at most {Format(options.MaxFutureSkew)} of clock skew is allowed";
+            return $"field '{fields[schema.TimestampIndex].Name}': {Format(time)} is {Format(time - now)} in the future (the message arrived at {Format(now)}); at most {Format(options.MaxFutureSkew)} of clock skew is allowed";
         }
 
         if (time < options.MinEventTime)

@@ -4,7 +4,11 @@ namespace Brisa.Core.Ingestion;
 /// <param name="Body">The message body exactly as delivered (a CloudEvent or a batch of them, JSON).</param>
 /// <param name="PartitionId">The Event Hubs partition, or null for the push endpoint.</param>
 /// <param name="SequenceNumber">The Event Hubs sequence number, or null for the push endpoint.</param>
-public sealed record IncomingMessage(ReadOnlyMemory<byte> Body, string? PartitionId = null, long? SequenceNumber = null);
+/// <param name="EnqueuedTime">
+/// When Event Hubs accepted the message, or null for the push endpoint. Event times are checked for clock skew against
+/// it rather than against the clock of the attempt, so a retried batch gets the same verdict as its first attempt.
+/// </param>
+public sealed record IncomingMessage(ReadOnlyMemory<byte> Body, string? PartitionId = null, long? SequenceNumber = null, DateTimeOffset? EnqueuedTime = null);
 
 /// <summary>What became of one event.</summary>
 /// <param name="EventId">The CloudEvent id, when it could be read.</param>

@@ -49,14 +49,14 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected, result.OnlineDuplicates, result.OnlineConflicts);
     }
 
-    /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number.</summary>
+    /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number, enqueued time.</summary>
     internal static IReadOnlyList<IncomingMessage> ToMessages(IReadOnlyList<EventData> events, string? partitionId)
     {
         var messages = new IncomingMessage[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            messages[i] = new IncomingMessage(e.EventBody.ToMemory(), partitionId, e.SequenceNumber);
+            messages[i] = new IncomingMessage(e.EventBody.ToMemory(), partitionId, e.SequenceNumber, e.EnqueuedTime == default ? null : e.EnqueuedTime);
         }
 
         return messages;

@@ -244,7 +244,7 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
     public async Task Ingest_FutureEventRedeliveredMinutesLater_DeadLetteredOnce()
     {
         // The trigger's retry runs a failed batch again seconds to minutes later: the reason's wording follows the clock
-        // ("is 59m in the future (server time ...)"), the event does not.
+        // ("is 59m in the future (the message arrived at ...)"), the event does not.
         var id = $"future-{Guid.NewGuid():N}";
         var message = Message([new Txn(id, $"{id}-c", 10, "ES", Now.AddHours(1))]);
 
@@ -253,6 +253,24 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
 
         var deadLetters = await DeadLetterWriter.For(azurite.Storage).ReadAllAsync("transaction/");
         Assert.Single(deadLetters, d => d.EventId == id);
+    }
+
+    [Fact]
+    public async Task Ingest_EventAheadOfEnqueuedTimeRetriedAfterTheSkew_StaysOnlyInDeadLetter()
+    {
+        // Six minutes ahead of when Event Hubs took it: rejected on the first attempt, and still rejected when the
+        // retry's clock has caught up, so the event never ends up both dead-lettered and in the raw zone.
+        var id = $"ahead-{Guid.NewGuid():N}";
+        var message = Message([new Txn(id, $"{id}-c", 10, "ES", Now.AddMinutes(6))]) with { PartitionId = "0", SequenceNumber = 1, EnqueuedTime = Now };
+
+        var first = await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now)).IngestAsync([message], CancellationToken.None);
+        var retried = await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now.AddMinutes(10))).IngestAsync([message], CancellationToken.None);
+
+        Assert.Equal(0, first.Accepted);
+        Assert.Equal(0, retried.Accepted);
+        var deadLetters = await DeadLetterWriter.For(azurite.Storage).ReadAllAsync("transaction/");
+        Assert.Single(deadLetters, d => d.EventId == id);
+        Assert.Empty(await ReadRawIdsAsync([id]));
     }
 
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)

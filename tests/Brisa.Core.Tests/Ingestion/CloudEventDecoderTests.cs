@@ -132,7 +132,7 @@ public sealed class CloudEventDecoderTests
     [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","items":1.5,"timestamp":"2026-11-29T11:00:00Z"}""", "field 'items': expected an integer between -2^53 and 2^53, got 1.5")]
     [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","card_present":"yes","timestamp":"2026-11-29T11:00:00Z"}""", "field 'card_present': expected true or false, got a string")]
     [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"yesterday"}""", "field 'timestamp': expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got 'yesterday'")]
-    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T14:00:00Z"}""", "field 'timestamp': 2026-11-29T14:00:00Z is 2h in the future (server time 2026-11-29T12:00:00Z); at most 5m of clock skew is allowed")]
+    [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T14:00:00Z"}""", "field 'timestamp': 2026-11-29T14:00:00Z is 2h in the future (the message arrived at 2026-11-29T12:00:00Z); at most 5m of clock skew is allowed")]
     [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"1999-12-31T23:59:59Z"}""", "field 'timestamp': 1999-12-31T23:59:59Z is before 2000-01-01T00:00:00Z, the earliest event time accepted")]
     [InlineData("""{"transaction_id":"t1","customer_id":"c1","amount":1,"amount":2,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""", "field 'amount' appears twice")]
     [InlineData("""[1,2]""", "'data' must be a JSON object, got an array")]
@@ -239,6 +239,26 @@ public sealed class CloudEventDecoderTests
         var batch = Decode(Event(data: $$"""{"transaction_id":"t1","customer_id":{{escaped}},"amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}"""));
 
         Assert.Equal(key, Assert.Single(batch.Sources).Value(0, 1).AsText());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decode_EnqueuedMessage_FutureSkewCheckedAgainstEnqueuedTimeNotNow(bool scanner)
+    {
+        // Event Hubs retries a failed batch minutes later: the verdict must not change with the attempt's clock.
+        var decoder = new CloudEventDecoder([Transaction]) { UseScanner = scanner };
+        var ahead = Event("ahead", data: """{"transaction_id":"ahead","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T12:06:00Z"}""");
+        var enqueued = new IncomingMessage(Encoding.UTF8.GetBytes($"[{Event("ok")},{ahead}]"), "0", 1, EnqueuedTime: Now);
+
+        var first = decoder.Decode([enqueued], Now);
+        var retried = decoder.Decode([enqueued], Now.AddMinutes(10));
+        var pushedLater = decoder.Decode([enqueued with { EnqueuedTime = null }], Now.AddMinutes(10));
+
+        Assert.Equal("field 'timestamp': 2026-11-29T12:06:00Z is 6m in the future (the message arrived at 2026-11-29T12:00:00Z); at most 5m of clock skew is allowed", Assert.Single(first.Rejected).Reason);
+        Assert.Equal(Assert.Single(first.Rejected).Reason, Assert.Single(retried.Rejected).Reason);
+        Assert.Equal(["ok"], retried.Outcomes.Where(o => o.Accepted).Select(o => o.EventId));
+        Assert.Empty(pushedLater.Rejected);
     }
 
     [Theory]

@@ -35,6 +35,22 @@ public sealed class IngestEventsFunctionTests
     }
 
     [Fact]
+    public async Task Run_EnqueuedTimes_PassedOnForTheSkewCheck()
+    {
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+        var enqueued = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+        var body = new BinaryData(Encoding.UTF8.GetBytes("""{"id":"a"}"""));
+
+        await function.Run(
+            [EventHubsModelFactory.EventData(body, sequenceNumber: 1, offsetString: "100", enqueuedTime: enqueued), EventHubsModelFactory.EventData(body, sequenceNumber: 2, offsetString: "200")],
+            new TestFunctionContext(NoBindingData),
+            CancellationToken.None);
+
+        Assert.Equal([enqueued, null], Assert.Single(ingestor.Batches).Select(m => m.EnqueuedTime));
+    }
+
+    [Fact]
     public async Task Run_NonUtf8Body_PassesBytesUnchanged()
     {
         var ingestor = new RecordingIngestor();
