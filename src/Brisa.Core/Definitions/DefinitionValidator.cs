@@ -12,6 +12,9 @@ namespace Brisa.Core.Definitions;
 /// </summary>
 internal sealed class DefinitionValidator
 {
+    // The catalog page's route segment: a view of that name would be shadowed by it.
+    private const string CatalogPageName = "ui";
+
     private static readonly Dictionary<TrainerKind, Dictionary<string, bool>> TrainerParameters = new()
     {
         // name -> is boolean
@@ -250,6 +253,11 @@ internal sealed class DefinitionValidator
         CheckDuplicates(definitions.FeatureViews, v => v.Name, "feature view");
         foreach (var view in definitions.FeatureViews)
         {
+            if (view.Name == CatalogPageName && Usable(view, "name"))
+            {
+                Error(view, "name", DiagnosticCodes.ReservedName, $"feature view name '{CatalogPageName}' is reserved: GET /api/catalog/{CatalogPageName} is the catalog page, so this view's catalog entry could never be read", "Rename the view, e.g. 'ui_events'.");
+            }
+
             var entity = ResolveEntity(view, "entity", view.Entity);
             var source = ResolveSource(view, "source", view.Source, label: null);
             if (entity is not null && source is not null && Usable(entity, "join_key"))

@@ -45,6 +45,9 @@ public static class DiagnosticCodes
     /// <summary>BR0105: An on-demand feature has the same name as one of its request fields.</summary>
     public const string NameClash = "BR0105";
 
+    /// <summary>BR0106: A feature view is named <c>ui</c>, the catalog page's route (<c>GET /api/catalog/ui</c>).</summary>
+    public const string ReservedName = "BR0106";
+
     /// <summary>BR0201: A field type is not string, double, long, bool or timestamp.</summary>
     public const string UnknownFieldType = "BR0201";
 
