@@ -12,8 +12,9 @@ namespace Brisa.Functions.Serving;
 public sealed class PredictFunction(IDefinitionsSource definitions, ServingPlans plans, Predictor predictor, ILogger<PredictFunction> logger)
 {
     private const int MaxBodyBytes = 1024 * 1024;
+    private const string RequestIdHeader = "x-request-id";
 
-    /// <summary>200 with one prediction per instance; problem details (400, 404, 413, 415; 409 when the version's inputs are no longer in the definitions; 503 before any apply; 500 on an unexpected failure) otherwise.</summary>
+    /// <summary>200 with one prediction per instance (its <c>x-request-id</c>, given or made, echoed as a header and as <c>request_id</c>); problem details (400, 404, 413, 415; 409 when the version's inputs are no longer in the definitions; 503 before any apply; 500 on an unexpected failure) otherwise.</summary>
     [Function("Predict")]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{model}/predict")] HttpRequest request,
@@ -21,11 +22,14 @@ public sealed class PredictFunction(IDefinitionsSource definitions, ServingPlans
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Echoed on every answer, problems included, so a caller can quote it when a log or the prediction log is searched.
+        var requestId = request.Headers[RequestIdHeader].FirstOrDefault() ?? Guid.NewGuid().ToString("N");
+        request.HttpContext.Response.Headers[RequestIdHeader] = requestId;
         return await Problems.Guard(logger, async () =>
         {
             var body = await JsonBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
             var plan = plans.For(await definitions.GetAsync(cancellationToken));
-            var requestId = request.Headers["x-request-id"].FirstOrDefault() ?? Guid.NewGuid().ToString("N");
             return new OkObjectResult(await predictor.PredictAsync(plan, model, request.Query["version"].FirstOrDefault(), body, requestId, cancellationToken));
         }, cancellationToken);
     }

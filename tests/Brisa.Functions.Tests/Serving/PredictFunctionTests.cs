@@ -22,4 +22,20 @@ public sealed class PredictFunctionTests(AzuriteFixture azurite)
         Assert.Equal("https://brisa.dev/problems/no-definitions-deployed", problem.Type);
         Assert.Equal("No definitions are deployed: run 'brisa apply <file>' first.", problem.Detail);
     }
+
+    [Fact]
+    public async Task Run_RequestIdGivenOrNot_EchoedAsHeaderAlsoOnProblems()
+    {
+        using var services = new FunctionServices(azurite.ConnectionString);
+        var function = services.Create<PredictFunction>();
+        var given = ServingFixture.Request("{}");
+        given.Headers["x-request-id"] = "r-7";
+        var notGiven = ServingFixture.Request("{}");
+
+        BadInputTests.AssertProblem(await function.Run(given, "fraud", CancellationToken.None), 503);
+        BadInputTests.AssertProblem(await function.Run(notGiven, "fraud", CancellationToken.None), 503);
+
+        Assert.Equal("r-7", given.HttpContext.Response.Headers["x-request-id"].ToString());
+        Assert.Matches("^[0-9a-f]{32}$", notGiven.HttpContext.Response.Headers["x-request-id"].ToString());
+    }
 }
