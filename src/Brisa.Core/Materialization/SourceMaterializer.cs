@@ -22,7 +22,11 @@ public sealed record OnlineValue(string EntityKey, long EventTicks, IReadOnlyLis
 /// <summary>The latest values of a view at the end of a materialized range.</summary>
 /// <param name="View">The view.</param>
 /// <param name="FeatureTicks">The instant the values are evaluated at: the range end minus one tick.</param>
-/// <param name="Rows">One row per entity with events within the view's longest window of the range end, sorted by key.</param>
+/// <param name="Rows">
+/// One row per entity with events within the view's longest window of the range end, and one with empty-window values
+/// per entity whose events all left the window during the run but whose newest event is within the view's TTL (so an
+/// older run's values are replaced, as training sees them), sorted by key.
+/// </param>
 public sealed record OnlineValues(ViewPlan View, long FeatureTicks, IReadOnlyList<OnlineValue> Rows);
 
 /// <summary>
@@ -209,6 +213,10 @@ public sealed class SourceMaterializer
     {
         private readonly PriorityQueue<string, long> timers = new();
         private readonly Dictionary<string, long> lastRow = new(StringComparer.Ordinal);
+
+        // Entities dropped once their window emptied, with their newest event, while it is within the TTL: an earlier
+        // run may have put window values online for them, which must be replaced by the empty window, not left served.
+        private readonly Dictionary<string, long> emptied = new(StringComparer.Ordinal);
         private readonly int[] windows;
         private readonly FieldValue[] scratch;
 
@@ -312,6 +320,16 @@ public sealed class SourceMaterializer
                 }
             }
 
+            foreach (var (key, newest) in emptied)
+            {
+                if (!Aggregator.TryGet(key, out _) && !FeatureFreshness.IsExpired(newest, Plan.Definition.Ttl, at))
+                {
+                    var values = new FieldValue[View.FeatureCount];
+                    View.WriteEmpty(values);
+                    result.Add(new OnlineValue(key, newest, values));
+                }
+            }
+
             result.Sort((a, b) => string.CompareOrdinal(a.EntityKey, b.EntityKey));
             return new OnlineValues(Plan, at, result);
         }
@@ -344,19 +362,34 @@ public sealed class SourceMaterializer
             // memory stays bounded by the entities active within the longest window.
             Aggregator.PruneAll(hourEnd - 1);
             Aggregator.ClearDirty();
-            List<string>? gone = null;
+            List<(string Key, long Newest)>? gone = null;
             foreach (var (key, state) in Aggregator.Entities)
             {
                 if (state.TileCount == 0 && state.NewestEventTicks is { } newest && View.TileStart(View.TileOf(newest) + View.MaxWindowTiles) < hourEnd)
                 {
-                    (gone ??= []).Add(key);
+                    (gone ??= []).Add((key, newest));
                 }
             }
 
-            foreach (var key in gone ?? [])
+            foreach (var (key, newest) in gone ?? [])
             {
                 Aggregator.Remove(key);
                 lastRow.Remove(key);
+                emptied[key] = newest;
+            }
+
+            List<string>? expired = null;
+            foreach (var (key, newest) in emptied)
+            {
+                if (FeatureFreshness.IsExpired(newest, Plan.Definition.Ttl, hourEnd - 1))
+                {
+                    (expired ??= []).Add(key);
+                }
+            }
+
+            foreach (var key in expired ?? [])
+            {
+                emptied.Remove(key);
             }
         }
     }

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using Brisa.Azure.Ingestion;
+using Brisa.Azure.Offline;
+using Brisa.Azure.Online;
+using Brisa.Azure.RawZone;
+using Brisa.Azure.Tests.Ingestion;
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Features;
+using Brisa.Core.Ingestion;
+using Brisa.Core.Serving;
+using Brisa.Core.Training;
+using Brisa.Testing;
+
+namespace Brisa.Azure.Tests.Offline;
+
+/// <summary>Batch materialization of a batch-only view, checked against what serving and training get for the same entity and time.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
+{
+    // A batch view whose ttl (1 day) outlives its window (2 h): an entity can be fresh with an empty window.
+    private const string Yaml = """
+        project: shops
+        entities:
+          - { name: shop, join_key: shop_id }
+        sources:
+          - name: shop_visit
+            event_type: com.example.shop_visit
+            id_field: visit_id
+            timestamp_field: timestamp
+            fields:
+              - { name: visit_id, type: string, required: true }
+              - { name: shop_id, type: string, required: true }
+              - { name: amount, type: double, required: true }
+              - { name: timestamp, type: timestamp, required: true }
+        feature_views:
+          - name: shop_2h
+            entity: shop
+            source: shop_visit
+            tile: 1h
+            ttl: 1d
+            streaming: false
+            features:
+              - { name: visit_count_2h, aggregation: count, window: 2h }
+              - { name: amount_mean_2h, field: amount, aggregation: mean, window: 2h }
+        """;
+
+    private static readonly FeatureRepositoryDefinition Definitions = DefinitionLoader.Parse(Yaml, "shops.yaml").Definitions!;
+
+    // A day no other test writes: its raw and offline partitions are this class's alone.
+    private static readonly DateTimeOffset Day = new(2034, 2, 3, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task MaterializeAsync_EntityWindowEmptiedSinceLastRun_OnlineValuesMatchTrainingNotTheOldRow()
+    {
+        var shop = $"s/{Guid.NewGuid():N}";
+        var visit = Day.AddHours(10).AddMinutes(15);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(visit.AddMinutes(5)))
+            .IngestAsync([Visit($"{shop}-v1", shop, 40, visit)], CancellationToken.None);
+        var materializer = new FeatureMaterializer(azurite.Storage, Definitions);
+        var plan = materializer.Plan;
+        var view = plan.FindView("shop_2h")!;
+
+        // The hourly runs of an incremental schedule: the first sees the visit in the window, the second after it left.
+        await materializer.MaterializeAsync(Day.AddHours(10), Day.AddHours(11));
+        var first = await OnlineValueStore.For(azurite.Storage).ReadAsync(view, shop);
+        Assert.Equal(1.0, first!.Values[0].Number);
+        var end = Day.AddHours(14);
+        await materializer.MaterializeAsync(Day.AddHours(11), end);
+
+        var request = OnlineFeatureRequest.Parse(
+            Encoding.UTF8.GetBytes($$$"""{"features":["shop_2h:visit_count_2h","shop_2h:amount_mean_2h"],"entities":{"shop_id":[{{{Json(shop)}}}]}}"""),
+            plan);
+        var served = await OnlineFeatureReader.For(azurite.Storage).GetAsync(request, end);
+
+        // Training at the same instant: the visit is within the ttl, so the view is present with an empty window.
+        var features = view.Definition.Features.Select(f => new FeatureReference(view.Name, f.Name)).ToArray();
+        var observations = new ObservationSet(["shop_id"], [], null);
+        observations.Add("o1", TiledView.ToUnixTicks(end), [shop], [], FieldValue.Null);
+        var schema = plan.Schemas.Single(s => s.SourceName == "shop_visit");
+        var events = new List<SourceEventBatch>();
+        await foreach (var batch in RawZoneReader.For(azurite.Storage).ReadRangeAsync(schema, TiledView.ToUnixTicks(Day), TiledView.ToUnixTicks(end)))
+        {
+            events.Add(batch);
+        }
+
+        var training = new TrainingSetBuilder(plan, features).Build(observations, events);
+        Assert.Equal(0L, training.Column(FeatureRequirements.ColumnNameOf(view.Name, "visit_count_2h"))[0].AsNumber());
+        Assert.True(training.Column(FeatureRequirements.ColumnNameOf(view.Name, "amount_mean_2h"))[0].IsNull);
+
+        Assert.Equal(["PRESENT", "NULL_VALUE"], [served.Results[1].Statuses[0], served.Results[2].Statuses[0]]);
+        Assert.Equal(0L, served.Results[1].Values[0]);
+        Assert.Null(served.Results[2].Values[0]);
+        Assert.Equal(visit, served.Results[1].EventTimestamps[0]);
+    }
+
+    private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time) =>
+        new(Encoding.UTF8.GetBytes(string.Create(
+            CultureInfo.InvariantCulture,
+            $$$"""{"specversion":"1.0","id":{{{Json(id)}}},"source":"/tests","type":"com.example.shop_visit","data":{"visit_id":{{{Json(id)}}},"shop_id":{{{Json(shop)}}},"amount":{{{amount}}},"timestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}}""")));
+
+    private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+}
