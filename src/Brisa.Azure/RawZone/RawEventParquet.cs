@@ -90,7 +90,10 @@ public static class RawEventParquet
         group.CompleteValidate();
     }
 
-    /// <summary>Reads a raw file back into rows of the schema (every row group, in order).</summary>
+    /// <summary>
+    /// Reads a raw file back into rows of the schema (every row group, in order). A schema field the file has no column
+    /// for (added to the source after the file was written) reads as null; columns the schema no longer has are skipped.
+    /// </summary>
     public static async Task<SourceEventBatch> ReadAsync(Stream source, EventSchema schema, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -108,7 +111,10 @@ public static class RawEventParquet
             var columns = new FieldValue[schema.Fields.Count][];
             for (var f = 0; f < schema.Fields.Count; f++)
             {
-                columns[f] = await ReadColumnAsync(group, FindField(dataFields, schema.Fields[f].Name), schema.Fields[f].Type, count, cancellationToken);
+                // A field the source gained after the file was written: its events did not have it, so it is null.
+                columns[f] = dataFields.FirstOrDefault(d => d.Name == schema.Fields[f].Name) is { } field
+                    ? await ReadColumnAsync(group, field, schema.Fields[f].Type, count, cancellationToken)
+                    : new FieldValue[count];
             }
 
             var row = new FieldValue[columns.Length];
@@ -125,9 +131,6 @@ public static class RawEventParquet
 
         return batch;
     }
-
-    private static DataField FindField(DataField[] fields, string name) =>
-        fields.FirstOrDefault(f => f.Name == name) ?? throw new InvalidDataException($"Raw file has no column '{name}'.");
 
     private static async Task<FieldValue[]> ReadColumnAsync(ParquetRowGroupReader group, DataField field, FieldType type, int count, CancellationToken cancellationToken)
     {

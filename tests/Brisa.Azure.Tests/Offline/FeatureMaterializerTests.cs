@@ -95,10 +95,32 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
         Assert.Equal(visit, served.Results[1].EventTimestamps[0]);
     }
 
-    private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time) =>
+    [Fact]
+    public async Task MaterializeAsync_FieldAddedAfterEventsLanded_OlderEventsReadWithTheFieldNull()
+    {
+        // A routine, non-breaking change: producers start sending a field, then the source and a view take it up.
+        var extended = DefinitionLoader.Parse(
+            Yaml.Replace("      - { name: timestamp,", "      - { name: coupon, type: double }\n      - { name: timestamp,", StringComparison.Ordinal)
+                + "\n      - { name: coupon_sum_2h, field: coupon, aggregation: sum, window: 2h }\n",
+            "shops.yaml").Definitions!;
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(1);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(day.AddHours(4)))
+            .IngestAsync([Visit($"{shop}-v1", shop, 10, day.AddHours(2).AddMinutes(30))], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, extended, new FixedTimeProvider(day.AddHours(4)))
+            .IngestAsync([Visit($"{shop}-v2", shop, 20, day.AddHours(3).AddMinutes(10), coupon: 5)], CancellationToken.None);
+        var materializer = new FeatureMaterializer(azurite.Storage, extended);
+
+        await materializer.MaterializeAsync(day, day.AddHours(4));
+
+        var row = await OnlineValueStore.For(azurite.Storage).ReadAsync(materializer.Plan.FindView("shop_2h")!, shop);
+        Assert.Equal([2.0, 15.0, 5.0], [row!.Values[0].Number, row.Values[1].Number, row.Values[2].Number]);
+    }
+
+    private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time, double? coupon = null) =>
         new(Encoding.UTF8.GetBytes(string.Create(
             CultureInfo.InvariantCulture,
-            $$$"""{"specversion":"1.0","id":{{{Json(id)}}},"source":"/tests","type":"com.example.shop_visit","data":{"visit_id":{{{Json(id)}}},"shop_id":{{{Json(shop)}}},"amount":{{{amount}}},"timestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}}""")));
+            $$$"""{"specversion":"1.0","id":{{{Json(id)}}},"source":"/tests","type":"com.example.shop_visit","data":{"visit_id":{{{Json(id)}}},"shop_id":{{{Json(shop)}}},"amount":{{{amount}}},{{{(coupon is { } c ? $"\"coupon\":{c}," : "")}}}"timestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}}""")));
 
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 }
