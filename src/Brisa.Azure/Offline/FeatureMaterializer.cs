@@ -15,7 +15,7 @@ public sealed record MaterializeOptions
 {
     /// <summary>
     /// Write the latest values of online batch-only views (<c>streaming: false</c>) to the online table. Default true;
-    /// turn it off when backfilling an old range, whose values are older than what is online.
+    /// rows holding newer values are kept either way, so turning it off for an old range only saves the reads.
     /// </summary>
     public bool WriteOnline { get; init; } = true;
 
@@ -53,7 +53,7 @@ public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset 
 /// Batch materialization from the raw zone (DESIGN §2, §5): for each source, a streaming pass over its raw hour
 /// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
 /// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
-/// with the same content), and finally upserts the latest values of batch-only online views to the online table.
+/// with the same content), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
 /// Every run also computes the statistics of the rows it wrote, per view, in bounded memory
 /// (<see cref="ViewStatisticsBuilder"/>), and stores them with the run (<see cref="FeatureStatisticsStore"/>).
 /// </summary>

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
@@ -31,7 +32,10 @@ public sealed class OnlineValueStore(TableClient table)
     /// <summary>Row property: the instant the values are as of.</summary>
     public const string FeatureTimeProperty = "FeatureTime";
 
-    private const int MaxTransaction = 100;
+    // Conflicts come only from another slice writing the same row at the same moment; past this, the slice fails and is retried.
+    private const int MaxAttempts = 5;
+
+    private static readonly string[] StoredColumns = [KindProperty, OnlineTileStore.LayoutProperty, FeatureTimeProperty];
 
     /// <summary>Creates the store over the account's online table.</summary>
     /// <param name="storage">The account.</param>
@@ -43,14 +47,17 @@ public sealed class OnlineValueStore(TableClient table)
     }
 
     /// <summary>
-    /// Upserts (replace) the values of a view, grouped by partition key in transactions of at most 100 rows, partitions
-    /// written concurrently. Writing the same values twice leaves the same rows.
+    /// Writes the values of a view, entities concurrently, each row only if what is stored is not newer: a row whose
+    /// values are as of a later instant (<c>FeatureTime</c>, same view layout) is kept, so a slice that finishes after
+    /// a newer one cannot take the online values back in time. Each row is read, then replaced only if unchanged since
+    /// (its ETag) or added if absent; a concurrent write makes it compare again. Writing the same values twice leaves
+    /// the same rows.
     /// </summary>
     /// <param name="values">The latest values of one view.</param>
     /// <param name="definitions">The definitions (for value types).</param>
-    /// <param name="maxParallelism">Partitions written concurrently.</param>
+    /// <param name="maxParallelism">Entities written concurrently.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The number of rows written.</returns>
+    /// <returns>The number of rows written (rows kept because they were newer are not counted).</returns>
     public async Task<int> WriteAsync(OnlineValues values, FeatureRepositoryDefinition definitions, int maxParallelism = 16, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -64,20 +71,15 @@ public sealed class OnlineValueStore(TableClient table)
         var source = definitions.FindSource(view.Definition.Source)!;
         var types = view.Definition.Features.Select(f => f.GetValueType(source)).ToArray();
         var featureTime = TiledView.FromUnixTicks(values.FeatureTicks);
-        var byPartition = values.Rows
-            .Select(row => ToEntity(view, row, types, featureTime))
-            .GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
-            .ToArray();
         var written = 0;
         await Parallel.ForEachAsync(
-            byPartition,
+            values.Rows,
             new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken },
-            async (partition, ct) =>
+            async (row, ct) =>
             {
-                foreach (var chunk in partition.Chunk(MaxTransaction))
+                if (await WriteUnlessNewerAsync(ToEntity(view, row, types, featureTime), view.View.LayoutFingerprint, featureTime, ct))
                 {
-                    await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct);
-                    Interlocked.Add(ref written, chunk.Length);
+                    Interlocked.Increment(ref written);
                 }
             });
         return written;
@@ -118,6 +120,40 @@ public sealed class OnlineValueStore(TableClient table)
         }
 
         return new OnlineValueRow(values, row.GetDateTimeOffset(OnlineTileStore.EventTimeProperty), row.GetDateTimeOffset(FeatureTimeProperty), row.Timestamp);
+    }
+
+    private async Task<bool> WriteUnlessNewerAsync(TableEntity entity, ulong layout, DateTimeOffset featureTime, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, StoredColumns, cancellationToken);
+            var existing = stored.HasValue ? stored.Value : null;
+            if (existing is not null
+                && existing.GetString(KindProperty) == ValuesKind
+                && existing.GetInt64(OnlineTileStore.LayoutProperty) == unchecked((long)layout)
+                && existing.GetDateTimeOffset(FeatureTimeProperty) > featureTime)
+            {
+                return false;
+            }
+
+            try
+            {
+                if (existing is not null)
+                {
+                    await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
+            {
+                // Another writer changed the row since it was read: compare with what it wrote.
+            }
+        }
     }
 
     private static TableEntity ToEntity(ViewPlan view, OnlineValue row, FieldType[] types, DateTimeOffset featureTime)

@@ -39,7 +39,7 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
 
         /// <summary>Skip the online table.</summary>
         [CommandOption("--no-online")]
-        [Description("Do not write online values (use when backfilling an old range: its values are older than what is online).")]
+        [Description("Do not write online values (for an old range: rows holding newer values are kept anyway, this saves the reads).")]
         public bool NoOnline { get; init; }
     }
 

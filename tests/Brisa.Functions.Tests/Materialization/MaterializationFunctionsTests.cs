@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Queues;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
@@ -216,6 +220,44 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
 
         Assert.False(result.WroteOnline);
         Assert.Equal(0, result.Summary.Views.Single().OnlineRows);
+    }
+
+    [Fact]
+    public async Task Slice_OlderSliceWritesOnlineAfterNewerRunsSlice_NewerOnlineValuesKept()
+    {
+        await ResetAsync();
+        var day = new DateTimeOffset(2031, 3, 3, 0, 0, 0, TimeSpan.Zero);
+        var merchant = $"m-race-{Guid.NewGuid():N}";
+        var events = new[] { 9.2, 9.5, 9.8, 10.3, 10.7 }.Select((hour, i) => Event($"{merchant}-{i}", "c-race", merchant, 10, day.AddHours(hour))).ToArray();
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTime(day.AddDays(1))).IngestAsync(
+            [new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(',', events) + "]"))], CancellationToken.None);
+        await Timer(day.AddHours(11).AddMinutes(20)).Run(Tick(), CancellationToken.None); // watermark day 10:00
+        await DrainAsync();
+
+        // The older run's last slice passes its superseded check, then is held just before its first online write.
+        var gate = new RequestGate(request => request.Method != RequestMethod.Get);
+        var gated = new BrisaStorage(
+            new BlobServiceClient(azurite.ConnectionString),
+            new QueueServiceClient(azurite.ConnectionString),
+            new TableServiceClient(azurite.ConnectionString, gate.Gating(new TableClientOptions())));
+        var older = new IncrementalMaterializer(gated, new FixedDefinitionsSource(Definitions), new FixedTime(day.AddHours(11).AddMinutes(20)), Options)
+            .RunSliceAsync(new MaterializationSlice("merchant_7d", day.AddHours(9), day.AddHours(10), Online: true));
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Meanwhile the next run plans and its slice writes the newer values.
+        await Timer(day.AddHours(12).AddMinutes(20)).Run(Tick(), CancellationToken.None); // watermark day 11:00
+        await DrainAsync();
+        var newer = await Materializer(day.AddHours(12).AddMinutes(20)).RunSliceAsync(new MaterializationSlice("merchant_7d", day.AddHours(10), day.AddHours(11), Online: true));
+        Assert.Equal(1, newer.Summary.Views.Single().OnlineRows);
+
+        gate.Open();
+        await older.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var view = FeaturePlan.Compile(Definitions, trackEventIds: false).FindView("merchant_7d")!;
+        var online = await OnlineValueStore.For(azurite.Storage).ReadAsync(view, merchant);
+        Assert.NotNull(online);
+        Assert.Equal(day.AddHours(11).AddTicks(-1), online.FeatureTime);
+        Assert.Equal(5d, online.Values[0].AsNumber());
     }
 
     [Theory]
