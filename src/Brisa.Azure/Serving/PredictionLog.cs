@@ -34,6 +34,8 @@ public sealed record PredictionRecord(
 /// JSON lines, one blob per flush, to <c>predictions/&lt;model&gt;/date=YYYY-MM-DD/hour=HH/&lt;instance&gt;-&lt;ticks&gt;.jsonl</c>
 /// (every <c>flushInterval</c> or 1,000 records, and on shutdown). What a crash can lose: the records of the last
 /// interval not yet flushed (at most a few seconds of predictions); the scores themselves were already returned.
+/// A flush that failed is retried under the same blob names (the batch keeps its ticks), so the blobs an earlier
+/// attempt did write are overwritten rather than written twice.
 /// </summary>
 public sealed class PredictionLog : IAsyncDisposable
 {
@@ -53,6 +55,7 @@ public sealed class PredictionLog : IAsyncDisposable
     // Released when a full batch is queued (and on dispose): the writer wakes per batch or interval, never per record.
     private readonly SemaphoreSlim batchReady = new(0);
     private volatile bool closing;
+    private long lastStamp;
 
     /// <summary>Creates the log and starts its background writer.</summary>
     public PredictionLog(BlobContainerClient container, TimeSpan flushInterval)
@@ -94,7 +97,7 @@ public sealed class PredictionLog : IAsyncDisposable
             batch.Add(record);
         }
 
-        await WriteAsync(batch, cancellationToken);
+        await WriteAsync(batch, NextStamp(), cancellationToken);
     }
 
     /// <summary>Reads every logged prediction of a model (monitoring, tests).</summary>
@@ -126,6 +129,7 @@ public sealed class PredictionLog : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<PredictionRecord>();
+        var stamp = 0L;
         while (true)
         {
             // Sleeps until a batch is full or the interval has passed (not woken per record: that is a hand-off per
@@ -136,6 +140,13 @@ public sealed class PredictionLog : IAsyncDisposable
                 await batchReady.WaitAsync(flushInterval).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
 
+            // A new batch gets its blob names now; a batch kept after a failed flush keeps them (and may grow), so its
+            // retry replaces the blobs that attempt wrote instead of adding copies of their records.
+            if (batch.Count == 0)
+            {
+                stamp = NextStamp();
+            }
+
             while (batch.Count < FlushSize && TryTake(out var record))
             {
                 batch.Add(record);
@@ -143,7 +154,7 @@ public sealed class PredictionLog : IAsyncDisposable
 
             try
             {
-                await WriteAsync(batch, CancellationToken.None);
+                await WriteAsync(batch, stamp, CancellationToken.None);
                 batch.Clear();
             }
             catch (Exception ex) when (ex is global::Azure.RequestFailedException or AggregateException)
@@ -171,7 +182,21 @@ public sealed class PredictionLog : IAsyncDisposable
         return true;
     }
 
-    private async Task WriteAsync(List<PredictionRecord> batch, CancellationToken cancellationToken)
+    // UTC ticks, unique per instance (two batches in one tick would share blob names, and overwrite each other).
+    private long NextStamp()
+    {
+        while (true)
+        {
+            var last = Volatile.Read(ref lastStamp);
+            var next = Math.Max(DateTime.UtcNow.Ticks, last + 1);
+            if (Interlocked.CompareExchange(ref lastStamp, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<PredictionRecord> batch, long stamp, CancellationToken cancellationToken)
     {
         foreach (var group in batch.GroupBy(r => (r.Model, Hour: new DateTime(r.Time.UtcDateTime.Ticks - (r.Time.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc))))
         {
@@ -182,9 +207,9 @@ public sealed class PredictionLog : IAsyncDisposable
                 buffer.WriteByte((byte)'\n');
             }
 
-            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key.Model}/date={group.Key.Hour:yyyy-MM-dd}/hour={group.Key.Hour:HH}/{instance}-{DateTime.UtcNow.Ticks}.jsonl");
+            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key.Model}/date={group.Key.Hour:yyyy-MM-dd}/hour={group.Key.Hour:HH}/{instance}-{stamp}.jsonl");
             buffer.Position = 0;
-            await container.GetBlobClient(name).UploadAsync(buffer, overwrite: false, cancellationToken);
+            await container.GetBlobClient(name).UploadAsync(buffer, overwrite: true, cancellationToken);
         }
     }
 }

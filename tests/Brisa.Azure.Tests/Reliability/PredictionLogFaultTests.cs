@@ -1,3 +1,4 @@
+using Azure.Core;
 using Brisa.Azure.Serving;
 using Brisa.Testing;
 
@@ -27,6 +28,41 @@ public sealed class PredictionLogFaultTests
 
             var logged = await log.ReadAllAsync("fraud");
             Assert.Equal(["after", "before", "during"], logged.Select(r => r.Id).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Flush_StorageStopsBetweenTwoHoursFiles_RetryWritesEachRecordOnce()
+    {
+        var azurite = new DurableAzurite();
+        await azurite.InitializeAsync();
+        try
+        {
+            // A full batch (1,000 records) over two hours is two blobs: storage stops before the second one is sent.
+            var log = PredictionLog.For(azurite.Storage, TimeSpan.FromHours(1));
+            azurite.StopWhen(request => request.Method == RequestMethod.Put && Uri.UnescapeDataString(request.Uri.Path).Contains("/hour=11/", StringComparison.Ordinal));
+            var hour = new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+            for (var i = 0; i < 1000; i++)
+            {
+                log.Append(Record($"p{i:D4}") with { Time = hour.AddSeconds(i * 7.2) });
+            }
+
+            for (var i = 0; i < 300 && azurite.IsRunning; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(azurite.IsRunning);
+            await azurite.StartAsync();
+            await log.DisposeAsync(); // the last flush writes the batch that failed
+
+            var logged = await log.ReadAllAsync("fraud");
+            Assert.Equal(1000, logged.Count);
+            Assert.Equal(1000, logged.Select(r => r.Id).Distinct().Count());
         }
         finally
         {
