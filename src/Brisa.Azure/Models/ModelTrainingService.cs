@@ -94,7 +94,7 @@ public sealed class ModelTrainingService
                 }
                 catch (ModelConcurrencyException ex)
                 {
-                    await registry.AppendHistoryAsync(model.Name, new ModelHistoryEntry(DateTimeOffset.UtcNow, ModelHistoryAction.Conflict, report.Version, aliases.Champion, ex.Message, options.Actor), cancellationToken).ConfigureAwait(false);
+                    await registry.AppendHistoryAsync(model.Name, new ModelHistoryEntry(options.Training.TimeProvider.GetUtcNow(), ModelHistoryAction.Conflict, report.Version, aliases.Champion, ex.Message, options.Actor), cancellationToken).ConfigureAwait(false);
                     var after = await registry.SetChallengerAsync(model.Name, report.Version, "Promotion lost a concurrent alias update: " + ex.Message, options.Actor, cancellationToken).ConfigureAwait(false);
                     return new TrainingRunResult(model.Name, TrainingRunStatus.Challenger, ex.Message, report, after.Champion);
                 }
