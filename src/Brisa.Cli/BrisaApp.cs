@@ -1,3 +1,4 @@
+using Brisa.Azure.Local;
 using Brisa.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -71,10 +72,16 @@ public static class BrisaApp
         return app;
     }
 
-    // A user sees one clear line, never a stack trace; usage errors and failures get distinct exit codes.
+    // A user sees one clear line, never a stack trace; usage errors, missing prerequisites (any command that starts
+    // its own Azurite) and failures get distinct exit codes.
     private static int ReportError(IAnsiConsole console, Exception exception)
     {
         console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
-        return exception is CommandAppException ? ExitCodes.BadInput : ExitCodes.Failed;
+        return exception switch
+        {
+            CommandAppException => ExitCodes.BadInput,
+            AzuriteNotFoundException => ExitCodes.MissingPrerequisite,
+            _ => ExitCodes.Failed,
+        };
     }
 }

@@ -18,7 +18,14 @@ internal static class CliRunner
         RunProcessWithStorageAsync(timeout, storage: null, args);
 
     /// <summary>Runs the built brisa as its own process against the storage named by a connection string (null: none).</summary>
-    public static async Task<(int ExitCode, string Output)> RunProcessWithStorageAsync(TimeSpan timeout, string? storage, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunProcessWithStorageAsync(TimeSpan timeout, string? storage, params string[] args) =>
+        RunProcessWithEnvironmentAsync(timeout, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage }, args);
+
+    /// <summary>
+    /// Runs the built brisa as its own process with these environment variables set (a null value removes one);
+    /// <c>AzureWebJobsStorage</c> is removed unless given.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunProcessWithEnvironmentAsync(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
@@ -28,9 +35,16 @@ internal static class CliRunner
         }
 
         start.Environment.Remove("AzureWebJobsStorage");
-        if (storage is not null)
+        foreach (var (name, value) in environment)
         {
-            start.Environment["AzureWebJobsStorage"] = storage;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
