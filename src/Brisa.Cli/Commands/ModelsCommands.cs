@@ -26,9 +26,9 @@ public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncComm
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        if (!LocalStorage.IsConfigured)
         {
-            Console.MarkupLine("[red]error:[/] the model registry lives in a storage account: set AzureWebJobsStorage.");
+            Console.MarkupLine("[red]error:[/] the model registry lives in a storage account: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings).");
             return ExitCodes.BadInput;
         }
 

@@ -44,9 +44,9 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
             return ExitCodes.BadInput;
         }
 
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage")))
+        if (!LocalStorage.IsConfigured)
         {
-            console.MarkupLine("[red]error:[/] train reads the raw zone of a storage account: set AzureWebJobsStorage (a private Azurite would be empty; 'brisa demo' trains on generated data).");
+            console.MarkupLine("[red]error:[/] train reads the raw zone of a storage account: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings; a private Azurite would be empty; 'brisa demo' trains on generated data).");
             return ExitCodes.BadInput;
         }
 
