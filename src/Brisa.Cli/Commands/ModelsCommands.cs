@@ -34,28 +34,36 @@ public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncComm
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var registry = new ModelRegistry(storage.Storage);
-        if ((await registry.ListVersionsAsync(settings.Model, cancellationToken)).Count == 0)
+        var versions = await registry.ListVersionsAsync(settings.Model, cancellationToken);
+        if (versions.Count == 0)
         {
             Console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no trained version.");
             return ExitCodes.BadInput;
         }
 
-        return await RunAsync(registry, settings, cancellationToken);
+        // A named version must be a complete one: a typo is bad input, answered with the versions there are.
+        if (settings is ModelVersionSettings { Version: { } version } && !versions.Contains(version, StringComparer.Ordinal))
+        {
+            Console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no version '{version}'. Versions: {string.Join(", ", versions)}.");
+            return ExitCodes.BadInput;
+        }
+
+        return await RunAsync(registry, versions, settings, cancellationToken);
     }
 
-    /// <summary>The command's work.</summary>
-    protected abstract Task<int> RunAsync(ModelRegistry registry, TSettings settings, CancellationToken cancellationToken);
+    /// <summary>The command's work, given the model's complete versions (oldest first).</summary>
+    protected abstract Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, TSettings settings, CancellationToken cancellationToken);
 }
 
 /// <summary><c>brisa models list &lt;model&gt;</c>: versions, aliases and headline metrics.</summary>
 public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<ModelSettings>(console)
 {
     /// <inheritdoc />
-    protected override async Task<int> RunAsync(ModelRegistry registry, ModelSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelSettings settings, CancellationToken cancellationToken)
     {
         var aliases = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases;
         var table = new Table().AddColumns("version", "alias", "trained", "AUC", "saved", "threshold");
-        foreach (var version in await registry.ListVersionsAsync(settings.Model, cancellationToken))
+        foreach (var version in versions)
         {
             var report = await registry.GetMetadataAsync(settings.Model, version, cancellationToken);
             var alias = version == aliases.Champion ? "[green]champion[/]" : version == aliases.Challenger ? "challenger" : "";
@@ -91,7 +99,7 @@ public sealed class ModelVersionSettings : ModelSettings
 public sealed class ModelsPromoteCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
 {
     /// <inheritdoc />
-    protected override async Task<int> RunAsync(ModelRegistry registry, ModelVersionSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Version is null)
         {
@@ -110,7 +118,7 @@ public sealed class ModelsPromoteCommand(IAnsiConsole console) : ModelsCommand<M
 public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
 {
     /// <inheritdoc />
-    protected override async Task<int> RunAsync(ModelRegistry registry, ModelVersionSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
     {
         var aliases = await registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, cancellationToken);
         Console.MarkupLineInterpolated($"[green]rolled back[/]: champion of {settings.Model} is now {aliases.Champion}.");

@@ -1,6 +1,10 @@
+using Brisa.Azure.Models;
+using Brisa.Azure.Storage;
+using Brisa.Testing;
+
 namespace Brisa.Cli.Tests.Commands;
 
-public sealed class ModelsCommandsTests
+public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Theory]
     [InlineData("list")]
@@ -32,6 +36,26 @@ public sealed class ModelsCommandsTests
         Assert.DoesNotContain("set AzureWebJobsStorage", output, StringComparison.Ordinal);
         Assert.Contains("HTTPS", output, StringComparison.Ordinal);
         Assert.Equal(1, exitCode);
+    }
+
+    [Theory]
+    [InlineData("promote", "v20990101000000000-deadbeef")]
+    [InlineData("rollback", "v20990101000000000-deadbeef")]
+    [InlineData("promote", "latest")]
+    [InlineData("rollback", "nope")]
+    public async Task PromoteRollback_VersionNotInTheRegistry_ExitTwoNamesTheVersions(string verb, string version)
+    {
+        var model = $"m{Guid.NewGuid():N}"[..12];
+        var storage = BrisaStorage.FromConnectionString(azurite.ConnectionString);
+        await storage.EnsureCreatedAsync();
+        var trained = TrainingReports.Binary(model, DateTimeOffset.UtcNow) with { Version = "v20260301000000000-0123abcd" };
+        await new ModelRegistry(storage).SaveVersionAsync(trained, new byte[] { 1 });
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", verb, model, version);
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains($"model '{model}' has no version '{version}'. Versions: v20260301000000000-0123abcd", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", output, StringComparison.Ordinal);
     }
 
     [Fact]
