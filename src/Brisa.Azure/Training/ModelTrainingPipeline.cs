@@ -59,6 +59,10 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         var now = clock.GetUtcNow();
         var (observations, set) = await BuildSetAsync(plan, model, now, options.History, progress, cancellationToken);
         var table = TrainingTables.FromSet(set, model);
+        if (table.RowCount == 0)
+        {
+            throw new InvalidOperationException(NoLabelledRows(model, observations, now, options.History));
+        }
 
         progress?.Report($"training on {table.RowCount} rows");
         var service = new ModelTrainingService(new ModelRegistry(storage, clock));
@@ -73,6 +77,25 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
             },
             cancellationToken);
         return new TrainingPipelineResult(run, observations.Count, observations.ImmatureDropped, table.RowCount);
+    }
+
+    // Why there is nothing to train on, and what to do: an empty history, or labels that are not final yet (the usual
+    // case on a young stream, which "the training table is empty" did not explain).
+    private static string NoLabelledRows(ModelDefinition model, ObservationSet observations, DateTimeOffset now, TimeSpan history)
+    {
+        var read = observations.Count + observations.ImmatureDropped;
+        var within = Durations.Format(model.Label.Within);
+        var range = $"from {now - history:u} to {now:u}";
+        if (read == 0)
+        {
+            return $"No labelled observations to train '{model.Name}' on: the raw zone has no '{model.ObservationSource}' events {range}. Ingest events first.";
+        }
+
+        var young = observations.ImmatureDropped == read
+            ? $"all {read} are younger than the label window (label.within {within}), so their labels are not final yet"
+            : $"{observations.ImmatureDropped} are younger than the label window (label.within {within}) and the other {observations.Count} have no label event within it";
+        return $"No labelled observations to train '{model.Name}' on: of the {read} '{model.ObservationSource}' observations {range}, {young}. " +
+            $"Train once the raw zone holds observations older than {within} (ingest older history, or wait).";
     }
 
     /// <summary>The point-in-time training set of a model as of <paramref name="now"/>, over the raw zone's last <paramref name="history"/>.</summary>

@@ -53,6 +53,24 @@ public sealed class ModelTrainingPipelineTests(AzuriteFixture azurite)
         Assert.Equal(0, Value(prefix + "-o1", "customer_1h__txn_count_1h"));
     }
 
+    [Fact]
+    public async Task Run_EveryObservationYoungerThanItsLabelWindow_SaysSoAndWhatToDo()
+    {
+        // Two days of transactions and a 30-day label window (the sample's): nothing has a final label yet.
+        var prefix = $"young{Guid.NewGuid():N}"[..12];
+        var now = new DateTimeOffset(2034, 2, 11, 9, 0, 0, TimeSpan.Zero);
+        var events = Enumerable.Range(0, 3).Select(i => (prefix + "-t" + i, prefix + "-c", prefix + "-m", now.AddDays(-2).AddHours(i)));
+        var ingested = await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(now)).IngestAsync([Message(events)], CancellationToken.None);
+        Assert.Equal(3, ingested.Accepted);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            new ModelTrainingPipeline(azurite.Storage, new FixedTimeProvider(now)).RunAsync(Definitions, "fraud", new TrainingPipelineOptions { History = TimeSpan.FromDays(3) }));
+
+        Assert.Contains("3 'transaction' observations", error.Message, StringComparison.Ordinal);
+        Assert.Contains("all 3 are younger than the label window (label.within 30d)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("older than 30d", error.Message, StringComparison.Ordinal);
+    }
+
     private static IncomingMessage Message(IEnumerable<(string Id, string Customer, string Merchant, DateTimeOffset Time)> events) =>
         new(Encoding.UTF8.GetBytes("[" + string.Join(",", events.Select(e => Envelope(e.Id, JsonSerializer.Serialize(new
         {
