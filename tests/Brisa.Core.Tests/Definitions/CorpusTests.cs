@@ -41,6 +41,22 @@ public class CorpusTests
     }
 
     [Fact]
+    public void DefinitionsDoc_Examples_AreDiagnosticsTheCorpusExpects()
+    {
+        // docs/definitions.md quotes the corpus ("Examples (from the test corpus ...)"): a quote must stay the real text.
+        var docs = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(SampleDefinitionsTests.SamplePath())))!, "docs", "definitions.md");
+        var text = File.ReadAllText(docs);
+        var examples = text[text.IndexOf("Examples (from the test corpus", StringComparison.Ordinal)..]
+            .Split('\n')
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^[a-z_]+\.yaml:\d+:\d+: "))
+            .ToList();
+        var expected = Directory.GetFiles(CorpusDirectory, "*.yaml").SelectMany(f => Expected(File.ReadAllText(f))).ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(examples);
+        Assert.All(examples, example => Assert.Contains(example, expected));
+    }
+
+    [Fact]
     public void Corpus_AllFiles_CoverEveryDiagnosticCode()
     {
         var codes = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
