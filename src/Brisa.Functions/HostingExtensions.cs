@@ -15,6 +15,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Brisa.Functions;
 
@@ -51,7 +52,7 @@ public static class HostingExtensions
         services.AddHostedService<ServingWarmUp>();
         services.AddSingleton(sp => new DriftMonitor(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<PredictionLog>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
-        services.Configure<PushOptions>(builder.Configuration.GetSection("Brisa:Push"));
+        services.AddSingleton(Options.Create(PushEndpointOptions(builder.Configuration)));
 
         // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
         // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule.
@@ -71,6 +72,18 @@ public static class HostingExtensions
         {
             throw new InvalidOperationException(
                 $"Brisa:Online is not valid: MaxParallelism ({options.MaxParallelism}) and MaxConflictRetries ({options.MaxConflictRetries}) must be at least 1, CachedRows ({options.CachedRows}) at least 0.");
+        }
+
+        return options;
+    }
+
+    // Checked at startup, as Brisa:Online is: a limit below one byte would answer every push with 413.
+    private static PushOptions PushEndpointOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Brisa:Push").Get<PushOptions>() ?? new PushOptions();
+        if (options.MaxBodyBytes < 1)
+        {
+            throw new InvalidOperationException($"Brisa:Push is not valid: MaxBodyBytes ({options.MaxBodyBytes}) must be at least 1.");
         }
 
         return options;

@@ -158,6 +158,19 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
         Assert.Contains("MaxParallelism (0)", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Build_PushBodyLimitZero_FailsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Push:MaxBodyBytes"] = "0",
+        }, functionKey: null));
+
+        Assert.Contains("Brisa:Push", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxBodyBytes (0)", error.Message, StringComparison.Ordinal);
+    }
+
     private static bool RouteMatches(string route, string path)
     {
         var a = route.Split('/');
