@@ -9,7 +9,9 @@ namespace Brisa.Cli;
 public static class BrisaApp
 {
     /// <summary>Builds the command app; tests pass their own console.</summary>
-    public static CommandApp Create(IAnsiConsole? console = null)
+    /// <param name="console">The console to write to (default: the terminal).</param>
+    /// <param name="stopping">The token <c>RunAsync</c> is given: once it is cancelled, a failure is reported as a cancellation.</param>
+    public static CommandApp Create(IAnsiConsole? console = null, CancellationToken stopping = default)
     {
         var output = console ?? AnsiConsole.Console;
         if (console is null && Console.IsOutputRedirected)
@@ -23,7 +25,7 @@ public static class BrisaApp
             config.SetApplicationName("brisa");
             config.ConfigureConsole(output);
             config.CancellationExitCode(ExitCodes.Cancelled);
-            config.SetExceptionHandler((exception, _) => ReportError(output, exception));
+            config.SetExceptionHandler((exception, _) => ReportError(output, exception, stopping));
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a feature definition file and print every problem with its line.")
                 .WithExample("validate", "samples/fraud/features.yaml");
@@ -73,9 +75,17 @@ public static class BrisaApp
     }
 
     // A user sees one clear line, never a stack trace; usage errors, missing prerequisites (any command that starts
-    // its own Azurite) and failures get distinct exit codes.
-    private static int ReportError(IAnsiConsole console, Exception exception)
+    // its own Azurite), failures and Ctrl+C get distinct exit codes.
+    private static int ReportError(IAnsiConsole console, Exception exception, CancellationToken stopping)
     {
+        // After Ctrl+C (or SIGTERM) whatever the command was waiting for fails, in whichever way it fails: that is the
+        // stop the user asked for, not an error.
+        if (stopping.IsCancellationRequested)
+        {
+            console.MarkupLine("[yellow]cancelled.[/]");
+            return ExitCodes.Cancelled;
+        }
+
         console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
         return exception switch
         {

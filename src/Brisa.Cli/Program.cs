@@ -1,4 +1,4 @@
 using Brisa.Cli;
 
 using var cancellation = ConsoleCancellation.Install();
-return await BrisaApp.Create().RunAsync(args, cancellation.Token);
+return await BrisaApp.Create(stopping: cancellation.Token).RunAsync(args, cancellation.Token);

@@ -1,9 +1,55 @@
+using System.Diagnostics;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests;
 
+/// <summary>What every command shares: exit codes and messages for cancellation and failures.</summary>
 public sealed class BrisaAppTests
 {
+    // An account nothing listens on: the SDK retries for about half a minute before it gives up.
+    private const string UnreachableStorage =
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+
+    [Fact]
+    public async Task Run_CtrlCWhileWaitingForStorage_Exit130AndNoError()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "brisa.dll"), "plan", RepositoryPaths.FraudDefinitions })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AzureWebJobsStorage"] = UnreachableStorage;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+
+        // Long enough for the runtime to start and the plan to reach storage; far less than the SDK's retries.
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        Assert.False(process.HasExited, "brisa plan stopped on its own before Ctrl+C");
+        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}");
+        Assert.Contains("cancelled", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("error", output, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("plan")]
     [InlineData("serve")]
