@@ -27,6 +27,13 @@ internal static class CliRunner
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunProcessWithEnvironmentAsync(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        var (exitCode, stdout, stderr) = await RunProcessSeparatelyAsync(timeout, environment, args);
+        return (exitCode, stdout + stderr);
+    }
+
+    /// <summary>Runs the built brisa as its own process; returns standard output and standard error apart.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessSeparatelyAsync(TimeSpan timeout, Dictionary<string, string> environment, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
         foreach (var arg in args)
@@ -61,6 +68,6 @@ internal static class CliRunner
             throw new TimeoutException($"brisa {string.Join(' ', args)} did not finish within {timeout}:\n{await stdout}\n{await stderr}");
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

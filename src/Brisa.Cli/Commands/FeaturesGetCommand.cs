@@ -77,16 +77,18 @@ public sealed class FeaturesGetCommand(IAnsiConsole console) : AsyncCommand<Feat
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // With --json standard output carries the answer alone (for jq and scripts): warnings and errors go to stderr.
+        var messages = settings.Json ? ErrorConsole.Create() : console;
         if (!LocalStorage.IsConfigured)
         {
-            console.MarkupLine("[red]error:[/] features get reads the online store of a storage account: set AzureWebJobsStorage (or run 'brisa demo --serve' and use the HTTP API).");
+            messages.MarkupLine("[red]error:[/] features get reads the online store of a storage account: set AzureWebJobsStorage (or run 'brisa demo --serve' and use the HTTP API).");
             return ExitCodes.BadInput;
         }
 
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var definitions = settings.Definitions is { } file
-            ? DefinitionFile.Load(console, file)
-            : await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
+            ? DefinitionFile.Load(messages, file)
+            : await DefinitionFile.LiveAsync(messages, storage.Storage, cancellationToken);
         if (definitions is null)
         {
             return ExitCodes.BadInput;
@@ -105,7 +107,7 @@ public sealed class FeaturesGetCommand(IAnsiConsole console) : AsyncCommand<Feat
         }
         catch (ServingException ex)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            messages.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return ExitCodes.BadInput;
         }
 

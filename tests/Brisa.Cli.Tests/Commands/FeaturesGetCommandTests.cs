@@ -77,6 +77,38 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task FeaturesGet_JsonWithDefinitionsFileWarnings_StdoutIsTheJsonAlone()
+    {
+        var seeded = await SeedAsync();
+        // Valid, with a warning per 1-hour view (BR0308: ttl shorter than the tile).
+        var file = Path.Combine(Path.GetTempPath(), $"features-ttl-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("ttl: 2h", "ttl: 1m", StringComparison.Ordinal));
+
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
+            TimeSpan.FromMinutes(2),
+            new() { ["AzureWebJobsStorage"] = azurite.ConnectionString },
+            "features", "get", "customer_7d:amount_mean_7d", "--entity", $"customer_id={seeded.Recent}", "--definitions", file, "--json");
+
+        Assert.True(exitCode == 0, stdout + stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(20, json.RootElement.GetProperty("results")[1].GetProperty("values")[0].GetDouble());
+        Assert.Contains("warning BR0308", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FeaturesGet_JsonUnknownView_ExitTwoMessageOnStderrNothingOnStdout()
+    {
+        await SeedAsync();
+
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
+            TimeSpan.FromMinutes(2), new() { ["AzureWebJobsStorage"] = azurite.ConnectionString }, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=c1", "--json");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains("Unknown view 'customer_2h'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FeaturesGet_UnknownView_ExitTwoWithTheApisMessage()
     {
         await SeedAsync();
