@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
 using Brisa.Azure.Models;
+using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -13,6 +15,10 @@ public class ModelSettings : CommandSettings
     [CommandArgument(0, "<model>")]
     [Description("The model, as named in the definitions.")]
     public string Model { get; init; } = "";
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        DefinitionNames.IsValidName(Model) ? ValidationResult.Success() : ValidationResult.Error($"'{Model}' is not a model name (lowercase snake_case, as in the definitions).");
 }
 
 /// <summary>The registry behind <c>brisa models</c>: configured storage only (an emulator started here would be empty).</summary>
@@ -93,6 +99,12 @@ public sealed class ModelVersionSettings : ModelSettings
     [CommandOption("--reason <TEXT>")]
     [Description("Why, recorded in the model's history.")]
     public string Reason { get; init; } = "manual";
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } invalid ? invalid
+        : Version is not null && !ModelVersionId.IsValid(Version) ? ValidationResult.Error($"'{Version}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
+        : ValidationResult.Success();
 }
 
 /// <summary><c>brisa models promote &lt;model&gt; &lt;version&gt;</c>: make a version champion by hand (recorded; skips the policy).</summary>

@@ -41,8 +41,6 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
     [Theory]
     [InlineData("promote", "v20990101000000000-deadbeef")]
     [InlineData("rollback", "v20990101000000000-deadbeef")]
-    [InlineData("promote", "latest")]
-    [InlineData("rollback", "nope")]
     public async Task PromoteRollback_VersionNotInTheRegistry_ExitTwoNamesTheVersions(string verb, string version)
     {
         var model = $"m{Guid.NewGuid():N}"[..12];
@@ -55,6 +53,19 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
 
         Assert.True(exitCode == 2, output);
         Assert.Contains($"model '{model}' has no version '{version}'. Versions: v20260301000000000-0123abcd", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "models", "list", "Fraud" }, "'Fraud' is not a model name")]
+    [InlineData(new[] { "models", "rollback", "../fraud" }, "'../fraud' is not a model name")]
+    [InlineData(new[] { "models", "promote", "fraud", "latest" }, "'latest' is not a model version")]
+    public async Task Models_MalformedModelOrVersion_ExitTwoSaysWhatIsWrong(string[] args, string message)
+    {
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter", output, StringComparison.Ordinal);
     }
 
