@@ -89,7 +89,7 @@ public static class BrisaApp
         console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
         return exception switch
         {
-            CommandAppException => ExitCodes.BadInput,
+            CommandAppException or BadInputException => ExitCodes.BadInput,
             AzuriteNotFoundException => ExitCodes.MissingPrerequisite,
             _ => ExitCodes.Failed,
         };

@@ -59,7 +59,17 @@ public sealed class LocalStorage : IAsyncDisposable
                 configured = azurite.ConnectionString;
             }
 
-            storage = BrisaStorage.FromConnectionString(configured);
+            try
+            {
+                storage = BrisaStorage.FromConnectionString(configured);
+            }
+            catch (FormatException ex) when (azurite is null)
+            {
+                // The SDK's message ("Settings must be of the form name=value") does not say which setting is wrong.
+                throw new BadInputException(
+                    $"AzureWebJobsStorage is not a storage connection string ({ex.Message.TrimEnd('.')}). Set it to 'DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…' without quotes, or use the identity-based AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri.",
+                    ex);
+            }
         }
 
         try
