@@ -12,6 +12,12 @@ public static class DefinitionFile
     public static FeatureRepositoryDefinition? Load(IAnsiConsole console, string path)
     {
         ArgumentNullException.ThrowIfNull(console);
+        if (Directory.Exists(path))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] '{path}' is a directory, not a definitions file: give the YAML file (e.g. samples/fraud/features.yaml).");
+            return null;
+        }
+
         if (!File.Exists(path))
         {
             console.MarkupLineInterpolated($"[red]error:[/] file '{path}' does not exist.");

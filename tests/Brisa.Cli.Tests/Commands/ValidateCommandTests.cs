@@ -37,6 +37,18 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Validate_Directory_ExitTwoSaysItIsADirectory()
+    {
+        var folder = Directory.CreateTempSubdirectory("brisa-definitions-").FullName;
+
+        var (exitCode, output) = await CliRunner.RunAsync("validate", folder);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"'{folder}' is a directory, not a definitions file", output, StringComparison.Ordinal);
+        Directory.Delete(folder);
+    }
+
+    [Fact]
     public async Task Run_UnknownCommand_ExitTwoWithoutStackTrace()
     {
         var (exitCode, output) = await CliRunner.RunAsync("frobnicate");
