@@ -32,7 +32,7 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built brisa as its own process; returns standard output and standard error apart.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessSeparatelyAsync(TimeSpan timeout, Dictionary<string, string> environment, params string[] args)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessSeparatelyAsync(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));

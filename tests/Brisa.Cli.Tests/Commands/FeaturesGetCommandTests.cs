@@ -86,7 +86,7 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
 
         var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
             TimeSpan.FromMinutes(2),
-            new() { ["AzureWebJobsStorage"] = azurite.ConnectionString },
+            new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString },
             "features", "get", "customer_7d:amount_mean_7d", "--entity", $"customer_id={seeded.Recent}", "--definitions", file, "--json");
 
         Assert.True(exitCode == 0, stdout + stderr);
@@ -101,7 +101,7 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
         await SeedAsync();
 
         var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
-            TimeSpan.FromMinutes(2), new() { ["AzureWebJobsStorage"] = azurite.ConnectionString }, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=c1", "--json");
+            TimeSpan.FromMinutes(2), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }, "features", "get", "customer_2h:txn_count", "--entity", "customer_id=c1", "--json");
 
         Assert.Equal(2, exitCode);
         Assert.Equal("", stdout);
