@@ -37,11 +37,11 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         PredictAsync(plan, modelName, version, body, requestId, logPrediction: true, cancellationToken);
 
     /// <summary>
-    /// Runs one prediction with the champion end to end, unlogged, for an instance that carries only entity keys that
-    /// name no entity: the model's download and scorer, the online reads, assembly, on-demand features and scoring are
-    /// then loaded and compiled before the first real request needs them.
+    /// Runs one prediction with the champion end to end, unlogged, for an instance whose entity keys name no entity and
+    /// that carries only the required request fields (a value each accepts): the model's download and scorer, the online
+    /// reads, assembly, on-demand features and scoring are then loaded and compiled before the first real request needs them.
     /// </summary>
-    /// <returns>The prediction (every view feature NOT_FOUND, request fields missing).</returns>
+    /// <returns>The prediction (every view feature NOT_FOUND, optional request fields missing).</returns>
     /// <exception cref="ServingException">
     /// 404 when the model has no champion yet; 409 when an input of the champion is no longer in the definitions.
     /// </exception>
@@ -56,6 +56,12 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         foreach (var key in requirements.EntityKeyFields)
         {
             instance[key] = WarmUpKey;
+        }
+
+        // Predict rejects an instance without a required request field.
+        foreach (var field in requirements.RequestFields.Where(f => f.Required))
+        {
+            instance[field.Name] = WarmUpValueOf(field);
         }
 
         return await PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
@@ -252,6 +258,17 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             throw InputsMissing(loaded.Name, loaded.Version, ex.Message);
         }
     }
+
+    // A value the request's checks accept for the field: in its range, one of its allowed values. Null for a timestamp,
+    // which predict takes none of.
+    private static JsonNode? WarmUpValueOf(FieldDefinition field) => field.Type switch
+    {
+        FieldType.String => field.Allowed is [var first, ..] ? first : WarmUpKey,
+        FieldType.Double => field.Min ?? field.Max ?? 0,
+        FieldType.Long => (long)(field.Min is { } min ? Math.Ceiling(min) : field.Max is { } max ? Math.Floor(max) : 0),
+        FieldType.Bool => false,
+        _ => null,
+    };
 
     private static ServingException InputsMissing(string model, string version, string missing) => new(
         409,

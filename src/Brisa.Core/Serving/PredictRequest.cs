@@ -10,7 +10,8 @@ namespace Brisa.Core.Serving;
 /// <summary>
 /// A prediction request, parsed against what the model needs: <c>{"instances": [{...}, ...]}</c> or one instance
 /// object. Each instance carries the entity keys of the model's views (e.g. <c>customer_id</c>, <c>merchant_id</c>) and
-/// its request fields (e.g. <c>amount</c>, <c>country</c>); an optional <c>id</c> names the instance in the log.
+/// its request fields (e.g. <c>amount</c>, <c>country</c>; those the observation source requires must be present and
+/// not null, the others may be missing); an optional <c>id</c> names the instance in the log.
 /// </summary>
 public static class PredictRequest
 {
@@ -72,11 +73,35 @@ public static class PredictRequest
                 values[f] = instance.TryGetProperty(field.Name, out var value) ? ReadValue(i, field, value) : FieldValue.Null;
             }
 
+            CheckRequired(i, requirements.RequestFields, values);
+
             var id = instance.TryGetProperty("id", out var given) && given.ValueKind != JsonValueKind.Null ? IdOf(i, given) : $"{requestId}-{i}";
             set.Add(id, ticks, keys, values, FieldValue.Null);
         }
 
         return set;
+    }
+
+    // Ingestion rejects an event without a required field (or with null), so training never saw one missing: scoring
+    // it as missing would be skew the caller never hears of. Timestamps are exempt: predict takes none (the time is now).
+    private static void CheckRequired(int instance, IReadOnlyList<FieldDefinition> fields, FieldValue[] values)
+    {
+        List<string>? missing = null;
+        for (var f = 0; f < values.Length; f++)
+        {
+            if (values[f].IsNull && fields[f].Required && fields[f].Type != FieldType.Timestamp)
+            {
+                (missing ??= []).Add($"'{fields[f].Name}'");
+            }
+        }
+
+        if (missing is not null)
+        {
+            var (noun, pronoun) = missing.Count == 1 ? ("field", "it") : ("fields", "them");
+            throw ServingException.BadRequest(
+                "Missing request field",
+                $"Instance {instance}: missing required request {noun} {string.Join(", ", missing)}. The model's observation source requires {pronoun} (events without {pronoun} are rejected), so the model never saw {pronoun} missing; send {pronoun}.");
+        }
     }
 
     // The instance id names the prediction in the response and the log (joined with labels later): a string, or an

@@ -16,6 +16,16 @@ public sealed class PredictRequestTests
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
 
+    // The sample's model with an optional long request field, installments.
+    private static FeatureRequirements WithInstallments()
+    {
+        var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath())
+            .Replace("      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }", "      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }\n      - { name: installments, type: long }", StringComparison.Ordinal)
+            .Replace("request_fields: [amount, country, channel]", "request_fields: [amount, country, channel, installments]", StringComparison.Ordinal);
+        var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
+        return TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("fraud")!).Requirements;
+    }
+
     private static ObservationSet Parse(string json) => PredictRequest.Parse(Encoding.UTF8.GetBytes(json), Requirements, Now, "req");
 
     [Fact]
@@ -33,7 +43,7 @@ public sealed class PredictRequestTests
     [Fact]
     public void Parse_Instances_KeepsOrderAndIds()
     {
-        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1},{"customer_id":"c2","merchant_id":"m2"}]}""");
+        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"country":"FR","channel":"online"}]}""");
 
         Assert.Equal(["t1", "req-1"], [set.IdOf(0), set.IdOf(1)]);
     }
@@ -42,7 +52,7 @@ public sealed class PredictRequestTests
     public void Parse_IntegerId_KeptAsText()
     {
         // An integer transaction id names the instance as a string one does (response, log, join with labels).
-        var set = Parse("""{"instances":[{"id":12345,"customer_id":"c1","merchant_id":"m1"},{"id":null,"customer_id":"c2","merchant_id":"m2"}]}""");
+        var set = Parse("""{"instances":[{"id":12345,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"id":null,"customer_id":"c2","merchant_id":"m2","amount":1,"country":"ES","channel":"pos"}]}""");
 
         Assert.Equal(["12345", "req-1"], [set.IdOf(0), set.IdOf(1)]);
     }
@@ -54,20 +64,43 @@ public sealed class PredictRequestTests
     public void Parse_NonIntegerForALongField_InvalidField(string installments)
     {
         // Ingestion rejects a non-integer for a long field, so the model never saw one: serving must not score it.
-        var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath())
-            .Replace("      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }", "      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }\n      - { name: installments, type: long }", StringComparison.Ordinal)
-            .Replace("request_fields: [amount, country, channel]", "request_fields: [amount, country, channel, installments]", StringComparison.Ordinal);
-        var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
-        var requirements = TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("fraud")!).Requirements;
+        var requirements = WithInstallments();
         Assert.Contains(requirements.RequestFields, f => f.Name == "installments" && f.Type == FieldType.Long);
-        var ok = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","installments":3}"""), requirements, Now, "req");
+        var ok = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos","installments":3}"""), requirements, Now, "req");
         Assert.Equal(1, ok.Count);
 
         var error = Assert.Throws<ServingException>(() => PredictRequest.Parse(
-            Encoding.UTF8.GetBytes($$"""{"customer_id":"c1","merchant_id":"m1","installments":{{installments}}}"""), requirements, Now, "req"));
+            Encoding.UTF8.GetBytes($$"""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos","installments":{{installments}}}"""), requirements, Now, "req"));
 
         Assert.Equal(400, error.Status);
         Assert.Contains("field 'installments' must be long; got number", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OptionalRequestFieldMissing_Null()
+    {
+        // A field the source does not require may be missing in events too, so the model has seen it missing.
+        var requirements = WithInstallments();
+        var installments = requirements.RequestFields.ToList().FindIndex(f => f.Name == "installments");
+
+        var set = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}"""), requirements, Now, "req");
+
+        Assert.True(set.RequestValueOf(0, installments).IsNull);
+    }
+
+    [Theory]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","country":"ES"}""", "Instance 0: missing required request fields 'amount', 'channel'")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":null,"country":"ES","channel":"pos"}""", "Instance 0: missing required request field 'amount'")]
+    [InlineData("""{"instances":[{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"channel":"pos"}]}""", "Instance 1: missing required request field 'country'")]
+    public void Parse_RequiredRequestFieldMissing_MissingRequestField(string json, string message)
+    {
+        // Ingestion dead-letters a transaction without amount, country or channel, so the model never saw one missing:
+        // scoring it with the field as missing would be skew the caller never hears about.
+        var error = Assert.Throws<ServingException>(() => Parse(json));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal("Missing request field", error.Title);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -80,8 +113,8 @@ public sealed class PredictRequestTests
     [InlineData("""{"instances":{}}""", "'instances' must be a list of objects.")]
     [InlineData("""{"instances":[42]}""", "Instance 0 must be a JSON object.")]
     [InlineData("""{"customer_id":{"nested":true},"merchant_id":"m1"}""", "must be a string (or an integer)")]
-    [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1"}""", "Instance 0: 'id' must be a string or an integer; got true")]
-    [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1"}""", "Instance 0: 'id' must be a string or an integer; got number")]
+    [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got true")]
+    [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got number")]
     [InlineData("""not json""", "The body is not valid JSON")]
     public void Parse_BadInstance_ClearError(string json, string message)
     {

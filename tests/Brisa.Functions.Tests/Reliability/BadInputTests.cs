@@ -186,11 +186,12 @@ public sealed class BadInputTests(ServingFixture serving)
         { """{"customer_id":"c1","merchant_id":"m1","amount":5,"country":"ES","channel":"teleport"}""", null, 400 },
         { """{"customer_id":{"a":1},"merchant_id":"m1","amount":5,"country":"ES","channel":"pos"}""", null, 400 },
         { """{"merchant_id":"m1","amount":5,"country":"ES","channel":"pos"}""", null, 400 },
+        { """{"customer_id":"c1","merchant_id":"m1","amount":5,"country":"ES"}""", null, 400 },
         { """{"customer_id":"c1","merchant_id":"m1","amount":5,"country":"ES","channel":"pos","is_admin":true}""", null, 400 },
         { "{\"instances\":[" + string.Join(",", Enumerable.Repeat("{\"customer_id\":\"c\",\"merchant_id\":\"m\"}", 1001)) + "]}", null, 400 },
         { "{\"customer_id\":" + Deep(40) + "}", null, 400 },
-        { """{"customer_id":"c1","merchant_id":"m1","amount":5}""", "?version=../../etc", 400 },
-        { """{"customer_id":"c1","merchant_id":"m1","amount":5}""", "?version=v20990101000000000-deadbeef", 404 },
+        { """{"customer_id":"c1","merchant_id":"m1","amount":5,"country":"ES","channel":"pos"}""", "?version=../../etc", 400 },
+        { """{"customer_id":"c1","merchant_id":"m1","amount":5,"country":"ES","channel":"pos"}""", "?version=v20990101000000000-deadbeef", 404 },
     };
 
     [Theory]
