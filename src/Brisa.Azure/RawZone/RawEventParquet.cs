@@ -92,7 +92,9 @@ public static class RawEventParquet
 
     /// <summary>
     /// Reads a raw file back into rows of the schema (every row group, in order). A schema field the file has no column
-    /// for (added to the source after the file was written) reads as null; columns the schema no longer has are skipped.
+    /// for (added to the source after the file was written) reads as null; columns the schema no longer has are skipped;
+    /// a column written with another type (the field's type changed since) is converted where nothing is lost and reads
+    /// as null where it cannot be (<see cref="FieldConversion"/>).
     /// </summary>
     public static async Task<SourceEventBatch> ReadAsync(Stream source, EventSchema schema, CancellationToken cancellationToken = default)
     {
@@ -112,9 +114,23 @@ public static class RawEventParquet
             for (var f = 0; f < schema.Fields.Count; f++)
             {
                 // A field the source gained after the file was written: its events did not have it, so it is null.
-                columns[f] = dataFields.FirstOrDefault(d => d.Name == schema.Fields[f].Name) is { } field
-                    ? await ReadColumnAsync(group, field, schema.Fields[f].Type, count, cancellationToken)
-                    : new FieldValue[count];
+                if (dataFields.FirstOrDefault(d => d.Name == schema.Fields[f].Name) is not { } field)
+                {
+                    columns[f] = new FieldValue[count];
+                    continue;
+                }
+
+                // A field whose type changed since: read as written, then converted where nothing is lost, else null.
+                var written = TypeOf(field);
+                var type = schema.Fields[f].Type;
+                columns[f] = await ReadColumnAsync(group, field, written, count, cancellationToken);
+                if (written != type)
+                {
+                    for (var r = 0; r < count; r++)
+                    {
+                        columns[f][r] = FieldConversion.Convert(columns[f][r], written, type);
+                    }
+                }
             }
 
             var row = new FieldValue[columns.Length];
@@ -186,6 +202,15 @@ public static class RawEventParquet
 
         return values;
     }
+
+    // The field type a column was written with (SchemaOf's mapping, read back: Parquet.Net reads strings as char memory).
+    private static FieldType TypeOf(DataField field) =>
+        field.ClrType == typeof(ReadOnlyMemory<char>) ? FieldType.String
+        : field.ClrType == typeof(double) ? FieldType.Double
+        : field.ClrType == typeof(long) ? FieldType.Long
+        : field.ClrType == typeof(bool) ? FieldType.Bool
+        : field.ClrType == typeof(DateTime) ? FieldType.Timestamp
+        : throw new InvalidDataException($"Raw file column '{field.Name}' has type {field.ClrType.Name}, which no source field type is written as.");
 
     // INT96 (see the remarks): its statistics are ignored by readers, unlike Parquet.Net's wrong INT64 ones.
     private static DateTimeDataField Timestamp(string name, bool nullable) =>

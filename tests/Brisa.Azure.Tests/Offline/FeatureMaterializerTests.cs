@@ -117,6 +117,29 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
         Assert.Equal([2.0, 15.0, 5.0], [row!.Values[0].Number, row.Values[1].Number, row.Values[2].Number]);
     }
 
+    [Fact]
+    public async Task MaterializeAsync_FieldTypeChangedAfterEventsLanded_OlderEventsReadConverted()
+    {
+        // Two changes plan calls non-breaking: a field no view reads turns from long to double, then a view sums it.
+        var before = DefinitionLoader.Parse(Yaml.Replace("      - { name: timestamp,", "      - { name: coupon, type: long }\n      - { name: timestamp,", StringComparison.Ordinal), "shops.yaml").Definitions!;
+        var retypedYaml = Yaml.Replace("      - { name: timestamp,", "      - { name: coupon, type: double }\n      - { name: timestamp,", StringComparison.Ordinal);
+        var retyped = DefinitionLoader.Parse(retypedYaml, "shops.yaml").Definitions!;
+        var extended = DefinitionLoader.Parse(retypedYaml + "\n      - { name: coupon_sum_2h, field: coupon, aggregation: sum, window: 2h }\n", "shops.yaml").Definitions!;
+        Assert.DoesNotContain(DefinitionDiff.Compute(before, retyped).Concat(DefinitionDiff.Compute(retyped, extended)), c => c.IsBreaking);
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(2);
+        await new EventIngestor(azurite.Storage, before, new FixedTimeProvider(day.AddHours(4)))
+            .IngestAsync([Visit($"{shop}-v1", shop, 10, day.AddHours(2).AddMinutes(30), coupon: 5)], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, extended, new FixedTimeProvider(day.AddHours(4)))
+            .IngestAsync([Visit($"{shop}-v2", shop, 20, day.AddHours(3).AddMinutes(10), coupon: 2.5)], CancellationToken.None);
+        var materializer = new FeatureMaterializer(azurite.Storage, extended);
+
+        await materializer.MaterializeAsync(day, day.AddHours(4));
+
+        var row = await OnlineValueStore.For(azurite.Storage).ReadAsync(materializer.Plan.FindView("shop_2h")!, shop);
+        Assert.Equal([2.0, 15.0, 7.5], [row!.Values[0].Number, row.Values[1].Number, row.Values[2].Number]);
+    }
+
     private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time, double? coupon = null) =>
         new(Encoding.UTF8.GetBytes(string.Create(
             CultureInfo.InvariantCulture,

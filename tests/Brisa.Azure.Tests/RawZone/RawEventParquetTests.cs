@@ -142,6 +142,37 @@ public sealed class RawEventParquetTests
     }
 
     [Fact]
+    public async Task ReadAsync_FieldTypesChangedSinceWritten_ConvertedOrNull()
+    {
+        // Every written type read as another: to string as invariant text, long to double exactly, text that is no number as null.
+        var batch = Batch(20);
+        using var buffer = new MemoryStream();
+        await RawEventParquet.WriteAsync(batch, Enumerable.Range(0, batch.Count).ToArray(), buffer);
+        buffer.Position = 0;
+        var retyped = new EventSchema(Schema.SourceName, Schema.EventType, "ts",
+            [.. Schema.Fields.Select(f => f.Name switch
+            {
+                "customer_id" => f with { Type = FieldType.Double },
+                "attempts" => f with { Type = FieldType.Double },
+                "ts" => f,
+                _ => f with { Type = FieldType.String },
+            })]);
+
+        var read = await RawEventParquet.ReadAsync(buffer, retyped);
+
+        Assert.Equal(batch.Count, read.Count);
+        for (var r = 0; r < batch.Count; r++)
+        {
+            Assert.Equal(batch.Value(r, 0), read.Value(r, 0));
+            Assert.True(read.Value(r, 1).IsNull);
+            Assert.Equal((r * 1.25).ToString(CultureInfo.InvariantCulture), read.Value(r, 2).AsText());
+            Assert.Equal(batch.Value(r, 3).AsNumber() is { } us ? TiledView.FromUnixTicks((long)us * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture) : null, read.Value(r, 3).AsText());
+            Assert.Equal(r % 4, read.Value(r, 4).AsNumber());
+            Assert.Equal(r % 2 == 1 ? "true" : "false", read.Value(r, 5).AsText());
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_LegacyInt64MicrosFile_ReadsExactly()
     {
         // Files written before the switch to INT96: event_time and timestamp fields as INT64 micros, UTC.
