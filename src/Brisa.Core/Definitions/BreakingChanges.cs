@@ -170,6 +170,20 @@ internal static class BreakingChanges
                 yield return $"field {before.Name}.{field.Name} {problem}, aggregated by view {view}";
             }
 
+            // Entity keys are the join key's values (text of a long): a string key read back as a long is lost.
+            var entities = current.Entities.Concat(proposed.Entities).Where(e => e.JoinKey == field.Name).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var view in views.Where(v => entities.Contains(v.Entity)).Select(v => v.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"field {before.Name}.{field.Name} {problem}, the join key of view {view}";
+            }
+
+            // The label key joins observations with labels; both sides are read from raw files written with the old type.
+            foreach (var model in Models(current, proposed).Where(m => m.Label.Key == field.Name && (m.ObservationSource == before.Name || m.Label.Source == before.Name))
+                         .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                yield return $"field {before.Name}.{field.Name} {problem}, the label key of model {model}";
+            }
+
             // A model's request fields are inputs of its champion, typed as the observation source's fields.
             foreach (var model in Models(current, proposed).Where(m => m.ObservationSource == before.Name && m.RequestFields.Contains(field.Name))
                          .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))

@@ -204,4 +204,28 @@ public class DefinitionDiffTests
 
         Assert.Contains("field transaction.channel changes type (String → Long), a request field of model fraud", change.Breaking, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("transaction", "customer_id", "the join key of view customer_7d")]
+    [InlineData("transaction", "transaction_id", "the label key of model fraud")]
+    [InlineData("chargeback", "transaction_id", "the label key of model fraud")]
+    public void Compute_KeyFieldChangesType_IsBreaking(string source, string field, string reason)
+    {
+        // Raw files keep the old type; a key that cannot be converted reads as null and its events drop out.
+        var proposed = Sample with
+        {
+            Sources = Sample.Sources.Select(s => s.Name != source ? s : s with
+            {
+                Fields = s.Fields.Select(f => f.Name == field ? f with { Type = FieldType.Long } : f).ToArray(),
+            }).ToArray(),
+            LabelSources = Sample.LabelSources.Select(s => s.Name != source ? s : s with
+            {
+                Fields = s.Fields.Select(f => f.Name == field ? f with { Type = FieldType.Long } : f).ToArray(),
+            }).ToArray(),
+        };
+
+        var change = Single(proposed);
+
+        Assert.Contains($"field {source}.{field} changes type (String → Long), {reason}", change.Breaking, StringComparison.Ordinal);
+    }
 }
