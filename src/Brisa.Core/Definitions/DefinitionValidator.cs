@@ -851,6 +851,12 @@ internal sealed class DefinitionValidator
                 var problem = field is null ? $"is neither a number nor a field of observation source '{observation.Name}'" : $"is a {field.Type.ToYamlName()} field, not a numeric one";
                 Error(cost, "false_negative", DiagnosticCodes.InvalidCost, $"false_negative cost '{fieldName}' of model '{model.Name}' {problem}", (field is null && NameSuggestions.Closest(fieldName, numeric) is { } closest ? $"Did you mean '{closest}'? " : string.Empty) + $"Use a number, or a numeric field{(numeric.Count > 0 ? ": " + string.Join(", ", numeric) : string.Empty)}.");
             }
+            else if (!model.RequestFields.Contains(fieldName, StringComparer.Ordinal))
+            {
+                // Training rows, predict requests and the prediction log carry the model's request fields only: the
+                // cost of a missed positive would be unknown in training and zero in live money saved.
+                Error(cost, "false_negative", DiagnosticCodes.CostFieldNotRequestField, $"false_negative cost '{fieldName}' of model '{model.Name}' is not one of its request_fields", $"Add '{fieldName}' to request_fields: training rows and logged predictions carry only those, so the cost of each decision would be unknown.");
+            }
         }
 
         foreach (var (key, value) in new[] { ("false_negative", cost.FalseNegative.Constant ?? 0), ("false_positive", cost.FalsePositive), ("true_positive", cost.TruePositive) })

@@ -170,4 +170,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0518: A model request field is a timestamp (an absolute time is no model input, and predict cannot take one).</summary>
     public const string TimestampRequestField = "BR0518";
+
+    /// <summary>BR0519: A model's false_negative cost field is not one of its request fields (predictions would not carry it).</summary>
+    public const string CostFieldNotRequestField = "BR0519";
 }

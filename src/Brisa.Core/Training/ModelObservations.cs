@@ -41,7 +41,7 @@ public static class ModelObservations
         var definitions = plan.Definitions;
         var observationSource = definitions.FindSource(model.ObservationSource)
             ?? throw new ArgumentException($"Model '{model.Name}': unknown observation source '{model.ObservationSource}'.", nameof(model));
-        var requirements = FeatureRequirements.Resolve(plan, model.Features, CarriedFields(model), observationSource);
+        var requirements = FeatureRequirements.Resolve(plan, model.Features, model.RequestFields, observationSource);
         var regression = model.Task == ModelTask.Regression;
         var set = new ObservationSet(requirements.EntityKeyFields, requirements.RequestFields, regression ? FieldType.Double : FieldType.Bool);
 
@@ -99,17 +99,6 @@ public static class ModelObservations
 
         return set;
     }
-
-    /// <summary>
-    /// The observation fields a model's training rows carry: its request fields, then the field its cost matrix reads
-    /// the false-negative cost from (e.g. <c>amount</c>) when that is not an input, so the cost is known per row.
-    /// </summary>
-    /// <param name="model">The model.</param>
-    /// <returns>The field names.</returns>
-    internal static IReadOnlyList<string> CarriedFields(ModelDefinition model) =>
-        model.Cost?.FalseNegative.Field is { } costField && !model.RequestFields.Contains(costField, StringComparer.Ordinal)
-            ? [.. model.RequestFields, costField]
-            : model.RequestFields;
 
     private static Dictionary<string, List<(long Ticks, FieldValue Value)>> IndexLabels(
         ModelDefinition model, IEnumerable<SourceEventBatch> labelEvents, DateTimeOffset? labelsKnownAt)

@@ -62,7 +62,7 @@ public sealed class TrainingSetBuilder
     /// <summary>The options.</summary>
     public TrainingSetOptions Options { get; }
 
-    /// <summary>A builder for a model's features and request fields (plus the field its cost matrix reads, when that is no input).</summary>
+    /// <summary>A builder for a model's features and request fields.</summary>
     /// <param name="plan">The compiled definitions.</param>
     /// <param name="model">The model.</param>
     /// <param name="options">Options; defaults when null.</param>
@@ -71,7 +71,7 @@ public sealed class TrainingSetBuilder
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(model);
-        return new TrainingSetBuilder(plan, model.Features, ModelObservations.CarriedFields(model), plan.Definitions.FindSource(model.ObservationSource), options);
+        return new TrainingSetBuilder(plan, model.Features, model.RequestFields, plan.Definitions.FindSource(model.ObservationSource), options);
     }
 
     /// <summary>Builds the training set.</summary>
