@@ -113,14 +113,14 @@ public sealed class DriftMonitor
         return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain);
     }
 
-    /// <summary>The latest stored report of a model, or null.</summary>
+    /// <summary>The latest stored report of a model, or null (also for a name that is not a definition name).</summary>
     /// <param name="model">The model.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The report or null.</returns>
     public async Task<DriftReport?> GetLatestAsync(string model, CancellationToken cancellationToken = default) =>
         await DownloadLatestAsync(model, "json", cancellationToken).ConfigureAwait(false) is { } json ? DriftReport.FromJson(json) : null;
 
-    /// <summary>The latest stored HTML report of a model, or null.</summary>
+    /// <summary>The latest stored HTML report of a model, or null (also for a name that is not a definition name).</summary>
     /// <param name="model">The model.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The HTML page or null.</returns>
@@ -186,6 +186,14 @@ public sealed class DriftMonitor
     private async Task<string?> DownloadLatestAsync(string model, string extension, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
+
+        // The name becomes a blob prefix: only a definition name may ('..' or '/' would reach other blobs and containers),
+        // and no other name can have a report.
+        if (!DefinitionNames.IsValidName(model))
+        {
+            return null;
+        }
+
         var blob = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer).GetBlobClient($"{model}/latest.{extension}");
         try
         {

@@ -43,6 +43,29 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         Assert.Equal(contentType, result.ContentType);
     }
 
+    // The model name becomes a blob prefix: '..' reached storage (a 500), and '../offline/…' read another container's blob.
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../offline/_stats/hostile_view")]
+    [InlineData("..\\offline\\_stats\\hostile_view")]
+    [InlineData("fraud' or '1'='1")]
+    public async Task Latest_HostileModelName_NotFoundWithoutReadingOtherBlobs(string model)
+    {
+        await azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer).GetBlobClient("_stats/hostile_view/latest.json")
+            .UploadAsync(BinaryData.FromString("""{"not":"a drift report"}"""), overwrite: true);
+        await using var log = PredictionLog.For(azurite.Storage);
+        var function = new MonitoringFunctions(new FixedDefinitionsSource(FraudHistory.Definitions), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+        foreach (var accept in new[] { "application/json", "text/html" })
+        {
+            var context = new DefaultHttpContext();
+            context.Request.Headers.Accept = accept;
+
+            var result = await function.Latest(context.Request, model, CancellationToken.None);
+
+            Assert.Equal(404, Assert.IsType<ObjectResult>(result).StatusCode);
+        }
+    }
+
     private async Task StoreReportAsync(string model)
     {
         var amounts = Enumerable.Range(1, 200).Select(i => (float)i).ToArray();
