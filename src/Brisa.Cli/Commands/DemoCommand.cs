@@ -118,7 +118,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             Done("generate", $"{transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent) and {arrived.Count - transactions.Count} chargebacks over {settings.Days} days, seed {settings.Seed}");
 
             var url = new Uri($"http://127.0.0.1:{settings.Port ?? FreePort()}");
-            var key = FunctionKeys.FromEnvironment() ?? FunctionKeys.Generate();
+            var givenKey = FunctionKeys.FromEnvironment();
+            var key = givenKey ?? FunctionKeys.Generate();
             await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString }, key);
             await api.StartAsync(cancellationToken);
             using var http = new HttpClient { BaseAddress = url };
@@ -170,7 +171,9 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             console.MarkupLineInterpolated($"[grey]finished in {clock.Elapsed.TotalSeconds:0.0} s[/]");
             if (settings.Serve)
             {
-                console.MarkupLineInterpolated($"Serving the demo's data and model on [bold]{url}[/] (header {FunctionKeys.Header}: {key}); Ctrl+C stops.");
+                // A key from the environment is not printed: the user holds it, and this output often goes to a log.
+                var shownKey = givenKey is null ? key : "$" + FunctionKeys.EnvironmentVariable;
+                console.MarkupLineInterpolated($"Serving the demo's data and model on [bold]{url}[/] (header {FunctionKeys.Header}: {shownKey}); Ctrl+C stops.");
                 // Started only now: a timer firing mid-demo (MonitorDrift on the hour) would race the stages above.
                 using var triggers = settings.NoTimers ? null : ActivatorUtilities.CreateInstance<LocalTriggerService>(api.Services, new LocalTriggerOptions());
                 if (triggers is not null)

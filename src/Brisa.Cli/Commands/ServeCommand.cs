@@ -14,6 +14,8 @@ namespace Brisa.Cli.Commands;
 /// </summary>
 public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCommand.Settings>
 {
+    private const string GeneratedKey = "generated";
+
     /// <summary>Options of <c>serve</c>.</summary>
     public sealed class Settings : CommandSettings
     {
@@ -95,7 +97,16 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         }
         else
         {
-            console.MarkupLineInterpolated($"function key ({keyOrigin}): {key}");
+            // Only a generated key is printed: one the user gave is a secret they hold, and this output often goes to a log.
+            if (keyOrigin == GeneratedKey)
+            {
+                console.MarkupLineInterpolated($"function key ({keyOrigin}): {key}");
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"function key: {keyOrigin} (not printed)");
+            }
+
             console.MarkupLineInterpolated($"  send it as the {FunctionKeys.Header} header or ?code=; GET /api/health needs none.");
         }
 
@@ -147,5 +158,5 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         settings.NoAuth ? (null, "none")
         : settings.Key is { Length: > 0 } given ? (given, "--key")
         : FunctionKeys.FromEnvironment() is { } fromEnvironment ? (fromEnvironment, "$BRISA_FUNCTION_KEY")
-        : (FunctionKeys.Generate(), "generated");
+        : (FunctionKeys.Generate(), GeneratedKey);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using Brisa.Cli.Serving;
 using Brisa.Cli.Tests.Serving;
 using Brisa.Testing;
 
@@ -40,6 +41,40 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
             using var withKey = await http.GetAsync($"api/catalog?code={key}");
 
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    // Serve's output often goes to a log file or a CI log: a key the user gave must not end up there.
+    [Fact]
+    public async Task Serve_AsProcessWithKeyFromEnvironment_RequiresItAndNeverPrintsIt()
+    {
+        var key = FunctionKeys.Generate();
+        var port = ServingFixture.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--no-timers");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        start.Environment[FunctionKeys.EnvironmentVariable] = key;
+        using var process = Process.Start(start)!;
+        try
+        {
+            var lines = await ReadUntilAsync(process, line => line.Contains("no timers", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            using var withoutKey = await http.GetAsync("api/catalog");
+            using var withKey = await http.GetAsync($"api/catalog?code={key}");
+
+            Assert.DoesNotContain(lines, l => l.Contains(key, StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("function key: $BRISA_FUNCTION_KEY", StringComparison.Ordinal));
             Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
             Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
         }
