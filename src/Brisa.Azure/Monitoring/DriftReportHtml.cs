@@ -12,6 +12,13 @@ namespace Brisa.Azure.Monitoring;
 /// </summary>
 public static class DriftReportHtml
 {
+    /// <summary>
+    /// The page's Content-Security-Policy, in a <c>meta</c> element so it holds wherever the page is opened (the API, the
+    /// blob, a saved file): inline styles and <c>data:</c> images only, no script at all, so markup that got past the
+    /// escaping in a feature or category name still cannot run one.
+    /// </summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
     /// <summary>Renders the report.</summary>
     /// <param name="report">The report.</param>
     /// <returns>The HTML document.</returns>
@@ -19,7 +26,8 @@ public static class DriftReportHtml
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drift ").Append(H(report.Model)).Append("</title><style>")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
+            .Append("\"><title>Drift ").Append(H(report.Model)).Append("</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}")
             .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
             .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#176c2f}.warn{color:#9a6a00}.alert{color:#a3291a;font-weight:600}")

@@ -8,6 +8,13 @@ namespace Brisa.Core.Modeling;
 /// <summary>Renders a <see cref="TrainingReport"/> as one self-contained HTML page (inline CSS and SVG, no scripts).</summary>
 public static class TrainingReportHtml
 {
+    /// <summary>
+    /// The page's Content-Security-Policy, in a <c>meta</c> element so it holds wherever the page is opened (the model's
+    /// blob, a saved file): inline styles only, no script at all, so markup that got past the escaping in a feature name,
+    /// currency or guardrail detail still cannot run one.
+    /// </summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
     /// <summary>Renders the report.</summary>
     /// <param name="report">The report.</param>
     /// <returns>The HTML document.</returns>
@@ -16,7 +23,8 @@ public static class TrainingReportHtml
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
         var e = report.Evaluation;
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
+            .Append("\"><title>")
             .Append(H($"{report.Model} {report.Version}")).Append("</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}")
             .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")

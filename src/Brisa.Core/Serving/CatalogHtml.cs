@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
@@ -53,6 +54,14 @@ public static class CatalogHtml
         })();
         """;
 
+    /// <summary>
+    /// The page's Content-Security-Policy, in a <c>meta</c> element so it holds wherever the page is opened (the API, a
+    /// saved file): nothing is fetched, and only the page's own script (by its SHA-256) runs, so markup that got past
+    /// the escaping in a description, tag or event value still cannot run a script.
+    /// </summary>
+    public static string ContentSecurityPolicy { get; } =
+        $"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Script)))}'; base-uri 'none'; form-action 'none'";
+
     /// <summary>Renders the page.</summary>
     /// <param name="definitions">The definitions (for the entities).</param>
     /// <param name="views">The catalog's views, with statistics and freshness.</param>
@@ -65,7 +74,8 @@ public static class CatalogHtml
         ArgumentNullException.ThrowIfNull(views);
         var featureCount = views.Sum(v => v.Features.Count);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
+            .Append("\"><meta name=\"viewport\" content=\"width=device-width\">")
             .Append("<title>Brisa feature catalog</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}[hidden]{display:none!important}")
             .Append("#search{font-size:1.1rem;padding:.4rem .6rem;width:28rem;max-width:90%}#match-count{margin-left:1rem;color:#555}")

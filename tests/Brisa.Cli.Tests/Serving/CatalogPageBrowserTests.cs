@@ -96,7 +96,7 @@ public sealed class CatalogPageBrowserTests(AzuriteFixture azurite) : IClassFixt
     }
 
     // Chromium and chromedriver from Debian's packages; BRISA_CHROMIUM / BRISA_CHROMEDRIVER point elsewhere.
-    private static ChromeDriver StartChromium()
+    internal static ChromeDriver StartChromium()
     {
         var browser = Find("BRISA_CHROMIUM", "/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
         var driverPath = Find("BRISA_CHROMEDRIVER", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
