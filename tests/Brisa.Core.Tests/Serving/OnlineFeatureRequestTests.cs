@@ -54,6 +54,7 @@ public sealed class OnlineFeatureRequestTests
     [InlineData("""{"features":[],"entities":{"customer_id":["c1"]}}""", 400, "non-empty list")]
     [InlineData("""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]},"extra":1}""", 400, "Unknown property 'extra'")]
     [InlineData("""{"feature_service":"nope","entities":{"customer_id":["c1"]}}""", 404, "No model named 'nope'")]
+    [InlineData("""{"features":["customer_1h:txn_count_1h","customer_1h.txn_count_1h"],"entities":{"customer_id":["c1"]}}""", 400, "'customer_1h:txn_count_1h' is asked for twice")]
     public void Parse_BadRequest_ClearError(string json, int status, string message)
     {
         var error = Rejected(json);

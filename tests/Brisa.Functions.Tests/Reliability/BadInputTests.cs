@@ -139,6 +139,8 @@ public sealed class BadInputTests(ServingFixture serving)
         { "{\"features\":[\"customer_1h:txn_count_1h\"],\"entities\":{\"customer_id\":[" + string.Join(",", Enumerable.Repeat("\"c\"", 1001)) + "]}}", 400 },
         { "{\"features\":[\"customer_1h:txn_count_1h\"],\"entities\":{\"customer_id\":[\"" + new string('k', 5000) + "\"]}}", 400 },
         { "{\"features\":[\"customer_1h:txn_count_1h\"],\"entities\":" + Deep(40) + "}", 400 },
+        // One feature repeated ~38,000 times fills 1 MiB: ×1,000 rows that answer was 840 MB of JSON (3.5 GB allocated).
+        { """{"features":["customer_1h:txn_count_1h","customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]}}""", 400 },
     };
 
     [Theory]
