@@ -37,6 +37,9 @@ internal sealed class ExpressionSyntaxException : Exception
 /// <summary>Recursive-descent parser of the on-demand expression language.</summary>
 internal sealed class ExpressionParser
 {
+    /// <summary>Most tokens (names, numbers, strings, operators, parentheses) in one expression.</summary>
+    public const int MaxTokens = 1000;
+
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal) { "and", "or", "not", "true", "false", "null" };
     private readonly string text;
     private readonly List<Token> tokens;
@@ -54,7 +57,17 @@ internal sealed class ExpressionParser
         error = null;
         try
         {
-            var parser = new ExpressionParser(text, Tokenize(text));
+            var tokens = Tokenize(text);
+
+            // Parsing, binding and evaluation recurse once per level of the tree, and a tree is as deep as its tokens are
+            // many ('a + a + …', '((…))'): ~10,000 overflowed the stack and killed the process (validate, apply, the host).
+            if (tokens.Count - 1 > MaxTokens)
+            {
+                var extra = tokens[MaxTokens];
+                throw new ExpressionSyntaxException(extra.Position, text.Length - extra.Position, $"the expression has {tokens.Count - 1:N0} tokens, more than the {MaxTokens:N0} allowed", "Split it into several on-demand features.");
+            }
+
+            var parser = new ExpressionParser(text, tokens);
             var node = parser.ParseOr();
             var next = parser.Peek;
             if (next.Kind != TokenKind.End)

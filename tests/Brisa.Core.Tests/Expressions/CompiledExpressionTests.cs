@@ -228,4 +228,39 @@ public class CompiledExpressionTests
         Assert.Equal(ExpressionValue.FromDouble(1), ExpressionValue.FromDouble(1.0));
         Assert.NotEqual(ExpressionValue.FromDouble(1), ExpressionValue.True);
     }
+
+    // Each shape nests one level per token or two; 10,000 levels overflowed the stack and killed the process.
+    [Theory]
+    [InlineData("chain")]
+    [InlineData("parens")]
+    [InlineData("minus")]
+    [InlineData("not")]
+    public void Compile_TenThousandLevelsDeep_SyntaxErrorNotStackOverflow(string shape)
+    {
+        var error = SingleError(Deep(shape, 10_000));
+
+        Assert.Equal(ExpressionDiagnosticCodes.Syntax, error.Code);
+        Assert.Contains("more than the 1,000 allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("chain")]
+    [InlineData("parens")]
+    [InlineData("minus")]
+    [InlineData("not")]
+    public void Compile_AsDeepAsTheTokenLimitAllows_CompilesAndEvaluates(string shape)
+    {
+        var depth = shape is "chain" or "parens" ? (ExpressionParser.MaxTokens - 1) / 2 : ExpressionParser.MaxTokens - 1;
+        var expression = Compile(Deep(shape, depth));
+
+        Assert.NotNull(expression.Evaluate(Context()).ToString());
+    }
+
+    private static string Deep(string shape, int depth) => shape switch
+    {
+        "chain" => "amount" + string.Concat(Enumerable.Repeat(" + amount", depth)),
+        "parens" => new string('(', depth) + "amount" + new string(')', depth),
+        "minus" => new string('-', depth) + "amount",
+        _ => string.Concat(Enumerable.Repeat("not ", depth)) + "flag",
+    };
 }
