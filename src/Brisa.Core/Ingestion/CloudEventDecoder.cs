@@ -113,8 +113,13 @@ public sealed class CloudEventDecoder
             }
             else if (reader.TokenType == JsonTokenType.StartArray)
             {
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                for (var events = 1; reader.Read() && reader.TokenType != JsonTokenType.EndArray; events++)
                 {
+                    if (events > options.MaxEventsPerMessage)
+                    {
+                        throw new TooManyEventsException();
+                    }
+
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
                         DecodeEvent(ref reader, body, now, batch, idsBefore);
@@ -138,16 +143,19 @@ public sealed class CloudEventDecoder
                 throw new JsonException($"unexpected content after the end of the JSON value at byte {reader.TokenStartIndex}");
             }
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or TooManyEventsException)
         {
-            // A message that is not valid JSON cannot be split into events: dead-letter it whole.
+            // A message that is not valid JSON cannot be split into events, nor one holding more events than a message
+            // may (each would cost a rejection, an outcome and a record): dead-letter it whole.
             mark.Rollback(batch);
             foreach (var id in idsBefore)
             {
                 seenIds.Remove(id);
             }
 
-            batch.Reject(body, null, null, $"malformed JSON: {ex.Message}");
+            batch.Reject(body, null, null, ex is TooManyEventsException
+                ? $"the message holds more than {options.MaxEventsPerMessage} events; send at most {options.MaxEventsPerMessage} per message"
+                : $"malformed JSON: {ex.Message}");
         }
     }
 
@@ -923,4 +931,6 @@ public sealed class CloudEventDecoder
             batch.TruncateOutcomes(outcomes);
         }
     }
+
+    private sealed class TooManyEventsException : Exception;
 }

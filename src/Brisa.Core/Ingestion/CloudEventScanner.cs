@@ -124,10 +124,10 @@ internal sealed class CloudEventScanner
         else if (s[p] == (byte)'[')
         {
             p = SkipWhitespace(s, p + 1);
-            while (true)
+            for (var events = 1; ; events++)
             {
-                // An empty array or a non-object element is left to the general path.
-                if (p >= s.Length || s[p] != (byte)'{' || !TryEvent(s, ref p, now, batch))
+                // An empty array, a non-object element or too many events is left to the general path.
+                if (p >= s.Length || s[p] != (byte)'{' || events > options.MaxEventsPerMessage || !TryEvent(s, ref p, now, batch))
                 {
                     return false;
                 }

@@ -17,4 +17,11 @@ public sealed record DecoderOptions
 
     /// <summary>Longest CloudEvent id, in characters. Default 256.</summary>
     public int MaxIdLength { get; init; } = 256;
+
+    /// <summary>
+    /// Most events in one message (a JSON array). Default 20,000: a 1 MiB Event Hubs message of real CloudEvents holds
+    /// fewer, while a body of <c>[{},{},…]</c> would otherwise make a rejection, an outcome and a dead-letter record
+    /// per three bytes. A message over it is dead-lettered whole, as one record.
+    /// </summary>
+    public int MaxEventsPerMessage { get; init; } = 20_000;
 }

@@ -242,6 +242,38 @@ public sealed class CloudEventDecoderTests
     }
 
     [Theory]
+    [InlineData(true, "[{},{},{},{}]")]
+    [InlineData(false, "[{},{},{},{}]")]
+    [InlineData(true, "[E1,E2,E3,E4]")]
+    [InlineData(false, "[E1,E2,E3,E4]")]
+    public void Decode_MoreEventsThanAMessageMayHold_DeadLetteredWholeAsOneRecord(bool scanner, string shape)
+    {
+        // '[{},{},…]' would otherwise cost a rejection, an outcome and a dead-letter record per three bytes.
+        var decoder = new CloudEventDecoder([Transaction], new DecoderOptions { MaxEventsPerMessage = 3 }) { UseScanner = scanner };
+        var body = Encoding.UTF8.GetBytes(shape.Replace("E1", Event("e1"), StringComparison.Ordinal).Replace("E2", Event("e2"), StringComparison.Ordinal)
+            .Replace("E3", Event("e3"), StringComparison.Ordinal).Replace("E4", Event("e4"), StringComparison.Ordinal));
+
+        var batch = decoder.Decode([new IncomingMessage(body)], Now);
+
+        var rejected = Assert.Single(batch.Rejected);
+        Assert.Equal(body, rejected.OriginalBytes.ToArray());
+        Assert.Equal("the message holds more than 3 events; send at most 3 per message", rejected.Reason);
+        Assert.DoesNotContain(batch.Outcomes, o => o.Accepted);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decode_AsManyEventsAsAMessageMayHold_AllAccepted(bool scanner)
+    {
+        var decoder = new CloudEventDecoder([Transaction], new DecoderOptions { MaxEventsPerMessage = 3 }) { UseScanner = scanner };
+
+        var batch = decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes($"[{Event("e1")},{Event("e2")},{Event("e3")}]"))], Now);
+
+        Assert.Equal(["e1", "e2", "e3"], batch.Outcomes.Where(o => o.Accepted).Select(o => o.EventId));
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void Decode_EnqueuedMessage_FutureSkewCheckedAgainstEnqueuedTimeNotNow(bool scanner)
