@@ -75,18 +75,18 @@ internal sealed class SortedSourceEvents
         return new SortedSourceEvents(batches, ticks, refs, n);
     }
 
-    /// <summary>Sorts <paramref name="items"/> by <paramref name="keys"/>, keeping equal keys in ascending item order (stable when items are input positions).</summary>
+    /// <summary>Sorts <paramref name="items"/> by <paramref name="keys"/>, equal keys by <paramref name="tieBreak"/>.</summary>
     /// <param name="keys">The keys (reordered along).</param>
     /// <param name="items">The items, e.g. 0..n−1.</param>
-    public static void SortStable(long[] keys, int[] items)
+    /// <param name="tieBreak">Orders items of equal keys.</param>
+    public static void Sort(long[] keys, int[] items, IComparer<int> tieBreak)
     {
-        if (IsSorted(keys, keys.Length))
+        if (!IsSorted(keys, keys.Length))
         {
-            return;
+            Array.Sort(keys, items);
         }
 
-        Array.Sort(keys, items);
-        ForEachTie(keys, keys.Length, (start, length) => Array.Sort(items, start, length));
+        ForEachTie(keys, keys.Length, (start, length) => Array.Sort(items, start, length, tieBreak));
     }
 
     /// <summary>The batch and row of the i-th event.</summary>

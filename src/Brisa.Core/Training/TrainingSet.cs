@@ -60,7 +60,7 @@ public sealed class TrainingColumn
 }
 
 /// <summary>
-/// A point-in-time correct training set in columns, rows sorted by observation time (ties keep input order):
+/// A point-in-time correct training set in columns, rows sorted by observation time (ties by observation id):
 /// row ids, observation times, then entity keys, request fields, features and the label.
 /// </summary>
 public sealed class TrainingSet

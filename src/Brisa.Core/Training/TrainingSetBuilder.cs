@@ -130,7 +130,7 @@ public sealed class TrainingSetBuilder
         return Assemble(observations, RowOrder(observations), (int position, int v, string key, long t, Span<FieldValue> values) => read(v, key, t, values));
     }
 
-    /// <summary>The rows' order: by time, ties in input order.</summary>
+    /// <summary>The rows' order: by time, ties by id.</summary>
     private static int[] RowOrder(ObservationSet observations)
     {
         var n = observations.Count;
@@ -142,7 +142,9 @@ public sealed class TrainingSetBuilder
             orderTicks[i] = observations.TicksOf(i);
         }
 
-        SortedSourceEvents.SortStable(orderTicks, order);
+        // Equal times by id, not input order: the same observations read from differently batched raw files come in
+        // another order, and row order changes what a seeded trainer learns (the model bytes and its version hash).
+        SortedSourceEvents.Sort(orderTicks, order, Comparer<int>.Create((x, y) => string.CompareOrdinal(observations.IdOf(x), observations.IdOf(y))));
         return order;
     }
 

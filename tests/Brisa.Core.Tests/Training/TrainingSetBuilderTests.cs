@@ -80,6 +80,21 @@ public class TrainingSetBuilderTests
     }
 
     [Fact]
+    public void Build_SameObservationsInAnotherOrder_SameRowsInTheSameOrder()
+    {
+        // Raw files are read in name order, and names depend on how events were batched: ties must not follow input order.
+        var rows = new[] { ("b", "c1", "m1", 10.0, "ES", T(5)), ("a", "c2", "m1", 20.0, "FR", T(5)), ("c", "c1", "m2", 30.0, "DE", T(1)) };
+        var forward = Txns(rows);
+        var backward = Txns([.. rows.Reverse()]);
+
+        var one = TrainingSetBuilder.ForModel(Plan, Model).Build(ModelObservations.Build(Plan, Model, [forward], []), [forward]);
+        var other = TrainingSetBuilder.ForModel(Plan, Model).Build(ModelObservations.Build(Plan, Model, [backward], []), [backward]);
+
+        Assert.Equal(["c", "a", "b"], one.RowIds);
+        Assert.Equal(one.RowIds, other.RowIds);
+    }
+
+    [Fact]
     public void Build_NoEvents_EveryViewEmptyAndNotFound()
     {
         var txns = Txns(("a", "c1", "m1", 10, "ES", T(5)));
