@@ -55,9 +55,10 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         ArgumentNullException.ThrowIfNull(settings);
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var definitionsFile = settings.Definitions;
-        if (definitionsFile is null && await DefinitionRegistry.For(storage.Storage).GetPointerAsync(cancellationToken) is null)
+        var nothingApplied = definitionsFile is null && await DefinitionRegistry.For(storage.Storage).GetPointerAsync(cancellationToken) is null;
+        if (nothingApplied && storage.Azurite is not null)
         {
-            // A fresh emulator has an empty registry: serve the sample so the API works out of the box.
+            // The emulator started here is empty and private: serve the sample so the API works out of the box.
             definitionsFile = SamplePaths.FraudDefinitions();
         }
 
@@ -91,6 +92,12 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
 
         await app.StartAsync(cancellationToken);
         console.MarkupLineInterpolated($"[green]Brisa API[/] on {url} ({storage.Description}); definitions: {definitionsFile ?? "registry"}. Ctrl+C stops.");
+        if (nothingApplied && definitionsFile is null)
+        {
+            // Configured storage is someone's account: the sample would run its timers there, so follow the registry (503 until apply).
+            console.MarkupLine("[yellow]no definitions applied yet:[/] run brisa apply <file> (until then features, predict, catalog and events answer 503).");
+        }
+
         if (key is null)
         {
             console.MarkupLine("[yellow]no auth[/] (--no-auth): every endpoint answers without a function key.");

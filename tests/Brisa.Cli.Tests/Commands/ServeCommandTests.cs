@@ -28,6 +28,8 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--definitions");
+        start.ArgumentList.Add(RepositoryPaths.FraudDefinitions);
         start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
         start.Environment.Remove("BRISA_FUNCTION_KEY");
         using var process = Process.Start(start)!;
@@ -106,6 +108,30 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task Serve_ConfiguredStorageNothingApplied_FollowsRegistryAndSaysApplyFirst()
+    {
+        // This class's Azurite has an empty registry (no test here applies): serve must not fall back to the sample there.
+        var port = ServingFixture.FreePort();
+        using var process = StartServe(port);
+        try
+        {
+            var lines = await ReadUntilAsync(process, line => line.Contains("queue RetrainModelOnRequest", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            using var catalog = await http.GetAsync("api/catalog");
+
+            Assert.Contains(lines, l => l.Contains("definitions: registry", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("no definitions applied yet: run brisa apply <file>", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, catalog.StatusCode);
+            Assert.Contains("no-definitions-deployed", await catalog.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Serve_ScheduleNotSixFields_BadInputNamingTheFunction()
     {
         using var process = StartServe(("Brisa__MonitorDriftSchedule", "0 * * * *"));
@@ -117,14 +143,16 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         Assert.Contains("MonitorDrift: '0 * * * *' is not a 6-field NCRONTAB expression", output, StringComparison.Ordinal);
     }
 
-    private Process StartServe(params (string Name, string Value)[] environment)
+    private Process StartServe(params (string Name, string Value)[] environment) => StartServe(ServingFixture.FreePort(), environment);
+
+    private Process StartServe(int port, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--no-auth");
         start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(ServingFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
         foreach (var (name, value) in environment)
         {
