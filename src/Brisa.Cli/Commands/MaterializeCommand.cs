@@ -64,6 +64,13 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             return ExitCodes.BadInput;
         }
 
+        if (!LocalStorage.IsConfigured)
+        {
+            // A private Azurite's raw zone is empty: the backfill would read nothing and report success.
+            console.MarkupLine("[red]error:[/] materialize reads the raw zone of a storage account: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings; a private Azurite would be empty; 'brisa demo' materializes generated data).");
+            return ExitCodes.BadInput;
+        }
+
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         definitions ??= await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
         if (definitions is null)

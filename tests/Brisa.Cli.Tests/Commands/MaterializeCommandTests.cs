@@ -2,7 +2,7 @@ using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Commands;
 
-public sealed class MaterializeCommandTests
+public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Theory]
     [InlineData(new[] { "materialize", "--to", "2026-05-02" }, "--from and --to are required")]
@@ -30,10 +30,24 @@ public sealed class MaterializeCommandTests
     }
 
     [Fact]
+    public async Task Materialize_NoStorageConfigured_ExitTwoSaysWhatToSet()
+    {
+        // A private Azurite's raw zone would be empty: a backfill that read nothing must not report success.
+        var (exitCode, output) = await CliRunner.RunProcessAsync(
+            TimeSpan.FromMinutes(1), "materialize", "--from", "2026-05-01", "--to", "2026-05-02", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("set AzureWebJobsStorage", output);
+        Assert.DoesNotContain("raw events read", output);
+    }
+
+    [Fact]
     public async Task Materialize_EmptyRawZone_SucceedsWithSummaryTable()
     {
-        // No AzureWebJobsStorage: the command starts its own in-memory Azurite, whose raw zone is empty.
-        var (exitCode, output) = await CliRunner.RunAsync(
+        // This class's Azurite: nothing was ever ingested, so its raw zone is empty.
+        var (exitCode, output) = await CliRunner.RunProcessWithEnvironmentAsync(
+            TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["COLUMNS"] = "400" },
             "materialize", "--from", "2026-05-01T06:00Z", "--to", "2026-05-01T09:00Z", "--views", "merchant_7d", "--definitions", RepositoryPaths.FraudDefinitions);
 
         Assert.True(exitCode == 0, output);
