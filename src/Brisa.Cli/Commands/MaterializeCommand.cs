@@ -24,7 +24,7 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
 
         /// <summary>Range end.</summary>
         [CommandOption("--to <TIME>")]
-        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from.")]
+        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from and no later than the end of the current UTC hour.")]
         public string? To { get; init; }
 
         /// <summary>Views to materialize.</summary>
@@ -169,6 +169,15 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         if (from >= to)
         {
             return Fail($"--from ({from:u}) must be before --to ({to:u}).");
+        }
+
+        // Batch views' online values are evaluated at --to: later than now, their windows slide past the present and
+        // drop events still inside them, and the counts stay too low until the next incremental run.
+        var now = DateTimeOffset.UtcNow;
+        var latest = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero).AddHours(1);
+        if (to > latest)
+        {
+            return Fail($"--to ({to:u}) is in the future: batch views' online values would be computed at that time, with windows slid past the present. The latest allowed --to is {latest:u} (the end of the current UTC hour).");
         }
 
         return (from, to);

@@ -20,6 +20,34 @@ public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task Materialize_ToAfterTheCurrentHour_ExitTwoNamingTheLatestAllowed()
+    {
+        var today = DateTimeOffset.UtcNow.UtcDateTime.Date;
+
+        var (exitCode, output) = await CliRunner.RunAsync(
+            "materialize", "--from", $"{today:yyyy-MM-dd}", "--to", $"{today.AddDays(2):yyyy-MM-dd}", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--to ({today.AddDays(2):yyyy-MM-dd} 00:00:00Z) is in the future", output);
+        Assert.Matches(@"The latest allowed --to is \d{4}-\d\d-\d\d \d\d:00:00Z \(the end of the current UTC hour\)", output);
+    }
+
+    [Fact]
+    public async Task Materialize_ToAtTheEndOfTheCurrentHour_Accepted()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var endOfHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(1);
+
+        // Without storage the command stops right after the range checks: what it says shows the range passed them.
+        var (exitCode, output) = await CliRunner.RunAsync(
+            "materialize", "--from", $"{endOfHour.AddDays(-1):yyyy-MM-ddTHH:mm}Z", "--to", $"{endOfHour:yyyy-MM-ddTHH:mm}Z", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(2, exitCode);
+        Assert.DoesNotContain("in the future", output);
+        Assert.Contains("set AzureWebJobsStorage", output);
+    }
+
+    [Fact]
     public async Task Materialize_UnknownView_ExitTwoListingKnownViews()
     {
         var (exitCode, output) = await CliRunner.RunAsync(
