@@ -218,21 +218,29 @@ public sealed class ModelRegistry
     /// recent previous champion. Going back to a previous champion drops it and the champions after it from
     /// <see cref="ModelAliases.PreviousChampions"/> (the versions rolled back from); going to any other version
     /// replaces the champion as a promotion does, so a later plain rollback restores the replaced one. A challenger
-    /// that becomes champion is no longer the challenger. ETag-conditional; recorded in the history.
+    /// that becomes champion is no longer the challenger. With <paramref name="expectedChampion"/>, only if the champion
+    /// is still that version. ETag-conditional; recorded in the history.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="toVersion">The version to restore, or null for the previous champion.</param>
     /// <param name="reason">Why.</param>
     /// <param name="actor">Who.</param>
+    /// <param name="expectedChampion">The champion the operator decided to roll back from (null: whichever it is).</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The new aliases.</returns>
     /// <exception cref="InvalidOperationException">There is nothing to roll back to.</exception>
-    /// <exception cref="ModelConcurrencyException">A concurrent update won.</exception>
-    public async Task<ModelAliases> RollbackAsync(string model, string? toVersion, string reason, string? actor, CancellationToken cancellationToken = default)
+    /// <exception cref="ModelConcurrencyException">The champion is not <paramref name="expectedChampion"/>, or a concurrent update won.</exception>
+    public async Task<ModelAliases> RollbackAsync(string model, string? toVersion, string reason, string? actor, string? expectedChampion = null, CancellationToken cancellationToken = default)
     {
         CheckModel(model);
         var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
         var current = snapshot.Aliases;
+        // Checked against the snapshot whose ETag guards the write: a promotion after this read makes the write fail.
+        if (expectedChampion is not null && current.Champion != expectedChampion)
+        {
+            throw new ModelConcurrencyException($"Model '{model}': the champion is {current.Champion ?? "none"}, not {expectedChampion} as the rollback assumed; nothing was rolled back.");
+        }
+
         // Lists written before the champion was kept out of them may still hold it; it is not a version to go back to.
         var previous = current.PreviousChampions.Where(v => v != current.Champion).ToList();
         var target = toVersion ?? (previous.Count > 0 ? previous[^1] : null)

@@ -88,7 +88,7 @@ public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<Mode
 }
 
 /// <summary>Arguments of <c>promote</c> and <c>rollback</c>.</summary>
-public sealed class ModelVersionSettings : ModelSettings
+public class ModelVersionSettings : ModelSettings
 {
     /// <summary>The version.</summary>
     [CommandArgument(1, "[version]")]
@@ -104,6 +104,21 @@ public sealed class ModelVersionSettings : ModelSettings
     public override ValidationResult Validate() =>
         base.Validate() is { Successful: false } invalid ? invalid
         : Version is not null && !ModelVersionId.IsValid(Version) ? ValidationResult.Error($"'{Version}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
+        : ValidationResult.Success();
+}
+
+/// <summary>Arguments of <c>rollback</c>.</summary>
+public sealed class ModelRollbackSettings : ModelVersionSettings
+{
+    /// <summary>The champion the operator decided to roll back from.</summary>
+    [CommandOption("--expect-champion <VERSION>")]
+    [Description("Roll back only if this version is still the champion (checked with the alias update): a version promoted since is not undone.")]
+    public string? ExpectChampion { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } invalid ? invalid
+        : ExpectChampion is not null && !ModelVersionId.IsValid(ExpectChampion) ? ValidationResult.Error($"--expect-champion '{ExpectChampion}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
         : ValidationResult.Success();
 }
 
@@ -127,12 +142,29 @@ public sealed class ModelsPromoteCommand(IAnsiConsole console) : ModelsCommand<M
 }
 
 /// <summary><c>brisa models rollback &lt;model&gt; [version]</c>: restore the previous champion (or a named version).</summary>
-public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
+public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelRollbackSettings>(console)
 {
     /// <inheritdoc />
-    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelRollbackSettings settings, CancellationToken cancellationToken)
     {
-        var aliases = await registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, cancellationToken);
+        ModelAliases aliases;
+        try
+        {
+            aliases = await registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, settings.ExpectChampion, cancellationToken);
+        }
+        catch (ModelConcurrencyException) when (settings.ExpectChampion is not null)
+        {
+            // Refused or raced: only a champion other than the expected one is the operator's to look at again.
+            var champion = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
+            if (champion == settings.ExpectChampion)
+            {
+                throw;
+            }
+
+            Console.MarkupLineInterpolated($"[red]error:[/] the champion of {settings.Model} is {champion ?? "none"}, not {settings.ExpectChampion} (--expect-champion): nothing was rolled back. Check it with 'brisa models list {settings.Model}'.");
+            return ExitCodes.BadInput;
+        }
+
         Console.MarkupLineInterpolated($"[green]rolled back[/]: champion of {settings.Model} is now {aliases.Champion}.");
         return ExitCodes.Ok;
     }

@@ -165,6 +165,24 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         Assert.Empty(aliases.PreviousChampions);
     }
 
+    [Fact]
+    public async Task Rollback_ExpectedChampionReplacedSince_ThrowsAndChangesNothing()
+    {
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "bad one", "test");
+        await registry.PromoteAsync(model, v[2], v[1], "retrained meanwhile", "test");
+        var before = await registry.GetAliasesAsync(model);
+
+        var refused = await Assert.ThrowsAsync<ModelConcurrencyException>(() => registry.RollbackAsync(model, null, "undo the bad one", "test", expectedChampion: v[1]));
+
+        Assert.Contains($"the champion is {v[2]}, not {v[1]}", refused.Message, StringComparison.Ordinal);
+        var after = await registry.GetAliasesAsync(model);
+        Assert.Equal(before.ETag, after.ETag);
+        Assert.Equal(v[2], after.Aliases.Champion);
+        Assert.Equal(v[1], (await registry.RollbackAsync(model, null, "undo the new one", "test", expectedChampion: v[2])).Champion);
+    }
+
     /// <summary>A fresh model with <paramref name="count"/> saved versions, oldest first, none aliased yet.</summary>
     private async Task<(ModelRegistry Registry, string Model, string[] Versions)> ChampionsAsync(int count)
     {

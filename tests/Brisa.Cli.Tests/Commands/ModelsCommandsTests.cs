@@ -56,8 +56,38 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
         Assert.DoesNotContain("(Parameter", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Rollback_ExpectChampionButARetrainPromotedSince_ExitTwoNamesTheChampionAndChangesNothing()
+    {
+        // The operator saw v2 misbehave; before the rollback, a retrain promoted v3.
+        var (registry, model, v) = await RegistryWithChampionsAsync(3);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "rollback", model, "--expect-champion", v[1], "--reason", "v2 misbehaves");
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains($"the champion of {model} is {v[2]}, not {v[1]} (--expect-champion): nothing was rolled back", output, StringComparison.Ordinal);
+        var aliases = (await registry.GetAliasesAsync(model)).Aliases;
+        Assert.Equal(v[2], aliases.Champion);
+        Assert.Equal([v[0], v[1]], aliases.PreviousChampions);
+        Assert.DoesNotContain(await registry.GetHistoryAsync(model), h => h.Action == ModelHistoryAction.Rollback);
+    }
+
+    [Fact]
+    public async Task Rollback_ExpectChampionIsTheChampion_RollsBack()
+    {
+        var (registry, model, v) = await RegistryWithChampionsAsync(2);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "rollback", model, "--expect-champion", v[1]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(v[0], (await registry.GetAliasesAsync(model)).Aliases.Champion);
+    }
+
     [Theory]
     [InlineData(new[] { "models", "list", "Fraud" }, "'Fraud' is not a model name")]
+    [InlineData(new[] { "models", "rollback", "fraud", "--expect-champion", "latest" }, "--expect-champion 'latest' is not a model version")]
     [InlineData(new[] { "models", "rollback", "../fraud" }, "'../fraud' is not a model name")]
     [InlineData(new[] { "models", "promote", "fraud", "latest" }, "'latest' is not a model version")]
     public async Task Models_MalformedModelOrVersion_ExitTwoSaysWhatIsWrong(string[] args, string message)
@@ -67,6 +97,25 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Equal(2, exitCode);
         Assert.Contains(message, output, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter", output, StringComparison.Ordinal);
+    }
+
+    // A model whose versions were promoted one after the other: the last is champion, the others previous champions.
+    private async Task<(ModelRegistry Registry, string Model, string[] Versions)> RegistryWithChampionsAsync(int count)
+    {
+        var model = $"m{Guid.NewGuid():N}"[..12];
+        var storage = BrisaStorage.FromConnectionString(azurite.ConnectionString);
+        await storage.EnsureCreatedAsync();
+        var registry = new ModelRegistry(storage);
+        var versions = Enumerable.Range(1, count).Select(i => $"v2026030{i}000000000-0123abcd").ToArray();
+        string? champion = null;
+        foreach (var version in versions)
+        {
+            await registry.SaveVersionAsync(TrainingReports.Binary(model, DateTimeOffset.UtcNow) with { Version = version }, new byte[] { 1 });
+            await registry.PromoteAsync(model, version, champion, "trained", "test");
+            champion = version;
+        }
+
+        return (registry, model, versions);
     }
 
     [Fact]
