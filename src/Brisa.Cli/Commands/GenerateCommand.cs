@@ -37,10 +37,13 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         [Description("Share of fraudulent transactions (default 0.01).")]
         public double FraudRate { get; init; } = 0.01;
 
-        /// <summary>First event time.</summary>
+        /// <summary>First event time, as typed (parsed by <see cref="StartTime"/>).</summary>
         [CommandOption("--start <TIME>")]
-        [Description("First event time, ISO 8601 (default: now minus --days, on the hour).")]
-        public DateTimeOffset? Start { get; init; }
+        [Description("First event time, ISO 8601, UTC unless an offset is given (e.g. 2026-05-01 or 2026-05-01T06:00Z; default: now minus --days, on the hour).")]
+        public string? Start { get; init; }
+
+        /// <summary>The first event time, or null for the default.</summary>
+        public DateTimeOffset? StartTime => Start is null ? null : MaterializeCommand.ParseTime(Start);
 
         /// <summary>Shift the amounts and channel mix half-way, for drift demos.</summary>
         [CommandOption("--shift")]
@@ -64,6 +67,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             : Merchants < 1 ? ValidationResult.Error($"--merchants must be at least 1 (got {Merchants}).")
             : Days < 1 ? ValidationResult.Error($"--days must be at least 1 (got {Days}).")
             : FraudRate is not (>= 0 and <= 0.5) ? ValidationResult.Error($"--fraud-rate must be between 0 and 0.5 (got {FraudRate.ToString(CultureInfo.InvariantCulture)}).")
+            : Start is not null && StartTime is null ? ValidationResult.Error($"--start '{Start}' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z).")
             : ValidationResult.Success();
 
         /// <summary>The generator options these settings describe.</summary>
@@ -74,7 +78,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             Days = Days,
             Seed = Seed,
             FraudRate = FraudRate,
-            Start = Start,
+            Start = StartTime,
             Shift = Shift ? new FraudStreamShift() : null,
         };
     }

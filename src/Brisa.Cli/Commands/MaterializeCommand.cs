@@ -189,7 +189,8 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         return null;
     }
 
-    private static DateTimeOffset? ParseTime(string text) =>
+    /// <summary>An ISO 8601 time, UTC unless it names an offset; null when the text is not one.</summary>
+    internal static DateTimeOffset? ParseTime(string text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 
     /// <summary>The requested view names (null for every view), or null after printing the unknown ones.</summary>

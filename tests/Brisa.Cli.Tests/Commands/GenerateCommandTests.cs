@@ -41,4 +41,27 @@ public sealed class GenerateCommandTests
         Assert.Contains(message, output);
         Assert.False(File.Exists(file));
     }
+
+    [Fact]
+    public async Task Generate_StartNotAnIsoTime_ExitTwoSayingTheFormat()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("generate", "--start", "yesterday", "-o", Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.jsonl"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--start 'yesterday' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z)", output);
+        Assert.DoesNotContain("Nullable", output);
+    }
+
+    [Fact]
+    public async Task Generate_StartWithoutOffset_IsUtcWhateverTheMachineTimeZone()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"gen-{Guid.NewGuid():N}.jsonl");
+
+        var (exitCode, output) = await CliRunner.RunProcessWithEnvironmentAsync(
+            TimeSpan.FromMinutes(1), new Dictionary<string, string?> { ["TZ"] = "Asia/Tokyo" }, "generate", "--customers", "5", "--days", "1", "--start", "2026-01-01T06:00", "-o", file);
+        File.Delete(file);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("2026-01-01 06:00:00Z to 2026-01-02 06:00:00Z", output);
+    }
 }
