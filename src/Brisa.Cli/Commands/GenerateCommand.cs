@@ -87,6 +87,12 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Out is not null && OutputProblem(settings.Out) is { } problem)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {problem}");
+            return ExitCodes.BadInput;
+        }
+
         var stream = FraudStreamGenerator.Generate(settings.ToOptions());
         var now = DateTimeOffset.UtcNow;
         var events = settings.IncludeFuture ? stream.Events : stream.Events.Where(e => e.Time <= now).ToList();
@@ -106,5 +112,14 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         console.MarkupLineInterpolated(
             $"[green]wrote[/] {settings.Out}: {transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent), {events.Count - transactions.Count} chargebacks, {stream.Start:u} to {stream.End:u}; {stream.Events.Count - events.Count} chargebacks dated after now held back.");
         return ExitCodes.Ok;
+    }
+
+    // Checked before generating, so a mistyped path is bad input named as such, not an I/O failure after the work.
+    private static string? OutputProblem(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        return Directory.Exists(path) ? $"-o '{path}' is a folder; give a file name."
+            : folder is not null && !Directory.Exists(folder) ? $"-o '{path}': the folder '{folder}' does not exist."
+            : null;
     }
 }

@@ -43,6 +43,27 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task Generate_OutputFolderMissing_ExitTwoNamingTheFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "dir");
+
+        var (exitCode, output) = await CliRunner.RunAsync("generate", "--customers", "5", "--days", "1", "-o", Path.Combine(folder, "x.jsonl"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"the folder '{folder}' does not exist", output);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task Generate_OutputIsAFolder_ExitTwo()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("generate", "--customers", "5", "--days", "1", "-o", Path.GetTempPath());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("is a folder; give a file name", output);
+    }
+
+    [Fact]
     public async Task Generate_StartNotAnIsoTime_ExitTwoSayingTheFormat()
     {
         var (exitCode, output) = await CliRunner.RunAsync("generate", "--start", "yesterday", "-o", Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.jsonl"));
