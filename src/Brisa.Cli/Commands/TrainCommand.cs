@@ -31,6 +31,10 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [CommandOption("--report <FILE>")]
         [Description("Write the HTML training report here.")]
         public string? Report { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            HistoryDays < 1 ? ValidationResult.Error($"--history-days must be at least 1 (got {HistoryDays}).") : ValidationResult.Success();
     }
 
     /// <inheritdoc />
