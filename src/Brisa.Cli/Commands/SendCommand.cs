@@ -54,8 +54,8 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         public override ValidationResult Validate() =>
             (Url is null) == (Namespace is null)
                 ? ValidationResult.Error("Give exactly one target: --url <push endpoint> or --namespace <Event Hubs namespace>.")
-                : Url is not null && !Uri.TryCreate(Url, UriKind.Absolute, out _)
-                    ? ValidationResult.Error($"--url '{Url}' is not an absolute URL.")
+                : Url is not null && !(Uri.TryCreate(Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                    ? ValidationResult.Error($"--url '{Url}' is not an absolute http:// or https:// URL.")
                     : Batch < 1 ? ValidationResult.Error("--batch must be at least 1.") : ValidationResult.Success();
     }
 
