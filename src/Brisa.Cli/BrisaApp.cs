@@ -23,6 +23,8 @@ public static class BrisaApp
         app.Configure(config =>
         {
             config.SetApplicationName("brisa");
+            // Spectre ignores unknown options by default: a mistyped option (--view for --views) would silently do the default.
+            config.UseStrictParsing();
             config.ConfigureConsole(output);
             config.CancellationExitCode(ExitCodes.Cancelled);
             config.SetExceptionHandler((exception, _) => ReportError(output, exception, stopping));

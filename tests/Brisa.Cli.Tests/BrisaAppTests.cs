@@ -51,6 +51,19 @@ public sealed class BrisaAppTests
     }
 
     [Theory]
+    [InlineData("view", "materialize", "--from", "2026-05-01", "--to", "2026-05-02", "--view", "customer_7d")]
+    [InlineData("expect-champ", "models", "rollback", "fraud", "--expect-champ", "v20260301000000000-0123abcd")]
+    [InlineData("customer", "generate", "--customer", "5")]
+    public async Task Run_UnknownOption_ExitTwoNamingIt(string unknown, params string[] args)
+    {
+        // Spectre's default ignores it: the command would run with the default (every view, a plain rollback).
+        var (exitCode, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains($"Unknown option '{unknown}'", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("plan")]
     [InlineData("serve")]
     public async Task Run_AzuriteNotInstalled_ExitThreeSaysWhatToInstall(string command)
