@@ -65,6 +65,10 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         start.ArgumentList.Add("--no-timers");
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Configured storage serves the registry, where nothing is applied: pin the sample instead.
+        start.ArgumentList.Add("--definitions");
+        start.ArgumentList.Add(RepositoryPaths.FraudDefinitions);
         start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
         start.Environment[FunctionKeys.EnvironmentVariable] = key;
         using var process = Process.Start(start)!;
