@@ -23,16 +23,7 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
     public async Task Serve_AsProcessWithoutKey_GeneratesPrintsAndRequiresIt()
     {
         var port = ServingFixture.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.ArgumentList.Add("--definitions");
-        start.ArgumentList.Add(RepositoryPaths.FraudDefinitions);
-        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-        start.Environment.Remove("BRISA_FUNCTION_KEY");
-        using var process = Process.Start(start)!;
+        using var process = StartServe(port, ["--definitions", RepositoryPaths.FraudDefinitions], (FunctionKeys.EnvironmentVariable, null));
         try
         {
             var key = await ReadKeyAsync(process, TimeSpan.FromSeconds(60));
@@ -59,19 +50,9 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
     {
         var key = FunctionKeys.Generate();
         var port = ServingFixture.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--no-timers");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // Configured storage serves the registry, where nothing is applied: pin the sample instead.
-        start.ArgumentList.Add("--definitions");
-        start.ArgumentList.Add(RepositoryPaths.FraudDefinitions);
-        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-        start.Environment[FunctionKeys.EnvironmentVariable] = key;
-        using var process = Process.Start(start)!;
+        using var process = StartServe(port, ["--no-timers", "--definitions", RepositoryPaths.FraudDefinitions], (FunctionKeys.EnvironmentVariable, key));
         try
         {
             var lines = await ReadUntilAsync(process, line => line.Contains("no timers", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -147,20 +128,34 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         Assert.Contains("MonitorDrift: '0 * * * *' is not a 6-field NCRONTAB expression", output, StringComparison.Ordinal);
     }
 
-    private Process StartServe(params (string Name, string Value)[] environment) => StartServe(ServingFixture.FreePort(), environment);
+    private Process StartServe(params (string Name, string? Value)[] environment) => StartServe(ServingFixture.FreePort(), environment);
 
-    private Process StartServe(int port, params (string Name, string Value)[] environment)
+    private Process StartServe(int port, params (string Name, string? Value)[] environment) => StartServe(port, ["--no-auth"], environment);
+
+    // brisa serve as its own process against this class's Azurite; an environment value of null removes the variable.
+    private Process StartServe(int port, string[] options, params (string Name, string? Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brisa.dll"));
         start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--no-auth");
+        foreach (var option in options)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         return Process.Start(start)!;
