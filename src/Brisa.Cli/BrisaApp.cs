@@ -63,6 +63,16 @@ public static class BrisaApp
                     .WithDescription("Online values of features for entity keys, with status (TTL applied) and event time.")
                     .WithExample("features", "get", "customer_1h:txn_count_1h", "customer_7d:amount_mean_7d", "--entity", "customer_id=c000014");
             });
+            config.AddBranch("deadletter", deadLetter =>
+            {
+                deadLetter.SetDescription("Count and replay rejected events from dead-letter (records are kept: they are the audit trail).");
+                deadLetter.AddCommand<DeadLetterListCommand>("list")
+                    .WithDescription("Rejected events counted per source, receipt hour and reason.")
+                    .WithExample("deadletter", "list", "--source", "transaction", "--from", "2026-05-01");
+                deadLetter.AddCommand<DeadLetterReplayCommand>("replay")
+                    .WithDescription("Send the original bytes of dead-lettered events again (after fixing the producer or the definitions); report accepted and rejected again. Records are not deleted; ingestion deduplicates by event id, so a replay never double counts.")
+                    .WithExample("deadletter", "replay", "--source", "transaction", "--reason", "'JPY' is not allowed", "--url", "http://127.0.0.1:7071/api/events");
+            });
             config.AddCommand<DriftCommand>("drift")
                 .WithDescription("Check a model's drift and live performance; print the table and write the HTML report (exit 0 whatever the verdict).")
                 .WithExample("drift", "fraud", "--out", "fraud-drift.html");

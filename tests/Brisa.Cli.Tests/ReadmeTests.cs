@@ -39,7 +39,7 @@ public sealed partial class ReadmeTests
     {
         var commands = ReadCliTable(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"))).Select(row => row.Command.Split(' ')[0]).ToHashSet();
 
-        foreach (var command in new[] { "validate", "plan", "apply", "generate", "send", "materialize", "train", "models", "features", "drift", "serve", "demo" })
+        foreach (var command in new[] { "validate", "plan", "apply", "generate", "send", "deadletter", "materialize", "train", "models", "features", "drift", "serve", "demo" })
         {
             Assert.Contains(command, commands);
         }

@@ -19,9 +19,22 @@ public static class EventHubSender
     /// <param name="partitionKeyField">The data field whose value is the partition key (e.g. <c>customer_id</c>).</param>
     /// <param name="progress">Reports events sent so far.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
-    public static async Task<int> SendAsync(string fullyQualifiedNamespace, string eventHubName, IEnumerable<string> lines, string partitionKeyField, IProgress<int>? progress, CancellationToken cancellationToken)
+    public static Task<int> SendAsync(string fullyQualifiedNamespace, string eventHubName, IEnumerable<string> lines, string partitionKeyField, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        return SendAsync(fullyQualifiedNamespace, eventHubName, lines.Where(l => !string.IsNullOrWhiteSpace(l)).Select(BinaryData.FromString), partitionKeyField, progress, cancellationToken);
+    }
+
+    /// <summary>Sends every body as it is, one event each (a replay's original bytes); returns the number of events sent.</summary>
+    /// <param name="fullyQualifiedNamespace">e.g. <c>brisa-dev.servicebus.windows.net</c>.</param>
+    /// <param name="eventHubName">The hub.</param>
+    /// <param name="bodies">The event bodies.</param>
+    /// <param name="partitionKeyField">The data field whose value is the partition key (e.g. <c>customer_id</c>).</param>
+    /// <param name="progress">Reports events sent so far.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    public static async Task<int> SendAsync(string fullyQualifiedNamespace, string eventHubName, IEnumerable<BinaryData> bodies, string partitionKeyField, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
         await using var producer = new EventHubBufferedProducerClient(fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
         var failures = new List<Exception>();
         producer.SendEventBatchFailedAsync += args =>
@@ -35,10 +48,10 @@ public static class EventHubSender
         };
         producer.SendEventBatchSucceededAsync += _ => Task.CompletedTask;
         var sent = 0;
-        foreach (var line in lines.Where(l => !string.IsNullOrWhiteSpace(l)))
+        foreach (var body in bodies)
         {
-            var options = new EnqueueEventOptions { PartitionKey = PartitionKeyOf(line, partitionKeyField) };
-            await producer.EnqueueEventAsync(new EventData(BinaryData.FromString(line)) { ContentType = "application/cloudevents+json" }, options, cancellationToken);
+            var options = new EnqueueEventOptions { PartitionKey = PartitionKeyOf(body, partitionKeyField) };
+            await producer.EnqueueEventAsync(new EventData(body) { ContentType = "application/cloudevents+json" }, options, cancellationToken);
             progress?.Report(++sent);
         }
 
@@ -46,12 +59,13 @@ public static class EventHubSender
         return failures.Count == 0 ? sent : throw new AggregateException("Some event batches could not be sent.", failures);
     }
 
-    /// <summary>The value of <c>data.&lt;field&gt;</c> of a CloudEvent line, or null (the hub then spreads the event).</summary>
-    public static string? PartitionKeyOf(string line, string field)
+    /// <summary>The value of <c>data.&lt;field&gt;</c> of a CloudEvent body, or null (the hub then spreads the event).</summary>
+    public static string? PartitionKeyOf(BinaryData body, string field)
     {
+        ArgumentNullException.ThrowIfNull(body);
         try
         {
-            using var document = JsonDocument.Parse(line);
+            using var document = JsonDocument.Parse(body.ToMemory());
             return document.RootElement.TryGetProperty("data", out var data)
                 && data.ValueKind == JsonValueKind.Object
                 && data.TryGetProperty(field, out var value)

@@ -87,42 +87,50 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
     public static async Task<(int Accepted, int Rejected)> PushAsync(Uri url, string? key, IEnumerable<string> lines, int batchSize, CancellationToken cancellationToken, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(url);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        using var http = CreatePushClient();
         int accepted = 0, rejected = 0;
-        foreach (var batch in JsonLines.Batch(lines, batchSize, 1024 * 1024))
+        foreach (var batch in JsonLines.Batch(lines, batchSize, MaxPushBytes))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(batch.Body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents-batch+json");
-            if (!string.IsNullOrEmpty(key))
-            {
-                request.Headers.Add("x-functions-key", key);
-            }
-
-            using var response = await http.SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.BadRequest) || !body.TrimStart().StartsWith('{'))
-            {
-                throw new HttpRequestException($"{url} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
-            }
-
-            using var json = JsonDocument.Parse(body);
-            var results = json.RootElement.GetProperty("results");
-            foreach (var result in results.EnumerateArray())
-            {
-                if (result.GetProperty("status").GetString() == "accepted")
-                {
-                    accepted++;
-                }
-                else
-                {
-                    rejected++;
-                }
-            }
-
+            var results = await PostAsync(http, url, key, batch.Body, "application/cloudevents-batch+json", cancellationToken);
+            accepted += results.Count(r => r.Accepted);
+            rejected += results.Count(r => !r.Accepted);
             progress?.Report(accepted + rejected);
         }
 
         return (accepted, rejected);
+    }
+
+    /// <summary>Largest batch body <see cref="PushAsync"/> sends (the push endpoint takes 4 MiB by default).</summary>
+    public const int MaxPushBytes = 1024 * 1024;
+
+    /// <summary>The HTTP client for <see cref="PostAsync"/>.</summary>
+    public static HttpClient CreatePushClient() => new() { Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>Posts one body to the push endpoint as it is; returns the endpoint's result per event, in order.</summary>
+    public static async Task<IReadOnlyList<PushedEvent>> PostAsync(HttpClient http, Uri url, string? key, byte[] body, string contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        if (!string.IsNullOrEmpty(key))
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.BadRequest) || !answer.TrimStart().StartsWith('{'))
+        {
+            throw new HttpRequestException($"{url} answered {(int)response.StatusCode}: {answer[..Math.Min(answer.Length, 300)]}");
+        }
+
+        using var json = JsonDocument.Parse(answer);
+        return json.RootElement.GetProperty("results").EnumerateArray()
+            .Select(r => new PushedEvent(
+                r.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                r.GetProperty("status").GetString() == "accepted",
+                r.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null))
+            .ToArray();
     }
 
     private static IEnumerable<string> ReadStdin()
@@ -133,3 +141,9 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         }
     }
 }
+
+/// <summary>The push endpoint's result for one event.</summary>
+/// <param name="Id">Its CloudEvent id, when readable.</param>
+/// <param name="Accepted">Landed in the raw zone.</param>
+/// <param name="Reason">Why it was rejected (it is in dead-letter with this reason).</param>
+public sealed record PushedEvent(string? Id, bool Accepted, string? Reason);
