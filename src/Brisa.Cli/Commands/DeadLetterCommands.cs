@@ -210,7 +210,7 @@ public sealed class DeadLetterReplaySettings : DeadLetterSettings
         return !filter.Successful ? filter
             : Url is not null && Namespace is not null ? ValidationResult.Error("Give one target: --url <push endpoint> or --namespace <Event Hubs namespace>, not both.")
             : !DryRun && Url is null && Namespace is null ? ValidationResult.Error("Give a target: --url <push endpoint> or --namespace <Event Hubs namespace> (or --dry-run to count only).")
-            : Url is not null && !Uri.TryCreate(Url, UriKind.Absolute, out _) ? ValidationResult.Error($"--url '{Url}' is not an absolute URL.")
+            : Url is not null && !SendCommand.IsPushUrl(Url) ? ValidationResult.Error($"--url '{Url}' is not an absolute http:// or https:// URL.")
             : ValidationResult.Success();
     }
 }

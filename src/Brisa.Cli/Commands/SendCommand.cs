@@ -54,7 +54,7 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         public override ValidationResult Validate() =>
             (Url is null) == (Namespace is null)
                 ? ValidationResult.Error("Give exactly one target: --url <push endpoint> or --namespace <Event Hubs namespace>.")
-                : Url is not null && !(Uri.TryCreate(Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                : Url is not null && !IsPushUrl(Url)
                     ? ValidationResult.Error($"--url '{Url}' is not an absolute http:// or https:// URL.")
                     : Batch < 1 ? ValidationResult.Error("--batch must be at least 1.") : ValidationResult.Success();
     }
@@ -99,6 +99,10 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
 
         return (accepted, rejected);
     }
+
+    /// <summary>True for an absolute http:// or https:// URL, what a push endpoint is.</summary>
+    internal static bool IsPushUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     /// <summary>Largest batch body <see cref="PushAsync"/> sends (the push endpoint takes 4 MiB by default).</summary>
     public const int MaxPushBytes = 1024 * 1024;

@@ -43,7 +43,7 @@ public sealed class DeadLetterCommandsTests(AzuriteFixture azurite) : IClassFixt
     [InlineData(new[] { "deadletter", "list", "--source", "raw/../x" }, "--source 'raw/../x' is not a source name")]
     [InlineData(new[] { "deadletter", "replay" }, "Give a target: --url <push endpoint> or --namespace")]
     [InlineData(new[] { "deadletter", "replay", "--url", "http://127.0.0.1:9/api/events", "--namespace", "x.servicebus.windows.net" }, "not both")]
-    [InlineData(new[] { "deadletter", "replay", "--url", "events" }, "--url 'events' is not an absolute URL")]
+    [InlineData(new[] { "deadletter", "replay", "--url", "events" }, "--url 'events' is not an absolute http:// or https:// URL")]
     public async Task DeadLetter_BadArguments_ExitTwoSaysWhatIsWrong(string[] args, string message)
     {
         var (exitCode, output) = await CliRunner.RunAsync(args);
