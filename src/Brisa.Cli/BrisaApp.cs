@@ -27,7 +27,10 @@ public static class BrisaApp
             config.UseStrictParsing();
             config.ConfigureConsole(output);
             config.CancellationExitCode(ExitCodes.Cancelled);
-            config.SetExceptionHandler((exception, _) => ReportError(output, exception, stopping));
+            // On the terminal, failures go to standard error: a command's standard output may be data (generate's JSON
+            // lines, --json), and an error line redirected into a file would be lost there. Tests read their own console.
+            var errors = console ?? ErrorConsole.Create();
+            config.SetExceptionHandler((exception, _) => ReportError(errors, exception, stopping));
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a feature definition file and print every problem with its line.")
                 .WithExample("validate", "samples/fraud/features.yaml");

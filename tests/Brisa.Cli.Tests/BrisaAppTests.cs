@@ -76,4 +76,15 @@ public sealed class BrisaAppTests
         Assert.Equal(ExitCodes.MissingPrerequisite, exitCode);
         Assert.Contains("BRISA_AZURITE points to", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_BadOptionWhileStdoutIsData_ErrorOnStderrNothingOnStdout()
+    {
+        // 'brisa generate > events.jsonl' with a mistake: the message must reach the user, not the file.
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string?>(), "generate", "--days", "0");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains("--days must be at least 1", stderr, StringComparison.Ordinal);
+    }
 }
