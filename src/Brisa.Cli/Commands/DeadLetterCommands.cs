@@ -36,7 +36,7 @@ public class DeadLetterSettings : CommandSettings
 
     /// <summary>The filter the options describe (call after <see cref="Validate"/> succeeded).</summary>
     public DeadLetterFilter Filter() =>
-        new() { Source = Source, From = ParseTime(From), To = ParseTime(To), Reason = string.IsNullOrEmpty(Reason) ? null : Reason };
+        new() { Source = Source, From = CliTime.Parse(From), To = CliTime.Parse(To), Reason = string.IsNullOrEmpty(Reason) ? null : Reason };
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -48,28 +48,25 @@ public class DeadLetterSettings : CommandSettings
 
         foreach (var (option, text) in new[] { ("--from", From), ("--to", To) })
         {
-            if (text is not null && ParseTime(text) is null)
+            if (text is not null && CliTime.Parse(text) is null)
             {
                 return ValidationResult.Error($"{option} '{text}' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z).");
             }
         }
 
-        return ParseTime(From) is { } from && ParseTime(To) is { } to && from >= to
+        return CliTime.Parse(From) is { } from && CliTime.Parse(To) is { } to && from >= to
             ? ValidationResult.Error($"--from ({from:u}) must be before --to ({to:u}).")
             : ValidationResult.Success();
     }
 
     /// <summary>The range in words, for the output.</summary>
-    internal string DescribeRange() => (ParseTime(From), ParseTime(To)) switch
+    internal string DescribeRange() => (CliTime.Parse(From), CliTime.Parse(To)) switch
     {
         (null, null) => "at any time",
         ({ } from, null) => string.Create(CultureInfo.InvariantCulture, $"from {from:u}"),
         (null, { } to) => string.Create(CultureInfo.InvariantCulture, $"before {to:u}"),
         ({ } from, { } to) => string.Create(CultureInfo.InvariantCulture, $"in [{from:u}, {to:u})"),
     };
-
-    private static DateTimeOffset? ParseTime(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 }
 
 /// <summary>

@@ -43,7 +43,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         public string? Start { get; init; }
 
         /// <summary>The first event time, or null for the default.</summary>
-        public DateTimeOffset? StartTime => Start is null ? null : MaterializeCommand.ParseTime(Start);
+        public DateTimeOffset? StartTime => Start is null ? null : CliTime.Parse(Start);
 
         /// <summary>Shift the amounts and channel mix half-way, for drift demos.</summary>
         [CommandOption("--shift")]

@@ -151,12 +151,12 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             return Fail("--from and --to are required, e.g. 'brisa materialize --from 2026-05-01 --to 2026-05-08'.");
         }
 
-        if (ParseTime(settings.From) is not { } from)
+        if (CliTime.Parse(settings.From) is not { } from)
         {
             return Fail($"--from '{settings.From}' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z).");
         }
 
-        if (ParseTime(settings.To) is not { } to)
+        if (CliTime.Parse(settings.To) is not { } to)
         {
             return Fail($"--to '{settings.To}' is not an ISO 8601 time (e.g. 2026-05-08 or 2026-05-08T06:00Z).");
         }
@@ -188,10 +188,6 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         console.MarkupLineInterpolated($"[red]error:[/] {message}");
         return null;
     }
-
-    /// <summary>An ISO 8601 time, UTC unless it names an offset; null when the text is not one.</summary>
-    internal static DateTimeOffset? ParseTime(string text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 
     /// <summary>The requested view names (null for every view), or null after printing the unknown ones.</summary>
     private string[]? CheckViews(FeatureRepositoryDefinition definitions, string? requested)
