@@ -55,11 +55,8 @@ public sealed partial class DeadLetterReader(BlobContainerClient container)
                         continue;
                     }
 
-                    var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken);
-                    var lines = content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                    for (var i = 0; i < lines.Length; i++)
+                    foreach (var record in await ReadBlobAsync(container, item.Name, cancellationToken))
                     {
-                        var record = Parse(item.Name, i + 1, lines[i]);
                         if (filter.Matches(record))
                         {
                             yield return record;
@@ -174,6 +171,13 @@ public sealed partial class DeadLetterReader(BlobContainerClient container)
             && DateTimeOffset.TryParseExact($"{parts[1][5..]} {parts[2][5..]}", "yyyy-MM-dd HH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var hour)
             ? hour
             : null;
+    }
+
+    /// <summary>The records of one dead-letter blob (one JSON line each), in order.</summary>
+    internal static async Task<IReadOnlyList<DeadLetterRecord>> ReadBlobAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken);
+        return content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((line, i) => Parse(name, i + 1, line)).ToArray();
     }
 
     private static DeadLetterRecord Parse(string blob, int line, string text)

@@ -43,11 +43,7 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
         var records = new List<DeadLetterRecord>();
         await foreach (var item in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
         {
-            var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken);
-            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                records.Add(JsonSerializer.Deserialize(line, DeadLetterJson.Default.DeadLetterRecord)!);
-            }
+            records.AddRange(await DeadLetterReader.ReadBlobAsync(container, item.Name, cancellationToken));
         }
 
         return records;
