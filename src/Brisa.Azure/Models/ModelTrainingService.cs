@@ -78,8 +78,9 @@ public sealed class ModelTrainingService
             if (aliases.Champion is { } championVersion)
             {
                 var zip = await registry.DownloadModelAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
+                var championReport = await registry.GetMetadataAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
                 using var stream = new MemoryStream(zip);
-                champion = ModelTraining.EvaluateChampion(model, championVersion, stream, outcome.ValidationRows);
+                champion = ModelTraining.EvaluateChampion(model, championVersion, stream, outcome.ValidationRows, championReport?.Training.To);
             }
 
             var decision = PromotionPolicyEvaluator.Decide(model, outcome.ValidationRows, outcome.MissingFractions, outcome.Report.Evaluation, champion);

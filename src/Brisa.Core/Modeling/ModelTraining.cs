@@ -128,12 +128,27 @@ public static class ModelTraining
     /// <param name="version">The champion's version.</param>
     /// <param name="championZip">The champion's model.zip.</param>
     /// <param name="validationRows">The candidate's validation rows.</param>
+    /// <param name="championTrainedThrough">
+    /// The newest observation the champion was trained on (its report's <see cref="TrainingReport.Training"/> end), when known.
+    /// A champion that learned from some of the validation rows is not scored on them: it would look better than it is.
+    /// That happens only when the window moves back over its training data, e.g. after a longer <c>split.validation</c>
+    /// or a longer label <c>within</c>.
+    /// </param>
     /// <returns>The champion's evaluation, or the reason it could not be scored.</returns>
-    public static ChampionEvaluation EvaluateChampion(ModelDefinition model, string version, Stream championZip, TrainingTable validationRows)
+    public static ChampionEvaluation EvaluateChampion(ModelDefinition model, string version, Stream championZip, TrainingTable validationRows, DateTimeOffset? championTrainedThrough = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(championZip);
         ArgumentNullException.ThrowIfNull(validationRows);
+        if (championTrainedThrough is { } through && validationRows.Timestamps.Count(t => t <= through) is var seen and > 0)
+        {
+            return new ChampionEvaluation(
+                version,
+                null,
+                $"it was trained on observations up to {through:u}, {seen} of the {validationRows.RowCount} validation rows (from {validationRows.Timestamps.Min():u}) among them, " +
+                "so it would be judged on rows it learned from; automatic comparison resumes once the validation window starts after that");
+        }
+
         TrainedModel champion;
         try
         {

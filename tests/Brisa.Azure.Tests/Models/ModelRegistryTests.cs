@@ -51,6 +51,24 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_ValidationWindowLengthenedOverTheChampionsTrainingRows_StaysChallengerAndSaysWhy()
+    {
+        var (registry, service, model) = Setup();
+        var weak = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0.9));
+        Assert.True(weak.Status == TrainingRunStatus.Promoted, weak.Message);
+
+        // Twice the window now reaches back over rows the champion was trained on: scored on them, it would look
+        // better than it is, so the (better) candidate is kept as challenger for a person to decide.
+        var longer = model with { Split = new SplitDefinition { Validation = TimeSpan.FromDays(6) } };
+        var better = await service.RunAsync(longer, Table(seed: 1, corruptTraining: 0));
+
+        Assert.Equal(TrainingRunStatus.Challenger, better.Status);
+        Assert.Contains("champion_comparable", better.Report!.Promotion!.Guardrails.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.Contains("rows it learned from", better.Message, StringComparison.Ordinal);
+        Assert.Equal(weak.Report!.Version, (await registry.GetAliasesAsync(model.Name)).Aliases.Champion);
+    }
+
+    [Fact]
     public async Task Promote_TwoConcurrentPromotions_OnlyOneWins()
     {
         var (registry, _, model) = Setup();

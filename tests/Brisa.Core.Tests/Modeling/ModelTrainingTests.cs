@@ -156,6 +156,33 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public void EvaluateChampion_TrainedOnSomeValidationRows_IsNotScoredAndSaysWhy()
+    {
+        var rows = fixture.Outcome.ValidationRows;
+        var first = rows.Timestamps.Min();
+        var seen = rows.Timestamps.Count(t => t <= first);
+
+        var overlapping = ModelTraining.EvaluateChampion(fixture.Model, "v1", new MemoryStream(fixture.Outcome.ModelBytes), rows, first);
+
+        Assert.Null(overlapping.Evaluation);
+        Assert.Contains($"{seen} of the {rows.RowCount} validation rows", overlapping.Error, StringComparison.Ordinal);
+        Assert.Contains("rows it learned from", overlapping.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluateChampion_TrainedBeforeTheWindow_IsScored()
+    {
+        var rows = fixture.Outcome.ValidationRows;
+
+        var own = ModelTraining.EvaluateChampion(fixture.Model, "v1", new MemoryStream(fixture.Outcome.ModelBytes), rows, fixture.Outcome.Report.Training.To);
+        var justBefore = ModelTraining.EvaluateChampion(fixture.Model, "v1", new MemoryStream(fixture.Outcome.ModelBytes), rows, rows.Timestamps.Min().AddTicks(-1));
+
+        Assert.Null(own.Error);
+        Assert.Null(justBefore.Error);
+        Assert.Equal(Json(fixture.Outcome.Report.Evaluation), Json(own.Evaluation));
+    }
+
+    [Fact]
     public void Report_JsonAndHtml_RoundTripAndShowMoney()
     {
         var report = fixture.Outcome.Report;
