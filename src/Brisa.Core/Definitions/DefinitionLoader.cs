@@ -22,7 +22,7 @@ public static class DefinitionLoader
     private static readonly string[] ModelKeys = ["name", "description", "owner", "task", "observation_source", "label", "features", "request_fields", "trainer", "split", "schedule", "promotion", "cost", "drift"];
     private static readonly string[] LabelKeys = ["source", "key", "within", "value"];
     private static readonly string[] TrainerKeys = ["name", "parameters"];
-    private static readonly string[] SplitKeys = ["validation", "training"];
+    private static readonly string[] SplitKeys = ["validation", "training", "gap"];
     private static readonly string[] PromotionKeys = ["metric", "margin", "min_rows", "min_positives", "max_missing_fraction"];
     private static readonly string[] CostKeys = ["false_negative", "false_positive", "true_positive", "currency"];
     private static readonly string[] DriftKeys = ["psi_warn", "psi_alert", "retrain_on_alert"];
@@ -445,6 +445,7 @@ public static class DefinitionLoader
             {
                 Validation = r.Duration("validation") ?? TimeSpan.FromDays(7),
                 Training = r.Duration("training"),
+                Gap = r.Duration("gap"),
             };
             map.Add(split, r.Location);
             return split;

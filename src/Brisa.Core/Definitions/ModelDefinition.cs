@@ -151,8 +151,16 @@ public sealed record SplitDefinition
     /// <summary>The newest span of labelled observations used for validation (and for champion comparison). Default 7d.</summary>
     public TimeSpan Validation { get; init; } = TimeSpan.FromDays(7);
 
-    /// <summary>How much labelled history before the validation span to train on; null = all.</summary>
+    /// <summary>How much labelled history before the validation span (and the gap) to train on; null = all.</summary>
     public TimeSpan? Training { get; init; }
+
+    /// <summary>
+    /// Observations left out between the training rows and the validation span; null = none. In production a model
+    /// trained now has seen no observation younger than the label window (their labels are not final), so its newest
+    /// training row is that old when it scores; a gap of the label window makes validation measure that, instead of
+    /// scoring rows right after the ones it learned from.
+    /// </summary>
+    public TimeSpan? Gap { get; init; }
 }
 
 /// <summary>When a new model version becomes champion.</summary>

@@ -4,12 +4,12 @@ namespace Brisa.Core.Modeling;
 
 /// <summary>
 /// The time-based split of a <see cref="TrainingTable"/>: the newest <see cref="SplitDefinition.Validation"/> is
-/// held out, training uses what came strictly before it (optionally only the last <see cref="SplitDefinition.Training"/>).
-/// Never random.
+/// held out, training uses what came strictly before it, less the <see cref="SplitDefinition.Gap"/> just before it
+/// (optionally only the last <see cref="SplitDefinition.Training"/>). Never random.
 /// </summary>
 /// <param name="Training">Training row indexes, oldest first.</param>
 /// <param name="Validation">Validation row indexes, oldest first.</param>
-/// <param name="Cutoff">The newest observation time minus the validation span: training rows are at or before it, validation rows after it.</param>
+/// <param name="Cutoff">The newest observation time minus the validation span: training rows are at or before it (and before the gap), validation rows after it.</param>
 /// <param name="End">The newest observation time in the table.</param>
 public sealed record TemporalSplit(IReadOnlyList<int> Training, IReadOnlyList<int> Validation, DateTimeOffset Cutoff, DateTimeOffset End)
 {
@@ -30,7 +30,9 @@ public sealed record TemporalSplit(IReadOnlyList<int> Training, IReadOnlyList<in
         var order = Enumerable.Range(0, table.RowCount).OrderBy(i => table.Timestamps[i]).ThenBy(i => i).ToArray();
         var end = table.Timestamps[order[^1]];
         var cutoff = end - split.Validation;
-        var trainFrom = split.Training is { } span ? cutoff - span : DateTimeOffset.MinValue;
+        var gap = split.Gap ?? TimeSpan.Zero;
+        var trainTo = cutoff - gap;
+        var trainFrom = split.Training is { } span ? trainTo - span : DateTimeOffset.MinValue;
         var training = new List<int>();
         var validation = new List<int>();
         foreach (var row in order)
@@ -40,7 +42,7 @@ public sealed record TemporalSplit(IReadOnlyList<int> Training, IReadOnlyList<in
             {
                 validation.Add(row);
             }
-            else if (t >= trainFrom)
+            else if (t <= trainTo && t >= trainFrom)
             {
                 training.Add(row);
             }
@@ -51,8 +53,8 @@ public sealed record TemporalSplit(IReadOnlyList<int> Training, IReadOnlyList<in
             var first = table.Timestamps[order[0]];
             throw new InvalidOperationException(
                 $"The temporal split leaves {training.Count} training and {validation.Count} validation rows: the labelled data spans " +
-                $"{first:u} to {end:u} ({(end - first).TotalDays:0.#} days), the validation window is {split.Validation.TotalDays:0.#} days. " +
-                "Use a shorter split.validation or a longer training range.");
+                $"{first:u} to {end:u} ({(end - first).TotalDays:0.#} days), the validation window is {split.Validation.TotalDays:0.#} days" +
+                (gap > TimeSpan.Zero ? $" after a gap of {gap.TotalDays:0.#} days. Use a shorter split.validation or split.gap, or a longer training range." : ". Use a shorter split.validation or a longer training range."));
         }
 
         return new TemporalSplit(training, validation, cutoff, end);

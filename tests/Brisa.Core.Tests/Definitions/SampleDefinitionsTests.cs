@@ -90,6 +90,22 @@ public class SampleDefinitionsTests
     }
 
     [Fact]
+    public void Parse_SplitGap_IsReadAndChangesTheVersionOnlyWhenGiven()
+    {
+        var yaml = File.ReadAllText(SamplePath());
+        Assert.Contains("split: { validation: 7d }", yaml, StringComparison.Ordinal);
+        var sample = LoadSample();
+
+        var result = DefinitionLoader.Parse(yaml.Replace("split: { validation: 7d }", "split: { validation: 7d, gap: 30d }", StringComparison.Ordinal), "features.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(TimeSpan.FromDays(30), result.Definitions!.Models[0].Split.Gap);
+        Assert.Null(sample.Models[0].Split.Gap);
+        Assert.DoesNotContain("\"gap\"", sample.ToJson(), StringComparison.Ordinal);
+        Assert.NotEqual(sample.ComputeVersion(), result.Definitions.ComputeVersion());
+    }
+
+    [Fact]
     public void Load_FraudSample_CompilesOnDemandFeatures()
     {
         var definitions = LoadSample();

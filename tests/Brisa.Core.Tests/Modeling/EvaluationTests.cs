@@ -72,6 +72,22 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void Split_Gap_LeavesOutTheRowsJustBeforeTheValidationWindow()
+    {
+        var times = Enumerable.Range(0, 10).Select(d => T0.AddDays(d)).ToArray();
+        var table = new TrainingTable(times, new float[10], [FeatureColumn.Numeric("x", new float[10])]);
+
+        var split = TemporalSplit.Create(table, new SplitDefinition { Validation = TimeSpan.FromDays(3), Gap = TimeSpan.FromDays(2) });
+        var limited = TemporalSplit.Create(table, new SplitDefinition { Validation = TimeSpan.FromDays(3), Gap = TimeSpan.FromDays(2), Training = TimeSpan.FromDays(1) });
+
+        Assert.Equal([7, 8, 9], split.Validation);
+        Assert.Equal([0, 1, 2, 3, 4], split.Training); // days 5 and 6 are the gap
+        Assert.Equal([3, 4], limited.Training); // the training span counts back from the gap
+        var tooLong = Assert.Throws<InvalidOperationException>(() => TemporalSplit.Create(table, new SplitDefinition { Validation = TimeSpan.FromDays(3), Gap = TimeSpan.FromDays(7) }));
+        Assert.Contains("split.gap", tooLong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Table_ColumnLengthMismatch_Throws()
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingTable([T0, T0], [0, 1], [FeatureColumn.Numeric("x", [1f])]));
