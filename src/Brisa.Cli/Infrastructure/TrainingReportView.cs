@@ -24,7 +24,7 @@ public static class TrainingReportView
         var money = (double value) => string.Create(CultureInfo.InvariantCulture, $"{value:N0} {business?.Currency}");
         var table = new Table().Title($"{report.Model} {report.Version}").AddColumns("measure", "validation window");
         table.AddRow("rows (positives)", $"{report.Validation.Rows:N0} ({report.Validation.Positives:N0}); trained on {report.Training.Rows:N0} ({report.Training.Positives:N0})");
-        table.AddRow("window", $"{report.Validation.From:yyyy-MM-dd HH:mm} to {report.Validation.To:yyyy-MM-dd HH:mm}");
+        table.AddRow("window", $"{report.Validation.From:yyyy-MM-dd HH:mm} to {report.Validation.To:yyyy-MM-dd HH:mm}; trained on {report.Training.From:yyyy-MM-dd HH:mm} to {report.Training.To:yyyy-MM-dd HH:mm}");
         if (evaluation.Binary is { } binary)
         {
             table.AddRow("AUC", binary.Auc.ToString("0.000", CultureInfo.InvariantCulture));

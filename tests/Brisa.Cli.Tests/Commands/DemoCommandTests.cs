@@ -22,6 +22,7 @@ public sealed partial class DemoCommandTests
         Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(reports, "drift.html")), StringComparison.Ordinal);
         Assert.Matches(@"│ amount\s+│ psi\s+│[^\n]*│ alert", output);
         Assert.Contains("<span class=\"badge fresh\">fresh</span>", File.ReadAllText(Path.Combine(reports, "catalog.html")), StringComparison.Ordinal);
+        Assert.Matches(@"│ window\s+│ \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d; trained on \d{4}-\d\d-\d\d \d\d:\d\d to ", output);
         var saved = MoneySaved().Match(output);
         Assert.True(saved.Success, output);
         Assert.True(double.Parse(saved.Groups["amount"].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0, saved.Value);
