@@ -1,4 +1,5 @@
 using Brisa.Azure.Local;
+using Brisa.Azure.Storage;
 using Brisa.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -89,8 +90,8 @@ public static class BrisaApp
         return app;
     }
 
-    // A user sees one clear line, never a stack trace; usage errors, missing prerequisites (any command that starts
-    // its own Azurite), failures and Ctrl+C get distinct exit codes.
+    // A user sees one clear line, never a stack trace; usage errors, missing prerequisites (Node.js or Azurite for any
+    // command that starts its own, configured storage that cannot be reached), failures and Ctrl+C get distinct exit codes.
     private static int ReportError(IAnsiConsole console, Exception exception, CancellationToken stopping)
     {
         // After Ctrl+C (or SIGTERM) whatever the command was waiting for fails, in whichever way it fails: that is the
@@ -105,7 +106,7 @@ public static class BrisaApp
         return exception switch
         {
             CommandAppException or BadInputException => ExitCodes.BadInput,
-            AzuriteNotFoundException => ExitCodes.MissingPrerequisite,
+            AzuriteNotFoundException or StorageUnreachableException => ExitCodes.MissingPrerequisite,
             _ => ExitCodes.Failed,
         };
     }

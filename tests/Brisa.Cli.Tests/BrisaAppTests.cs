@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests;
@@ -6,26 +9,29 @@ namespace Brisa.Cli.Tests;
 /// <summary>What every command shares: exit codes and messages for cancellation and failures.</summary>
 public sealed class BrisaAppTests
 {
-    // An account nothing listens on: the SDK retries for about half a minute before it gives up.
-    private const string UnreachableStorage =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
-
     [Fact]
     public async Task Run_CtrlCWhileWaitingForStorage_Exit130AndNoError()
     {
+        // Storage that answers the reachability check but never the command's own requests: a command waiting for it.
+        using var storage = new TcpListener(IPAddress.Loopback, 0);
+        storage.Start();
+        using var stopStorage = new CancellationTokenSource();
+        var serving = AnswerOnlyGetsAsync(storage, stopStorage.Token);
+        var endpoint = $"http://127.0.0.1:{((IPEndPoint)storage.LocalEndpoint).Port}/devstoreaccount1";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "brisa.dll"), "plan", RepositoryPaths.FraudDefinitions })
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["AzureWebJobsStorage"] = UnreachableStorage;
+        start.Environment["AzureWebJobsStorage"] =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+            $"BlobEndpoint={endpoint};QueueEndpoint={endpoint};TableEndpoint={endpoint};";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
 
-        // Long enough for the runtime to start and the plan to reach storage; far less than the SDK's retries.
+        // Long enough for the runtime to start and the plan to reach storage; far less than the SDK's network timeout (100 s).
         await Task.Delay(TimeSpan.FromSeconds(8));
         Assert.False(process.HasExited, "brisa plan stopped on its own before Ctrl+C");
         using (var signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -48,6 +54,51 @@ public sealed class BrisaAppTests
         Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}");
         Assert.Contains("cancelled", output, StringComparison.Ordinal);
         Assert.DoesNotContain("error", output, StringComparison.OrdinalIgnoreCase);
+        await stopStorage.CancelAsync();
+        await serving;
+    }
+
+    // Answers every GET (the reachability check) with 400 and leaves every other request (creating containers, queues
+    // and the table) waiting, as an overloaded account would.
+    private static async Task AnswerOnlyGetsAsync(TcpListener server, CancellationToken cancellationToken)
+    {
+        var clients = new List<TcpClient>();
+        try
+        {
+            while (true)
+            {
+                var client = await server.AcceptTcpClientAsync(cancellationToken);
+                clients.Add(client);
+                _ = AnswerGetsAsync(client.GetStream(), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The test is over.
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static async Task AnswerGetsAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+        while (await reader.ReadLineAsync(cancellationToken) is { } requestLine)
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { Length: > 0 })
+            {
+                // Headers: a GET has no body.
+            }
+
+            if (!requestLine.StartsWith("GET ", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), cancellationToken);
+        }
     }
 
     [Theory]

@@ -81,6 +81,28 @@ public sealed class BrisaStorage
             : new QueueServiceClient(connection.QueueServiceUri!, connection.Credential!, options);
     }
 
+    /// <summary>
+    /// The blob, queue and table endpoints of the connection named <paramref name="name"/> (as <see cref="FromConfiguration"/>
+    /// reads it), each with the setting it came from: <paramref name="name"/> for a connection string, else
+    /// <c>&lt;name&gt;__blobServiceUri</c> and so on. For messages that say where a command went.
+    /// </summary>
+    public static IReadOnlyList<StorageEndpoint> EndpointsFromConfiguration(IConfiguration configuration, string name = "AzureWebJobsStorage")
+    {
+        var connection = StorageConnection.Read(configuration, name);
+        if (connection.ConnectionString is { } connectionString)
+        {
+            var storage = FromConnectionString(connectionString);
+            return [new("Blob", storage.Blobs.Uri, name), new("Queue", storage.Queues.Uri, name), new("Table", storage.Tables.Uri, name)];
+        }
+
+        return
+        [
+            new("Blob", connection.BlobServiceUri!, $"{name}__blobServiceUri"),
+            new("Queue", connection.QueueServiceUri!, $"{name}__queueServiceUri"),
+            new("Table", connection.TableServiceUri!, $"{name}__tableServiceUri"),
+        ];
+    }
+
     // A Functions-style connection: a connection string, or the three service URIs and the identity to use.
     private sealed record StorageConnection(string? ConnectionString, Uri? BlobServiceUri, Uri? QueueServiceUri, Uri? TableServiceUri, TokenCredential? Credential)
     {

@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>The input (a file, an argument) is wrong; the message says what.</summary>
     public const int BadInput = 2;
 
-    /// <summary>A prerequisite (Node.js, Azurite) is missing; the message says what to install.</summary>
+    /// <summary>A prerequisite is missing: Node.js or Azurite (the message says what to install), or configured storage that cannot be reached (the message names the endpoint and its setting).</summary>
     public const int MissingPrerequisite = 3;
 
     /// <summary>Stopped by Ctrl+C.</summary>

@@ -40,15 +40,18 @@ public sealed class LocalStorage : IAsyncDisposable
         || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage__blobServiceUri"));
 
     /// <summary>Opens configured storage or starts Azurite, and creates Brisa's containers, queues and table.</summary>
+    /// <exception cref="BadInputException">AzureWebJobsStorage is not a connection string.</exception>
+    /// <exception cref="StorageUnreachableException">Configured storage does not answer (refused, unknown host, no answer in time).</exception>
     public static async Task<LocalStorage> OpenAsync(CancellationToken cancellationToken)
     {
         var configured = Environment.GetEnvironmentVariable("AzureWebJobsStorage");
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         AzuriteProcess? azurite = null;
         BrisaStorage storage;
         if (string.IsNullOrWhiteSpace(configured) && IsConfigured)
         {
             // Identity-based settings (CI after an OIDC login, or a developer after 'az login'): no connection string.
-            storage = BrisaStorage.FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            storage = BrisaStorage.FromConfiguration(environment);
             configured = "";
         }
         else
@@ -70,6 +73,13 @@ public sealed class LocalStorage : IAsyncDisposable
                     $"AzureWebJobsStorage is not a storage connection string ({ex.Message.TrimEnd('.')}). Set it to 'DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…' without quotes, or use the identity-based AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri.",
                     ex);
             }
+        }
+
+        if (azurite is null)
+        {
+            // Someone else's account: a refused connection or an unknown host would be retried for about 30 s and then
+            // reported without saying which endpoint, from which setting. One quick request per service says it at once.
+            await StorageReachability.EnsureReachableAsync(BrisaStorage.EndpointsFromConfiguration(environment), StorageReachability.DefaultTimeout, cancellationToken);
         }
 
         try

@@ -94,4 +94,44 @@ public sealed class BrisaStorageTests(AzuriteFixture azurite)
         Assert.Equal("acct", storage.Blobs.AccountName);
         Assert.Equal(new Uri("https://acct.table.core.windows.net/"), storage.Tables.Uri);
     }
+
+    [Fact]
+    public void EndpointsFromConfiguration_ConnectionString_EveryServiceFromTheConnectionStringSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage"] = azurite.ConnectionString,
+        }).Build();
+
+        var endpoints = BrisaStorage.EndpointsFromConfiguration(configuration, "Storage");
+
+        Assert.Equal(
+            [
+                new StorageEndpoint("Blob", new Uri($"http://127.0.0.1:{azurite.Azurite.BlobPort}/devstoreaccount1"), "Storage"),
+                new StorageEndpoint("Queue", new Uri($"http://127.0.0.1:{azurite.Azurite.QueuePort}/devstoreaccount1"), "Storage"),
+                new StorageEndpoint("Table", new Uri($"http://127.0.0.1:{azurite.Azurite.TablePort}/devstoreaccount1"), "Storage"),
+            ],
+            endpoints);
+    }
+
+    [Fact]
+    public void EndpointsFromConfiguration_ServiceUris_EachFromItsOwnSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage:blobServiceUri"] = "https://acct.blob.core.windows.net",
+            ["AzureWebJobsStorage:queueServiceUri"] = "https://acct.queue.core.windows.net",
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://acct.table.core.windows.net",
+        }).Build();
+
+        var endpoints = BrisaStorage.EndpointsFromConfiguration(configuration);
+
+        Assert.Equal(
+            [
+                new StorageEndpoint("Blob", new Uri("https://acct.blob.core.windows.net"), "AzureWebJobsStorage__blobServiceUri"),
+                new StorageEndpoint("Queue", new Uri("https://acct.queue.core.windows.net"), "AzureWebJobsStorage__queueServiceUri"),
+                new StorageEndpoint("Table", new Uri("https://acct.table.core.windows.net"), "AzureWebJobsStorage__tableServiceUri"),
+            ],
+            endpoints);
+    }
 }

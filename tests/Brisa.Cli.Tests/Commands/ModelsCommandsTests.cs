@@ -23,12 +23,13 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
     [InlineData("train", "fraud")]
     public async Task ModelsAndTrain_IdentityBasedStorage_UseItInsteadOfAskingForAConnectionString(params string[] args)
     {
-        // Plain http, so the token credential refuses at once: proof the command went to these URIs, with no Azure login.
+        // Endpoints that answer, over plain http, so the token credential refuses at once: proof the command went to
+        // these URIs, with no Azure login.
         var environment = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage__blobServiceUri"] = "http://127.0.0.1:9/devstoreaccount1",
-            ["AzureWebJobsStorage__queueServiceUri"] = "http://127.0.0.1:9/devstoreaccount1",
-            ["AzureWebJobsStorage__tableServiceUri"] = "http://127.0.0.1:9/devstoreaccount1",
+            ["AzureWebJobsStorage__blobServiceUri"] = $"http://127.0.0.1:{azurite.Azurite.BlobPort}/devstoreaccount1",
+            ["AzureWebJobsStorage__queueServiceUri"] = $"http://127.0.0.1:{azurite.Azurite.QueuePort}/devstoreaccount1",
+            ["AzureWebJobsStorage__tableServiceUri"] = $"http://127.0.0.1:{azurite.Azurite.TablePort}/devstoreaccount1",
         };
 
         var (exitCode, output) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(1), environment, args);

@@ -1,9 +1,15 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Infrastructure;
 
 public sealed class LocalStorageTests
 {
+    // The SDK's retries alone take about 28 s against a refused port; the check answers in well under a second.
+    private static readonly TimeSpan WellUnderTheRetries = TimeSpan.FromSeconds(15);
+
     [Theory]
     [InlineData("https://brisadev.blob.core.windows.net/")]
     [InlineData("AccountName=brisadev")]
@@ -15,4 +21,79 @@ public sealed class LocalStorageTests
         Assert.True(exitCode == 2, $"exit {exitCode}\n{output}");
         Assert.Contains("AzureWebJobsStorage is not a storage connection string", output, StringComparison.Ordinal);
     }
+
+    // Every kind of command that opens configured storage: the registry, training, the online store, definitions, the API.
+    public static TheoryData<string[]> StorageCommands => new()
+    {
+        new[] { "models", "list", "fraud" },
+        new[] { "train", "fraud" },
+        new[] { "features", "get", "customer_1h:txn_count_1h", "--entity", "customer_id=c000014" },
+        new[] { "apply", RepositoryPaths.FraudDefinitions },
+        new[] { "serve", "--no-timers" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StorageCommands))]
+    public async Task Open_StorageRefusesConnections_ExitThreeAtOnceNamingEndpointAndSetting(string[] args)
+    {
+        var endpoint = $"http://127.0.0.1:{RefusedPort()}/devstoreaccount1";
+
+        var watch = Stopwatch.StartNew();
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
+            TimeSpan.FromMinutes(1), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = ConnectionString(endpoint) }, args);
+
+        Assert.True(exitCode == 3, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Equal($"error: cannot reach Blob storage at {endpoint} (from AzureWebJobsStorage): Connection refused", stderr.Trim());
+        Assert.DoesNotContain("Retry failed", stdout + stderr, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < WellUnderTheRetries, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Open_IdentityBasedEndpointRefusesConnections_ExitThreeNamingItsSetting()
+    {
+        var port = RefusedPort();
+        var environment = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage__blobServiceUri"] = $"https://127.0.0.1:{port}/",
+            ["AzureWebJobsStorage__queueServiceUri"] = $"https://127.0.0.1:{port}/",
+            ["AzureWebJobsStorage__tableServiceUri"] = $"https://127.0.0.1:{port}/",
+        };
+
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(TimeSpan.FromMinutes(1), environment, "models", "list", "fraud");
+
+        Assert.True(exitCode == 3, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains($"cannot reach Blob storage at https://127.0.0.1:{port}/ (from AzureWebJobsStorage__blobServiceUri): Connection refused", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_HostDoesNotResolve_ExitThreeNamingTheHost()
+    {
+        // .invalid never resolves (RFC 6761).
+        var endpoint = "http://brisa-nonexistent.invalid:10000/devstoreaccount1";
+
+        var watch = Stopwatch.StartNew();
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
+            TimeSpan.FromMinutes(1), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = ConnectionString(endpoint) }, "models", "list", "fraud");
+
+        Assert.True(exitCode == 3, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.StartsWith($"error: cannot reach Blob storage at {endpoint} (from AzureWebJobsStorage): ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < WellUnderTheRetries, $"took {watch.Elapsed}");
+    }
+
+    // A port nothing listens on: taken from the system, then released.
+    private static int RefusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    // Azurite's well-known development account (a public key), with every service at one endpoint.
+    private static string ConnectionString(string endpoint) =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"BlobEndpoint={endpoint};QueueEndpoint={endpoint};TableEndpoint={endpoint};";
 }
