@@ -59,6 +59,40 @@ public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncComm
 
     /// <summary>The command's work, given the model's complete versions (oldest first).</summary>
     protected abstract Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, TSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the champion (promote, rollback) under <c>--expect-champion</c>: when the registry refuses because the
+    /// champion is another version, says which one and returns null; a concurrent update that left the expected
+    /// champion in place is rethrown (nothing to look at again, just a race).
+    /// </summary>
+    /// <param name="registry">The registry.</param>
+    /// <param name="settings">The command's arguments.</param>
+    /// <param name="notDone">What did not happen, for the message ("promoted", "rolled back").</param>
+    /// <param name="change">The registry call, checking <see cref="ModelVersionSettings.ExpectChampion"/> with the alias update.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The new aliases, or null when the champion was not the expected one.</returns>
+    protected async Task<ModelAliases?> ChangeChampionAsync(ModelRegistry registry, ModelVersionSettings settings, string notDone, Func<Task<ModelAliases>> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(change);
+        try
+        {
+            return await change();
+        }
+        catch (ModelConcurrencyException) when (settings.ExpectChampion is not null)
+        {
+            // Refused or raced: only a champion other than the expected one is the operator's to look at again.
+            var champion = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
+            if (champion == settings.ExpectChampion)
+            {
+                throw;
+            }
+
+            Console.MarkupLineInterpolated($"[red]error:[/] the champion of {settings.Model} is {champion ?? "none"}, not {settings.ExpectChampion} (--expect-champion): nothing was {notDone}. Check it with 'brisa models list {settings.Model}'.");
+            return null;
+        }
+    }
 }
 
 /// <summary><c>brisa models list &lt;model&gt;</c>: versions, aliases and headline metrics.</summary>
@@ -100,24 +134,15 @@ public class ModelVersionSettings : ModelSettings
     [Description("Why, recorded in the model's history.")]
     public string Reason { get; init; } = "manual";
 
-    /// <inheritdoc />
-    public override ValidationResult Validate() =>
-        base.Validate() is { Successful: false } invalid ? invalid
-        : Version is not null && !ModelVersionId.IsValid(Version) ? ValidationResult.Error($"'{Version}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
-        : ValidationResult.Success();
-}
-
-/// <summary>Arguments of <c>rollback</c>.</summary>
-public sealed class ModelRollbackSettings : ModelVersionSettings
-{
-    /// <summary>The champion the operator decided to roll back from.</summary>
+    /// <summary>The champion the operator decided to replace.</summary>
     [CommandOption("--expect-champion <VERSION>")]
-    [Description("Roll back only if this version is still the champion (checked with the alias update): a version promoted since is not undone.")]
+    [Description("Change the champion only if this version is still the champion (checked with the alias update): a version promoted since is not replaced.")]
     public string? ExpectChampion { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate() =>
         base.Validate() is { Successful: false } invalid ? invalid
+        : Version is not null && !ModelVersionId.IsValid(Version) ? ValidationResult.Error($"'{Version}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
         : ExpectChampion is not null && !ModelVersionId.IsValid(ExpectChampion) ? ValidationResult.Error($"--expect-champion '{ExpectChampion}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {Model}' shows them).")
         : ValidationResult.Success();
 }
@@ -128,40 +153,42 @@ public sealed class ModelsPromoteCommand(IAnsiConsole console) : ModelsCommand<M
     /// <inheritdoc />
     protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Version is null)
+        if (settings.Version is not { } version)
         {
             Console.MarkupLine("[red]error:[/] name the version to promote ('brisa models list <model>' shows them).");
             return ExitCodes.BadInput;
         }
 
-        var current = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
-        var aliases = await registry.PromoteAsync(settings.Model, settings.Version, current, settings.Reason, Environment.UserName, cancellationToken);
-        Console.MarkupLineInterpolated($"[green]champion[/] of {settings.Model} is now {aliases.Champion} (was {current ?? "none"}).");
+        // The registry promotes only if the champion is still this one (checked against the aliases' ETag).
+        var expected = settings.ExpectChampion ?? (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
+        if (await ChangeChampionAsync(
+                registry,
+                settings,
+                "promoted",
+                () => registry.PromoteAsync(settings.Model, version, expected, settings.Reason, Environment.UserName, cancellationToken),
+                cancellationToken) is not { } aliases)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        Console.MarkupLineInterpolated($"[green]champion[/] of {settings.Model} is now {aliases.Champion} (was {expected ?? "none"}).");
         return ExitCodes.Ok;
     }
 }
 
 /// <summary><c>brisa models rollback &lt;model&gt; [version]</c>: restore the previous champion (or a named version).</summary>
-public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelRollbackSettings>(console)
+public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<ModelVersionSettings>(console)
 {
     /// <inheritdoc />
-    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelRollbackSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
     {
-        ModelAliases aliases;
-        try
+        if (await ChangeChampionAsync(
+                registry,
+                settings,
+                "rolled back",
+                () => registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, settings.ExpectChampion, cancellationToken),
+                cancellationToken) is not { } aliases)
         {
-            aliases = await registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, settings.ExpectChampion, cancellationToken);
-        }
-        catch (ModelConcurrencyException) when (settings.ExpectChampion is not null)
-        {
-            // Refused or raced: only a champion other than the expected one is the operator's to look at again.
-            var champion = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases.Champion;
-            if (champion == settings.ExpectChampion)
-            {
-                throw;
-            }
-
-            Console.MarkupLineInterpolated($"[red]error:[/] the champion of {settings.Model} is {champion ?? "none"}, not {settings.ExpectChampion} (--expect-champion): nothing was rolled back. Check it with 'brisa models list {settings.Model}'.");
             return ExitCodes.BadInput;
         }
 

@@ -86,9 +86,41 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Equal(v[0], (await registry.GetAliasesAsync(model)).Aliases.Champion);
     }
 
+    [Fact]
+    public async Task Promote_ExpectChampionButARetrainPromotedSince_ExitTwoNamesTheChampionAndChangesNothing()
+    {
+        // The operator decided to bring v1 back over v2; before the promotion, a retrain promoted v3.
+        var (registry, model, v) = await RegistryWithChampionsAsync(3);
+        var history = await registry.GetHistoryAsync(model);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "promote", model, v[0], "--expect-champion", v[1], "--reason", "v2 misbehaves");
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains($"the champion of {model} is {v[2]}, not {v[1]} (--expect-champion): nothing was promoted", output, StringComparison.Ordinal);
+        var aliases = (await registry.GetAliasesAsync(model)).Aliases;
+        Assert.Equal(v[2], aliases.Champion);
+        Assert.Equal([v[0], v[1]], aliases.PreviousChampions);
+        Assert.Equal(history.Count, (await registry.GetHistoryAsync(model)).Count);
+    }
+
+    [Fact]
+    public async Task Promote_ExpectChampionIsTheChampion_Promotes()
+    {
+        var (registry, model, v) = await RegistryWithChampionsAsync(2);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "promote", model, v[0], "--expect-champion", v[1]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"of {model} is now {v[0]} (was {v[1]})", output, StringComparison.Ordinal);
+        Assert.Equal(v[0], (await registry.GetAliasesAsync(model)).Aliases.Champion);
+    }
+
     [Theory]
     [InlineData(new[] { "models", "list", "Fraud" }, "'Fraud' is not a model name")]
     [InlineData(new[] { "models", "rollback", "fraud", "--expect-champion", "latest" }, "--expect-champion 'latest' is not a model version")]
+    [InlineData(new[] { "models", "promote", "fraud", "v20260301000000000-0123abcd", "--expect-champion", "latest" }, "--expect-champion 'latest' is not a model version")]
     [InlineData(new[] { "models", "rollback", "../fraud" }, "'../fraud' is not a model name")]
     [InlineData(new[] { "models", "promote", "fraud", "latest" }, "'latest' is not a model version")]
     public async Task Models_MalformedModelOrVersion_ExitTwoSaysWhatIsWrong(string[] args, string message)
