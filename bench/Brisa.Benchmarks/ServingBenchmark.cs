@@ -69,7 +69,7 @@ internal sealed class ServingBenchmark : IBenchmark
         }
 
         var last = arrived.OfType<TransactionEvent>().Last();
-        var body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{last.CustomerId}}","merchant_id":"{{last.MerchantId}}","amount":42.5,"country":"ES","channel":"pos"}""");
+        var body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{last.CustomerId}}","merchant_id":"{{last.MerchantId}}","amount":42.5,"currency":"EUR","country":"ES","channel":"pos"}""");
         log.WriteLine($"  setup: {arrived.Count:N0} events ingested, model {version} trained on {trained.Rows:N0} rows");
 
         var cpu = await MeasureInProcessAsync(storage, definitions, body, inProcess, log);
@@ -78,7 +78,7 @@ internal sealed class ServingBenchmark : IBenchmark
         // replay the stream's last transactions (their customers, merchants, amounts, countries and channels), so keys vary as in
         // production and a row cache only hits where real traffic repeats a key.
         var replay = arrived.OfType<TransactionEvent>().TakeLast(ReplayedRequests).ToArray();
-        var bodies = replay.Select(t => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"customer_id":"{{t.CustomerId}}","merchant_id":"{{t.MerchantId}}","amount":{{t.Amount}},"country":"{{t.Country}}","channel":"{{t.Channel}}"}"""))).ToArray();
+        var bodies = replay.Select(t => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"customer_id":"{{t.CustomerId}}","merchant_id":"{{t.MerchantId}}","amount":{{t.Amount}},"currency":"{{t.Currency}}","country":"{{t.Country}}","channel":"{{t.Channel}}"}"""))).ToArray();
         var partitions = replay.Select(t => TableKeys.Encode(t.CustomerId)).ToArray();
         var merchantPartitions = replay.Select(t => TableKeys.Encode(t.MerchantId)).ToArray();
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
@@ -237,7 +237,7 @@ internal sealed class ServingBenchmark : IBenchmark
         var text = new StringBuilder();
         text.AppendSectionHeader(context);
         text.Append(inv, $"Data: the sample fraud stream (seed 3, 150 customers, 45 days: {events:N0} events) ingested into Azurite (in memory, started by the benchmark); the `fraud` model trained by the pipeline on {trainedRows:N0} rows and promoted. ");
-        text.AppendLine("Request: one instance, `{\"customer_id\", \"merchant_id\", \"amount\", \"country\", \"channel\"}`: 10 view features from 4 views of 2 entities, 5 on-demand features, LightGBM.");
+        text.AppendLine("Request: one instance, `{\"customer_id\", \"merchant_id\", \"amount\", \"currency\", \"country\", \"channel\"}`: 10 view features from 4 views of 2 entities, 5 on-demand features, LightGBM.");
         text.AppendLine();
         text.AppendLine("### In process, per prediction (goal: p99 ≤ 100 µs)");
         text.AppendLine();
@@ -258,7 +258,7 @@ internal sealed class ServingBenchmark : IBenchmark
 
         text.AppendLine();
         text.Append(inv, $"Failed predictions: {failures}. ");
-        text.Append(inv, $"Requests replay the stream's last {ReplayedRequests:N0} transactions in turn (their customer, merchant, amount, country and channel; the raw query reads the same customers, the partition queries the same customers and merchants), so keys vary as in production. ");
+        text.Append(inv, $"Requests replay the stream's last {ReplayedRequests:N0} transactions in turn (their customer, merchant, amount, currency, country and channel; the raw query reads the same customers, the partition queries the same customers and merchants), so keys vary as in production. ");
         text.Append("Raw: `TableClient.GetEntityAsync<TableEntity>` of the request's customer's `customer_7d` row. Predict: `POST /api/models/fraud/predict` with the function key, through the CLI's Kestrel host (`LocalFunctionsHost`, as `brisa serve`), which reads the customer's and the merchant's partitions concurrently (one Table query each), scores and answers. ");
         text.Append(inv, $"The row-cache column is a second host with `Brisa:Serving:OnlineCacheTtl` = {CacheTtl.TotalSeconds:0} s (opt-in, off by default): an entity partition read in the last second is reused, and concurrent reads of one key share one query. ");
         text.AppendLine("All run in this process against the same Azurite, in alternating blocks (point query, partition queries, predict, cached predict, point query, …), after 300 warm-up calls of each; latency is client-side per request.");

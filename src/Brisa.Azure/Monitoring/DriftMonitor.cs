@@ -85,9 +85,15 @@ public sealed class DriftMonitor
         var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
         var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
         var costField = definition.Cost?.FalseNegative.Field;
+        var currencyField = definition.Cost?.CurrencyField;
         var predictions = championRecords
             .Where(r => r.Time > liveFrom)
-            .Select(r => new LivePrediction(r.Id, r.Time, r.Score, costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN))
+            .Select(r => new LivePrediction(
+                r.Id,
+                r.Time,
+                r.Score,
+                costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,
+                currencyField is not null && r.Features.TryGetValue(currencyField, out var currency) ? Plain(currency) as string : null))
             .ToList();
         report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to) };
         var html = DriftReportHtml.Render(report);

@@ -227,7 +227,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
-        var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
+        var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new
         {
@@ -252,7 +252,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             (await http.PostAsync("api/events", content, cancellationToken)).EnsureSuccessStatusCode();
         }
 
-        var fraud = await ScoreAsync(http, version, regular.Key, "m00001", Math.Round(usual.Amount * 10, 2), "NG", "online", cancellationToken);
+        var fraud = await ScoreAsync(http, version, regular.Key, "m00001", Math.Round(usual.Amount * 10, 2), "EUR", "NG", "online", cancellationToken);
         var table = new Table().AddColumns("transaction", "score", "decision", "features behind it");
         table.AddRow("ordinary", Markup.Escape($"{ordinary.Score:0.0000}"), ordinary.Decision ? "review" : "approve", Markup.Escape(ordinary.Summary));
         table.AddRow("fraud burst", Markup.Escape($"{fraud.Score:0.0000}"), fraud.Decision ? "[red]review[/]" : "approve", Markup.Escape(fraud.Summary));
@@ -262,7 +262,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         for (var i = 0; i < 200; i++)
         {
             var clock = Stopwatch.StartNew();
-            await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Country, usual.Channel, cancellationToken);
+            await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
         }
 
@@ -287,7 +287,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         {
             var body = System.Text.Json.JsonSerializer.Serialize(new
             {
-                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, currency = t.Currency, country = t.Country, channel = t.Channel }),
             });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
             using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
@@ -321,9 +321,9 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         return amount.Verdict == DriftVerdict.Alert;
     }
 
-    private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string customer, string merchant, double amount, string country, string channel, CancellationToken cancellationToken)
+    private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string customer, string merchant, double amount, string currency, string country, string channel, CancellationToken cancellationToken)
     {
-        var body = System.Text.Json.JsonSerializer.Serialize(new { customer_id = customer, merchant_id = merchant, amount, country, channel });
+        var body = System.Text.Json.JsonSerializer.Serialize(new { customer_id = customer, merchant_id = merchant, amount, currency, country, channel });
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);

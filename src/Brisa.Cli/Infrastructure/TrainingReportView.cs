@@ -38,6 +38,13 @@ public static class TrainingReportView
             table.AddRow("expected cost with model", money(business.ExpectedCost));
             table.AddRow("cost with no model", money(business.NoModelCost));
             table.AddRow("[bold]money saved[/]", $"[bold green]{Markup.Escape(money(business.Saved))}[/] ({business.SavedFraction:P1})");
+            if (business.ByCurrency.Count > 0)
+            {
+                // Each row currency's amounts are converted to the cost's currency, so the parts add up to the total.
+                var parts = business.ByCurrency.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Currency} rows {c.Saved:N0}"));
+                table.AddRow(Markup.Escape($"saved by row currency (in {business.Currency})"), Markup.Escape(string.Join("; ", parts)));
+            }
+
             table.AddRow("confusion (TP/FP/FN/TN)", $"{business.Confusion.TruePositives}/{business.Confusion.FalsePositives}/{business.Confusion.FalseNegatives}/{business.Confusion.TrueNegatives}");
         }
 

@@ -24,7 +24,7 @@ public static class DefinitionLoader
     private static readonly string[] TrainerKeys = ["name", "parameters"];
     private static readonly string[] SplitKeys = ["validation", "training", "gap"];
     private static readonly string[] PromotionKeys = ["metric", "margin", "min_rows", "min_positives", "max_missing_fraction"];
-    private static readonly string[] CostKeys = ["false_negative", "false_positive", "true_positive", "currency"];
+    private static readonly string[] CostKeys = ["false_negative", "false_positive", "true_positive", "currency", "currency_field", "exchange_rates"];
     private static readonly string[] DriftKeys = ["psi_warn", "psi_alert", "retrain_on_alert"];
 
     /// <summary>Reads a definition file and parses it (the only I/O in Brisa.Core's definitions).</summary>
@@ -492,9 +492,47 @@ public static class DefinitionLoader
                 FalsePositive = r.Number("false_positive", required: true) ?? 0,
                 TruePositive = r.Number("true_positive") ?? 0,
                 Currency = r.Scalar("currency"),
+                CurrencyField = r.Scalar("currency_field"),
+                ExchangeRates = ReadExchangeRates(r),
             };
             map.Add(cost, r.Location);
             return cost;
+        }
+
+        // Currency codes are kept exactly as written: they must match the data's values, case and all. A rate that is
+        // not a number is reported here; the validator checks that the numbers are finite and positive.
+        private SortedDictionary<string, double>? ReadExchangeRates(MapReader r)
+        {
+            if (r.Mapping("exchange_rates") is not { } mapping)
+            {
+                return null;
+            }
+
+            var rates = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            var location = new NodeLocation(mapping.Start);
+            foreach (var (k, v) in mapping.Children)
+            {
+                if (k is not YamlScalarNode { Value: { Length: > 0 } currency } || v is not YamlScalarNode scalar)
+                {
+                    var bad = k is YamlScalarNode ? v : k;
+                    bag.Error(bad.Start, DiagnosticCodes.NodeKind, $"expected 'currency: rate' pairs in 'exchange_rates' of {r.What} but found a {MapReader.KindOf(bad)}", "Write e.g. '{ USD: 0.92, GBP: 1.17 }'.");
+                    r.Location.Broken.Add("exchange_rates");
+                    continue;
+                }
+
+                if (!double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate))
+                {
+                    bag.Error(v.Start, DiagnosticCodes.InvalidExchangeRate, $"exchange rate of '{currency}' in {r.What} must be a number but is '{scalar.Value}'", $"A rate is how many units of the cost's currency one '{currency}' is worth, e.g. 'USD: 0.92'.");
+                    r.Location.Broken.Add("exchange_rates");
+                    continue;
+                }
+
+                rates[currency] = rate;
+                location.Values[currency] = v;
+            }
+
+            map.Add(rates, location);
+            return rates;
         }
 
         private DriftPolicy ReadDrift(MapReader parent)

@@ -866,5 +866,82 @@ internal sealed class DefinitionValidator
                 Error(cost, key, DiagnosticCodes.InvalidCost, $"{key} cost of model '{model.Name}' is negative", "Costs are zero or positive amounts.");
             }
         }
+
+        CheckExchangeRates(model, cost);
+        CheckCurrencyField(model, cost, observation);
+    }
+
+    private void CheckExchangeRates(ModelDefinition model, CostMatrix cost)
+    {
+        if (cost.ExchangeRates is not { } rates)
+        {
+            return;
+        }
+
+        foreach (var (currency, rate) in rates)
+        {
+            if (!double.IsFinite(rate) || rate <= 0)
+            {
+                Error(rates, currency, DiagnosticCodes.InvalidExchangeRate, $"exchange rate {Invariant.Format(rate)} of '{currency}' in the cost of model '{model.Name}' is not a finite number greater than 0", $"A rate is how many units of the cost's currency one '{currency}' is worth, e.g. 'USD: 0.92'.");
+            }
+            else if (currency == cost.Currency && rate != 1)
+            {
+                // Amounts already in the reporting currency are never converted: a different rate would be ignored.
+                Error(rates, currency, DiagnosticCodes.InvalidExchangeRate, $"exchange rate {Invariant.Format(rate)} of '{currency}' in the cost of model '{model.Name}' is not 1, but '{currency}' is the cost's currency", "Amounts in the cost's currency are not converted; remove this rate.");
+            }
+        }
+
+        if (cost.CurrencyField is null)
+        {
+            Error(cost, "exchange_rates", DiagnosticCodes.IncompleteCurrencyConversion, $"exchange_rates of model '{model.Name}' are given without currency_field", "Add 'currency_field: <the request field holding each row's currency>', or remove exchange_rates: without it every amount is taken to be in the cost's currency.");
+        }
+    }
+
+    private void CheckCurrencyField(ModelDefinition model, CostMatrix cost, SourceDefinition? observation)
+    {
+        if (cost.CurrencyField is not { } fieldName || !Usable(cost, "currency_field"))
+        {
+            return;
+        }
+
+        if (cost.Currency is null)
+        {
+            Error(cost, "currency_field", DiagnosticCodes.IncompleteCurrencyConversion, $"currency_field '{fieldName}' of model '{model.Name}' needs 'currency', the currency amounts are converted to", "Add e.g. 'currency: EUR' to the cost.");
+        }
+
+        if (cost.FalseNegative.Field is null && Usable(cost, "false_negative"))
+        {
+            Error(cost, "currency_field", DiagnosticCodes.IncompleteCurrencyConversion, $"currency_field '{fieldName}' of model '{model.Name}' needs a false_negative read from a field, but false_negative is the constant {cost.FalseNegative}", "A constant cost is already in the cost's currency: remove currency_field, or read false_negative from an amount field.");
+        }
+
+        if (observation is null)
+        {
+            return;
+        }
+
+        var field = observation.FindField(fieldName);
+        if (field is null || field.Type != FieldType.String)
+        {
+            var strings = observation.Fields.Where(f => f.Type == FieldType.String).Select(f => f.Name).ToList();
+            var problem = field is null ? $"is not a field of observation source '{observation.Name}'" : $"is a {field.Type.ToYamlName()} field, not a string one";
+            Error(cost, "currency_field", DiagnosticCodes.InvalidCurrencyField, $"currency_field '{fieldName}' of model '{model.Name}' {problem}", (field is null && NameSuggestions.Closest(fieldName, strings) is { } closest ? $"Did you mean '{closest}'? " : string.Empty) + $"Use the string field holding each row's currency code{(strings.Count > 0 ? ": " + string.Join(", ", strings) : string.Empty)}.");
+            return;
+        }
+
+        if (!model.RequestFields.Contains(fieldName, StringComparer.Ordinal))
+        {
+            // As for the false_negative field (BR0519): training rows and logged predictions carry request fields only.
+            Error(cost, "currency_field", DiagnosticCodes.CurrencyFieldNotRequestField, $"currency_field '{fieldName}' of model '{model.Name}' is not one of its request_fields", $"Add '{fieldName}' to request_fields: training rows and logged predictions carry only those, so the currency of each amount would be unknown.");
+        }
+
+        if (field.Allowed is { } allowed && cost.Currency is { } currency && Usable(cost, "exchange_rates"))
+        {
+            var missing = allowed.Where(a => a != currency && cost.ExchangeRates?.ContainsKey(a) != true).Distinct(StringComparer.Ordinal).ToList();
+            if (missing.Count > 0)
+            {
+                var names = string.Join(", ", missing.Select(m => $"'{m}'"));
+                Error(cost, cost.ExchangeRates is null ? "currency_field" : "exchange_rates", DiagnosticCodes.MissingExchangeRate, $"exchange_rates of model '{model.Name}' have no rate for {names}, which field '{fieldName}' of observation source '{observation.Name}' allows", $"Add the units of {currency} per unit of each, e.g. 'exchange_rates: {{ {string.Join(", ", missing.Select(m => m + ": <rate>"))} }}'.");
+            }
+        }
     }
 }

@@ -173,4 +173,19 @@ public static class DiagnosticCodes
 
     /// <summary>BR0519: A model's false_negative cost field is not one of its request fields (predictions would not carry it).</summary>
     public const string CostFieldNotRequestField = "BR0519";
+
+    /// <summary>BR0520: A cost's currency_field or exchange_rates lacks what it needs (currency, a field-valued false_negative, currency_field).</summary>
+    public const string IncompleteCurrencyConversion = "BR0520";
+
+    /// <summary>BR0521: A cost's currency_field is not a string field of the observation source.</summary>
+    public const string InvalidCurrencyField = "BR0521";
+
+    /// <summary>BR0522: A cost's currency_field is not one of the model's request fields (predictions would not carry it).</summary>
+    public const string CurrencyFieldNotRequestField = "BR0522";
+
+    /// <summary>BR0523: An exchange rate is not a finite number greater than 0, or the reporting currency's own rate is not 1.</summary>
+    public const string InvalidExchangeRate = "BR0523";
+
+    /// <summary>BR0524: A value the currency field allows (other than the reporting currency) has no exchange rate.</summary>
+    public const string MissingExchangeRate = "BR0524";
 }

@@ -194,8 +194,38 @@ public sealed record CostMatrix
     /// <summary>Cost of a caught positive (e.g. the same review fee). Default 0.</summary>
     public double TruePositive { get; init; }
 
-    /// <summary>The currency of the costs, for reports.</summary>
+    /// <summary>The reporting currency: fixed costs are in it, and totals and money saved are reported in it.</summary>
     public string? Currency { get; init; }
+
+    /// <summary>
+    /// The observation field (a request field) holding each row's currency of the false-negative amount; null when
+    /// every amount is already in <see cref="Currency"/>.
+    /// </summary>
+    public string? CurrencyField { get; init; }
+
+    /// <summary>
+    /// Units of <see cref="Currency"/> per one unit of each other currency, by currency code as the data writes it
+    /// (case-sensitive); null when not given.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? ExchangeRates { get; init; }
+
+    /// <summary>
+    /// A false-negative amount in <see cref="Currency"/>: <paramref name="amount"/> × the rate of
+    /// <paramref name="currency"/> (1 when it is <see cref="Currency"/>, or when the matrix has no
+    /// <see cref="CurrencyField"/>). Training and live monitoring both convert through here.
+    /// </summary>
+    /// <param name="amount">The amount in the row's currency.</param>
+    /// <param name="currency">The row's currency (the value of <see cref="CurrencyField"/>).</param>
+    /// <returns>The converted amount, or NaN when the currency is null or has no rate.</returns>
+    public double ToReportingCurrency(double amount, string? currency)
+    {
+        if (CurrencyField is null || (currency is not null && currency == Currency))
+        {
+            return amount;
+        }
+
+        return currency is not null && ExchangeRates is { } rates && rates.TryGetValue(currency, out var rate) ? amount * rate : double.NaN;
+    }
 }
 
 /// <summary>A cost: a constant, or the value of a numeric observation field.</summary>

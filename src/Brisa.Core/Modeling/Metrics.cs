@@ -62,7 +62,10 @@ public sealed record ConfusionMatrix(long TruePositives, long FalsePositives, lo
 /// <param name="Saved"><paramref name="NoModelCost"/> − <paramref name="ExpectedCost"/>.</param>
 /// <param name="SavedFraction"><paramref name="Saved"/> ÷ <paramref name="NoModelCost"/> (0 when that is 0).</param>
 /// <param name="Confusion">The confusion matrix at the threshold.</param>
-/// <param name="ByCurrency">The same per row currency (when the table has one), in each currency's own units.</param>
+/// <param name="ByCurrency">
+/// The same per row currency (the cost matrix's <c>currency_field</c>; empty without one), with every amount converted
+/// to <paramref name="Currency"/>.
+/// </param>
 public sealed record BusinessResult(
     string? Currency,
     double Threshold,
@@ -74,11 +77,11 @@ public sealed record BusinessResult(
     ConfusionMatrix Confusion,
     IReadOnlyList<CurrencyResult> ByCurrency);
 
-/// <summary>The business result of the rows in one currency.</summary>
+/// <summary>The business result of the rows in one currency, in the reporting currency (<see cref="BusinessResult.Currency"/>).</summary>
 /// <param name="Currency">The row currency.</param>
 /// <param name="Rows">Rows in that currency.</param>
-/// <param name="ExpectedCost">Cost with the model.</param>
-/// <param name="NoModelCost">Cost with no model.</param>
+/// <param name="ExpectedCost">Cost with the model, in the reporting currency.</param>
+/// <param name="NoModelCost">Cost with no model, in the reporting currency.</param>
 /// <param name="Saved">The difference.</param>
 public sealed record CurrencyResult(string Currency, long Rows, double ExpectedCost, double NoModelCost, double Saved);
 

@@ -2,6 +2,16 @@ using Brisa.Core.Definitions;
 
 namespace Brisa.Core.Modeling;
 
+/// <summary>What evaluation does with a false-negative amount whose currency has no exchange rate (or no currency).</summary>
+public enum UnconvertibleCost
+{
+    /// <summary>Throw, naming the currencies and their row counts: training must not report money it guessed.</summary>
+    Fail,
+
+    /// <summary>Count the cost as missing (0), as a row without its amount counts: live monitoring must keep running.</summary>
+    Missing,
+}
+
 /// <summary>Metrics and the least-cost decision threshold, computed from labels and scores (pure, no ML.NET).</summary>
 public static class ModelEvaluator
 {
@@ -165,13 +175,17 @@ public static class ModelEvaluator
     /// <param name="scores">Scores.</param>
     /// <param name="cost">The cost matrix.</param>
     /// <param name="threshold">Flag when score ≥ threshold.</param>
-    /// <returns>The business result.</returns>
-    public static BusinessResult CostAt(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost, double threshold)
+    /// <param name="unconvertible">What a false-negative amount whose currency has no rate counts as.</param>
+    /// <returns>The business result, in the matrix's currency (the per-currency breakdown too).</returns>
+    public static BusinessResult CostAt(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost, double threshold, UnconvertibleCost unconvertible = UnconvertibleCost.Fail)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(cost);
-        var fnCost = FalseNegativeCosts(rows, cost);
+        var fnCost = FalseNegativeCosts(rows, cost, unconvertible);
+
+        // The breakdown is by the currency_field's values only: without one, amounts have no currency of their own.
+        var currencies = cost.CurrencyField is null ? null : rows.Currencies;
         double total = 0, noModel = 0, reviewAll = 0;
         var byCurrency = new SortedDictionary<string, (long Rows, double Cost, double NoModel)>(StringComparer.Ordinal);
         for (var i = 0; i < rows.RowCount; i++)
@@ -189,7 +203,7 @@ public static class ModelEvaluator
             total += rowCost;
             noModel += rowNoModel;
             reviewAll += positive ? cost.TruePositive : cost.FalsePositive;
-            if (rows.Currencies?[i] is { Length: > 0 } currency)
+            if (currencies?[i] is { Length: > 0 } currency)
             {
                 var (r, c, m) = byCurrency.GetValueOrDefault(currency);
                 byCurrency[currency] = (r + 1, c + rowCost, m + rowNoModel);
@@ -235,27 +249,70 @@ public static class ModelEvaluator
         return new RegressionMetrics(n, Math.Sqrt(se / n), ae / n, total == 0 ? 0 : 1 - (se / total));
     }
 
-    private static double[] FalseNegativeCosts(TrainingTable rows, CostMatrix cost)
+    /// <summary>
+    /// The false-negative cost of each row in the matrix's currency: the constant, or the cost input converted with
+    /// <see cref="CostMatrix.ToReportingCurrency"/> by the row's currency (<see cref="TrainingTable.Currencies"/>).
+    /// A missing amount costs 0.
+    /// </summary>
+    /// <param name="rows">Rows with the cost inputs (and currencies, when the matrix has a currency_field).</param>
+    /// <param name="cost">The cost matrix.</param>
+    /// <param name="unconvertible">What an amount whose currency has no rate counts as.</param>
+    /// <returns>One cost per row.</returns>
+    /// <exception cref="ArgumentException">The table lacks the cost input or the currencies the matrix reads.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="UnconvertibleCost.Fail"/>: a row's currency has no rate.</exception>
+    public static double[] FalseNegativeCosts(TrainingTable rows, CostMatrix cost, UnconvertibleCost unconvertible = UnconvertibleCost.Fail)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(cost);
         var result = new double[rows.RowCount];
-        if (cost.FalseNegative.Field is { } field)
-        {
-            if (!rows.CostInputs.TryGetValue(field, out var values))
-            {
-                throw new ArgumentException($"The cost matrix reads the false-negative cost from field '{field}', which the training table does not carry as a cost input.", nameof(rows));
-            }
-
-            for (var i = 0; i < result.Length; i++)
-            {
-                result[i] = double.IsNaN(values[i]) ? 0 : values[i];
-            }
-        }
-        else
+        if (cost.FalseNegative.Field is not { } field)
         {
             Array.Fill(result, cost.FalseNegative.Constant ?? 0);
+            return result;
+        }
+
+        if (!rows.CostInputs.TryGetValue(field, out var values))
+        {
+            throw new ArgumentException($"The cost matrix reads the false-negative cost from field '{field}', which the training table does not carry as a cost input.", nameof(rows));
+        }
+
+        var currencies = cost.CurrencyField is { } currencyField
+            ? rows.Currencies ?? throw new ArgumentException($"The cost matrix converts the false-negative cost by currency_field '{currencyField}', but the training table carries no currencies.", nameof(rows))
+            : null;
+        SortedDictionary<string, long>? unknown = null;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (double.IsNaN(values[i]))
+            {
+                continue;
+            }
+
+            var converted = cost.ToReportingCurrency(values[i], currencies?[i]);
+            if (double.IsNaN(converted) && unconvertible == UnconvertibleCost.Fail)
+            {
+                unknown ??= new SortedDictionary<string, long>(StringComparer.Ordinal);
+                var key = currencies![i] ?? string.Empty;
+                unknown[key] = unknown.GetValueOrDefault(key) + 1;
+            }
+
+            result[i] = double.IsNaN(converted) ? 0 : converted;
+        }
+
+        if (unknown is not null)
+        {
+            throw new InvalidOperationException(UnconvertibleMessage(cost, unknown));
         }
 
         return result;
+    }
+
+    private static string UnconvertibleMessage(CostMatrix cost, SortedDictionary<string, long> unknown)
+    {
+        static string Rows(long n) => n == 1 ? "1 row" : $"{n} rows";
+        var which = string.Join(", ", unknown.Select(u => u.Key.Length == 0 ? $"empty in {Rows(u.Value)}" : $"'{u.Key}' in {Rows(u.Value)}"));
+        var rates = cost.ExchangeRates is { Count: > 0 } r ? string.Join(", ", r.Keys.Order(StringComparer.Ordinal)) : "none";
+        return $"Cannot convert the false-negative costs to {cost.Currency}: currency_field '{cost.CurrencyField}' is {which}, with no exchange rate (rates given: {rates}). " +
+            "Add the missing rates to the model's cost.exchange_rates, or fix the rows' currency.";
     }
 
     private static (double Auc, double PrAuc) RankMetrics(IReadOnlyList<float> labels, IReadOnlyList<float> scores, long positives)

@@ -65,6 +65,12 @@ public static class ModelTraining
         options ??= new TrainingOptions();
         var inputs = InputNames(model);
         table = table.Project(inputs.Count > 0 ? inputs : [.. table.Features.Select(f => f.Name)]);
+        if (model.Task == ModelTask.BinaryClassification && model.Cost is { } cost)
+        {
+            // Checked before fitting: a row whose currency has no exchange rate fails the run now, not after the fit.
+            _ = ModelEvaluator.FalseNegativeCosts(table, cost);
+        }
+
         var split = TemporalSplit.Create(table, model.Split);
         var training = table.Take(split.Training);
         var validation = table.Take(split.Validation);

@@ -47,7 +47,11 @@ public static class TrainingReportHtml
                 .Append("</div>");
             if (b.ByCurrency.Count > 0)
             {
-                html.Append("<table><tr><th>row currency</th><th>rows</th><th>cost with model</th><th>without model</th><th>saved</th></tr>");
+                // The amounts of every row currency are converted to the cost's currency: the columns add up to the cards.
+                var inUnit = b.Currency is null ? string.Empty : " (" + H(b.Currency) + ")";
+                html.Append("<p>By row currency, every amount converted to ").Append(b.Currency is null ? "the cost's currency" : H(b.Currency)).Append(" with the cost's exchange rates:</p>")
+                    .Append("<table><tr><th>row currency</th><th>rows</th><th>cost with model").Append(inUnit).Append("</th><th>without model").Append(inUnit)
+                    .Append("</th><th>saved").Append(inUnit).Append("</th></tr>");
                 foreach (var c in b.ByCurrency)
                 {
                     html.Append("<tr><td>").Append(H(c.Currency)).Append("</td><td>").Append(c.Rows).Append("</td><td>").Append(Money(c.ExpectedCost))

@@ -153,7 +153,10 @@ public sealed class TrainingTable
     /// Per-row numeric fields the cost matrix reads, by field name (fraud: <c>amount</c> for the false-negative cost).
     /// Null or empty when the cost matrix uses constants only.
     /// </param>
-    /// <param name="currencies">Optional per-row currency (for a per-currency breakdown of the business result); null when absent.</param>
+    /// <param name="currencies">
+    /// Per-row currency of the false-negative cost input (the cost matrix's <c>currency_field</c>), which evaluation
+    /// converts to the matrix's currency and breaks the business result down by; null when the matrix has no currency_field.
+    /// </param>
     /// <param name="rowIds">Optional per-row observation id (e.g. the transaction id), for debugging and joins; null when absent.</param>
     /// <exception cref="ArgumentException">A column length differs from the row count, a name repeats, or a label is NaN.</exception>
     public TrainingTable(
@@ -222,7 +225,7 @@ public sealed class TrainingTable
     /// <summary>Per-row cost inputs by field name.</summary>
     public IReadOnlyDictionary<string, double[]> CostInputs { get; }
 
-    /// <summary>Per-row currency, or null.</summary>
+    /// <summary>Per-row currency of the false-negative cost input (the cost matrix's <c>currency_field</c>), or null.</summary>
     public IReadOnlyList<string?>? Currencies { get; }
 
     /// <summary>Per-row observation id, or null.</summary>

@@ -7,8 +7,16 @@ namespace Brisa.Core.Monitoring;
 /// <param name="Id">The instance id the caller gave (the label key's value, e.g. the transaction id).</param>
 /// <param name="Time">When it was scored.</param>
 /// <param name="Score">The score.</param>
-/// <param name="FalseNegativeCost">What missing it costs when it turns out positive (the cost matrix's field, e.g. the amount); NaN = 0.</param>
-public sealed record LivePrediction(string Id, DateTimeOffset Time, double Score, double FalseNegativeCost);
+/// <param name="FalseNegativeCost">
+/// What missing it costs when it turns out positive (the cost matrix's field, e.g. the amount), in
+/// <paramref name="Currency"/>; NaN = 0.
+/// </param>
+/// <param name="Currency">
+/// The currency of <paramref name="FalseNegativeCost"/> (the cost matrix's currency_field), converted to the matrix's
+/// currency as training converts it; null when the matrix has no currency_field. A currency without an exchange rate
+/// (or a missing one) makes the cost count as missing (0), as a missing amount does: monitoring keeps running.
+/// </param>
+public sealed record LivePrediction(string Id, DateTimeOffset Time, double Score, double FalseNegativeCost, string? Currency = null);
 
 /// <summary>A label event as ingested: the value of the model's label key and the event time.</summary>
 /// <param name="Key">The key (e.g. the charged-back transaction id).</param>
@@ -152,14 +160,16 @@ public static class LivePerformanceAnalyzer
         BusinessResult? money = null;
         if (cost is not null)
         {
-            // The table only carries what CostAt reads: labels, and the false-negative cost under the matrix's field name.
+            // The table only carries what CostAt reads: labels, the false-negative cost under the matrix's field name,
+            // and its currency when the matrix converts amounts.
             var costs = members.Select(i => rows[i].FalseNegativeCost).ToArray();
             var table = new TrainingTable(
                 [.. members.Select(i => rows[i].Time)],
                 labels,
                 [],
-                cost.FalseNegative.Field is { } field ? new Dictionary<string, double[]>(StringComparer.Ordinal) { [field] = costs } : null);
-            money = ModelEvaluator.CostAt(table, scores, cost, threshold);
+                cost.FalseNegative.Field is { } field ? new Dictionary<string, double[]>(StringComparer.Ordinal) { [field] = costs } : null,
+                cost.CurrencyField is null ? null : [.. members.Select(i => rows[i].Currency)]);
+            money = ModelEvaluator.CostAt(table, scores, cost, threshold, UnconvertibleCost.Missing);
         }
 
         return new LiveWindow(

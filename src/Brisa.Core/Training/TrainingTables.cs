@@ -53,14 +53,20 @@ public static class TrainingTables
             costInputs[costField] = costs;
         }
 
-        return new TrainingTable(timestamps, labels, features, costInputs, Currencies(set), [.. set.RowIds]);
+        return new TrainingTable(timestamps, labels, features, costInputs, Currencies(set, model.Cost?.CurrencyField), [.. set.RowIds]);
     }
 
-    private static string?[]? Currencies(TrainingSet set)
+    // The currency of each false-negative amount, from the cost matrix's currency_field (a request field).
+    private static string?[]? Currencies(TrainingSet set, string? currencyField)
     {
+        if (currencyField is null)
+        {
+            return null;
+        }
+
         foreach (var column in set.Columns)
         {
-            if (column is { Role: TrainingColumnRole.RequestField, Name: "currency" })
+            if (column.Role == TrainingColumnRole.RequestField && column.Name == currencyField)
             {
                 var currencies = new string?[set.RowCount];
                 for (var r = 0; r < currencies.Length; r++)
@@ -72,7 +78,7 @@ public static class TrainingTables
             }
         }
 
-        return null;
+        throw new ArgumentException($"The training set has no request field '{currencyField}', the cost matrix's currency_field.", nameof(set));
     }
 
     // A loop, not LINQ: serving builds a table per request, and a lambda per lookup showed in its allocations.

@@ -79,14 +79,15 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         var business = new BusinessResult("EUR", 0.5, 100, 1334, 25000, 1234, 0.925, new ConfusionMatrix(40, 60, 4890, 10), []);
         var version = await PublishChampionAsync(model, new ModelEvaluation(binary, 0.5, business.Confusion, business, null));
 
-        // 40 predictions, one every 6 hours up to a day ago: even ones score 0.9 (flagged), odd ones 0.1; amount 10·(i+1).
+        // 40 predictions, one every 6 hours up to a day ago: even ones score 0.9 (flagged), odd ones 0.1; amount 10·(i+1),
+        // in GBP for t1 and USD for t2 (the sample converts at 1.17 and 0.92 EUR), EUR otherwise.
         var times = Enumerable.Range(0, 40).Select(i => Now.AddHours(-24 - (6 * i))).ToArray();
         await using (var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10)))
         {
             for (var i = 0; i < 40; i++)
             {
                 var amount = 10.0 * (i + 1);
-                log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], i % 2 == 0 ? 0.9 : 0.1, i % 2 == 0, new Dictionary<string, object?> { ["tx:amount"] = amount, ["merchant"] = "fuel", ["amount"] = amount }));
+                log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], i % 2 == 0 ? 0.9 : 0.1, i % 2 == 0, new Dictionary<string, object?> { ["tx:amount"] = amount, ["merchant"] = "fuel", ["amount"] = amount, ["currency"] = i switch { 1 => "GBP", 2 => "USD", _ => "EUR" } }));
             }
 
             await log.FlushAsync();
@@ -121,10 +122,10 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         Assert.Equal(3, live.Total.Positives);
         Assert.Equal(40, live.Days.Sum(d => d.Predictions));
         Assert.Equal(0, live.Total.Final - live.Total.Positives); // every label window (30 days) is still open
-        Assert.Equal(10 + 20 + 30, live.Total.NoModelCost!.Value, 9);
+        Assert.Equal(10 + (20 * 1.17) + (30 * 0.92), live.Total.NoModelCost!.Value, 9);
 
-        // Flagged: the 20 even predictions at 5 EUR each; missed: t1's 20 EUR.
-        Assert.Equal((20 * 5) + 20, live.Total.ExpectedCost!.Value, 9);
+        // Flagged: the 20 even predictions at 5 EUR each; missed: t1's 20 GBP.
+        Assert.Equal((20 * 5) + (20 * 1.17), live.Total.ExpectedCost!.Value, 9);
 
         // Positives at 0.9, 0.9, 0.1 against 18 negatives at 0.9 and 19 at 0.1 (ties count half).
         Assert.Equal(((2 * (19 + 9)) + 9.5) / (3 * 37), live.Total.Auc!.Value, 12);

@@ -27,7 +27,7 @@ public sealed class PredictorInputsTests(PredictorInputsTests.ChampionFixture ch
         var edited = Applied(
             ("      - customer_1h:country_distinct_1h\n", string.Empty),
             ("      - log_amount\n", "      - log_amount\n      - customer_7d:amount_min_7d\n"),
-            ("request_fields: [amount, country, channel]", "request_fields: [amount, country]"));
+            ("request_fields: [amount, country, channel, currency]", "request_fields: [amount, country, currency]"));
         var after = await predictor.PredictAsync(FeaturePlan.Compile(edited, trackEventIds: true), "fraud", null, champion.Body, "after", CancellationToken.None);
 
         Assert.Equal(champion.Version, after.Version);
@@ -103,7 +103,7 @@ public sealed class PredictorInputsTests(PredictorInputsTests.ChampionFixture ch
             Version = trained.Run.Report!.Version;
             await registry.PromoteAsync("fraud", Version, (await registry.GetAliasesAsync("fraud")).Aliases.Champion, "test", "test");
             var last = arrived.OfType<TransactionEvent>().Last();
-            Body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{last.CustomerId}}","merchant_id":"{{last.MerchantId}}","amount":42.5,"country":"ES","channel":"pos"}""");
+            Body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{last.CustomerId}}","merchant_id":"{{last.MerchantId}}","amount":42.5,"currency":"EUR","country":"ES","channel":"pos"}""");
         }
 
         /// <inheritdoc />

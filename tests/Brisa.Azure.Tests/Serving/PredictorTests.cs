@@ -47,7 +47,7 @@ public sealed class PredictorTests(AzuriteFixture azurite)
             TimeProvider.System);
         var plan = FeaturePlan.Compile(Definitions, trackEventIds: true);
         var customer = arrived.OfType<TransactionEvent>().Last();
-        var body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{customer.CustomerId}}","merchant_id":"{{customer.MerchantId}}","amount":42.5,"country":"ES","channel":"pos"}""");
+        var body = Encoding.UTF8.GetBytes($$"""{"customer_id":"{{customer.CustomerId}}","merchant_id":"{{customer.MerchantId}}","amount":42.5,"currency":"EUR","country":"ES","channel":"pos"}""");
         var versions = new ConcurrentBag<string>();
         var failures = new ConcurrentBag<Exception>();
         using var stop = new CancellationTokenSource();

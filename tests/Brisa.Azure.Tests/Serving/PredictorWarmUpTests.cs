@@ -35,7 +35,7 @@ public sealed class PredictorWarmUpTests(AzuriteFixture azurite) : IClassFixture
         var next = Brisa.Core.Modeling.ModelVersionId.Create(DateTimeOffset.UtcNow.AddSeconds(1), [.. zip, 2]);
         await registry.SaveVersionAsync(trained.Run.Report! with { Version = next }, zip);
         await registry.PromoteAsync("fraud", next, champion, "test", "test");
-        var body = Encoding.UTF8.GetBytes("""{"customer_id":"c000001","merchant_id":"m00001","amount":12.5,"country":"ES","channel":"pos"}""");
+        var body = Encoding.UTF8.GetBytes("""{"customer_id":"c000001","merchant_id":"m00001","amount":12.5,"currency":"EUR","country":"ES","channel":"pos"}""");
         var served = await predictor.PredictAsync(plan, "fraud", null, body, "r1", CancellationToken.None);
         Assert.Equal(champion, served.Version);
 

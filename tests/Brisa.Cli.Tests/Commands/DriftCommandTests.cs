@@ -84,7 +84,7 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         {
             var body = System.Text.Json.JsonSerializer.Serialize(new
             {
-                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, country = t.Country, channel = t.Channel }),
+                instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, currency = t.Currency, country = t.Country, channel = t.Channel }),
             });
             await predictor.PredictAsync(plan, "fraud", null, Encoding.UTF8.GetBytes(body), "test", CancellationToken.None);
         }

@@ -7,7 +7,7 @@ public static class HttpSuite
 {
     private const string Json = "application/json";
 
-    private static readonly string Instance = """{"customer_id":"{customer}","merchant_id":"{merchant}","amount":42.5,"country":"ES","channel":"pos"}""";
+    private static readonly string Instance = """{"customer_id":"{customer}","merchant_id":"{merchant}","amount":42.5,"currency":"EUR","country":"ES","channel":"pos"}""";
 
     /// <summary>Every case, by name.</summary>
     public static IReadOnlyDictionary<string, HttpCase> Cases { get; } = new HttpCase[]
@@ -41,11 +41,11 @@ public static class HttpSuite
         new("predict_unknown_model", "POST", "models/nope/predict", Instance, Json, 404, ("unknown-model", "Unknown model")),
         new("predict_unknown_version", "POST", "models/fraud/predict?version=v20000101000000000-00000000", Instance, Json, 404, ("unknown-model-version", "Unknown model version")),
         new("predict_malformed_version", "POST", "models/fraud/predict?version=..%2Fother", Instance, Json, 400, ("bad-model-version", "Bad model version")),
-        new("predict_missing_entity_key", "POST", "models/fraud/predict", """{"amount":42.5,"country":"ES"}""", Json, 400, ("missing-entity-key", "Missing entity key")),
+        new("predict_missing_entity_key", "POST", "models/fraud/predict", """{"amount":42.5,"currency":"EUR","country":"ES"}""", Json, 400, ("missing-entity-key", "Missing entity key")),
         new("predict_missing_request_field", "POST", "models/fraud/predict", """{"customer_id":"{customer}","merchant_id":"{merchant}","country":"ES","channel":"pos"}""", Json, 400, ("missing-request-field", "Missing request field")),
         new("predict_wrong_field_type", "POST", "models/fraud/predict", """{"customer_id":"{customer}","merchant_id":"{merchant}","amount":"lots","country":"ES","channel":"pos"}""", Json, 400, ("invalid-field", "Invalid field")),
         new("predict_malformed_json", "POST", "models/fraud/predict", "{", Json, 400, ("malformed-json", "Malformed JSON")),
-        new("predict_batch", "POST", "models/fraud/predict", """{"instances":[{"id":"a","customer_id":"{customer}","merchant_id":"{merchant}","amount":10,"country":"ES","channel":"pos"},{"id":"b","customer_id":"new-customer","merchant_id":"{merchant}","amount":900,"country":"NG","channel":"online"}]}""", Json, 200, Check: (json, v) =>
+        new("predict_batch", "POST", "models/fraud/predict", """{"instances":[{"id":"a","customer_id":"{customer}","merchant_id":"{merchant}","amount":10,"currency":"EUR","country":"ES","channel":"pos"},{"id":"b","customer_id":"new-customer","merchant_id":"{merchant}","amount":900,"currency":"EUR","country":"NG","channel":"online"}]}""", Json, 200, Check: (json, v) =>
         {
             var predictions = json.GetProperty("predictions").EnumerateArray().ToList();
             Assert.Equal(["a", "b"], predictions.Select(p => p.GetProperty("id").GetString()));

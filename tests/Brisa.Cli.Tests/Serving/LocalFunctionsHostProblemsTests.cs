@@ -25,7 +25,7 @@ public sealed class LocalFunctionsHostProblemsTests(AzuriteFixture azurite) : IC
     public static TheoryData<string, string, string?, string?> Requests => new()
     {
         { "POST", "features/online", """{"features":["customer_7d:txn_count_7d"],"entities":{"customer_id":["c1"]}}""", "application/json" },
-        { "POST", "models/fraud/predict", """{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""", "application/json" },
+        { "POST", "models/fraud/predict", """{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""", "application/json" },
         { "GET", "catalog", null, null },
         { "GET", "catalog/ui", null, null },
         { "GET", "catalog/customer_7d", null, null },

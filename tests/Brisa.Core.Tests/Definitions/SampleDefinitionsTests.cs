@@ -73,7 +73,7 @@ public class SampleDefinitionsTests
         Assert.Equal(new LabelDefinition { Source = "chargeback", Key = "transaction_id", Within = TimeSpan.FromDays(30) }, model.Label);
         Assert.Contains(new FeatureReference("customer_7d", "amount_mean_7d"), model.Features);
         Assert.Contains(new FeatureReference(null, "amount_zscore"), model.Features);
-        Assert.Equal(["amount", "country", "channel"], model.RequestFields);
+        Assert.Equal(["amount", "country", "channel", "currency"], model.RequestFields);
         Assert.Equal(TrainerKind.LightGbm, model.Trainer.Name);
         Assert.Equal(31, model.Trainer.GetInt32("number_of_leaves", 0));
         Assert.Equal(0.05, model.Trainer.GetDouble("learning_rate", 0));
@@ -85,6 +85,8 @@ public class SampleDefinitionsTests
         Assert.Equal("amount", model.Cost!.FalseNegative.Field);
         Assert.Equal(5.0, model.Cost.FalsePositive);
         Assert.Equal("EUR", model.Cost.Currency);
+        Assert.Equal("currency", model.Cost.CurrencyField);
+        Assert.Equal(new Dictionary<string, double> { ["GBP"] = 1.17, ["USD"] = 0.92 }, model.Cost.ExchangeRates);
         Assert.True(model.Drift.RetrainOnAlert);
         Assert.Equal(0.25, model.Drift.PsiAlert);
     }
@@ -156,6 +158,34 @@ public class SampleDefinitionsTests
         Assert.Contains("\"tile\":\"5m\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
         Assert.Contains("\"false_negative\":\"amount\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
         Assert.Contains("\"customer_7d:amount_mean_7d\"", definitions.ToJson(indented: false), StringComparison.Ordinal);
+        Assert.Contains("\"currency_field\":\"currency\",\"exchange_rates\":{\"GBP\":1.17,\"USD\":0.92}", definitions.ToJson(indented: false), StringComparison.Ordinal);
+        Assert.Equal("currency", back.FindModel("fraud")!.Cost!.CurrencyField);
+        Assert.Equal(definitions.FindModel("fraud")!.Cost!.ExchangeRates, back.FindModel("fraud")!.Cost!.ExchangeRates);
+    }
+
+    [Fact]
+    public void ToJson_CostWithoutConversion_WritesNeitherKey()
+    {
+        // Definitions that do not convert currencies keep the canonical JSON (and version) they had before the keys existed.
+        var definitions = LoadSample();
+        var fraud = definitions.FindModel("fraud")!;
+        var plain = definitions with { Models = [fraud with { Cost = fraud.Cost! with { CurrencyField = null, ExchangeRates = null } }] };
+
+        var json = plain.ToJson(indented: false);
+
+        Assert.Contains("\"currency\":\"EUR\"}", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("currency_field", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("exchange_rates", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_ExchangeRateNotPositive_ThrowsWithDiagnostic()
+    {
+        var json = LoadSample().ToJson(indented: false).Replace("\"USD\":0.92", "\"USD\":0", StringComparison.Ordinal);
+
+        var error = Assert.Throws<InvalidDataException>(() => FeatureRepositoryDefinition.FromJson(json));
+
+        Assert.Contains("error BR0523: exchange rate 0 of 'USD' in the cost of model 'fraud' is not a finite number greater than 0", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Brisa.Core.Tests.Modeling;
 
 /// <summary>
 /// TEST / BOOTSTRAP ONLY — not the point-in-time training-set builder. Builds a <see cref="TrainingTable"/> for the
-/// sample <c>fraud</c> model straight from generated events, computing its 18 inputs the slow, obvious way:
+/// sample <c>fraud</c> model straight from generated events, computing its 19 inputs the slow, obvious way:
 /// windows of the customer's / merchant's events strictly before the transaction (what the online store holds when
 /// the predict call arrives), request fields from the transaction itself. Label: the transaction has a chargeback
 /// (the stream is taken as observed long enough after its end for every label to be final).
@@ -35,7 +35,7 @@ public static class BootstrapTrainingTable
 
         var n = transactions.Count;
         var names = ModelTraining.InputNames(FraudModel());
-        var numeric = names.Where(x => x is not ("country" or "channel")).ToDictionary(x => x, _ => new float[n]);
+        var numeric = names.Where(x => x is not ("country" or "channel" or "currency")).ToDictionary(x => x, _ => new float[n]);
         var country = new string?[n];
         var channel = new string?[n];
         var timestamps = new DateTimeOffset[n];
@@ -114,6 +114,7 @@ public static class BootstrapTrainingTable
         {
             "country" => (FeatureColumn)FeatureColumn.Categorical(x, country),
             "channel" => FeatureColumn.Categorical(x, channel),
+            "currency" => FeatureColumn.Categorical(x, currencies),
             _ => FeatureColumn.Numeric(x, numeric[x]),
         }).ToList();
         return new TrainingTable(timestamps, labels, columns, new Dictionary<string, double[]> { ["amount"] = amounts }, currencies, ids);

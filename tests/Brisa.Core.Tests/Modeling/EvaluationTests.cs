@@ -42,7 +42,98 @@ public sealed class EvaluationTests
         Assert.Equal(0.85, result.Threshold, 6);
         Assert.Equal(new ConfusionMatrix(1, 0, 2, 1), result.Confusion);
         Assert.Equal(20, result.ReviewAllCost);
-        Assert.Equal(["EUR", "USD"], result.ByCurrency.Select(c => c.Currency));
+
+        // The table has currencies, but the matrix names no currency_field: no breakdown, amounts taken as they are.
+        Assert.Empty(result.ByCurrency);
+    }
+
+    [Fact]
+    public void CostAt_MixedCurrencies_ConvertsAmountsAndBreaksDownInReportingCurrency()
+    {
+        // Frauds of 100 EUR, 100 USD and 100 GBP, one legit row per currency; flag the top two scores.
+        var table = new TrainingTable(
+            [.. Enumerable.Range(0, 6).Select(i => T0.AddMinutes(i))],
+            [1, 1, 1, 0, 0, 0],
+            [FeatureColumn.Numeric("x", new float[6])],
+            new Dictionary<string, double[]> { ["amount"] = [100, 100, 100, 40, 40, 40] },
+            ["EUR", "USD", "GBP", "EUR", "USD", "GBP"]);
+
+        var result = ModelEvaluator.CostAt(table, [0.9f, 0.2f, 0.8f, 0.1f, 0.1f, 0.1f], MixedCurrencyCost, threshold: 0.5);
+
+        // No model: 100 + 100 × 0.5 + 100 × 2 = 350 EUR (300 if the amounts were summed unconverted).
+        Assert.Equal(350, result.NoModelCost, 9);
+
+        // Flagged EUR and GBP frauds cost the review fee 5 each; the missed USD fraud costs 50 EUR.
+        Assert.Equal(60, result.ExpectedCost, 9);
+        Assert.Equal(290, result.Saved, 9);
+        Assert.Equal("EUR", result.Currency);
+        Assert.Equal(
+            [new CurrencyResult("EUR", 2, 5, 100, 95), new CurrencyResult("GBP", 2, 5, 200, 195), new CurrencyResult("USD", 2, 50, 50, 0)],
+            result.ByCurrency);
+    }
+
+    [Fact]
+    public void LeastCost_MixedCurrencies_ThresholdChosenOnConvertedAmounts()
+    {
+        // A 4 GBP fraud is worth 8 EUR, more than the 5 EUR review fee: reviewing it pays only once converted.
+        var table = new TrainingTable(
+            [T0, T0.AddMinutes(1)],
+            [1, 0],
+            [FeatureColumn.Numeric("x", new float[2])],
+            new Dictionary<string, double[]> { ["amount"] = [4, 10] },
+            ["GBP", "EUR"]);
+
+        var result = ModelEvaluator.LeastCost(table, [0.9f, 0.1f], MixedCurrencyCost);
+
+        Assert.Equal(8, result.NoModelCost, 9);
+        Assert.Equal(5, result.ExpectedCost, 9);
+        Assert.Equal(1, result.Confusion.TruePositives);
+    }
+
+    [Fact]
+    public void CostAt_CurrencyWithoutRate_FailsNamingCurrenciesAndRowCounts()
+    {
+        var table = new TrainingTable(
+            [.. Enumerable.Range(0, 5).Select(i => T0.AddMinutes(i))],
+            [1, 0, 1, 0, 0],
+            [FeatureColumn.Numeric("x", new float[5])],
+            new Dictionary<string, double[]> { ["amount"] = [10, 10, 10, 10, 10] },
+            ["JPY", "JPY", "EUR", null, "USD"]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ModelEvaluator.CostAt(table, new float[5], MixedCurrencyCost, 0.5));
+
+        Assert.Contains("to EUR", error.Message, StringComparison.Ordinal);
+        Assert.Contains("currency_field 'currency' is empty in 1 row, 'JPY' in 2 rows", error.Message, StringComparison.Ordinal);
+        Assert.Contains("rates given: GBP, USD", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CostAt_CurrencyWithoutRateCountedAsMissing_CostsNothing()
+    {
+        var table = new TrainingTable(
+            [T0, T0.AddMinutes(1), T0.AddMinutes(2)],
+            [1, 1, 1],
+            [FeatureColumn.Numeric("x", new float[3])],
+            new Dictionary<string, double[]> { ["amount"] = [10, 10, double.NaN] },
+            ["JPY", "USD", "USD"]);
+
+        var result = ModelEvaluator.CostAt(table, new float[3], MixedCurrencyCost, 0.5, UnconvertibleCost.Missing);
+
+        // JPY has no rate and the third amount is missing: both cost 0, as a missing amount always has.
+        Assert.Equal(5, result.NoModelCost, 9);
+    }
+
+    [Fact]
+    public void ToReportingCurrency_RowCurrencies_ConvertsByRate()
+    {
+        Assert.Equal(10, MixedCurrencyCost.ToReportingCurrency(10, "EUR"));
+        Assert.Equal(5, MixedCurrencyCost.ToReportingCurrency(10, "USD"));
+        Assert.Equal(20, MixedCurrencyCost.ToReportingCurrency(10, "GBP"));
+        Assert.True(double.IsNaN(MixedCurrencyCost.ToReportingCurrency(10, "usd")));
+        Assert.True(double.IsNaN(MixedCurrencyCost.ToReportingCurrency(10, null)));
+
+        // Without a currency_field every amount is already in the reporting currency.
+        Assert.Equal(10, (MixedCurrencyCost with { CurrencyField = null }).ToReportingCurrency(10, "JPY"));
     }
 
     [Fact]
@@ -112,6 +203,16 @@ public sealed class EvaluationTests
         Assert.Equal(2, c.Missing);
         Assert.Equal(new CategoryCount("a", 2), c.Categories[0]);
     }
+
+    private static CostMatrix MixedCurrencyCost { get; } = new()
+    {
+        FalseNegative = CostAmount.FromField("amount"),
+        FalsePositive = 5,
+        TruePositive = 5,
+        Currency = "EUR",
+        CurrencyField = "currency",
+        ExchangeRates = new Dictionary<string, double> { ["USD"] = 0.5, ["GBP"] = 2 },
+    };
 
     internal static TrainingTable Table(float[] labels, double[] amounts) =>
         new(

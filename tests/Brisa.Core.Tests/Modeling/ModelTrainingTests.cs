@@ -22,6 +22,42 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public void Train_SampleCostWithCurrencyField_BreakdownByRowCurrencyAddsUpInEur()
+    {
+        var business = fixture.Outcome.Report.Evaluation.Business!;
+        var validation = fixture.Outcome.ValidationRows;
+
+        Assert.Equal(["EUR", "GBP", "USD"], business.ByCurrency.Select(c => c.Currency));
+        Assert.Equal(validation.RowCount, business.ByCurrency.Sum(c => c.Rows));
+
+        // Every part is in EUR, so the parts add up to the totals.
+        Assert.Equal(business.NoModelCost, business.ByCurrency.Sum(c => c.NoModelCost), 6);
+        Assert.Equal(business.ExpectedCost, business.ByCurrency.Sum(c => c.ExpectedCost), 6);
+
+        // And the no-model cost is the converted sum of the missed frauds' amounts (GBP 1.17, USD 0.92 EUR).
+        var rates = new Dictionary<string, double> { ["EUR"] = 1, ["GBP"] = 1.17, ["USD"] = 0.92 };
+        var expected = Enumerable.Range(0, validation.RowCount)
+            .Where(i => validation.Labels[i] > 0.5f)
+            .Sum(i => validation.CostInputs["amount"][i] * rates[validation.Currencies![i]!]);
+        Assert.Equal(expected, business.NoModelCost, 6);
+    }
+
+    [Fact]
+    public void Train_RowCurrencyWithoutRate_FailsNamingCurrencyAndRows()
+    {
+        var table = fixture.Table;
+        var currencies = table.Currencies!.ToArray();
+        currencies[0] = "JPY";
+        currencies[1] = "JPY";
+        currencies[2] = null;
+        var unconvertible = new TrainingTable([.. table.Timestamps], [.. table.Labels], table.Features, table.CostInputs, currencies);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ModelTraining.Train(fixture.Model, unconvertible, new TrainingOptions { ComputeImportance = false }));
+
+        Assert.Contains("Cannot convert the false-negative costs to EUR: currency_field 'currency' is empty in 1 row, 'JPY' in 2 rows", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_ShuffledLabels_FailsTheThresholdsTheRealModelPasses()
     {
         var labels = fixture.Table.Labels.ToArray();

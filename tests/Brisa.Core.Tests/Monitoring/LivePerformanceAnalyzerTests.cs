@@ -16,10 +16,10 @@ public sealed class LivePerformanceAnalyzerTests
         // Scores 0.9 (fraud, 100 EUR), 0.8 (legit), 0.3 (fraud, 50 EUR), 0.1 (legit); threshold 0.5.
         LivePrediction[] predictions =
         [
-            new("t1", Day1.AddHours(1), 0.9, 100),
-            new("t2", Day1.AddHours(2), 0.8, 20),
-            new("t3", Day1.AddHours(3), 0.3, 50),
-            new("t4", Day1.AddHours(4), 0.1, 10),
+            new("t1", Day1.AddHours(1), 0.9, 100, "EUR"),
+            new("t2", Day1.AddHours(2), 0.8, 20, "EUR"),
+            new("t3", Day1.AddHours(3), 0.3, 50, "EUR"),
+            new("t4", Day1.AddHours(4), 0.1, 10, "EUR"),
         ];
         LabelArrival[] labels = [new("t1", Day1.AddDays(5)), new("t3", Day1.AddDays(9))];
 
@@ -43,6 +43,45 @@ public sealed class LivePerformanceAnalyzerTests
         Assert.Equal(0.6, total.SavedFraction!.Value, 9);
         Assert.Equal("EUR", live.Currency);
         Assert.Equal(0.5, live.Threshold);
+    }
+
+    [Fact]
+    public void Compute_MixedCurrencies_ConvertsMoneyToEurAsTrainingDoes()
+    {
+        // Missed frauds of 100 USD and 100 GBP, a caught one of 100 EUR; the sample's rates are USD 0.92, GBP 1.17.
+        LivePrediction[] predictions =
+        [
+            new("t1", Day1.AddHours(1), 0.9, 100, "EUR"),
+            new("t2", Day1.AddHours(2), 0.3, 100, "USD"),
+            new("t3", Day1.AddHours(3), 0.2, 100, "GBP"),
+            new("t4", Day1.AddHours(4), 0.1, 10, "EUR"),
+        ];
+        LabelArrival[] labels = [new("t1", Day1.AddDays(1)), new("t2", Day1.AddDays(1)), new("t3", Day1.AddDays(1))];
+
+        var total = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, labels, Day1.AddDays(40))!.Total;
+
+        Assert.Equal(100 + 92 + 117, total.NoModelCost!.Value, 9);
+        Assert.Equal(5 + 92 + 117, total.ExpectedCost!.Value, 9);
+        Assert.Equal(95, total.Saved!.Value, 9);
+    }
+
+    [Fact]
+    public void Compute_CurrencyWithoutRate_CountsAsMissingCostInsteadOfFailing()
+    {
+        // JPY has no rate and t3 was logged without its currency: their costs count as missing (0), like a missing amount.
+        LivePrediction[] predictions =
+        [
+            new("t1", Day1.AddHours(1), 0.2, 100, "JPY"),
+            new("t2", Day1.AddHours(2), 0.2, 100, "USD"),
+            new("t3", Day1.AddHours(3), 0.2, 100),
+            new("t4", Day1.AddHours(4), 0.1, 10, "EUR"),
+        ];
+        LabelArrival[] labels = [new("t1", Day1.AddDays(1)), new("t2", Day1.AddDays(1)), new("t3", Day1.AddDays(1))];
+
+        var total = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, labels, Day1.AddDays(40))!.Total;
+
+        Assert.Equal(92, total.NoModelCost!.Value, 9);
+        Assert.Equal(3, total.Positives);
     }
 
     [Fact]

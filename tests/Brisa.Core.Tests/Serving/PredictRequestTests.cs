@@ -21,7 +21,7 @@ public sealed class PredictRequestTests
     {
         var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath())
             .Replace("      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }", "      - { name: channel, type: string, required: true, allowed: [pos, online, atm] }\n      - { name: installments, type: long }", StringComparison.Ordinal)
-            .Replace("request_fields: [amount, country, channel]", "request_fields: [amount, country, channel, installments]", StringComparison.Ordinal);
+            .Replace("request_fields: [amount, country, channel, currency]", "request_fields: [amount, country, channel, currency, installments]", StringComparison.Ordinal);
         var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
         return TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("fraud")!).Requirements;
     }
@@ -31,7 +31,7 @@ public sealed class PredictRequestTests
     [Fact]
     public void Parse_SingleInstance_KeysAndTypedRequestFields()
     {
-        var set = Parse("""{"customer_id":"c1","merchant_id":"m1","amount":12.5,"country":"ES","channel":"pos"}""");
+        var set = Parse("""{"customer_id":"c1","merchant_id":"m1","amount":12.5,"currency":"EUR","country":"ES","channel":"pos"}""");
 
         Assert.Equal(1, set.Count);
         Assert.Equal("req-0", set.IdOf(0));
@@ -43,7 +43,7 @@ public sealed class PredictRequestTests
     [Fact]
     public void Parse_Instances_KeepsOrderAndIds()
     {
-        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"country":"FR","channel":"online"}]}""");
+        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"currency":"EUR","country":"FR","channel":"online"}]}""");
 
         Assert.Equal(["t1", "req-1"], [set.IdOf(0), set.IdOf(1)]);
     }
@@ -52,7 +52,7 @@ public sealed class PredictRequestTests
     public void Parse_IntegerId_KeptAsText()
     {
         // An integer transaction id names the instance as a string one does (response, log, join with labels).
-        var set = Parse("""{"instances":[{"id":12345,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"id":null,"customer_id":"c2","merchant_id":"m2","amount":1,"country":"ES","channel":"pos"}]}""");
+        var set = Parse("""{"instances":[{"id":12345,"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"},{"id":null,"customer_id":"c2","merchant_id":"m2","amount":1,"currency":"EUR","country":"ES","channel":"pos"}]}""");
 
         Assert.Equal(["12345", "req-1"], [set.IdOf(0), set.IdOf(1)]);
     }
@@ -66,11 +66,11 @@ public sealed class PredictRequestTests
         // Ingestion rejects a non-integer for a long field, so the model never saw one: serving must not score it.
         var requirements = WithInstallments();
         Assert.Contains(requirements.RequestFields, f => f.Name == "installments" && f.Type == FieldType.Long);
-        var ok = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos","installments":3}"""), requirements, Now, "req");
+        var ok = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos","installments":3}"""), requirements, Now, "req");
         Assert.Equal(1, ok.Count);
 
         var error = Assert.Throws<ServingException>(() => PredictRequest.Parse(
-            Encoding.UTF8.GetBytes($$"""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos","installments":{{installments}}}"""), requirements, Now, "req"));
+            Encoding.UTF8.GetBytes($$"""{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos","installments":{{installments}}}"""), requirements, Now, "req"));
 
         Assert.Equal(400, error.Status);
         Assert.Contains("field 'installments' must be long; got number", error.Message, StringComparison.Ordinal);
@@ -83,15 +83,15 @@ public sealed class PredictRequestTests
         var requirements = WithInstallments();
         var installments = requirements.RequestFields.ToList().FindIndex(f => f.Name == "installments");
 
-        var set = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}"""), requirements, Now, "req");
+        var set = PredictRequest.Parse(Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}"""), requirements, Now, "req");
 
         Assert.True(set.RequestValueOf(0, installments).IsNull);
     }
 
     [Theory]
-    [InlineData("""{"customer_id":"c1","merchant_id":"m1","country":"ES"}""", "Instance 0: missing required request fields 'amount', 'channel'")]
-    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":null,"country":"ES","channel":"pos"}""", "Instance 0: missing required request field 'amount'")]
-    [InlineData("""{"instances":[{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"channel":"pos"}]}""", "Instance 1: missing required request field 'country'")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","country":"ES"}""", "Instance 0: missing required request fields 'amount', 'channel', 'currency'")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":null,"currency":"EUR","country":"ES","channel":"pos"}""", "Instance 0: missing required request field 'amount'")]
+    [InlineData("""{"instances":[{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"currency":"EUR","channel":"pos"}]}""", "Instance 1: missing required request field 'country'")]
     public void Parse_RequiredRequestFieldMissing_MissingRequestField(string json, string message)
     {
         // Ingestion dead-letters a transaction without amount, country or channel, so the model never saw one missing:
@@ -113,8 +113,8 @@ public sealed class PredictRequestTests
     [InlineData("""{"instances":{}}""", "'instances' must be a list of objects.")]
     [InlineData("""{"instances":[42]}""", "Instance 0 must be a JSON object.")]
     [InlineData("""{"customer_id":{"nested":true},"merchant_id":"m1"}""", "must be a string (or an integer)")]
-    [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got true")]
-    [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got number")]
+    [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got true")]
+    [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got number")]
     [InlineData("""not json""", "The body is not valid JSON")]
     public void Parse_BadInstance_ClearError(string json, string message)
     {

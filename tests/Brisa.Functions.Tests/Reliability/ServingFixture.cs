@@ -90,7 +90,7 @@ public sealed class ServingFixture : IAsyncLifetime
     public ModelInfoFunction ModelInfo() => new(Registry, NullLogger<ModelInfoFunction>.Instance);
 
     public string ValidInstance(double amount = 42.5) =>
-        $$"""{"customer_id":"{{Customer}}","merchant_id":"{{Merchant}}","amount":{{amount}},"country":"ES","channel":"pos"}""";
+        $$"""{"customer_id":"{{Customer}}","merchant_id":"{{Merchant}}","amount":{{amount}},"currency":"EUR","country":"ES","channel":"pos"}""";
 
     public static HttpRequest Request(byte[] body, string? contentType = "application/json", string method = "POST", string? query = null)
     {

@@ -14,7 +14,7 @@ public sealed class PredictFunctionTests(AzuriteFixture azurite)
         // No test in this collection applies definitions to the shared account.
         Assert.Null(await DefinitionRegistry.For(azurite.Storage).GetPointerAsync());
         using var services = new FunctionServices(azurite.ConnectionString);
-        var body = """{"customer_id":"c1","merchant_id":"m1","amount":1,"country":"ES","channel":"pos"}""";
+        var body = """{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""";
 
         var result = await services.Create<PredictFunction>().Run(ServingFixture.Request(body), "fraud", CancellationToken.None);
 
