@@ -68,7 +68,14 @@ public static class ModelTraining
         if (model.Task == ModelTask.BinaryClassification && model.Cost is { } cost)
         {
             // Checked before fitting: a row whose currency has no exchange rate fails the run now, not after the fit.
-            _ = ModelEvaluator.FalseNegativeCosts(table, cost);
+            try
+            {
+                _ = ModelEvaluator.FalseNegativeCosts(table, cost);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidOperationException($"Model '{model.Name}': {ex.Message}", ex);
+            }
         }
 
         var split = TemporalSplit.Create(table, model.Split);

@@ -79,7 +79,7 @@ public sealed record LivePerformance
     /// <summary>The champion's decision threshold the money is computed at.</summary>
     public required double Threshold { get; init; }
 
-    /// <summary>The cost matrix's currency.</summary>
+    /// <summary>The cost matrix's currency, which every amount is converted to and reported in.</summary>
     public string? Currency { get; init; }
 
     /// <summary>The champion's validation numbers.</summary>

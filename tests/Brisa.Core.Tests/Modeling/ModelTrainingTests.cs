@@ -54,7 +54,7 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
 
         var error = Assert.Throws<InvalidOperationException>(() => ModelTraining.Train(fixture.Model, unconvertible, new TrainingOptions { ComputeImportance = false }));
 
-        Assert.Contains("Cannot convert the false-negative costs to EUR: currency_field 'currency' is empty in 1 row, 'JPY' in 2 rows", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Model 'fraud': Cannot convert the false-negative costs to EUR: currency_field 'currency' is empty in 1 row, 'JPY' in 2 rows", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -232,6 +232,8 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
         var html = TrainingReportHtml.Render(report);
         Assert.Contains("Money saved", html, StringComparison.Ordinal);
         Assert.Contains(" EUR", html, StringComparison.Ordinal);
+        Assert.Contains("By row currency, every amount converted to EUR", html, StringComparison.Ordinal);
+        Assert.Contains("<th>saved (EUR)</th>", html, StringComparison.Ordinal);
         Assert.Contains("customer_1h:txn_count_1h", html, StringComparison.Ordinal);
     }
 
