@@ -71,7 +71,7 @@ public sealed class StorageReachabilityTests(AzuriteFixture azurite)
     [Fact]
     public async Task EnsureReachable_OneServiceRefuses_ThrowsNamingThatEndpointAndSetting()
     {
-        var refused = RefusedPort();
+        var refused = LoopbackPorts.Refused();
         var endpoints = Endpoints(azurite.Azurite.BlobPort, refused, azurite.Azurite.TablePort);
 
         var error = await Assert.ThrowsAsync<StorageUnreachableException>(() => StorageReachability.EnsureReachableAsync(endpoints, TimeSpan.FromSeconds(10)));
@@ -135,16 +135,6 @@ public sealed class StorageReachabilityTests(AzuriteFixture azurite)
 
     private static StorageEndpoint Endpoint(string service, int port) =>
         new(service, new Uri($"http://127.0.0.1:{port}/devstoreaccount1"), "Storage");
-
-    // A port nothing listens on: taken from the system, then released.
-    private static int RefusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static async Task AnswerOnceAsync(TcpListener server, string response)
     {

@@ -65,10 +65,14 @@ public sealed class DeadLetterCommandsTests(AzuriteFixture azurite) : IClassFixt
         var ingested = await new EventIngestor(azurite.Storage, sample).IngestAsync([new IncomingMessage(FraudStreamJson.ToJsonArray(batch))], CancellationToken.None);
         Assert.Equal(3, ingested.Rejected);
 
-        // The fix: the source now allows JPY, applied to the registry the push endpoint follows.
+        // The fix: the source now allows JPY (and the model's cost converts it), applied to the registry the push endpoint follows.
         var fixedFile = Path.Combine(Path.GetTempPath(), $"deadletter-jpy-{run}.yaml");
-        await File.WriteAllTextAsync(fixedFile, (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("allowed: [EUR, USD, GBP]", "allowed: [EUR, USD, GBP, JPY]", StringComparison.Ordinal));
-        var definitions = DefinitionLoader.Load(fixedFile).Definitions!;
+        await File.WriteAllTextAsync(fixedFile, (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions))
+            .Replace("allowed: [EUR, USD, GBP]", "allowed: [EUR, USD, GBP, JPY]", StringComparison.Ordinal)
+            .Replace("exchange_rates: { USD: 0.92, GBP: 1.17 }", "exchange_rates: { USD: 0.92, GBP: 1.17, JPY: 0.0062 }", StringComparison.Ordinal));
+        var loaded = DefinitionLoader.Load(fixedFile);
+        Assert.Empty(loaded.Diagnostics);
+        var definitions = loaded.Definitions!;
         await DefinitionRegistry.For(azurite.Storage).ApplyAsync(definitions, "test", now, CancellationToken.None);
         var url = new Uri($"http://127.0.0.1:{ServingFixture.FreePort()}/");
         await using var api = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }, Key);

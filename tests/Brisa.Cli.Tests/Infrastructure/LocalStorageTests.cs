@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Infrastructure;
@@ -36,7 +34,7 @@ public sealed class LocalStorageTests
     [MemberData(nameof(StorageCommands))]
     public async Task Open_StorageRefusesConnections_ExitThreeAtOnceNamingEndpointAndSetting(string[] args)
     {
-        var endpoint = $"http://127.0.0.1:{RefusedPort()}/devstoreaccount1";
+        var endpoint = $"http://127.0.0.1:{LoopbackPorts.Refused()}/devstoreaccount1";
 
         var watch = Stopwatch.StartNew();
         var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(
@@ -51,7 +49,7 @@ public sealed class LocalStorageTests
     [Fact]
     public async Task Open_IdentityBasedEndpointRefusesConnections_ExitThreeNamingItsSetting()
     {
-        var port = RefusedPort();
+        var port = LoopbackPorts.Refused();
         var environment = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage__blobServiceUri"] = $"https://127.0.0.1:{port}/",
@@ -79,16 +77,6 @@ public sealed class LocalStorageTests
         Assert.StartsWith($"error: cannot reach Blob storage at {endpoint} (from AzureWebJobsStorage): ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < WellUnderTheRetries, $"took {watch.Elapsed}");
-    }
-
-    // A port nothing listens on: taken from the system, then released.
-    private static int RefusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     // Azurite's well-known development account (a public key), with every service at one endpoint.
