@@ -27,7 +27,7 @@ public static class DefinitionFile
         var result = DefinitionLoader.Load(path);
         foreach (var diagnostic in result.Diagnostics)
         {
-            console.MarkupLineInterpolated($"[red]{diagnostic.ToString()}[/]");
+            WriteWhole(console, diagnostic.ToString());
         }
 
         if (result.Definitions is null)
@@ -36,6 +36,20 @@ public static class DefinitionFile
         }
 
         return result.Definitions;
+    }
+
+    // A diagnostic is one "file:line:col: error CODE: message" line that CI logs, grep and problem matchers read whole:
+    // where there is no terminal to colour it, it is written as it is instead of being wrapped at the console's width.
+    private static void WriteWhole(IAnsiConsole console, string line)
+    {
+        if (console.Profile.Capabilities.Ansi)
+        {
+            console.MarkupLineInterpolated($"[red]{line}[/]");
+        }
+        else
+        {
+            console.Profile.Out.Writer.WriteLine(line);
+        }
     }
 
     /// <summary>The registry's live definitions, or null after saying how to get some.</summary>

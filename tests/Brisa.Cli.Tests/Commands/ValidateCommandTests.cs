@@ -28,6 +28,24 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Validate_LongDiagnosticWithOutputRedirected_PrintsItOnOneLine()
+    {
+        // Twenty allowed currencies without exchange rates: one diagnostic naming them all, far wider than a console.
+        var currencies = "EUR, USD, GBP, JPY, CHF, SEK, NOK, DKK, PLN, CZK, HUF, RON, BGN, ISK, TRY, AUD, CAD, NZD, SGD, HKD";
+        var path = Path.Combine(Path.GetTempPath(), $"currencies-{Guid.NewGuid():N}.yaml");
+        var sample = await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions);
+        await File.WriteAllTextAsync(path, sample.Replace("allowed: [EUR, USD, GBP]", $"allowed: [{currencies}]", StringComparison.Ordinal));
+
+        var (exitCode, stdout, _) = await CliRunner.RunProcessSeparatelyAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string?>(), "validate", path);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stdout.Split('\n'), l => l.Contains("error BR0524", StringComparison.Ordinal));
+        Assert.StartsWith(Path.GetFileName(path) + ":", line, StringComparison.Ordinal);
+        Assert.EndsWith("HKD: <rate> }'.", line.TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.True(line.Length > 240, $"{line.Length} characters");
+    }
+
+    [Fact]
     public async Task Validate_MissingFile_ExitTwoWithMessage()
     {
         var (exitCode, output) = await CliRunner.RunAsync("validate", "/no/such/file.yaml");
