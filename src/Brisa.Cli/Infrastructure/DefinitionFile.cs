@@ -24,7 +24,9 @@ public static class DefinitionFile
             return null;
         }
 
-        var result = DefinitionLoader.Load(path);
+        // Diagnostics name the file as it was given (as compilers do), so an editor or a CI annotation finds it from
+        // where the command ran; the bare file name would not.
+        var result = DefinitionLoader.Parse(File.ReadAllText(path), path);
         foreach (var diagnostic in result.Diagnostics)
         {
             WriteWhole(console, diagnostic.ToString());
