@@ -9,7 +9,7 @@ namespace Brisa.Core.Modeling;
 /// </summary>
 /// <param name="Training">Training row indexes, oldest first.</param>
 /// <param name="Validation">Validation row indexes, oldest first.</param>
-/// <param name="Cutoff">The newest observation time minus the validation span: training rows are at or before it (and before the gap), validation rows after it.</param>
+/// <param name="Cutoff">The newest observation time minus the validation span: validation rows are after it, training rows at or before it less the gap.</param>
 /// <param name="End">The newest observation time in the table.</param>
 public sealed record TemporalSplit(IReadOnlyList<int> Training, IReadOnlyList<int> Validation, DateTimeOffset Cutoff, DateTimeOffset End)
 {
