@@ -62,10 +62,14 @@ public static class BrisaApp
             });
             config.AddBranch("features", features =>
             {
-                features.SetDescription("Read online feature values, as the HTTP API serves them.");
+                features.SetDescription("Read feature values: online, as the HTTP API serves them, or point in time from the raw zone.");
                 features.AddCommand<FeaturesGetCommand>("get")
                     .WithDescription("Online values of features for entity keys, with status (TTL applied) and event time.")
                     .WithExample("features", "get", "customer_1h:txn_count_1h", "customer_7d:amount_mean_7d", "--entity", "customer_id=c000014");
+                features.AddCommand<FeaturesHistoryCommand>("history")
+                    .WithDescription("Point-in-time feature values from the raw zone, as Parquet: for rows of entity keys and times (CSV), or a model's training set.")
+                    .WithExample("features", "history", "customer_7d:amount_mean_7d", "--entities", "rows.csv", "-o", "features.parquet")
+                    .WithExample("features", "history", "--service", "fraud", "-o", "fraud-training.parquet");
             });
             config.AddBranch("deadletter", deadLetter =>
             {

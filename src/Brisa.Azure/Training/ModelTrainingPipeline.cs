@@ -79,6 +79,24 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         return new TrainingPipelineResult(run, observations.Count, observations.ImmatureDropped, table.RowCount);
     }
 
+    /// <summary>
+    /// The labelled point-in-time set <see cref="RunAsync"/> would train <paramref name="modelName"/> on now, without
+    /// training: observations of the last <paramref name="history"/> whose label is final, with their features and label.
+    /// </summary>
+    /// <param name="definitions">The definitions.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="history">How far back observations go.</param>
+    /// <param name="progress">Hears each stage.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The observations read and the set.</returns>
+    public async Task<(ObservationSet Observations, TrainingSet Set)> BuildDatasetAsync(FeatureRepositoryDefinition definitions, string modelName, TimeSpan history, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        var model = definitions.FindModel(modelName)
+            ?? throw new ArgumentException($"Unknown model '{modelName}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(modelName));
+        return await BuildSetAsync(FeaturePlan.Compile(definitions, trackEventIds: false), model, clock.GetUtcNow(), history, progress, cancellationToken);
+    }
+
     // Why there is nothing to train on, and what to do: an empty history, or labels that are not final yet (the usual
     // case on a young stream, which "the training table is empty" did not explain).
     private static string NoLabelledRows(ModelDefinition model, ObservationSet observations, DateTimeOffset now, TimeSpan history)
@@ -107,30 +125,15 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         // The first observations' windows and TTLs reach back before the history: their events are read too (for
         // features only), so those rows see what serving saw at their time, not windows cut at the history start.
         var builder = TrainingSetBuilder.ForModel(plan, model);
-        var lookbackFrom = from;
-        foreach (var view in builder.Requirements.Views)
-        {
-            var windowStart = view.View.TileStart(view.View.TileOf(from) - view.View.MaxWindowTiles + 1);
-            lookbackFrom = Math.Min(lookbackFrom, Math.Min(windowStart, from - view.Definition.Ttl.Ticks));
-        }
-
-        var featureSources = builder.Requirements.Sources.ToHashSet(StringComparer.Ordinal);
-        var sources = featureSources.Append(model.ObservationSource).Append(model.Label.Source).Distinct(StringComparer.Ordinal);
+        var sources = builder.Requirements.Sources.Append(model.ObservationSource).Append(model.Label.Source).Distinct(StringComparer.Ordinal);
         var reader = RawZoneReader.For(storage);
         var events = new Dictionary<string, List<SourceEventBatch>>(StringComparer.Ordinal);
-        var lookback = new List<SourceEventBatch>();
+        progress?.Report("reading raw events for the first rows' windows");
+        var lookback = await new HistoricalFeatures(storage).ReadAsync(plan, builder.Requirements, HistoricalFeatures.LookbackStart(builder.Requirements, from), from, cancellationToken);
         foreach (var source in sources)
         {
             progress?.Report($"reading raw '{source}'");
             var schema = plan.Schemas.Single(s => s.SourceName == source);
-            if (featureSources.Contains(source))
-            {
-                await foreach (var batch in reader.ReadRangeAsync(schema, lookbackFrom, from, cancellationToken))
-                {
-                    lookback.Add(batch);
-                }
-            }
-
             var batches = new List<SourceEventBatch>();
             await foreach (var batch in reader.ReadRangeAsync(schema, from, to, cancellationToken))
             {

@@ -1,0 +1,73 @@
+using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
+using Brisa.Core.Training;
+
+namespace Brisa.Core.Tests.Training;
+
+public class EntityRowsTests
+{
+    private static readonly FeatureRequirements Model = TrainingSetBuilder.ForModel(FraudStream.Plan, FraudStream.Definitions.FindModel("fraud")!).Requirements;
+    private static readonly FeatureRequirements CustomerOnly =
+        new TrainingSetBuilder(FraudStream.Plan, [FeatureReference.Parse("customer_7d:amount_mean_7d")]).Requirements;
+
+    [Fact]
+    public void ReadCsv_QuotedFieldsCrlfAndBom_KeysTimesAndTypedRequestFields()
+    {
+        var csv = "\uFEFFevent_timestamp,customer_id,merchant_id,amount,currency,country,channel,note\r\n"
+            + "2026-05-01T12:30:00Z,\"c,1\",m1,12.5,EUR,ES,pos,\"said \"\"hi\"\"\nand left\"\r\n"
+            + "2026-05-01T14:30:00+02:00,c2,,7,GBP,GB,online,\r\n";
+
+        var rows = EntityRows.ReadCsv(csv, Model);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(["1", "2"], [rows.IdOf(0), rows.IdOf(1)]);
+        var noon = TiledView.ToUnixTicks(new DateTimeOffset(2026, 5, 1, 12, 30, 0, TimeSpan.Zero));
+        Assert.Equal([noon, noon], [rows.TicksOf(0), rows.TicksOf(1)]);
+        var customer = rows.EntityKeyFields.ToList().IndexOf("customer_id");
+        var merchant = rows.EntityKeyFields.ToList().IndexOf("merchant_id");
+        Assert.Equal("c,1", rows.KeyOf(0, customer));
+        Assert.Null(rows.KeyOf(1, merchant));
+        var amount = rows.RequestFields.ToList().FindIndex(f => f.Name == "amount");
+        var currency = rows.RequestFields.ToList().FindIndex(f => f.Name == "currency");
+        Assert.Equal(12.5, rows.RequestValueOf(0, amount).AsNumber());
+        Assert.Equal("GBP", rows.RequestValueOf(1, currency).AsText());
+        Assert.True(rows.LabelOf(0).IsNull);
+    }
+
+    [Fact]
+    public void ReadCsv_RowIdColumn_NamesTheRows()
+    {
+        var rows = EntityRows.ReadCsv("row_id,customer_id,event_timestamp\na-7,c1,2026-05-01\n\nb-9,c2,2026-05-02\n", CustomerOnly);
+
+        Assert.Equal(["a-7", "b-9"], [rows.IdOf(0), rows.IdOf(1)]);
+    }
+
+    [Theory]
+    [InlineData("", "line 1: no header")]
+    [InlineData("customer_id\nc1\n", "line 1: no column 'event_timestamp'")]
+    [InlineData("event_timestamp,customer\n2026-05-01,c1\n", "line 1: no column 'customer_id' (a join key the features need); the header has: event_timestamp, customer")]
+    [InlineData("event_timestamp,customer_id\n2026-05-01,c1\nyesterday,c2\n", "line 3: 'yesterday' in column 'event_timestamp' is not a time")]
+    [InlineData("event_timestamp,customer_id\n2026-05-01,c1,extra\n", "line 2: 3 field(s), but the header has 2")]
+    [InlineData("event_timestamp,customer_id\n2026-05-01,\"c1\n", "line 2: a quoted field is not closed")]
+    [InlineData("event_timestamp,customer_id\n2026-05-01,\"c1\"x\n", "line 2: a quoted field must end at a comma")]
+    [InlineData("row_id,event_timestamp,customer_id\nr1,2026-05-01,c1\n\"two\nlines\",2026-05-01,c2\nr1,2026-05-01,c3\n", "line 5: row_id 'r1' is already used by an earlier row")]
+    public void ReadCsv_BadText_FormatExceptionNamesLineAndColumn(string csv, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => EntityRows.ReadCsv(csv, CustomerOnly));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("abc", "EUR", "pos", "line 2: 'abc' in column 'amount' is not a double.")]
+    [InlineData("-1", "EUR", "pos", "line 2: -1 in column 'amount' is outside its range [0, 1000000].")]
+    [InlineData("5", "JPY", "pos", "line 2: 'JPY' in column 'currency' is not one of its allowed values (EUR, USD, GBP).")]
+    public void ReadCsv_RequestFieldNotOfItsType_FormatException(string amount, string currency, string channel, string message)
+    {
+        var csv = $"event_timestamp,customer_id,merchant_id,amount,currency,country,channel\n2026-05-01,c1,m1,{amount},{currency},ES,{channel}\n";
+
+        var error = Assert.Throws<FormatException>(() => EntityRows.ReadCsv(csv, Model));
+
+        Assert.Equal(message, error.Message);
+    }
+}
