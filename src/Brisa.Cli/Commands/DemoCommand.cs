@@ -83,6 +83,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Port is { } port)
+        {
+            // Checked now rather than after a minute of stages.
+            LocalFunctionsHost.EnsurePortAvailable(new Uri($"http://127.0.0.1:{port}"));
+        }
+
         var clock = Stopwatch.StartNew();
         console.Write(new Rule("[bold]Brisa demo[/]: the whole loop on this machine").LeftJustified());
         var reportDir = settings.Out ?? Path.Combine(Path.GetTempPath(), $"brisa-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");

@@ -53,6 +53,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var url = new Uri($"http://127.0.0.1:{settings.Port}");
+        LocalFunctionsHost.EnsurePortAvailable(url);
         await using var storage = await LocalStorage.OpenAsync(cancellationToken);
         var definitionsFile = settings.Definitions;
         var nothingApplied = definitionsFile is null && await DefinitionRegistry.For(storage.Storage).GetPointerAsync(cancellationToken) is null;
@@ -67,7 +69,6 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             return ExitCodes.BadInput;
         }
 
-        var url = new Uri($"http://127.0.0.1:{settings.Port}");
         var (key, keyOrigin) = ResolveKey(settings);
         await using var app = LocalFunctionsHost.Build(
             url,

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using Brisa.Functions;
 using Brisa.Functions.Http;
@@ -64,6 +66,31 @@ public static class LocalFunctionsHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Fails with one line when something already listens on the port: the host would log its start-up failure with a
+    /// stack trace and exit as a generic failure, though the fix is the user's (stop the other one, or another port).
+    /// </summary>
+    /// <param name="url">Where the host will listen.</param>
+    /// <param name="option">The option that sets the port, for the message.</param>
+    /// <exception cref="BadInputException">The port is in use.</exception>
+    public static void EnsurePortAvailable(Uri url, string option = "--port")
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        using var probe = new TcpListener(IPAddress.Loopback, url.Port);
+        try
+        {
+            probe.Start();
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new BadInputException($"port {url.Port} on 127.0.0.1 is already in use (another brisa serve or Functions host?): stop it, or choose another port with {option}.", ex);
+        }
+        finally
+        {
+            probe.Stop();
+        }
     }
 
     /// <summary>The HTTP functions of an assembly: name, route, methods and the method to call.</summary>

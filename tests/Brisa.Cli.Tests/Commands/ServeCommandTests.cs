@@ -128,6 +128,23 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         Assert.Contains("MonitorDrift: '0 * * * *' is not a 6-field NCRONTAB expression", output, StringComparison.Ordinal);
     }
 
+    // Another serve (or a Functions host) on the port is the usual case: one line saying so, not the host's stack trace.
+    [Fact]
+    public async Task Serve_PortInUse_BadInputNamingThePortWithoutStackTrace()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "serve", "--no-auth", "--no-timers", "--definitions", RepositoryPaths.FraudDefinitions, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{output}");
+        Assert.Contains($"port {port} on 127.0.0.1 is already in use", output, StringComparison.Ordinal);
+        Assert.Contains("--port", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private Process StartServe(params (string Name, string? Value)[] environment) => StartServe(ServingFixture.FreePort(), environment);
 
     private Process StartServe(int port, params (string Name, string? Value)[] environment) => StartServe(port, ["--no-auth"], environment);
