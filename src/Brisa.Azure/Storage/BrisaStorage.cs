@@ -121,16 +121,29 @@ public sealed class BrisaStorage
             var table = section["tableServiceUri"];
             if (blob is null || queue is null || table is null)
             {
-                throw new InvalidOperationException(
-                    $"Storage connection '{name}' is not configured. Set '{name}' to a connection string (local), " +
-                    $"or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (Azure, managed identity).");
+                // Name what is missing: with one or two of the three set, "not configured" sends the reader to the wrong setting.
+                var missing = new[] { ("blobServiceUri", blob), ("queueServiceUri", queue), ("tableServiceUri", table) }
+                    .Where(s => s.Item2 is null).Select(s => $"'{name}__{s.Item1}'").ToArray();
+                throw new InvalidOperationException(missing.Length == 3
+                    ? $"Storage connection '{name}' is not configured. Set '{name}' to a connection string (local), " +
+                      $"or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (Azure, managed identity)."
+                    : $"Storage connection '{name}' is incomplete: {string.Join(" and ", missing)} not set. Identity-based storage needs " +
+                      $"'{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri' (or set '{name}' to a connection string).");
             }
 
             var clientId = section["clientId"];
             TokenCredential credential = clientId is null
                 ? new DefaultAzureCredential()
                 : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-            return new StorageConnection(null, new Uri(blob), new Uri(queue), new Uri(table), credential);
+            return new StorageConnection(null, ServiceUri(name, "blobServiceUri", blob), ServiceUri(name, "queueServiceUri", queue), ServiceUri(name, "tableServiceUri", table), credential);
+        }
+
+        private static Uri ServiceUri(string name, string key, string value)
+        {
+            // new Uri's own message ("Invalid URI: …") names neither the setting nor the form it wants.
+            return Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+                ? uri
+                : throw new InvalidOperationException($"'{name}__{key}' is '{value}', not a service URL: write e.g. 'https://<account>.{key[..^"ServiceUri".Length]}.core.windows.net/'.");
         }
     }
 

@@ -32,15 +32,18 @@ public sealed class LocalStorage : IAsyncDisposable
         : $"Azurite in memory on 127.0.0.1 (blob {Azurite.BlobPort}, queue {Azurite.QueuePort}, table {Azurite.TablePort})";
 
     /// <summary>
-    /// True when the environment names a storage account: <c>AzureWebJobsStorage</c> (a connection string) or the
-    /// identity-based <c>AzureWebJobsStorage__blobServiceUri</c> (with <c>__queueServiceUri</c> and <c>__tableServiceUri</c>).
+    /// True when the environment names a storage account: <c>AzureWebJobsStorage</c> (a connection string) or any of the
+    /// identity-based <c>AzureWebJobsStorage__blobServiceUri</c>, <c>__queueServiceUri</c>, <c>__tableServiceUri</c>
+    /// (one set without the others is then reported, rather than a private Azurite used in place of that account).
     /// </summary>
     public static bool IsConfigured =>
-        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage"))
-        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AzureWebJobsStorage__blobServiceUri"));
+        StorageSettings.Any(name => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(name)));
+
+    private static readonly string[] StorageSettings =
+        ["AzureWebJobsStorage", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"];
 
     /// <summary>Opens configured storage or starts Azurite, and creates Brisa's containers, queues and table.</summary>
-    /// <exception cref="BadInputException">AzureWebJobsStorage is not a connection string.</exception>
+    /// <exception cref="BadInputException">AzureWebJobsStorage is not a connection string, or identity-based settings are incomplete or not URLs.</exception>
     /// <exception cref="StorageUnreachableException">Configured storage does not answer (refused, unknown host, no answer in time).</exception>
     public static async Task<LocalStorage> OpenAsync(CancellationToken cancellationToken)
     {
@@ -51,7 +54,16 @@ public sealed class LocalStorage : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(configured) && IsConfigured)
         {
             // Identity-based settings (CI after an OIDC login, or a developer after 'az login'): no connection string.
-            storage = BrisaStorage.FromConfiguration(environment);
+            try
+            {
+                storage = BrisaStorage.FromConfiguration(environment);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A setting the user gave is missing or not a URL: their input, said as such (exit 2), not a failure.
+                throw new BadInputException(ex.Message, ex);
+            }
+
             configured = "";
         }
         else

@@ -63,6 +63,46 @@ public sealed class LocalStorageTests
         Assert.Contains($"cannot reach Blob storage at https://127.0.0.1:{port}/ (from AzureWebJobsStorage__blobServiceUri): Connection refused", stderr, StringComparison.Ordinal);
     }
 
+    // One or two identity-based settings set (a typo, a forgotten line in CI): say which are missing. Before, plan and serve
+    // used a private Azurite in place of the account when blobServiceUri was the one missing, and the other commands
+    // answered exit 1 with "not configured".
+    [Theory]
+    [InlineData("plan", "blobServiceUri")]
+    [InlineData("models", "queueServiceUri")]
+    [InlineData("models", "tableServiceUri")]
+    public async Task Open_IdentityBasedSettingsIncomplete_ExitTwoNamingTheMissingSetting(string command, string missing)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage__blobServiceUri"] = "https://brisadev.blob.core.windows.net/",
+            ["AzureWebJobsStorage__queueServiceUri"] = "https://brisadev.queue.core.windows.net/",
+            ["AzureWebJobsStorage__tableServiceUri"] = "https://brisadev.table.core.windows.net/",
+            ["AzureWebJobsStorage__" + missing] = null,
+        };
+        string[] args = command == "plan" ? ["plan", RepositoryPaths.FraudDefinitions] : ["models", "list", "fraud"];
+
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(TimeSpan.FromMinutes(1), environment, args);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains($"is incomplete: 'AzureWebJobsStorage__{missing}' not set", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_IdentityBasedUriWithoutScheme_ExitTwoNamingTheSetting()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage__blobServiceUri"] = "brisadev.blob.core.windows.net",
+            ["AzureWebJobsStorage__queueServiceUri"] = "https://brisadev.queue.core.windows.net/",
+            ["AzureWebJobsStorage__tableServiceUri"] = "https://brisadev.table.core.windows.net/",
+        };
+
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessSeparatelyAsync(TimeSpan.FromMinutes(1), environment, "models", "list", "fraud");
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains("'AzureWebJobsStorage__blobServiceUri' is 'brisadev.blob.core.windows.net', not a service URL", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Open_HostDoesNotResolve_ExitThreeNamingTheHost()
     {
