@@ -107,6 +107,16 @@ public sealed class ModelRegistry
         return [.. result.Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>When the newest version of a model was trained, or null when it has none (what a model's own retraining schedule counts from).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The newest version's training time, or null.</returns>
+    public async Task<DateTimeOffset?> LastTrainedAtAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var versions = await ListVersionsAsync(model, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0 ? null : (await GetMetadataAsync(model, versions[^1], cancellationToken).ConfigureAwait(false))?.TrainedAt;
+    }
+
     /// <summary>The metadata of a version, or null when it does not exist.</summary>
     /// <param name="model">The model.</param>
     /// <param name="version">The version.</param>

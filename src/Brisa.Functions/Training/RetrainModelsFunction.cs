@@ -1,3 +1,4 @@
+using Brisa.Azure.Models;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
 using Brisa.Azure.Training;
@@ -8,19 +9,28 @@ using Microsoft.Extensions.Logging;
 namespace Brisa.Functions.Training;
 
 /// <summary>
-/// <c>RetrainModels</c>: every model on the schedule (<c>Brisa:RetrainSchedule</c>), or one model on demand or on
-/// drift through the <c>retrain</c> queue (<c>{"model": "fraud", "reason": "drift"}</c>). A model already training
-/// elsewhere is skipped (its lease), and a new version becomes champion only when the policy says so.
+/// <c>RetrainModels</c>: on the timer (<c>Brisa:RetrainSchedule</c>), every model that is due (<see cref="RetrainSchedule"/>:
+/// a model without its own <c>schedule</c> at every tick, one with a schedule when it fell due since its newest version
+/// was trained), or one model on demand or on drift through the <c>retrain</c> queue
+/// (<c>{"model": "fraud", "reason": "drift"}</c>). A model already training elsewhere is skipped (its lease), and a new
+/// version becomes champion only when the policy says so.
 /// </summary>
-public sealed class RetrainModelsFunction(IDefinitionsSource definitions, ModelTrainingPipeline pipeline, ILogger<RetrainModelsFunction> logger)
+public sealed partial class RetrainModelsFunction(IDefinitionsSource definitions, ModelTrainingPipeline pipeline, ModelRegistry registry, TimeProvider time, ILogger<RetrainModelsFunction> logger)
 {
-    /// <summary>Retrains every model on the schedule.</summary>
+    /// <summary>Retrains every model that is due.</summary>
     [Function("RetrainModels")]
     public async Task OnSchedule([TimerTrigger("%Brisa:RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var live = await definitions.GetAsync(cancellationToken);
         foreach (var model in live.Models)
         {
+            var last = model.Schedule is null ? null : await registry.LastTrainedAtAsync(model.Name, cancellationToken);
+            if (!RetrainSchedule.IsDue(model.Schedule, last, time.GetUtcNow()))
+            {
+                LogNotDue(logger, model.Name, model.Schedule!, last!.Value, RetrainSchedule.NextAfter(model.Schedule!, last.Value));
+                continue;
+            }
+
             await RetrainAsync(model.Name, "retrain:timer", cancellationToken);
         }
     }
@@ -38,4 +48,7 @@ public sealed class RetrainModelsFunction(IDefinitionsSource definitions, ModelT
         var result = await pipeline.RunAsync(await definitions.GetAsync(cancellationToken), model, new TrainingPipelineOptions { Actor = actor }, cancellationToken: cancellationToken);
         logger.LogInformation("Retrained {Model}: {Status} ({Message}); {Rows} rows", model, result.Run.Status, result.Run.Message, result.Rows);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Model} not due: schedule '{Schedule}', last trained {LastTrained:u}, next at {Next:u}")]
+    private static partial void LogNotDue(ILogger logger, string model, string schedule, DateTimeOffset lastTrained, DateTimeOffset? next);
 }
