@@ -23,9 +23,6 @@ public sealed record IncrementalMaterializeOptions
     /// <summary>Plan only the views of this source (watermark <c>_watermarks/&lt;source&gt;.json</c>); null for every view (<c>all.json</c>).</summary>
     public string? Source { get; init; }
 
-    /// <summary>The queue slices go to. Default <see cref="StorageNames.MaterializeQueue"/>.</summary>
-    public string Queue { get; init; } = StorageNames.MaterializeQueue;
-
     /// <summary>The watermark blob lease: 15 to 60 seconds. Default 60 s.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -247,7 +244,7 @@ public sealed class IncrementalMaterializer
                     : $"Up to date: watermark {current?.Watermark:O}, target end {plan.To:O}.");
         }
 
-        var queue = storage.Queues.GetQueueClient(options.Queue);
+        var queue = storage.Queues.GetQueueClient(StorageNames.MaterializeQueue);
         await Parallel.ForEachAsync(
             plan.Slices,
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },

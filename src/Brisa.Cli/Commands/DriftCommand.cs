@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Brisa.Azure.Monitoring;
 using Brisa.Azure.Serving;
 using Brisa.Core.Monitoring;
+using Brisa.Core.Definitions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -54,6 +55,13 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // A definitions file is checked before storage, as train does, so a bad file is reported as such wherever the command runs.
+        FeatureRepositoryDefinition? fromFile = null;
+        if (settings.Definitions is { } file && (fromFile = DefinitionFile.Load(console, file)) is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
         if (!LocalStorage.IsConfigured)
         {
             console.MarkupLine("[red]error:[/] drift reads the prediction log and the registry of a storage account: set AzureWebJobsStorage ('brisa demo' runs drift on generated data).");
@@ -78,9 +86,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         }
         else
         {
-            var definitions = settings.Definitions is { } file
-                ? DefinitionFile.Load(console, file)
-                : await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
+            var definitions = fromFile ?? await DefinitionFile.LiveAsync(console, storage.Storage, cancellationToken);
             if (definitions is null)
             {
                 return ExitCodes.BadInput;

@@ -26,6 +26,19 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
+    public async Task Drift_BadDefinitionsFileNoStorage_ExitTwoNamesTheFileNotTheSetting()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"drift-bad-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, "project: [unclosed\n");
+
+        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(1), "drift", "fraud", "--definitions", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(file, output);
+        Assert.DoesNotContain("AzureWebJobsStorage", output);
+    }
+
+    [Fact]
     public async Task Drift_DemoDataWithAmountsTimesThree_PrintsTableAndWritesReport()
     {
         await SeedDemoDataAsync();
