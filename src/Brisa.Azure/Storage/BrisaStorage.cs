@@ -192,11 +192,11 @@ public sealed class BrisaStorage
     }
 }
 
-/// <summary>One storage service probe.</summary>
-/// <param name="Service">blob, queue or table.</param>
-/// <param name="Healthy">True when the service answered.</param>
-/// <param name="Error">The first line of the error otherwise.</param>
-public sealed record HealthCheck(string Service, bool Healthy, string? Error);
+/// <summary>One health check: a storage service, the definitions, or a model's champion.</summary>
+/// <param name="Service">blob, queue, table, definitions or <c>model:&lt;name&gt;</c>.</param>
+/// <param name="Healthy">True when the check passed; what alerts should read.</param>
+/// <param name="Detail">Why it failed (the first line of the error), or what a passing check found (e.g. the champion's version); null when there is nothing to add.</param>
+public sealed record HealthCheck(string Service, bool Healthy, string? Detail);
 
 /// <summary>The result of probing every storage service.</summary>
 /// <param name="Checks">One entry per service.</param>

@@ -26,6 +26,6 @@ public sealed class ServiceHealthTests(AzuriteFixture azurite)
         Assert.False(report.Healthy);
         var check = Assert.Single(report.Checks, c => c.Service == "model:" + model);
         Assert.False(check.Healthy);
-        Assert.False(string.IsNullOrWhiteSpace(check.Error));
+        Assert.False(string.IsNullOrWhiteSpace(check.Detail));
     }
 }

@@ -71,7 +71,7 @@ public static class HttpSuite
         new("health", "GET", "health", null, null, 200, Check: (json, v) =>
         {
             Assert.True(json.GetProperty("healthy").GetBoolean());
-            Assert.Contains(json.GetProperty("checks").EnumerateArray(), c => c.GetProperty("service").GetString() == "model:fraud" && c.GetProperty("error").GetString() == "champion " + v["version"]);
+            Assert.Contains(json.GetProperty("checks").EnumerateArray(), c => c.GetProperty("service").GetString() == "model:fraud" && c.GetProperty("detail").GetString() == "champion " + v["version"]);
         }),
         new("events_push", "POST", "events", """{"specversion":"1.0","id":"suite-push-1","source":"/suite","type":"com.brisa.fraud.transaction","data":{"transaction_id":"suite-push-1","customer_id":"suite-pusher","merchant_id":"m1","amount":12.5,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{now}"}}""", "application/cloudevents+json", 200, Check: (json, v) =>
         {

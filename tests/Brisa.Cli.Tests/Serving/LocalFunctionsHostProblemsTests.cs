@@ -57,7 +57,7 @@ public sealed class LocalFunctionsHostProblemsTests(AzuriteFixture azurite) : IC
             using var json = JsonDocument.Parse(answer.Body);
             Assert.False(json.RootElement.GetProperty("healthy").GetBoolean());
             var check = Assert.Single(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("service").GetString() == "definitions");
-            Assert.Equal("No definitions are deployed: run 'brisa apply <file>' first.", check.GetProperty("error").GetString());
+            Assert.Equal("No definitions are deployed: run 'brisa apply <file>' first.", check.GetProperty("detail").GetString());
         }
     }
 
