@@ -159,6 +159,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             for (var v = 0; v < views.Length; v++)
             {
                 var viewApplied = 0;
+                var newestMoved = false;
                 for (var i = 0; i < rows.Count; i++)
                 {
                     var row = rows[i];
@@ -170,10 +171,13 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                         case ApplyResult.Duplicate:
                             duplicates++;
                             break;
+                        case ApplyResult.NewestOnly:
+                            newestMoved = true;
+                            break;
                     }
                 }
 
-                if (viewApplied > 0)
+                if (viewApplied > 0 || newestMoved)
                 {
                     applied += viewApplied;
                     states[v].Prune(nowTicks);

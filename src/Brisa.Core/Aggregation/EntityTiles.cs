@@ -100,7 +100,7 @@ public sealed class EntityTiles
     /// <param name="eventTicks">Event time, UTC ticks since the Unix epoch.</param>
     /// <param name="eventId">The event id: breaks ties of last value, and is the redelivery key when the view tracks ids.</param>
     /// <param name="fields">The event's field values, indexed by <see cref="WindowFeatureSpec.FieldIndex"/> (at least <see cref="TiledView.FieldCount"/>).</param>
-    /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/>.</returns>
+    /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/> (or, for the newest event time only, <see cref="ApplyResult.NewestOnly"/>).</returns>
     /// <exception cref="ArgumentException">Too few fields, text in a field a numeric aggregation reads, or no id while the view tracks ids.</exception>
     public ApplyResult Apply(long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields) =>
         Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.Fnv1a64(eventId) : 0, fields);
@@ -141,6 +141,16 @@ public sealed class EntityTiles
         long ti = view.TileOf(eventTicks);
         if (ti < _watermarkTile || (_newestTile != long.MinValue && ti < _newestTile - view.MaxWindowTiles + 1))
         {
+            // Outside every window from now on, so no value changes; but below a prune watermark it can still be the
+            // entity's newest event, which the TTL is measured from (batch and training count it). Ignored, freshness
+            // would depend on where batch boundaries fell.
+            if (eventTicks > _newestTicks)
+            {
+                _newestTicks = eventTicks;
+                IsDirty = true;
+                return ApplyResult.NewestOnly;
+            }
+
             return ApplyResult.TooOld;
         }
 

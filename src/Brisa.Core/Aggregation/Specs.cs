@@ -48,6 +48,12 @@ public enum ApplyResult
 
     /// <summary>The event is older than the longest window relative to the entity's newest tile (or below the prune watermark); nothing changed.</summary>
     TooOld,
+
+    /// <summary>
+    /// The event is below the prune watermark (outside every window from now on) but newer than every event applied:
+    /// only the newest event time, which the TTL is measured from, moved; no value changed.
+    /// </summary>
+    NewestOnly,
 }
 
 /// <summary>Counts of what applying a batch did.</summary>

@@ -205,6 +205,15 @@ public sealed class ViewAggregator
             case ApplyResult.Duplicate:
                 tally.Duplicates++;
                 break;
+            case ApplyResult.NewestOnly:
+                // No value was applied, but the row's newest event time moved: it must be written.
+                tally.TooOld++;
+                if (!wasDirty)
+                {
+                    _dirty.Add(key);
+                }
+
+                break;
             default:
                 tally.TooOld++;
                 break;

@@ -16,11 +16,11 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
     private static readonly FeaturePlan Plan = FeaturePlan.Compile(DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!, trackEventIds: true);
 
-    private static SourceEventBatch Batch(string customer, string prefix, int count)
+    private static SourceEventBatch Batch(string customer, string prefix, int count, int firstMinutesAgo = 1)
     {
         var schema = Plan.Schemas.Single(s => s.SourceName == "transaction");
         var events = Enumerable.Range(0, count).Select(i =>
-            $$$"""{"specversion":"1.0","id":"{{{prefix}}}-{{{i}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{prefix}}}-{{{i}}}","customer_id":"{{{customer}}}","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{Now.AddMinutes(-i - 1):yyyy-MM-ddTHH:mm:ssZ}}}"}}""");
+            $$$"""{"specversion":"1.0","id":"{{{prefix}}}-{{{i}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{prefix}}}-{{{i}}}","customer_id":"{{{customer}}}","merchant_id":"m","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{Now.AddMinutes(-i - firstMinutesAgo):yyyy-MM-ddTHH:mm:ssZ}}}"}}""");
         var decoded = new CloudEventDecoder([schema]).Decode([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], Now);
         return decoded.Sources.Single();
     }
@@ -181,6 +181,27 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
 
         Assert.Equal(4, (await store.ReadAsync(views[0].View, customer))!.State.EventCount);
         Assert.Equal(7, (await store.ReadAsync(views[1].View, customer))!.State.EventCount);
+    }
+
+    [Fact]
+    public async Task Apply_NewestEventOlderThanTheWindowInALaterBatch_SameEventTimeAsInOneBatch()
+    {
+        // customer_1h: 1 h window, 2 h TTL. An event 90 minutes old is outside the window but within the TTL: the
+        // value is a fresh 0 whether the event came with the older one or in the batch after it (the first batch's
+        // prune had already moved the watermark past it).
+        var view = Plan.FindView("customer_1h")!;
+        var store = OnlineTileStore.For(azurite.Storage);
+        var now = TiledView.ToUnixTicks(Now);
+        var split = $"c-{Guid.NewGuid():N}";
+        var together = $"c-{Guid.NewGuid():N}";
+
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(split, "old", 1, firstMinutesAgo: 180), now);
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(split, "late", 1, firstMinutesAgo: 90), now);
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(together, "both", 91, firstMinutesAgo: 90), now);
+
+        var expected = TiledView.ToUnixTicks(Now.AddMinutes(-90));
+        Assert.Equal(expected, (await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, together))!.State.NewestEventTicks);
+        Assert.Equal(expected, (await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, split))!.State.NewestEventTicks);
     }
 
     private static (TiledView View, int EntityKeyField)[] CustomerViews() =>

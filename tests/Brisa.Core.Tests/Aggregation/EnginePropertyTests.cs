@@ -150,7 +150,7 @@ public class EnginePropertyTests
             ApplyResult result = state.Apply(e.Ticks, e.Id, e.Fields);
             Assert.NotEqual(ApplyResult.Duplicate, result);
             applied[e.Entity].Add(e);
-            if (result == ApplyResult.Applied)
+            if (result is ApplyResult.Applied or ApplyResult.NewestOnly)
             {
                 newestApplied[e.Entity] = Math.Max(newestApplied.GetValueOrDefault(e.Entity, long.MinValue), e.Ticks);
             }

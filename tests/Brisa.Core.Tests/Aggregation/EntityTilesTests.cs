@@ -171,8 +171,30 @@ public class EntityTilesTests
         Assert.Equal(0, s.TileCount);
         Assert.Throws<InvalidOperationException>(() => s.Evaluate(19 * Hour));
         Assert.Equal(FieldValue.FromNumber(0), s.Evaluate(20 * Hour).Values[0]);
-        Assert.Equal(ApplyResult.TooOld, s.Apply(17 * Hour, "b", [FieldValue.FromNumber(1), FieldValue.Null]));
+        Assert.Equal(ApplyResult.TooOld, s.Apply(9 * Hour, "b", [FieldValue.FromNumber(1), FieldValue.Null]));
         Assert.Equal(ApplyResult.Applied, s.Apply(18 * Hour, "c", [FieldValue.FromNumber(1), FieldValue.Null]));
+    }
+
+    [Fact]
+    public void Apply_BelowPruneWatermarkButNewerThanEveryEvent_MovesOnlyTheNewestEventTime()
+    {
+        // The stream prunes after each batch: an event that arrives in the next batch below the watermark is outside
+        // every window, but it is the entity's newest event, as it would be had both come in one batch.
+        EntityTiles s = View().CreateState();
+        s.Apply(10 * Hour, "a", [FieldValue.FromNumber(1), FieldValue.Null]);
+        s.Prune(20 * Hour);
+        s.MarkClean();
+
+        Assert.Equal(ApplyResult.NewestOnly, s.Apply(17 * Hour, "b", [FieldValue.FromNumber(1), FieldValue.Null]));
+
+        Assert.True(s.IsDirty);
+        Assert.Equal(0, s.TileCount);
+        var evaluated = s.Evaluate(20 * Hour);
+        Assert.Equal(17 * Hour, evaluated.NewestEventTicks);
+        Assert.Equal(FieldValue.FromNumber(0), evaluated.Values[0]);
+        Assert.Equal(17 * Hour, s.View.Decode(s.Encode()).NewestEventTicks);
+        Assert.Equal(ApplyResult.TooOld, s.Apply(17 * Hour, "b", [FieldValue.FromNumber(1), FieldValue.Null]));
+        Assert.Equal(ApplyResult.TooOld, s.Apply(16 * Hour, "c", [FieldValue.FromNumber(1), FieldValue.Null]));
     }
 
     [Fact]
