@@ -46,6 +46,11 @@ public sealed class OnlineFeatureRequest
         var root = document.RootElement;
         RequestJson.RejectUnknown(root, "features", "feature_service", "entities", "full_feature_names");
 
+        if (root.TryGetProperty("full_feature_names", out var fullNames) && fullNames.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            throw ServingException.BadRequest("Invalid request", $"'full_feature_names' must be true or false (names are always \"view:feature\"); got {fullNames.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
         var hasFeatures = root.TryGetProperty("features", out var features);
         var hasService = root.TryGetProperty("feature_service", out var service);
         if (hasFeatures == hasService)
@@ -111,7 +116,9 @@ public sealed class OnlineFeatureRequest
 
     private static List<RequestedFeature> ResolveService(JsonElement service, FeaturePlan plan)
     {
-        var name = service.ValueKind == JsonValueKind.String ? service.GetString()! : "";
+        var name = service.ValueKind == JsonValueKind.String
+            ? service.GetString()!
+            : throw ServingException.BadRequest("Invalid request", $"'feature_service' must be a model name (a string); got {service.ValueKind.ToString().ToLowerInvariant()}. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         var model = plan.Definitions.FindModel(name)
             ?? throw ServingException.NotFound("Unknown feature service", $"No model named '{name}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         return model.Features.Where(f => !f.IsOnDemand).Select(f => Resolve($"{f.View}:{f.Name}", plan)).ToList();

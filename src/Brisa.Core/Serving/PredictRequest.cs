@@ -33,6 +33,19 @@ public static class PredictRequest
         var instances = root.TryGetProperty("instances", out var list)
             ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToArray() : throw ServingException.BadRequest("Invalid request", "'instances' must be a list of objects.")
             : [root];
+
+        // Beside 'instances' nothing is read: a field there (an entity key meant for every instance, a 'version' meant
+        // for the query) would be silently ignored.
+        if (list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Name != "instances")
+                {
+                    throw ServingException.BadRequest("Invalid request", $"Unknown property '{property.Name}' beside 'instances': a batch body holds only 'instances', and each instance carries its own fields (the version is the ?version= query parameter).");
+                }
+            }
+        }
         if (instances.Length is 0 or > MaxInstances)
         {
             throw ServingException.BadRequest("Invalid request", $"Send 1 to {MaxInstances} instances; got {instances.Length}.");

@@ -9,7 +9,9 @@ internal static class RequestJson
     /// <summary>Longest entity key accepted (characters).</summary>
     public const int MaxKeyLength = 4096;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
+    // A repeated property is refused, as ingestion refuses a repeated event field: which copy counts would be up to
+    // the parser (here the last), and a client that sent {"amount": 1, "amount": 9999} meant one of them.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, AllowDuplicateProperties = false };
 
     public static JsonDocument Parse(ReadOnlyMemory<byte> body)
     {

@@ -55,12 +55,27 @@ public sealed class OnlineFeatureRequestTests
     [InlineData("""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]},"extra":1}""", 400, "Unknown property 'extra'")]
     [InlineData("""{"feature_service":"nope","entities":{"customer_id":["c1"]}}""", 404, "No model named 'nope'")]
     [InlineData("""{"features":["customer_1h:txn_count_1h","customer_1h.txn_count_1h"],"entities":{"customer_id":["c1"]}}""", 400, "'customer_1h:txn_count_1h' is asked for twice")]
+    [InlineData("""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"],"customer_id":["c2"]}}""", 400, "Duplicate property 'customer_id'")]
+    [InlineData("""{"features":["customer_1h:txn_count_1h"],"features":["customer_7d:txn_count_7d"],"entities":{"customer_id":["c1"]}}""", 400, "Duplicate property 'features'")]
+    [InlineData("""{"feature_service":5,"entities":{"customer_id":["c1"]}}""", 400, "'feature_service' must be a model name (a string); got number. Known: fraud.")]
+    [InlineData("""{"feature_service":null,"entities":{"customer_id":["c1"]}}""", 400, "'feature_service' must be a model name (a string); got null. Known: fraud.")]
+    [InlineData("""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]},"full_feature_names":"yes"}""", 400, "'full_feature_names' must be true or false")]
     public void Parse_BadRequest_ClearError(string json, int status, string message)
     {
         var error = Rejected(json);
 
         Assert.Equal(status, error.Status);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void Parse_FullFeatureNamesBoolean_AcceptedAndNamesStayViewFeature(string value)
+    {
+        var request = Parse($$"""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]},"full_feature_names":{{value}}}""");
+
+        Assert.Equal("customer_1h:txn_count_1h", Assert.Single(request.Features).Name);
     }
 
     [Theory]

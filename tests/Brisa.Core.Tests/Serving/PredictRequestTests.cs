@@ -116,6 +116,9 @@ public sealed class PredictRequestTests
     [InlineData("""{"id":true,"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got true")]
     [InlineData("""{"id":1.5,"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""", "Instance 0: 'id' must be a string or an integer; got number")]
     [InlineData("""not json""", "The body is not valid JSON")]
+    [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":1,"amount":99999,"currency":"EUR","country":"ES","channel":"pos"}""", "Duplicate property 'amount'")]
+    [InlineData("""{"instances":[{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}],"version":"challenger"}""", "Unknown property 'version' beside 'instances'")]
+    [InlineData("""{"merchant_id":"m1","instances":[{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}]}""", "Unknown property 'merchant_id' beside 'instances'")]
     public void Parse_BadInstance_ClearError(string json, string message)
     {
         var error = Assert.Throws<ServingException>(() => Parse(json));
