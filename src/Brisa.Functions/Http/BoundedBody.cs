@@ -1,11 +1,22 @@
+using System.IO.Compression;
+using Brisa.Core.Serving;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Brisa.Functions.Http;
 
 /// <summary>Reads a request body up to a limit, without trusting Content-Length alone.</summary>
 public static class BoundedBody
 {
-    /// <summary>The body's bytes, or null when it is larger than <paramref name="limit"/>.</summary>
+    /// <summary>The <c>Content-Encoding</c> values a body may have (<c>identity</c> or none: as sent).</summary>
+    public static IReadOnlyList<string> Codings { get; } = ["gzip", "deflate", "br"];
+
+    /// <summary>
+    /// The body's bytes, decoded when its <c>Content-Encoding</c> is gzip, deflate or br, or null when they are (or,
+    /// decoded, would be) larger than <paramref name="limit"/>: the limit counts decoded bytes, so a small compressed
+    /// body cannot expand past it.
+    /// </summary>
+    /// <exception cref="ServingException">415 for another content coding; 400 when the body is not valid in its coding.</exception>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -14,10 +25,33 @@ public static class BoundedBody
             return null;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var coding = request.Headers.ContentEncoding.ToString().Trim();
+        await using var decoded = coding.ToLowerInvariant() switch
+        {
+            "" or "identity" => null,
+            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "br" => (Stream)new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+
+            // Read as it is, a gzip body would be answered as malformed JSON, or dead-lettered as such.
+            _ => throw new ServingException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Content-Encoding '{coding}' is not accepted; send the body as it is, or with one of: {string.Join(", ", Codings)}."),
+        };
+        try
+        {
+            return await ReadAsync(decoded ?? request.Body, limit, request.ContentLength, cancellationToken);
+        }
+        catch (InvalidDataException ex) when (decoded is not null)
+        {
+            throw ServingException.BadRequest("Bad content encoding", $"The body is not valid {coding} (its Content-Encoding): {ex.Message}");
+        }
+    }
+
+    private static async Task<byte[]?> ReadAsync(Stream body, int limit, long? contentLength, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream(contentLength is { } length ? (int)length : 4096);
         var chunk = new byte[81920];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > limit)
             {
@@ -29,21 +63,29 @@ public static class BoundedBody
 
         return buffer.ToArray();
     }
+
+    /// <summary>True when <paramref name="contentType"/> is one of <paramref name="accepted"/> (parameters such as charset allowed), not merely a type that starts like one.</summary>
+    public static bool IsMediaType(string? contentType, IEnumerable<string> accepted)
+    {
+        ArgumentNullException.ThrowIfNull(accepted);
+        return MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+            && accepted.Any(type => parsed.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase));
+    }
 }
 
 /// <summary>Reads a JSON request body for the serving API, turning transport problems into problem details.</summary>
 public static class JsonBody
 {
-    /// <summary>The body, or a <see cref="Brisa.Core.Serving.ServingException"/> (415 when not JSON, 413 when too large).</summary>
+    /// <summary>The body, or a <see cref="ServingException"/> (415 when not JSON or in an unknown coding, 413 when too large, 400 when its coding is broken).</summary>
     public static async Task<byte[]> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!BoundedBody.IsMediaType(request.ContentType, ["application/json"]))
         {
-            throw new Brisa.Core.Serving.ServingException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Content-Type '{request.ContentType ?? "(none)"}' is not accepted; send application/json.");
+            throw new ServingException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Content-Type '{request.ContentType ?? "(none)"}' is not accepted; send application/json.");
         }
 
         return await BoundedBody.ReadAsync(request, limit, cancellationToken)
-            ?? throw new Brisa.Core.Serving.ServingException(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The request body is larger than {limit} bytes.");
+            ?? throw new ServingException(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The request body is larger than {limit} bytes.");
     }
 }

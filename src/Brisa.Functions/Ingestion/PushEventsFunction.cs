@@ -22,7 +22,7 @@ public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOpt
         ArgumentNullException.ThrowIfNull(request);
         return await Problems.Guard(logger, async () =>
         {
-            if (!HasAcceptedMediaType(request.ContentType))
+            if (!BoundedBody.IsMediaType(request.ContentType, AcceptedMediaTypes))
             {
                 return Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes);
             }
@@ -37,9 +37,6 @@ public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOpt
             return PushResponse.From(result);
         }, cancellationToken);
     }
-
-    private static bool HasAcceptedMediaType(string? contentType) =>
-        contentType is not null && AcceptedMediaTypes.Any(t => contentType.StartsWith(t, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>Limits of the push endpoint.</summary>

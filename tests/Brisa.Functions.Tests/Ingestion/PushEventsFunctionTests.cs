@@ -62,6 +62,41 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_GzipBody_EventsDecodedAndAccepted()
+    {
+        // A producer compressing its batch: read as it was, the batch was dead-lettered whole as malformed JSON.
+        var id = Guid.NewGuid().ToString("N");
+        var request = Request("");
+        using (var compressed = new MemoryStream())
+        {
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gzip.Write(Encoding.UTF8.GetBytes($"[{Event(id + "a", 5)},{Event(id + "b", 6)}]"));
+            }
+
+            request.Body = new MemoryStream(compressed.ToArray());
+            request.ContentLength = compressed.Length;
+        }
+
+        request.Headers.ContentEncoding = "gzip";
+        var result = await CreateFunction().Run(request, CancellationToken.None);
+
+        var response = Assert.IsType<PushResponse>(Assert.IsType<OkObjectResult>(result).Value);
+        Assert.Equal(2, response.Accepted);
+        Assert.Equal(0, response.Rejected);
+    }
+
+    [Theory]
+    [InlineData("application/cloudevents+jsonx")]
+    [InlineData("application/jsonp")]
+    public async Task Run_TypeOnlyStartingLikeAnAcceptedOne_UnsupportedMediaType(string contentType)
+    {
+        var result = await CreateFunction().Run(Request(Event("x", 1), contentType), CancellationToken.None);
+
+        Assert.Equal(415, Assert.IsType<ObjectResult>(result).StatusCode);
+    }
+
+    [Fact]
     public async Task Run_WrongContentType_UnsupportedMediaType()
     {
         var result = await CreateFunction().Run(Request(Event("x", 1), "text/plain"), CancellationToken.None);

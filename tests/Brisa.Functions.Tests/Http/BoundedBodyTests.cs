@@ -1,0 +1,121 @@
+using System.IO.Compression;
+using System.Text;
+using Brisa.Core.Serving;
+using Brisa.Functions.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Brisa.Functions.Tests.Http;
+
+public sealed class BoundedBodyTests
+{
+    private const string Json = """{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]}}""";
+
+    private static HttpRequest Request(byte[] body, string? coding, string contentType = "application/json")
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = contentType;
+        context.Request.Body = new MemoryStream(body);
+        context.Request.ContentLength = body.Length;
+        if (coding is not null)
+        {
+            context.Request.Headers.ContentEncoding = coding;
+        }
+
+        return context.Request;
+    }
+
+    private static byte[] Compress(byte[] data, string coding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = coding switch
+        {
+            "gzip" => new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            "deflate" => new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            _ => new BrotliStream(output, CompressionLevel.Optimal, leaveOpen: true),
+        })
+        {
+            compressor.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("GZIP")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task ReadAsync_CompressedBody_Decoded(string coding)
+    {
+        var body = await JsonBody.ReadAsync(Request(Compress(Encoding.UTF8.GetBytes(Json), coding.ToLowerInvariant()), coding), 1024, CancellationToken.None);
+
+        Assert.Equal(Json, Encoding.UTF8.GetString(body));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("identity")]
+    public async Task ReadAsync_NoCoding_AsSent(string? coding)
+    {
+        var body = await BoundedBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), coding), 1024, CancellationToken.None);
+
+        Assert.Equal(Json, Encoding.UTF8.GetString(body!));
+    }
+
+    [Fact]
+    public async Task ReadAsync_SmallGzipDecodingPastTheLimit_Null()
+    {
+        // 8 MiB of zeros compress to a few KiB: the limit is on what the body decodes to.
+        var bomb = Compress(new byte[8 * 1024 * 1024], "gzip");
+        Assert.True(bomb.Length < 64 * 1024);
+
+        Assert.Null(await BoundedBody.ReadAsync(Request(bomb, "gzip"), 1024 * 1024, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("compress")]
+    [InlineData("zstd")]
+    [InlineData("gzip, br")]
+    public async Task ReadAsync_UnsupportedCoding_UnsupportedMediaTypeNamingTheCodings(string coding)
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), coding), 1024, CancellationToken.None));
+
+        Assert.Equal(415, error.Status);
+        Assert.Contains($"Content-Encoding '{coding}' is not accepted", error.Message, StringComparison.Ordinal);
+        Assert.Contains("gzip, deflate, br", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_GzipHeaderButNotGzip_BadRequest()
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), "gzip"), 1024, CancellationToken.None));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal("Bad content encoding", error.Title);
+        Assert.StartsWith("The body is not valid gzip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/jsonx")]
+    [InlineData("application/json-patch+json")]
+    [InlineData("application/json garbage")]
+    public async Task JsonBody_TypeOnlyStartingLikeJson_UnsupportedMediaType(string contentType)
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => JsonBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), null, contentType), 1024, CancellationToken.None));
+
+        Assert.Equal(415, error.Status);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("APPLICATION/JSON")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json;charset=UTF-8")]
+    public async Task JsonBody_JsonWithOrWithoutParameters_Read(string contentType)
+    {
+        var body = await JsonBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), null, contentType), 1024, CancellationToken.None);
+
+        Assert.Equal(Json, Encoding.UTF8.GetString(body));
+    }
+}
