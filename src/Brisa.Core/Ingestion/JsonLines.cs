@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Brisa.Core.Ingestion;
 
@@ -8,7 +9,9 @@ public static class JsonLines
     /// <summary>
     /// Yields batches as UTF-8 JSON arrays (<c>application/cloudevents-batch+json</c>) holding at most
     /// <paramref name="maxEvents"/> events and <paramref name="maxBytes"/> bytes; a single line larger than the
-    /// limit still goes alone (the receiver dead-letters it with its reason). Blank lines are skipped.
+    /// limit still goes alone (the receiver dead-letters it with its reason). A line that is not one JSON value goes
+    /// alone too, as it is: spliced into an array it would make the whole batch malformed JSON, dead-lettered as one
+    /// message with every good event in it. Blank lines are skipped.
     /// </summary>
     public static IEnumerable<JsonLinesBatch> Batch(IEnumerable<string> lines, int maxEvents, int maxBytes)
     {
@@ -25,11 +28,18 @@ public static class JsonLines
             }
 
             var bytes = Encoding.UTF8.GetBytes(line.Trim());
-            if (count > 0 && (count == maxEvents || buffer.Length + bytes.Length + 2 > maxBytes))
+            var alone = !IsOneJsonValue(bytes);
+            if (count > 0 && (alone || count == maxEvents || buffer.Length + bytes.Length + 2 > maxBytes))
             {
                 yield return Close(buffer, count);
                 buffer = new MemoryStream();
                 count = 0;
+            }
+
+            if (alone)
+            {
+                yield return new JsonLinesBatch(bytes, 1);
+                continue;
             }
 
             buffer.WriteByte(count == 0 ? (byte)'[' : (byte)',');
@@ -40,6 +50,20 @@ public static class JsonLines
         if (count > 0)
         {
             yield return Close(buffer, count);
+        }
+    }
+
+    private static bool IsOneJsonValue(byte[] line)
+    {
+        // The receiver's depth limit is not checked here: a line too deep for it is rejected alone or in its batch alike.
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 1024 });
+        try
+        {
+            return reader.Read() && reader.TrySkip() && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
