@@ -83,7 +83,7 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
                 await RefreshCoreAsync(model, slot, cancellationToken);
             }
 
-            return slot.Current ?? throw ServingException.NotFound("No champion", $"Model '{model}' has no champion yet: train it first ('brisa train {model}').");
+            return slot.Current ?? throw ServingException.NotFound("No champion", $"Model '{model}' has no champion yet: train it ('brisa train {model}'; a version that fails its promotion policy stays challenger), or promote a trained version ('brisa models promote {model} <version>'). ?version=challenger scores the challenger.");
         }
         finally
         {

@@ -18,6 +18,20 @@ public sealed class ModelCacheTests(AzuriteFixture azurite)
     private static readonly TimeSpan Refresh = TimeSpan.FromMinutes(1);
 
     [Fact]
+    public async Task GetAsync_NoChampion_NotFoundSayingHowToGetOne()
+    {
+        // A first version that failed a guardrail stays challenger: "train it first" alone sent the operator in circles.
+        var cache = new ModelCache(new ModelRegistry(azurite.Storage), new ManualClock(T0), Refresh, new ListLoggerProvider().CreateLogger<ModelCache>());
+
+        var error = await Assert.ThrowsAsync<Brisa.Core.Serving.ServingException>(() => cache.GetAsync("never_promoted", null, CancellationToken.None));
+
+        Assert.Equal(404, error.Status);
+        Assert.Equal("No champion", error.Title);
+        Assert.Contains("'brisa models promote never_promoted <version>'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("?version=challenger", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetAsync_PromotedChampionUnloadable_ServesCurrentLogsAndRetriesOncePerInterval()
     {
         var (model, current, registry) = await TrainAndPromoteAsync(azurite.Storage);
