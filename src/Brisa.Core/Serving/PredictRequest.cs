@@ -121,7 +121,9 @@ public static class PredictRequest
     // integer id (a long id field) read as its text, as entity keys are; anything else would be silently replaced.
     private static string IdOf(int instance, JsonElement id) => id.ValueKind switch
     {
-        JsonValueKind.String => id.GetString()!,
+        // The id joins the prediction log to its label later: an empty one, or one longer than a key, joins nothing.
+        JsonValueKind.String when id.GetString() is { Length: > 0 and <= RequestJson.MaxKeyLength } text => text,
+        JsonValueKind.String => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: 'id' must be 1 to {RequestJson.MaxKeyLength} characters (it joins the prediction to its label), or left out for a generated one."),
         JsonValueKind.Number when id.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: 'id' must be a string or an integer; got {id.ValueKind.ToString().ToLowerInvariant()}."),
     };

@@ -15,6 +15,12 @@ internal static class RequestJson
 
     public static JsonDocument Parse(ReadOnlyMemory<byte> body)
     {
+        // A UTF-8 byte order mark (some Windows tools write one) is not JSON, but says nothing either: skipped.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
         JsonDocument document;
         try
         {

@@ -64,11 +64,11 @@ public static partial class Problems
 
     /// <summary>415: the body is not a media type the endpoint reads.</summary>
     public static ObjectResult UnsupportedMediaType(string? contentType, IEnumerable<string> accepted) =>
-        Create(
-            StatusCodes.Status415UnsupportedMediaType,
-            "Unsupported media type",
-            $"Content-Type '{contentType ?? "(none)"}' is not accepted; use one of: {string.Join(", ", accepted)}.",
-            "unsupported-media-type");
+        UnsupportedMediaType($"Content-Type '{contentType ?? "(none)"}' is not accepted; use one of: {string.Join(", ", accepted)}.");
+
+    /// <summary>415: the request's form is not one the endpoint reads, as <paramref name="detail"/> says.</summary>
+    public static ObjectResult UnsupportedMediaType(string detail) =>
+        Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail, "unsupported-media-type");
 
     /// <summary>413: the body is larger than the endpoint's limit.</summary>
     public static ObjectResult PayloadTooLarge(long limit) =>

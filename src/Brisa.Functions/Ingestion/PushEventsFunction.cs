@@ -22,6 +22,14 @@ public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOpt
         ArgumentNullException.ThrowIfNull(request);
         return await Problems.Guard(logger, async () =>
         {
+            // Binary content mode carries the attributes in ce-* headers and only the data in the body, which would be
+            // read (and dead-lettered) as an event without attributes.
+            if (request.Headers.ContainsKey("ce-specversion"))
+            {
+                return Problems.UnsupportedMediaType(
+                    "CloudEvents binary content mode (ce-* headers) is not accepted: send the event in structured mode, the whole event as JSON with Content-Type application/cloudevents+json.");
+            }
+
             if (!BoundedBody.IsMediaType(request.ContentType, AcceptedMediaTypes))
             {
                 return Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes);

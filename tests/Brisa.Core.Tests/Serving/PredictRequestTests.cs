@@ -58,6 +58,29 @@ public sealed class PredictRequestTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(4097)]
+    public void Parse_EmptyOrOverlongId_InvalidFieldNotALogRowThatJoinsNothing(int length)
+    {
+        var json = $$"""{"id":"{{new string('t', length)}}","customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""";
+
+        var error = Assert.Throws<ServingException>(() => Parse(json));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("Instance 0: 'id' must be 1 to 4096 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BodyWithUtf8ByteOrderMark_ReadAsWithout()
+    {
+        var body = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"}""")).ToArray();
+
+        var set = PredictRequest.Parse(body, Requirements, Now, "req");
+
+        Assert.Equal("t1", set.IdOf(0));
+    }
+
+    [Theory]
     [InlineData("2.5")]
     [InlineData("3.0")]
     [InlineData("1e300")]

@@ -97,6 +97,20 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_BinaryContentMode_UnsupportedMediaTypeSayingToSendStructured()
+    {
+        var request = Request("""{"customer_id":"c1","amount":5}""", "application/json");
+        request.Headers["ce-specversion"] = "1.0";
+        request.Headers["ce-id"] = "b-1";
+
+        var result = await CreateFunction().Run(request, CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(415, problem.StatusCode);
+        Assert.Contains("binary content mode (ce-* headers) is not accepted: send the event in structured mode", Assert.IsType<ProblemDetails>(problem.Value).Detail);
+    }
+
+    [Fact]
     public async Task Run_WrongContentType_UnsupportedMediaType()
     {
         var result = await CreateFunction().Run(Request(Event("x", 1), "text/plain"), CancellationToken.None);
