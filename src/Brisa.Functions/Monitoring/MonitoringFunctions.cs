@@ -46,14 +46,23 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
         await Problems.Guard(logger, async () =>
         {
             ArgumentNullException.ThrowIfNull(request);
-            Exception Missing() => ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            // A stored report is served even for a model since removed from the definitions; without one, a name the
+            // definitions do not know is said to be unknown rather than "not checked yet".
+            async Task<Exception> MissingAsync()
+            {
+                var current = await definitions.GetAsync(cancellationToken);
+                return current.FindModel(model) is null
+                    ? ServingException.NotFound("Unknown model", $"No model named '{model}'. Known: {string.Join(", ", current.Models.Select(m => m.Name))}.")
+                    : ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+            }
+
             if (ContentNegotiation.PrefersHtml(request))
             {
-                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw Missing();
+                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw await MissingAsync();
                 return new ContentResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = StatusCodes.Status200OK };
             }
 
-            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw Missing();
+            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw await MissingAsync();
             return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
         }, cancellationToken);
 }

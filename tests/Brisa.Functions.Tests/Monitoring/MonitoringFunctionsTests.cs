@@ -66,6 +66,22 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task Latest_NoReport_UnknownModelOrNotCheckedYet()
+    {
+        var model = "watched_" + Guid.NewGuid().ToString("N")[..12];
+        var yaml = (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("  - name: fraud\n", $"  - name: {model}\n", StringComparison.Ordinal);
+        await using var log = PredictionLog.For(azurite.Storage);
+        var function = new MonitoringFunctions(new FixedDefinitionsSource(DefinitionLoader.Parse(yaml, "features.yaml").Definitions!), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+
+        var known = Assert.IsType<ObjectResult>(await function.Latest(new DefaultHttpContext().Request, model, CancellationToken.None));
+        var unknown = Assert.IsType<ObjectResult>(await function.Latest(new DefaultHttpContext().Request, model + "x", CancellationToken.None));
+
+        Assert.Equal((404, 404), (known.StatusCode, unknown.StatusCode));
+        Assert.Equal("No drift report", Assert.IsType<ProblemDetails>(known.Value).Title);
+        Assert.Equal($"No model named '{model}x'. Known: {model}.", Assert.IsType<ProblemDetails>(unknown.Value).Detail);
+    }
+
     private async Task StoreReportAsync(string model)
     {
         var amounts = Enumerable.Range(1, 200).Select(i => (float)i).ToArray();
