@@ -254,7 +254,7 @@ public sealed class ModelRegistry
         // Lists written before the champion was kept out of them may still hold it; it is not a version to go back to.
         var previous = current.PreviousChampions.Where(v => v != current.Champion).ToList();
         var target = toVersion ?? (previous.Count > 0 ? previous[^1] : null)
-            ?? throw new InvalidOperationException($"Model '{model}' has no previous champion to roll back to (champion: {current.Champion ?? "none"}).");
+            ?? throw new InvalidOperationException($"Model '{model}' has no previous champion to roll back to (champion: {current.Champion ?? "none"}); name the version to make champion instead.");
         if (target == current.Champion)
         {
             throw new InvalidOperationException($"Model '{model}': {target} is already the champion.");

@@ -182,12 +182,24 @@ public sealed class ModelsRollbackCommand(IAnsiConsole console) : ModelsCommand<
     /// <inheritdoc />
     protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelVersionSettings settings, CancellationToken cancellationToken)
     {
-        if (await ChangeChampionAsync(
+        ModelAliases? aliases;
+        try
+        {
+            aliases = await ChangeChampionAsync(
                 registry,
                 settings,
                 "rolled back",
                 () => registry.RollbackAsync(settings.Model, settings.Version, settings.Reason, Environment.UserName, settings.ExpectChampion, cancellationToken),
-                cancellationToken) is not { } aliases)
+                cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Nothing to go back to, or the version named is the champion already: the operator's call to make again.
+            Console.MarkupLineInterpolated($"[red]error:[/] {ex.Message} Versions: 'brisa models list {settings.Model}'.");
+            return ExitCodes.BadInput;
+        }
+
+        if (aliases is null)
         {
             return ExitCodes.BadInput;
         }

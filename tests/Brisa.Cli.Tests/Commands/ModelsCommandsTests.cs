@@ -40,6 +40,21 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
     }
 
     [Theory]
+    [InlineData(1, null, "has no previous champion to roll back to")]
+    [InlineData(2, 1, "is already the champion")]
+    public async Task Rollback_NothingToGoBackTo_ExitTwoPointsToTheVersions(int champions, int? version, string message)
+    {
+        var (_, model, versions) = await RegistryWithChampionsAsync(champions);
+        string[] args = version is { } v ? ["models", "rollback", model, versions[v]] : ["models", "rollback", model];
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.Contains($"Versions: 'brisa models list {model}'", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("promote", "v20990101000000000-deadbeef")]
     [InlineData("rollback", "v20990101000000000-deadbeef")]
     public async Task PromoteRollback_VersionNotInTheRegistry_ExitTwoNamesTheVersions(string verb, string version)
