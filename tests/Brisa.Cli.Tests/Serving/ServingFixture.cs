@@ -78,7 +78,7 @@ public sealed class ServingFixture : IAsyncLifetime
         };
 
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
-        var clock = new FixedTime(Now);
+        var clock = new FixedTimeProvider(Now);
         ServeUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
         served = LocalFunctionsHost.Build(ServeUrl, settings, Key, services => services.AddSingleton<TimeProvider>(clock));
         await served.StartAsync();
@@ -109,10 +109,5 @@ public sealed class ServingFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

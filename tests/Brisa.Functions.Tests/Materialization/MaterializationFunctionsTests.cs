@@ -35,7 +35,7 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
     private static readonly IncrementalMaterializeOptions Options = new() { InitialLookback = TimeSpan.FromDays(2) };
 
     private IncrementalMaterializer Materializer(DateTimeOffset now) =>
-        new(azurite.Storage, new FixedDefinitionsSource(Definitions), new FixedTime(now), Options);
+        new(azurite.Storage, new FixedDefinitionsSource(Definitions), new FixedTimeProvider(now), Options);
 
     private MaterializeFeaturesFunction Timer(DateTimeOffset now) => new(Materializer(now), NullLogger<MaterializeFeaturesFunction>.Instance);
 
@@ -180,7 +180,7 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
         var day = new DateTimeOffset(2031, 3, 4, 0, 0, 0, TimeSpan.Zero);
         var merchant = $"m-slice-{Guid.NewGuid():N}";
         var events = Enumerable.Range(0, 6).Select(i => Event($"{merchant}-{i}", "c-slice", merchant, 10 + i, day.AddHours(9).AddMinutes(i * 17))).ToArray();
-        var ingest = await new EventIngestor(azurite.Storage, Definitions, new FixedTime(day.AddDays(1))).IngestAsync(
+        var ingest = await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(day.AddDays(1))).IngestAsync(
             [new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(',', events) + "]"))], CancellationToken.None);
         Assert.Equal(events.Length, ingest.Accepted);
 
@@ -229,7 +229,7 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
         var day = new DateTimeOffset(2031, 3, 3, 0, 0, 0, TimeSpan.Zero);
         var merchant = $"m-race-{Guid.NewGuid():N}";
         var events = new[] { 9.2, 9.5, 9.8, 10.3, 10.7 }.Select((hour, i) => Event($"{merchant}-{i}", "c-race", merchant, 10, day.AddHours(hour))).ToArray();
-        await new EventIngestor(azurite.Storage, Definitions, new FixedTime(day.AddDays(1))).IngestAsync(
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(day.AddDays(1))).IngestAsync(
             [new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(',', events) + "]"))], CancellationToken.None);
         await Timer(day.AddHours(11).AddMinutes(20)).Run(Tick(), CancellationToken.None); // watermark day 10:00
         await DrainAsync();
@@ -240,7 +240,7 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
             new BlobServiceClient(azurite.ConnectionString),
             new QueueServiceClient(azurite.ConnectionString),
             new TableServiceClient(azurite.ConnectionString, gate.Gating(new TableClientOptions())));
-        var older = new IncrementalMaterializer(gated, new FixedDefinitionsSource(Definitions), new FixedTime(day.AddHours(11).AddMinutes(20)), Options)
+        var older = new IncrementalMaterializer(gated, new FixedDefinitionsSource(Definitions), new FixedTimeProvider(day.AddHours(11).AddMinutes(20)), Options)
             .RunSliceAsync(new MaterializationSlice("merchant_7d", day.AddHours(9), day.AddHours(10), Online: true));
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -281,9 +281,4 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
 
     private static string Event(string id, string customer, string merchant, double amount, DateTimeOffset time) =>
         $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{id}}}","customer_id":"{{{customer}}}","merchant_id":"{{{merchant}}}","amount":{{{amount.ToString(CultureInfo.InvariantCulture)}}},"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}"}}""";
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

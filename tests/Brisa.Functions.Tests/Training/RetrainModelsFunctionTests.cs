@@ -44,17 +44,12 @@ public sealed class RetrainModelsFunctionTests(AzuriteFixture azurite)
         var model = "sched_" + Guid.NewGuid().ToString("N")[..12];
         var yaml = (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("  - name: fraud\n", $"  - name: {model}\n", StringComparison.Ordinal);
         var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
-        var time = new FixedTime(now);
+        var time = new FixedTimeProvider(now);
         var registry = new ModelRegistry(azurite.Storage, time);
         var zip = new byte[] { 1, 2, 3 };
         await registry.SaveVersionAsync(TrainingReports.Binary(model, TrainedAt) with { Version = ModelVersionId.Create(TrainedAt, zip) }, zip);
         var logs = new ListLoggerProvider();
         var function = new RetrainModelsFunction(new FixedDefinitionsSource(definitions), new ModelTrainingPipeline(azurite.Storage, time), registry, time, logs.CreateLogger<RetrainModelsFunction>());
         return (function, logs, model);
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
