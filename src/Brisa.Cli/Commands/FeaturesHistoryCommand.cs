@@ -106,16 +106,22 @@ public sealed class FeaturesHistoryCommand(IAnsiConsole console) : AsyncCommand<
         }
 
         TrainingSet set;
+        ObservationSet? labelled = null;
         try
         {
-            set = csv is null
-                ? (await console.Status().StartAsync("reading the raw zone", status => new ModelTrainingPipeline(storage.Storage).BuildDatasetAsync(
-                    definitions, settings.Service!, TimeSpan.FromDays(settings.HistoryDays), new Progress<string>(stage => status.Status(stage)), cancellationToken))).Set
-                : await ForRowsAsync(definitions, settings, csv, storage, cancellationToken);
+            if (csv is null)
+            {
+                (labelled, set) = await console.Status().StartAsync("reading the raw zone", status => new ModelTrainingPipeline(storage.Storage).BuildDatasetAsync(
+                    definitions, settings.Service!, TimeSpan.FromDays(settings.HistoryDays), new Progress<string>(stage => status.Status(stage)), cancellationToken));
+            }
+            else
+            {
+                set = await ForRowsAsync(definitions, settings, csv, storage, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            var where = ex is FormatException ? $"{settings.Entities}:" : "";
+            var where = ex is FormatException ? $"{settings.Entities}: " : "";
             console.MarkupLineInterpolated($"[red]error:[/] {where}{ex.Message}");
             return ExitCodes.BadInput;
         }
@@ -126,6 +132,12 @@ public sealed class FeaturesHistoryCommand(IAnsiConsole console) : AsyncCommand<
         }
 
         console.Write(Summary(set, settings.Out!));
+        if (labelled is { ImmatureDropped: > 0 } observations)
+        {
+            // Why a young stream gives few rows (or none): what train would leave out too.
+            console.MarkupLineInterpolated($"{observations.ImmatureDropped:N0} more observation(s) of the last {settings.HistoryDays} days are left out: their label window (label.within) is still open, so their labels are not final.");
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -82,6 +82,7 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
 
         Assert.True(exitCode == 0, text);
         Assert.Contains("with the label written to", text);
+        Assert.Contains("observation(s) of the last 90 days are left out: their label window (label.within) is still open", text);
         var values = await ReadAsync(output);
         // Only the old transactions: the recent ones' chargeback window (30 days) is still open.
         Assert.Equal(1.0, values[seeded.OldFraud]["label"]);
