@@ -50,7 +50,7 @@ public static class ModelEvaluator
 
     /// <summary>AUC, PR-AUC, log loss, Brier score and reliability bins.</summary>
     /// <param name="labels">0/1 labels.</param>
-    /// <param name="scores">Probabilities.</param>
+    /// <param name="scores">Probabilities. A NaN score ranks below every other (it is never flagged), is in no reliability bin, and makes log loss and Brier NaN.</param>
     /// <returns>The metrics.</returns>
     public static BinaryMetrics Binary(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
     {
@@ -69,6 +69,11 @@ public static class ModelEvaluator
             var p = Math.Clamp((double)scores[i], 1e-15, 1 - 1e-15);
             logLoss -= y == 1 ? Math.Log(p) : Math.Log(1 - p);
             brier += (scores[i] - y) * (double)(scores[i] - y);
+            if (float.IsNaN(scores[i]))
+            {
+                continue; // No probability to bin (log loss and Brier are NaN: undefined with an unscored row).
+            }
+
             var bin = Math.Clamp((int)(scores[i] * CalibrationBins), 0, CalibrationBins - 1);
             binCount[bin]++;
             binSum[bin] += scores[i];
@@ -137,15 +142,22 @@ public static class ModelEvaluator
             noModel += rows.Labels[i] > 0.5f ? fnCost[i] : 0;
         }
 
-        // Flagging row i changes the cost by (tp − fn_i) when positive, by +fp when negative.
+        // Flagging row i changes the cost by (tp − fn_i) when positive, by +fp when negative. NaN scores sort last and
+        // are never flagged (NaN ≥ threshold is false), so only the m scored rows can be.
         var order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var m = n;
+        while (m > 0 && float.IsNaN(scores[order[m - 1]]))
+        {
+            m--;
+        }
+
         double running = noModel, best = noModel;
         var bestCount = 0;
-        for (var k = 0; k < n; k++)
+        for (var k = 0; k < m; k++)
         {
             var i = order[k];
             running += rows.Labels[i] > 0.5f ? cost.TruePositive - fnCost[i] : cost.FalsePositive;
-            var boundary = k == n - 1 || scores[order[k + 1]] < scores[i];
+            var boundary = k == m - 1 || scores[order[k + 1]] < scores[i];
             if (boundary && running < best)
             {
                 best = running;
@@ -156,11 +168,11 @@ public static class ModelEvaluator
         double threshold;
         if (bestCount == 0)
         {
-            threshold = n == 0 ? 1.0 : Math.Max(1.0, Math.BitIncrement((double)scores[order[0]]));
+            threshold = m == 0 ? 1.0 : Math.Max(1.0, Math.BitIncrement((double)scores[order[0]]));
         }
-        else if (bestCount == n)
+        else if (bestCount == m)
         {
-            threshold = scores[order[n - 1]];
+            threshold = scores[order[m - 1]];
         }
         else
         {
@@ -331,9 +343,10 @@ public static class ModelEvaluator
         var k = 0;
         while (k < n)
         {
+            // Equals, not ==: NaN scores (sorted last) form one tie group; with == the loop never advanced past them.
             var score = scores[order[k]];
             long groupPositives = 0, groupNegatives = 0;
-            while (k < n && scores[order[k]] == score)
+            while (k < n && scores[order[k]].Equals(score))
             {
                 if (labels[order[k]] > 0.5f)
                 {

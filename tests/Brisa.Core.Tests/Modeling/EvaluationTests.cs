@@ -148,6 +148,34 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public async Task Binary_NaNScore_RanksLowestInsteadOfHanging()
+    {
+        float[] labels = [0, 1, 0, 1];
+
+        // Before, the tie grouping compared scores with ==, which is false for NaN, and looped forever.
+        var metrics = await Task.Run(() => ModelEvaluator.Binary(labels, [0.2f, float.NaN, 0.3f, 0.9f])).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0.5, metrics.Auc); // 0.9 beats both negatives, the unscored positive beats neither
+        Assert.Equal((0.5 * 1) + (0.5 * 2 / 4.0), metrics.PrAuc, 12);
+        Assert.True(double.IsNaN(metrics.LogLoss));
+        Assert.Equal(3, metrics.Calibration.Sum(b => b.Count));
+    }
+
+    [Fact]
+    public void LeastCost_NaNScore_IsNeverFlaggedAndTheThresholdIsAScore()
+    {
+        // NaN ≥ threshold is false, so the unscored 1,000 EUR fraud cannot be caught: the best is flagging both scored rows.
+        var table = Table([1, 1, 1], amounts: [100, 100, 1000]);
+        var cost = new CostMatrix { FalseNegative = CostAmount.FromField("amount"), FalsePositive = 5, TruePositive = 5 };
+
+        var result = ModelEvaluator.LeastCost(table, [0.9f, 0.5f, float.NaN], cost);
+
+        Assert.Equal(0.5, result.Threshold, 6);
+        Assert.Equal(5 + 5 + 1000, result.ExpectedCost);
+        Assert.Equal(new ConfusionMatrix(2, 0, 0, 1), result.Confusion);
+    }
+
+    [Fact]
     public void Split_NewestWindow_IsValidationAndNeverRandom()
     {
         var times = Enumerable.Range(0, 10).Select(d => T0.AddDays(9 - d)).ToArray(); // newest first in table order
