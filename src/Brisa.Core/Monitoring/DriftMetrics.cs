@@ -255,7 +255,11 @@ public static class DriftMetrics
     /// Kolmogorov–Smirnov test of raw current values against a baseline known only by its statistics. The baseline
     /// CDF is approximated piecewise-linearly through (min, 0), each quantile (value, level) of
     /// <see cref="FeatureStatistics.Quantiles"/> and (max, 1); for repeated quantile values the highest level is kept
-    /// (right-continuous). The p-value treats the baseline as a sample of its present-value count.
+    /// (right-continuous). At a value that may be an atom of the baseline (one the current sample repeats, or a
+    /// baseline quantile, bin edge, minimum or maximum: counts and other integer features), the interpolation would
+    /// put the jump in the wrong place, so D there is the distance from the sample's CDF to the band the statistics
+    /// allow: each quantile q at v bounds F(v−) ≤ q ≤ F(v), each bin edge e gives F(e−) exactly. The p-value treats
+    /// the baseline as a sample of its present-value count.
     /// </summary>
     /// <param name="baseline">Numeric baseline statistics.</param>
     /// <param name="current">Current values (NaN skipped).</param>
@@ -272,20 +276,29 @@ public static class DriftMetrics
         }
 
         var knots = BaselineCdfKnots(baseline);
+        var bounds = BaselineCdfBounds.Of(baseline);
         double d = 0;
         for (var i = 0; i < x.Length; i++)
         {
-            var f0 = Cdf(knots, x[i]);
             var last = i;
             while (last + 1 < x.Length && x[last + 1] == x[i])
             {
                 last++;
             }
 
-            // F_n just below x[i] is i/n and at x[i] is (last+1)/n; the baseline CDF is continuous except for its atom at
-            // the minimum (an integer feature that is often 0), so just below its first knot it is 0, not the atom.
-            var below = x[i] == knots[0].Value ? 0 : f0;
-            d = Math.Max(d, Math.Max(Math.Abs(below - ((double)i / x.Length)), Math.Abs(((double)(last + 1) / x.Length) - f0)));
+            // F_n just below x[i] is i/n and at x[i] is (last+1)/n.
+            var below = (double)i / x.Length;
+            var at = (double)(last + 1) / x.Length;
+            if (last > i || bounds.IsKnown(x[i]))
+            {
+                d = Math.Max(d, Math.Max(bounds.DistanceBelow(x[i], below), bounds.DistanceAt(x[i], at)));
+            }
+            else
+            {
+                var f0 = Cdf(knots, x[i]);
+                d = Math.Max(d, Math.Max(Math.Abs(below - f0), Math.Abs(at - f0)));
+            }
+
             i = last;
         }
 
@@ -556,5 +569,88 @@ public static class DriftMetrics
         var (v0, l0) = knots[hi - 1];
         var (v1, l1) = knots[hi];
         return l0 + ((l1 - l0) * (x - v0) / (v1 - v0));
+    }
+
+    /// <summary>
+    /// What a baseline's statistics say for sure about its CDF F: F(x) = 0 below the minimum and 1 from the maximum;
+    /// a quantile q at v (the smallest value with F(v) ≥ q) gives F(v−) ≤ q ≤ F(v); a bin edge e gives
+    /// F(e−) = the share of values below e. Monotonicity carries each to the other points.
+    /// </summary>
+    private sealed class BaselineCdfBounds
+    {
+        private readonly double min;
+        private readonly double max;
+        private readonly List<(double Value, double Level)> quantiles = [];
+        private readonly List<(double Value, double Below)> edges = [];
+
+        private BaselineCdfBounds(double min, double max)
+        {
+            this.min = min;
+            this.max = max;
+        }
+
+        public static BaselineCdfBounds Of(FeatureStatistics baseline)
+        {
+            var bounds = new BaselineCdfBounds(baseline.Min!.Value, baseline.Max!.Value);
+            for (var i = 0; i < baseline.Quantiles.Count && i < FeatureStatistics.QuantileLevels.Count; i++)
+            {
+                bounds.quantiles.Add((baseline.Quantiles[i], FeatureStatistics.QuantileLevels[i]));
+            }
+
+            double total = baseline.BinCounts.Sum();
+            if (total > 0 && baseline.BinCounts.Count == baseline.BinEdges.Count + 1)
+            {
+                double cumulative = 0;
+                for (var i = 0; i < baseline.BinEdges.Count; i++)
+                {
+                    cumulative += baseline.BinCounts[i];
+                    bounds.edges.Add((baseline.BinEdges[i], cumulative / total));
+                }
+            }
+
+            return bounds;
+        }
+
+        /// <summary>True when <paramref name="x"/> is a value the statistics name (a possible atom of the baseline).</summary>
+        public bool IsKnown(double x) =>
+            x == min || x == max || quantiles.Exists(q => q.Value == x) || edges.Exists(e => e.Value == x);
+
+        /// <summary>How far <paramref name="empirical"/> is from every F(x) the statistics allow.</summary>
+        public double DistanceAt(double x, double empirical)
+        {
+            double lo = x >= max ? 1 : 0, hi = x < min ? 0 : 1;
+            foreach (var (value, level) in quantiles)
+            {
+                lo = value <= x ? Math.Max(lo, level) : lo;
+                hi = value > x ? Math.Min(hi, level) : hi;
+            }
+
+            foreach (var (value, share) in edges)
+            {
+                lo = value <= x ? Math.Max(lo, share) : lo;
+                hi = value > x ? Math.Min(hi, share) : hi;
+            }
+
+            return Math.Max(0, Math.Max(lo - empirical, empirical - hi));
+        }
+
+        /// <summary>How far <paramref name="empirical"/> is from every F(x−) the statistics allow.</summary>
+        public double DistanceBelow(double x, double empirical)
+        {
+            double lo = x > max ? 1 : 0, hi = x <= min ? 0 : 1;
+            foreach (var (value, level) in quantiles)
+            {
+                lo = value < x ? Math.Max(lo, level) : lo;
+                hi = value >= x ? Math.Min(hi, level) : hi;
+            }
+
+            foreach (var (value, share) in edges)
+            {
+                lo = value <= x ? Math.Max(lo, share) : lo;
+                hi = value >= x ? Math.Min(hi, share) : hi;
+            }
+
+            return Math.Max(0, Math.Max(lo - empirical, empirical - hi));
+        }
     }
 }

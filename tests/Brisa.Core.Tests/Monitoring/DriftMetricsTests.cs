@@ -89,6 +89,33 @@ public sealed class DriftMetricsTests
         Assert.True(result.PValue > 0.01, $"p = {result.PValue}");
     }
 
+    [Theory]
+    [InlineData(3.0, 3.0)]
+    [InlineData(3.0, 4.0)]
+    [InlineData(0.5, 1.0)]
+    [InlineData(20.0, 22.0)]
+    public void KolmogorovSmirnov_PoissonCounts_MatchesTheExactDistanceBetweenTheDistributions(double baselineMean, double currentMean)
+    {
+        // Counts with atoms above the minimum: before, the interpolated baseline CDF put each jump at the wrong place,
+        // and 150 counts from the baseline's own distribution gave D ≈ 0.17 (p < 0.001, an alert) for Poisson(3).
+        var baseline = FeatureStatistics.Numeric("count", [.. PoissonSample(baselineMean, 10_000).Select(k => (float)k)]);
+        var current = PoissonSample(currentMean, 150).Select(k => (double)k).ToArray();
+
+        var result = DriftMetrics.KolmogorovSmirnov(baseline, current);
+
+        // The textbook statistic, sup over k of |F(k) − G(k)|, from the two samples' own CDFs.
+        var exact = Enumerable.Range(0, 60).Max(k => Math.Abs(ShareAtMost(PoissonSample(baselineMean, 10_000), k) - ShareAtMost(current, k)));
+        Assert.Equal(exact, result.Statistic, 2);
+        if (baselineMean == currentMean)
+        {
+            Assert.True(result.PValue > 0.5, $"p = {result.PValue}");
+        }
+        else
+        {
+            Assert.True(result.PValue < 0.01, $"p = {result.PValue}");
+        }
+    }
+
     [Fact]
     public void KolmogorovSmirnov_BaselineStatisticsAndShiftedValues_IsLarge()
     {
@@ -185,6 +212,29 @@ public sealed class DriftMetricsTests
         Assert.InRange(DriftMetrics.EffectiveSampleSize(numbers, keys), 3000, 4000);
         Assert.InRange(DriftMetrics.EffectiveSampleSize(categories, keys), 3000, 4000);
     }
+
+    // n counts laid out in the exact Poisson(mean) proportions (largest remainders), so the test is deterministic.
+    private static int[] PoissonSample(double mean, int n)
+    {
+        var pmf = new double[60];
+        pmf[0] = Math.Exp(-mean);
+        for (var k = 1; k < pmf.Length; k++)
+        {
+            pmf[k] = pmf[k - 1] * mean / k;
+        }
+
+        var counts = pmf.Select(p => (int)Math.Floor(p * n)).ToArray();
+        foreach (var k in Enumerable.Range(0, pmf.Length).OrderByDescending(k => (pmf[k] * n) - counts[k]).Take(n - counts.Sum()))
+        {
+            counts[k]++;
+        }
+
+        return [.. counts.SelectMany((c, k) => Enumerable.Repeat(k, c))];
+    }
+
+    private static double ShareAtMost(IReadOnlyCollection<int> sample, int k) => (double)sample.Count(v => v <= k) / sample.Count;
+
+    private static double ShareAtMost(IReadOnlyCollection<double> sample, int k) => (double)sample.Count(v => v <= k) / sample.Count;
 
     [Fact]
     public void EffectiveSampleSize_MissingValuesAndKeys_AreLeftOut()
