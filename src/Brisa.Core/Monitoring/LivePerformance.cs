@@ -128,7 +128,9 @@ public static class LivePerformanceAnalyzer
             }
         }
 
-        var rows = predictions.Where(p => p.Time <= asOf).OrderBy(p => p.Time).ToArray();
+        // One row per transaction: a client's retry scores it again, and counting both would count its label (and, when
+        // missed, its cost) twice. The first prediction is the one the decision was taken on.
+        var rows = predictions.Where(p => p.Time <= asOf).OrderBy(p => p.Time).DistinctBy(p => p.Id, StringComparer.Ordinal).ToArray();
         var positive = rows.Select(p => firstLabel.TryGetValue(p.Id, out var at) && at <= p.Time + model.Label.Within).ToArray();
         var final = rows.Select((p, i) => positive[i] || p.Time + model.Label.Within <= asOf).ToArray();
         var threshold = champion.Threshold ?? 0.5;

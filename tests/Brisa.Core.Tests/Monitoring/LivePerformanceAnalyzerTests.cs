@@ -85,6 +85,19 @@ public sealed class LivePerformanceAnalyzerTests
     }
 
     [Fact]
+    public void Compute_PredictionRetriedWithTheSameId_CountedOnceAtItsFirstScore()
+    {
+        // t1 scored 0.2 (missed), then again 0.9 by a client's retry a minute later; t2 is legit.
+        LivePrediction[] predictions = [new("t1", Day1.AddMinutes(1), 0.9, 100, "EUR"), new("t1", Day1, 0.2, 100, "EUR"), new("t2", Day1, 0.1, 10, "EUR")];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t1", Day1.AddDays(3))], Day1.AddDays(40))!;
+
+        Assert.Equal((2, 1), (live.Total.Predictions, live.Total.Positives));
+        Assert.Equal(100, live.Total.NoModelCost!.Value, 9);
+        Assert.Equal(100, live.Total.ExpectedCost!.Value, 9);
+    }
+
+    [Fact]
     public void Compute_LabelAfterWindow_IsNegative()
     {
         LivePrediction[] predictions = [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 100)];
