@@ -103,7 +103,7 @@ public static class ModelTraining
                 sampleEvaluation = ModelEvaluator.Evaluate(model, sample, trained.Score(sample));
             }
 
-            importance = PermutationImportance.Compute(model, trained, sample, sampleEvaluation, seed);
+            importance = PermutationImportance.Compute(model, trained, sample, sampleEvaluation, seed, evaluation.Business?.Threshold);
         }
 
         var baseline = FeatureStatistics.Compute(training);

@@ -18,16 +18,25 @@ public static class PermutationImportance
     /// <param name="model">The model definition (task and cost matrix).</param>
     /// <param name="trained">The fitted model.</param>
     /// <param name="rows">Usually the validation rows.</param>
-    /// <param name="evaluation">The model's evaluation on <paramref name="rows"/> (baseline and threshold).</param>
+    /// <param name="evaluation">The model's evaluation on <paramref name="rows"/> (the baseline metric).</param>
     /// <param name="seed">Seed of the permutations.</param>
+    /// <param name="threshold">
+    /// The model's decision threshold, at which the cost increase is measured; default: <paramref name="evaluation"/>'s.
+    /// Give the model's own when <paramref name="rows"/> is a sample of the rows it was chosen on: the sample's least-cost
+    /// threshold is not the one the model decides with.
+    /// </param>
     /// <returns>The importances.</returns>
-    public static IReadOnlyList<FeatureImportance> Compute(ModelDefinition model, TrainedModel trained, TrainingTable rows, ModelEvaluation evaluation, int seed)
+    public static IReadOnlyList<FeatureImportance> Compute(ModelDefinition model, TrainedModel trained, TrainingTable rows, ModelEvaluation evaluation, int seed, double? threshold = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(evaluation);
         var binary = model.Task == ModelTask.BinaryClassification;
+        var decision = threshold ?? evaluation.Business?.Threshold;
+        var baselineCost = binary && model.Cost is { } matrix && decision is { } chosen
+            ? ModelEvaluator.CostAt(rows, trained.Score(rows), matrix, chosen).ExpectedCost
+            : (double?)null;
         var result = new List<FeatureImportance>();
         var index = 0;
         foreach (var input in trained.Inputs)
@@ -39,8 +48,8 @@ public static class PermutationImportance
             {
                 var baseline = evaluation.Binary!.Auc;
                 var permuted = ModelEvaluator.Binary(rows.Labels, scores).Auc;
-                double? costIncrease = model.Cost is { } cost && evaluation.Business is { } business
-                    ? ModelEvaluator.CostAt(rows, scores, cost, business.Threshold).ExpectedCost - business.ExpectedCost
+                double? costIncrease = model.Cost is { } cost && decision is { } at && baselineCost is { } before
+                    ? ModelEvaluator.CostAt(rows, scores, cost, at).ExpectedCost - before
                     : null;
                 result.Add(new FeatureImportance(input.Name, "auc", baseline, permuted, baseline - permuted, costIncrease));
             }

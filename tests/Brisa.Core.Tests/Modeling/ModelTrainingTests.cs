@@ -83,6 +83,22 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
         Assert.NotEqual(Json(first.Report.Evaluation), Json(third.Report.Evaluation));
     }
 
+    [Fact]
+    public void PermutationImportance_GivenThreshold_CostIncreaseMeasuredThere()
+    {
+        var trained = ModelTraining.Train(fixture.Model, fixture.Table, new TrainingOptions { ComputeImportance = false });
+        var rows = trained.ValidationRows;
+        var evaluation = trained.Report.Evaluation;
+
+        var own = PermutationImportance.Compute(fixture.Model, trained.Model, rows, evaluation, seed: 1);
+        // Above every score nothing is flagged, permuted or not: the cost cannot change, whatever the sample's own threshold.
+        var above = PermutationImportance.Compute(fixture.Model, trained.Model, rows, evaluation, seed: 1, threshold: 2.0);
+
+        Assert.Contains(own, i => i.CostIncrease > 0);
+        Assert.All(above, i => Assert.Equal(0, i.CostIncrease!.Value, 9));
+        Assert.Equal(own.Select(i => i.Importance), above.Select(i => i.Importance));
+    }
+
     [Theory]
     [InlineData(TrainerKind.FastTree, 0.9)]
     [InlineData(TrainerKind.Linear, 0.85)]
