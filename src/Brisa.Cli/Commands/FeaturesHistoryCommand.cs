@@ -75,6 +75,13 @@ public sealed class FeaturesHistoryCommand(IAnsiConsole console) : AsyncCommand<
             return ExitCodes.BadInput;
         }
 
+        // Checked before a minute of reading, not after it.
+        if (Path.GetDirectoryName(Path.GetFullPath(settings.Out!)) is { } folder && !Directory.Exists(folder))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] cannot write {settings.Out}: no folder {folder}.");
+            return ExitCodes.BadInput;
+        }
+
         string? csv = null;
         if (settings.Entities is { } entities)
         {

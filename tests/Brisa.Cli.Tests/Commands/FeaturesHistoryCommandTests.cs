@@ -93,6 +93,18 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
         Assert.Equal(1.0, values[seeded.OldFraud][Count1h]);
     }
 
+    [Fact]
+    public async Task FeaturesHistory_OutputFolderMissing_ExitTwoBeforeReading()
+    {
+        var rows = await CsvAsync("event_timestamp,customer_id", "2026-05-01T00:00:00Z,c1");
+        var output = Path.Combine(Path.GetTempPath(), $"no-such-{Guid.NewGuid():N}", "x.parquet");
+
+        var (exitCode, text) = await CliRunner.RunAsync("features", "history", "customer_7d:amount_mean_7d", "--entities", rows, "-o", output);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no folder", text);
+    }
+
     [Theory]
     [InlineData("event_timestamp,customer\n2026-05-01T00:00:00Z,c1\n", "no column 'customer_id'")]
     [InlineData("event_timestamp,customer_id\n2026-05-01T00:00:00Z,c1\nsoon,c2\n", "line 3: 'soon' in column 'event_timestamp' is not a time")]
