@@ -104,6 +104,58 @@ public sealed partial class AppSettingsTests
     }
 
     [Fact]
+    public async Task AppSettingValues_NameTheResourcesTheTemplatesCreate()
+    {
+        // A setting with the right name but another module's output (the hub name in the consumer group setting, the
+        // queue endpoint as the blob one) passes every name check and fails only in Azure.
+        var main = await Arm.MainAsync();
+        var settings = Arm.AppSettings(main);
+        var module = Assert.Single(Arm.Resources(main), r => r.Resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments"
+                                                            && r.Resource.GetProperty("name").GetString() == "functionapp").Resource;
+        var moduleParameters = module.GetProperty("properties").GetProperty("parameters");
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AzureWebJobsStorage__blobServiceUri"] = "storage: blobEndpoint",
+            ["AzureWebJobsStorage__queueServiceUri"] = "storage: queueEndpoint",
+            ["AzureWebJobsStorage__tableServiceUri"] = "storage: tableEndpoint",
+            ["EventHub__fullyQualifiedNamespace"] = "eventhubs: fullyQualifiedNamespace",
+            ["EventHubName"] = "eventhubs: hubName",
+            ["EventHubConsumerGroup"] = "eventhubs: consumerGroupName",
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "monitoring: connectionString",
+            ["Brisa__MaterializeSchedule"] = "parameter materializeSchedule",
+            ["Brisa__RetrainSchedule"] = "parameter retrainSchedule",
+            ["Brisa__MonitorDriftSchedule"] = "parameter monitorDriftSchedule",
+        };
+
+        foreach (var (name, source) in expected)
+        {
+            Assert.True(settings.TryGetValue(name, out var value), $"{name} is not set");
+            var parameter = Parameter().Match(value);
+            Assert.True(parameter.Success, $"{name} = {value}: expected a parameter of the functionapp module");
+            var passed = moduleParameters.GetProperty(parameter.Groups[1].Value).GetProperty("value").GetString()!;
+            var actual = ModuleOutput().Match(passed) is { Success: true } output ? $"{output.Groups[1].Value}: {output.Groups[2].Value}"
+                : Parameter().Match(passed) is { Success: true } mainParameter ? $"parameter {mainParameter.Groups[1].Value}"
+                : passed;
+            Assert.True(source == actual, $"{name} is set from {actual}, expected {source}");
+        }
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task TimerSchedules_InEachEnvironment_AreSixFieldNcrontab(string environment)
+    {
+        // The timer extension reads six fields, seconds first; a five-field cron stops the host from indexing the function.
+        var parameters = (await Bicep.CompileAsync($"infra/{environment}.bicepparam")).GetProperty("parameters");
+        foreach (var name in new[] { "materializeSchedule", "retrainSchedule", "monitorDriftSchedule" })
+        {
+            var value = parameters.GetProperty(name).GetProperty("value").GetString()!;
+            Assert.Equal(6, value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.NotNull(Cronos.CronExpression.Parse(value, Cronos.CronFormat.IncludeSeconds).GetNextOccurrence(DateTime.UtcNow));
+        }
+    }
+
+    [Fact]
     public async Task SettingsTheCodeReads_AreSetOrDeclaredOptional()
     {
         var settings = Arm.AppSettings(await Arm.MainAsync());
@@ -195,6 +247,14 @@ public sealed partial class AppSettingsTests
         Assert.True(File.Exists(path), $"{path} not found: build src/Brisa.Functions ({configuration}) first.");
         return path;
     }
+
+    // "[parameters('eventHubName')]" → eventHubName.
+    [GeneratedRegex(@"^\[parameters\('(\w+)'\)\]$")]
+    private static partial Regex Parameter();
+
+    // "[reference(resourceId('Microsoft.Resources/deployments', 'storage'), '…').outputs.blobEndpoint.value]" → storage, blobEndpoint.
+    [GeneratedRegex(@"^\[reference\(resourceId\('Microsoft\.Resources/deployments', '([\w-]+)'\), '[^']+'\)\.outputs\.(\w+)\.value\]$")]
+    private static partial Regex ModuleOutput();
 
     [GeneratedRegex(@"%([^%\s]+)%")]
     private static partial Regex PercentExpression();

@@ -77,6 +77,77 @@ public sealed partial class RoleTests
         Assert.DoesNotContain(expressions, e => e.Contains("Owner)", StringComparison.Ordinal) && !e.Contains("storageBlobDataOwner", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RoleAssignments_AreExactlyWhatEachUseNeeds_AtTheNarrowestScope()
+    {
+        // Function App: host storage and Brisa's data (blobs incl. the Flex deployment container, the materialize and
+        // retrain queues, the online table), receive from the `events` hub only, publish telemetry. Deployer:
+        // `brisa apply` writes the registry and, as every command against configured storage, creates containers,
+        // queues and the table where missing. Anything else (a sender, an owner, a namespace-wide scope) is a change
+        // to make here on purpose.
+        string[] expected =
+        [
+            "function storageBlobDataOwner on Microsoft.Storage/storageAccounts",
+            "function storageQueueDataContributor on Microsoft.Storage/storageAccounts",
+            "function storageTableDataContributor on Microsoft.Storage/storageAccounts",
+            "function eventHubsDataReceiver on Microsoft.EventHub/namespaces/eventhubs",
+            "function monitoringMetricsPublisher on Microsoft.Insights/components",
+            "deployer storageBlobDataContributor on Microsoft.Storage/storageAccounts (if deployerPrincipalId is set)",
+            "deployer storageQueueDataContributor on Microsoft.Storage/storageAccounts (if deployerPrincipalId is set)",
+            "deployer storageTableDataContributor on Microsoft.Storage/storageAccounts (if deployerPrincipalId is set)",
+        ];
+
+        var actual = new List<string>();
+        foreach (var (resource, template) in Arm.OfType(await Arm.MainAsync(), "Microsoft.Authorization/roleAssignments"))
+        {
+            var properties = resource.GetProperty("properties");
+            var principal = properties.GetProperty("principalId").GetString() switch
+            {
+                "[parameters('functionPrincipalId')]" => "function",
+                "[parameters('deployerPrincipalId')]" => "deployer",
+                var other => other,
+            };
+            var scope = ScopeType().Match(resource.GetProperty("scope").GetString()!) is { Success: true } m ? m.Groups[1].Value : resource.GetProperty("scope").GetString();
+            var condition = resource.TryGetProperty("condition", out var c) ? c.GetString() : null;
+            var suffix = condition switch
+            {
+                null => "",
+                "[not(empty(parameters('deployerPrincipalId')))]" => " (if deployerPrincipalId is set)",
+                var other => $" (if {other})",
+            };
+            actual.AddRange(RoleKeys(properties.GetProperty("roleDefinitionId").GetString()!, template).Select(role => $"{principal} {role} on {scope}{suffix}"));
+        }
+
+        var extra = actual.Except(expected, StringComparer.Ordinal).ToList();
+        var lacking = expected.Except(actual, StringComparer.Ordinal).ToList();
+        Assert.True(extra.Count == 0 && lacking.Count == 0 && actual.Count == expected.Length,
+            $"role assignments differ from what each use needs.\nNot expected:\n  {string.Join("\n  ", extra)}\nMissing:\n  {string.Join("\n  ", lacking)}\nAll:\n  {string.Join("\n  ", actual)}");
+    }
+
+    // The roleDefinitionIds keys a roleDefinitionId expression names: one directly, or each element of a copy loop's array variable.
+    private static IEnumerable<string> RoleKeys(string expression, System.Text.Json.JsonElement template)
+    {
+        if (RoleKey().Match(expression) is { Success: true } direct)
+        {
+            return [direct.Groups[1].Value];
+        }
+
+        var loop = LoopVariable().Match(expression);
+        Assert.True(loop.Success, $"unexpected roleDefinitionId expression: {expression}");
+        return template.GetProperty("variables").GetProperty(loop.Groups[1].Value).EnumerateArray()
+            .Select(e => RoleKey().Match(e.GetString()!) is { Success: true } k ? k.Groups[1].Value : e.GetString()!);
+    }
+
+    [GeneratedRegex(@"variables\('roleDefinitionIds'\)\.(\w+)")]
+    private static partial Regex RoleKey();
+
+    [GeneratedRegex(@"variables\('(\w+)'\)\[copyIndex\(\)\]")]
+    private static partial Regex LoopVariable();
+
+    // "[resourceId('Microsoft.EventHub/namespaces/eventhubs', ...)]" → the scope's resource type.
+    [GeneratedRegex(@"^\[resourceId\('([^']+)'")]
+    private static partial Regex ScopeType();
+
     [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex Guid();
 }
