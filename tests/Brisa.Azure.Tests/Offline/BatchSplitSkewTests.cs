@@ -251,6 +251,9 @@ public sealed class BatchSplitSkewTests(AzuriteFixture azurite)
                     if (rows.GetValueOrDefault((devices[d], view.Name)) is { } read)
                     {
                         AssertSame(view.View.Features[f].Kind, values[f], read.Values[f], context);
+
+                        // The TTL is measured from the newest event, whatever the batch it came in.
+                        Assert.True(newest[devices[d]] == read.EventTicks, $"{context}: event time {read.EventTicks}, newest ingested {newest[devices[d]]}");
                     }
 
                     compared++;

@@ -9,6 +9,7 @@ using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
+using Brisa.Core.Materialization;
 using Brisa.Core.Serving;
 using Brisa.Core.Training;
 using Brisa.Testing;
@@ -93,6 +94,41 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
         Assert.Equal(0L, served.Results[1].Values[0]);
         Assert.Null(served.Results[2].Values[0]);
         Assert.Equal(visit, served.Results[1].EventTimestamps[0]);
+    }
+
+    [Fact(Skip = "Known skew, not fixed yet: only the last slice of a plan writes online values (IncrementalPlanner; IncrementalMaterializer also skips slices older than the watermark), so an entity emptied in an earlier day's slice keeps its old window values online. Fails with count 1 served, 0 in training.")]
+    public async Task IncrementalPlan_CatchUpAcrossMidnight_EntityEmptiedInEarlierDaySlice_OnlineMatchesTraining()
+    {
+        // The timer was down over midnight: the catch-up plan has a slice per day. The visit leaves the 2 h window during
+        // the first day's slice; the last slice reads too little history to know the shop at all.
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(10);
+        var visit = day.AddHours(21).AddMinutes(15);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(visit.AddMinutes(5)))
+            .IngestAsync([Visit($"{shop}-v1", shop, 40, visit)], CancellationToken.None);
+        var materializer = new FeatureMaterializer(azurite.Storage, Definitions);
+        var view = materializer.Plan.FindView("shop_2h")!;
+        async Task RunAsync(DateTimeOffset watermark, DateTimeOffset now)
+        {
+            foreach (var slice in IncrementalPlanner.Plan(["shop_2h"], watermark, now, TimeSpan.Zero, TimeSpan.FromDays(1)).Slices)
+            {
+                await materializer.MaterializeAsync(slice.From, slice.To, [slice.View], new MaterializeOptions { WriteOnline = slice.Online });
+            }
+        }
+
+        await RunAsync(day.AddHours(21), day.AddHours(22));
+        Assert.Equal(1.0, (await OnlineValueStore.For(azurite.Storage).ReadAsync(view, shop))!.Values[0].Number);
+        var end = day.AddDays(1).AddHours(3);
+        await RunAsync(day.AddHours(22), end);
+
+        var request = OnlineFeatureRequest.Parse(
+            Encoding.UTF8.GetBytes($$$"""{"features":["shop_2h:visit_count_2h"],"entities":{"shop_id":[{{{Json(shop)}}}]}}"""),
+            materializer.Plan);
+        var served = await OnlineFeatureReader.For(azurite.Storage).GetAsync(request, end);
+
+        // Training at the same instant: within the ttl (1 d), window empty.
+        Assert.Equal("PRESENT", served.Results[1].Statuses[0]);
+        Assert.Equal(0L, served.Results[1].Values[0]);
     }
 
     [Fact]
