@@ -67,7 +67,7 @@ public sealed record IncrementalRunResult(
 
 /// <summary>The result of a slice.</summary>
 /// <param name="Slice">The slice.</param>
-/// <param name="WroteOnline">True when online values were written (the slice asked for it and no newer run planned past it).</param>
+/// <param name="WroteOnline">True when online values were written (the slice asked for it, for an online batch view; rows already holding newer values are kept).</param>
 /// <param name="Summary">What the materializer did.</param>
 public sealed record SliceRunResult(MaterializationSlice Slice, bool WroteOnline, MaterializationSummary Summary);
 
@@ -219,8 +219,9 @@ public sealed class IncrementalMaterializer
         var view = materializer.Plan.FindView(slice.View)
             ?? throw new FormatException($"Invalid materialize slice: unknown view '{slice.View}' (live views: {string.Join(", ", materializer.Plan.Views.Select(v => v.Name))}).");
 
-        // A slice older than the newest planned range (a retry of an earlier run) must not overwrite newer online values.
-        var online = slice.Online && view.Definition.Online && !view.Definition.Streaming && !await IsSupersededAsync(slice, view.Definition.Source, cancellationToken);
+        // A slice older than the newest planned range (a retry, or a day of a catch-up run) writes too: the online store
+        // keeps rows whose values are as of a later instant, and the entities only this slice knows need its values.
+        var online = slice.Online && view.Definition.Online && !view.Definition.Streaming;
         var summary = await materializer.MaterializeAsync(slice.From, slice.To, [slice.View], new MaterializeOptions { WriteOnline = online }, progress: null, cancellationToken);
         return new SliceRunResult(slice, online, summary);
     }
@@ -297,12 +298,6 @@ public sealed class IncrementalMaterializer
         }
     }
 
-    private async Task<bool> IsSupersededAsync(MaterializationSlice slice, string source, CancellationToken cancellationToken)
-    {
-        var own = await ReadWatermarkAsync(source, cancellationToken);
-        var all = await ReadWatermarkAsync(null, cancellationToken);
-        return (own?.Watermark is { } a && slice.To < a) || (all?.Watermark is { } b && slice.To < b);
-    }
 
     private async Task<FeatureMaterializer> MaterializerAsync(CancellationToken cancellationToken)
     {

@@ -5,8 +5,10 @@ namespace Brisa.Core.Materialization;
 /// <param name="From">Start (inclusive), UTC, on an hour boundary.</param>
 /// <param name="To">End (exclusive), UTC, on an hour boundary, after <paramref name="From"/>, at most the next UTC midnight.</param>
 /// <param name="Online">
-/// Write the view's latest values to the online table too. The planner sets it on the last slice of each view only,
-/// so an older day's slice never overwrites newer online values.
+/// Write the view's values at <paramref name="To"/> to the online table too. The planner sets it on every slice: an
+/// entity whose window empties during an earlier day's slice is known to that slice only (a later one reads back just
+/// its longest window), so only that slice can write it; newer values are never taken back in time, because the
+/// online store keeps a row whose values are as of a later instant.
 /// </param>
 public sealed record MaterializationSlice(string View, DateTimeOffset From, DateTimeOffset To, bool Online = false);
 
@@ -60,7 +62,7 @@ public static class IncrementalPlanner
         {
             var dayEnd = FloorDay(start).AddDays(1);
             var end = dayEnd < to ? dayEnd : to;
-            slices.AddRange(views.Select(v => new MaterializationSlice(v, start, end, Online: end == to)));
+            slices.AddRange(views.Select(v => new MaterializationSlice(v, start, end, Online: true)));
             start = end;
         }
 

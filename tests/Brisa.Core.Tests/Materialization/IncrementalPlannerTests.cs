@@ -15,7 +15,7 @@ public sealed class IncrementalPlannerTests
     }
 
     [Fact]
-    public void Plan_FromWatermark_OneSlicePerViewAndDay_OnlineOnLastOnly()
+    public void Plan_FromWatermark_OneSlicePerViewAndDay_EachWritesOnline()
     {
         var plan = IncrementalPlanner.Plan(["a", "b"], Day.AddHours(-3), Day.AddDays(1).AddHours(5).AddMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromDays(7));
 
@@ -23,10 +23,10 @@ public sealed class IncrementalPlannerTests
         Assert.Equal(Day.AddDays(1).AddHours(4), plan.To);
         Assert.Equal(
             [
-                new MaterializationSlice("a", Day.AddHours(-3), Day),
-                new MaterializationSlice("b", Day.AddHours(-3), Day),
-                new MaterializationSlice("a", Day, Day.AddDays(1)),
-                new MaterializationSlice("b", Day, Day.AddDays(1)),
+                new MaterializationSlice("a", Day.AddHours(-3), Day, Online: true),
+                new MaterializationSlice("b", Day.AddHours(-3), Day, Online: true),
+                new MaterializationSlice("a", Day, Day.AddDays(1), Online: true),
+                new MaterializationSlice("b", Day, Day.AddDays(1), Online: true),
                 new MaterializationSlice("a", Day.AddDays(1), Day.AddDays(1).AddHours(4), Online: true),
                 new MaterializationSlice("b", Day.AddDays(1), Day.AddDays(1).AddHours(4), Online: true),
             ],
@@ -41,7 +41,7 @@ public sealed class IncrementalPlannerTests
 
         Assert.Equal(Day.AddHours(1).AddDays(-7), plan.From);
         Assert.Equal(8, plan.Slices.Count);
-        Assert.Single(plan.Slices, s => s.Online);
+        Assert.All(plan.Slices, s => Assert.True(s.Online));
     }
 
     [Fact]
