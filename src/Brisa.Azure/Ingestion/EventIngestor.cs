@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Brisa.Azure.Online;
 using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
@@ -56,15 +57,17 @@ public sealed class EventIngestor : IEventIngestor
 
         var nowTicks = TiledView.ToUnixTicks(now);
         int applied = 0, duplicates = 0, conflicts = 0;
+        var tooLarge = new List<string>();
         foreach (var batch in decoded.Sources)
         {
             // All the source's streaming views at once: an entity's views are read and written together.
             var views = plan.StreamingViewsOf(batch.Schema.SourceName).Select(v => (v.View, v.EntityKeyField)).ToArray();
             var summary = await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
             (applied, duplicates, conflicts) = (applied + summary.Applied, duplicates + summary.Duplicates, conflicts + summary.Conflicts);
+            tooLarge.AddRange(summary.TooLarge.Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")));
         }
 
-        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts };
+        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge };
     }
 
     private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)

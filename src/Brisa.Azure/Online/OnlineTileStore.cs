@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Brisa.Azure.Storage;
@@ -25,6 +26,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
 
     private const string TilesProperty = "Tiles";
     private const int MaxBinaryProperty = 64 * 1024;
+
+    // Azure Table refuses an entity over 1 MiB (400 EntityTooLarge) on every attempt, so a row over it would fail its
+    // batch for good and hold the partition; Azurite does not enforce the limit.
+    private const int MaxEntityBytes = 1024 * 1024;
 
     // An entity group transaction carries at most 100 operations and 4 MiB, and binary properties travel as base64 (4/3 larger).
     private const int MaxTransactionRows = 100;
@@ -78,6 +83,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             }
         }
 
+        var tooLarge = new ConcurrentBag<OversizedRow>();
         var touched = 0;
         var applied = 0;
         var duplicates = 0;
@@ -87,13 +93,13 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken },
             async (entry, ct) =>
             {
-                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, ct);
+                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, tooLarge, ct);
                 Interlocked.Add(ref touched, entry.Views.Length);
                 Interlocked.Add(ref applied, result.Applied);
                 Interlocked.Add(ref duplicates, result.Duplicates);
                 Interlocked.Add(ref conflicts, result.Conflicts);
             });
-        return new OnlineApplySummary(touched, applied, duplicates, conflicts);
+        return new OnlineApplySummary(touched, applied, duplicates, conflicts) { TooLarge = [.. tooLarge] };
     }
 
     /// <summary>Reads an entity's tiles for a view, or null when the entity has none (or they were written for another layout).</summary>
@@ -132,7 +138,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         return byEntity;
     }
 
-    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken)
+    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, ConcurrentBag<OversizedRow> tooLarge, CancellationToken cancellationToken)
     {
         var partitionKey = TableKeys.Encode(entityKey);
         var states = new EntityTiles[views.Length];
@@ -156,6 +162,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
 
             int applied = 0, duplicates = 0;
             var writes = new List<(int View, TableEntity Entity, byte[] Tiles)>(views.Length);
+            var oversized = new List<OversizedRow>();
             for (var v = 0; v < views.Length; v++)
             {
                 var viewApplied = 0;
@@ -179,16 +186,29 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
 
                 if (viewApplied > 0 || newestMoved)
                 {
-                    applied += viewApplied;
                     states[v].Prune(nowTicks);
                     var encoded = states[v].Encode();
-                    writes.Add((v, ToRow(views[v], entityKey, partitionKey, states[v], encoded), encoded));
+                    var entity = ToRow(views[v], entityKey, partitionKey, states[v], encoded);
+                    if (EntitySize(entity) is var size && size > MaxEntityBytes)
+                    {
+                        // Left as it was (the events stay in the raw zone) rather than failing the batch on every retry.
+                        oversized.Add(new OversizedRow(views[v].Name, entityKey, size));
+                        continue;
+                    }
+
+                    applied += viewApplied;
+                    writes.Add((v, entity, encoded));
                 }
             }
 
             try
             {
                 await WriteAsync(views, partitionKey, writes, etags, cancellationToken);
+                foreach (var row in oversized)
+                {
+                    tooLarge.Add(row);
+                }
+
                 return new EntityResult(applied, duplicates, attempt - 1);
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < options.MaxConflictRetries)
@@ -294,6 +314,29 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         }
     }
 
+    /// <summary>An entity's size as Azure Table counts it against its 1 MiB limit (keys and names in UTF-16, binary as is).</summary>
+    internal static long EntitySize(TableEntity entity)
+    {
+        // 4 bytes + 2 per key character + per property 8 bytes, 2 per name character and the value; plus Timestamp.
+        long size = 4 + (2L * (entity.PartitionKey.Length + entity.RowKey.Length)) + 8 + (2 * "Timestamp".Length) + 8;
+        foreach (var (name, value) in entity)
+        {
+            if (name is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")
+            {
+                continue;
+            }
+
+            size += 8 + (2L * name.Length) + value switch
+            {
+                byte[] bytes => 4 + bytes.Length,
+                string text => 4 + (2L * text.Length),
+                _ => 8,
+            };
+        }
+
+        return size;
+    }
+
     private static TableEntity ToRow(TiledView view, string entityKey, string partitionKey, EntityTiles state, byte[] encoded)
     {
         var entity = new TableEntity(partitionKey, view.Name)
@@ -386,10 +429,20 @@ public sealed record OnlineStoreOptions
 
 /// <summary>What one batch did to the online tiles of the views it was applied to.</summary>
 /// <param name="Rows">Rows touched: one per entity and view.</param>
-/// <param name="Applied">Events counted.</param>
+/// <param name="Applied">Events counted (not those of rows left unwritten as <see cref="TooLarge"/>).</param>
 /// <param name="Duplicates">Events already counted before (redelivery).</param>
 /// <param name="Conflicts">ETag conflicts retried.</param>
-public readonly record struct OnlineApplySummary(int Rows, int Applied, int Duplicates, int Conflicts);
+public readonly record struct OnlineApplySummary(int Rows, int Applied, int Duplicates, int Conflicts)
+{
+    /// <summary>Rows left as they were because their new tiles would pass Azure Table's 1 MiB entity limit.</summary>
+    public IReadOnlyList<OversizedRow> TooLarge { get; init; } = [];
+}
+
+/// <summary>A streaming view's row of one entity that was not written: its tiles would pass the 1 MiB entity limit.</summary>
+/// <param name="View">The view (the row's RowKey).</param>
+/// <param name="EntityKey">The entity key.</param>
+/// <param name="Bytes">The row's size as Table storage counts it.</param>
+public sealed record OversizedRow(string View, string EntityKey, long Bytes);
 
 /// <summary>An entity's tiles as read from the online table.</summary>
 /// <param name="State">The decoded tiles.</param>

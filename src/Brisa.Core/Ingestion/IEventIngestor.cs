@@ -34,6 +34,12 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
 
     /// <summary>Online row writes retried because another writer changed the entity's rows first (ETag conflicts).</summary>
     public int OnlineConflicts { get; init; }
+
+    /// <summary>
+    /// Online rows left as they were because their tiles grew past Table storage's 1 MiB entity limit, as
+    /// "view 'v', entity 'k' (n bytes)": the batch still lands (raw zone, other rows), and these go stale.
+    /// </summary>
+    public IReadOnlyList<string> OnlineTooLarge { get; init; } = [];
 }
 
 /// <summary>

@@ -47,6 +47,10 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
 
         var result = await ingestor.IngestAsync(messages, cancellationToken);
         LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected, result.OnlineDuplicates, result.OnlineConflicts);
+        if (result.OnlineTooLarge.Count > 0)
+        {
+            LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", string.Join("; ", result.OnlineTooLarge));
+        }
     }
 
     /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number, enqueued time.</summary>
@@ -110,4 +114,9 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         Message = "Ingested {Count} messages from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} events accepted, {Rejected} rejected; " +
             "online tiles: {OnlineDuplicates} already counted (redelivery), {OnlineConflicts} write conflicts retried")]
     private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected, int onlineDuplicates, int onlineConflicts);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error,
+        Message = "{Count} online rows from partition {PartitionId} were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +
+            "their streaming features stay as last written until the view's TTL (docs/operations.md, 'An online row too large'): {Rows}")]
+    private static partial void LogTooLarge(ILogger logger, int count, string partitionId, string rows);
 }

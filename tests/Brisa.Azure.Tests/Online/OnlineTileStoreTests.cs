@@ -204,6 +204,32 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
         Assert.Equal(expected, (await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, split))!.State.NewestEventTicks);
     }
 
+    [Fact]
+    public async Task Apply_HotEntityPastTheTableEntityLimit_RowSkippedAndReportedOtherEntitiesWritten()
+    {
+        // 140,000 events of one merchant within merchant_1h's window: 8 bytes of id hash each, over Azure Table's 1 MiB
+        // per entity. Azure refuses such a row (400 EntityTooLarge) on every retry, which held the partition for good;
+        // Azurite accepts it, so the row being absent is what shows the limit was applied.
+        var hot = $"m-{Guid.NewGuid():N}";
+        var quiet = $"m-{Guid.NewGuid():N}";
+        var view = Plan.FindView("merchant_1h")!;
+        var schema = Plan.Schemas.Single(s => s.SourceName == "transaction");
+        var events = Enumerable.Range(0, 140_003).Select(i =>
+            $$$"""{"specversion":"1.0","id":"{{{hot}}}-{{{i}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{hot}}}-{{{i}}}","customer_id":"c","merchant_id":"{{{(i < 3 ? quiet : hot)}}}","amount":1,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{Now.AddSeconds(-(i % 3000) - 1):yyyy-MM-ddTHH:mm:ssZ}}}"}}""");
+        var batch = new CloudEventDecoder([schema], new DecoderOptions { MaxEventsPerMessage = 200_000 })
+            .Decode([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], Now).Sources.Single();
+        var store = OnlineTileStore.For(azurite.Storage);
+
+        var summary = await store.ApplyAsync(view.View, view.EntityKeyField, batch, TiledView.ToUnixTicks(Now));
+
+        Assert.Equal(3, (await store.ReadAsync(view.View, quiet))!.State.EventCount);
+        Assert.Null(await store.ReadAsync(view.View, hot));
+        var skipped = Assert.Single(summary.TooLarge);
+        Assert.Equal(("merchant_1h", hot), (skipped.View, skipped.EntityKey));
+        Assert.InRange(skipped.Bytes, 1024 * 1024, 2 * 1024 * 1024);
+        Assert.Equal(3, summary.Applied);
+    }
+
     private static (TiledView View, int EntityKeyField)[] CustomerViews() =>
         [.. new[] { "customer_1h", "customer_7d" }.Select(name => Plan.FindView(name)!).Select(v => (v.View, v.EntityKeyField))];
 }

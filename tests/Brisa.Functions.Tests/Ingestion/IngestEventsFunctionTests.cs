@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Messaging.EventHubs;
 using Brisa.Core.Ingestion;
 using Brisa.Functions.Ingestion;
+using Brisa.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -96,6 +97,19 @@ public sealed class IngestEventsFunctionTests
         Assert.Equal(cts.Token, Assert.Single(ingestor.Tokens));
     }
 
+    [Fact]
+    public async Task Run_OnlineRowsTooLarge_ErrorLogNamesThem()
+    {
+        using var logs = new ListLoggerProvider();
+        var tooLarge = new IngestionResult([new EventOutcome("a", true, null)]) { OnlineTooLarge = ["view 'merchant_1h', entity 'm1' (1200000 bytes)"] };
+        var function = new IngestEventsFunction(new FixedIngestor(tooLarge), logs.CreateLogger<IngestEventsFunction>());
+
+        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        var error = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains("view 'merchant_1h', entity 'm1' (1200000 bytes)", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"PartitionId":"0"}""", "0")]
     [InlineData("""{"partitionId":"12"}""", "12")]
@@ -138,6 +152,11 @@ public sealed class IngestEventsFunctionTests
             Tokens.Add(cancellationToken);
             return Task.FromResult(new IngestionResult(messages.Select(_ => new EventOutcome(null, true, null)).ToList()));
         }
+    }
+
+    private sealed class FixedIngestor(IngestionResult result) : IEventIngestor
+    {
+        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) => Task.FromResult(result);
     }
 
     private sealed class FailingIngestor : IEventIngestor
