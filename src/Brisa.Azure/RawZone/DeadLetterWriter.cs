@@ -12,24 +12,27 @@ namespace Brisa.Azure.RawZone;
 
 /// <summary>
 /// Writes rejected events to <c>deadletter/&lt;source&gt;/date=/hour=/&lt;batch-id&gt;.jsonl</c>: one JSON line per event
-/// with its original bytes (as text when valid UTF-8, else base64), the reason, the source and the time.
-/// The blob name is a digest of the rejected events' ids and bytes, so a batch redelivered within the hour overwrites itself.
+/// with its original bytes (as text when valid UTF-8, else base64), the reason, the source and the time of receipt (an
+/// event's own <see cref="RejectedEvent.ReceivedAt"/>, Event Hubs' enqueued time, else the attempt's).
+/// The blob name is a digest of the rejected events' ids and bytes, so a batch redelivered within the hour (any time,
+/// for events with an enqueued time) overwrites itself.
 /// </summary>
 public sealed class DeadLetterWriter(BlobContainerClient container)
 {
     /// <summary>Source folder for events that could not be routed to a source.</summary>
     public const string UnknownSource = "_unrouted";
 
-    /// <summary>Writes the rejected events of a batch (grouped by source); returns the blob names written.</summary>
+    /// <summary>Writes the rejected events of a batch (grouped by source and hour of receipt); returns the blob names written.</summary>
     public async Task<IReadOnlyList<string>> WriteAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rejected);
         var names = new List<string>();
-        foreach (var group in rejected.GroupBy(r => r.Source ?? UnknownSource, StringComparer.Ordinal))
+        foreach (var group in rejected.GroupBy(r => (Source: r.Source ?? UnknownSource, Hour: HourOf(r.ReceivedAt ?? receivedAt))))
         {
             var content = Serialize(group, receivedAt);
             var digest = Digest(group);
-            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key}/date={receivedAt.UtcDateTime:yyyy-MM-dd}/hour={receivedAt.UtcDateTime:HH}/{digest}.jsonl");
+            var hour = group.Key.Hour;
+            var name = string.Create(CultureInfo.InvariantCulture, $"{group.Key.Source}/date={hour:yyyy-MM-dd}/hour={hour:HH}/{digest}.jsonl");
             await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
             names.Add(name);
         }
@@ -70,6 +73,12 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
     }
 
+    private static DateTime HourOf(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTime(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
+    }
+
     private static void AppendLength(IncrementalHash hash, int length)
     {
         Span<byte> bytes = stackalloc byte[sizeof(int)];
@@ -88,7 +97,7 @@ public sealed class DeadLetterWriter(BlobContainerClient container)
                 rejected.Reason,
                 rejected.Source,
                 rejected.EventId,
-                receivedAt,
+                rejected.ReceivedAt ?? receivedAt,
                 isText ? Encoding.UTF8.GetString(bytes) : null,
                 isText ? null : Convert.ToBase64String(bytes));
             JsonSerializer.Serialize(buffer, record, DeadLetterJson.Default.DeadLetterRecord);

@@ -76,7 +76,17 @@ public sealed class CloudEventDecoder
         seenIds.Clear();
         foreach (var message in messages)
         {
+            var rejectedBefore = batch.Rejected.Count;
             DecodeMessage(message.Body, message.EnqueuedTime ?? now, batch);
+            if (message.EnqueuedTime is { } enqueued)
+            {
+                // Dead-letter blobs are filed under the hour of receipt: the enqueued time keeps a batch retried in a later
+                // hour in the same blob rather than adding a copy per hour of retries.
+                for (var i = rejectedBefore; i < batch.Rejected.Count; i++)
+                {
+                    batch.Rejected[i] = batch.Rejected[i] with { ReceivedAt = enqueued };
+                }
+            }
         }
 
         seenIds.Clear();

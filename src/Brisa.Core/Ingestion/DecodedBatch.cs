@@ -5,7 +5,11 @@ namespace Brisa.Core.Ingestion;
 /// <param name="EventId">The CloudEvent id, when it could be read.</param>
 /// <param name="Source">The source it was routed to, when known.</param>
 /// <param name="Reason">What is wrong, in words a producer can act on.</param>
-public sealed record RejectedEvent(ReadOnlyMemory<byte> OriginalBytes, string? EventId, string? Source, string Reason);
+/// <param name="ReceivedAt">
+/// When its message was received, if the message says so (Event Hubs' enqueued time, the same on every redelivery);
+/// null: the time of the attempt.
+/// </param>
+public sealed record RejectedEvent(ReadOnlyMemory<byte> OriginalBytes, string? EventId, string? Source, string Reason, DateTimeOffset? ReceivedAt = null);
 
 /// <summary>The result of decoding a delivered batch: accepted rows per source, rejected events, outcomes in order.</summary>
 public sealed class DecodedBatch

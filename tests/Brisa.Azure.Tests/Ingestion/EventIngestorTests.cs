@@ -273,6 +273,23 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         Assert.Empty(await ReadRawIdsAsync([id]));
     }
 
+    [Fact]
+    public async Task Ingest_RejectedEventRetriedInALaterHour_DeadLetteredOnceUnderItsEnqueuedHour()
+    {
+        // The trigger's retry policy runs a failing batch again for as long as it fails (5 s to 5 min apart): each hour
+        // of attempts wrote the batch's rejected events again under that hour. Event Hubs' enqueued time does not move.
+        var id = $"retried-{Guid.NewGuid():N}";
+        var enqueued = Now.AddMinutes(-3);
+        var message = new IncomingMessage(Encoding.UTF8.GetBytes(Envelope(id, """{"amount":"ten"}""")), "0", 17, enqueued);
+
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now)).IngestAsync([message], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now.AddHours(1).AddMinutes(5))).IngestAsync([message], CancellationToken.None);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now.AddHours(5))).IngestAsync([message], CancellationToken.None);
+
+        var record = Assert.Single(await DeadLetterWriter.For(azurite.Storage).ReadAllAsync("transaction/"), d => d.EventId == id);
+        Assert.Equal(enqueued, record.ReceivedAt);
+    }
+
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)
     {
         var random = new Random(seed);
