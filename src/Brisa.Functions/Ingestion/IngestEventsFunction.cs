@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Azure.Core.Amqp;
 using Azure.Messaging.EventHubs;
 using Brisa.Core.Ingestion;
 using Microsoft.Azure.Functions.Worker;
@@ -60,10 +63,39 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            messages[i] = new IncomingMessage(e.EventBody.ToMemory(), partitionId, e.SequenceNumber, e.EnqueuedTime == default ? null : e.EnqueuedTime);
+            messages[i] = new IncomingMessage(BodyOf(e), partitionId, e.SequenceNumber, e.EnqueuedTime == default ? null : e.EnqueuedTime);
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// The body of a delivered event. Producers on the Event Hubs SDKs send a data body; a plain AMQP producer (a JMS
+    /// text message, Qpid) may send a value, for which <see cref="EventData.EventBody"/> throws, which failed the whole
+    /// batch on every retry. A string or binary value is taken as the body; anything else becomes a text saying what
+    /// arrived, which the decoder dead-letters.
+    /// </summary>
+    private static ReadOnlyMemory<byte> BodyOf(EventData e)
+    {
+        var body = e.GetRawAmqpMessage().Body;
+        if (body.BodyType == AmqpMessageBodyType.Data)
+        {
+            return e.EventBody.ToMemory();
+        }
+
+        if (body.TryGetValue(out var value))
+        {
+            switch (value)
+            {
+                case string text:
+                    return Encoding.UTF8.GetBytes(text);
+                case byte[] bytes:
+                    return bytes;
+            }
+        }
+
+        var what = value is null ? body.BodyType.ToString() : string.Create(CultureInfo.InvariantCulture, $"{body.BodyType} of type {value.GetType().Name}: {value}");
+        return Encoding.UTF8.GetBytes($"unsupported AMQP body ({what}); send the CloudEvent JSON as the message's data (or as an AMQP string value)");
     }
 
     /// <summary>

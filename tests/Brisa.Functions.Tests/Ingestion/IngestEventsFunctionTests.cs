@@ -1,3 +1,4 @@
+using AmqpNs = global::Azure.Core.Amqp;
 using System.Text;
 using System.Text.Json;
 using Azure.Messaging.EventHubs;
@@ -108,6 +109,26 @@ public sealed class IngestEventsFunctionTests
 
         var error = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.Contains("view 'merchant_1h', entity 'm1' (1200000 bytes)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AmqpValueAndSequenceBodies_BatchIngestedNotFailed()
+    {
+        // A producer on plain AMQP (a JMS TextMessage, Qpid) sends an AmqpValue body, for which EventData.EventBody
+        // throws: the whole batch then failed on every retry and held its partition.
+        var ingestor = new RecordingIngestor();
+        var function = new IngestEventsFunction(ingestor, NullLogger<IngestEventsFunction>.Instance);
+        var text = new EventData(new AmqpNs.AmqpAnnotatedMessage(AmqpNs.AmqpMessageBody.FromValue("""{"id":"v"}""")));
+        var bytes = new EventData(new AmqpNs.AmqpAnnotatedMessage(AmqpNs.AmqpMessageBody.FromValue(Encoding.UTF8.GetBytes("""{"id":"b"}"""))));
+        var number = new EventData(new AmqpNs.AmqpAnnotatedMessage(AmqpNs.AmqpMessageBody.FromValue(42)));
+        var sequence = new EventData(new AmqpNs.AmqpAnnotatedMessage(AmqpNs.AmqpMessageBody.FromSequence([new List<object> { "a", 1 }])));
+
+        await function.Run([Event("""{"id":"a"}""", 1), text, bytes, number, sequence], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        var batch = Assert.Single(ingestor.Batches);
+        Assert.Equal(["""{"id":"a"}""", """{"id":"v"}""", """{"id":"b"}"""], batch.Take(3).Select(m => Encoding.UTF8.GetString(m.Body.Span)));
+        Assert.Equal(5, batch.Count);
+        Assert.All(batch.Skip(3), m => Assert.StartsWith("unsupported AMQP body", Encoding.UTF8.GetString(m.Body.Span), StringComparison.Ordinal));
     }
 
     [Theory]
