@@ -5,7 +5,11 @@ namespace Brisa.Core.Aggregation;
 /// <param name="Kind">The aggregation.</param>
 /// <param name="FieldIndex">Index of the aggregated field in the event's field array; ignored for <see cref="AggregationKind.Count"/>.</param>
 /// <param name="WindowTiles">The window length in tiles (k in W = k·g), at least 1.</param>
-public sealed record WindowFeatureSpec(string Name, AggregationKind Kind, int FieldIndex, int WindowTiles)
+/// <param name="FieldName">
+/// The aggregated field's name, when the view comes from definitions: the layout fingerprint then names the field
+/// rather than its index, so adding or reordering source fields keeps stored tiles valid.
+/// </param>
+public sealed record WindowFeatureSpec(string Name, AggregationKind Kind, int FieldIndex, int WindowTiles, string? FieldName = null)
 {
     /// <summary>Number of tiles of size <paramref name="tile"/> in <paramref name="window"/>; throws unless the window is a positive multiple of the tile.</summary>
     /// <param name="window">The window length W.</param>

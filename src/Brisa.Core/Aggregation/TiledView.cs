@@ -98,8 +98,21 @@ public sealed class TiledView
             }
 
             _plans[i] = new FeaturePlan(f.Kind, block, f.WindowTiles, -1);
-            fingerprint.Append('|').Append((int)f.Kind).Append(':')
-                .Append(f.Kind == AggregationKind.Count ? -1 : f.FieldIndex).Append(':').Append(f.WindowTiles);
+            fingerprint.Append('|').Append((int)f.Kind).Append(':');
+            if (f.Kind == AggregationKind.Count)
+            {
+                fingerprint.Append(-1);
+            }
+            else if (f.FieldName is { } field)
+            {
+                fingerprint.Append('=').Append(field);
+            }
+            else
+            {
+                fingerprint.Append(f.FieldIndex);
+            }
+
+            fingerprint.Append(':').Append(f.WindowTiles);
         }
 
         int slot = 0;

@@ -58,7 +58,8 @@ public sealed class FeaturePlan
                     f.Name,
                     f.Aggregation,
                     f.Field is null ? 0 : schema.IndexOf(f.Field),
-                    WindowFeatureSpec.TilesIn(f.Window, view.Tile)))
+                    WindowFeatureSpec.TilesIn(f.Window, view.Tile),
+                    f.Field))
                 .ToArray();
             var tiled = new TiledView(new TiledViewSpec(view.Name, view.Tile, features, trackEventIds && view.Streaming));
             views.Add(new ViewPlan(view, schema, schema.IndexOf(entity.JoinKey), tiled));
