@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Brisa.Core.Expressions;
+using Brisa.Core.Features;
 
 namespace Brisa.Core.Definitions;
 
@@ -13,8 +14,10 @@ namespace Brisa.Core.Definitions;
 /// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
 /// expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
 /// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
-/// changes type; an entity's join key changes, or an entity a view uses is removed. Everything else (descriptions,
-/// owners, tags, TTL, new objects, an expression respaced) is not.
+/// changes type; an entity's join key changes, or an entity a view uses is removed; a streaming view a model uses
+/// changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming, which resets
+/// its stored online tiles. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
+/// not.
 /// </remarks>
 internal static class BreakingChanges
 {
@@ -86,6 +89,16 @@ internal static class BreakingChanges
             }
         }
 
+        // Stored tiles carry the layout they were written for; another layout reads as no tiles, and ingestion starts
+        // the entity's windows again from its next event (the raw zone's history is not replayed into them).
+        if (after.Streaming && (!before.Streaming || Layout(current, before) != Layout(proposed, after)))
+        {
+            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            {
+                yield return $"online tiles of streaming view {before.Name} are reset (its tile layout changes), under model {model}: its features read as NOT_FOUND, then over partial windows until {Durations.Format(after.MaxWindow)} of new events fills them";
+            }
+        }
+
         foreach (var feature in before.Features)
         {
             var now = after.FindFeature(feature.Name);
@@ -105,6 +118,9 @@ internal static class BreakingChanges
             }
         }
     }
+
+    private static ulong Layout(FeatureRepositoryDefinition definitions, FeatureViewDefinition view) =>
+        FeaturePlan.Compile(definitions with { FeatureViews = [view] }, trackEventIds: true).Views[0].View.LayoutFingerprint;
 
     private static IEnumerable<string> OnDemand(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
     {

@@ -45,9 +45,10 @@ public class DefinitionDiffTests
     [Fact]
     public void Compute_RemovedFeatureNobodyUses_IsNotBreaking()
     {
-        var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_min_7d", _ => null)));
+        // A batch view: removing a feature from a streaming view a model reads resets its tiles (see below).
+        var change = Single(WithView("merchant_7d", v => WithFeature(v, "merchant_txn_count_7d", _ => null)));
 
-        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d"), change);
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "merchant_7d"), change);
         Assert.False(change.IsBreaking);
     }
 
@@ -227,5 +228,47 @@ public class DefinitionDiffTests
         var change = Single(proposed);
 
         Assert.Contains($"field {source}.{field} changes type (String → Long), {reason}", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_FeatureAddedToStreamingViewUnderModel_IsBreaking()
+    {
+        // The view's stored online tiles no longer fit its layout: every feature the model reads from it starts over.
+        var change = Single(WithView("customer_1h", v => v with
+        {
+            Features = [.. v.Features, new FeatureDefinition { Name = "amount_mean_1h", Field = "amount", Aggregation = AggregationKind.Mean, Window = TimeSpan.FromHours(1) }],
+        }));
+
+        Assert.Equal("online tiles of streaming view customer_1h are reset (its tile layout changes), under model fraud: its features read as NOT_FOUND, then over partial windows until 1h of new events fills them", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_ViewTurnedStreamingUnderModel_IsBreaking()
+    {
+        var change = Single(WithView("merchant_7d", v => v with { Streaming = true }));
+
+        Assert.Contains("online tiles of streaming view merchant_7d are reset", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains("until 7d of new events fills them", change.Breaking, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_FeatureAddedToBatchViewUnderModel_IsNotBreaking()
+    {
+        // Batch views' online values are rewritten from the raw zone by the next materialization.
+        var change = Single(WithView("merchant_7d", v => v with
+        {
+            Features = [.. v.Features, new FeatureDefinition { Name = "merchant_amount_max_7d", Field = "amount", Aggregation = AggregationKind.Max, Window = TimeSpan.FromDays(7) }],
+        }));
+
+        Assert.False(change.IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_FeatureRenamedInStreamingViewNobodyUsesByThatName_IsNotBreaking()
+    {
+        // Names are not part of the tile layout; the renamed feature is used by no model.
+        var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_min_7d", f => f with { Name = "amount_minimum_7d" })));
+
+        Assert.False(change.IsBreaking);
     }
 }
