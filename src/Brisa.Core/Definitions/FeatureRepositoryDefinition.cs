@@ -107,11 +107,24 @@ public sealed record FeatureRepositoryDefinition
 
     /// <summary>
     /// A stable content hash: lowercase hex SHA-256 of the canonical JSON (<see cref="ToJson"/> without
-    /// indentation). Equal definitions give equal versions on every machine.
+    /// indentation) with entities, sources, label sources, feature views, on-demand features and models ordered by
+    /// name. Equal definitions give equal versions on every machine, whatever the order of those objects in the file
+    /// (it means nothing, and plan, which compares them by name, shows no change for it).
     /// </summary>
     /// <returns>64 hex characters.</returns>
-    public string ComputeVersion() =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(indented: false))));
+    public string ComputeVersion()
+    {
+        var canonical = this with
+        {
+            Entities = [.. Entities.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            Sources = [.. Sources.OrderBy(s => s.Name, StringComparer.Ordinal)],
+            LabelSources = [.. LabelSources.OrderBy(s => s.Name, StringComparer.Ordinal)],
+            FeatureViews = [.. FeatureViews.OrderBy(v => v.Name, StringComparer.Ordinal)],
+            OnDemandFeatures = [.. OnDemandFeatures.OrderBy(f => f.Name, StringComparer.Ordinal)],
+            Models = [.. Models.OrderBy(m => m.Name, StringComparer.Ordinal)],
+        };
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJson(indented: false))));
+    }
 
     /// <summary>Serializes to JSON (snake_case, durations as <c>1h</c>, enums by their YAML names) for the registry.</summary>
     /// <param name="indented">Indent for humans; the canonical form is not indented.</param>

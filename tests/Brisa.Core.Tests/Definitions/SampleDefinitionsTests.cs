@@ -189,6 +189,22 @@ public class SampleDefinitionsTests
     }
 
     [Fact]
+    public void ComputeVersion_NamedObjectsReordered_VersionUnchangedAndPlanEmpty()
+    {
+        // brisa plan compares objects by name and says "No changes"; apply must then not publish another version.
+        var definitions = LoadSample();
+        var reordered = definitions with
+        {
+            Entities = [.. definitions.Entities.Reverse()],
+            FeatureViews = [.. definitions.FeatureViews.Reverse()],
+            OnDemandFeatures = [.. definitions.OnDemandFeatures.Reverse()],
+        };
+
+        Assert.Empty(DefinitionDiff.Compute(definitions, reordered));
+        Assert.Equal(definitions.ComputeVersion(), reordered.ComputeVersion());
+    }
+
+    [Fact]
     public void ComputeVersion_DefinitionsChange_VersionChanges()
     {
         var definitions = LoadSample();
