@@ -15,13 +15,20 @@ internal sealed class DefinitionValidator
     // The catalog page's route segment: a view of that name would be shadowed by it.
     private const string CatalogPageName = "ui";
 
-    private static readonly Dictionary<TrainerKind, Dictionary<string, bool>> TrainerParameters = new()
+    private static readonly Dictionary<TrainerKind, Dictionary<string, ParameterKind>> TrainerParameters = new()
     {
-        // name -> is boolean
-        [TrainerKind.LightGbm] = Parameters(["number_of_leaves", "number_of_iterations", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "l1_regularization", "l2_regularization", "feature_fraction", "number_of_threads", "seed"], ["use_categorical_split", "unbalanced_sets"]),
-        [TrainerKind.FastTree] = Parameters(["number_of_leaves", "number_of_trees", "learning_rate", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "feature_fraction", "number_of_threads", "seed"], []),
-        [TrainerKind.Linear] = Parameters(["l1_regularization", "l2_regularization", "maximum_number_of_iterations", "convergence_tolerance", "seed"], []),
+        // Integer parameters are read with TrainerDefinition.GetInt32, which falls back to the default on anything else.
+        [TrainerKind.LightGbm] = Parameters(["learning_rate", "l1_regularization", "l2_regularization", "feature_fraction"], ["number_of_leaves", "number_of_iterations", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "number_of_threads", "seed"], ["use_categorical_split", "unbalanced_sets"]),
+        [TrainerKind.FastTree] = Parameters(["learning_rate", "feature_fraction"], ["number_of_leaves", "number_of_trees", "minimum_example_count_per_leaf", "maximum_bin_count_per_feature", "number_of_threads", "seed"], []),
+        [TrainerKind.Linear] = Parameters(["l1_regularization", "l2_regularization", "convergence_tolerance"], ["maximum_number_of_iterations", "seed"], []),
     };
+
+    private enum ParameterKind
+    {
+        Number,
+        Integer,
+        Boolean,
+    }
 
     private readonly DiagnosticBag bag;
     private readonly SourceMap map;
@@ -55,21 +62,11 @@ internal sealed class DefinitionValidator
         return new DefinitionLoadResult(result, bag.Sorted());
     }
 
-    private static Dictionary<string, bool> Parameters(string[] numeric, string[] boolean)
-    {
-        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var name in numeric)
-        {
-            result[name] = false;
-        }
-
-        foreach (var name in boolean)
-        {
-            result[name] = true;
-        }
-
-        return result;
-    }
+    private static Dictionary<string, ParameterKind> Parameters(string[] numbers, string[] integers, string[] booleans) =>
+        numbers.Select(n => (n, ParameterKind.Number))
+            .Concat(integers.Select(n => (n, ParameterKind.Integer)))
+            .Concat(booleans.Select(n => (n, ParameterKind.Boolean)))
+            .ToDictionary(p => p.n, p => p.Item2, StringComparer.Ordinal);
 
     private Dictionary<OnDemandFeatureDefinition, CompiledExpression?> Run()
     {
@@ -704,7 +701,7 @@ internal sealed class DefinitionValidator
             }
 
             var trainerName = trainer.Name.ToYamlName();
-            if (!known.TryGetValue(name, out var isBoolean))
+            if (!known.TryGetValue(name, out var kind))
             {
                 var names = known.Keys.Order(StringComparer.Ordinal).ToList();
                 var closest = NameSuggestions.Closest(name, names);
@@ -712,10 +709,15 @@ internal sealed class DefinitionValidator
                 continue;
             }
 
-            var valid = isBoolean ? value is "true" or "false" : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number);
+            var (valid, expected, hint) = kind switch
+            {
+                ParameterKind.Boolean => (value is "true" or "false", "true or false", "Write true or false."),
+                ParameterKind.Integer => (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _), "a whole number", "Write a whole number such as 31: the trainer would ignore anything else and use its default."),
+                _ => (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number), "a number", "Write a number such as 31 or 0.05."),
+            };
             if (!valid)
             {
-                bag.Error(valueMark, DiagnosticCodes.InvalidValue, $"parameter '{name}' of trainer '{trainerName}' must be {(isBoolean ? "true or false" : "a number")} but is '{value}'", isBoolean ? "Write true or false." : "Write a number such as 31 or 0.05.");
+                bag.Error(valueMark, DiagnosticCodes.InvalidValue, $"parameter '{name}' of trainer '{trainerName}' must be {expected} but is '{value}'", hint);
             }
         }
     }

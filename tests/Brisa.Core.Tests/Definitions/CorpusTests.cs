@@ -57,6 +57,20 @@ public class CorpusTests
     }
 
     [Fact]
+    public void DefinitionsDoc_Examples_CoverEveryDiagnosticCode()
+    {
+        // The reference promises an example of every code; a code added without one would go unnoticed.
+        var docs = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(SampleDefinitionsTests.SamplePath())))!, "docs", "definitions.md");
+        var text = File.ReadAllText(docs);
+        var examples = text[text.IndexOf("Examples (from the test corpus", StringComparison.Ordinal)..];
+        var codes = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetRawConstantValue()!);
+
+        var missing = codes.Where(code => !examples.Contains(" " + code + ":", StringComparison.Ordinal)).ToList();
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public void Corpus_AllFiles_CoverEveryDiagnosticCode()
     {
         var codes = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
