@@ -50,6 +50,11 @@ public static class DefinitionLoader
         {
             stream.Load(new StringReader(yamlText));
         }
+        catch (AnchorNotFoundException)
+        {
+            ReportUndefinedAlias(bag, yamlText);
+            return new DefinitionLoadResult(null, bag.Sorted());
+        }
         catch (YamlException e)
         {
             ReportYamlException(bag, yamlText, e);
@@ -105,6 +110,28 @@ public static class DefinitionLoader
         }
 
         return last;
+    }
+
+    // YamlDotNet reports an alias without its anchor with no position: find the first such alias again.
+    private static void ReportUndefinedAlias(DiagnosticBag bag, string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var anchors = new List<string>();
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                    var closest = NameSuggestions.Closest(alias.Value.Value, anchors);
+                    bag.Error(alias.Start, DiagnosticCodes.Syntax, $"invalid YAML: alias '*{alias.Value.Value}' names no anchor defined before it", (closest is null ? string.Empty : $"Did you mean '*{closest}'? ") + "An alias repeats a value marked '&name' earlier in the file.");
+                    return;
+                case YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false } node:
+                    anchors.Add(node.Anchor.Value);
+                    break;
+            }
+        }
+
+        bag.Error(new Mark(0, 1, 1), DiagnosticCodes.Syntax, "invalid YAML: an alias names no anchor defined before it", "An alias repeats a value marked '&name' earlier in the file.");
     }
 
     private static void ReportYamlException(DiagnosticBag bag, string text, YamlException e)
