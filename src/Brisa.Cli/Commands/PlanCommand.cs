@@ -46,7 +46,7 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
             return;
         }
 
-        var table = new Table().AddColumns("change", "type", "name", "breaking");
+        var table = new Table().AddColumns("change", "type", "name", "what changes", "breaking");
         foreach (var change in changes)
         {
             var (symbol, color) = change.Kind switch
@@ -55,7 +55,7 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
                 ChangeKind.Remove => ("- remove", "red"),
                 _ => ("~ change", "yellow"),
             };
-            table.AddRow($"[{color}]{symbol}[/]", change.ObjectType, Markup.Escape(change.Name), change.Breaking is { } why ? $"[red]BREAKING:[/] {Markup.Escape(why)}" : "");
+            table.AddRow($"[{color}]{symbol}[/]", change.ObjectType, Markup.Escape(change.Name), Markup.Escape(change.Details ?? ""), change.Breaking is { } why ? $"[red]BREAKING:[/] {Markup.Escape(why)}" : "");
         }
 
         console.Write(table);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Brisa.Core.Definitions;
 
@@ -23,7 +24,12 @@ public enum ChangeKind
 /// Why the change breaks something that depends on the object (a model or view that uses it), or null when it does
 /// not; several reasons are joined with "; ". <c>brisa apply</c> refuses breaking changes without <c>--allow-breaking</c>.
 /// </param>
-public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string Name, string? Breaking = null)
+/// <param name="Details">
+/// What changes in the object (a change only), keys joined with "; ": <c>ttl: 2d → 3d</c> for a short value,
+/// <c>features: + a, - b, ~ c</c> for a list of named items (added, removed, changed; <c>order</c> when only their
+/// order changes), the key alone otherwise.
+/// </param>
+public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string Name, string? Breaking = null, string? Details = null)
 {
     /// <summary>True when the change breaks a dependent model, view or feature.</summary>
     public bool IsBreaking => Breaking is not null;
@@ -41,7 +47,9 @@ public static class DefinitionDiff
         // The project's own fields are part of the published version too: apply writes a new one when they change.
         if (current is not null && (current.Project != proposed.Project || current.Description != proposed.Description))
         {
-            changes.Add(new DefinitionChange(ChangeKind.Change, "project", proposed.Project));
+            var before = new { current.Project, current.Description };
+            var after = new { proposed.Project, proposed.Description };
+            changes.Add(new DefinitionChange(ChangeKind.Change, "project", proposed.Project, Details: Details(Canonical(before), Canonical(after))));
         }
 
         Compare(changes, "entity", current?.Entities, proposed.Entities, e => e.Name);
@@ -68,10 +76,78 @@ public static class DefinitionDiff
             };
             if (kind is { } k)
             {
-                changes.Add(new DefinitionChange(k, type, key));
+                changes.Add(new DefinitionChange(k, type, key, Details: k == ChangeKind.Change ? Details(Canonical(old!), Canonical(@new!)) : null));
             }
         }
     }
 
     private static string Canonical<T>(T item) => JsonSerializer.Serialize(item, DefinitionJson.Options);
+
+    // Longer values (descriptions, expressions) are named, not quoted, to keep a plan row readable.
+    private const int MaxShownValue = 40;
+
+    private static string Details(string before, string after)
+    {
+        var old = (JsonObject)JsonNode.Parse(before)!;
+        var @new = (JsonObject)JsonNode.Parse(after)!;
+        var parts = new List<string>();
+        foreach (var key in @new.Select(p => p.Key).Union(old.Select(p => p.Key)))
+        {
+            var (a, b) = (old[key], @new[key]);
+            if (JsonNode.DeepEquals(a, b))
+            {
+                continue;
+            }
+
+            parts.Add(NamedItems(a) is { } was && NamedItems(b) is { } now ? $"{key}: {ListChange(was, now)}"
+                : Shown(a) is { } x && Shown(b) is { } y ? $"{key}: {x} → {y}"
+                : key);
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static string ListChange(List<(string Name, JsonNode Item)> before, List<(string Name, JsonNode Item)> after)
+    {
+        var old = before.ToDictionary(i => i.Name, i => i.Item, StringComparer.Ordinal);
+        var @new = after.ToDictionary(i => i.Name, i => i.Item, StringComparer.Ordinal);
+        var items = after.Where(i => !old.ContainsKey(i.Name)).Select(i => "+ " + i.Name)
+            .Concat(before.Where(i => !@new.ContainsKey(i.Name)).Select(i => "- " + i.Name))
+            .Concat(after.Where(i => old.TryGetValue(i.Name, out var was) && !JsonNode.DeepEquals(was, i.Item)).Select(i => "~ " + i.Name))
+            .ToList();
+        return items.Count > 0 ? string.Join(", ", items) : "order";
+    }
+
+    // The items of a list of unique names (a model's features) or of objects with unique names (a view's features, a
+    // source's fields), or null for any other value.
+    private static List<(string Name, JsonNode Item)>? NamedItems(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+
+        var items = new List<(string Name, JsonNode Item)>(array.Count);
+        foreach (var item in array)
+        {
+            if (NameOf(item) is not { } name || items.Exists(i => i.Name == name))
+            {
+                return null;
+            }
+
+            items.Add((name, item!));
+        }
+
+        return items;
+    }
+
+    private static string? NameOf(JsonNode? item) =>
+        (item is JsonObject o ? o["name"] : item) is JsonValue value && value.TryGetValue<string>(out var name) ? name : null;
+
+    private static string? Shown(JsonNode? node) => node switch
+    {
+        null => "none",
+        JsonValue value when value.ToString() is { Length: <= MaxShownValue } text => text,
+        _ => null,
+    };
 }

@@ -53,7 +53,7 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
 
         var plan = await registry.PlanAsync(changed);
 
-        Assert.Equal([new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d")], plan);
+        Assert.Equal([new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d", Details: "ttl: 2d → 3d")], plan);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
         await registry.ApplyAsync(theirs, "theirs", DateTimeOffset.UnixEpoch);
 
         // The plan showed one description change; applying it now would silently drop merchant_1h.
-        Assert.Equal([new DefinitionChange(ChangeKind.Change, "project", "fraud")], plan.Changes);
+        Assert.Equal([new DefinitionChange(ChangeKind.Change, "project", "fraud", Details: "description")], plan.Changes);
         await Assert.ThrowsAsync<InvalidOperationException>(() => registry.ApplyAsync(mine, plan, "mine", DateTimeOffset.UnixEpoch));
         Assert.Equal(theirs.ComputeVersion(), (await registry.GetPointerAsync())!.Version);
     }

@@ -29,6 +29,8 @@ public sealed class ApplyCommandTests : IClassFixture<AzuriteFixture>, IDisposab
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Contains("BREAKING", plan.Output, StringComparison.Ordinal);
         Assert.Contains("customer_7d:txn_count_7d is removed, used by model fraud", plan.Output, StringComparison.Ordinal);
+        Assert.Contains("features: - txn_count_7d", plan.Output, StringComparison.Ordinal);
+        Assert.Contains("features: - customer_7d:txn_count_7d", plan.Output, StringComparison.Ordinal);
 
         var refused = await RunAsync("apply", changed, "--commit", "second");
         Assert.Equal(2, refused.ExitCode);

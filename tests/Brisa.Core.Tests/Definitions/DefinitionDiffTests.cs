@@ -28,7 +28,7 @@ public class DefinitionDiffTests
     {
         var change = Single(WithView("customer_7d", v => WithFeature(v, "txn_count_7d", _ => null)));
 
-        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d", change.Breaking), change);
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "customer_7d", change.Breaking, "features: - txn_count_7d"), change);
         Assert.True(change.IsBreaking);
         Assert.Contains("customer_7d:txn_count_7d is removed, used by model fraud", change.Breaking, StringComparison.Ordinal);
     }
@@ -48,7 +48,7 @@ public class DefinitionDiffTests
         // A batch view: removing a feature from a streaming view a model reads resets its tiles (see below).
         var change = Single(WithView("merchant_7d", v => WithFeature(v, "merchant_txn_count_7d", _ => null)));
 
-        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "merchant_7d"), change);
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "feature_view", "merchant_7d", Details: "features: - merchant_txn_count_7d"), change);
         Assert.False(change.IsBreaking);
     }
 
@@ -162,7 +162,7 @@ public class DefinitionDiffTests
         // apply publishes a new version for it, so plan must not say "No changes".
         var change = Single(Sample with { Description = "changed" });
 
-        Assert.Equal(new DefinitionChange(ChangeKind.Change, "project", Sample.Project), change);
+        Assert.Equal(new DefinitionChange(ChangeKind.Change, "project", Sample.Project, Details: "description"), change);
     }
 
     [Fact]
@@ -270,5 +270,37 @@ public class DefinitionDiffTests
         var change = Single(WithView("customer_7d", v => WithFeature(v, "amount_min_7d", f => f with { Name = "amount_minimum_7d" })));
 
         Assert.False(change.IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_ViewChange_SaysWhatChanges()
+    {
+        var proposed = WithView("customer_7d", v => WithFeature(v, "amount_min_7d", _ => null) with
+        {
+            Ttl = TimeSpan.FromDays(3),
+            Owner = "fraud-team@contoso.com",
+            Features = [.. WithFeature(v, "amount_min_7d", _ => null).Features.Select(f => f.Name == "txn_count_7d" ? f with { Description = "n" } : f),
+                new FeatureDefinition { Name = "amount_sum_7d", Field = "amount", Aggregation = AggregationKind.Sum, Window = TimeSpan.FromDays(7) }],
+        });
+
+        var change = Single(proposed);
+
+        Assert.Equal("ttl: 2d → 3d; owner: risk-team@contoso.com → fraud-team@contoso.com; features: + amount_sum_7d, - amount_min_7d, ~ txn_count_7d", change.Details);
+    }
+
+    [Fact]
+    public void Compute_ModelAndSourceChanges_SayWhatChanges()
+    {
+        var model = Sample.Models[0];
+        var proposed = Sample with
+        {
+            Models = [model with { Features = [.. model.Features.Reverse()], Trainer = model.Trainer with { Name = TrainerKind.FastTree, Parameters = new SortedDictionary<string, string>() } }],
+            Sources = [Sample.Sources[0] with { Fields = [.. Sample.Sources[0].Fields.Reverse()] }],
+        };
+
+        var changes = DefinitionDiff.Compute(Sample, proposed);
+
+        Assert.Equal("fields: order", changes.Single(c => c.ObjectType == "source").Details);
+        Assert.Equal("features: order; trainer", changes.Single(c => c.ObjectType == "model").Details);
     }
 }
