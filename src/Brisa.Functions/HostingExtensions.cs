@@ -102,6 +102,7 @@ public static class HostingExtensions
         return new RegistryDefinitionsSource(
             DefinitionRegistry.For(services.GetRequiredService<BrisaStorage>()),
             services.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(30),
+            services.GetRequiredService<ILogger<RegistryDefinitionsSource>>());
     }
 }

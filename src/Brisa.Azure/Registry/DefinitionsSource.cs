@@ -1,4 +1,6 @@
 using Brisa.Core.Definitions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Azure.Registry;
 
@@ -18,10 +20,14 @@ public sealed class FixedDefinitionsSource(FeatureRepositoryDefinition definitio
 
 /// <summary>
 /// The registry's live version, re-checked at most every <c>refresh</c> interval, so an apply takes effect on
-/// running instances without a restart; the definitions are reloaded only when the pointer moves.
+/// running instances without a restart; the definitions are reloaded only when the pointer moves. When a check fails
+/// (storage unreachable, or a version this instance cannot read, e.g. applied by a newer brisa during a deploy) after
+/// a version was loaded, that version keeps being served, a warning is logged and the next attempt waits for the
+/// interval, as the champion model's refresh does.
 /// </summary>
-public sealed class RegistryDefinitionsSource(DefinitionRegistry registry, TimeProvider time, TimeSpan refresh) : IDefinitionsSource, IDisposable
+public sealed partial class RegistryDefinitionsSource(DefinitionRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<RegistryDefinitionsSource>? logger = null) : IDefinitionsSource, IDisposable
 {
+    private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
     private readonly SemaphoreSlim gate = new(1, 1);
     private (string Version, FeatureRepositoryDefinition Definitions)? current;
     private DateTimeOffset checkedAt = DateTimeOffset.MinValue;
@@ -42,15 +48,23 @@ public sealed class RegistryDefinitionsSource(DefinitionRegistry registry, TimeP
                 return fresh.Definitions;
             }
 
-            var pointer = await registry.GetPointerAsync(cancellationToken)
-                ?? throw new DefinitionsNotDeployedException();
-            if (current?.Version != pointer.Version)
+            RegistryPointer? pointer = null;
+            try
             {
-                current = (pointer.Version, await registry.LoadVersionAsync(pointer.Version, cancellationToken));
+                pointer = await registry.GetPointerAsync(cancellationToken)
+                    ?? throw new DefinitionsNotDeployedException();
+                if (current?.Version != pointer.Version)
+                {
+                    current = (pointer.Version, await registry.LoadVersionAsync(pointer.Version, cancellationToken));
+                }
+            }
+            catch (Exception ex) when (current is { } loaded && ex is not OperationCanceledException and not DefinitionsNotDeployedException)
+            {
+                LogRefreshFailed(log, ex, pointer?.Version ?? "(pointer unreadable)", loaded.Version, refresh);
             }
 
             checkedAt = time.GetUtcNow();
-            return current.Value.Definitions;
+            return current!.Value.Definitions;
         }
         finally
         {
@@ -60,4 +74,7 @@ public sealed class RegistryDefinitionsSource(DefinitionRegistry registry, TimeP
 
     /// <inheritdoc />
     public void Dispose() => gate.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Definitions version {Version} could not be loaded; still serving {Serving}, next attempt after {Refresh}.")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string version, string serving, TimeSpan refresh);
 }
