@@ -103,7 +103,7 @@ internal static class BreakingChanges
         {
             var now = after.FindFeature(feature.Name);
             var problem = now is null ? "is removed"
-                : now.Aggregation != feature.Aggregation ? $"changes aggregation ({feature.Aggregation} → {now.Aggregation})"
+                : now.Aggregation != feature.Aggregation ? $"changes aggregation ({feature.Aggregation.ToYamlName()} → {now.Aggregation.ToYamlName()})"
                 : now.Field != feature.Field ? $"changes field ({feature.Field ?? "none"} → {now.Field ?? "none"})"
                 : now.Window != feature.Window ? $"changes window ({Durations.Format(feature.Window)} → {Durations.Format(now.Window)})"
                 : null;
@@ -132,7 +132,7 @@ internal static class BreakingChanges
         }
 
         var problem = after is null ? "is removed"
-            : after.Type != before.Type ? $"changes type ({before.Type} → {after.Type})"
+            : after.Type != before.Type ? $"changes type ({before.Type.ToYamlName()} → {after.Type.ToYamlName()})"
             : !ExpressionParser.SameTokens(before.Expression, after.Expression) ? $"changes expression ({before.Expression} → {after.Expression})"
             : null;
         if (problem is null)
@@ -175,7 +175,7 @@ internal static class BreakingChanges
         foreach (var field in before.Fields)
         {
             var now = after.FindField(field.Name);
-            var problem = now is null ? "is removed" : now.Type != field.Type ? $"changes type ({field.Type} → {now.Type})" : null;
+            var problem = now is null ? "is removed" : now.Type != field.Type ? $"changes type ({field.Type.ToYamlName()} → {now.Type.ToYamlName()})" : null;
             if (problem is null)
             {
                 continue;

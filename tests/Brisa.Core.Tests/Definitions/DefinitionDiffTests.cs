@@ -74,6 +74,7 @@ public class DefinitionDiffTests
         })));
 
         Assert.Contains($"customer_7d:amount_mean_7d changes {what}", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains(what == "aggregation" ? "(mean → sum)" : "used by model fraud", change.Breaking, StringComparison.Ordinal);
         Assert.Contains("used by model fraud", change.Breaking, StringComparison.Ordinal);
     }
 
@@ -203,7 +204,7 @@ public class DefinitionDiffTests
 
         var change = Single(proposed);
 
-        Assert.Contains("field transaction.channel changes type (String → Long), a request field of model fraud", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains("field transaction.channel changes type (string → long), a request field of model fraud", change.Breaking, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -227,7 +228,7 @@ public class DefinitionDiffTests
 
         var change = Single(proposed);
 
-        Assert.Contains($"field {source}.{field} changes type (String → Long), {reason}", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains($"field {source}.{field} changes type (string → long), {reason}", change.Breaking, StringComparison.Ordinal);
     }
 
     [Fact]
