@@ -16,7 +16,7 @@ namespace Brisa.Core.Definitions;
 /// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
 /// changes type; an entity's join key changes, or an entity a view uses is removed; a streaming view a model uses
 /// changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming, which resets
-/// its stored online tiles. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
+/// its stored online tiles; a view a model uses stops being online. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
 /// not.
 /// </remarks>
 internal static class BreakingChanges
@@ -86,6 +86,14 @@ internal static class BreakingChanges
                 {
                     yield return $"{what} of view {before.Name} changes under model {model}";
                 }
+            }
+        }
+
+        if (before.Online && !after.Online)
+        {
+            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            {
+                yield return $"view {before.Name} is no longer served online, under model {model}: nothing updates its online values any more, so they go missing (NOT_FOUND, or OUTSIDE_MAX_AGE past its ttl of {Durations.Format(after.Ttl)})";
             }
         }
 

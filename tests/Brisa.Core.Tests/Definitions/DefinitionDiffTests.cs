@@ -304,4 +304,19 @@ public class DefinitionDiffTests
         Assert.Equal("fields: order", changes.Single(c => c.ObjectType == "source").Details);
         Assert.Equal("features: order; trainer", changes.Single(c => c.ObjectType == "model").Details);
     }
+
+    [Fact]
+    public void Compute_ViewTakenOfflineUnderDeployedModel_IsBreaking()
+    {
+        // The proposed model no longer lists merchant_7d (BR0517 would refuse it); the deployed champion still reads it.
+        var proposed = WithView("merchant_7d", v => v with { Online = false }) with
+        {
+            Models = [Sample.Models[0] with { Features = [.. Sample.Models[0].Features.Where(f => f.View != "merchant_7d" && f.Name != "amount_to_merchant_mean")] }],
+            OnDemandFeatures = [.. Sample.OnDemandFeatures.Where(f => f.Name != "amount_to_merchant_mean")],
+        };
+
+        var change = DefinitionDiff.Compute(Sample, proposed).Single(c => c.Name == "merchant_7d");
+
+        Assert.Equal("view merchant_7d is no longer served online, under model fraud: nothing updates its online values any more, so they go missing (NOT_FOUND, or OUTSIDE_MAX_AGE past its ttl of 2d)", change.Breaking);
+    }
 }
