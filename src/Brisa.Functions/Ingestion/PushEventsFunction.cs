@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Brisa.Functions.Ingestion;
 
 /// <summary><c>POST /api/events</c>: CloudEvents (one, or a batch) into the same ingestion path as Event Hubs.</summary>
-public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOptions> options, ILogger<PushEventsFunction> logger)
+public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOptions> options, ILogger<PushEventsFunction> logger)
 {
     private static readonly string[] AcceptedMediaTypes = ["application/cloudevents+json", "application/cloudevents-batch+json", "application/json"];
 
@@ -42,9 +42,19 @@ public sealed class PushEventsFunction(IEventIngestor ingestor, IOptions<PushOpt
             }
 
             var result = await ingestor.IngestAsync([new IncomingMessage(body)], cancellationToken);
+            if (result.OnlineTooLarge.Count > 0)
+            {
+                LogTooLarge(logger, result.OnlineTooLarge.Count, string.Join("; ", result.OnlineTooLarge));
+            }
+
             return PushResponse.From(result);
         }, cancellationToken);
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error,
+        Message = "{Count} online rows were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +
+            "their streaming features stay as last written until the view's TTL (docs/operations.md, 'An online row too large'): {Rows}")]
+    private static partial void LogTooLarge(ILogger logger, int count, string rows);
 }
 
 /// <summary>Limits of the push endpoint.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Brisa.Azure.Ingestion;
 using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
 using Brisa.Functions.Ingestion;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,25 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
 
     private PushEventsFunction CreateFunction(int maxBodyBytes = 4 * 1024 * 1024) =>
         new(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }), NullLogger<PushEventsFunction>.Instance);
+
+    [Fact]
+    public async Task Run_OnlineRowsTooLarge_ErrorLogNamesThem()
+    {
+        using var logs = new ListLoggerProvider();
+        var tooLarge = new IngestionResult([new EventOutcome("a", true, null)]) { OnlineTooLarge = ["view 'merchant_1h', entity 'm1' (1200000 bytes)"] };
+        var function = new PushEventsFunction(new FixedIngestor(tooLarge), Options.Create(new PushOptions()), logs.CreateLogger<PushEventsFunction>());
+
+        var result = await function.Run(Request(Event("a", 1)), CancellationToken.None);
+
+        Assert.IsType<OkObjectResult>(result);
+        var error = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains("view 'merchant_1h', entity 'm1' (1200000 bytes)", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FixedIngestor(IngestionResult result) : IEventIngestor
+    {
+        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) => Task.FromResult(result);
+    }
 
     private static HttpRequest Request(string body, string? contentType = "application/cloudevents-batch+json")
     {
