@@ -28,7 +28,7 @@ public sealed class HistoricalFeatures(BrisaStorage storage)
         var events = new List<SourceEventBatch>();
         foreach (var (from, to) in Ranges(builder.Requirements, rows))
         {
-            events.AddRange(await ReadAsync(plan, builder.Requirements, from, to, cancellationToken));
+            events.AddRange(await ReadAsync(plan, builder.Requirements.Sources, from, to, cancellationToken));
         }
 
         return builder.Build(rows, events);
@@ -80,12 +80,12 @@ public sealed class HistoricalFeatures(BrisaStorage storage)
         return start;
     }
 
-    /// <summary>The raw events of the features' sources in [<paramref name="fromUnixTicks"/>, <paramref name="toUnixTicks"/>).</summary>
-    internal async Task<List<SourceEventBatch>> ReadAsync(FeaturePlan plan, FeatureRequirements requirements, long fromUnixTicks, long toUnixTicks, CancellationToken cancellationToken)
+    /// <summary>The raw events of <paramref name="sources"/> in [<paramref name="fromUnixTicks"/>, <paramref name="toUnixTicks"/>).</summary>
+    internal async Task<List<SourceEventBatch>> ReadAsync(FeaturePlan plan, IEnumerable<string> sources, long fromUnixTicks, long toUnixTicks, CancellationToken cancellationToken)
     {
         var reader = RawZoneReader.For(storage);
         var batches = new List<SourceEventBatch>();
-        foreach (var source in requirements.Sources)
+        foreach (var source in sources)
         {
             var schema = plan.Schemas.Single(s => s.SourceName == source);
             await foreach (var batch in reader.ReadRangeAsync(schema, fromUnixTicks, toUnixTicks, cancellationToken))

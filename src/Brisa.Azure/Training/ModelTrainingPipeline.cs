@@ -1,5 +1,4 @@
 using Brisa.Azure.Models;
-using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
@@ -126,21 +125,14 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         // features only), so those rows see what serving saw at their time, not windows cut at the history start.
         var builder = TrainingSetBuilder.ForModel(plan, model);
         var sources = builder.Requirements.Sources.Append(model.ObservationSource).Append(model.Label.Source).Distinct(StringComparer.Ordinal);
-        var reader = RawZoneReader.For(storage);
+        var raw = new HistoricalFeatures(storage);
         var events = new Dictionary<string, List<SourceEventBatch>>(StringComparer.Ordinal);
         progress?.Report("reading raw events for the first rows' windows");
-        var lookback = await new HistoricalFeatures(storage).ReadAsync(plan, builder.Requirements, HistoricalFeatures.LookbackStart(builder.Requirements, from), from, cancellationToken);
+        var lookback = await raw.ReadAsync(plan, builder.Requirements.Sources, HistoricalFeatures.LookbackStart(builder.Requirements, from), from, cancellationToken);
         foreach (var source in sources)
         {
             progress?.Report($"reading raw '{source}'");
-            var schema = plan.Schemas.Single(s => s.SourceName == source);
-            var batches = new List<SourceEventBatch>();
-            await foreach (var batch in reader.ReadRangeAsync(schema, from, to, cancellationToken))
-            {
-                batches.Add(batch);
-            }
-
-            events[source] = batches;
+            events[source] = await raw.ReadAsync(plan, [source], from, to, cancellationToken);
         }
 
         progress?.Report("building the point-in-time training set");

@@ -175,11 +175,6 @@ public sealed class IngestEventsFunctionTests
         }
     }
 
-    private sealed class FixedIngestor(IngestionResult result) : IEventIngestor
-    {
-        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) => Task.FromResult(result);
-    }
-
     private sealed class FailingIngestor : IEventIngestor
     {
         public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) =>

@@ -33,11 +33,6 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
         Assert.Contains("view 'merchant_1h', entity 'm1' (1200000 bytes)", error.Message, StringComparison.Ordinal);
     }
 
-    private sealed class FixedIngestor(IngestionResult result) : IEventIngestor
-    {
-        public Task<IngestionResult> IngestAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken) => Task.FromResult(result);
-    }
-
     private static HttpRequest Request(string body, string? contentType = "application/cloudevents-batch+json")
     {
         var context = new DefaultHttpContext();
