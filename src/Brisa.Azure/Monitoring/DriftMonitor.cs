@@ -7,6 +7,7 @@ using Brisa.Azure.Serving;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Monitoring;
+using Brisa.Core.Serving;
 using Brisa.Core.Training;
 
 namespace Brisa.Azure.Monitoring;
@@ -89,7 +90,7 @@ public sealed class DriftMonitor
         var predictions = championRecords
             .Where(r => r.Time > liveFrom)
             .Select(r => new LivePrediction(
-                r.Id,
+                PredictRequest.IsGeneratedId(r.Id, r.RequestId) ? null : r.Id,
                 r.Time,
                 r.Score,
                 costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,

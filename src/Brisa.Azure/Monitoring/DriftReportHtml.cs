@@ -75,8 +75,13 @@ public static class DriftReportHtml
         var money = live.Currency is null ? string.Empty : " (" + H(live.Currency) + ")";
         html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events arriving within ")
             .Append(N(live.LabelWithin.TotalDays)).Append(" days, as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
-            .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final).</p>")
-            .Append("<table><tr><th>day</th><th>predictions</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
+            .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
+        foreach (var warning in live.Warnings)
+        {
+            html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
+        }
+
+        html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
             .Append("</th><th>no model").Append(money).Append("</th><th>saved").Append(money).Append("</th><th>saved %</th></tr>");
         foreach (var day in live.Days)
         {
@@ -85,7 +90,7 @@ public static class DriftReportHtml
 
         LiveRow(html, "all", live.Total);
         var v = live.Validation;
-        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(P(v.BaseRate))
+        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(P(v.BaseRate))
             .Append(" base rate</td><td></td><td>").Append(N(v.Auc)).Append("</td><td>").Append(N(v.PrAuc)).Append("</td><td></td><td></td><td>")
             .Append(M(v.Saved)).Append("</td><td>").Append(v.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr></table>");
         if (DriftCharts.LiveAuc(live) is { } chart)
@@ -99,7 +104,7 @@ public static class DriftReportHtml
     }
 
     private static void LiveRow(StringBuilder html, string label, LiveWindow w) =>
-        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives)
+        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives)
             .Append("</td><td>").Append(w.Complete ? "yes" : P(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions)).Append("</td><td>").Append(N(w.Auc)).Append("</td><td>").Append(N(w.PrAuc))
             .Append("</td><td>").Append(M(w.ExpectedCost)).Append("</td><td>").Append(M(w.NoModelCost)).Append("</td><td>").Append(M(w.Saved))
             .Append("</td><td>").Append(w.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr>");

@@ -42,7 +42,7 @@ public static class DriftReportView
 
     private static void RenderLive(IAnsiConsole console, LivePerformance live)
     {
-        if (live.Total.Predictions == 0)
+        if (live.Total.Predictions == 0 && live.Total.Unjoinable == 0)
         {
             console.MarkupLineInterpolated($"live performance: no prediction of the champion to join with {live.LabelSource} events yet.");
             return;
@@ -51,7 +51,7 @@ public static class DriftReportView
         var currency = live.Currency is null ? "" : " " + live.Currency;
         var table = new Table()
             .Title($"live performance: predictions joined with {live.LabelSource} events (within {live.LabelWithin.TotalDays:0} days), threshold {live.Threshold:0.####}")
-            .AddColumns("day", "predictions", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
+            .AddColumns("day", "predictions", "no id", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
         foreach (var day in live.Days)
         {
             AddRow(table, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
@@ -59,13 +59,18 @@ public static class DriftReportView
 
         AddRow(table, "all", live.Total);
         var v = live.Validation;
-        table.AddRow("validation", $"{v.Rows:N0}", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
+        table.AddRow("validation", $"{v.Rows:N0}", "", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
         console.Write(table);
+        foreach (var warning in live.Warnings)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+        }
     }
 
     private static void AddRow(Table table, string label, LiveWindow w) => table.AddRow(
         label,
         w.Predictions.ToString("N0", CultureInfo.InvariantCulture),
+        w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture),
         w.Positives.ToString("N0", CultureInfo.InvariantCulture),
         w.Complete ? "yes" : Percent(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions),
         w.Auc is { } auc ? N(auc) : "-",

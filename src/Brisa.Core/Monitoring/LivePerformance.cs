@@ -1,10 +1,14 @@
+using System.Globalization;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 
 namespace Brisa.Core.Monitoring;
 
 /// <summary>A logged prediction to score against labels that arrive later.</summary>
-/// <param name="Id">The instance id the caller gave (the label key's value, e.g. the transaction id).</param>
+/// <param name="Id">
+/// The instance id the caller gave (the label key's value, e.g. the transaction id); null when it sent none (the
+/// prediction then cannot be joined with a label, and is only counted, as <see cref="LiveWindow.Unjoinable"/>).
+/// </param>
 /// <param name="Time">When it was scored.</param>
 /// <param name="Score">The score.</param>
 /// <param name="FalseNegativeCost">
@@ -16,7 +20,7 @@ namespace Brisa.Core.Monitoring;
 /// currency as training converts it; null when the matrix has no currency_field. A currency without an exchange rate
 /// (or a missing one) makes the cost count as missing (0), as a missing amount does: monitoring keeps running.
 /// </param>
-public sealed record LivePrediction(string Id, DateTimeOffset Time, double Score, double FalseNegativeCost, string? Currency = null);
+public sealed record LivePrediction(string? Id, DateTimeOffset Time, double Score, double FalseNegativeCost, string? Currency = null);
 
 /// <summary>A label event as ingested: the value of the model's label key and the event time.</summary>
 /// <param name="Key">The key (e.g. the charged-back transaction id).</param>
@@ -26,7 +30,11 @@ public sealed record LabelArrival(string Key, DateTimeOffset Time);
 /// <summary>Live metrics of the predictions scored in one span of time, with the labels known so far.</summary>
 /// <param name="From">Start of the span (inclusive).</param>
 /// <param name="To">End of the span (exclusive).</param>
-/// <param name="Predictions">Predictions scored in the span.</param>
+/// <param name="Predictions">Predictions scored in the span with an id (the ones joined with labels; every number below is theirs).</param>
+/// <param name="Unjoinable">
+/// Predictions scored in the span without an id: no label can ever be joined with them, so they are left out of
+/// every other number (counting them as negatives would bias AUC, PR-AUC and money).
+/// </param>
 /// <param name="Positives">Predictions whose label event arrived within the label window.</param>
 /// <param name="Final">Predictions whose label is final: positive, or label window closed.</param>
 /// <param name="Auc">AUC with the labels known so far (null without both classes).</param>
@@ -39,6 +47,7 @@ public sealed record LiveWindow(
     DateTimeOffset From,
     DateTimeOffset To,
     long Predictions,
+    long Unjoinable,
     long Positives,
     long Final,
     double? Auc,
@@ -90,6 +99,9 @@ public sealed record LivePerformance
 
     /// <summary>One entry per UTC day with predictions, oldest first.</summary>
     public required IReadOnlyList<LiveWindow> Days { get; init; }
+
+    /// <summary>What makes the numbers less than they seem (e.g. a material share of unjoinable predictions); empty when nothing does.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -97,10 +109,18 @@ public sealed record LivePerformance
 /// a label event with its id as key arrived no later than its time + <see cref="LabelDefinition.Within"/> (an earlier
 /// label counts too: a replayed or backfilled prediction is scored after the fact). Its label is final when positive or
 /// when that window has closed; until then it counts as negative so far, and its day is not
-/// <see cref="LiveWindow.Complete"/>.
+/// <see cref="LiveWindow.Complete"/>. A prediction without an id can never be joined: it is counted as
+/// <see cref="LiveWindow.Unjoinable"/> and left out of the numbers, with a warning from
+/// <see cref="UnjoinableWarnShare"/> of the predictions on.
 /// </summary>
 public static class LivePerformanceAnalyzer
 {
+    /// <summary>
+    /// Share of unjoinable predictions (sent without an id) from which the report warns: the numbers then describe only
+    /// the rest of the traffic (all of it only if ids are missing at random), and the money saved leaves theirs out.
+    /// </summary>
+    public const double UnjoinableWarnShare = 0.01;
+
     /// <summary>Computes live performance, or null when the model is not a binary classifier.</summary>
     /// <param name="champion">The champion's metadata (threshold, validation numbers).</param>
     /// <param name="model">The model's definition (label window, cost matrix).</param>
@@ -128,17 +148,33 @@ public static class LivePerformanceAnalyzer
             }
         }
 
+        // A prediction without an id has no label to wait for: counting it as a negative would bias every number (a
+        // fraud among them would count as a legitimate transaction), so it is only counted.
+        var scored = predictions.Where(p => p.Time <= asOf).ToArray();
+        var unjoinable = scored.Where(p => p.Id is null).ToArray();
+
         // One row per transaction: a client's retry scores it again, and counting both would count its label (and, when
         // missed, its cost) twice. The first prediction is the one the decision was taken on.
-        var rows = predictions.Where(p => p.Time <= asOf).OrderBy(p => p.Time).DistinctBy(p => p.Id, StringComparer.Ordinal).ToArray();
-        var positive = rows.Select(p => firstLabel.TryGetValue(p.Id, out var at) && at <= p.Time + model.Label.Within).ToArray();
+        var rows = scored.Where(p => p.Id is not null).OrderBy(p => p.Time).DistinctBy(p => p.Id, StringComparer.Ordinal).ToArray();
+        var positive = rows.Select(p => firstLabel.TryGetValue(p.Id!, out var at) && at <= p.Time + model.Label.Within).ToArray();
         var final = rows.Select((p, i) => positive[i] || p.Time + model.Label.Within <= asOf).ToArray();
         var threshold = champion.Threshold ?? 0.5;
         var all = Enumerable.Range(0, rows.Length).ToArray();
-        var days = all.GroupBy(i => rows[i].Time.UtcDateTime.Date)
-            .Select(g => Window(new DateTimeOffset(g.Key, TimeSpan.Zero), new DateTimeOffset(g.Key.AddDays(1), TimeSpan.Zero), [.. g], rows, positive, final, model.Cost, threshold))
+        var joinedByDay = all.ToLookup(i => rows[i].Time.UtcDateTime.Date);
+        var unjoinableByDay = unjoinable.CountBy(p => p.Time.UtcDateTime.Date).ToDictionary();
+        var days = joinedByDay.Select(g => g.Key).Union(unjoinableByDay.Keys).Order()
+            .Select(day => Window(
+                new DateTimeOffset(day, TimeSpan.Zero),
+                new DateTimeOffset(day.AddDays(1), TimeSpan.Zero),
+                [.. joinedByDay[day]],
+                unjoinableByDay.GetValueOrDefault(day),
+                rows,
+                positive,
+                final,
+                model.Cost,
+                threshold))
             .ToList();
-        var from = rows.Length == 0 ? asOf : rows[0].Time;
+        var from = scored.Length == 0 ? asOf : scored.Min(p => p.Time);
         return new LivePerformance
         {
             LabelSource = model.Label.Source,
@@ -147,12 +183,23 @@ public static class LivePerformanceAnalyzer
             Threshold = threshold,
             Currency = model.Cost?.Currency,
             Validation = new ValidationNumbers(validation.Rows, validation.BaseRate, validation.Auc, validation.PrAuc, champion.Evaluation.Business?.Saved, champion.Evaluation.Business?.SavedFraction),
-            Total = Window(from, asOf, all, rows, positive, final, model.Cost, threshold),
+            Total = Window(from, asOf, all, unjoinable.Length, rows, positive, final, model.Cost, threshold),
             Days = days,
+            Warnings = UnjoinableWarning(unjoinable.Length, rows.Length, model),
         };
     }
 
-    private static LiveWindow Window(DateTimeOffset from, DateTimeOffset to, int[] members, LivePrediction[] rows, bool[] positive, bool[] final, CostMatrix? cost, double threshold)
+    private static string[] UnjoinableWarning(long unjoinable, long joined, ModelDefinition model)
+    {
+        var share = unjoinable == 0 ? 0 : (double)unjoinable / (unjoinable + joined);
+        return share < UnjoinableWarnShare
+            ? []
+            : [string.Create(
+                CultureInfo.InvariantCulture,
+                $"{unjoinable:N0} of {unjoinable + joined:N0} predictions ({share:P1}) were sent without an id: no {model.Label.Source} label can be joined with them, so they are left out of these numbers, which describe the other predictions only (the money saved leaves theirs out). Send the label key ({model.Label.Key}) as each instance's id.")];
+    }
+
+    private static LiveWindow Window(DateTimeOffset from, DateTimeOffset to, int[] members, long unjoinable, LivePrediction[] rows, bool[] positive, bool[] final, CostMatrix? cost, double threshold)
     {
         var labels = members.Select(i => positive[i] ? 1f : 0f).ToArray();
         var scores = members.Select(i => (float)rows[i].Score).ToArray();
@@ -178,6 +225,7 @@ public static class LivePerformanceAnalyzer
             from,
             to,
             members.Length,
+            unjoinable,
             positives,
             members.LongCount(i => final[i]),
             bothClasses ? metrics.Auc : null,

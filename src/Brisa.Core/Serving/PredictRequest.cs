@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Brisa.Core.Aggregation;
@@ -88,11 +89,39 @@ public static class PredictRequest
 
             CheckRequired(i, requirements.RequestFields, values);
 
-            var id = instance.TryGetProperty("id", out var given) && given.ValueKind != JsonValueKind.Null ? IdOf(i, given) : $"{requestId}-{i}";
+            var id = instance.TryGetProperty("id", out var given) && given.ValueKind != JsonValueKind.Null ? IdOf(i, given) : GeneratedId(requestId, i);
             set.Add(id, ticks, keys, values, FieldValue.Null);
         }
 
         return set;
+    }
+
+    /// <summary>The id an instance sent without one gets: <c>&lt;request id&gt;-&lt;its index&gt;</c>.</summary>
+    /// <param name="requestId">The request id.</param>
+    /// <param name="instance">The instance's index in the request.</param>
+    /// <returns>The id.</returns>
+    public static string GeneratedId(string requestId, int instance) => string.Create(CultureInfo.InvariantCulture, $"{requestId}-{instance}");
+
+    /// <summary>
+    /// True when <paramref name="id"/> is one <see cref="GeneratedId"/> gives for <paramref name="requestId"/>: the
+    /// instance came without an id, so its prediction joins no label. (A caller that sends exactly such an id itself,
+    /// its own request id, a dash and the instance's index, is taken as having sent none.)
+    /// </summary>
+    /// <param name="id">The logged instance id.</param>
+    /// <param name="requestId">The logged request id.</param>
+    /// <returns>True for a generated id.</returns>
+    public static bool IsGeneratedId(string id, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(requestId);
+        // "<request id>-" then the index as GeneratedId writes it: digits, no leading zero, below MaxInstances.
+        var start = requestId.Length + 1;
+        return id.Length > start
+            && id.StartsWith(requestId, StringComparison.Ordinal)
+            && id[requestId.Length] == '-'
+            && (id[start] != '0' || id.Length == start + 1)
+            && int.TryParse(id.AsSpan(start), NumberStyles.None, CultureInfo.InvariantCulture, out var instance)
+            && instance < MaxInstances;
     }
 
     // Ingestion rejects an event without a required field (or with null), so training never saw one missing: scoring
@@ -124,7 +153,7 @@ public static class PredictRequest
         // The id joins the prediction log to its label later: an empty one, or one longer than a key, joins nothing.
         JsonValueKind.String when id.GetString() is { Length: > 0 and <= RequestJson.MaxKeyLength } text => text,
         JsonValueKind.String => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: 'id' must be 1 to {RequestJson.MaxKeyLength} characters (it joins the prediction to its label), or left out for a generated one."),
-        JsonValueKind.Number when id.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        JsonValueKind.Number when id.TryGetInt64(out var n) => n.ToString(CultureInfo.InvariantCulture),
         _ => throw ServingException.BadRequest("Invalid field", $"Instance {instance}: 'id' must be a string or an integer; got {id.ValueKind.ToString().ToLowerInvariant()}."),
     };
 

@@ -90,6 +90,13 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
                 log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], i % 2 == 0 ? 0.9 : 0.1, i % 2 == 0, new Dictionary<string, object?> { ["tx:amount"] = amount, ["merchant"] = "fuel", ["amount"] = amount, ["currency"] = i switch { 1 => "GBP", 2 => "USD", _ => "EUR" } }));
             }
 
+            // Two more sent without an id (the log holds "<request id>-<index>"): no chargeback can name them, so they
+            // are counted apart, not as negatives (before: 42 predictions, and their review fees in the cost).
+            for (var i = 0; i < 2; i++)
+            {
+                log.Append(new PredictionRecord("req-no-ids", $"req-no-ids-{i}", model, version, times[i], 0.9, true, new Dictionary<string, object?> { ["tx:amount"] = 500.0, ["merchant"] = "fuel", ["amount"] = 500.0, ["currency"] = "EUR" }));
+            }
+
             await log.FlushAsync();
         }
 
@@ -121,6 +128,8 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         Assert.Equal(40, live.Total.Predictions);
         Assert.Equal(3, live.Total.Positives);
         Assert.Equal(40, live.Days.Sum(d => d.Predictions));
+        Assert.Equal(2, live.Total.Unjoinable);
+        Assert.Contains("2 of 42 predictions", Assert.Single(live.Warnings), StringComparison.Ordinal);
         Assert.Equal(0, live.Total.Final - live.Total.Positives); // every label window (30 days) is still open
         Assert.Equal(10 + (20 * 1.17) + (30 * 0.92), live.Total.NoModelCost!.Value, 9);
 

@@ -98,6 +98,55 @@ public sealed class LivePerformanceAnalyzerTests
     }
 
     [Fact]
+    public void Compute_PredictionsWithoutId_LeftOutOfTheNumbersAndCountedUnjoinable()
+    {
+        // t1 (fraud, 0.9) and t2 (legit, 0.2) carry ids; two more were sent without one, at 0.95 and 0.3, one of them
+        // perhaps a fraud: nobody can tell. Before, they counted as negatives: AUC 2/3 instead of 1, a 5 EUR review fee
+        // added to the cost, and with a missed fraud among them, its amount never counted.
+        LivePrediction[] predictions =
+        [
+            new("t1", Day1.AddHours(1), 0.9, 100, "EUR"),
+            new("t2", Day1.AddHours(2), 0.2, 20, "EUR"),
+            new(null, Day1.AddHours(3), 0.95, 70, "EUR"),
+            new(null, Day1.AddDays(1), 0.3, 80, "EUR"),
+        ];
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t1", Day1.AddDays(2))], Day1.AddDays(40))!;
+
+        Assert.Equal((2L, 2L, 1L), (live.Total.Predictions, live.Total.Unjoinable, live.Total.Positives));
+        Assert.Equal(1, live.Total.Auc!.Value, 12);
+        Assert.Equal(5, live.Total.ExpectedCost!.Value, 9);
+        Assert.Equal(100, live.Total.NoModelCost!.Value, 9);
+        Assert.True(live.Total.Complete);
+
+        // A day with only unjoinable predictions still shows, with nothing to score.
+        Assert.Equal([(2L, 1L), (0L, 1L)], live.Days.Select(d => (d.Predictions, d.Unjoinable)));
+        Assert.Null(live.Days[1].Auc);
+        Assert.Equal(Day1.AddHours(1), live.Total.From);
+        var warning = Assert.Single(live.Warnings);
+        Assert.Contains("2 of 4 predictions (50.0 %) were sent without an id", warning, StringComparison.Ordinal);
+        Assert.Contains("transaction_id", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    public void Compute_UnjoinableShare_WarnsFromOnePercent(int unjoinable, int warnings)
+    {
+        // 1 of 199 is 0.5 %, 2 of 200 is 1 %.
+        var predictions = Enumerable.Range(0, 198).Select(i => new LivePrediction($"t{i}", Day1.AddMinutes(i), i / 200.0, 10))
+            .Concat(Enumerable.Range(0, unjoinable).Select(i => new LivePrediction(null, Day1.AddMinutes(i), 0.5, 10)))
+            .ToArray();
+
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, predictions, [new LabelArrival("t7", Day1.AddDays(1))], Day1.AddDays(40))!;
+
+        Assert.Equal(unjoinable, live.Total.Unjoinable);
+        Assert.Equal(198, live.Total.Predictions);
+        Assert.Equal(warnings, live.Warnings.Count);
+    }
+
+    [Fact]
     public void Compute_LabelAfterWindow_IsNegative()
     {
         LivePrediction[] predictions = [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 100)];
@@ -176,7 +225,7 @@ public sealed class LivePerformanceAnalyzerTests
     [Fact]
     public void ToJson_ReportWithLivePerformance_RoundTrips()
     {
-        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 10)], [new LabelArrival("t1", Day1.AddDays(2))], Day1.AddDays(3))!;
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.5), Fraud, [new("t1", Day1, 0.9, 100), new("t2", Day1, 0.2, 10), new(null, Day1, 0.5, 10)], [new LabelArrival("t1", Day1.AddDays(2))], Day1.AddDays(3))!;
         var report = DriftAnalyzer.Analyze(DriftAnalyzerTests.Baseline(1), DriftAnalyzerTests.Current(3, rows: 50, amountFactor: 1), new DriftPolicy()) with { Live = live };
 
         var back = DriftReport.FromJson(report.ToJson()).Live!;
@@ -185,6 +234,8 @@ public sealed class LivePerformanceAnalyzerTests
         Assert.Equal(live.Total, back.Total);
         Assert.Equal(live.Days, back.Days);
         Assert.Equal(live.Validation, back.Validation);
+        Assert.Equal(1, back.Total.Unjoinable);
+        Assert.Equal(live.Warnings, back.Warnings);
         Assert.False(back.Total.Complete);
     }
 

@@ -49,6 +49,29 @@ public sealed class PredictRequestTests
     }
 
     [Fact]
+    public void IsGeneratedId_ParsedInstances_TrueOnlyForTheOneSentWithoutId()
+    {
+        var set = Parse("""{"instances":[{"id":"t1","customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos"},{"customer_id":"c2","merchant_id":"m2","amount":2,"currency":"EUR","country":"FR","channel":"online"}]}""");
+
+        Assert.False(PredictRequest.IsGeneratedId(set.IdOf(0), "req"));
+        Assert.True(PredictRequest.IsGeneratedId(set.IdOf(1), "req"));
+    }
+
+    [Theory]
+    [InlineData("req-01")]
+    [InlineData("req-")]
+    [InlineData("req-1000")]
+    [InlineData("req-+1")]
+    [InlineData("req_1")]
+    [InlineData("other-1")]
+    [InlineData("req-1-2")]
+    public void IsGeneratedId_NotWhatParseGenerates_False(string id)
+    {
+        // Ids a caller may send that only look close: the monitor joins them with labels.
+        Assert.False(PredictRequest.IsGeneratedId(id, "req"));
+    }
+
+    [Fact]
     public void Parse_IntegerId_KeptAsText()
     {
         // An integer transaction id names the instance as a string one does (response, log, join with labels).
