@@ -49,8 +49,8 @@ public sealed record DriftInput(
 /// <param name="JensenShannon">Jensen–Shannon distance on the same bins.</param>
 /// <param name="Ks">KS statistic D (numeric) against the baseline CDF approximated from its quantiles; null for categoricals.</param>
 /// <param name="KsPValue">Asymptotic p-value of <paramref name="Ks"/>.</param>
-/// <param name="ChiSquare">Chi-square of homogeneity over top categories + other (categorical); null for numerics.</param>
-/// <param name="ChiSquarePValue">p-value of <paramref name="ChiSquare"/>.</param>
+/// <param name="ChiSquare">Likelihood-ratio chi-square (G²) of homogeneity over top categories + other (categorical); null for numerics.</param>
+/// <param name="ChiSquarePValue">p-value of <paramref name="ChiSquare"/> (simulated when some expected count is small, see <see cref="DriftMetrics.ChiSquare"/>).</param>
 /// <param name="BaselineMissingFraction">Missing share in the baseline.</param>
 /// <param name="CurrentMissingFraction">Missing share now.</param>
 /// <param name="CurrentCount">Current rows.</param>
@@ -272,9 +272,7 @@ public static class DriftAnalyzer
         }
 
         var reference = baseline.Categories.Select(c => c.Count).Append(baseline.OtherCount).Append(baseline.Missing).ToArray();
-        var presentReference = reference[..^1].Select(c => (double)c).ToArray();
-        var presentCurrent = current[..^1].Select(c => (double)c).ToArray();
-        var chi = DriftMetrics.ChiSquare(presentReference, presentCurrent);
+        var chi = DriftMetrics.ChiSquare(reference[..^1], current[..^1]);
         var bins = baseline.Categories.Select(c => c.Value).Append("(other)").Append("(missing)").ToArray();
         var effectivePresent = clusters is null ? values.Length - current[k + 1] : DriftMetrics.EffectiveSampleSize(values, clusters);
         return Build(baseline, "chi_square", null, null, chi.Statistic, chi.PValue, values.Length, current[k + 1], effectivePresent, bins, reference, current, policy, chi.PValue);
