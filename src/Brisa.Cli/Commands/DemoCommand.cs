@@ -233,7 +233,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
-        var ordinary = await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
+        var ordinary = await ScoreAsync(http, version, $"demo-ordinary-{now.Ticks}", regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new
         {
@@ -258,7 +258,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             (await http.PostAsync("api/events", content, cancellationToken)).EnsureSuccessStatusCode();
         }
 
-        var fraud = await ScoreAsync(http, version, regular.Key, "m00001", Math.Round(usual.Amount * 10, 2), "EUR", "NG", "online", cancellationToken);
+        var fraud = await ScoreAsync(http, version, $"demo-burst-6-{now.Ticks}", regular.Key, "m00001", Math.Round(usual.Amount * 10, 2), "EUR", "NG", "online", cancellationToken);
         var table = new Table().AddColumns("transaction", "score", "decision", "features behind it");
         table.AddRow("ordinary", Markup.Escape($"{ordinary.Score:0.0000}"), ordinary.Decision ? "review" : "approve", Markup.Escape(ordinary.Summary));
         table.AddRow("fraud burst", Markup.Escape($"{fraud.Score:0.0000}"), fraud.Decision ? "[red]review[/]" : "approve", Markup.Escape(fraud.Summary));
@@ -268,7 +268,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         for (var i = 0; i < 200; i++)
         {
             var clock = Stopwatch.StartNew();
-            await ScoreAsync(http, version, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
+            await ScoreAsync(http, version, $"demo-latency-{i}-{now.Ticks}", regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
         }
 
@@ -327,9 +327,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         return amount.Verdict == DriftVerdict.Alert;
     }
 
-    private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string customer, string merchant, double amount, string currency, string country, string channel, CancellationToken cancellationToken)
+    // Every call carries its transaction id, as a caller should: live performance joins predictions with labels by it.
+    private static async Task<(double Score, bool Decision, string Summary)> ScoreAsync(HttpClient http, string version, string id, string customer, string merchant, double amount, string currency, string country, string channel, CancellationToken cancellationToken)
     {
-        var body = System.Text.Json.JsonSerializer.Serialize(new { customer_id = customer, merchant_id = merchant, amount, currency, country, channel });
+        var body = System.Text.Json.JsonSerializer.Serialize(new { id, customer_id = customer, merchant_id = merchant, amount, currency, country, channel });
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
