@@ -45,8 +45,9 @@ public static class BrisaApp
                 .WithDescription("Write a seeded, realistic fraud stream as CloudEvents JSON lines.")
                 .WithExample("generate", "--customers", "200", "--days", "7", "-o", "events.jsonl");
             config.AddCommand<MaterializeCommand>("materialize")
-                .WithDescription("Backfill the offline store (and online batch values) for a range from the raw zone, with a progress bar.")
-                .WithExample("materialize", "--from", "2026-05-01", "--to", "2026-05-08", "--views", "customer_7d,merchant_7d");
+                .WithDescription("Backfill the offline store (and online batch values) for a range from the raw zone, or rebuild streaming views' online tiles from it (--tiles), with a progress bar.")
+                .WithExample("materialize", "--from", "2026-05-01", "--to", "2026-05-08", "--views", "customer_7d,merchant_7d")
+                .WithExample("materialize", "--tiles", "--views", "customer_7d");
             config.AddCommand<SendCommand>("send")
                 .WithDescription("Send CloudEvents JSON lines to the push endpoint or to Event Hubs.")
                 .WithExample("send", "events.jsonl", "--url", "http://127.0.0.1:7071/api/events");

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Brisa.Azure.Offline;
+using Brisa.Azure.Online;
 using Brisa.Core.Definitions;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,6 +12,7 @@ namespace Brisa.Cli.Commands;
 /// <summary>
 /// <c>brisa materialize --from --to [--views]</c>: backfill the offline store (and the online values of batch-only
 /// views) for a range from the raw zone, with a live progress bar and a summary table per view.
+/// <c>brisa materialize --tiles [--views]</c>: rebuild streaming views' online tiles from the raw zone (<see cref="TileRebuilder"/>).
 /// </summary>
 public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<MaterializeCommand.Settings>
 {
@@ -19,17 +21,17 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
     {
         /// <summary>Range start.</summary>
         [CommandOption("--from <TIME>")]
-        [Description("Range start, ISO 8601 on a whole hour, UTC unless an offset is given (e.g. 2026-05-01 or 2026-05-01T06:00Z). Moved back to its UTC day start.")]
+        [Description("Range start, ISO 8601 on a whole hour, UTC unless an offset is given (e.g. 2026-05-01 or 2026-05-01T06:00Z). Moved back to its UTC day start. Not with --tiles.")]
         public string? From { get; init; }
 
         /// <summary>Range end.</summary>
         [CommandOption("--to <TIME>")]
-        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from and no later than the end of the current UTC hour.")]
+        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from and no later than the end of the current UTC hour. Not with --tiles.")]
         public string? To { get; init; }
 
         /// <summary>Views to materialize.</summary>
         [CommandOption("--views <A,B>")]
-        [Description("Comma-separated view names (default: every view).")]
+        [Description("Comma-separated view names (default: every view; with --tiles, every streaming view).")]
         public string? Views { get; init; }
 
         /// <summary>A definitions file to use instead of the registry.</summary>
@@ -41,17 +43,35 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         [CommandOption("--no-online")]
         [Description("Do not write online values (for an old range: rows holding newer values are kept anyway, this saves the reads).")]
         public bool NoOnline { get; init; }
+
+        /// <summary>Rebuild streaming views' online tiles instead of a range.</summary>
+        [CommandOption("--tiles")]
+        [Description("Instead of a range: rebuild the online tiles of streaming views from the raw zone, over each view's longest window (or its TTL, if longer) up to now, through the stream's own update path; for after a change of a view's tile layout (its stored tiles no longer count). Events the tiles hold already are skipped, so it is safe to repeat and to run while ingestion writes. Run it with the definitions ingestion uses, once its instances have picked them up.")]
+        public bool Tiles { get; init; }
     }
 
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (ParseRange(settings) is not { } range)
+        (DateTimeOffset From, DateTimeOffset To) range = default;
+        if (settings.Tiles)
+        {
+            if (!CheckTileOptions(settings))
+            {
+                return ExitCodes.BadInput;
+            }
+        }
+        else if (ParseRange(settings) is { } parsed)
+        {
+            range = parsed;
+        }
+        else
         {
             return ExitCodes.BadInput;
         }
 
+        Func<FeatureRepositoryDefinition, string[]?> checkViews = settings.Tiles ? d => CheckStreamingViews(d, settings.Views) : d => CheckViews(d, settings.Views);
         FeatureRepositoryDefinition? definitions = null;
         if (settings.Definitions is not null && (definitions = DefinitionFile.Load(console, settings.Definitions)) is null)
         {
@@ -59,7 +79,7 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         }
 
         // With a file the views are checked before any storage is touched; with the registry, right after reading it.
-        if (definitions is not null && CheckViews(definitions, settings.Views) is null)
+        if (definitions is not null && checkViews(definitions) is null)
         {
             return ExitCodes.BadInput;
         }
@@ -78,9 +98,14 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             return ExitCodes.BadInput;
         }
 
-        if (CheckViews(definitions, settings.Views) is not { } views)
+        if (checkViews(definitions) is not { } views)
         {
             return ExitCodes.BadInput;
+        }
+
+        if (settings.Tiles)
+        {
+            return await RebuildTilesAsync(storage, definitions, views, cancellationToken);
         }
 
         console.MarkupLineInterpolated($"Materializing {views.Length} view(s) over [[{range.From:u}, {range.To:u}) against {storage.Description}.");
@@ -141,6 +166,99 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         console.MarkupLineInterpolated($"{summary.Events:N0} raw events read ({summary.Duplicates:N0} duplicates ignored), peak {summary.PeakEntities:N0} entities held.");
         console.MarkupLineInterpolated($"Feature statistics of this run: offline/_stats/<view>/runs/{(summary.Views.Count > 0 ? summary.Views[0].Statistics.RunId : "-")}.json (latest: offline/_stats/<view>/latest.json; shown by GET /api/catalog).");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Replays the raw zone into the views' online tiles, with a progress bar over the raw hours, and prints what it did.</summary>
+    private async Task<int> RebuildTilesAsync(LocalStorage storage, FeatureRepositoryDefinition definitions, string[] views, CancellationToken cancellationToken)
+    {
+        var rebuilder = new TileRebuilder(storage.Storage, definitions);
+        console.MarkupLineInterpolated($"Rebuilding the online tiles of {views.Length} streaming view(s) ({string.Join(", ", views)}) from the raw zone against {storage.Description}.");
+        var clock = Stopwatch.StartNew();
+        TileRebuildSummary? summary = null;
+        await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async progressContext =>
+            {
+                var task = progressContext.AddTask("raw hours", maxValue: 1);
+                var progress = new SynchronousProgress<TileRebuildProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.HoursTotal);
+                    task.Value = p.HoursDone;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(p.Source)} {p.HourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {p.Events:N0} events");
+                });
+                summary = await rebuilder.RebuildAsync(views, progress, cancellationToken);
+                task.Value = task.MaxValue;
+            });
+
+        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Online tiles rebuilt for {summary!.Now:u}"))
+            .AddColumn("source").AddColumn("views").AddColumn("raw hours read").AddColumn(new TableColumn("events").RightAligned());
+        foreach (var source in summary.Sources)
+        {
+            table.AddRow(
+                Markup.Escape(source.Source),
+                Markup.Escape(string.Join(", ", source.Views)),
+                string.Create(CultureInfo.InvariantCulture, $"[[{source.From:u}, {source.To:u})"),
+                source.Events.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        console.MarkupLineInterpolated($"{summary.Events:N0} raw events replayed in {FormatTime(clock.Elapsed)}: {summary.Applied:N0} applied to the views' tiles, {summary.Duplicates:N0} already there (applied by the stream or an earlier rebuild); {summary.Rows:N0} (entity, view) rows; {summary.Conflicts:N0} writes retried after another writer.");
+        if (summary.TooLarge.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {summary.TooLarge.Count} row(s) left as they were: their tiles would pass Table storage's 1 MiB entity limit (docs/operations.md, 'An online row too large'): {string.Join(", ", summary.TooLarge.Take(10).Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")))}{(summary.TooLarge.Count > 10 ? ", …" : "")}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>--tiles takes no range (each view's window fixes it) and writes online: says so and returns false when other options are given.</summary>
+    private bool CheckTileOptions(Settings settings)
+    {
+        if (settings.From is not null || settings.To is not null)
+        {
+            console.MarkupLine("[red]error:[/] --tiles rebuilds each streaming view's tiles over its longest window (or its TTL, if longer) up to now: drop --from and --to.");
+            return false;
+        }
+
+        if (settings.NoOnline)
+        {
+            console.MarkupLine("[red]error:[/] --tiles writes the online tiles: drop --no-online.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The requested streaming views (every streaming view when none is named), or null after printing what is wrong.</summary>
+    private string[]? CheckStreamingViews(FeatureRepositoryDefinition definitions, string? requested)
+    {
+        if (CheckViews(definitions, requested) is not { } names)
+        {
+            return null;
+        }
+
+        var streaming = definitions.FeatureViews.Where(v => v.Streaming).Select(v => v.Name).ToArray();
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            if (streaming.Length == 0)
+            {
+                console.MarkupLine("[red]error:[/] these definitions have no streaming view: --tiles has nothing to rebuild.");
+                return null;
+            }
+
+            return streaming;
+        }
+
+        var batch = names.Where(n => !streaming.Contains(n, StringComparer.Ordinal)).ToArray();
+        if (batch.Length > 0)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] --tiles rebuilds the tiles of streaming views; not streaming: {string.Join(", ", batch)} (the online values of a view with 'streaming: false' come from 'brisa materialize --from --to'). Streaming views: {(streaming.Length == 0 ? "none" : string.Join(", ", streaming))}.");
+            return null;
+        }
+
+        return names;
     }
 
     /// <summary>Parses and checks --from and --to; prints what is wrong and returns null when they are not valid.</summary>

@@ -19,6 +19,19 @@ public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixt
         Assert.DoesNotContain("   at ", output);
     }
 
+    [Theory]
+    [InlineData(new[] { "materialize", "--tiles", "--from", "2026-05-01" }, "--tiles rebuilds each streaming view's tiles over its longest window (or its TTL, if longer) up to now: drop --from and --to.")]
+    [InlineData(new[] { "materialize", "--tiles", "--no-online" }, "--tiles writes the online tiles: drop --no-online.")]
+    [InlineData(new[] { "materialize", "--tiles", "--views", "customer_7d,merchant_7d" }, "--tiles rebuilds the tiles of streaming views; not streaming: merchant_7d (the online values of a view with 'streaming: false' come from 'brisa materialize --from --to'). Streaming views: customer_1h, customer_7d, merchant_1h.")]
+    [InlineData(new[] { "materialize", "--tiles", "--views", "custmer_1h" }, "unknown view(s): custmer_1h.")]
+    public async Task Materialize_TilesWithBadOptions_ExitTwoWithMessage(string[] args, string expected)
+    {
+        var (exitCode, output) = await CliRunner.RunAsync([.. args, "--definitions", RepositoryPaths.FraudDefinitions]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, output);
+    }
+
     [Fact]
     public async Task Materialize_ToAfterTheCurrentHour_ExitTwoNamingTheLatestAllowed()
     {
