@@ -98,12 +98,12 @@ internal static class BreakingChanges
         }
 
         // Stored tiles carry the layout they were written for; another layout reads as no tiles, and ingestion starts
-        // the entity's windows again from its next event (the raw zone's history is not replayed into them).
+        // the entity's windows again from its next event, until 'brisa materialize --tiles' replays the raw zone.
         if (after.Streaming && (!before.Streaming || Layout(current, before) != Layout(proposed, after)))
         {
             foreach (var model in ModelsUsing(current, proposed, before.Name, null))
             {
-                yield return $"online tiles of streaming view {before.Name} are reset (its tile layout changes), under model {model}: its features read as NOT_FOUND, then over partial windows until {Durations.Format(after.MaxWindow)} of new events fills them";
+                yield return $"online tiles of streaming view {before.Name} are reset (its tile layout changes), under model {model}: its features read as NOT_FOUND, then over partial windows until {Durations.Format(after.MaxWindow)} of new events fills them, unless 'brisa materialize --tiles --views {after.Name}' rebuilds them from the raw zone after the apply";
             }
         }
 
