@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Online;
 using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
@@ -53,7 +54,7 @@ public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset 
 /// Batch materialization from the raw zone (DESIGN §2, §5): for each source, a streaming pass over its raw hour
 /// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
 /// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
-/// with the same content), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
+/// with the same content, and deletes the file of an hour in the range that has no rows now), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
 /// Every run also computes the statistics of the rows it wrote, per view, in bounded memory
 /// (<see cref="ViewStatisticsBuilder"/>), and stores them with the run (<see cref="FeatureStatisticsStore"/>).
 /// </summary>
@@ -126,6 +127,8 @@ public sealed class FeatureMaterializer
         foreach (var materializer in materializers)
         {
             var schema = plan.Schemas.Single(s => s.SourceName == materializer.Source);
+            var stored = new HashSet<string>(StringComparer.Ordinal);
+            long storedDay = long.MinValue;
             while (!materializer.IsComplete)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -134,12 +137,31 @@ public sealed class FeatureMaterializer
                 var result = materializer.ProcessHour(batches);
                 events += result.Events;
                 duplicates += result.Duplicates;
-                foreach (var rows in result.Rows.Where(r => r.Count > 0))
+                if (hour >= materializer.FromTicks && SourceMaterializer.FloorDay(hour) != storedDay)
                 {
+                    storedDay = SourceMaterializer.FloorDay(hour);
+                    await ListStoredAsync(materializer.Views, storedDay, stored, cancellationToken);
+                }
+
+                foreach (var rows in result.Rows)
+                {
+                    var name = BlobName(rows.View.Name, hour);
+                    if (rows.Count == 0)
+                    {
+                        // An hour that has no rows now (the view's windows or tile changed since) keeps no older run's
+                        // file: an as-of reader would take its rows as current.
+                        if (stored.Contains(name))
+                        {
+                            await offline.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+                        }
+
+                        continue;
+                    }
+
                     using var buffer = new MemoryStream();
                     await OfflineFeatureParquet.WriteAsync(rows, plan.Definitions, buffer, cancellationToken);
                     buffer.Position = 0;
-                    await offline.GetBlobClient(BlobName(rows.View.Name, hour)).UploadAsync(buffer, overwrite: true, cancellationToken);
+                    await offline.GetBlobClient(name).UploadAsync(buffer, overwrite: true, cancellationToken);
                     var entry = perView[rows.View.Name];
                     perView[rows.View.Name] = (entry.Rows + rows.Count, entry.Files + 1, entry.Online);
                     rowsWritten += rows.Count;
@@ -174,5 +196,20 @@ public sealed class FeatureMaterializer
         }
 
         return new MaterializationSummary(actualFrom, to, events, duplicates, peak, summaries);
+    }
+
+    // The offline files stored for one day of the views, listed once per day of the range (one request per view).
+    private async Task ListStoredAsync(IEnumerable<ViewPlan> views, long dayTicks, HashSet<string> stored, CancellationToken cancellationToken)
+    {
+        stored.Clear();
+        var day = TiledView.FromUnixTicks(dayTicks).UtcDateTime;
+        foreach (var view in views)
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"{view.Name}/date={day:yyyy-MM-dd}/");
+            await foreach (var blob in offline.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+            {
+                stored.Add(blob.Name);
+            }
+        }
     }
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
 using Brisa.Azure.RawZone;
+using Brisa.Azure.Storage;
 using Brisa.Azure.Tests.Ingestion;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
@@ -174,6 +176,31 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
 
         var row = await OnlineValueStore.For(azurite.Storage).ReadAsync(materializer.Plan.FindView("shop_2h")!, shop);
         Assert.Equal([2.0, 15.0, 7.5], [row!.Values[0].Number, row.Values[1].Number, row.Values[2].Number]);
+    }
+
+    [Fact]
+    public async Task MaterializeAsync_RerunAfterWindowChanged_HourWithoutRowsNowKeepsNoFileOfTheOldRun()
+    {
+        // 2 h window: rows at the visit (10:15) and when it leaves the window (12:00). 3 h: at 10:15 and 13:00, none in
+        // hour 12. The old part-12 must go: an as-of reader would take its 12:00 row (count 0) over the new 10:15 row.
+        var widened = DefinitionLoader.Parse(Yaml.Replace("window: 2h", "window: 3h", StringComparison.Ordinal), "shops.yaml").Definitions!;
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(3);
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(day.AddHours(11)))
+            .IngestAsync([Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15))], CancellationToken.None);
+        await new FeatureMaterializer(azurite.Storage, Definitions).MaterializeAsync(day, day.AddHours(14), options: new MaterializeOptions { WriteOnline = false });
+
+        var rerun = await new FeatureMaterializer(azurite.Storage, widened).MaterializeAsync(day, day.AddHours(14), options: new MaterializeOptions { WriteOnline = false });
+
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        var files = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"shop_2h/date={day:yyyy-MM-dd}/", CancellationToken.None))
+        {
+            files.Add(blob.Name);
+        }
+
+        Assert.Equal(2, rerun.Views.Single().Files);
+        Assert.Equal([$"shop_2h/date={day:yyyy-MM-dd}/part-10.parquet", $"shop_2h/date={day:yyyy-MM-dd}/part-13.parquet"], files.Order(StringComparer.Ordinal));
     }
 
     private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time, double? coupon = null) =>
