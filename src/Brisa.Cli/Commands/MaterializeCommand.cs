@@ -4,6 +4,7 @@ using System.Globalization;
 using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
 using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -287,6 +288,13 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         if (from >= to)
         {
             return Fail($"--from ({from:u}) must be before --to ({to:u}).");
+        }
+
+        // Nothing older can be in the raw zone; a mistyped year would otherwise list every hour since then (0026: 17 million).
+        var earliest = new DecoderOptions().MinEventTime;
+        if (from < earliest)
+        {
+            return Fail($"--from ({from:u}) is before {earliest:u}, the earliest event time ingestion accepts: the raw zone holds nothing older.");
         }
 
         // Batch views' online values are evaluated at --to: later than now, their windows slide past the present and

@@ -10,6 +10,10 @@ public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixt
     [InlineData(new[] { "materialize", "--from", "2026-05-02", "--to", "2026-05-02" }, "must be before --to")]
     [InlineData(new[] { "materialize", "--from", "last tuesday", "--to", "2026-05-02" }, "--from 'last tuesday' is not an ISO 8601 time")]
     [InlineData(new[] { "materialize", "--from", "2026-05-01T00:30Z", "--to", "2026-05-02" }, "must be whole hours")]
+    [InlineData(new[] { "materialize", "--from", "01/05/2026", "--to", "2026-05-02" }, "--from '01/05/2026' is not an ISO 8601 time")]
+    [InlineData(new[] { "materialize", "--from", "2026-05-01", "--to", "May 2, 2026" }, "--to 'May 2, 2026' is not an ISO 8601 time")]
+    [InlineData(new[] { "materialize", "--from", "0026-05-01", "--to", "2026-05-02" }, "--from (0026-05-01 00:00:00Z) is before 2000-01-01 00:00:00Z, the earliest event time ingestion accepts")]
+    [InlineData(new[] { "materialize", "--from", "0001-01-01", "--to", "0001-01-02" }, "is before 2000-01-01 00:00:00Z")]
     public async Task Materialize_BadRange_ExitTwoWithMessage(string[] args, string expected)
     {
         var (exitCode, output) = await CliRunner.RunAsync(args);
