@@ -129,12 +129,13 @@ public sealed class IncrementalMaterializer
     /// <param name="source">A source name, or null for the <c>all</c> watermark.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The document.</returns>
+    /// <exception cref="InvalidOperationException">The blob is not a watermark document (e.g. a hand edit went wrong).</exception>
     public async Task<MaterializationWatermark?> ReadWatermarkAsync(string? source, CancellationToken cancellationToken = default)
     {
         try
         {
             var content = await offline.GetBlobClient(WatermarkName(source)).DownloadContentAsync(cancellationToken);
-            return JsonSerializer.Deserialize(content.Value.Content.ToString(), WatermarkJson.Default.MaterializationWatermark);
+            return ParseWatermark(WatermarkName(source), content.Value.Content);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -148,6 +149,7 @@ public sealed class IncrementalMaterializer
     /// </summary>
     /// <param name="cancellationToken">Cancels the run (the watermark is then not advanced).</param>
     /// <returns>What the run did.</returns>
+    /// <exception cref="InvalidOperationException">The watermark blob is not a watermark document; nothing is enqueued.</exception>
     public async Task<IncrementalRunResult> PlanAsync(CancellationToken cancellationToken = default)
     {
         var name = WatermarkName(options.Source);
@@ -229,7 +231,7 @@ public sealed class IncrementalMaterializer
     private async Task<IncrementalRunResult> PlanLeasedAsync(BlobClient blob, string name, string leaseId, CancellationToken cancellationToken)
     {
         var content = await blob.DownloadContentAsync(cancellationToken);
-        var current = JsonSerializer.Deserialize(content.Value.Content.ToString(), WatermarkJson.Default.MaterializationWatermark);
+        var current = ParseWatermark(name, content.Value.Content);
         var repository = await definitions.GetAsync(cancellationToken);
         var views = repository.FeatureViews
             .Where(v => options.Source is null || string.Equals(v.Source, options.Source, StringComparison.Ordinal))
@@ -279,6 +281,21 @@ public sealed class IncrementalMaterializer
         {
             // The lease is lost: stop the run before it advances a watermark it no longer owns (the upload would fail too).
             await running.CancelAsync();
+        }
+    }
+
+    // The watermark may be edited by hand (to replay a range): a mistake there names the blob and the expected shape.
+    private static MaterializationWatermark? ParseWatermark(string name, BinaryData content)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(content.ToString(), WatermarkJson.Default.MaterializationWatermark);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException(
+                $"offline/{name} is not a watermark ({ex.Message}). Expected {{\"watermark\": \"2026-05-10T09:00:00+00:00\", \"updated_at\": \"…\"}} (watermark: ISO 8601, or null to start over from the initial lookback); fix it, or delete it to start over.",
+                ex);
         }
     }
 

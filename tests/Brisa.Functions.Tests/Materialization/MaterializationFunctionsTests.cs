@@ -156,6 +156,22 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Timer_WatermarkEditedToInvalidJson_FailsNamingTheBlobAndWhatIsExpected_NothingEnqueued()
+    {
+        // The README invites lowering the watermark by hand; a typo there must say where and what, not just "invalid JSON".
+        await ResetAsync();
+        var blob = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer).GetBlobClient(IncrementalMaterializer.WatermarkName(null));
+        await blob.UploadAsync(BinaryData.FromString("""{"watermark": "2031-03-05T09:00:00Z",}"""), overwrite: true);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Timer(Now).Run(Tick(), CancellationToken.None));
+
+        Assert.Contains("offline/_watermarks/all.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("{\"watermark\": \"2026-05-10T09:00:00+00:00\"", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await DrainAsync());
+        Assert.Equal(LeaseState.Available, (await blob.GetPropertiesAsync()).Value.LeaseState);
+    }
+
+    [Fact]
     public async Task Timer_TwoConcurrentPlanners_OnlyOneEnqueues()
     {
         for (var round = 0; round < 3; round++)
