@@ -149,7 +149,7 @@ public sealed class IncrementalMaterializer
     /// </summary>
     /// <param name="cancellationToken">Cancels the run (the watermark is then not advanced).</param>
     /// <returns>What the run did.</returns>
-    /// <exception cref="InvalidOperationException">The watermark blob is not a watermark document; nothing is enqueued.</exception>
+    /// <exception cref="InvalidOperationException">The watermark blob is not a watermark document, or <see cref="IncrementalMaterializeOptions.Source"/> names no source of the live definitions; nothing is enqueued.</exception>
     public async Task<IncrementalRunResult> PlanAsync(CancellationToken cancellationToken = default)
     {
         var name = WatermarkName(options.Source);
@@ -233,6 +233,13 @@ public sealed class IncrementalMaterializer
         var content = await blob.DownloadContentAsync(cancellationToken);
         var current = ParseWatermark(name, content.Value.Content);
         var repository = await definitions.GetAsync(cancellationToken);
+        if (options.Source is { } scope && repository.FindSource(scope) is null)
+        {
+            // A typo in the setting would otherwise plan nothing, tick after tick, without an error.
+            throw new InvalidOperationException(
+                $"Brisa:Materialize:Source is '{scope}', which the live definitions do not have (sources: {string.Join(", ", repository.AllSources.Select(s => s.Name).Order(StringComparer.Ordinal))}); nothing was enqueued. Fix the setting, or unset it to plan every view.");
+        }
+
         var views = repository.FeatureViews
             .Where(v => options.Source is null || string.Equals(v.Source, options.Source, StringComparison.Ordinal))
             .Select(v => v.Name)

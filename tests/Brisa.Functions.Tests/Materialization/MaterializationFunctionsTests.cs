@@ -172,6 +172,21 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Timer_SourceSettingNamesNoSource_FailsNamingTheSettingAndTheSources()
+    {
+        // A typo in Brisa:Materialize:Source planned nothing, tick after tick, logged only as "no views" at Information.
+        await ResetAsync();
+        var materializer = new IncrementalMaterializer(
+            azurite.Storage, new FixedDefinitionsSource(Definitions), new FixedTimeProvider(Now), Options with { Source = "transactions" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => materializer.PlanAsync());
+
+        Assert.Contains("Brisa:Materialize:Source is 'transactions', which the live definitions do not have (sources: chargeback, transaction)", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await DrainAsync());
+        Assert.Null((await materializer.ReadWatermarkAsync("transactions"))!.Watermark);
+    }
+
+    [Fact]
     public async Task Timer_TwoConcurrentPlanners_OnlyOneEnqueues()
     {
         for (var round = 0; round < 3; round++)
