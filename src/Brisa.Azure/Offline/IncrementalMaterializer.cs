@@ -208,13 +208,20 @@ public sealed class IncrementalMaterializer
     /// <param name="slice">The slice.</param>
     /// <param name="cancellationToken">Cancels the slice.</param>
     /// <returns>What the slice did.</returns>
-    /// <exception cref="FormatException">The slice is invalid, or names a view the live definitions do not have.</exception>
+    /// <exception cref="FormatException">The slice is invalid, ends after the current UTC hour, or names a view the live definitions do not have.</exception>
     public async Task<SliceRunResult> RunSliceAsync(MaterializationSlice slice, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(slice);
         if (IncrementalPlanner.Validate(slice) is { } problem)
         {
             throw new FormatException($"Invalid materialize slice: {problem}.");
+        }
+
+        // As `brisa materialize` does: online values as of a later instant would be kept over every newer slice's until then.
+        var latest = IncrementalPlanner.FloorHour(time.GetUtcNow()).AddHours(1);
+        if (slice.To > latest)
+        {
+            throw new FormatException($"Invalid materialize slice: 'to' ({slice.To:O}) is after the end of the current UTC hour ({latest:O}): its online values would be as of a future time, and kept over newer ones until then.");
         }
 
         var materializer = await MaterializerAsync(cancellationToken);

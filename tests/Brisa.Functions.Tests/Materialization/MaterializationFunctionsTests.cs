@@ -296,6 +296,24 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
         Assert.Contains("Invalid materialize", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Slice_RangeInTheFuture_ThrowsAndWritesNothing()
+    {
+        // Values written as of a future instant would be kept over every newer slice's until then (online rows never go
+        // back in time): one hand-made message would freeze the view's online values. The planner never makes one.
+        var day = Now.UtcDateTime.Date.AddDays(1);
+        var message = MaterializationSliceMessage.Serialize(new MaterializationSlice("merchant_7d", day.AddHours(3), day.AddHours(4), Online: true));
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => Slice(Now).Run(message, CancellationToken.None));
+
+        Assert.Contains("is after the end of the current UTC hour (2031-03-06T11:00:00.0000000+00:00)", error.Message, StringComparison.Ordinal);
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"merchant_7d/date={day:yyyy-MM-dd}/", CancellationToken.None))
+        {
+            Assert.Fail($"{blob.Name} was written");
+        }
+    }
+
     private static string Event(string id, string customer, string merchant, double amount, DateTimeOffset time) =>
         $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"{{{id}}}","customer_id":"{{{customer}}}","merchant_id":"{{{merchant}}}","amount":{{{amount.ToString(CultureInfo.InvariantCulture)}}},"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}"}}""";
 }
