@@ -1,8 +1,10 @@
 using Brisa.Core.Aggregation;
+using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
 using Brisa.Core.Materialization;
 using Brisa.Core.Tests.Training;
+using Brisa.Core.Training;
 using FeaturePlan = Brisa.Core.Features.FeaturePlan;
 
 namespace Brisa.Core.Tests.Materialization;
@@ -109,6 +111,66 @@ public class SourceMaterializerTests
                 FraudStream.AssertSame(view, expected, AsOf(blocks, view, key, t), $"{key} at {TiledView.FromUnixTicks(t):O}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    public void Materialize_ReaderRuleOfTheReadme_EqualsTrainingSetBuilderWithTtl(int seed)
+    {
+        // The README's rule for a reader that wants what training and serving get: the latest row with
+        // t − ttl ≤ feature_time < t; none, or t − event_time > ttl, → every feature of the view missing. The sample has
+        // both regimes: ttl 2 h over 1 h windows, ttl 2 d under 7 d windows.
+        var events = FraudStream.GenerateTransactions(seed, count: 1500, span: TimeSpan.FromDays(10));
+        var from = TiledView.ToUnixTicks(FraudStream.Start.AddDays(1));
+        var to = TiledView.ToUnixTicks(FraudStream.Start.AddDays(10));
+        var (output, _) = Run(Partition(events, seed), from, to);
+        var blocks = output.SelectMany(h => h.Rows).ToList();
+        var features = Views.SelectMany(v => v.Definition.Features.Select(f => new FeatureReference(v.Name, f.Name))).ToArray();
+        var observations = new ObservationSet(["customer_id", "merchant_id"], [], null);
+        var rng = new Random(seed);
+        var customers = Enumerable.Range(0, events.Count).Select(i => events.Value(i, events.Schema.IndexOf("customer_id")).Text!).Distinct().Order().ToArray();
+        var merchants = Enumerable.Range(0, events.Count).Select(i => events.Value(i, events.Schema.IndexOf("merchant_id")).Text!).Distinct().Order().ToArray();
+        var start = TiledView.ToUnixTicks(FraudStream.Start.AddDays(4));
+        for (var i = 0; i < 400; i++)
+        {
+            // Microsecond times: off tile boundaries, where the README's one exception lies.
+            var t = start + (rng.NextInt64((to - start) / 10) * 10) + 10;
+            observations.Add($"o{i}", t, [customers[rng.Next(customers.Length)], merchants[rng.Next(merchants.Length)]], [], FieldValue.Null);
+        }
+
+        var expected = new TrainingSetBuilder(Plan, features).Build(observations, [events]);
+
+        for (var r = 0; r < expected.RowCount; r++)
+        {
+            var t = expected.ObservationTicks[r];
+            foreach (var view in Views)
+            {
+                var key = expected.Column(view.Definition.Entity == "customer" ? "customer_id" : "merchant_id")[r].Text!;
+                var actual = ReaderRule(blocks, view, key, t);
+                var wanted = view.Definition.Features.Select(f => expected.Column(FeatureRequirements.ColumnNameOf(view.Name, f.Name))[r]).ToArray();
+                FraudStream.AssertSame(view, wanted, actual, $"{key} at {TiledView.FromUnixTicks(t):O}");
+            }
+        }
+    }
+
+    private static FieldValue[] ReaderRule(IEnumerable<OfflineRows> blocks, ViewPlan view, string key, long t)
+    {
+        var ttl = view.Definition.Ttl.Ticks;
+        (long Feature, long Event, FieldValue[] Values)? best = null;
+        foreach (var block in blocks.Where(b => b.View.Name == view.Name))
+        {
+            for (var r = 0; r < block.Count; r++)
+            {
+                var f = block.FeatureTicksOf(r);
+                if (block.EntityKeyOf(r) == key && f >= t - ttl && f < t && (best is null || f > best.Value.Feature))
+                {
+                    best = (f, block.EventTicksOf(r), block.ValuesOf(r).ToArray());
+                }
+            }
+        }
+
+        return best is { } row && t - row.Event <= ttl ? row.Values : new FieldValue[view.View.FeatureCount];
     }
 
     [Fact]
