@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
+using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
+using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -104,9 +106,22 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             return ExitCodes.BadInput;
         }
 
+        var live = settings.Definitions is null ? null : await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
         if (settings.Tiles)
         {
+            if (live is not null && TileConflictsWithLive(definitions, live, views) is { Length: > 0 } changed)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] --definitions defines streaming view(s) {string.Join(", ", changed)} otherwise than the registry's live version (features, tile or streaming): tiles rebuilt in that layout would be ignored by serving and replaced by ingestion. Apply the file first ('brisa apply'), then rebuild with the live definitions.");
+                return ExitCodes.BadInput;
+            }
+
             return await RebuildTilesAsync(storage, definitions, views, cancellationToken);
+        }
+
+        if (live is not null && !settings.NoOnline && ConflictsWithLive(definitions, live, views) is { Length: > 0 } conflicts)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] --definitions defines view(s) {string.Join(", ", conflicts)} otherwise than the registry's live version (features, tile or streaming): their online values would replace the served ones in a layout serving does not read (missing until the next incremental run), or a streaming view's tiles. Apply the file first ('brisa apply'), or add --no-online to backfill the offline store only.");
+            return ExitCodes.BadInput;
         }
 
         console.MarkupLineInterpolated($"Materializing {views.Length} view(s) over [[{range.From:u}, {range.To:u}) against {storage.Description}.");
@@ -333,6 +348,28 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         }
 
         return names;
+    }
+
+    /// <summary>The views this run would write online whose live definition serving reads differently (another layout, or streaming tiles).</summary>
+    private static string[] ConflictsWithLive(FeatureRepositoryDefinition definitions, FeatureRepositoryDefinition live, string[] views)
+    {
+        // Compiled as the materializer and the incremental slices compile them, so the layouts compare as they are written.
+        var proposed = FeaturePlan.Compile(definitions, trackEventIds: false);
+        var served = FeaturePlan.Compile(live, trackEventIds: false);
+        return [.. views.Where(name =>
+            proposed.FindView(name) is { Definition.Online: true, Definition.Streaming: false } view
+            && served.FindView(name) is { Definition.Online: true } current
+            && (current.Definition.Streaming || current.View.LayoutFingerprint != view.View.LayoutFingerprint))];
+    }
+
+    private static string[] TileConflictsWithLive(FeatureRepositoryDefinition definitions, FeatureRepositoryDefinition live, string[] views)
+    {
+        // Compiled as ingestion compiles them (event ids tracked): the layouts the stream writes and serving reads.
+        var proposed = FeaturePlan.Compile(definitions, trackEventIds: true);
+        var served = FeaturePlan.Compile(live, trackEventIds: true);
+        return [.. views.Where(name =>
+            served.FindView(name) is not { Definition.Streaming: true } current
+            || current.View.LayoutFingerprint != proposed.FindView(name)!.View.LayoutFingerprint)];
     }
 
     private static string FormatTime(TimeSpan elapsed) =>

@@ -87,6 +87,47 @@ public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task Materialize_DefinitionsFileServedOtherwiseThanLive_ExitTwoUnlessNoOnline()
+    {
+        // Serving reads online values of the live layout only, and a streaming view's row holds its tiles: a file that
+        // changes merchant_7d's features, or makes customer_1h batch-only, would leave the model's features missing.
+        var environment = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["COLUMNS"] = "400" };
+        var (applied, applyOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, "apply", RepositoryPaths.FraudDefinitions);
+        Assert.True(applied == 0, applyOutput);
+        var file = Path.Combine(Path.GetTempPath(), $"changed-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions))
+            .Replace("    ttl: 2h\n    online: true\n    streaming: true\n", "    ttl: 2h\n    online: true\n    streaming: false\n", StringComparison.Ordinal)
+            .Replace("      - { name: merchant_amount_mean_7d, field: amount, aggregation: mean, window: 7d }\n",
+                "      - { name: merchant_amount_mean_7d, field: amount, aggregation: mean, window: 7d }\n      - { name: merchant_amount_max_7d, field: amount, aggregation: max, window: 7d }\n",
+                StringComparison.Ordinal));
+        string[] range = ["--from", "2026-05-01T06:00Z", "--to", "2026-05-01T07:00Z"];
+
+        var (refused, refusedOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, ["materialize", .. range, "--definitions", file]);
+        var (offlineOnly, offlineOnlyOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, ["materialize", .. range, "--definitions", file, "--no-online"]);
+        var (same, sameOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, ["materialize", .. range, "--definitions", RepositoryPaths.FraudDefinitions]);
+
+        Assert.Equal(2, refused);
+        Assert.Contains("--definitions defines view(s) customer_1h, merchant_7d otherwise than the registry's live version", refusedOutput);
+        Assert.Contains("add --no-online", refusedOutput);
+        Assert.DoesNotContain("raw events read", refusedOutput);
+        Assert.True(offlineOnly == 0, offlineOnlyOutput);
+        Assert.True(same == 0, sameOutput);
+
+        // A tile rebuild from a file whose streaming view differs would write tiles serving ignores and ingestion replaces.
+        var tiles = Path.Combine(Path.GetTempPath(), $"tiles-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(tiles, (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions))
+            .Replace("      - { name: amount_max_7d, field: amount, aggregation: max, window: 7d }\n",
+                "      - { name: amount_max_7d, field: amount, aggregation: max, window: 7d }\n      - { name: amount_sum_7d, field: amount, aggregation: sum, window: 7d }\n",
+                StringComparison.Ordinal));
+        var (tilesRefused, tilesRefusedOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, "materialize", "--tiles", "--definitions", tiles);
+        var (tilesSame, tilesSameOutput) = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, "materialize", "--tiles", "--views", "merchant_1h", "--definitions", tiles);
+
+        Assert.Equal(2, tilesRefused);
+        Assert.Contains("--definitions defines streaming view(s) customer_7d otherwise than the registry's live version", tilesRefusedOutput);
+        Assert.True(tilesSame == 0, tilesSameOutput);
+    }
+
+    [Fact]
     public async Task Materialize_EmptyRawZone_SucceedsWithSummaryTable()
     {
         // This class's Azurite: nothing was ever ingested, so its raw zone is empty.
