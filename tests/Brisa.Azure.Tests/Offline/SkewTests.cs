@@ -32,7 +32,6 @@ public sealed class SkewTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset Start = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] Countries = ["ES", "FR", "DE", "GB", "PT"];
 
-    private sealed record Txn(string Id, string Customer, string Merchant, double Amount, string Country, long Ticks);
 
     [Fact]
     public async Task ThreePaths_OnlineBatchPointInTime_AndDuckDb_Agree()
@@ -47,7 +46,7 @@ public sealed class SkewTests(AzuriteFixture azurite)
             long ticks = rng.NextDouble() < 0.1
                 ? startTicks + (rng.NextInt64(span.Ticks / five) * five)
                 : startTicks + (rng.NextInt64(span.Ticks / 10) * 10);
-            return new Txn(
+            return new SampleTransaction(
                 $"{prefix}-t{i:D5}",
                 $"{prefix}-c{(int)(25 * Math.Pow(rng.NextDouble(), 2))}",
                 $"{prefix}-m{rng.Next(6)}",
@@ -77,7 +76,7 @@ public sealed class SkewTests(AzuriteFixture azurite)
             var slice = stream.Where(e => e.Ticks > previous && e.Ticks <= t).OrderBy(_ => rng.Next()).ToList();
             previous = t;
             var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(TiledView.FromUnixTicks(t)));
-            var result = await ingestor.IngestAsync(slice.Chunk(150).Select(Message).ToArray(), CancellationToken.None);
+            var result = await ingestor.IngestAsync(slice.Chunk(150).Select(SampleTransaction.Message).ToArray(), CancellationToken.None);
             Assert.Equal(slice.Count, result.Accepted);
             foreach (var view in streamingViews)
             {
@@ -92,7 +91,7 @@ public sealed class SkewTests(AzuriteFixture azurite)
         // A redelivery grouped differently: the same events land in other raw files; every reader must dedupe by id.
         var regrouped = stream.Where((_, i) => i % 7 == 0).ToList();
         await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(TiledView.FromUnixTicks(checkpoints[^1])))
-            .IngestAsync([Message(regrouped)], CancellationToken.None);
+            .IngestAsync([SampleTransaction.Message(regrouped)], CancellationToken.None);
 
         // 2. Batch: materialize the whole span from the raw zone.
         var end = SourceMaterializer.FloorHour(checkpoints[^1]) + TimeSpan.TicksPerHour;
@@ -343,20 +342,4 @@ public sealed class SkewTests(AzuriteFixture azurite)
             }
         }
     }
-
-    private static IncomingMessage Message(IEnumerable<Txn> events) =>
-        new(Encoding.UTF8.GetBytes("[" + string.Join(",", events.Select(e => Envelope(e.Id, JsonSerializer.Serialize(new
-        {
-            transaction_id = e.Id,
-            customer_id = e.Customer,
-            merchant_id = e.Merchant,
-            amount = e.Amount,
-            currency = "EUR",
-            country = e.Country,
-            channel = "online",
-            timestamp = TiledView.FromUnixTicks(e.Ticks).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
-        })))) + "]"));
-
-    private static string Envelope(string id, string data) =>
-        $$"""{"specversion":"1.0","id":{{JsonSerializer.Serialize(id)}},"source":"/tests","type":"com.brisa.fraud.transaction","data":{{data}}}""";
 }

@@ -31,10 +31,9 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
     private static readonly FeaturePlan AfterPlan = FeaturePlan.Compile(After, trackEventIds: true);
     private static readonly string[] Countries = ["ES", "FR", "DE", "GB", "PT"];
 
-    private sealed record Txn(string Id, string Customer, string Merchant, double Amount, string Country, long Ticks)
-    {
-        public Txn Twin() => new("twin-" + Id, "twin-" + Customer, "twin-" + Merchant, Amount, Country, Ticks);
-    }
+
+    private static SampleTransaction Twin(SampleTransaction e) =>
+        e with { Id = "twin-" + e.Id, Customer = "twin-" + e.Customer, Merchant = "twin-" + e.Merchant };
 
     private sealed record Served(FeatureStatus[] Statuses, FieldValue[] Values);
 
@@ -60,7 +59,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         var events = Generate("rb1", nowTicks, seed: 11);
         var checkpoints = Checkpoints(nowTicks - TimeSpan.FromDays(9).Ticks, nowTicks, 12);
         await StreamAsync(Before, events, checkpoints, seed: 1);
-        await StreamAsync(After, [.. events.Select(e => e.Twin())], checkpoints, seed: 2);
+        await StreamAsync(After, [.. events.Select(Twin)], checkpoints, seed: 2);
         var (customers, merchants) = Keys(events);
 
         // The gap this closes: after the change, the customer views read NOT_FOUND for every entity the stream knew.
@@ -123,7 +122,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         // layout throughout.
         await StreamAsync(Before, [.. events.Where(e => e.Ticks <= changedAt)], Checkpoints(nowTicks - TimeSpan.FromDays(9).Ticks, changedAt, 8), seed: 3);
         await StreamAsync(After, [.. events.Where(e => e.Ticks > changedAt && e.Ticks <= rebuildAt)], Checkpoints(changedAt, rebuildAt, 4), seed: 4);
-        await StreamAsync(After, [.. events.Select(e => e.Twin())], Checkpoints(nowTicks - TimeSpan.FromDays(9).Ticks, nowTicks, 12), seed: 5);
+        await StreamAsync(After, [.. events.Select(Twin)], Checkpoints(nowTicks - TimeSpan.FromDays(9).Ticks, nowTicks, 12), seed: 5);
         var (customers, merchants) = Keys(events);
 
         // The rebuild (in small chunks, so it interleaves) runs while the stream takes the rest of the events, and a
@@ -149,7 +148,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         // empty window (count 0, PRESENT) by the stream; the rebuild must read that event to do the same.
         var now = new DateTimeOffset(2033, 10, 10, 12, 34, 56, TimeSpan.Zero);
         var nowTicks = TiledView.ToUnixTicks(now);
-        var events = new List<Txn>
+        var events = new List<SampleTransaction>
         {
             new("rb3-a", "rb3-c105m", "rb3-m0", 12.5, "FR", nowTicks - TimeSpan.FromMinutes(115).Ticks),
             new("rb3-b", "rb3-c105m", "rb3-m0", 7.25, "ES", nowTicks - TimeSpan.FromMinutes(105).Ticks),
@@ -157,7 +156,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
             new("rb3-d", "rb3-c10m", "rb3-m0", 31, "PT", nowTicks - TimeSpan.FromMinutes(10).Ticks),
         };
         await StreamAsync(Before, events, [nowTicks - TimeSpan.FromMinutes(60).Ticks, nowTicks], seed: 8);
-        await StreamAsync(After, [.. events.Select(e => e.Twin())], [nowTicks - TimeSpan.FromMinutes(60).Ticks, nowTicks], seed: 9);
+        await StreamAsync(After, [.. events.Select(Twin)], [nowTicks - TimeSpan.FromMinutes(60).Ticks, nowTicks], seed: 9);
 
         var summary = await new TileRebuilder(azurite.Storage, After, new FixedTimeProvider(now)).RebuildAsync(["customer_1h"]);
 
@@ -234,11 +233,11 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
     }
 
     /// <summary>A seeded stream over the 9 days before now (some of it older than every window), plus two edge entities.</summary>
-    private static List<Txn> Generate(string prefix, long nowTicks, int seed)
+    private static List<SampleTransaction> Generate(string prefix, long nowTicks, int seed)
     {
         var rng = new Random(seed);
         var span = TimeSpan.FromDays(9).Ticks;
-        var events = Enumerable.Range(0, 1500).Select(i => new Txn(
+        var events = Enumerable.Range(0, 1500).Select(i => new SampleTransaction(
             $"{prefix}-t{i:D5}",
             $"{prefix}-c{(int)(30 * Math.Pow(rng.NextDouble(), 2)):D2}",
             $"{prefix}-m{rng.Next(6)}",
@@ -248,12 +247,12 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
 
         // A customer whose last event left customer_1h's 1 h window but not its 2 h TTL (served as an empty window,
         // count 0), and one whose only event left customer_7d's 7 d window and 2 d TTL.
-        events.Add(new Txn($"{prefix}-x90m", $"{prefix}-c90m", $"{prefix}-m0", 12.5, "FR", nowTicks - TimeSpan.FromMinutes(90).Ticks));
-        events.Add(new Txn($"{prefix}-x8d", $"{prefix}-c8d", $"{prefix}-m0", 40, "PT", nowTicks - TimeSpan.FromDays(8).Ticks));
+        events.Add(new SampleTransaction($"{prefix}-x90m", $"{prefix}-c90m", $"{prefix}-m0", 12.5, "FR", nowTicks - TimeSpan.FromMinutes(90).Ticks));
+        events.Add(new SampleTransaction($"{prefix}-x8d", $"{prefix}-c8d", $"{prefix}-m0", 40, "PT", nowTicks - TimeSpan.FromDays(8).Ticks));
         return [.. events.OrderBy(e => e.Ticks)];
     }
 
-    private static (string[] Customers, string[] Merchants) Keys(List<Txn> events) =>
+    private static (string[] Customers, string[] Merchants) Keys(List<SampleTransaction> events) =>
         ([.. events.Select(e => e.Customer).Distinct()], [.. events.Select(e => e.Merchant).Distinct()]);
 
     /// <summary><paramref name="count"/> instants evenly spread over (from, to], the last one <paramref name="to"/>.</summary>
@@ -261,7 +260,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         [.. Enumerable.Range(1, count).Select(i => from + ((to - from) / count * i)).SkipLast(1).Append(to)];
 
     /// <summary>Ingests the events with time in each (previous checkpoint, checkpoint], at the checkpoint, shuffled.</summary>
-    private async Task StreamAsync(FeatureRepositoryDefinition definitions, IReadOnlyList<Txn> events, long[] checkpoints, int seed)
+    private async Task StreamAsync(FeatureRepositoryDefinition definitions, IReadOnlyList<SampleTransaction> events, long[] checkpoints, int seed)
     {
         var rng = new Random(seed);
         var previous = long.MinValue;
@@ -272,7 +271,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         }
     }
 
-    private async Task IngestAsync(FeatureRepositoryDefinition definitions, List<Txn> slice, long atTicks, Random rng)
+    private async Task IngestAsync(FeatureRepositoryDefinition definitions, List<SampleTransaction> slice, long atTicks, Random rng)
     {
         if (slice.Count == 0)
         {
@@ -280,7 +279,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         }
 
         var ingestor = new EventIngestor(azurite.Storage, definitions, new FixedTimeProvider(TiledView.FromUnixTicks(atTicks)));
-        var result = await ingestor.IngestAsync([.. slice.OrderBy(_ => rng.Next()).Chunk(150).Select(Message)], CancellationToken.None);
+        var result = await ingestor.IngestAsync([.. slice.OrderBy(_ => rng.Next()).Chunk(150).Select(SampleTransaction.Message)], CancellationToken.None);
         Assert.Equal(slice.Count, result.Accepted);
     }
 
@@ -324,20 +323,4 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
 
     private static FeatureRepositoryDefinition Parse(string yaml) =>
         DefinitionLoader.Parse(yaml, "features.yaml").Definitions ?? throw new InvalidOperationException("definitions are invalid");
-
-    private static IncomingMessage Message(IEnumerable<Txn> events) =>
-        new(Encoding.UTF8.GetBytes("[" + string.Join(",", events.Select(e => Envelope(e.Id, JsonSerializer.Serialize(new
-        {
-            transaction_id = e.Id,
-            customer_id = e.Customer,
-            merchant_id = e.Merchant,
-            amount = e.Amount,
-            currency = "EUR",
-            country = e.Country,
-            channel = "online",
-            timestamp = TiledView.FromUnixTicks(e.Ticks).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
-        })))) + "]"));
-
-    private static string Envelope(string id, string data) =>
-        $$"""{"specversion":"1.0","id":{{JsonSerializer.Serialize(id)}},"source":"/tests","type":"com.brisa.fraud.transaction","data":{{data}}}""";
 }
