@@ -135,25 +135,17 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         MaterializationSummary? summary = null;
         var sourceTimes = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var lastReport = TimeSpan.Zero;
-        await console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .StartAsync(async progressContext =>
+        await WithRawHoursProgressAsync(async task =>
+        {
+            var progress = new SynchronousProgress<MaterializationProgress>(p =>
             {
-                var task = progressContext.AddTask("raw hours", maxValue: 1);
-                var progress = new SynchronousProgress<MaterializationProgress>(p =>
-                {
-                    var now = clock.Elapsed;
-                    sourceTimes[p.Source] = sourceTimes.GetValueOrDefault(p.Source) + (now - lastReport);
-                    lastReport = now;
-                    task.MaxValue = Math.Max(1, p.HoursTotal);
-                    task.Value = p.HoursDone;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(p.Source)} {p.HourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {p.Events:N0} events · {p.Rows:N0} rows");
-                });
-                summary = await materializer.MaterializeAsync(range.From, range.To, views, new MaterializeOptions { WriteOnline = !settings.NoOnline }, progress, cancellationToken);
-                task.Value = task.MaxValue;
+                var now = clock.Elapsed;
+                sourceTimes[p.Source] = sourceTimes.GetValueOrDefault(p.Source) + (now - lastReport);
+                lastReport = now;
+                ShowHour(task, p.Source, p.HourStart, p.HoursDone, p.HoursTotal, string.Create(CultureInfo.InvariantCulture, $"{p.Events:N0} events · {p.Rows:N0} rows"));
             });
+            summary = await materializer.MaterializeAsync(range.From, range.To, views, new MaterializeOptions { WriteOnline = !settings.NoOnline }, progress, cancellationToken);
+        });
 
         var elapsed = clock.Elapsed;
         var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Materialized [[{summary!.From:u}, {summary.To:u})"))
@@ -191,22 +183,12 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         console.MarkupLineInterpolated($"Rebuilding the online tiles of {views.Length} streaming view(s) ({string.Join(", ", views)}) from the raw zone against {storage.Description}.");
         var clock = Stopwatch.StartNew();
         TileRebuildSummary? summary = null;
-        await console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .StartAsync(async progressContext =>
-            {
-                var task = progressContext.AddTask("raw hours", maxValue: 1);
-                var progress = new SynchronousProgress<TileRebuildProgress>(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.HoursTotal);
-                    task.Value = p.HoursDone;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(p.Source)} {p.HourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {p.Events:N0} events");
-                });
-                summary = await rebuilder.RebuildAsync(views, progress, cancellationToken);
-                task.Value = task.MaxValue;
-            });
+        await WithRawHoursProgressAsync(async task =>
+        {
+            var progress = new SynchronousProgress<TileRebuildProgress>(p =>
+                ShowHour(task, p.Source, p.HourStart, p.HoursDone, p.HoursTotal, string.Create(CultureInfo.InvariantCulture, $"{p.Events:N0} events")));
+            summary = await rebuilder.RebuildAsync(views, progress, cancellationToken);
+        });
 
         var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Online tiles rebuilt for {summary!.Now:u}"))
             .AddColumn("source").AddColumn("views").AddColumn("raw hours read").AddColumn(new TableColumn("events").RightAligned());
@@ -370,6 +352,26 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
         return [.. views.Where(name =>
             served.FindView(name) is not { Definition.Streaming: true } current
             || current.View.LayoutFingerprint != proposed.FindView(name)!.View.LayoutFingerprint)];
+    }
+
+    /// <summary>Runs a pass over raw hours under one progress bar, completed when the pass ends.</summary>
+    private Task WithRawHoursProgressAsync(Func<ProgressTask, Task> pass) =>
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async progressContext =>
+            {
+                var task = progressContext.AddTask("raw hours", maxValue: 1);
+                await pass(task);
+                task.Value = task.MaxValue;
+            });
+
+    private static void ShowHour(ProgressTask task, string source, DateTimeOffset hourStart, int hoursDone, int hoursTotal, string counts)
+    {
+        task.MaxValue = Math.Max(1, hoursTotal);
+        task.Value = hoursDone;
+        task.Description = string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(source)} {hourStart.UtcDateTime:yyyy-MM-dd HH}:00 · {counts}");
     }
 
     private static string FormatTime(TimeSpan elapsed) =>
