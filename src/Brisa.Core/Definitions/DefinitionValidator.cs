@@ -602,6 +602,16 @@ internal sealed class DefinitionValidator
             Error(model, "name", DiagnosticCodes.NoModelInputs, $"model '{model.Name}' has no features and no request fields", "Add 'features: [view:feature, ...]' and/or 'request_fields: [...]'.");
         }
 
+        foreach (var (feature, index) in onDemandNeeded)
+        {
+            // A model's inputs are named by on-demand feature and by request field alike (training columns, predict
+            // answers, the prediction log): two inputs of one name would only fail at training.
+            if (requestSeen.Contains(feature.Name))
+            {
+                bag.Error(map.Item(model, "features", index), DiagnosticCodes.NameClash, $"on-demand feature '{feature.Name}' of model '{model.Name}' has the same name as its request field '{feature.Name}'", "A model's inputs are named by feature and request field alike, so they would be one input. Rename the on-demand feature, or drop one of the two from the model.");
+            }
+        }
+
         var viewsNeededDirectly = viewsNeeded.Count;
         foreach (var (feature, index) in onDemandNeeded)
         {

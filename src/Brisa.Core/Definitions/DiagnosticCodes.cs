@@ -42,7 +42,7 @@ public static class DiagnosticCodes
     /// <summary>BR0104: A field reference does not name a field of the source.</summary>
     public const string UnknownField = "BR0104";
 
-    /// <summary>BR0105: An on-demand feature has the same name as one of its request fields.</summary>
+    /// <summary>BR0105: An on-demand feature has the same name as one of its request fields, or as a request field of a model that uses it.</summary>
     public const string NameClash = "BR0105";
 
     /// <summary>BR0106: A feature view is named <c>ui</c>, the catalog page's route (<c>GET /api/catalog/ui</c>).</summary>
