@@ -104,8 +104,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
             Done("definitions", $"{definitionsPath}: {definitions.FeatureViews.Count} views, {definitions.OnDemandFeatures.Count} on-demand features, {definitions.Models.Count} model(s)");
 
-            await using var storage = await LocalStorage.OpenAsync(cancellationToken);
-            Done("storage", storage.Description);
+            // Always its own emulator: the demo applies the sample as the live definitions and ingests synthetic events,
+            // which have no place in the account AzureWebJobsStorage names (it may be the one the demo's export pointed at).
+            await using var storage = await LocalStorage.StartPrivateAsync(cancellationToken);
+            Done("storage", storage.Description + (LocalStorage.IsConfigured ? "; AzureWebJobsStorage is set but not used: the demo never touches configured storage" : ""));
 
             var pointer = await DefinitionRegistry.For(storage.Storage).ApplyAsync(definitions, "demo", DateTimeOffset.UtcNow, cancellationToken);
             Done("apply", $"registry version {pointer.Version[..12]}");
@@ -180,6 +182,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 // A key from the environment is not printed: the user holds it, and this output often goes to a log.
                 var shownKey = givenKey is null ? key : "$" + FunctionKeys.EnvironmentVariable;
                 console.MarkupLineInterpolated($"Serving the demo's data and model on [bold]{url}[/] (header {FunctionKeys.Header}: {shownKey}); Ctrl+C stops.");
+                // The other commands (apply, train, models, drift, features) reach this data through AzureWebJobsStorage.
+                // Azurite's account key is the published development key, no secret; the line is written whole to be copied.
+                console.MarkupLine("Other brisa commands work on this data (until Ctrl+C) with:");
+                console.Profile.Out.Writer.WriteLine($"export AzureWebJobsStorage='{storage.ConnectionString}'");
                 // Started only now: a timer firing mid-demo (MonitorDrift on the hour) would race the stages above.
                 using var triggers = settings.NoTimers ? null : ActivatorUtilities.CreateInstance<LocalTriggerService>(api.Services, new LocalTriggerOptions());
                 if (triggers is not null)

@@ -45,13 +45,21 @@ public sealed class LocalStorage : IAsyncDisposable
     /// <summary>Opens configured storage or starts Azurite, and creates Brisa's containers, queues and table.</summary>
     /// <exception cref="BadInputException">AzureWebJobsStorage is not a connection string, or identity-based settings are incomplete or not URLs.</exception>
     /// <exception cref="StorageUnreachableException">Configured storage does not answer (refused, unknown host, no answer in time).</exception>
-    public static async Task<LocalStorage> OpenAsync(CancellationToken cancellationToken)
+    public static Task<LocalStorage> OpenAsync(CancellationToken cancellationToken) => OpenAsync(privateAzurite: false, cancellationToken);
+
+    /// <summary>
+    /// Starts a private Azurite whatever the environment names, and creates Brisa's containers, queues and table: for
+    /// the demo, whose sample definitions and synthetic events have no place in anyone's account.
+    /// </summary>
+    public static Task<LocalStorage> StartPrivateAsync(CancellationToken cancellationToken) => OpenAsync(privateAzurite: true, cancellationToken);
+
+    private static async Task<LocalStorage> OpenAsync(bool privateAzurite, CancellationToken cancellationToken)
     {
-        var configured = Environment.GetEnvironmentVariable("AzureWebJobsStorage");
+        var configured = privateAzurite ? null : Environment.GetEnvironmentVariable("AzureWebJobsStorage");
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         AzuriteProcess? azurite = null;
         BrisaStorage storage;
-        if (string.IsNullOrWhiteSpace(configured) && IsConfigured)
+        if (!privateAzurite && string.IsNullOrWhiteSpace(configured) && IsConfigured)
         {
             // Identity-based settings (CI after an OIDC login, or a developer after 'az login'): no connection string.
             try

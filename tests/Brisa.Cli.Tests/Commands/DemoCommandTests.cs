@@ -28,6 +28,22 @@ public sealed partial class DemoCommandTests
         Assert.True(double.Parse(saved.Groups["amount"].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) > 0, saved.Value);
     }
 
+    [Fact]
+    public async Task Demo_AzureWebJobsStorageSet_RunsOnItsOwnAzuriteNotThatAccount()
+    {
+        // Nothing listens there: the demo used to stop at it with exit 3, and to fill a reachable account with the sample.
+        var unreachable = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        var reports = Path.Combine(Path.GetTempPath(), $"demo-{Guid.NewGuid():N}");
+
+        // Two days of five customers: too young to train on (exit 1 there), enough to pass the storage stages.
+        var (_, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), unreachable, "demo", "--customers", "5", "--days", "2", "--out", reports);
+
+        Assert.Matches(@"✓ storage\s+Azurite in memory on 127\.0\.0\.1 [^\n]*AzureWebJobsStorage is set but not used", output);
+        Assert.Matches(@"✓ ingest\s+\d+ events", output);
+        Assert.DoesNotContain("cannot reach", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--customers", "0", "--customers must be at least 1 (got 0).")]
     [InlineData("--days", "-2", "--days must be at least 1 (got -2).")]
