@@ -23,7 +23,7 @@ internal static class NameSuggestions
         return bestDistance <= limit && bestDistance < name.Length ? best : null;
     }
 
-    /// <summary>A hint: "Did you mean 'x'? Known {what}: a, b, c" (or just the list, or a note when empty).</summary>
+    /// <summary>A hint: "Did you mean 'x'? Known {what}: a, b, c" (or just the list, or a note when empty); each name once.</summary>
     public static string Hint(string name, IReadOnlyCollection<string> candidates, string what)
     {
         if (candidates.Count == 0)
@@ -32,7 +32,8 @@ internal static class NameSuggestions
         }
 
         var closest = Closest(name, candidates);
-        var list = $"Known {what}: {string.Join(", ", candidates)}";
+        // A name defined twice is its own error (BR0101): listed once here.
+        var list = $"Known {what}: {string.Join(", ", candidates.Distinct(StringComparer.Ordinal))}";
         return closest is null ? list : $"Did you mean '{closest}'? {list}";
     }
 

@@ -69,6 +69,11 @@ public class DefinitionPrimitivesTests
     public void Closest_Typo_SuggestsNearestName(string name, string? expected) =>
         Assert.Equal(expected, NameSuggestions.Closest(name, ["customer", "merchant"]));
 
+    [Fact]
+    public void Hint_NameDefinedTwice_ListsItOnce() =>
+        // Defined twice is an error of its own (BR0101); the hints of the references that follow should not repeat it.
+        Assert.Equal("Did you mean 'customer_1h'? Known feature views: customer_1h, customer_7d", NameSuggestions.Hint("customer_2h", ["customer_1h", "customer_7d", "customer_1h"], "feature views"));
+
     [Theory]
     [InlineData("0 0 3 * * *", null)]
     [InlineData("*/30 * * * * MON-FRI", null)]
