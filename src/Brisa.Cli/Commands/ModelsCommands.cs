@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Brisa.Azure.Models;
+using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Spectre.Console;
@@ -43,7 +44,18 @@ public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncComm
         var versions = await registry.ListVersionsAsync(settings.Model, cancellationToken);
         if (versions.Count == 0)
         {
-            Console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no trained version.");
+            // A typo and a model not trained yet look alike in the registry; the live definitions tell them apart.
+            var live = await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
+            if (live is not null && live.FindModel(settings.Model) is null)
+            {
+                var known = live.Models.Count == 0 ? "the deployed definitions have none" : "Known: " + string.Join(", ", live.Models.Select(m => m.Name));
+                Console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'; {known}.");
+            }
+            else
+            {
+                Console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no trained version yet: 'brisa train {settings.Model}' trains one.");
+            }
+
             return ExitCodes.BadInput;
         }
 

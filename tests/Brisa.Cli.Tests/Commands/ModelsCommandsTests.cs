@@ -1,5 +1,7 @@
 using Brisa.Azure.Models;
+using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
+using Brisa.Core.Definitions;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Commands;
@@ -164,6 +166,23 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
         }
 
         return (registry, model, versions);
+    }
+
+    [Theory]
+    [InlineData("fraud_linaer", "unknown model 'fraud_linaer'; Known: fraud.")]
+    [InlineData("fraud", "model 'fraud' has no trained version yet: 'brisa train fraud' trains one.")]
+    public async Task Models_NoVersions_SaysWhetherTheModelIsUnknownOrNotTrainedYet(string model, string message)
+    {
+        // The sample applied, its model never trained here (the other tests train models of random names).
+        var storage = BrisaStorage.FromConnectionString(azurite.ConnectionString);
+        await storage.EnsureCreatedAsync();
+        var sample = DefinitionLoader.Load(Path.Combine(RepositoryPaths.Root, "samples", "fraud", "features.yaml")).Definitions!;
+        await DefinitionRegistry.For(storage).ApplyAsync(sample, "test", DateTimeOffset.UtcNow);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "list", model);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
     }
 
     [Fact]
