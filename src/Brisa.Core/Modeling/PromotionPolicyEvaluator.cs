@@ -108,7 +108,8 @@ public static class PromotionPolicyEvaluator
         var delta = higher ? c - h : h - c;
         var improvement = h == 0 ? (delta > 0 ? double.MaxValue : 0) : delta / Math.Abs(h);
         var promote = delta > 0 && improvement >= policy.Margin;
-        var comparison = $"{metric.ToYamlName()} {Format(c)} vs champion {champion.Version} {Format(h)} on the same window ({(improvement == double.MaxValue ? "better" : Percent(improvement))} {(higher ? "higher" : "lower")} is better, margin {Percent(policy.Margin)})";
+        var change = improvement == double.MaxValue ? "better" : improvement >= 0 ? $"{Percent(improvement)} better" : $"{Percent(-improvement)} worse";
+        var comparison = $"{metric.ToYamlName()} {Format(c)} vs champion {champion.Version} {Format(h)} on the same window: {change}, margin {Percent(policy.Margin)} ({(higher ? "higher" : "lower")} is better)";
         var reason = promote
             ? $"Promoted: beats the champion by the margin: {comparison}."
             : $"Stays challenger: does not beat the champion by the margin: {comparison}.";

@@ -37,6 +37,17 @@ public sealed class PromotionPolicyTests
         Assert.Equal(0.03, slightly.Improvement!.Value, 10);
     }
 
+    [Theory]
+    [InlineData(120, "expected_cost 120 vs champion v1 100 on the same window: 20% worse, margin 5% (lower is better).")]
+    [InlineData(97, "expected_cost 97 vs champion v1 100 on the same window: 3% better, margin 5% (lower is better).")]
+    public void Decide_NotByMargin_ReasonSaysHowMuchBetterOrWorse(double cost, string comparison)
+    {
+        // Was "(-20% lower is better, margin 5%)" for a challenger that cost 20% more.
+        var decision = PromotionPolicyEvaluator.Decide(Model, Rows, NoMissing, Eval(cost: cost), Champion(100));
+
+        Assert.Equal("Stays challenger: does not beat the champion by the margin: " + comparison, decision.Reason);
+    }
+
     [Fact]
     public void Decide_BetterByMargin_Promotes()
     {
