@@ -25,9 +25,10 @@ public enum ChangeKind
 /// not; several reasons are joined with "; ". <c>brisa apply</c> refuses breaking changes without <c>--allow-breaking</c>.
 /// </param>
 /// <param name="Details">
-/// What changes in the object (a change only), keys joined with "; ": <c>ttl: 2d → 3d</c> for a short value,
+/// What changes in the object, keys joined with "; ": <c>ttl: 2d → 3d</c> for a short value,
 /// <c>features: + a, - b, ~ c</c> for a list of named items (added, removed, changed; <c>order</c> when only their
-/// order changes), the key alone otherwise.
+/// order changes), the key alone otherwise. Of additions, only a streaming view added to deployed definitions has
+/// details: its tiles start empty, and how to fill them.
 /// </param>
 public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string Name, string? Breaking = null, string? Details = null)
 {
@@ -58,8 +59,15 @@ public static class DefinitionDiff
         Compare(changes, "feature_view", current?.FeatureViews, proposed.FeatureViews, v => v.Name);
         Compare(changes, "on_demand_feature", current?.OnDemandFeatures, proposed.OnDemandFeatures, f => f.Name);
         Compare(changes, "model", current?.Models, proposed.Models, m => m.Name);
-        return current is null ? changes : changes.Select(c => BreakingChanges.Flag(c, current, proposed)).ToList();
+        return current is null ? changes : changes.Select(c => BreakingChanges.Flag(NewStreamingView(c, proposed), current, proposed)).ToList();
     }
+
+    // Added to a deployed registry, a streaming view's tiles start empty until a rebuild replays the raw zone, while
+    // training reads full windows from it at once: the plan says so, and how to fill them.
+    private static DefinitionChange NewStreamingView(DefinitionChange change, FeatureRepositoryDefinition proposed) =>
+        change is { Kind: ChangeKind.Add, ObjectType: "feature_view" } && proposed.FindView(change.Name) is { Streaming: true } view
+            ? change with { Details = $"tiles start empty: after the apply, 'brisa materialize --tiles --views {view.Name}' fills them from the raw zone; until then NOT_FOUND, then partial windows until {Durations.Format(view.MaxWindow)} has passed" }
+            : change;
 
     private static void Compare<T>(List<DefinitionChange> changes, string type, IReadOnlyList<T>? current, IReadOnlyList<T> proposed, Func<T, string> name)
     {

@@ -24,6 +24,27 @@ public class DefinitionDiffTests
     }
 
     [Fact]
+    public void Compute_StreamingViewAdded_SaysItsOnlineValuesStartEmpty()
+    {
+        // Training reads full windows from the raw zone at once; serving only has the tiles of events ingested since.
+        var added = new FeatureViewDefinition
+        {
+            Name = "customer_24h", Entity = "customer", Source = "transaction", Tile = TimeSpan.FromMinutes(15), Ttl = TimeSpan.FromDays(1),
+            Features = [new FeatureDefinition { Name = "merchant_distinct_24h", Field = "merchant_id", Aggregation = AggregationKind.DistinctCount, Window = TimeSpan.FromDays(1) }],
+        };
+        var batch = added with { Name = "customer_24h_batch", Streaming = false };
+
+        var changes = DefinitionDiff.Compute(Sample, Sample with { FeatureViews = [.. Sample.FeatureViews, added, batch] });
+
+        Assert.Equal(
+            [
+                new DefinitionChange(ChangeKind.Add, "feature_view", "customer_24h", Details: "tiles start empty: after the apply, 'brisa materialize --tiles --views customer_24h' fills them from the raw zone; until then NOT_FOUND, then partial windows until 1d has passed"),
+                new DefinitionChange(ChangeKind.Add, "feature_view", "customer_24h_batch"),
+            ],
+            changes);
+    }
+
+    [Fact]
     public void Compute_RemovedFeatureUsedByModel_IsBreaking()
     {
         var change = Single(WithView("customer_7d", v => WithFeature(v, "txn_count_7d", _ => null)));
