@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -73,7 +74,7 @@ internal sealed class SourceMap
 }
 
 /// <summary>Reads one YAML mapping against a fixed set of keys, reporting every problem.</summary>
-internal sealed class MapReader
+internal sealed partial class MapReader
 {
     private readonly DiagnosticBag bag;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> entries = new(StringComparer.Ordinal);
@@ -336,8 +337,38 @@ internal sealed class MapReader
             return $"Did you mean '{suggestion}'? {Rule}.";
         }
 
+        // A fraction or a sum of units ('1.5h', '1h30m'): the same time in one unit, when it is a whole number of seconds.
+        var parts = DurationParts().Match(trimmed);
+        if (parts.Success)
+        {
+            var seconds = 0m;
+            foreach (Capture part in parts.Groups["part"].Captures)
+            {
+                var amount = DurationPart().Match(part.Value);
+                if (!map.TryGetValue(amount.Groups["unit"].Value, out var partUnit))
+                {
+                    return Rule + ".";
+                }
+
+                seconds += decimal.Parse(amount.Groups["count"].Value, CultureInfo.InvariantCulture) * UnitSeconds[partUnit];
+            }
+
+            if (seconds > 0 && seconds == decimal.Truncate(seconds) && seconds <= int.MaxValue)
+            {
+                return $"Did you mean '{Durations.Format(TimeSpan.FromSeconds((double)seconds))}'? {Rule}.";
+            }
+        }
+
         return Rule + ".";
     }
+
+    private static readonly Dictionary<string, long> UnitSeconds = new(StringComparer.Ordinal) { ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400, ["w"] = 7 * 86400 };
+
+    [GeneratedRegex(@"^(?<part>\d{1,9}(\.\d{1,9})?\s*[A-Za-z]+\s*)+$")]
+    private static partial Regex DurationParts();
+
+    [GeneratedRegex(@"^(?<count>\d{1,9}(\.\d{1,9})?)\s*(?<unit>[A-Za-z]+)\s*$")]
+    private static partial Regex DurationPart();
 
     public YamlSequenceNode? Sequence(string key, bool required = false)
     {
