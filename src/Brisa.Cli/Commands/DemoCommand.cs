@@ -23,6 +23,9 @@ namespace Brisa.Cli.Commands;
 /// <summary><c>brisa demo</c>: the whole loop on a private Azurite, stage by stage; exit 0 only if every stage worked.</summary>
 public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand.Settings>
 {
+    // The model the stages train, score and check for drift: the sample's, fitted to the generated stream.
+    private const string DemoModel = "fraud";
+
     /// <summary>Options of <c>demo</c>.</summary>
     public sealed class Settings : CommandSettings
     {
@@ -48,7 +51,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
         /// <summary>The definitions to apply.</summary>
         [CommandOption("--definitions <FILE>")]
-        [Description("Feature definitions to use (default: samples/fraud/features.yaml).")]
+        [Description("Feature definitions to use (default: samples/fraud/features.yaml); they need the sample's sources and its 'fraud' model, which the demo generates events for, trains and scores.")]
         public string? Definitions { get; init; }
 
         /// <summary>Keep the API up after the last stage.</summary>
@@ -102,6 +105,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 return ExitCodes.BadInput;
             }
 
+            if (definitions.FindModel(DemoModel) is null)
+            {
+                // Said now, not after a minute of stages: the training stage would stop at it with a framework message.
+                console.MarkupLineInterpolated($"[red]error:[/] {definitionsPath} has no model named '{DemoModel}' (it has: {(definitions.Models.Count == 0 ? "none" : string.Join(", ", definitions.Models.Select(m => m.Name)))}). The demo trains, scores and checks the drift of the sample's '{DemoModel}' model on its generated fraud stream: keep that model, and add yours beside it.");
+                return ExitCodes.BadInput;
+            }
+
             Done("definitions", $"{definitionsPath}: {definitions.FeatureViews.Count} views, {definitions.OnDemandFeatures.Count} on-demand features, {definitions.Models.Count} model(s)");
 
             // Always its own emulator: the demo applies the sample as the live definitions and ingests synthetic events,
@@ -150,7 +160,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
             await File.WriteAllTextAsync(Path.Combine(reportDir, "catalog.html"), await http.GetStringAsync("api/catalog/ui", cancellationToken), cancellationToken);
 
             var training = await new ModelTrainingPipeline(storage.Storage).RunAsync(
-                definitions, "fraud", new TrainingPipelineOptions { Actor = "demo" }, cancellationToken: cancellationToken);
+                definitions, DemoModel, new TrainingPipelineOptions { Actor = "demo" }, cancellationToken: cancellationToken);
             TrainingReportView.Render(console, training);
             if (!TrainingReportView.SavesMoney(training))
             {
@@ -302,7 +312,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 instances = chunk.Select(t => new { id = t.Id, customer_id = t.CustomerId, merchant_id = t.MerchantId, amount = t.Amount, currency = t.Currency, country = t.Country, channel = t.Channel }),
             });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
+            using var response = await http.PostAsync($"api/models/{DemoModel}/predict?version={version}", content, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
@@ -320,12 +330,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
                 throw new InvalidOperationException("the shifted predictions did not reach the prediction log within 30 s");
             }
 
-            logged = [.. (await log.ReadAllAsync("fraud", cancellationToken)).Where(r => ids.Contains(r.Id))];
+            logged = [.. (await log.ReadAllAsync(DemoModel, cancellationToken)).Where(r => ids.Contains(r.Id))];
         }
 
         // The window starts with this traffic: the predict stage's 200 identical latency calls (a second or more earlier) stay out.
         var window = DateTimeOffset.UtcNow - logged.Min(r => r.Time) + TimeSpan.FromMilliseconds(100);
-        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, "fraud", window, version, cancellationToken))!;
+        var result = (await new DriftMonitor(storage, log).RunAsync(definitions, DemoModel, window, version, cancellationToken))!;
         DriftReportView.Render(console, result.Report);
         await File.WriteAllTextAsync(Path.Combine(reportDir, "drift.html"), result.Html, cancellationToken);
         var amount = result.Report.Features.Single(f => f.Name == "amount");
@@ -338,7 +348,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         var body = System.Text.Json.JsonSerializer.Serialize(new { id, customer_id = customer, merchant_id = merchant, amount, currency, country, channel });
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync($"api/models/fraud/predict?version={version}", content, cancellationToken);
+        using var response = await http.PostAsync($"api/models/{DemoModel}/predict?version={version}", content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

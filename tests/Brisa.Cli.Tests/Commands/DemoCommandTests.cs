@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Commands;
 
@@ -42,6 +43,27 @@ public sealed partial class DemoCommandTests
         Assert.Matches(@"✓ storage\s+Azurite in memory on 127\.0\.0\.1 [^\n]*AzureWebJobsStorage is set but not used", output);
         Assert.Matches(@"✓ ingest\s+\d+ events", output);
         Assert.DoesNotContain("cannot reach", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_DefinitionsWithoutTheFraudModel_ExitTwoBeforeAnyStage()
+    {
+        // A copy of the sample whose model was renamed: the training stage stopped at it after a minute, with
+        // "Unknown model 'fraud'. ... (Parameter 'modelName')".
+        var file = Path.Combine(Path.GetTempPath(), $"renamed-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "samples", "fraud", "features.yaml"))).Replace("  - name: fraud\n", "  - name: fraud_main\n", StringComparison.Ordinal));
+        try
+        {
+            var (exitCode, output) = await CliRunner.RunAsync("demo", "--definitions", file);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("has no model named 'fraud' (it has: fraud_main). The demo trains, scores and checks the drift of the sample's 'fraud' model", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("✓ storage", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]
