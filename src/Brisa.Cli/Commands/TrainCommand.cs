@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Brisa.Azure.Registry;
 using Brisa.Azure.Training;
 using Brisa.Core.Definitions;
 using Spectre.Console;
@@ -78,6 +79,14 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         {
             await File.WriteAllTextAsync(path, Brisa.Core.Modeling.TrainingReportHtml.Render(report), cancellationToken);
             console.MarkupLineInterpolated($"report: {path}");
+        }
+
+        if (fromFile is not null && result.Run.Report is not null
+            && (await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken))?.FindModel(settings.Model) is null)
+        {
+            // The version is in the registry (and may be champion), but serving, drift and retraining follow the live
+            // definitions: without this, the next predict's 404 "No model named" reads like a failed training.
+            console.MarkupLineInterpolated($"[yellow]note:[/] model '{settings.Model}' is not in the registry's live definitions, so nothing serves it yet: predict answers 404, and drift, features --service and RetrainModels do not know it until 'brisa apply {settings.Definitions}'.");
         }
 
         return result.Run.Report is null ? ExitCodes.Failed : ExitCodes.Ok;
