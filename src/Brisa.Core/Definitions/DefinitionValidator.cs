@@ -23,6 +23,23 @@ internal sealed class DefinitionValidator
         [TrainerKind.Linear] = Parameters(["l1_regularization", "l2_regularization", "convergence_tolerance"], ["maximum_number_of_iterations", "seed"], []),
     };
 
+    // What the trainers accept (ML.NET and LightGBM check these only once the training set is built, with messages
+    // such as "Check failed: (learning_rate) > (0.0)"), or need to fit anything (no iterations, a rate of 0: a constant model).
+    private static readonly Dictionary<string, ParameterRange> ParameterRanges = new(StringComparer.Ordinal)
+    {
+        ["learning_rate"] = new(0, MinInclusive: false, null, "greater than 0", "0.05"),
+        ["number_of_leaves"] = new(2, MinInclusive: true, null, "at least 2", "31"),
+        ["number_of_iterations"] = new(1, MinInclusive: true, null, "at least 1", "200"),
+        ["number_of_trees"] = new(1, MinInclusive: true, null, "at least 1", "100"),
+        ["maximum_number_of_iterations"] = new(1, MinInclusive: true, null, "at least 1", "50"),
+        ["maximum_bin_count_per_feature"] = new(2, MinInclusive: true, null, "at least 2", "255"),
+        ["minimum_example_count_per_leaf"] = new(0, MinInclusive: true, null, "0 or more", "20"),
+        ["feature_fraction"] = new(0, MinInclusive: false, 1, "greater than 0 and at most 1", "0.8"),
+        ["l1_regularization"] = new(0, MinInclusive: true, null, "0 or more", "0.01"),
+        ["l2_regularization"] = new(0, MinInclusive: true, null, "0 or more", "0.01"),
+        ["convergence_tolerance"] = new(0, MinInclusive: false, 1, "greater than 0 and at most 1", "0.01"),
+    };
+
     private enum ParameterKind
     {
         Number,
@@ -729,7 +746,17 @@ internal sealed class DefinitionValidator
             {
                 bag.Error(valueMark, DiagnosticCodes.InvalidValue, $"parameter '{name}' of trainer '{trainerName}' must be {expected} but is '{value}'", hint);
             }
+            else if (kind != ParameterKind.Boolean && ParameterRanges.TryGetValue(name, out var range)
+                && !range.Contains(double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture)))
+            {
+                bag.Error(valueMark, DiagnosticCodes.TrainerParameterOutOfRange, $"parameter '{name}' of trainer '{trainerName}' must be {range.Text} but is {value}", $"Use e.g. {range.Example}: training would stop at it, or fit a model that predicts nothing.");
+            }
         }
+    }
+
+    private sealed record ParameterRange(double Min, bool MinInclusive, double? Max, string Text, string Example)
+    {
+        public bool Contains(double value) => (MinInclusive ? value >= Min : value > Min) && (Max is not { } max || value <= max);
     }
 
     private void CheckSchedule(ModelDefinition model)

@@ -188,4 +188,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0524: A value the currency field allows (other than the reporting currency) has no exchange rate.</summary>
     public const string MissingExchangeRate = "BR0524";
+
+    /// <summary>BR0525: A trainer parameter is out of the range the trainer accepts (it would fail at training, or fit a constant model).</summary>
+    public const string TrainerParameterOutOfRange = "BR0525";
 }
