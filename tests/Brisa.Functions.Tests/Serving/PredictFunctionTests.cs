@@ -38,4 +38,36 @@ public sealed class PredictFunctionTests(AzuriteFixture azurite)
         Assert.Equal("r-7", given.HttpContext.Response.Headers["x-request-id"].ToString());
         Assert.Matches("^[0-9a-f]{32}$", notGiven.HttpContext.Response.Headers["x-request-id"].ToString());
     }
+
+    [Theory]
+    [InlineData("\u00e9t\u00e9")]
+    [InlineData("tab\tinside")]
+    [InlineData("r-129")]
+    public async Task Run_RequestIdNotPrintableAsciiOrTooLong_BadRequestUnderANewId(string id)
+    {
+        using var services = new FunctionServices(azurite.ConnectionString);
+        var request = ServingFixture.Request("{}");
+        request.Headers["x-request-id"] = id == "r-129" ? new string('r', 129) : id;
+
+        var problem = BadInputTests.AssertProblem(await services.Create<PredictFunction>().Run(request, "fraud", CancellationToken.None), 400);
+
+        var answeredAs = request.HttpContext.Response.Headers["x-request-id"].ToString();
+        Assert.Matches("^[0-9a-f]{32}$", answeredAs);
+        Assert.Equal("https://brisa.dev/problems/bad-request-id", problem.Type);
+        Assert.Contains("must be 1 to 128 printable ASCII characters", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(answeredAs, problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RequestIdOf128PrintableCharacters_Echoed()
+    {
+        using var services = new FunctionServices(azurite.ConnectionString);
+        var request = ServingFixture.Request("{}");
+        var id = string.Concat(Enumerable.Repeat("a-Z_0:9/", 16));
+        request.Headers["x-request-id"] = id;
+
+        BadInputTests.AssertProblem(await services.Create<PredictFunction>().Run(request, "fraud", CancellationToken.None), 503);
+
+        Assert.Equal(id, request.HttpContext.Response.Headers["x-request-id"].ToString());
+    }
 }
