@@ -14,7 +14,8 @@ public static class BrisaApp
     /// <param name="stopping">The token <c>RunAsync</c> is given: once it is cancelled, a failure is reported as a cancellation.</param>
     public static CommandApp Create(IAnsiConsole? console = null, CancellationToken stopping = default)
     {
-        var output = console ?? AnsiConsole.Console;
+        // Printed text holds what producers sent (dead-letter reasons, feature values): no control character reaches the terminal.
+        var output = PrintableOutput.Attach(console ?? AnsiConsole.Console);
         if (console is null && Console.IsOutputRedirected)
         {
             // Logs and CI capture whole lines: do not wrap diagnostics at 80 columns.
@@ -30,7 +31,7 @@ public static class BrisaApp
             config.CancellationExitCode(ExitCodes.Cancelled);
             // On the terminal, failures go to standard error: a command's standard output may be data (generate's JSON
             // lines, --json), and an error line redirected into a file would be lost there. Tests read their own console.
-            var errors = console ?? ErrorConsole.Create();
+            var errors = console is null ? ErrorConsole.Create() : output;
             config.SetExceptionHandler((exception, _) => ReportError(errors, exception, stopping));
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Check a feature definition file and print every problem with its line.")

@@ -50,7 +50,7 @@ public static class DefinitionFile
         }
         else
         {
-            console.Profile.Out.Writer.WriteLine(line);
+            console.Profile.Out.Writer.WriteLine(PrintableOutput.Printable(line));
         }
     }
 

@@ -5,7 +5,7 @@ namespace Brisa.Cli;
 /// <summary>Standard error as a console, for the messages of a command whose standard output is data (<c>--json</c>).</summary>
 public static class ErrorConsole
 {
-    /// <summary>A console writing to standard error.</summary>
+    /// <summary>A console writing to standard error, printable as standard output is (<see cref="PrintableOutput"/>).</summary>
     public static IAnsiConsole Create()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -15,6 +15,6 @@ public static class ErrorConsole
             console.Profile.Width = 240;
         }
 
-        return console;
+        return PrintableOutput.Attach(console);
     }
 }
