@@ -30,7 +30,7 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
             var search = request.Query["q"].FirstOrDefault();
             if (ContentNegotiation.PrefersHtml(request))
             {
-                return await PageAsync(search, cancellationToken);
+                return await PageAsync(request, search, cancellationToken);
             }
 
             var (live, latest) = await LoadAsync(cancellationToken);
@@ -45,7 +45,7 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await Problems.Guard(logger, () => PageAsync(request.Query["q"].FirstOrDefault(), cancellationToken), cancellationToken);
+        return await Problems.Guard(logger, () => PageAsync(request, request.Query["q"].FirstOrDefault(), cancellationToken), cancellationToken);
     }
 
     /// <summary>One view; 404 problem details when unknown.</summary>
@@ -61,16 +61,11 @@ public sealed class CatalogFunctions(IDefinitionsSource definitions, FeatureStat
             return new JsonResult(Core.Serving.Catalog.View(live, view, latest, time.GetUtcNow()), TrainingReport.JsonOptions);
         }, cancellationToken);
 
-    private async Task<IActionResult> PageAsync(string? search, CancellationToken cancellationToken)
+    private async Task<IActionResult> PageAsync(HttpRequest request, string? search, CancellationToken cancellationToken)
     {
         var (live, latest) = await LoadAsync(cancellationToken);
         var now = time.GetUtcNow();
-        return new ContentResult
-        {
-            Content = CatalogHtml.Render(live, Core.Serving.Catalog.Views(live, latest, now), now, search),
-            ContentType = "text/html; charset=utf-8",
-            StatusCode = StatusCodes.Status200OK,
-        };
+        return HtmlPage.Create(request, CatalogHtml.Render(live, Core.Serving.Catalog.Views(live, latest, now), now, search), CatalogHtml.ContentSecurityPolicy);
     }
 
     private async Task<(FeatureRepositoryDefinition Definitions, IReadOnlyDictionary<string, Core.Materialization.ViewStatistics> Latest)> LoadAsync(CancellationToken cancellationToken)

@@ -59,7 +59,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
             if (ContentNegotiation.PrefersHtml(request))
             {
                 var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw await MissingAsync();
-                return new ContentResult { Content = html, ContentType = "text/html; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+                return HtmlPage.Create(request, html, DriftReportHtml.ContentSecurityPolicy);
             }
 
             var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw await MissingAsync();
