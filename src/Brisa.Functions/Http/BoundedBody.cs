@@ -14,7 +14,8 @@ public static class BoundedBody
     /// <summary>
     /// The body's bytes, decoded when its <c>Content-Encoding</c> is gzip, deflate or br, or null when they are (or,
     /// decoded, would be) larger than <paramref name="limit"/>: the limit counts decoded bytes, so a small compressed
-    /// body cannot expand past it.
+    /// body cannot expand past it, and the bytes sent too, so a long one that decodes to little (empty members or
+    /// blocks) is not read to its end.
     /// </summary>
     /// <exception cref="ServingException">415 for another content coding; 400 when the body is not valid in its coding.</exception>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
@@ -26,12 +27,13 @@ public static class BoundedBody
         }
 
         var coding = request.Headers.ContentEncoding.ToString().Trim();
+        var sent = new CountedStream(request.Body, limit);
         await using var decoded = coding.ToLowerInvariant() switch
         {
             "" or "identity" => null,
-            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "br" => (Stream)new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "gzip" or "x-gzip" => new GZipStream(sent, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(sent, CompressionMode.Decompress, leaveOpen: true),
+            "br" => (Stream)new BrotliStream(sent, CompressionMode.Decompress, leaveOpen: true),
 
             // Read as it is, a gzip body would be answered as malformed JSON, or dead-lettered as such.
             _ => throw new ServingException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Content-Encoding '{coding}' is not accepted; send the body as it is, or with one of: {string.Join(", ", Codings)}."),
@@ -39,6 +41,10 @@ public static class BoundedBody
         try
         {
             return await ReadAsync(decoded ?? request.Body, limit, request.ContentLength, cancellationToken);
+        }
+        catch (CountedStream.LimitExceededException)
+        {
+            return null;
         }
         catch (InvalidDataException ex) when (decoded is not null)
         {
@@ -62,6 +68,50 @@ public static class BoundedBody
         }
 
         return buffer.ToArray();
+    }
+
+    // The request body as a decoder reads it, failing once more than the limit was sent (whatever it decodes to).
+    private sealed class CountedStream(Stream inner, long limit) : Stream
+    {
+        private long read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int bytes)
+        {
+            read += bytes;
+            return read > limit ? throw new LimitExceededException() : bytes;
+        }
+
+        public sealed class LimitExceededException : Exception
+        {
+        }
     }
 
     /// <summary>True when <paramref name="contentType"/> is one of <paramref name="accepted"/> (parameters such as charset allowed), not merely a type that starts like one.</summary>
