@@ -27,7 +27,8 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
             return ExitCodes.BadInput;
         }
 
-        await using var storage = await LocalStorage.OpenAsync(cancellationToken);
+        // Read-only: a pull request's plan runs with read access to the registry and nothing more.
+        await using var storage = await LocalStorage.OpenAsync(cancellationToken, readOnly: true);
         var registry = DefinitionRegistry.For(storage.Storage);
         var plan = await registry.PlanChangesAsync(definitions, cancellationToken);
         console.MarkupLineInterpolated($"Registry: {storage.Description}; deployed version: {plan.Deployed?.Version[..12] ?? "none"}; proposed: {definitions.ComputeVersion()[..12]}");

@@ -43,17 +43,22 @@ public sealed class LocalStorage : IAsyncDisposable
         ["AzureWebJobsStorage", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"];
 
     /// <summary>Opens configured storage or starts Azurite, and creates Brisa's containers, queues and table.</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="readOnly">
+    /// The command only reads: configured storage is left as it is (nothing created), so a principal with read access
+    /// alone can run it, as a pull request's <c>brisa plan</c> should be able to.
+    /// </param>
     /// <exception cref="BadInputException">AzureWebJobsStorage is not a connection string, or identity-based settings are incomplete or not URLs.</exception>
     /// <exception cref="StorageUnreachableException">Configured storage does not answer (refused, unknown host, no answer in time).</exception>
-    public static Task<LocalStorage> OpenAsync(CancellationToken cancellationToken) => OpenAsync(privateAzurite: false, cancellationToken);
+    public static Task<LocalStorage> OpenAsync(CancellationToken cancellationToken, bool readOnly = false) => OpenAsync(privateAzurite: false, readOnly, cancellationToken);
 
     /// <summary>
     /// Starts a private Azurite whatever the environment names, and creates Brisa's containers, queues and table: for
     /// the demo, whose sample definitions and synthetic events have no place in anyone's account.
     /// </summary>
-    public static Task<LocalStorage> StartPrivateAsync(CancellationToken cancellationToken) => OpenAsync(privateAzurite: true, cancellationToken);
+    public static Task<LocalStorage> StartPrivateAsync(CancellationToken cancellationToken) => OpenAsync(privateAzurite: true, readOnly: false, cancellationToken);
 
-    private static async Task<LocalStorage> OpenAsync(bool privateAzurite, CancellationToken cancellationToken)
+    private static async Task<LocalStorage> OpenAsync(bool privateAzurite, bool readOnly, CancellationToken cancellationToken)
     {
         var configured = privateAzurite ? null : Environment.GetEnvironmentVariable("AzureWebJobsStorage");
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
@@ -100,6 +105,11 @@ public sealed class LocalStorage : IAsyncDisposable
             // Someone else's account: a refused connection or an unknown host would be retried for about 30 s and then
             // reported without saying which endpoint, from which setting. One quick request per service says it at once.
             await StorageReachability.EnsureReachableAsync(BrisaStorage.EndpointsFromConfiguration(environment), StorageReachability.DefaultTimeout, cancellationToken);
+        }
+
+        if (readOnly && azurite is null)
+        {
+            return new LocalStorage(storage, configured, azurite);
         }
 
         try
