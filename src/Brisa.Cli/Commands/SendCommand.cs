@@ -125,7 +125,8 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         var answer = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.BadRequest) || !answer.TrimStart().StartsWith('{'))
         {
-            throw new HttpRequestException($"{url} answered {(int)response.StatusCode}: {answer[..Math.Min(answer.Length, 300)]}");
+            // The endpoint without its query: a key given as ?code= must not end up in the message, nor in a CI log.
+            throw new HttpRequestException($"{url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}: {answer[..Math.Min(answer.Length, 300)]}");
         }
 
         using var json = JsonDocument.Parse(answer);

@@ -1,3 +1,6 @@
+using System.Net;
+using Brisa.Cli.Commands;
+
 namespace Brisa.Cli.Tests.Commands;
 
 public sealed class SendCommandTests : IDisposable
@@ -17,5 +20,22 @@ public sealed class SendCommandTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"--url '{url}' is not an absolute http:// or https:// URL.", output);
+    }
+
+    [Fact]
+    public async Task PostAsync_UrlWithKeyAnsweredWithAnError_MessageNamesTheEndpointWithoutTheKey()
+    {
+        using var http = new HttpClient(new Answer(HttpStatusCode.InternalServerError, "boom"));
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            SendCommand.PostAsync(http, new Uri("https://app.example/api/events?code=the-function-key"), null, [], "application/json", CancellationToken.None));
+
+        Assert.Equal("https://app.example/api/events answered 500: boom", error.Message);
+    }
+
+    private sealed class Answer(HttpStatusCode status, string body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body) });
     }
 }
