@@ -19,7 +19,8 @@ public sealed class BrisaAppTests
         var serving = AnswerOnlyGetsAsync(storage, stopStorage.Token);
         var endpoint = $"http://127.0.0.1:{((IPEndPoint)storage.LocalEndpoint).Port}/devstoreaccount1";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "brisa.dll"), "plan", RepositoryPaths.FraudDefinitions })
+        // apply, which creates Brisa's containers first (plan only reads, and would get its answer at once).
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "brisa.dll"), "apply", RepositoryPaths.FraudDefinitions, "--commit", "test" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -31,9 +32,9 @@ public sealed class BrisaAppTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
 
-        // Long enough for the runtime to start and the plan to reach storage; far less than the SDK's network timeout (100 s).
+        // Long enough for the runtime to start and the apply to reach storage; far less than the SDK's network timeout (100 s).
         await Task.Delay(TimeSpan.FromSeconds(8));
-        Assert.False(process.HasExited, "brisa plan stopped on its own before Ctrl+C");
+        Assert.False(process.HasExited, "brisa apply stopped on its own before Ctrl+C");
         using (var signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await signal.WaitForExitAsync();
