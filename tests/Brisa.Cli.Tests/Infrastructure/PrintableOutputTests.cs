@@ -45,6 +45,21 @@ public sealed class PrintableOutputTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public void Attach_StatusSpinner_KeepsItsCursorControlCodes()
+    {
+        var writer = new StringWriter();
+        var console = PrintableOutput.Attach(AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(writer) }));
+
+        console.Status().Start("working " + Markup.Escape(Hostile), _ => Thread.Sleep(300));
+
+        var output = writer.ToString();
+        Assert.Contains("\u001b[?25l", output, StringComparison.Ordinal);
+        Assert.Contains("\u001b[?25h", output, StringComparison.Ordinal);
+        Assert.Contains("working ␛]0;pwned␇", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b]0;", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_TestConsole_MessagesArePrintable()
     {
         var console = new TestConsole().Width(400);
