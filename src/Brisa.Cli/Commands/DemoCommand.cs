@@ -249,7 +249,8 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         var regular = history.Where(t => !t.IsFraud && t.Time > now.AddDays(-7)).GroupBy(t => t.CustomerId).MaxBy(g => g.Count())!;
         var usual = regular.OrderBy(t => t.Amount).ElementAt(regular.Count() / 2);
-        var ordinary = await ScoreAsync(http, version, $"demo-ordinary-{now.Ticks}", regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
+        var ordinaryId = $"demo-ordinary-{now.Ticks}";
+        var ordinary = await ScoreAsync(http, version, ordinaryId, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
 
         var burst = Enumerable.Range(0, 6).Select(i => new
         {
@@ -283,8 +284,9 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         var latencies = new List<double>();
         for (var i = 0; i < 200; i++)
         {
+            // The ordinary purchase scored again, as a retrying client would: live performance keeps its first prediction.
             var clock = Stopwatch.StartNew();
-            await ScoreAsync(http, version, $"demo-latency-{i}-{now.Ticks}", regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
+            await ScoreAsync(http, version, ordinaryId, regular.Key, usual.MerchantId, usual.Amount, usual.Currency, usual.Country, usual.Channel, cancellationToken);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
         }
 
