@@ -67,7 +67,7 @@ public sealed class DriftMonitor
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var definition = definitions.FindModel(model)
-            ?? throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(model));
+            ?? throw new ArgumentException($"Unknown model '{model}'. {definitions.ModelNameHint(model)}.", nameof(model));
         if ((version ?? (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases.Champion) is not { } champion)
         {
             return null;

@@ -71,7 +71,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
     {
         ArgumentNullException.ThrowIfNull(plan);
         var definition = plan.Definitions.FindModel(modelName)
-            ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
+            ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. {plan.Definitions.ModelNameHint(modelName)}.");
         var loaded = await models.GetAsync(modelName, version, cancellationToken);
         var builder = ServedFor(plan, definition, loaded).Builder;
         var now = time.GetUtcNow();

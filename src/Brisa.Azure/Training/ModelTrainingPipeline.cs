@@ -53,7 +53,7 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         ArgumentNullException.ThrowIfNull(definitions);
         options ??= new TrainingPipelineOptions();
         var model = definitions.FindModel(modelName)
-            ?? throw new ArgumentException($"Unknown model '{modelName}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(modelName));
+            ?? throw new ArgumentException($"Unknown model '{modelName}'. {definitions.ModelNameHint(modelName)}.", nameof(modelName));
         var plan = FeaturePlan.Compile(definitions, trackEventIds: false);
         var now = clock.GetUtcNow();
         var (observations, set) = await BuildSetAsync(plan, model, now, options.History, progress, cancellationToken);
@@ -92,7 +92,7 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
     {
         ArgumentNullException.ThrowIfNull(definitions);
         var model = definitions.FindModel(modelName)
-            ?? throw new ArgumentException($"Unknown model '{modelName}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.", nameof(modelName));
+            ?? throw new ArgumentException($"Unknown model '{modelName}'. {definitions.ModelNameHint(modelName)}.", nameof(modelName));
         return await BuildSetAsync(FeaturePlan.Compile(definitions, trackEventIds: false), model, clock.GetUtcNow(), history, progress, cancellationToken);
     }
 

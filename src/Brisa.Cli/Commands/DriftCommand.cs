@@ -94,7 +94,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
             if (definitions.FindModel(settings.Model) is null)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.");
+                console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. {definitions.ModelNameHint(settings.Model)}.");
                 return ExitCodes.BadInput;
             }
 

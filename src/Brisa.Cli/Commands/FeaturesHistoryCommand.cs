@@ -108,7 +108,7 @@ public sealed class FeaturesHistoryCommand(IAnsiConsole console) : AsyncCommand<
 
         if (settings.Service is { } service && definitions.FindModel(service) is null)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] unknown model '{service}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.");
+            console.MarkupLineInterpolated($"[red]error:[/] unknown model '{service}'. {definitions.ModelNameHint(service)}.");
             return ExitCodes.BadInput;
         }
 

@@ -48,8 +48,7 @@ public abstract class ModelsCommand<TSettings>(IAnsiConsole console) : AsyncComm
             var live = await DefinitionRegistry.For(storage.Storage).LoadCurrentAsync(cancellationToken);
             if (live is not null && live.FindModel(settings.Model) is null)
             {
-                var known = live.Models.Count == 0 ? "the deployed definitions have none" : "Known: " + string.Join(", ", live.Models.Select(m => m.Name));
-                Console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'; {known}.");
+                Console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. {live.ModelNameHint(settings.Model)}.");
             }
             else
             {

@@ -63,7 +63,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
 
         if (definitions.FindModel(settings.Model) is null)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. Known: {string.Join(", ", definitions.Models.Select(m => m.Name))}.");
+            console.MarkupLineInterpolated($"[red]error:[/] unknown model '{settings.Model}'. {definitions.ModelNameHint(settings.Model)}.");
             return ExitCodes.BadInput;
         }
 

@@ -67,6 +67,18 @@ public sealed record FeatureRepositoryDefinition
     /// <returns>The model or null.</returns>
     public ModelDefinition? FindModel(string name) => Models.FirstOrDefault(m => m.Name == name);
 
+    /// <summary>
+    /// What to say after "unknown model": the defined model closest to <paramref name="name"/> when one is a likely
+    /// typo of it, and the defined models ("Did you mean 'fraud'? Known models: fraud, fraud_linear").
+    /// </summary>
+    /// <param name="name">The name that matched no model.</param>
+    /// <returns>The hint, without a final full stop.</returns>
+    public string ModelNameHint(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return NameSuggestions.Hint(name, [.. Models.Select(m => m.Name)], "models");
+    }
+
     /// <summary>The views of an entity.</summary>
     /// <param name="entity">The entity name.</param>
     /// <returns>The views, in file order.</returns>

@@ -120,7 +120,7 @@ public sealed class OnlineFeatureRequest
             ? service.GetString()!
             : throw ServingException.BadRequest("Invalid request", $"'feature_service' must be a model name (a string); got {service.ValueKind.ToString().ToLowerInvariant()}. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
         var model = plan.Definitions.FindModel(name)
-            ?? throw ServingException.NotFound("Unknown feature service", $"No model named '{name}'. Known: {string.Join(", ", plan.Definitions.Models.Select(m => m.Name))}.");
+            ?? throw ServingException.NotFound("Unknown feature service", $"No model named '{name}'. {plan.Definitions.ModelNameHint(name)}.");
         return model.Features.Where(f => !f.IsOnDemand).Select(f => Resolve($"{f.View}:{f.Name}", plan)).ToList();
     }
 

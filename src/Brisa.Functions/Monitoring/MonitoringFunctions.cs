@@ -52,7 +52,7 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
             {
                 var current = await definitions.GetAsync(cancellationToken);
                 return current.FindModel(model) is null
-                    ? ServingException.NotFound("Unknown model", $"No model named '{model}'. Known: {string.Join(", ", current.Models.Select(m => m.Name))}.")
+                    ? ServingException.NotFound("Unknown model", $"No model named '{model}'. {current.ModelNameHint(model)}.")
                     : ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
             }
 

@@ -169,7 +169,8 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("fraud_linaer", "unknown model 'fraud_linaer'; Known: fraud.")]
+    [InlineData("fraud_linaer", "unknown model 'fraud_linaer'. Known models: fraud.")]
+    [InlineData("fruad", "unknown model 'fruad'. Did you mean 'fraud'? Known models: fraud.")]
     [InlineData("fraud", "model 'fraud' has no trained version yet: 'brisa train fraud' trains one.")]
     public async Task Models_NoVersions_SaysWhetherTheModelIsUnknownOrNotTrainedYet(string model, string message)
     {

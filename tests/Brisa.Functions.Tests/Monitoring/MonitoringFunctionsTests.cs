@@ -79,7 +79,7 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
 
         Assert.Equal((404, 404), (known.StatusCode, unknown.StatusCode));
         Assert.Equal("No drift report", Assert.IsType<ProblemDetails>(known.Value).Title);
-        Assert.Equal($"No model named '{model}x'. Known: {model}.", Assert.IsType<ProblemDetails>(unknown.Value).Detail);
+        Assert.Equal($"No model named '{model}x'. Did you mean '{model}'? Known models: {model}.", Assert.IsType<ProblemDetails>(unknown.Value).Detail);
     }
 
     private async Task StoreReportAsync(string model)
