@@ -212,7 +212,7 @@ public sealed class BatchSplitSkewTests(AzuriteFixture azurite)
             foreach (var (device, at) in samples.Distinct())
             {
                 var (values, _) = expected[(view.Name, device, at)];
-                var row = AsOf(offline[view.Name], view, device, at);
+                var row = OfflineAsOf.Latest(offline[view.Name], view, device, at);
                 for (var f = 0; f < view.View.FeatureCount; f++)
                 {
                     AssertSame(view.View.Features[f].Kind, values[f], row[f], $"seed {seed}: offline {view.Name}:{view.View.Features[f].Name} {device} at {TiledView.FromUnixTicks(at):O}");
@@ -454,33 +454,6 @@ public sealed class BatchSplitSkewTests(AzuriteFixture azurite)
         }
 
         return duplicates;
-    }
-
-    /// <summary>As-of lookup in the offline rows: the device's latest row at or before t (one day here), else empty-window values.</summary>
-    private static FieldValue[] AsOf(List<OfflineRows> blocks, ViewPlan view, string device, long t)
-    {
-        FieldValue[]? best = null;
-        var bestTicks = long.MinValue;
-        foreach (var block in blocks)
-        {
-            for (var r = 0; r < block.Count; r++)
-            {
-                var ft = block.FeatureTicksOf(r);
-                if (block.EntityKeyOf(r) == device && ft <= t && ft >= bestTicks)
-                {
-                    bestTicks = ft;
-                    best = block.ValuesOf(r).ToArray();
-                }
-            }
-        }
-
-        if (best is null)
-        {
-            best = new FieldValue[view.View.FeatureCount];
-            view.View.WriteEmpty(best);
-        }
-
-        return best;
     }
 
     private static OnlineFeatureRequest Request(FeaturePlan plan, IEnumerable<ViewPlan> views, string[] devices)

@@ -163,7 +163,7 @@ public sealed class SkewTests(AzuriteFixture azurite)
                 var pointInTime = view.Definition.Features.Select(f => pit.Column(FeatureRequirements.ColumnNameOf(view.Name, f.Name))[r]).ToArray();
                 var context = $"{view.Name} {key} at {TiledView.FromUnixTicks(t):O}";
 
-                AssertSame(view, pointInTime, AsOf(offlineRows[view.Name], view, key, t), "batch " + context);
+                AssertSame(view, pointInTime, OfflineAsOf.Latest(offlineRows[view.Name], view, key, t), "batch " + context);
                 AssertSame(view, pointInTime, Oracle(duck, view, key, t), "duckdb " + context);
                 AssertSame(view, pointInTime, OfflineViaDuckDb(duck, offlineDir.FullName, view, key, t), "duckdb offline " + context);
                 if (onlineValues.TryGetValue((view.Name, key, t), out var online))
@@ -209,27 +209,6 @@ public sealed class SkewTests(AzuriteFixture azurite)
         var values = new FieldValue[view.View.FeatureCount];
         view.View.WriteEmpty(values);
         return new FeatureVector(values, null);
-    }
-
-    /// <summary>As-of lookup in the offline rows: the entity's latest row at or before t in t's day, else empty-window values.</summary>
-    private static FieldValue[] AsOf(List<OfflineRows> blocks, ViewPlan view, string key, long t)
-    {
-        FieldValue[]? best = null;
-        var bestTicks = long.MinValue;
-        foreach (var block in blocks)
-        {
-            for (var r = 0; r < block.Count; r++)
-            {
-                var ft = block.FeatureTicksOf(r);
-                if (block.EntityKeyOf(r) == key && ft <= t && ft >= bestTicks && SourceMaterializer.FloorDay(ft) == SourceMaterializer.FloorDay(t))
-                {
-                    bestTicks = ft;
-                    best = block.ValuesOf(r).ToArray();
-                }
-            }
-        }
-
-        return best ?? EmptyVector(view).Values.ToArray();
     }
 
     /// <summary>The oracle: DESIGN §4 written as SQL over the raw events.</summary>
