@@ -31,6 +31,15 @@ public sealed record DefinitionDiagnostic(string File, int Line, int Column, Dia
         var severity = Severity == DiagnosticSeverity.Error ? "error" : "warning";
         return $"{location}: {severity} {Code}: {Message}." + (Hint is null ? string.Empty : " " + Hint);
     }
+
+    /// <summary>
+    /// This policy rule as the applied definitions break it (<see cref="FeatureRepositoryDefinition.StoredWarnings"/>),
+    /// in the words plan, health and the logs use: which rule, what is wrong, and that the next apply must fix it.
+    /// </summary>
+    /// <returns>The text.</returns>
+    public string DescribeAsStored() =>
+        $"the applied definitions break rule {Code}: {Message}." + (Hint is null ? string.Empty : " " + Hint)
+        + " Fix it before the next apply: validate, plan and apply refuse a file that breaks it.";
 }
 
 /// <summary>The result of loading a definition file.</summary>

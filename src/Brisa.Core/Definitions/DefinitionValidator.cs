@@ -59,8 +59,12 @@ internal sealed class DefinitionValidator
     }
 
     /// <summary>Validates definitions without positions (e.g. read from JSON).</summary>
-    public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, string file, SourceMap? map) =>
-        Validate(definitions, new DiagnosticBag(file) { HasPositions = map is not null }, map ?? new SourceMap());
+    /// <param name="definitions">The definitions.</param>
+    /// <param name="file">The name diagnostics give.</param>
+    /// <param name="map">Positions, or null.</param>
+    /// <param name="stored">True for definitions already applied: policy rules they break are warnings, not errors.</param>
+    public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, string file, SourceMap? map, bool stored) =>
+        Validate(definitions, new DiagnosticBag(file) { HasPositions = map is not null, PolicyAsWarnings = stored }, map ?? new SourceMap());
 
     /// <summary>Validates definitions, adding to the diagnostics already collected by the reader.</summary>
     public static DefinitionLoadResult Validate(FeatureRepositoryDefinition definitions, DiagnosticBag bag, SourceMap map)

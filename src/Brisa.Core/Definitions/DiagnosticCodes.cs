@@ -1,8 +1,36 @@
+using System.Collections.Frozen;
+
 namespace Brisa.Core.Definitions;
 
 /// <summary>The stable diagnostic codes of definition files (documented in docs/definitions.md).</summary>
 public static class DiagnosticCodes
 {
+    // Policy rules keep new definitions sensible; definitions that break one still ingest, aggregate, serve and train
+    // correctly, or fail training of one model with its own message. Every other rule guards what later code relies on:
+    // broken, it would throw there or compute wrong values.
+    private static readonly FrozenSet<string> PolicyCodes = FrozenSet.ToFrozenSet(
+    [
+        InvalidValue, // from the validator only for trainer parameters: the trainer uses its default
+        NameClash, // training refuses a model's two inputs of one name; a feature named like its own request field still computes
+        ReservedName, // hides the view's catalog entry only
+        InvalidRange, // ingestion applies the range as written, dead-lettering with the reason
+        AllowedOnNonString, // ingestion ignores it
+        RangeOnNonNumeric, // ingestion ignores it
+        CountWithField, // count ignores the field
+        StreamingWithoutOnline, // tiles are written; online reads refuse the view
+        InvalidThreshold, // promotion guardrails and drift levels apply as written
+        UnknownTrainerParameter, // the trainer ignores it
+        TrainerParameterOutOfRange, // training stops at it with the trainer's message, or fits a weak model the promotion policy judges
+    ]);
+
+    /// <summary>
+    /// True for a policy rule: definitions a previous release applied that break it (a rule added or tightened since)
+    /// still load from the registry, with a warning, while validate, plan and apply refuse a file that breaks it.
+    /// </summary>
+    /// <param name="code">A diagnostic code.</param>
+    /// <returns>True for a policy rule; false for a rule every loaded definition must keep.</returns>
+    public static bool IsPolicy(string code) => PolicyCodes.Contains(code);
+
     /// <summary>BR0001: The file is not valid YAML.</summary>
     public const string Syntax = "BR0001";
 

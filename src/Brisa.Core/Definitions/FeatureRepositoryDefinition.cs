@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Brisa.Core.Definitions;
 
@@ -33,6 +34,14 @@ public sealed record FeatureRepositoryDefinition
 
     /// <summary>The models.</summary>
     public IReadOnlyList<ModelDefinition> Models { get; init; } = [];
+
+    /// <summary>
+    /// The policy rules (<see cref="DiagnosticCodes.IsPolicy"/>) these definitions break, as warnings: set by
+    /// <see cref="FromJson"/> when definitions an earlier release applied break a rule added or tightened since, empty
+    /// otherwise. Not part of the JSON or the version.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<DefinitionDiagnostic> StoredWarnings { get; init; } = [];
 
     /// <summary>Every source, observation sources first, then label sources.</summary>
     public IEnumerable<SourceDefinition> AllSources => Sources.Concat(LabelSources);
@@ -145,12 +154,14 @@ public sealed record FeatureRepositoryDefinition
         JsonSerializer.Serialize(this, indented ? DefinitionJson.IndentedOptions : DefinitionJson.Options);
 
     /// <summary>
-    /// Reads definitions written by <see cref="ToJson"/> and validates them again (which compiles the
-    /// on-demand expressions).
+    /// Reads definitions written by <see cref="ToJson"/> (the registry's) and validates them again, which compiles the
+    /// on-demand expressions. They were valid when applied, perhaps by an earlier release: a policy rule they break
+    /// (one added or tightened since) is a warning in <see cref="StoredWarnings"/>, so an upgrade does not stop what runs
+    /// on them; any other rule still fails the read.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The definitions.</returns>
-    /// <exception cref="InvalidDataException">The JSON is malformed or the definitions are not valid.</exception>
+    /// <exception cref="InvalidDataException">The JSON is malformed or the definitions break a rule that is not a policy rule.</exception>
     public static FeatureRepositoryDefinition FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -169,8 +180,13 @@ public sealed record FeatureRepositoryDefinition
             throw new InvalidDataException("The definitions JSON is null.");
         }
 
-        var result = DefinitionValidator.Validate(parsed, "definitions.json", null);
-        return result.Definitions ?? throw new InvalidDataException(
-            "The definitions are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, result.Diagnostics));
+        var result = DefinitionValidator.Validate(parsed, "definitions.json", null, stored: true);
+        if (result.Definitions is not { } definitions)
+        {
+            throw new InvalidDataException(
+                "The definitions are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, result.Errors));
+        }
+
+        return definitions with { StoredWarnings = [.. result.Diagnostics.Where(d => !d.IsError && DiagnosticCodes.IsPolicy(d.Code))] };
     }
 }

@@ -21,8 +21,11 @@ internal sealed class DiagnosticBag(string file)
 
     private int Column(Mark mark) => HasPositions ? (int)mark.Column : 0;
 
+    /// <summary>True for stored definitions: a policy rule they break (<see cref="DiagnosticCodes.IsPolicy"/>) is a warning.</summary>
+    public bool PolicyAsWarnings { get; init; }
+
     public void Error(Mark mark, string code, string message, string? hint) =>
-        Items.Add(new DefinitionDiagnostic(File, Line(mark), Column(mark), DiagnosticSeverity.Error, code, message, hint));
+        Items.Add(new DefinitionDiagnostic(File, Line(mark), Column(mark), PolicyAsWarnings && DiagnosticCodes.IsPolicy(code) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, code, message, hint));
 
     public void Warning(Mark mark, string code, string message, string? hint) =>
         Items.Add(new DefinitionDiagnostic(File, Line(mark), Column(mark), DiagnosticSeverity.Warning, code, message, hint));
