@@ -39,11 +39,22 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
         return pointer is null ? null : await LoadVersionAsync(pointer.Value.Pointer.Version, cancellationToken);
     }
 
-    /// <summary>One stored version.</summary>
+    /// <summary>
+    /// One stored version. It may break policy rules added or tightened since it was applied: it loads, and
+    /// <see cref="FeatureRepositoryDefinition.StoredWarnings"/> says which (<see cref="FeatureRepositoryDefinition.FromJson"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The version is malformed, or breaks a rule this release needs to run it; the message names the version.</exception>
     public async Task<FeatureRepositoryDefinition> LoadVersionAsync(string version, CancellationToken cancellationToken = default)
     {
         var content = await container.GetBlobClient(VersionName(version)).DownloadContentAsync(cancellationToken);
-        return FeatureRepositoryDefinition.FromJson(content.Value.Content.ToString());
+        try
+        {
+            return FeatureRepositoryDefinition.FromJson(content.Value.Content.ToString());
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"The applied definitions ({container.Name}/{VersionName(version)}) cannot be loaded by this release of Brisa. {ex.Message}", ex);
+        }
     }
 
     /// <summary>What applying <paramref name="proposed"/> would change.</summary>
@@ -60,7 +71,7 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
         ArgumentNullException.ThrowIfNull(proposed);
         var live = await ReadPointerAsync(cancellationToken);
         var current = live is { } l ? await LoadVersionAsync(l.Pointer.Version, cancellationToken) : null;
-        return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed)) { PointerETag = live?.ETag };
+        return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed)) { PointerETag = live?.ETag, DeployedWarnings = current?.StoredWarnings ?? [] };
     }
 
     /// <summary>Publishes the definitions and makes them live, whatever the live version is now; returns the new pointer.</summary>
@@ -131,6 +142,9 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
 /// <param name="Changes">The changes, as <see cref="DefinitionDiff.Compute"/> gives them.</param>
 public sealed record RegistryPlan(RegistryPointer? Deployed, IReadOnlyList<DefinitionChange> Changes)
 {
+    /// <summary>The policy rules the live version breaks (<see cref="FeatureRepositoryDefinition.StoredWarnings"/>): fix them before the next apply.</summary>
+    public IReadOnlyList<DefinitionDiagnostic> DeployedWarnings { get; init; } = [];
+
     /// <summary>The pointer blob's ETag when the plan was made.</summary>
     internal ETag? PointerETag { get; init; }
 }

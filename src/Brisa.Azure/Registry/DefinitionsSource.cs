@@ -23,7 +23,8 @@ public sealed class FixedDefinitionsSource(FeatureRepositoryDefinition definitio
 /// running instances without a restart; the definitions are reloaded only when the pointer moves. When a check fails
 /// (storage unreachable, or a version this instance cannot read, e.g. applied by a newer brisa during a deploy) after
 /// a version was loaded, that version keeps being served, a warning is logged and the next attempt waits for the
-/// interval, as the champion model's refresh does.
+/// interval, as the champion model's refresh does. A version that breaks policy rules added since it was applied is
+/// served, with a warning logged for each when it is loaded.
 /// </summary>
 public sealed partial class RegistryDefinitionsSource(DefinitionRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<RegistryDefinitionsSource>? logger = null) : IDefinitionsSource, IDisposable
 {
@@ -56,6 +57,10 @@ public sealed partial class RegistryDefinitionsSource(DefinitionRegistry registr
                 if (current?.Version != pointer.Version)
                 {
                     current = (pointer.Version, await registry.LoadVersionAsync(pointer.Version, cancellationToken));
+                    foreach (var warning in current.Value.Definitions.StoredWarnings)
+                    {
+                        LogStoredWarning(log, pointer.Version, warning.DescribeAsStored());
+                    }
                 }
             }
             catch (Exception ex) when (current is { } loaded && ex is not OperationCanceledException and not DefinitionsNotDeployedException)
@@ -74,6 +79,9 @@ public sealed partial class RegistryDefinitionsSource(DefinitionRegistry registr
 
     /// <inheritdoc />
     public void Dispose() => gate.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Definitions version {Version}: {Warning}")]
+    private static partial void LogStoredWarning(ILogger logger, string version, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Definitions version {Version} could not be loaded; still serving {Serving}, next attempt after {Refresh}.")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string version, string serving, TimeSpan refresh);

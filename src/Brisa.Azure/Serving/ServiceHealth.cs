@@ -17,14 +17,20 @@ public sealed class ServiceHealth(BrisaStorage storage, IDefinitionsSource defin
             try
             {
                 var live = await definitions.GetAsync(cancellationToken);
-                checks.Add(new HealthCheck("definitions", true, null));
+
+                // Policy rules added since the definitions were applied stop nothing: healthy, naming the rules only (the
+                // report is anonymous); plan and the logs say what breaks them.
+                var rules = live.StoredWarnings.Select(w => w.Code).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                checks.Add(new HealthCheck("definitions", true, rules.Count == 0 ? null
+                    : $"the applied definitions break rule(s) {string.Join(", ", rules)}, added or tightened since they were applied; 'brisa plan' and the logs say what to fix before the next apply, which refuses them."));
                 foreach (var model in live.Models)
                 {
                     checks.Add(await ChampionAsync(model.Name, cancellationToken));
                 }
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException)
             {
+                // Nothing applied yet, or a version this release cannot run (the message names it and the rule).
                 checks.Add(new HealthCheck("definitions", false, ex.Message));
             }
         }

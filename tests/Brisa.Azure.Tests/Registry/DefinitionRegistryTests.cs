@@ -31,6 +31,39 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task LoadCurrent_EarlierReleaseAppliedDefinitionsBreakingPolicyRules_LoadsWithTheRulesAsWarnings()
+    {
+        // Valid when an earlier release applied them; BR0525 and BR0105 came (or widened) later.
+        var registry = await FreshRegistryAsync();
+        await registry.ApplyAsync(EarlierReleaseDefinitions.Definitions, "earlier-release", DateTimeOffset.UnixEpoch);
+
+        var loaded = await registry.LoadCurrentAsync();
+        var plan = await registry.PlanChangesAsync(Sample);
+
+        Assert.Equal(EarlierReleaseDefinitions.Definitions.ComputeVersion(), loaded!.ComputeVersion());
+        Assert.Equal(["BR0105", "BR0525"], loaded.StoredWarnings.Select(w => w.Code).Order(StringComparer.Ordinal));
+        Assert.NotNull(loaded.FindOnDemandFeature("channel")!.Compiled);
+        Assert.Equal(loaded.StoredWarnings, plan.DeployedWarnings);
+    }
+
+    [Fact]
+    public async Task LoadCurrent_StoredVersionBreaksARuleLoadingNeeds_ThrowsNamingTheVersionAndTheRule()
+    {
+        var registry = await FreshRegistryAsync();
+        var broken = Sample with
+        {
+            FeatureViews = [.. Sample.FeatureViews.Select(v => v.Name == "merchant_1h" ? v with { Entity = "merchnt" } : v)],
+        };
+        await registry.ApplyAsync(broken, null, DateTimeOffset.UnixEpoch);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => registry.LoadCurrentAsync());
+
+        Assert.StartsWith($"The applied definitions (registry-", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"/versions/{broken.ComputeVersion()}.json) cannot be loaded by this release of Brisa.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("definitions.json: error BR0102: unknown entity 'merchnt'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_AfterApplyingSameFile_NoChanges()
     {
         var registry = await FreshRegistryAsync();

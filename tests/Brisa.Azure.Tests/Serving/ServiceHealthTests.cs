@@ -1,3 +1,4 @@
+using Brisa.Azure.Models;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
 using Brisa.Core.Modeling;
@@ -8,6 +9,27 @@ namespace Brisa.Azure.Tests.Serving;
 [Collection(AzuriteCollection.Name)]
 public sealed class ServiceHealthTests(AzuriteFixture azurite)
 {
+    [Fact]
+    public async Task CheckAsync_AppliedVersionBreaksARuleLoadingNeeds_DefinitionsCheckFailsNamingTheRule()
+    {
+        // E.g. a rule an upgrade made stricter that the engine relies on: the report says so instead of a 500.
+        var container = azurite.Storage.Blobs.GetBlobContainerClient($"registry-{Guid.NewGuid():N}");
+        await container.CreateAsync();
+        var registry = new DefinitionRegistry(container);
+        var sample = FraudHistory.Definitions;
+        await registry.ApplyAsync(sample with { FeatureViews = [.. sample.FeatureViews.Select(v => v with { Entity = "nobody" })] }, null, DateTimeOffset.UnixEpoch);
+        using var definitions = new RegistryDefinitionsSource(registry, TimeProvider.System, TimeSpan.FromMinutes(1));
+        var health = new ServiceHealth(azurite.Storage, definitions, new ModelCache(new ModelRegistry(azurite.Storage), TimeProvider.System, TimeSpan.FromMinutes(1)));
+
+        var report = await health.CheckAsync(CancellationToken.None);
+
+        Assert.False(report.Healthy);
+        var check = Assert.Single(report.Checks, c => c.Service == "definitions");
+        Assert.False(check.Healthy);
+        Assert.Contains("cannot be loaded by this release of Brisa", check.Detail, StringComparison.Ordinal);
+        Assert.Contains("error BR0102: unknown entity 'nobody'", check.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not a zip")]
     [InlineData("a zip without a model")]
