@@ -47,6 +47,7 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
         var registry = DefinitionRegistry.For(storage.Storage);
         var plan = await registry.PlanChangesAsync(definitions, cancellationToken);
         PlanCommand.Render(console, plan.Changes);
+        PlanCommand.RenderDeployedWarnings(console, plan);
         if (plan.Changes.Any(c => c.IsBreaking) && !settings.AllowBreaking)
         {
             console.MarkupLineInterpolated($"[red]error:[/] the plan has {plan.Changes.Count(c => c.IsBreaking)} breaking change(s); nothing was applied. Retrain or update the dependent models first, or pass --allow-breaking to apply anyway.");

@@ -33,7 +33,22 @@ public sealed class PlanCommand(IAnsiConsole console) : AsyncCommand<PlanCommand
         var plan = await registry.PlanChangesAsync(definitions, cancellationToken);
         console.MarkupLineInterpolated($"Registry: {storage.Description}; deployed version: {plan.Deployed?.Version[..12] ?? "none"}; proposed: {definitions.ComputeVersion()[..12]}");
         Render(console, plan.Changes);
+        RenderDeployedWarnings(console, plan);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The policy rules the live version breaks (rules added or tightened since it was applied), which the planned file fixes.</summary>
+    public static void RenderDeployedWarnings(IAnsiConsole console, RegistryPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.DeployedWarnings.Count == 0)
+        {
+            return;
+        }
+
+        DefinitionFile.WriteStoredWarnings(console, plan.DeployedWarnings);
+        console.MarkupLine("The file planned here keeps every rule: applying it clears these warnings.");
     }
 
     /// <summary>Prints a plan as a table, or says there is nothing to do.</summary>

@@ -29,7 +29,7 @@ public static class DefinitionFile
         var result = DefinitionLoader.Parse(File.ReadAllText(path), path);
         foreach (var diagnostic in result.Diagnostics)
         {
-            WriteWhole(console, diagnostic.ToString());
+            WriteWhole(console, diagnostic.ToString(), "red");
         }
 
         if (result.Definitions is null)
@@ -42,11 +42,11 @@ public static class DefinitionFile
 
     // A diagnostic is one "file:line:col: error CODE: message" line that CI logs, grep and problem matchers read whole:
     // where there is no terminal to colour it, it is written as it is instead of being wrapped at the console's width.
-    private static void WriteWhole(IAnsiConsole console, string line)
+    private static void WriteWhole(IAnsiConsole console, string line, string color)
     {
         if (console.Profile.Capabilities.Ansi)
         {
-            console.MarkupLineInterpolated($"[red]{line}[/]");
+            console.MarkupLine($"[{color}]{Markup.Escape(line)}[/]");
         }
         else
         {
@@ -54,7 +54,7 @@ public static class DefinitionFile
         }
     }
 
-    /// <summary>The registry's live definitions, or null after saying how to get some.</summary>
+    /// <summary>The registry's live definitions (after a warning for each policy rule they break), or null after saying how to get some.</summary>
     public static async Task<FeatureRepositoryDefinition?> LiveAsync(IAnsiConsole console, BrisaStorage storage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -62,8 +62,24 @@ public static class DefinitionFile
         if (live is null)
         {
             console.MarkupLine("[red]error:[/] no definitions are deployed in this storage account: run 'brisa apply <file>' or pass --definitions <file>.");
+            return null;
         }
 
+        WriteStoredWarnings(console, live.StoredWarnings);
         return live;
+    }
+
+    /// <summary>
+    /// One whole line per policy rule the applied definitions break (<see cref="FeatureRepositoryDefinition.StoredWarnings"/>):
+    /// they were valid when applied, but the next apply must fix them.
+    /// </summary>
+    public static void WriteStoredWarnings(IAnsiConsole console, IReadOnlyList<DefinitionDiagnostic> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(warnings);
+        foreach (var warning in warnings)
+        {
+            WriteWhole(console, "warning: " + warning.DescribeAsStored(), "yellow");
+        }
     }
 }
