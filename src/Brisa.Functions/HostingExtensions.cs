@@ -32,11 +32,16 @@ public static class HostingExtensions
         services.AddSingleton(sp => CreateDefinitionsSource(builder.Configuration, sp));
         // Brisa:Online:MaxParallelism, :CachedRows, :MaxConflictRetries tune the stream's online tile writes.
         services.AddSingleton(OnlineOptions(builder.Configuration));
+        // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
+        // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule. Ingestion reads
+        // the same options to record late days for the runs to re-materialize.
+        var materializeOptions = builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>() ?? new IncrementalMaterializeOptions();
         services.AddSingleton<IEventIngestor>(sp => new LiveEventIngestor(
             sp.GetRequiredService<BrisaStorage>(),
             sp.GetRequiredService<IDefinitionsSource>(),
             sp.GetRequiredService<TimeProvider>(),
-            onlineOptions: sp.GetRequiredService<OnlineStoreOptions>()));
+            onlineOptions: sp.GetRequiredService<OnlineStoreOptions>(),
+            materializeOptions: materializeOptions));
         services.AddSingleton<ServingPlans>();
         // Brisa:Serving:OnlineCacheTtl (e.g. 00:00:01) reuses entity partitions read that recently; unset, every
         // request reads its partitions (freshest features, one Table query per entity).
@@ -54,13 +59,11 @@ public static class HostingExtensions
         services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(Options.Create(PushEndpointOptions(builder.Configuration)));
 
-        // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
-        // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule.
         services.AddSingleton(sp => new IncrementalMaterializer(
             sp.GetRequiredService<BrisaStorage>(),
             sp.GetRequiredService<IDefinitionsSource>(),
             sp.GetRequiredService<TimeProvider>(),
-            builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>()));
+            materializeOptions));
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Online;
 using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
@@ -12,7 +13,8 @@ namespace Brisa.Azure.Ingestion;
 
 /// <summary>
 /// The one ingestion path (Event Hubs trigger and push endpoint): decode and validate, dead-letter the rejected
-/// events, land the accepted ones in the raw zone, then update the streaming views' online tiles.
+/// events, land the accepted ones in the raw zone, record the days the incremental materializer had already passed
+/// (<see cref="LateDayMarkers"/>), then update the streaming views' online tiles.
 /// Safe to repeat for a redelivered batch: raw files and dead-letter blobs are named by content and overwrite
 /// themselves, and tiles skip event ids they already hold. Storage failures propagate so the trigger retries.
 /// </summary>
@@ -22,12 +24,20 @@ public sealed class EventIngestor : IEventIngestor
     private readonly RawZoneWriter raw;
     private readonly DeadLetterWriter deadLetter;
     private readonly OnlineTileStore online;
+    private readonly LateDayMarkers lateDays;
+    private readonly HashSet<string> sourcesWithViews;
     private readonly TimeProvider time;
     private readonly DecoderOptions decoderOptions;
     private readonly ConcurrentBag<CloudEventDecoder> decoders = [];
 
     /// <summary>Creates the ingestor over an account.</summary>
-    public EventIngestor(BrisaStorage storage, FeatureRepositoryDefinition definitions, TimeProvider? time = null, DecoderOptions? decoderOptions = null, OnlineStoreOptions? onlineOptions = null)
+    /// <param name="storage">The account.</param>
+    /// <param name="definitions">The definitions.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="decoderOptions">Decoding limits; defaults when null.</param>
+    /// <param name="onlineOptions">Online tile writes; defaults when null.</param>
+    /// <param name="lateDays">Where late days are recorded (share one per host: it caches the watermark); the default incremental options when null.</param>
+    public EventIngestor(BrisaStorage storage, FeatureRepositoryDefinition definitions, TimeProvider? time = null, DecoderOptions? decoderOptions = null, OnlineStoreOptions? onlineOptions = null, LateDayMarkers? lateDays = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         plan = FeaturePlan.Compile(definitions, trackEventIds: true);
@@ -35,6 +45,8 @@ public sealed class EventIngestor : IEventIngestor
         deadLetter = DeadLetterWriter.For(storage);
         online = OnlineTileStore.For(storage, onlineOptions);
         this.time = time ?? TimeProvider.System;
+        this.lateDays = lateDays ?? new LateDayMarkers(storage, this.time);
+        sourcesWithViews = plan.Views.Select(v => v.Definition.Source).ToHashSet(StringComparer.Ordinal);
         this.decoderOptions = decoderOptions ?? new DecoderOptions();
     }
 
@@ -55,6 +67,13 @@ public sealed class EventIngestor : IEventIngestor
         writes.AddRange(decoded.Sources.Select(batch => raw.WriteAsync(batch, cancellationToken)));
         await Task.WhenAll(writes);
 
+        // Only after the raw files: a run that sees a marker reads them. Sources without views have nothing to redo.
+        var late = (await Task.WhenAll(decoded.Sources
+                .Where(batch => sourcesWithViews.Contains(batch.Schema.SourceName))
+                .Select(batch => lateDays.MarkAsync(batch, cancellationToken))))
+            .SelectMany(days => days)
+            .ToArray();
+
         var nowTicks = TiledView.ToUnixTicks(now);
         int applied = 0, duplicates = 0, conflicts = 0;
         var tooLarge = new List<string>();
@@ -67,7 +86,7 @@ public sealed class EventIngestor : IEventIngestor
             tooLarge.AddRange(summary.TooLarge.Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")));
         }
 
-        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge };
+        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge, LateDays = late };
     }
 
     private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)

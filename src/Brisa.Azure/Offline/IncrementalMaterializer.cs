@@ -43,7 +43,7 @@ public enum IncrementalRunStatus
     /// <summary>Slices were enqueued and the watermark advanced.</summary>
     Enqueued,
 
-    /// <summary>Nothing new: the watermark is already at the target end.</summary>
+    /// <summary>Nothing new: the watermark is already at the target end (late days may still have been enqueued: <see cref="IncrementalRunResult.LateSlices"/>).</summary>
     UpToDate,
 
     /// <summary>Another run holds the watermark lease; this run did nothing.</summary>
@@ -63,7 +63,14 @@ public sealed record IncrementalRunResult(
     DateTimeOffset? PreviousWatermark,
     DateTimeOffset? Watermark,
     IReadOnlyList<MaterializationSlice> Slices,
-    string Message);
+    string Message)
+{
+    /// <summary>The late days recorded by ingestion that this run re-materialized and cleared (<see cref="LateDayMarkers"/>).</summary>
+    public IReadOnlyList<LateDay> LateDays { get; init; } = [];
+
+    /// <summary>The slices enqueued for <see cref="LateDays"/>, besides <see cref="Slices"/>.</summary>
+    public IReadOnlyList<MaterializationSlice> LateSlices { get; init; } = [];
+}
 
 /// <summary>The result of a slice.</summary>
 /// <param name="Slice">The slice.</param>
@@ -74,8 +81,10 @@ public sealed record SliceRunResult(MaterializationSlice Slice, bool WroteOnline
 /// <summary>
 /// Incremental materialization with fan-out (DESIGN §2): <see cref="PlanAsync"/> (the timer) takes a lease on the
 /// watermark blob <c>offline/_watermarks/&lt;source or 'all'&gt;.json</c>, plans the slices from the watermark to
-/// <c>floor_hour(now − lateness)</c> (<see cref="IncrementalPlanner"/>), enqueues one message per slice and only then
-/// advances the watermark; <see cref="RunSliceAsync(string, CancellationToken)"/> (the queue trigger) materializes one slice.
+/// <c>floor_hour(now − lateness)</c> (<see cref="IncrementalPlanner"/>) and those that re-materialize the late days
+/// ingestion recorded (<see cref="LateDayMarkers"/>, <see cref="LateEvents"/>), enqueues one message per slice and
+/// only then advances the watermark and clears the late days; <see cref="RunSliceAsync(string, CancellationToken)"/>
+/// (the queue trigger) materializes one slice.
 /// </summary>
 /// <remarks>
 /// At least once: if a run fails after enqueueing part of its slices, the watermark stays and the next run enqueues
@@ -88,6 +97,7 @@ public sealed class IncrementalMaterializer
     private readonly TimeProvider time;
     private readonly IncrementalMaterializeOptions options;
     private readonly BlobContainerClient offline;
+    private readonly LateDayMarkers lateDays;
     private CachedMaterializer? cached;
 
     /// <summary>Creates the service.</summary>
@@ -115,6 +125,7 @@ public sealed class IncrementalMaterializer
         }
 
         offline = storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        lateDays = new LateDayMarkers(storage, time, this.options);
     }
 
     /// <summary>The options in force.</summary>
@@ -253,7 +264,15 @@ public sealed class IncrementalMaterializer
             .ToArray();
         var now = time.GetUtcNow();
         var plan = IncrementalPlanner.Plan(views, current?.Watermark, now, options.Lateness, options.InitialLookback);
-        if (plan.IsUpToDate)
+
+        // Listed before anything is enqueued: the raw files of every day listed landed before its marker, so the slices
+        // read them. A marker written again after this listing stays (cleared only if its ETag is unchanged).
+        var markers = await lateDays.ListAsync(options.Source, cancellationToken);
+        var watermark = plan.IsUpToDate ? current?.Watermark : plan.To;
+        var lateSlices = watermark is { } w && markers.Count > 0
+            ? LateEvents.Plan(markers.Select(m => m.Day), views.Select(v => MaterializerFor(repository).Plan.FindView(v)!).ToArray(), w, plan.Slices)
+            : [];
+        if (plan.IsUpToDate && markers.Count == 0)
         {
             return new IncrementalRunResult(IncrementalRunStatus.UpToDate, name, current?.Watermark, current?.Watermark, [],
                 views.Length == 0
@@ -263,18 +282,36 @@ public sealed class IncrementalMaterializer
 
         var queue = storage.Queues.GetQueueClient(StorageNames.MaterializeQueue);
         await Parallel.ForEachAsync(
-            plan.Slices,
+            plan.Slices.Concat(lateSlices),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (slice, ct) => await queue.SendMessageAsync(MaterializationSliceMessage.Serialize(slice), ct));
 
-        // Only now: a failure above leaves the watermark where it was, and the next run enqueues the range again.
-        var advanced = new MaterializationWatermark(plan.To, now);
-        await blob.UploadAsync(
-            BinaryData.FromString(JsonSerializer.Serialize(advanced, WatermarkJson.Default.MaterializationWatermark)),
-            new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = leaseId }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
-            cancellationToken);
-        return new IncrementalRunResult(IncrementalRunStatus.Enqueued, name, current?.Watermark, plan.To, plan.Slices,
-            $"Enqueued {plan.Slices.Count} slice(s) for {views.Length} view(s) over [{plan.From:O}, {plan.To:O}); watermark advanced to {plan.To:O}.");
+        // Only now: a failure above leaves the watermark where it was and the markers in place, and the next run
+        // enqueues the range and the late days again.
+        if (!plan.IsUpToDate)
+        {
+            var advanced = new MaterializationWatermark(plan.To, now);
+            await blob.UploadAsync(
+                BinaryData.FromString(JsonSerializer.Serialize(advanced, WatermarkJson.Default.MaterializationWatermark)),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = leaseId }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                cancellationToken);
+        }
+
+        var cleared = new List<LateDay>(markers.Count);
+        foreach (var marker in markers)
+        {
+            if (await lateDays.ClearAsync(marker, cancellationToken))
+            {
+                cleared.Add(marker.Day);
+            }
+        }
+
+        var late = markers.Count == 0 ? "" : $" Late days: {string.Join(", ", markers.Select(m => $"{m.Day.Source} {m.Day.Day:yyyy-MM-dd}"))} → {lateSlices.Count} slice(s).";
+        return plan.IsUpToDate
+            ? new IncrementalRunResult(IncrementalRunStatus.UpToDate, name, current?.Watermark, current?.Watermark, [],
+                $"Up to date: watermark {current?.Watermark:O}, target end {plan.To:O}.{late}") { LateDays = cleared, LateSlices = lateSlices }
+            : new IncrementalRunResult(IncrementalRunStatus.Enqueued, name, current?.Watermark, plan.To, plan.Slices,
+                $"Enqueued {plan.Slices.Count} slice(s) for {views.Length} view(s) over [{plan.From:O}, {plan.To:O}); watermark advanced to {plan.To:O}.{late}") { LateDays = cleared, LateSlices = lateSlices };
     }
 
     private async Task RenewAsync(BlobLeaseClient lease, CancellationTokenSource running)
@@ -299,7 +336,7 @@ public sealed class IncrementalMaterializer
     }
 
     // The watermark may be edited by hand (to replay a range): a mistake there names the blob and the expected shape.
-    private static MaterializationWatermark? ParseWatermark(string name, BinaryData content)
+    internal static MaterializationWatermark? ParseWatermark(string name, BinaryData content)
     {
         try
         {
@@ -330,9 +367,11 @@ public sealed class IncrementalMaterializer
     }
 
 
-    private async Task<FeatureMaterializer> MaterializerAsync(CancellationToken cancellationToken)
+    private async Task<FeatureMaterializer> MaterializerAsync(CancellationToken cancellationToken) =>
+        MaterializerFor(await definitions.GetAsync(cancellationToken));
+
+    private FeatureMaterializer MaterializerFor(FeatureRepositoryDefinition repository)
     {
-        var repository = await definitions.GetAsync(cancellationToken);
         // Slices run concurrently (queue batch): swap one immutable holder, recompile only when the definitions change.
         if (Volatile.Read(ref cached) is { } c && ReferenceEquals(c.Definitions, repository))
         {

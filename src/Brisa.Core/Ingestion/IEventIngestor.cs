@@ -1,3 +1,5 @@
+using Brisa.Core.Materialization;
+
 namespace Brisa.Core.Ingestion;
 
 /// <summary>One delivered message: the raw bytes as received, and where it came from.</summary>
@@ -40,6 +42,12 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
     /// "view 'v', entity 'k' (n bytes)": the batch still lands (raw zone, other rows), and these go stale.
     /// </summary>
     public IReadOnlyList<string> OnlineTooLarge { get; init; } = [];
+
+    /// <summary>
+    /// The (source, day) pairs of accepted events whose day the incremental materializer had already passed, recorded
+    /// so its next run re-materializes them (empty for on-time events).
+    /// </summary>
+    public IReadOnlyList<LateDay> LateDays { get; init; } = [];
 }
 
 /// <summary>

@@ -54,6 +54,11 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         {
             LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", string.Join("; ", result.OnlineTooLarge));
         }
+
+        if (result.LateDays.Count > 0)
+        {
+            LogLateDays(logger, string.Join(", ", result.LateDays.Select(d => $"{d.Source} {d.Day:yyyy-MM-dd}")));
+        }
     }
 
     /// <summary>Maps delivered events to ingestion messages: body as delivered, partition, sequence number, enqueued time.</summary>
@@ -151,4 +156,8 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         Message = "{Count} online rows from partition {PartitionId} were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +
             "their streaming features stay as last written until the view's TTL (docs/operations.md, 'An online row too large'): {Rows}")]
     private static partial void LogTooLarge(ILogger logger, int count, string partitionId, string rows);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "Events landed for days the incremental materializer had passed; recorded for its next run to re-materialize: {Days}")]
+    private static partial void LogLateDays(ILogger logger, string days);
 }

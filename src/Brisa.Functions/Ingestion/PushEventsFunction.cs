@@ -47,6 +47,11 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
                 LogTooLarge(logger, result.OnlineTooLarge.Count, string.Join("; ", result.OnlineTooLarge));
             }
 
+            if (result.LateDays.Count > 0)
+            {
+                LogLateDays(logger, string.Join(", ", result.LateDays.Select(d => $"{d.Source} {d.Day:yyyy-MM-dd}")));
+            }
+
             return PushResponse.From(result);
         }, cancellationToken);
     }
@@ -55,6 +60,10 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
         Message = "{Count} online rows were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +
             "their streaming features stay as last written until the view's TTL (docs/operations.md, 'An online row too large'): {Rows}")]
     private static partial void LogTooLarge(ILogger logger, int count, string rows);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "Events landed for days the incremental materializer had passed; recorded for its next run to re-materialize: {Days}")]
+    private static partial void LogLateDays(ILogger logger, string days);
 }
 
 /// <summary>Limits of the push endpoint.</summary>

@@ -7,7 +7,8 @@ namespace Brisa.Functions.Materialization;
 /// <summary>
 /// <c>MaterializeFeatures</c>: the timer (schedule from the app setting <c>Brisa:MaterializeSchedule</c>, e.g.
 /// <c>0 */15 * * * *</c>). A thin adapter onto <see cref="IncrementalMaterializer.PlanAsync"/>: lease the watermark,
-/// enqueue one <c>materialize</c> message per view and day since the watermark, advance the watermark.
+/// enqueue one <c>materialize</c> message per view and day since the watermark, and per view and day a late day
+/// recorded by ingestion changes, advance the watermark, clear those late days.
 /// </summary>
 /// <remarks>
 /// A storage failure is not caught: the invocation fails and the watermark stays where it was, so the next tick plans
@@ -23,10 +24,10 @@ public sealed partial class MaterializeFeaturesFunction(IncrementalMaterializer 
     public async Task Run([TimerTrigger("%Brisa:MaterializeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var result = await materializer.PlanAsync(cancellationToken);
-        LogRun(logger, result.Status, result.Slices.Count, result.WatermarkName, timer?.IsPastDue ?? false, result.Message);
+        LogRun(logger, result.Status, result.Slices.Count, result.LateSlices.Count, result.WatermarkName, timer?.IsPastDue ?? false, result.Message);
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information,
-        Message = "MaterializeFeatures {Status}: {Slices} slice(s), watermark offline/{WatermarkName} (past due: {IsPastDue}). {Detail}")]
-    private static partial void LogRun(ILogger logger, IncrementalRunStatus status, int slices, string watermarkName, bool isPastDue, string detail);
+        Message = "MaterializeFeatures {Status}: {Slices} slice(s), {LateSlices} for late days, watermark offline/{WatermarkName} (past due: {IsPastDue}). {Detail}")]
+    private static partial void LogRun(ILogger logger, IncrementalRunStatus status, int slices, int lateSlices, string watermarkName, bool isPastDue, string detail);
 }

@@ -298,7 +298,7 @@ public sealed class SkewTests(AzuriteFixture azurite)
     }
 
     /// <summary>Exact for count, min, max, last and distinct count; 1e-9 relative (floor 1) otherwise.</summary>
-    private static void AssertSame(ViewPlan view, IReadOnlyList<FieldValue> expected, IReadOnlyList<FieldValue> actual, string context)
+    internal static void AssertSame(ViewPlan view, IReadOnlyList<FieldValue> expected, IReadOnlyList<FieldValue> actual, string context)
     {
         for (var f = 0; f < view.View.FeatureCount; f++)
         {

@@ -43,12 +43,19 @@ public sealed class MaterializationFunctionsTests(AzuriteFixture azurite)
 
     private static TimerInfo Tick() => new();
 
-    /// <summary>Tests of this class share the queue and the watermark blob: start each from nothing.</summary>
+    /// <summary>
+    /// Tests of this class share the queue, the watermark blob and the late-day records (which other classes' ingestion of
+    /// older events writes once a watermark exists): start each from nothing.
+    /// </summary>
     private async Task ResetAsync()
     {
         await azurite.Storage.Queues.GetQueueClient(StorageNames.MaterializeQueue).ClearMessagesAsync();
-        await azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer)
-            .GetBlobClient(IncrementalMaterializer.WatermarkName(null)).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots);
+        var offline = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        await offline.GetBlobClient(IncrementalMaterializer.WatermarkName(null)).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots);
+        foreach (var marker in await new LateDayMarkers(azurite.Storage).ListAsync(null))
+        {
+            await offline.GetBlobClient(LateDayMarkers.BlobName(marker.Day)).DeleteIfExistsAsync();
+        }
     }
 
     private async Task<List<MaterializationSlice>> DrainAsync()
