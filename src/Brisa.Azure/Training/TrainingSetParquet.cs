@@ -8,7 +8,7 @@ namespace Brisa.Azure.Training;
 
 /// <summary>
 /// Writes a <see cref="TrainingSet"/> as one Parquet file: <c>row_id</c>, <c>observation_time</c> (timestamp, UTC,
-/// microseconds), then every column with its type (string, double, long, bool, timestamp), nullable; the label is
+/// INT96 as in the raw zone and the offline store; DuckDB reads it as <c>TIMESTAMP</c>), then every column with its type (string, double, long, bool, timestamp), nullable; the label is
 /// <c>label</c> (bool for binary classification, double for regression). Readable as it is by DuckDB and pandas.
 /// </summary>
 public static class TrainingSetParquet
@@ -22,7 +22,7 @@ public static class TrainingSetParquet
         var fields = new List<Field>
         {
             new DataField<string>("row_id", false),
-            new DateTimeDataField("observation_time", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false),
+            Timestamp("observation_time", nullable: false),
         };
         foreach (var column in set.Columns)
         {
@@ -31,7 +31,7 @@ public static class TrainingSetParquet
                 FieldType.String => new DataField<string>(column.Name, true),
                 FieldType.Long => new DataField<long?>(column.Name),
                 FieldType.Bool => new DataField<bool?>(column.Name),
-                FieldType.Timestamp => new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+                FieldType.Timestamp => Timestamp(column.Name, nullable: true),
                 _ => new DataField<double?>(column.Name),
             });
         }
@@ -81,4 +81,10 @@ public static class TrainingSetParquet
 
         group.CompleteValidate();
     }
+
+    // INT96, as the raw zone and the offline store write times: Parquet.Net 6.1 writes wrong min/max statistics for
+    // INT64 timestamp columns, and DuckDB's filter pushdown trusts them, so `WHERE observation_time >= t` on this file
+    // returned no row at all. Readers ignore INT96 statistics (no defined sort order).
+    private static DateTimeDataField Timestamp(string name, bool nullable) =>
+        new(name, DateTimeFormat.Impala, isNullable: nullable);
 }
