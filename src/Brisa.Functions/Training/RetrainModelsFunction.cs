@@ -17,21 +17,38 @@ namespace Brisa.Functions.Training;
 /// </summary>
 public sealed partial class RetrainModelsFunction(IDefinitionsSource definitions, ModelTrainingPipeline pipeline, ModelRegistry registry, TimeProvider time, ILogger<RetrainModelsFunction> logger)
 {
-    /// <summary>Retrains every model that is due.</summary>
+    /// <summary>
+    /// Retrains every model that is due. A model whose run fails is logged and the others still run (one model without
+    /// labelled rows yet must not stop the rest); the tick then fails with every failure, so the host records it.
+    /// </summary>
     [Function("RetrainModels")]
     public async Task OnSchedule([TimerTrigger("%Brisa:RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var live = await definitions.GetAsync(cancellationToken);
+        var failures = new List<Exception>();
         foreach (var model in live.Models)
         {
-            var last = model.Schedule is null ? null : await registry.LastTrainedAtAsync(model.Name, cancellationToken);
-            if (!RetrainSchedule.IsDue(model.Schedule, last, time.GetUtcNow()))
+            try
             {
-                LogNotDue(logger, model.Name, model.Schedule!, last!.Value, RetrainSchedule.NextAfter(model.Schedule!, last.Value));
-                continue;
-            }
+                var last = model.Schedule is null ? null : await registry.LastTrainedAtAsync(model.Name, cancellationToken);
+                if (!RetrainSchedule.IsDue(model.Schedule, last, time.GetUtcNow()))
+                {
+                    LogNotDue(logger, model.Name, model.Schedule!, last!.Value, RetrainSchedule.NextAfter(model.Schedule!, last.Value));
+                    continue;
+                }
 
-            await RetrainAsync(model.Name, "retrain:timer", cancellationToken);
+                await RetrainAsync(model.Name, "retrain:timer", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex, model.Name, ex.Message);
+                failures.Add(ex);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"RetrainModels: {failures.Count} of {live.Models.Count} model(s) failed to retrain; the others ran.", failures);
         }
     }
 
@@ -48,6 +65,9 @@ public sealed partial class RetrainModelsFunction(IDefinitionsSource definitions
         var result = await pipeline.RunAsync(await definitions.GetAsync(cancellationToken), model, new TrainingPipelineOptions { Actor = actor }, cancellationToken: cancellationToken);
         logger.LogInformation("Retrained {Model}: {Status} ({Message}); {Rows} rows", model, result.Run.Status, result.Run.Message, result.Rows);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retraining {Model} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Model} not due: schedule '{Schedule}', last trained {LastTrained:u}, next at {Next:u}")]
     private static partial void LogNotDue(ILogger logger, string model, string schedule, DateTimeOffset lastTrained, DateTimeOffset? next);
