@@ -49,6 +49,14 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
             return ExitCodes.BadInput;
         }
 
+        // Checked before training, not after it: the version would be in the registry (maybe champion) while the
+        // command failed, and a user re-running it would train another one.
+        if (settings.Report is { } report && Path.GetDirectoryName(Path.GetFullPath(report)) is { } folder && !Directory.Exists(folder))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] cannot write the report {report}: no folder {folder}.");
+            return ExitCodes.BadInput;
+        }
+
         if (!LocalStorage.IsConfigured)
         {
             console.MarkupLine("[red]error:[/] train reads the raw zone of a storage account: set AzureWebJobsStorage (a connection string, or identity-based '__blobServiceUri' settings; a private Azurite would be empty; 'brisa demo' trains on generated data).");
@@ -75,9 +83,9 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
                 new Progress<string>(stage => status.Status(stage)),
                 cancellationToken));
         TrainingReportView.Render(console, result);
-        if (settings.Report is { } path && result.Run.Report is { } report)
+        if (settings.Report is { } path && result.Run.Report is { } trained)
         {
-            await File.WriteAllTextAsync(path, Brisa.Core.Modeling.TrainingReportHtml.Render(report), cancellationToken);
+            await File.WriteAllTextAsync(path, Brisa.Core.Modeling.TrainingReportHtml.Render(trained), cancellationToken);
             console.MarkupLineInterpolated($"report: {path}");
         }
 

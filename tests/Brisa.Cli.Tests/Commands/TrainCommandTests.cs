@@ -21,6 +21,17 @@ public sealed class TrainCommandTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
+    public async Task Train_ReportFolderMissing_ExitTwoBeforeTraining()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"no-such-{Guid.NewGuid():N}", "report.html");
+
+        var (exitCode, output) = await CliRunner.RunAsync("train", "fraud", "--report", report);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"cannot write the report {report}: no folder {Path.GetDirectoryName(report)}.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Train_DefinitionsFileWithAModelNotApplied_TrainsAndSaysNothingServesItUntilApply()
     {
         // The sample applied and 45 days of its events ingested; a copy of the sample adds a second model, not applied.
