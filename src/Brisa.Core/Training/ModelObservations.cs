@@ -15,7 +15,7 @@ public static class ModelObservations
     /// <summary>
     /// Turns observation events into labelled rows. Binary classification: the label is true when a label event with
     /// the same <see cref="LabelDefinition.Key"/> value has a time in [t, t + within]; regression: the value of the
-    /// earliest such label event (rows without one are skipped). Both inputs are deduplicated by event id.
+    /// earliest such label event, ties by event id (rows without one are skipped). Both inputs are deduplicated by event id.
     /// </summary>
     /// <param name="plan">The compiled definitions.</param>
     /// <param name="model">The model.</param>
@@ -100,10 +100,10 @@ public static class ModelObservations
         return set;
     }
 
-    private static Dictionary<string, List<(long Ticks, FieldValue Value)>> IndexLabels(
+    private static Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>> IndexLabels(
         ModelDefinition model, IEnumerable<SourceEventBatch> labelEvents, DateTimeOffset? labelsKnownAt)
     {
-        var byKey = new Dictionary<string, List<(long Ticks, FieldValue Value)>>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var knownAtTicks = labelsKnownAt is { } known ? TiledView.ToUnixTicks(known) : long.MaxValue;
         foreach (var batch in labelEvents)
@@ -132,32 +132,35 @@ public static class ModelObservations
                     byKey[key] = list = [];
                 }
 
-                list.Add((batch.EventTicks(row), valueIndex < 0 ? FieldValue.Null : batch.Value(row, valueIndex)));
+                list.Add((batch.EventTicks(row), batch.Id(row), valueIndex < 0 ? FieldValue.Null : batch.Value(row, valueIndex)));
             }
         }
 
         return byKey;
     }
 
-    private static FieldValue LabelOf(Dictionary<string, List<(long Ticks, FieldValue Value)>> labels, string? key, long t, long withinTicks, bool regression)
+    private static FieldValue LabelOf(Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>> labels, string? key, long t, long withinTicks, bool regression)
     {
         if (key is null || !labels.TryGetValue(key, out var candidates))
         {
             return regression ? FieldValue.Null : FieldValue.FromNumber(0.0);
         }
 
-        var found = false;
+        string? bestId = null;
         var bestTicks = long.MaxValue;
         var best = FieldValue.Null;
-        foreach (var (ticks, value) in candidates)
+        foreach (var (ticks, id, value) in candidates)
         {
-            if (ticks >= t && ticks - t <= withinTicks && ticks < bestTicks)
+            // Ties by id, not by the order the raw files were read in: the same events batched otherwise give the same label.
+            if (ticks >= t && ticks - t <= withinTicks && (ticks < bestTicks || (ticks == bestTicks && string.CompareOrdinal(id, bestId) < 0)))
             {
-                found = true;
+                bestId = id;
                 bestTicks = ticks;
                 best = value;
             }
         }
+
+        var found = bestId is not null;
 
         if (regression)
         {

@@ -170,6 +170,33 @@ public class TrainingSetBuilderTests
         Assert.Equal(1, mature.ImmatureDropped);
     }
 
+    [Fact]
+    public void ModelObservations_RegressionLabelEventsAtTheSameTime_ValueOfTheSmallestIdWhateverTheBatchOrder()
+    {
+        // A regression on the chargeback amount; two chargebacks of t1 at the same instant, each in its own batch.
+        var regression = Model with { Task = ModelTask.Regression, Label = Model.Label with { Value = "amount" }, Cost = null };
+        var txns = Txns(("t1", "c1", "m1", 10, "ES", T(0)));
+        var schema = FraudStream.Chargebacks;
+        SourceEventBatch Chargeback(string id, double amount)
+        {
+            var batch = new SourceEventBatch(schema);
+            var row = new FieldValue[schema.Fields.Count];
+            row[schema.IndexOf("chargeback_id")] = FieldValue.FromText(id);
+            row[schema.IndexOf("transaction_id")] = FieldValue.FromText("t1");
+            row[schema.IndexOf("customer_id")] = FieldValue.FromText("c1");
+            row[schema.IndexOf("amount")] = FieldValue.FromNumber(amount);
+            row[schema.IndexOf("timestamp")] = FieldValue.FromNumber(T(60) / 10);
+            batch.Add(id, T(60), row);
+            return batch;
+        }
+
+        var a = Chargeback("cb-a", 20);
+        var b = Chargeback("cb-b", 10);
+
+        Assert.Equal(20.0, ModelObservations.Build(Plan, regression, [txns], [a, b]).LabelOf(0).Number);
+        Assert.Equal(20.0, ModelObservations.Build(Plan, regression, [txns], [b, a]).LabelOf(0).Number);
+    }
+
     [Theory]
     [InlineData(1, PointInTimeMode.BeforeObservation)]
     [InlineData(2, PointInTimeMode.AtObservation)]
