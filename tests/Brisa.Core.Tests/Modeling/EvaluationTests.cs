@@ -19,6 +19,50 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void Binary_RandomTiedScores_AucPrAucAndLeastCostMatchNaiveReferences()
+    {
+        // Scores on a coarse grid (many ties), small tables (empty classes included), every threshold tried.
+        var cost = new CostMatrix { FalseNegative = CostAmount.FromField("amount"), FalsePositive = 5, TruePositive = 1, Currency = "EUR" };
+        for (var seed = 0; seed < 500; seed++)
+        {
+            var rng = new Random(seed);
+            var n = rng.Next(1, 30);
+            var labels = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.3 ? 1f : 0f).ToArray();
+            var scores = Enumerable.Range(0, n).Select(_ => rng.Next(0, 6) / 5f).ToArray();
+            var amounts = Enumerable.Range(0, n).Select(_ => (double)rng.Next(0, 40)).ToArray();
+            var positives = labels.Count(l => l == 1);
+            var metrics = ModelEvaluator.Binary(labels, scores);
+            if (positives > 0 && positives < n)
+            {
+                // AUC: the share of (positive, negative) pairs ranked right, ties half.
+                var pairs = from p in Enumerable.Range(0, n) where labels[p] == 1 from q in Enumerable.Range(0, n) where labels[q] == 0 select scores[p].CompareTo(scores[q]);
+                Assert.Equal(pairs.Sum(c => c > 0 ? 1.0 : c == 0 ? 0.5 : 0) / (positives * (n - positives)), metrics.Auc, 12);
+
+                // Average precision: recall steps times precision, at each distinct score from the top.
+                double ap = 0, recall = 0;
+                foreach (var at in scores.Distinct().OrderDescending())
+                {
+                    var flagged = Enumerable.Range(0, n).Where(i => scores[i] >= at).ToList();
+                    var caught = flagged.Count(i => labels[i] == 1);
+                    ap += (((double)caught / positives) - recall) * caught / flagged.Count;
+                    recall = (double)caught / positives;
+                }
+
+                Assert.Equal(ap, metrics.PrAuc, 12);
+            }
+
+            var table = new TrainingTable(
+                [.. Enumerable.Range(0, n).Select(i => T0.AddMinutes(i))], labels, [FeatureColumn.Numeric("x", new float[n])],
+                new Dictionary<string, double[]> { ["amount"] = amounts });
+            var least = ModelEvaluator.LeastCost(table, scores, cost);
+            var naive = scores.Select(s => (double)s).Append(2.0).Min(at => Enumerable.Range(0, n).Sum(i =>
+                (labels[i] == 1, scores[i] >= at) switch { (true, true) => 1, (true, false) => amounts[i], (false, true) => 5, _ => 0 }));
+            Assert.Equal(naive, least.ExpectedCost, 9);
+            Assert.Equal(Enumerable.Range(0, n).Sum(i => labels[i] == 1 ? amounts[i] : 0), least.NoModelCost, 9);
+        }
+    }
+
+    [Fact]
     public void Binary_Calibration_BinsByPredictedProbability()
     {
         var metrics = ModelEvaluator.Binary([0, 1, 1, 0], [0.05f, 0.95f, 0.91f, 0.99f]);
