@@ -1,4 +1,5 @@
 using Brisa.Azure.Models;
+using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
@@ -22,7 +23,10 @@ public sealed record TrainingPipelineOptions
     /// <summary>Who asked (recorded in the model history).</summary>
     public string Actor { get; init; } = "retrain";
 
-    /// <summary>The git commit of the definitions, when known.</summary>
+    /// <summary>
+    /// The git commit of the definitions, recorded with the version. Default: the commit the registry recorded when
+    /// these definitions were applied, if they are its live version (a file that was not applied has none).
+    /// </summary>
     public string? GitCommit { get; init; }
 
     /// <summary>How long to wait for another run of the same model to finish.</summary>
@@ -64,13 +68,15 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         }
 
         progress?.Report($"training on {table.RowCount} rows");
+        var version = definitions.ComputeVersion();
+        var commit = options.GitCommit ?? await LiveCommitAsync(version, cancellationToken);
         var service = new ModelTrainingService(new ModelRegistry(storage, clock));
         var run = await service.RunAsync(
             model,
             table,
             new TrainingRunOptions
             {
-                Training = new TrainingOptions { DefinitionsVersion = definitions.ComputeVersion(), GitCommit = options.GitCommit, TimeProvider = clock },
+                Training = new TrainingOptions { DefinitionsVersion = version, GitCommit = commit, TimeProvider = clock },
                 Actor = options.Actor,
                 LockWait = options.LockWait,
             },
@@ -95,6 +101,11 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
             ?? throw new ArgumentException($"Unknown model '{modelName}'. {definitions.ModelNameHint(modelName)}.", nameof(modelName));
         return await BuildSetAsync(FeaturePlan.Compile(definitions, trackEventIds: false), model, clock.GetUtcNow(), history, progress, cancellationToken);
     }
+
+    // The commit `apply` recorded for the live definitions, when they are the ones trained on: every version then says
+    // which commit of the definitions it came from, whoever trained it (the timer, a queue message, the CLI).
+    private async Task<string?> LiveCommitAsync(string definitionsVersion, CancellationToken cancellationToken) =>
+        await DefinitionRegistry.For(storage).GetPointerAsync(cancellationToken) is { } live && live.Version == definitionsVersion ? live.GitCommit : null;
 
     // Why there is nothing to train on, and what to do: an empty history, or labels that are not final yet (the usual
     // case on a young stream, which "the training table is empty" did not explain).
