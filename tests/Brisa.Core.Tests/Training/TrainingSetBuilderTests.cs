@@ -228,6 +228,54 @@ public class TrainingSetBuilderTests
         }
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Build_RandomStreamRowsOnTtlEdges_MissingExactlyWhenTheNewestEarlierEventIsOlderThanTtl(int seed)
+    {
+        // Rows exactly a TTL after an event and one tick later, plus entities with no event at all.
+        var txns = FraudStream.GenerateTransactions(seed, count: 400, span: TimeSpan.FromDays(6));
+        var features = Plan.Views.SelectMany(v => v.Definition.Features.Select(f => new FeatureReference(v.Name, f.Name))).ToArray();
+        var builder = new TrainingSetBuilder(Plan, features);
+        var keys = builder.Requirements.EntityKeyFields;
+        var observations = new ObservationSet(keys, [], null);
+        var rng = new Random(seed);
+        var ttls = Plan.Views.Select(v => v.Definition.Ttl.Ticks).Distinct().ToArray();
+        for (var n = 0; n < 150; n++)
+        {
+            var i = rng.Next(txns.Count);
+            var rowKeys = keys.Select(k => n % 10 == 0 ? "nobody" : txns.Value(i, txns.Schema.IndexOf(k)).Text).ToArray();
+            var t = txns.EventTicks(i) + ttls[rng.Next(ttls.Length)] + (n % 3 == 0 ? 1 : n % 3 == 1 ? 0 : 10);
+            observations.Add($"o{n:D3}", t, rowKeys, [], FieldValue.Null);
+        }
+
+        var set = builder.Build(observations, [txns]);
+
+        foreach (var view in Plan.Views)
+        {
+            var reference = FraudStream.ReferenceEvents(view, txns);
+            var keyColumn = set.Column(FraudStream.Definitions.FindEntity(view.Definition.Entity)!.JoinKey);
+            long found = 0, expired = 0, notFound = 0;
+            for (var r = 0; r < set.RowCount; r++)
+            {
+                var key = keyColumn[r].Text!;
+                var t = set.ObservationTicks[r];
+                var newest = reference.Where(e => e.Entity == key && e.Ticks < t).Select(e => (long?)e.Ticks).Max();
+                var missing = newest is null || t - newest > view.Definition.Ttl.Ticks;
+                _ = newest is null ? notFound++ : missing ? expired++ : found++;
+                var expected = missing ? new FieldValue[view.View.FeatureCount] : FraudStream.ReferenceValues(view, reference, key, t, t - 1);
+                var actual = view.Definition.Features.Select(f => set.Column(FeatureRequirements.ColumnNameOf(view.Name, f.Name))[r]).ToArray();
+                FraudStream.AssertSame(view, expected, actual, $"row {set.RowIds[r]} key {key} newest {newest} t {t}");
+            }
+
+            Assert.Equal(new ViewLookupCounts(found, notFound, expired), set.ViewCounts[view.Name]);
+            Assert.True(found > 0 && notFound > 0, $"{view.Name}: {found} found, {notFound} not found");
+        }
+
+        // Busy merchants always have a recent event; the customer views' rows do fall past their TTL.
+        Assert.True(set.ViewCounts["customer_1h"].OutsideMaxAge > 0 && set.ViewCounts["customer_7d"].OutsideMaxAge > 0);
+    }
+
     [Fact]
     public void DataView_ExposesTypedColumnsForMlNet()
     {
