@@ -60,8 +60,9 @@ public sealed class TrainingColumn
 }
 
 /// <summary>
-/// A point-in-time correct training set in columns, rows sorted by observation time (ties by observation id):
-/// row ids, observation times, then entity keys, request fields, features and the label.
+/// A point-in-time correct training set in columns, rows sorted by observation time (ties by observation id; a set
+/// assembled for serving keeps the request's order): row ids, observation times, then entity keys, request fields,
+/// features and the label.
 /// </summary>
 public sealed class TrainingSet
 {

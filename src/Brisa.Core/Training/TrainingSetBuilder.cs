@@ -116,18 +116,25 @@ public sealed class TrainingSetBuilder
     }
 
     /// <summary>
-    /// Assembles rows from view values supplied by <paramref name="read"/> (the sweep when training, the online store
-    /// when serving), then applies the same TTL rule, the same on-demand expressions and the same column layout, so a
-    /// served row is built exactly as a training row.
+    /// Assembles rows from view values supplied by <paramref name="read"/> (the online store when serving), then applies
+    /// the same TTL rule, the same on-demand expressions and the same column layout as <see cref="Build"/>, so a served
+    /// row is built exactly as a training row. Unlike <see cref="Build"/>, rows keep the observations' order: serving
+    /// answers instances in request order, and sorting them by (time, id) would put each score at another position.
     /// </summary>
     /// <param name="observations">The rows.</param>
-    /// <param name="read">Writes a view's values for an entity key as of a time (rows are visited in time order) and returns the newest event's ticks, or null when the entity has no state.</param>
-    /// <returns>The set, rows sorted by time.</returns>
+    /// <param name="read">Writes a view's values for an entity key as of a time and returns the newest event's ticks, or null when the entity has no state.</param>
+    /// <returns>The set, rows in the observations' order.</returns>
     public TrainingSet Assemble(ObservationSet observations, ViewValueReader read)
     {
         ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(read);
-        return Assemble(observations, RowOrder(observations), (int position, int v, string key, long t, Span<FieldValue> values) => read(v, key, t, values));
+        var order = new int[observations.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        return Assemble(observations, order, (int position, int v, string key, long t, Span<FieldValue> values) => read(v, key, t, values));
     }
 
     /// <summary>The rows' order: by time, ties by id.</summary>
