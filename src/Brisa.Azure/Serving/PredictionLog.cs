@@ -41,7 +41,15 @@ public sealed class PredictionLog : IAsyncDisposable
 {
     private const int FlushSize = 1000;
     private const int Capacity = 100_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    // Named literals: an input the model read as ±Infinity (a double request field beyond float's range) or NaN is
+    // written as "Infinity" or "NaN" (drift parses them back), as model metadata is; a bare number would throw, and
+    // the exception ended the writer loop, silently stopping the log for the life of the process.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     // A lock-free queue (a bounded channel takes a lock per write, on the request path); beyond Capacity the oldest
     // records are dropped, so a storage outage cannot grow memory without bound.
