@@ -20,7 +20,7 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// when the alias moves, once loaded and warmed up (<see cref="TrainedModel.WarmUp"/>); requests in flight keep the
 /// version they started with. Named versions load once and stay. A background refresh that fails, whatever the cause
 /// (storage, a model file ML.NET cannot read), is logged as a warning and tried again after the next interval, not on
-/// every request; the loaded champion keeps serving meanwhile.
+/// every request; the loaded champion keeps serving meanwhile, and <see cref="ChampionLoadFailure"/> says so (health).
 /// </summary>
 public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null)
 {
@@ -60,6 +60,16 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             throw;
         }
     }
+
+    /// <summary>
+    /// Why the registry's champion of <paramref name="model"/> is not the one served: the version the last background
+    /// refresh failed to load and the reason, while the previously loaded champion keeps serving; null when the
+    /// champion loaded (or no refresh failed since). Cleared by the next refresh that succeeds.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The failure, or null.</returns>
+    public ChampionLoadFailure? GetChampionLoadFailure(string model) =>
+        champions.TryGetValue(model, out var slot) ? slot.Failure : null;
 
     private async Task<LoadedModel> ChampionAsync(string model, CancellationToken cancellationToken)
     {
@@ -105,6 +115,11 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             // task: record the attempt so the next one waits for the refresh interval, say so, and keep serving the
             // loaded champion.
             slot.CheckedAt = time.GetUtcNow();
+            if (champion is not null && champion != slot.Current?.Version)
+            {
+                slot.Failure = new ChampionLoadFailure(champion, ex.Message);
+            }
+
             LogRefreshFailed(log, ex, model, champion ?? "(aliases unreadable)", slot.Current?.Version ?? "(none)", refresh);
         }
         finally
@@ -123,6 +138,7 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             slot.Current = await LoadAsync(model, champion, cancellationToken);
         }
 
+        slot.Failure = null;
         slot.CheckedAt = time.GetUtcNow();
     }
 
@@ -146,6 +162,7 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
     {
         private int refreshing;
         private LoadedModel? current;
+        private ChampionLoadFailure? failure;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -157,8 +174,19 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
 
         public DateTimeOffset CheckedAt { get; set; }
 
+        public ChampionLoadFailure? Failure
+        {
+            get => Volatile.Read(ref failure);
+            set => Volatile.Write(ref failure, value);
+        }
+
         public bool TryStartRefresh() => Interlocked.CompareExchange(ref refreshing, 1, 0) == 0;
 
         public void EndRefresh() => Volatile.Write(ref refreshing, 0);
     }
 }
+
+/// <summary>The registry's champion could not be loaded; the previously loaded one is still served.</summary>
+/// <param name="Version">The champion in the registry.</param>
+/// <param name="Reason">Why it could not be loaded.</param>
+public sealed record ChampionLoadFailure(string Version, string Reason);

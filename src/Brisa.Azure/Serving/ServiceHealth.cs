@@ -43,7 +43,11 @@ public sealed class ServiceHealth(BrisaStorage storage, IDefinitionsSource defin
         try
         {
             var champion = await models.GetAsync(model, null, cancellationToken);
-            return new HealthCheck($"model:{model}", true, $"champion {champion.Version}");
+
+            // The registry moved to a version this instance cannot load: it serves the previous one, which is not green.
+            return models.GetChampionLoadFailure(model) is { } failure
+                ? new HealthCheck($"model:{model}", false, $"champion {failure.Version} could not be loaded ({failure.Reason}); still serving {champion.Version}")
+                : new HealthCheck($"model:{model}", true, $"champion {champion.Version}");
         }
         catch (ServingException ex) when (ex.Status == 404)
         {

@@ -3,6 +3,7 @@ using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
 using Brisa.Core.Modeling;
 using Brisa.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Brisa.Azure.Tests.Serving;
 
@@ -49,5 +50,46 @@ public sealed class ServiceHealthTests(AzuriteFixture azurite)
         var check = Assert.Single(report.Checks, c => c.Service == "model:" + model);
         Assert.False(check.Healthy);
         Assert.False(string.IsNullOrWhiteSpace(check.Detail));
+    }
+
+    [Fact]
+    public async Task CheckAsync_ChampionPromotedLaterCannotBeLoaded_ModelCheckFailsNamingBothVersions()
+    {
+        // The instance loaded a good champion; then one ML.NET cannot read is promoted. Predict keeps serving the
+        // loaded one (a warning is logged): health must not go on reporting that one as the champion, all green.
+        var (model, current, registry) = await ModelCacheTests.TrainAndPromoteAsync(azurite.Storage);
+        var logs = new ListLoggerProvider();
+        var cache = new ModelCache(registry, TimeProvider.System, TimeSpan.FromMilliseconds(50), logs.CreateLogger<ModelCache>());
+        var definitions = FraudHistory.Definitions with { Models = [FraudHistory.Definitions.Models[0] with { Name = model }] };
+        var health = new ServiceHealth(azurite.Storage, new FixedDefinitionsSource(definitions), cache);
+        Assert.True((await health.CheckAsync(CancellationToken.None)).Healthy);
+
+        var unreadable = ModelCacheTests.NotAModel();
+        var broken = ModelVersionId.Create(DateTimeOffset.UtcNow, unreadable);
+        await registry.SaveVersionAsync(current with { Version = broken }, unreadable);
+        await registry.PromoteAsync(model, broken, current.Version, "test", "test");
+        await Task.Delay(100);
+        await health.CheckAsync(CancellationToken.None); // starts the background refresh, which fails
+        for (var i = 0; i < 200 && !logs.Entries.Any(e => e.Level == LogLevel.Warning); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var report = await health.CheckAsync(CancellationToken.None);
+
+        Assert.False(report.Healthy);
+        var check = Assert.Single(report.Checks, c => c.Service == "model:" + model);
+        Assert.False(check.Healthy);
+        Assert.Contains($"champion {broken} could not be loaded", check.Detail, StringComparison.Ordinal);
+        Assert.Contains($"still serving {current.Version}", check.Detail, StringComparison.Ordinal);
+
+        // Rolled back to the loaded version: healthy again once the cache has seen it.
+        await registry.RollbackAsync(model, current.Version, "test", "test");
+        for (var i = 0; i < 200 && !(await health.CheckAsync(CancellationToken.None)).Healthy; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal($"champion {current.Version}", Assert.Single((await health.CheckAsync(CancellationToken.None)).Checks, c => c.Service == "model:" + model).Detail);
     }
 }
