@@ -27,7 +27,7 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         writer.WriteStartObject();
         writer.WriteString(ModelName, value.Model);
         writer.WriteString(VersionName, value.Version);
-        writer.WriteNumber(ThresholdName, value.Threshold);
+        WriteNullable(writer, ThresholdName, value.Threshold);
         writer.WriteString(RequestIdName, value.RequestId);
         writer.WriteStartArray(PredictionsName);
         foreach (var prediction in value.Predictions)
@@ -35,7 +35,7 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
             writer.WriteStartObject();
             writer.WriteString(IdName, prediction.Id);
             writer.WriteNumber(ScoreName, prediction.Score);
-            writer.WriteBoolean(DecisionName, prediction.Decision);
+            WriteNullable(writer, DecisionName, prediction.Decision);
             writer.WriteStartObject(FeaturesName);
             foreach (var (name, feature) in prediction.Features)
             {
@@ -61,7 +61,7 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         var predictions = root.GetProperty("predictions").EnumerateArray().Select(p => new Prediction(
             p.GetProperty("id").GetString()!,
             p.GetProperty("score").GetDouble(),
-            p.GetProperty("decision").GetBoolean(),
+            p.GetProperty("decision") is { ValueKind: not JsonValueKind.Null } decision ? decision.GetBoolean() : null,
             p.GetProperty("features").EnumerateObject().ToDictionary(
                 f => f.Name,
                 f => new PredictionFeature(
@@ -71,9 +71,33 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         return new PredictResponse(
             root.GetProperty("model").GetString()!,
             root.GetProperty("version").GetString()!,
-            root.GetProperty("threshold").GetDouble(),
+            root.GetProperty("threshold") is { ValueKind: not JsonValueKind.Null } threshold ? threshold.GetDouble() : null,
             root.GetProperty("request_id").GetString()!,
             [.. predictions]);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, double? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, bool? value)
+    {
+        if (value is { } flag)
+        {
+            writer.WriteBoolean(name, flag);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
     }
 
     // The values served features take (OnlineFeatureResponse.ToJsonValue); anything else goes to the serializer.

@@ -15,7 +15,7 @@ namespace Brisa.Azure.Serving;
 /// <param name="Version">The version that scored.</param>
 /// <param name="Time">When.</param>
 /// <param name="Score">The score.</param>
-/// <param name="Decision">The decision at the model's threshold.</param>
+/// <param name="Decision">The decision at the model's threshold; null for a regression model (no threshold).</param>
 /// <param name="Features">The model inputs as scored (null = missing).</param>
 /// <param name="Keys">The entity keys the features were read for, by join key (e.g. <c>customer_id</c>); null in logs written before keys were logged.</param>
 public sealed record PredictionRecord(
@@ -25,7 +25,7 @@ public sealed record PredictionRecord(
     string Version,
     DateTimeOffset Time,
     double Score,
-    bool Decision,
+    bool? Decision,
     IReadOnlyDictionary<string, object?> Features,
     IReadOnlyDictionary<string, string?>? Keys = null);
 

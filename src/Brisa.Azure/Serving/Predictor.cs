@@ -114,7 +114,8 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
         });
         var table = TrainingTables.FromSet(set, definition, withLabels: false);
         var scores = loaded.Model.Score(table);
-        var threshold = loaded.Report.Threshold ?? 0.5;
+        // A regression model has no threshold: its score is the prediction, and there is no decision to take.
+        var threshold = loaded.Report.Threshold;
 
         var shape = ShapeOf(builder, set, table, plan);
         var predictions = new List<Prediction>(set.RowCount);
@@ -142,7 +143,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             }
 
             var score = scores[r];
-            var decision = score >= threshold;
+            bool? decision = threshold is { } t ? score >= t : null;
             predictions.Add(new Prediction(set.RowIds[r], score, decision, new FieldMap<PredictionFeature>(shape.FeatureNames, features)));
             if (!logPrediction)
             {
@@ -347,26 +348,26 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
 /// <summary>The answer of <c>POST /api/models/{model}/predict</c>.</summary>
 /// <param name="Model">The model.</param>
 /// <param name="Version">The version that scored.</param>
-/// <param name="Threshold">The decision threshold (least expected cost on the validation window).</param>
+/// <param name="Threshold">The decision threshold (least expected cost on the validation window); null for a regression model.</param>
 /// <param name="RequestId">The request id (also in the prediction log).</param>
 /// <param name="Predictions">One per instance, in request order.</param>
 [JsonConverter(typeof(PredictResponseJsonConverter))]
 public sealed record PredictResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("threshold")] double? Threshold,
     [property: JsonPropertyName("request_id")] string RequestId,
     [property: JsonPropertyName("predictions")] IReadOnlyList<Prediction> Predictions);
 
 /// <summary>One scored instance.</summary>
 /// <param name="Id">The instance id.</param>
 /// <param name="Score">The score (probability for binary models).</param>
-/// <param name="Decision">True when the score reaches the threshold (e.g. send to review).</param>
+/// <param name="Decision">True when the score reaches the threshold (e.g. send to review); null for a regression model.</param>
 /// <param name="Features">Each feature's value and status (PRESENT, NULL_VALUE, NOT_FOUND, OUTSIDE_MAX_AGE).</param>
 public sealed record Prediction(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("score")] double Score,
-    [property: JsonPropertyName("decision")] bool Decision,
+    [property: JsonPropertyName("decision")] bool? Decision,
     [property: JsonPropertyName("features")] IReadOnlyDictionary<string, PredictionFeature> Features);
 
 /// <summary>A feature as scored.</summary>
