@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Brisa.Core.Definitions;
 
 namespace Brisa.Core.Serving;
@@ -21,9 +22,17 @@ internal static class RequestJson
             body = body[3..];
         }
 
+        // JsonDocument checks the syntax only: a string of bytes that are not UTF-8 threw later, when it was read, and
+        // the request was answered 500.
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw ServingException.BadRequest("Malformed JSON", "The body is not valid UTF-8 (JSON text is UTF-8): send it encoded as UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
+            RejectUnreadableStrings(body.Span);
             document = JsonDocument.Parse(body, Options);
         }
         catch (JsonException ex)
@@ -38,6 +47,28 @@ internal static class RequestJson
         }
 
         return document;
+    }
+
+    // An escape can name half of a surrogate pair alone ("\ud800"): valid JSON syntax, but no text, so reading it
+    // threw. Only escaped strings (names included) can hold one, and they are few: each is read once here. Bad syntax
+    // throws JsonException, as parsing would.
+    private static void RejectUnreadableStrings(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Options.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw ServingException.BadRequest("Malformed JSON", $"The string at byte {reader.TokenStartIndex} is not valid text: it escapes half of a UTF-16 surrogate pair alone (such as \\ud800).");
+                }
+            }
+        }
     }
 
     public static void RejectUnknown(JsonElement root, params string[] known)

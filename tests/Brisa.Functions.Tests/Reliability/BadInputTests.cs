@@ -141,6 +141,11 @@ public sealed class BadInputTests(ServingFixture serving)
         { "{\"features\":[\"customer_1h:txn_count_1h\"],\"entities\":" + Deep(40) + "}", 400 },
         // One feature repeated ~38,000 times fills 1 MiB: ×1,000 rows that answer was 840 MB of JSON (3.5 GB allocated).
         { """{"features":["customer_1h:txn_count_1h","customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]}}""", 400 },
+        // Escaped lone surrogates: valid JSON syntax, but no text (reading them threw, answered 500).
+        { """{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["\ud800"]}}""", 400 },
+        { """{"features":["customer_1h:\udc00"],"entities":{"customer_id":["c1"]}}""", 400 },
+        { """{"feature_service":"\ud800","entities":{"customer_id":["c1"]}}""", 400 },
+        { """{"\ud800":1,"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["c1"]}}""", 400 },
     };
 
     [Theory]
@@ -194,6 +199,9 @@ public sealed class BadInputTests(ServingFixture serving)
         { "{\"customer_id\":" + Deep(40) + "}", null, 400 },
         { """{"customer_id":"c1","merchant_id":"m1","amount":5,"currency":"EUR","country":"ES","channel":"pos"}""", "?version=../../etc", 400 },
         { """{"customer_id":"c1","merchant_id":"m1","amount":5,"currency":"EUR","country":"ES","channel":"pos"}""", "?version=v20990101000000000-deadbeef", 404 },
+        { """{"customer_id":"\ud800","merchant_id":"m1","amount":5,"currency":"EUR","country":"ES","channel":"pos"}""", null, 400 },
+        { """{"customer_id":"c1","merchant_id":"m1","amount":5,"currency":"EUR","country":"\udfff","channel":"pos"}""", null, 400 },
+        { """{"id":"t-\ud800","customer_id":"c1","merchant_id":"m1","amount":5,"currency":"EUR","country":"ES","channel":"pos"}""", null, 400 },
     };
 
     [Theory]
@@ -205,6 +213,24 @@ public sealed class BadInputTests(ServingFixture serving)
         var result = await serving.Predict().Run(request, "fraud", CancellationToken.None);
 
         AssertProblem(result, status);
+        await AssertValidPredictionServedAsync();
+    }
+
+    [Fact]
+    public async Task OnlineFeaturesAndPredict_BodyNotUtf8_MalformedJsonProblem()
+    {
+        // Latin-1 'é' (0xE9) inside a key: JSON's syntax is fine, its text is not UTF-8 (reading it threw, answered 500).
+        static byte[] Latin1(string json) => System.Text.Encoding.Latin1.GetBytes(json);
+        var online = Latin1("""{"features":["customer_1h:txn_count_1h"],"entities":{"customer_id":["café"]}}""");
+        var predict = Latin1($$"""{"customer_id":"{{serving.Customer}}","merchant_id":"{{serving.Merchant}}","amount":5,"currency":"EUR","country":"España","channel":"pos"}""");
+
+        var onlineProblem = AssertProblem(await serving.Online().Run(ServingFixture.Request(online), CancellationToken.None), 400);
+        var predictProblem = AssertProblem(await serving.Predict().Run(ServingFixture.Request(predict), "fraud", CancellationToken.None), 400);
+
+        Assert.Equal("https://brisa.dev/problems/malformed-json", onlineProblem.Type);
+        Assert.Equal("https://brisa.dev/problems/malformed-json", predictProblem.Type);
+        Assert.Contains("UTF-8", predictProblem.Detail, StringComparison.Ordinal);
+        await AssertValidOnlineStillServedAsync();
         await AssertValidPredictionServedAsync();
     }
 
