@@ -32,7 +32,11 @@ internal static class RequestJson
         JsonDocument document;
         try
         {
-            RejectUnreadableStrings(body.Span);
+            if (body.Span.IndexOf("\\u"u8) >= 0)
+            {
+                RejectUnreadableStrings(body.Span);
+            }
+
             document = JsonDocument.Parse(body, Options);
         }
         catch (JsonException ex)
@@ -50,8 +54,8 @@ internal static class RequestJson
     }
 
     // An escape can name half of a surrogate pair alone ("\ud800"): valid JSON syntax, but no text, so reading it
-    // threw. Only escaped strings (names included) can hold one, and they are few: each is read once here. Bad syntax
-    // throws JsonException, as parsing would.
+    // threw. Only a body with a \u escape is read here (a second pass over it), and in it only escaped strings (names
+    // included), each once. Bad syntax throws JsonException, as parsing would.
     private static void RejectUnreadableStrings(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = Options.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
