@@ -20,7 +20,7 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// when the alias moves, once loaded and warmed up (<see cref="TrainedModel.WarmUp"/>); requests in flight keep the
 /// version they started with. Named versions load once and stay. A background refresh that fails, whatever the cause
 /// (storage, a model file ML.NET cannot read), is logged as a warning and tried again after the next interval, not on
-/// every request; the loaded champion keeps serving meanwhile, and <see cref="ChampionLoadFailure"/> says so (health).
+/// every request; the loaded champion keeps serving meanwhile, and <see cref="GetChampionLoadFailure"/> says so (health).
 /// </summary>
 public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null)
 {
