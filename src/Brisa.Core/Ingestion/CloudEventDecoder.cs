@@ -26,8 +26,8 @@ public sealed class CloudEventDecoder
     private readonly byte[][] schemaTypes;
     private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
-    private readonly HashSet<string> seenIds = new(StringComparer.Ordinal);
-    private readonly List<string> addedIds = [];
+    private readonly DeliveryIds seenIds;
+    private readonly List<(int Source, string Id)> addedIds = [];
     private readonly CloudEventScanner scanner;
     private FieldValue[] scratch = [];
 
@@ -39,6 +39,7 @@ public sealed class CloudEventDecoder
         schemaTypes = this.schemas.Select(s => Encoding.UTF8.GetBytes(s.EventType)).ToArray();
         fieldDecoders = this.schemas.Select(s => s.Fields.Select((f, i) => new FieldDecoder(f, i == s.IdIndex)).ToArray()).ToArray();
         this.options = options ?? new DecoderOptions();
+        seenIds = new DeliveryIds(this.schemas.Length);
         scanner = new CloudEventScanner(this.schemas, schemaTypes, fieldDecoders, this.options, seenIds);
     }
 
@@ -158,9 +159,9 @@ public sealed class CloudEventDecoder
             // A message that is not valid JSON cannot be split into events, nor one holding more events than a message
             // may (each would cost a rejection, an outcome and a record): dead-letter it whole.
             mark.Rollback(batch);
-            foreach (var id in idsBefore)
+            foreach (var (source, id) in idsBefore)
             {
-                seenIds.Remove(id);
+                seenIds.Remove(source, id);
             }
 
             batch.Reject(body, null, null, ex is TooManyEventsException
@@ -169,11 +170,12 @@ public sealed class CloudEventDecoder
         }
     }
 
-    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, List<string> added)
+    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, List<(int Source, string Id)> added)
     {
         var start = (int)reader.TokenStartIndex;
         string? specVersion = null, id = null, type = null, source = null, envelopeError = null;
         EventSchema? schema = null;
+        var schemaIndex = -1;
         int dataStart = -1, dataEnd = -1, dataCount = 0;
         var dataToken = JsonTokenType.None;
 
@@ -224,7 +226,8 @@ public sealed class CloudEventDecoder
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    schema = FindSchema(ref reader);
+                    schemaIndex = FindSchema(ref reader);
+                    schema = schemaIndex >= 0 ? schemas[schemaIndex] : null;
                     type = schema?.EventType ?? reader.GetString();
                 }
                 else
@@ -233,6 +236,7 @@ public sealed class CloudEventDecoder
                     reader.Skip();
                     type = null;
                     schema = null;
+                    schemaIndex = -1;
                 }
             }
             else if (attribute == CloudEventAttribute.SpecVersion)
@@ -282,13 +286,13 @@ public sealed class CloudEventDecoder
         var reason = envelopeError
             ?? CheckEnvelope(bytes.Length, specVersion, id, type, source, schema)
             ?? (dataStart < 0 ? "missing 'data'" : dataToken != JsonTokenType.StartObject ? $"'data' must be a JSON object, got {Describe(dataToken)}" : null);
-        if (reason is null && !seenIds.Add(id!))
+        if (reason is null && !seenIds.Add(schemaIndex, id!))
         {
             reason = $"duplicate event id '{id}' within the batch (the first one was taken)";
         }
         else if (reason is null)
         {
-            added.Add(id!);
+            added.Add((schemaIndex, id!));
         }
 
         if (reason is not null)
@@ -320,8 +324,8 @@ public sealed class CloudEventDecoder
 
         if (reason is not null)
         {
-            seenIds.Remove(id!);
-            added.Remove(id!);
+            seenIds.Remove(schemaIndex, id!);
+            added.Remove((schemaIndex, id!));
             batch.Reject(bytes, id, schema!.SourceName, reason);
             return;
         }
@@ -842,17 +846,18 @@ public sealed class CloudEventDecoder
         return true;
     }
 
-    private EventSchema? FindSchema(ref Utf8JsonReader reader)
+    /// <summary>The index of the source whose event type the reader's string is, or −1.</summary>
+    private int FindSchema(ref Utf8JsonReader reader)
     {
         for (var i = 0; i < schemas.Length; i++)
         {
             if (reader.ValueTextEquals(schemaTypes[i]))
             {
-                return schemas[i];
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private static int FindField(ref Utf8JsonReader reader, EventSchema schema, int guess)

@@ -46,8 +46,8 @@ internal sealed class CloudEventScanner
     private readonly byte[][] schemaTypes;
     private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
-    private readonly HashSet<string> seenIds;
-    private readonly List<string> addedIds = [];
+    private readonly DeliveryIds seenIds;
+    private readonly List<(int Source, string Id)> addedIds = [];
 
     // Strings of cached fields (entity keys, countries) are looked up once the whole message is accepted, a chunk at a
     // time: the cache slots of a chunk are read first, so their misses overlap instead of stalling the scan one by one.
@@ -69,7 +69,7 @@ internal sealed class CloudEventScanner
     private SourceEventBatch? lastRows;
 
     /// <summary>Creates a scanner sharing the decoder's schemas, field decoders, options and per-delivery id set.</summary>
-    public CloudEventScanner(EventSchema[] schemas, byte[][] schemaTypes, FieldDecoder[][] fieldDecoders, DecoderOptions options, HashSet<string> seenIds)
+    public CloudEventScanner(EventSchema[] schemas, byte[][] schemaTypes, FieldDecoder[][] fieldDecoders, DecoderOptions options, DeliveryIds seenIds)
     {
         this.schemas = schemas;
         this.schemaTypes = schemaTypes;
@@ -98,9 +98,9 @@ internal sealed class CloudEventScanner
 
         batch.RollbackToCheckpoint();
         ForgetPending();
-        foreach (var id in addedIds)
+        foreach (var (source, id) in addedIds)
         {
-            seenIds.Remove(id);
+            seenIds.Remove(source, id);
         }
 
         return false;
@@ -291,12 +291,12 @@ internal sealed class CloudEventScanner
             }
         }
 
-        if (seen != CloudEventAttribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(id!))
+        if (seen != CloudEventAttribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(schemaIndex, id!))
         {
             return false;
         }
 
-        addedIds.Add(id!);
+        addedIds.Add((schemaIndex, id!));
         rows!.SetLast(id!, ticks);
         batch.Accept(id!);
         return true;

@@ -290,6 +290,27 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         Assert.Equal(enqueued, record.ReceivedAt);
     }
 
+    [Fact]
+    public async Task Ingest_TransactionAndChargebackWithOneIdInOneBatch_BothLandInTheirSourcesAndNothingDeadLettered()
+    {
+        // Two producers numbering their own events (a transactions table and a chargebacks table): ids are unique per
+        // source, and either event alone in a batch is accepted. Together in one batch the chargeback was dead-lettered
+        // as a "duplicate" of the transaction.
+        var id = $"{Random.Shared.NextInt64(1L << 40)}";
+        var chargeback = $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/disputes","type":"com.brisa.fraud.chargeback","data":{"chargeback_id":"{{{id}}}","transaction_id":"t-{{{id}}}","customer_id":"c-{{{id}}}","amount":10,"timestamp":"{{{Now.AddMinutes(-2):yyyy-MM-ddTHH:mm:ssZ}}}"}}""";
+        var transaction = Encoding.UTF8.GetString(Message([new Txn(id, $"c-{id}", 10, "ES", Now.AddMinutes(-30))]).Body.Span);
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        var result = await ingestor.IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes($"[{transaction[1..^1]},{chargeback}]"))], CancellationToken.None);
+
+        Assert.Equal([new EventOutcome(id, true, null), new EventOutcome(id, true, null)], result.Outcomes);
+        Assert.Equal([id], await ReadRawIdsAsync([id]));
+        var hour = new DateTimeOffset(Now.Year, Now.Month, Now.Day, Now.AddMinutes(-2).Hour, 0, 0, TimeSpan.Zero);
+        var raw = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer);
+        Assert.True(await raw.GetBlobClient(RawZoneWriter.BlobName("chargeback", hour, RawZoneWriter.BatchId([id]))).ExistsAsync());
+        Assert.DoesNotContain(await DeadLetterWriter.For(azurite.Storage).ReadAllAsync(), d => d.EventId == id);
+    }
+
     private static List<Txn> GenerateStream(int seed, int count, string customerPrefix)
     {
         var random = new Random(seed);

@@ -207,6 +207,25 @@ public sealed class CloudEventDecoderTests
         Assert.Equal("duplicate event id 'same' within the batch (the first one was taken)", Assert.Single(batch.Rejected).Reason);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decode_SameIdInTwoSourcesOfOneBatch_BothAcceptedAndAFalseDuplicateStillCaught(bool scanner)
+    {
+        // Ids are unique per source (CloudEvents: per producer; the raw zone's readers deduplicate per source): a
+        // chargeback numbered like a transaction is another event, accepted as it is in a batch of its own.
+        var chargeback = new EventSchema("chargeback", "com.brisa.fraud.chargeback", "timestamp",
+            [new SchemaField("customer_id", FieldType.String, Required: true, EntityKey: true), new SchemaField("timestamp", FieldType.Timestamp, Required: true)]);
+        var label = Event("1001", """{"customer_id":"c1","timestamp":"2026-11-29T11:00:00Z"}""", "com.brisa.fraud.chargeback");
+        var message = $"[{Event("1001", """{"transaction_id":"1001","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"2026-11-29T11:00:00Z"}""")},{label},{label}]";
+
+        var batch = new CloudEventDecoder([Transaction, chargeback]) { UseScanner = scanner }.Decode([new IncomingMessage(Encoding.UTF8.GetBytes(message))], Now);
+
+        Assert.Equal(["transaction:1001", "chargeback:1001"], batch.Sources.SelectMany(s => Enumerable.Range(0, s.Count).Select(r => $"{s.Schema.SourceName}:{s.Id(r)}")));
+        var duplicate = Assert.Single(batch.Rejected);
+        Assert.Equal(("chargeback", "duplicate event id '1001' within the batch (the first one was taken)"), (duplicate.Source, duplicate.Reason));
+    }
+
     [Fact]
     public void Decode_OversizedEvent_Rejected()
     {
