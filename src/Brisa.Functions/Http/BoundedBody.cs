@@ -46,8 +46,9 @@ public static class BoundedBody
         {
             return null;
         }
-        catch (InvalidDataException ex) when (decoded is not null)
+        catch (Exception ex) when ((ex is InvalidDataException && decoded is not null) || (ex is InvalidOperationException && decoded is BrotliStream))
         {
+            // gzip and deflate say so with an InvalidDataException, Brotli's decoder with an InvalidOperationException.
             throw ServingException.BadRequest("Bad content encoding", $"The body is not valid {coding} (its Content-Encoding): {ex.Message}");
         }
     }

@@ -99,14 +99,17 @@ public sealed class BoundedBodyTests
         Assert.Contains("gzip, deflate, br", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ReadAsync_GzipHeaderButNotGzip_BadRequest()
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task ReadAsync_CodingHeaderButNotThatCoding_BadRequest(string coding)
     {
-        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), "gzip"), 1024, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(Encoding.UTF8.GetBytes(Json), coding), 1024, CancellationToken.None));
 
         Assert.Equal(400, error.Status);
         Assert.Equal("Bad content encoding", error.Title);
-        Assert.StartsWith("The body is not valid gzip", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The body is not valid {coding}", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -102,6 +102,40 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
     }
 
     [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task Run_BodyNotValidInItsContentEncoding_BadContentEncodingProblemAndNothingDeadLettered(string coding)
+    {
+        // A producer that labels a plain body as compressed: no event can be read from it. Brotli's decoder says so with
+        // an InvalidOperationException, which escaped as a 500.
+        var request = Request($"[{Event(Guid.NewGuid().ToString("N"), 5)}]");
+        request.Headers.ContentEncoding = coding;
+        var deadLetter = azurite.Storage.Blobs.GetBlobContainerClient(Brisa.Azure.Storage.StorageNames.DeadLetterContainer);
+        var before = await CountAsync(deadLetter);
+
+        var result = await CreateFunction().Run(request, CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(400, problem.StatusCode);
+        Assert.Equal("https://brisa.dev/problems/bad-content-encoding", Assert.IsType<ProblemDetails>(problem.Value).Type);
+        Assert.StartsWith($"The body is not valid {coding} (its Content-Encoding)", Assert.IsType<ProblemDetails>(problem.Value).Detail, StringComparison.Ordinal);
+        Assert.Equal(before, await CountAsync(deadLetter));
+    }
+
+    private static async Task<int> CountAsync(global::Azure.Storage.Blobs.BlobContainerClient container)
+    {
+        await container.CreateIfNotExistsAsync();
+        var count = 0;
+        await foreach (var _ in container.GetBlobsAsync())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Theory]
     [InlineData("application/cloudevents+jsonx")]
     [InlineData("application/jsonp")]
     public async Task Run_TypeOnlyStartingLikeAnAcceptedOne_UnsupportedMediaType(string contentType)
