@@ -20,7 +20,10 @@ public sealed class CloudEventDecoder
 
     /// <summary>Stands for a present, non-empty 'source' (its value is not kept).</summary>
     private const string NonEmpty = "(present)";
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+    /// <summary>How deep a message may nest (an event alone: its own levels; in a batch: one more, the array's).</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
 
     private readonly EventSchema[] schemas;
     private readonly byte[][] schemaTypes;

@@ -11,7 +11,8 @@ public static class JsonLines
     /// <paramref name="maxEvents"/> events and <paramref name="maxBytes"/> bytes; a single line larger than the
     /// limit still goes alone (the receiver dead-letters it with its reason). A line that is not one JSON value goes
     /// alone too, as it is: spliced into an array it would make the whole batch malformed JSON, dead-lettered as one
-    /// message with every good event in it. Blank lines are skipped.
+    /// message with every good event in it. So does a line nested too deep to be read inside an array (the receiver
+    /// reads <see cref="CloudEventDecoder.MaxDepth"/> levels, the array's included). Blank lines are skipped.
     /// </summary>
     public static IEnumerable<JsonLinesBatch> Batch(IEnumerable<string> lines, int maxEvents, int maxBytes)
     {
@@ -55,8 +56,8 @@ public static class JsonLines
 
     private static bool IsOneJsonValue(byte[] line)
     {
-        // The receiver's depth limit is not checked here: a line too deep for it is rejected alone or in its batch alike.
-        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 1024 });
+        // One level less than the receiver reads: in the batch's array the line is one level deeper than alone.
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = CloudEventDecoder.MaxDepth - 1 });
         try
         {
             return reader.Read() && reader.TrySkip() && !reader.Read();
