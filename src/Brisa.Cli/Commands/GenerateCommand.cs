@@ -52,7 +52,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
 
         /// <summary>Keep events later than now.</summary>
         [CommandOption("--include-future")]
-        [Description("Keep chargebacks dated after now (by default they are held back: they have not arrived yet).")]
+        [Description("Keep events dated after now (by default they are held back: ingestion rejects events from the future). Without --start only chargebacks can be; with it, transactions too.")]
         public bool IncludeFuture { get; init; }
 
         /// <summary>Output file.</summary>
@@ -68,6 +68,9 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             : Days < 1 ? ValidationResult.Error($"--days must be at least 1 (got {Days}).")
             : FraudRate is not (>= 0 and <= 0.5) ? ValidationResult.Error($"--fraud-rate must be between 0 and 0.5 (got {FraudRate.ToString(CultureInfo.InvariantCulture)}).")
             : Start is not null && StartTime is null ? ValidationResult.Error($"--start '{Start}' is not an ISO 8601 time (e.g. 2026-05-01 or 2026-05-01T06:00Z).")
+
+            // Every event would be held back: an empty stream and exit 0 would look like one was written.
+            : !IncludeFuture && StartTime > DateTimeOffset.UtcNow ? ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"--start ({StartTime:u}) is after now: every event would be held back (ingestion rejects events from the future). Give an earlier --start, or --include-future to write them anyway."))
             : ValidationResult.Success();
 
         /// <summary>The generator options these settings describe.</summary>
@@ -109,8 +112,10 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         }
 
         var transactions = events.OfType<TransactionEvent>().ToList();
+        var heldTransactions = stream.Events.OfType<TransactionEvent>().Count() - transactions.Count;
+        var heldChargebacks = stream.Events.Count - events.Count - heldTransactions;
         console.MarkupLineInterpolated(
-            $"[green]wrote[/] {settings.Out}: {transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent), {events.Count - transactions.Count} chargebacks, {stream.Start:u} to {stream.End:u}; {stream.Events.Count - events.Count} chargebacks dated after now held back.");
+            $"[green]wrote[/] {settings.Out}: {transactions.Count} transactions ({transactions.Count(t => t.IsFraud)} fraudulent), {events.Count - transactions.Count} chargebacks, {stream.Start:u} to {stream.End:u}; held back, dated after now (--include-future keeps them): {heldTransactions} transactions, {heldChargebacks} chargebacks.");
         return ExitCodes.Ok;
     }
 

@@ -74,6 +74,40 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task Generate_StreamRunningPastNow_HeldBackTransactionsAndChargebacksCountedApart()
+    {
+        // With --start, transactions can be dated after now too: they were held back and counted as chargebacks.
+        var all = Path.Combine(Path.GetTempPath(), $"gen-{Guid.NewGuid():N}.jsonl");
+        var held = Path.Combine(Path.GetTempPath(), $"gen-{Guid.NewGuid():N}.jsonl");
+        var start = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-ddTHH:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        string[] args = ["generate", "--customers", "20", "--days", "3", "--seed", "3", "--start", start];
+
+        await CliRunner.RunAsync([.. args, "--include-future", "-o", all]);
+        var (exitCode, output) = await CliRunner.RunAsync([.. args, "-o", held]);
+
+        Assert.Equal(0, exitCode);
+        var missing = (await File.ReadAllLinesAsync(all)).Except(await File.ReadAllLinesAsync(held)).ToArray();
+        var transactions = missing.Count(line => line.Contains("\"type\":\"com.brisa.fraud.transaction\"", StringComparison.Ordinal));
+        Assert.True(transactions > 0);
+        Assert.Contains($"held back, dated after now (--include-future keeps them): {transactions} transactions, {missing.Length - transactions} chargebacks.", output.ReplaceLineEndings(""));
+        File.Delete(all);
+        File.Delete(held);
+    }
+
+    [Fact]
+    public async Task Generate_StartAfterNow_ExitTwoInsteadOfAnEmptyFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.jsonl");
+        var start = DateTimeOffset.UtcNow.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, output) = await CliRunner.RunAsync("generate", "--customers", "5", "--days", "1", "--start", start, "-o", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--start ({start} 00:00:00Z) is after now: every event would be held back", output.ReplaceLineEndings(""));
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task Generate_StartWithoutOffset_IsUtcWhateverTheMachineTimeZone()
     {
         var file = Path.Combine(Path.GetTempPath(), $"gen-{Guid.NewGuid():N}.jsonl");
