@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Azure.Identity;
 using Azure.Messaging.EventHubs;
@@ -59,19 +60,31 @@ public static class EventHubSender
         return failures.Count == 0 ? sent : throw new AggregateException("Some event batches could not be sent.", failures);
     }
 
-    /// <summary>The value of <c>data.&lt;field&gt;</c> of a CloudEvent body, or null (the hub then spreads the event).</summary>
+    /// <summary>
+    /// The value of <c>data.&lt;field&gt;</c> of a CloudEvent body, a string or a number (a <c>long</c> join key, as its
+    /// integer text), or null (the hub then spreads the event).
+    /// </summary>
     public static string? PartitionKeyOf(BinaryData body, string field)
     {
         ArgumentNullException.ThrowIfNull(body);
         try
         {
             using var document = JsonDocument.Parse(body.ToMemory());
-            return document.RootElement.TryGetProperty("data", out var data)
-                && data.ValueKind == JsonValueKind.Object
-                && data.TryGetProperty(field, out var value)
-                && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
+            if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(field, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+
+                // 42 and 42.0 are one entity (the decoder reads both as the long 42).
+                JsonValueKind.Number => value.TryGetDouble(out var number) && number == Math.Floor(number) && Math.Abs(number) <= 1L << 53
+                    ? ((long)number).ToString(CultureInfo.InvariantCulture)
+                    : value.GetRawText(),
+                _ => null,
+            };
         }
         catch (JsonException)
         {
