@@ -84,16 +84,33 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
     }
 
     /// <summary>Posts the lines in batches; returns accepted and rejected counts.</summary>
+    /// <exception cref="HttpRequestException">
+    /// A request failed: the message says which lines were sent before it and from which line on nothing was.
+    /// </exception>
     public static async Task<(int Accepted, int Rejected)> PushAsync(Uri url, string? key, IEnumerable<string> lines, int batchSize, CancellationToken cancellationToken, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         using var http = CreatePushClient();
-        int accepted = 0, rejected = 0;
+        int accepted = 0, rejected = 0, sentThrough = 0;
         foreach (var batch in JsonLines.Batch(lines, batchSize, MaxPushBytes))
         {
-            var results = await PostAsync(http, url, key, batch.Body, "application/cloudevents-batch+json", cancellationToken);
+            IReadOnlyList<PushedEvent> results;
+            try
+            {
+                results = await PostAsync(http, url, key, batch.Body, "application/cloudevents-batch+json", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Where the input stopped, so the operator sends the rest rather than all of it again (a timeout too).
+                var sent = sentThrough == 0 ? "Nothing was sent" : $"Lines 1 to {sentThrough} were sent ({accepted} accepted, {rejected} rejected)";
+                throw new HttpRequestException(
+                    $"{ex.Message} {sent}; nothing from line {sentThrough + 1} on was: send those lines again (e.g. tail -n +{sentThrough + 1} FILE | brisa send …); an event sent twice is not counted twice.",
+                    ex);
+            }
+
             accepted += results.Count(r => r.Accepted);
             rejected += results.Count(r => !r.Accepted);
+            sentThrough = batch.LastLine;
             progress?.Report(accepted + rejected);
         }
 
@@ -130,7 +147,13 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         }
 
         using var json = JsonDocument.Parse(answer);
-        return json.RootElement.GetProperty("results").EnumerateArray()
+        if (!json.RootElement.TryGetProperty("results", out var outcomes) || outcomes.ValueKind != JsonValueKind.Array)
+        {
+            // Not the push endpoint's answer (a gateway's, say): its words are the clue.
+            throw new HttpRequestException($"{url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}: {answer[..Math.Min(answer.Length, 300)]}");
+        }
+
+        return outcomes.EnumerateArray()
             .Select(r => new PushedEvent(
                 r.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
                 r.GetProperty("status").GetString() == "accepted",

@@ -20,9 +20,10 @@ public static class JsonLines
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 2);
         var buffer = new MemoryStream();
-        var count = 0;
+        int count = 0, number = 0, last = 0;
         foreach (var line in lines)
         {
+            number++;
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -32,25 +33,26 @@ public static class JsonLines
             var alone = !IsOneJsonValue(bytes);
             if (count > 0 && (alone || count == maxEvents || buffer.Length + bytes.Length + 2 > maxBytes))
             {
-                yield return Close(buffer, count);
+                yield return Close(buffer, count, last);
                 buffer = new MemoryStream();
                 count = 0;
             }
 
             if (alone)
             {
-                yield return new JsonLinesBatch(bytes, 1);
+                yield return new JsonLinesBatch(bytes, 1, number);
                 continue;
             }
 
             buffer.WriteByte(count == 0 ? (byte)'[' : (byte)',');
             buffer.Write(bytes);
             count++;
+            last = number;
         }
 
         if (count > 0)
         {
-            yield return Close(buffer, count);
+            yield return Close(buffer, count, last);
         }
     }
 
@@ -68,14 +70,18 @@ public static class JsonLines
         }
     }
 
-    private static JsonLinesBatch Close(MemoryStream buffer, int count)
+    private static JsonLinesBatch Close(MemoryStream buffer, int count, int lastLine)
     {
         buffer.WriteByte((byte)']');
-        return new JsonLinesBatch(buffer.ToArray(), count);
+        return new JsonLinesBatch(buffer.ToArray(), count, lastLine);
     }
 }
 
 /// <summary>A JSON array of CloudEvents ready to send.</summary>
 /// <param name="Body">The UTF-8 JSON array.</param>
 /// <param name="Count">Events in it.</param>
-public sealed record JsonLinesBatch(byte[] Body, int Count);
+/// <param name="LastLine">
+/// The number (from 1, blank lines counted) of the last input line it holds: once it and the batches before it are
+/// sent, every line up to this one is.
+/// </param>
+public sealed record JsonLinesBatch(byte[] Body, int Count, int LastLine);

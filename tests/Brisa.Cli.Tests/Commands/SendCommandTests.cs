@@ -33,6 +33,52 @@ public sealed class SendCommandTests : IDisposable
         Assert.Equal("https://app.example/api/events answered 500: boom", error.Message);
     }
 
+    [Fact]
+    public async Task PostAsync_JsonAnswerWithoutResults_MessageNamesTheStatusAndAnswer()
+    {
+        // A gateway or proxy in front of the endpoint answering a 400 of its own: it failed as "The given key 'results'
+        // was not present in the dictionary".
+        using var http = new HttpClient(new Answer(HttpStatusCode.BadRequest, """{"error":"request blocked by policy"}"""));
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            SendCommand.PostAsync(http, new Uri("https://app.example/api/events"), null, [], "application/json", CancellationToken.None));
+
+        Assert.Equal("""https://app.example/api/events answered 400: {"error":"request blocked by policy"}""", error.Message);
+    }
+
+    [Fact]
+    public async Task Send_EndpointFailsOnTheSecondBatch_ExitOneNamingTheLinesSentAndTheFirstNotSent()
+    {
+        // An outage in the middle of a long file: the error alone did not say how far the file got, so the operator could
+        // only send all of it again.
+        await File.WriteAllLinesAsync(file, ["""{"id":"a"}""", """{"id":"b"}""", "", """{"id":"c"}""", """{"id":"d"}""", """{"id":"e"}"""]);
+        var port = Serving.ServingFixture.FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var server = Task.Run(async () =>
+        {
+            for (var request = 1; request <= 2; request++)
+            {
+                var context = await listener.GetContextAsync();
+                var (status, body) = request == 1
+                    ? (200, """{"accepted":1,"rejected":1,"results":[{"id":"a","status":"accepted","reason":null},{"id":"b","status":"rejected","reason":"no"}]}""")
+                    : (503, """{"title":"Service unavailable"}""");
+                context.Response.StatusCode = status;
+                await context.Response.OutputStream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(body));
+                context.Response.Close();
+            }
+        });
+
+        var (exitCode, output) = await CliRunner.RunAsync("send", file, "--url", $"http://127.0.0.1:{port}/api/events", "--batch", "2");
+        await server;
+
+        Assert.Equal(1, exitCode);
+        var text = output.ReplaceLineEndings(" ");
+        Assert.Contains("answered 503", text);
+        Assert.Contains("Lines 1 to 2 were sent (1 accepted, 1 rejected); nothing from line 3 on was: send those lines again (e.g. tail -n +3 FILE | brisa send …); an event sent twice is not counted twice.", text);
+    }
+
     private sealed class Answer(HttpStatusCode status, string body) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
