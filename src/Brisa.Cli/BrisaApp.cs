@@ -1,6 +1,7 @@
 using Brisa.Azure.Local;
 using Brisa.Azure.Storage;
 using Brisa.Cli.Commands;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -111,7 +112,8 @@ public static class BrisaApp
         console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
         return exception switch
         {
-            CommandAppException or BadInputException => ExitCodes.BadInput,
+            // OptionsValidationException: a Brisa:* setting of the Functions app (serve) that is out of range or does not parse.
+            CommandAppException or BadInputException or OptionsValidationException => ExitCodes.BadInput,
             AzuriteNotFoundException or StorageUnreachableException => ExitCodes.MissingPrerequisite,
             _ => ExitCodes.Failed,
         };

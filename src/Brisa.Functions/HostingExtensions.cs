@@ -35,7 +35,7 @@ public static class HostingExtensions
         // Incremental materialization (MaterializeFeatures timer, MaterializeSlice queue): Brisa:Materialize:Lateness,
         // :InitialLookback, :Source (optional); the schedule is the binding's Brisa:MaterializeSchedule. Ingestion reads
         // the same options to record late days for the runs to re-materialize.
-        var materializeOptions = builder.Configuration.GetSection("Brisa:Materialize").Get<IncrementalMaterializeOptions>() ?? new IncrementalMaterializeOptions();
+        var materializeOptions = Read<IncrementalMaterializeOptions>(builder.Configuration.GetSection("Brisa:Materialize")) ?? new IncrementalMaterializeOptions();
         services.AddSingleton<IEventIngestor>(sp => new LiveEventIngestor(
             sp.GetRequiredService<BrisaStorage>(),
             sp.GetRequiredService<IDefinitionsSource>(),
@@ -45,9 +45,10 @@ public static class HostingExtensions
         services.AddSingleton<ServingPlans>();
         // Brisa:Serving:OnlineCacheTtl (e.g. 00:00:01) reuses entity partitions read that recently; unset, every
         // request reads its partitions (freshest features, one Table query per entity).
+        var onlineCacheTtl = Read<TimeSpan?>(builder.Configuration.GetSection("Brisa:Serving:OnlineCacheTtl"));
         services.AddSingleton(sp => OnlineFeatureReader.For(
             sp.GetRequiredService<BrisaStorage>(),
-            builder.Configuration.GetValue<TimeSpan?>("Brisa:Serving:OnlineCacheTtl") is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
+            onlineCacheTtl is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30), sp.GetRequiredService<ILogger<ModelCache>>()));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
@@ -67,30 +68,47 @@ public static class HostingExtensions
         return builder;
     }
 
-    // Checked at startup: a bad value stops the app with the setting's name instead of failing every batch later.
+    // Brisa:* settings are checked while the app is built: a bad value stops it with an OptionsValidationException
+    // naming the setting (brisa serve: exit 2) instead of failing every batch or request later.
     private static OnlineStoreOptions OnlineOptions(IConfiguration configuration)
     {
-        var options = configuration.GetSection("Brisa:Online").Get<OnlineStoreOptions>() ?? new OnlineStoreOptions();
+        var options = Read<OnlineStoreOptions>(configuration.GetSection("Brisa:Online")) ?? new OnlineStoreOptions();
         if (options.MaxParallelism < 1 || options.MaxConflictRetries < 1 || options.CachedRows < 0)
         {
-            throw new InvalidOperationException(
+            throw Invalid<OnlineStoreOptions>(
+                "Brisa:Online",
                 $"Brisa:Online is not valid: MaxParallelism ({options.MaxParallelism}) and MaxConflictRetries ({options.MaxConflictRetries}) must be at least 1, CachedRows ({options.CachedRows}) at least 0.");
         }
 
         return options;
     }
 
-    // Checked at startup, as Brisa:Online is: a limit below one byte would answer every push with 413.
+    // A limit below one byte would answer every push with 413.
     private static PushOptions PushEndpointOptions(IConfiguration configuration)
     {
-        var options = configuration.GetSection("Brisa:Push").Get<PushOptions>() ?? new PushOptions();
+        var options = Read<PushOptions>(configuration.GetSection("Brisa:Push")) ?? new PushOptions();
         if (options.MaxBodyBytes < 1)
         {
-            throw new InvalidOperationException($"Brisa:Push is not valid: MaxBodyBytes ({options.MaxBodyBytes}) must be at least 1.");
+            throw Invalid<PushOptions>("Brisa:Push", $"Brisa:Push is not valid: MaxBodyBytes ({options.MaxBodyBytes}) must be at least 1.");
         }
 
         return options;
     }
+
+    // A value that does not parse (a time span, a number): the binder's own message names the setting and the value.
+    private static T? Read<T>(IConfigurationSection section)
+    {
+        try
+        {
+            return section.Get<T>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Invalid<T>(section.Path, ex.Message);
+        }
+    }
+
+    private static OptionsValidationException Invalid<T>(string setting, string message) => new(setting, typeof(T), [message]);
 
     // Brisa:DefinitionsFile pins a YAML file (local runs); otherwise the registry's live version is followed.
     private static IDefinitionsSource CreateDefinitionsSource(IConfiguration configuration, IServiceProvider services)

@@ -128,6 +128,25 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : IClassFi
         Assert.Contains("MonitorDrift: '0 * * * *' is not a 6-field NCRONTAB expression", output, StringComparison.Ordinal);
     }
 
+    // A Brisa:* setting is input, as a schedule is: one line naming it and exit 2 (it was exit 1, and a cache TTL that
+    // did not parse printed the host's stack trace first).
+    [Theory]
+    [InlineData("Brisa__Online__MaxParallelism", "0", "Brisa:Online")]
+    [InlineData("Brisa__Push__MaxBodyBytes", "0", "Brisa:Push")]
+    [InlineData("Brisa__Serving__OnlineCacheTtl", "1 second", "Brisa:Serving:OnlineCacheTtl")]
+    [InlineData("Brisa__Materialize__Lateness", "an hour", "Brisa:Materialize:Lateness")]
+    public async Task Serve_BrisaSettingNotValid_BadInputNamingTheSettingWithoutStackTrace(string variable, string value, string setting)
+    {
+        var (exitCode, output) = await CliRunner.RunProcessWithEnvironmentAsync(
+            TimeSpan.FromMinutes(1),
+            new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, [variable] = value },
+            "serve", "--no-auth", "--no-timers", "--definitions", RepositoryPaths.FraudDefinitions, "--port", ServingFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{output}");
+        Assert.Contains(setting, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     // Another serve (or a Functions host) on the port is the usual case: one line saying so, not the host's stack trace.
     [Fact]
     public async Task Serve_PortInUse_BadInputNamingThePortWithoutStackTrace()

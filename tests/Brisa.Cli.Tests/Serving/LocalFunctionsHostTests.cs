@@ -7,6 +7,7 @@ using Brisa.Azure.Online;
 using Brisa.Cli.Serving;
 using Brisa.Functions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Brisa.Cli.Tests.Serving;
 
@@ -145,10 +146,27 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
         Assert.Equal(new OnlineStoreOptions().MaxConflictRetries, options.MaxConflictRetries);
     }
 
+    [Theory]
+    [InlineData("00:00:01", 1.0)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public async Task Build_OnlineCacheTtl_ReaderCachesRowsOnlyWhenSet(string? value, double? seconds)
+    {
+        await using var app = LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Serving:OnlineCacheTtl"] = value,
+        }, functionKey: null);
+
+        var reader = app.Services.GetRequiredService<OnlineFeatureReader>();
+
+        Assert.Equal(seconds, reader.Cache?.Ttl.TotalSeconds);
+    }
+
     [Fact]
     public void Build_OnlineParallelismZero_FailsNamingTheSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        var error = Assert.Throws<OptionsValidationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
             ["Brisa:Online:MaxParallelism"] = "0",
@@ -161,7 +179,7 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
     [Fact]
     public void Build_PushBodyLimitZero_FailsNamingTheSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        var error = Assert.Throws<OptionsValidationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
             ["Brisa:Push:MaxBodyBytes"] = "0",
