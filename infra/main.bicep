@@ -68,13 +68,13 @@ param maximumInstanceCount int = 40
 @maxValue(730)
 param logRetentionInDays int = 30
 
-@description('NCRONTAB schedule of MaterializeFeatures (app setting MaterializeSchedule).')
+@description('NCRONTAB schedule of MaterializeFeatures (app setting Brisa__MaterializeSchedule).')
 param materializeSchedule string = '0 */15 * * * *'
 
-@description('NCRONTAB schedule of RetrainModels (app setting RetrainSchedule).')
+@description('NCRONTAB schedule of RetrainModels (app setting Brisa__RetrainSchedule).')
 param retrainSchedule string = '0 0 3 * * *'
 
-@description('NCRONTAB schedule of MonitorDrift (app setting MonitorDriftSchedule).')
+@description('NCRONTAB schedule of MonitorDrift (app setting Brisa__MonitorDriftSchedule).')
 param monitorDriftSchedule string = '0 0 * * * *'
 
 @description('Object ID of the principal that deploys and runs `brisa apply` (granted storage data roles); empty: none.')
