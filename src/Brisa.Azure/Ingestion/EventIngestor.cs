@@ -82,7 +82,7 @@ public sealed class EventIngestor : IEventIngestor
             // All the source's streaming views at once: an entity's views are read and written together.
             var views = plan.StreamingViewsOf(batch.Schema.SourceName).Select(v => (v.View, v.EntityKeyField)).ToArray();
             var summary = await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
-            (applied, duplicates, conflicts) = (applied + summary.Applied, duplicates + summary.Duplicates, conflicts + summary.Conflicts);
+            (applied, duplicates, conflicts) = (applied + summary.Applied, duplicates + summary.DuplicateEvents, conflicts + summary.Conflicts);
             tooLarge.AddRange(summary.TooLarge.Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")));
         }
 

@@ -68,7 +68,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     /// <param name="batch">Accepted rows of the views' source.</param>
     /// <param name="nowTicks">Current Unix ticks, to prune tiles that left every window.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
-    /// <returns>Rows touched (one per entity and view), events applied and duplicates (once per view), conflicts retried (once per entity).</returns>
+    /// <returns>
+    /// Rows touched (one per entity and view), events applied and duplicates (once per view), the batch's events some
+    /// view held already (each once), conflicts retried (once per entity).
+    /// </returns>
     public async Task<OnlineApplySummary> ApplyAsync(IReadOnlyList<(TiledView View, int EntityKeyField)> views, SourceEventBatch batch, long nowTicks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(views);
@@ -84,6 +87,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         }
 
         var tooLarge = new ConcurrentBag<OversizedRow>();
+
+        // Per batch row: some view held it already. Views keyed by different fields see the same row, so an event is
+        // counted once here however many views held it (two tasks may both set a row: the same value, no race).
+        var held = new bool[batch.Count];
         var touched = 0;
         var applied = 0;
         var duplicates = 0;
@@ -93,13 +100,13 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken },
             async (entry, ct) =>
             {
-                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, tooLarge, ct);
+                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, tooLarge, held, ct);
                 Interlocked.Add(ref touched, entry.Views.Length);
                 Interlocked.Add(ref applied, result.Applied);
                 Interlocked.Add(ref duplicates, result.Duplicates);
                 Interlocked.Add(ref conflicts, result.Conflicts);
             });
-        return new OnlineApplySummary(touched, applied, duplicates, conflicts) { TooLarge = [.. tooLarge] };
+        return new OnlineApplySummary(touched, applied, duplicates, conflicts) { TooLarge = [.. tooLarge], DuplicateEvents = held.Count(h => h) };
     }
 
     /// <summary>Reads an entity's tiles for a view, or null when the entity has none (or they were written for another layout).</summary>
@@ -138,7 +145,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         return byEntity;
     }
 
-    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, ConcurrentBag<OversizedRow> tooLarge, CancellationToken cancellationToken)
+    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, ConcurrentBag<OversizedRow> tooLarge, bool[] held, CancellationToken cancellationToken)
     {
         var partitionKey = TableKeys.Encode(entityKey);
         var states = new EntityTiles[views.Length];
@@ -161,6 +168,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             }
 
             int applied = 0, duplicates = 0;
+            bool[]? heldHere = null;
             var writes = new List<(int View, TableEntity Entity, byte[] Tiles)>(views.Length);
             var oversized = new List<OversizedRow>();
             for (var v = 0; v < views.Length; v++)
@@ -177,6 +185,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                             break;
                         case ApplyResult.Duplicate:
                             duplicates++;
+                            (heldHere ??= new bool[rows.Count])[i] = true;
                             break;
                         case ApplyResult.NewestOnly:
                             newestMoved = true;
@@ -207,6 +216,15 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 foreach (var row in oversized)
                 {
                     tooLarge.Add(row);
+                }
+
+                // Only the attempt that was written counts: a retry reads the rows again and decides anew.
+                if (heldHere is not null)
+                {
+                    for (var i = 0; i < rows.Count; i++)
+                    {
+                        held[rows[i]] |= heldHere[i];
+                    }
                 }
 
                 return new EntityResult(applied, duplicates, attempt - 1);
@@ -430,10 +448,13 @@ public sealed record OnlineStoreOptions
 /// <summary>What one batch did to the online tiles of the views it was applied to.</summary>
 /// <param name="Rows">Rows touched: one per entity and view.</param>
 /// <param name="Applied">Events counted (not those of rows left unwritten as <see cref="TooLarge"/>).</param>
-/// <param name="Duplicates">Events already counted before (redelivery).</param>
+/// <param name="Duplicates">Events already counted before (redelivery), once per view that held them.</param>
 /// <param name="Conflicts">ETag conflicts retried.</param>
 public readonly record struct OnlineApplySummary(int Rows, int Applied, int Duplicates, int Conflicts)
 {
+    /// <summary>The batch's events some view held already (a redelivery), each counted once however many views held it.</summary>
+    public int DuplicateEvents { get; init; }
+
     /// <summary>Rows left as they were because their new tiles would pass Azure Table's 1 MiB entity limit.</summary>
     public IReadOnlyList<OversizedRow> TooLarge { get; init; } = [];
 }

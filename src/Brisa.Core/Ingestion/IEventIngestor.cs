@@ -31,7 +31,10 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
     /// <summary>Events counted into online tiles, once per streaming view.</summary>
     public int OnlineApplied { get; init; }
 
-    /// <summary>Events the online tiles held already (a redelivery), once per streaming view: not counted again.</summary>
+    /// <summary>
+    /// Events the online tiles held already (a redelivery): not counted again. Each event counts once, however many
+    /// streaming views held it, so this compares with <see cref="Accepted"/>.
+    /// </summary>
     public int OnlineDuplicates { get; init; }
 
     /// <summary>Online row writes retried because another writer changed the entity's rows first (ETag conflicts).</summary>

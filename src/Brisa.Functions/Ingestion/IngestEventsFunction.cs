@@ -149,7 +149,7 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "Ingested {Count} messages from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} events accepted, {Rejected} rejected; " +
-            "online tiles: {OnlineDuplicates} already counted (redelivery), {OnlineConflicts} write conflicts retried")]
+            "online tiles: {OnlineDuplicates} events already counted (a redelivery), {OnlineConflicts} write conflicts retried")]
     private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected, int onlineDuplicates, int onlineConflicts);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error,

@@ -72,6 +72,23 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Ingest_BatchRedelivered_OnlineDuplicatesCountsEventsOnceNotOncePerView()
+    {
+        // The sample's transactions feed three streaming views (customer_1h, customer_7d, merchant_1h): a redelivery of
+        // 50 events was reported as 150 already counted, three times what the batch and the push endpoint's answer hold.
+        var prefix = $"dup-{Guid.NewGuid():N}";
+        var stream = Enumerable.Range(0, 50).Select(i => new Txn($"{prefix}-t{i}", $"{prefix}-c{i % 7}", 10 + i, "ES", Now.AddMinutes(-i))).ToList();
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        var first = await ingestor.IngestAsync([Message(stream)], CancellationToken.None);
+        var redelivered = await ingestor.IngestAsync([Message(stream)], CancellationToken.None);
+
+        Assert.Equal(0, first.OnlineDuplicates);
+        Assert.Equal(stream.Count, redelivered.Accepted);
+        Assert.Equal(stream.Count, redelivered.OnlineDuplicates);
+    }
+
+    [Fact]
     public async Task Ingest_AwkwardEntityKeys_RoundTripThroughTableKeys()
     {
         var stream = AwkwardCustomers
