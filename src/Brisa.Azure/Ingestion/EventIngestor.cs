@@ -86,7 +86,7 @@ public sealed class EventIngestor : IEventIngestor
             tooLarge.AddRange(summary.TooLarge.Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")));
         }
 
-        return new IngestionResult(decoded.Outcomes) { OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge, LateDays = late };
+        return new IngestionResult(decoded.Outcomes) { Rejections = decoded.Rejected, OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge, LateDays = late };
     }
 
     private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)

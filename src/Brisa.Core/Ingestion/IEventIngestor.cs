@@ -28,6 +28,9 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
     /// <summary>Number of rejected events (all of them are in dead-letter).</summary>
     public int Rejected => Outcomes.Count - Accepted;
 
+    /// <summary>The rejected events as they were dead-lettered (source, reason, original bytes), in delivery order.</summary>
+    public IReadOnlyList<RejectedEvent> Rejections { get; init; } = [];
+
     /// <summary>Events counted into online tiles, once per streaming view.</summary>
     public int OnlineApplied { get; init; }
 

@@ -50,6 +50,11 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
 
         var result = await ingestor.IngestAsync(messages, cancellationToken);
         LogBatch(logger, messages.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, result.Accepted, result.Rejected, result.OnlineDuplicates, result.OnlineConflicts);
+        if (result.Rejected > 0)
+        {
+            LogRejected(logger, result.Rejected, result.Outcomes.Count, partitionId ?? "?", messages[0].SequenceNumber, messages[^1].SequenceNumber, RejectionSummary.Sources(result.Rejections), RejectionSummary.Describe(result.Rejections));
+        }
+
         if (result.OnlineTooLarge.Count > 0)
         {
             LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", string.Join("; ", result.OnlineTooLarge));
@@ -151,6 +156,12 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
         Message = "Ingested {Count} messages from partition {PartitionId} (sequence {FirstSequence}..{LastSequence}): {Accepted} events accepted, {Rejected} rejected; " +
             "online tiles: {OnlineDuplicates} events already counted (a redelivery), {OnlineConflicts} write conflicts retried")]
     private static partial void LogBatch(ILogger logger, int count, string partitionId, long? firstSequence, long? lastSequence, int accepted, int rejected, int onlineDuplicates, int onlineConflicts);
+
+    // Its own event at Warning, so an alert catches a producer whose events are rejected (the line above is Information).
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
+        Message = "{Rejected} of {Events} events were rejected and dead-lettered (partition {PartitionId}, sequence {FirstSequence}..{LastSequence}; sources {Sources}); " +
+            "most frequent reasons by source: {Reasons}. 'brisa deadletter list --source <source>' counts them all (docs/operations.md, 'Backfill and replays')")]
+    private static partial void LogRejected(ILogger logger, int rejected, int events, string partitionId, long? firstSequence, long? lastSequence, string sources, string reasons);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error,
         Message = "{Count} online rows from partition {PartitionId} were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +

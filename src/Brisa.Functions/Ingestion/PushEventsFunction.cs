@@ -42,6 +42,11 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
             }
 
             var result = await ingestor.IngestAsync([new IncomingMessage(body)], cancellationToken);
+            if (result.Rejected > 0)
+            {
+                LogRejected(logger, result.Rejected, result.Outcomes.Count, RejectionSummary.Sources(result.Rejections), RejectionSummary.Describe(result.Rejections));
+            }
+
             if (result.OnlineTooLarge.Count > 0)
             {
                 LogTooLarge(logger, result.OnlineTooLarge.Count, string.Join("; ", result.OnlineTooLarge));
@@ -55,6 +60,12 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
             return PushResponse.From(result);
         }, cancellationToken);
     }
+
+    // As IngestEvents logs it: one alert covers both ways in (the caller has each reason in the answer; the operator does not).
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
+        Message = "{Rejected} of {Events} events pushed to /api/events were rejected and dead-lettered (sources {Sources}); " +
+            "most frequent reasons by source: {Reasons}. 'brisa deadletter list --source <source>' counts them all (docs/operations.md, 'Backfill and replays')")]
+    private static partial void LogRejected(ILogger logger, int rejected, int events, string sources, string reasons);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error,
         Message = "{Count} online rows were not updated: their tiles would pass Table storage's 1 MiB entity limit; " +

@@ -112,6 +112,65 @@ public sealed class IngestEventsFunctionTests
     }
 
     [Fact]
+    public async Task Run_BatchWithRejections_WarningNamesSourcesAndMostFrequentReasons()
+    {
+        // Rejections were only counted in the Information line: a producer whose every event was rejected raised nothing
+        // an alert on Warning could catch.
+        using var logs = new ListLoggerProvider();
+        const string Jpy = "field 'currency': 'JPY' is not allowed; allowed: EUR, USD, GBP";
+        RejectedEvent[] rejections =
+        [
+            Rejection("t1", "transaction", Jpy), Rejection("t2", "transaction", "field 'amount': -5 is below the minimum 0"),
+            Rejection("t3", "transaction", Jpy), Rejection(null, null, "unknown event type 'com.example.x'"), Rejection("t4", "transaction", Jpy),
+            Rejection("t5", "transaction", "field 'amount': -7 is below the minimum 0"),
+        ];
+        var function = new IngestEventsFunction(new FixedIngestor(Result(rejections, accepted: 2)), logs.CreateLogger<IngestEventsFunction>());
+        var context = new TestFunctionContext(new Dictionary<string, object?> { ["PartitionContext"] = """{"PartitionId":"7"}""" });
+
+        await function.Run([Event("{}", 41), Event("{}", 42)], context, CancellationToken.None);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(
+            "6 of 8 events were rejected and dead-lettered (partition 7, sequence 41..42; sources transaction, _unrouted); most frequent reasons by source: " +
+            "transaction 5 [3× " + Jpy + " | 2× field 'amount': # is below the minimum #]; _unrouted 1 [1× unknown event type 'com.example.x']. " +
+            "'brisa deadletter list --source <source>' counts them all (docs/operations.md, 'Backfill and replays')",
+            warning.Message);
+        Assert.Equal(6, warning.Properties["Rejected"]);
+        Assert.Equal("transaction, _unrouted", warning.Properties["Sources"]);
+    }
+
+    [Fact]
+    public async Task Run_ManySourcesAndLongReasons_WarningBoundedAndPrintable()
+    {
+        using var logs = new ListLoggerProvider();
+        var rejections = Enumerable.Range(0, 10_000)
+            .Select(i => Rejection($"e{i}", $"source_{i % 7}", $"field 'f{i % 11}': '\u001b[31m{new string('x', 5_000)}' is not allowed"))
+            .ToArray();
+        var function = new IngestEventsFunction(new FixedIngestor(Result(rejections, accepted: 0)), logs.CreateLogger<IngestEventsFunction>());
+
+        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.InRange(warning.Message.Length, 1, 3_000);
+        Assert.DoesNotContain('\u001b', warning.Message);
+        Assert.Contains("'\u241b[31mxxx", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("× other (8 reasons)]", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("; 5713 more in 4 other source(s).", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NothingRejected_NoWarning()
+    {
+        using var logs = new ListLoggerProvider();
+        var function = new IngestEventsFunction(new FixedIngestor(Result([], accepted: 3)), logs.CreateLogger<IngestEventsFunction>());
+
+        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Information && e.Message.Contains("3 events accepted, 0 rejected", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_AmqpValueAndSequenceBodies_BatchIngestedNotFailed()
     {
         // A producer on plain AMQP (a JMS TextMessage, Qpid) sends an AmqpValue body, for which EventData.EventBody
@@ -156,6 +215,14 @@ public sealed class IngestEventsFunctionTests
     }
 
     private static readonly Dictionary<string, object?> NoBindingData = [];
+
+    private static RejectedEvent Rejection(string? id, string? source, string reason) => new("{}"u8.ToArray(), id, source, reason);
+
+    private static IngestionResult Result(IReadOnlyList<RejectedEvent> rejections, int accepted) =>
+        new([.. Enumerable.Range(0, accepted).Select(i => new EventOutcome($"a{i}", true, null)), .. rejections.Select(r => new EventOutcome(r.EventId, false, r.Reason))])
+        {
+            Rejections = rejections,
+        };
 
     private static EventData Event(string body, long sequenceNumber) =>
         EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: sequenceNumber, offsetString: (sequenceNumber * 100).ToString(System.Globalization.CultureInfo.InvariantCulture));

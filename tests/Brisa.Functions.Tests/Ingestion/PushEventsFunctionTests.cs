@@ -33,6 +33,22 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
         Assert.Contains("view 'merchant_1h', entity 'm1' (1200000 bytes)", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_EventRejected_WarningNamesTheSourceAndReason()
+    {
+        using var logs = new ListLoggerProvider();
+        var function = new PushEventsFunction(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions()), logs.CreateLogger<PushEventsFunction>());
+        var id = Guid.NewGuid().ToString("N");
+
+        await function.Run(Request($"[{Event(id + "a", 5)},{Event(id + "b", -5)}]"), CancellationToken.None);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.StartsWith(
+            "1 of 2 events pushed to /api/events were rejected and dead-lettered (sources transaction); most frequent reasons by source: transaction 1 [1× field 'amount': -5 is below the minimum 0]. ",
+            warning.Message,
+            StringComparison.Ordinal);
+    }
+
     private static HttpRequest Request(string body, string? contentType = "application/cloudevents-batch+json")
     {
         var context = new DefaultHttpContext();
