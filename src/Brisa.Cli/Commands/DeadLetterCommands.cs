@@ -251,10 +251,19 @@ public sealed class DeadLetterReplayCommand(IAnsiConsole console) : DeadLetterCo
             return ExitCodes.Ok;
         }
 
-        var results = await PushAsync(new Uri(settings.Url!), settings.Key ?? FunctionKeys.FromEnvironment(), selection, cancellationToken);
-        var rejected = results.Where(r => !r.Accepted).ToArray();
-        Console.Markup(rejected.Length == 0 ? "[green]replayed:[/] " : "[yellow]replayed:[/] ");
-        Console.MarkupLineInterpolated($"{results.Count - rejected.Length:N0} accepted, {rejected.Length:N0} rejected again.");
+        var replay = await PushAsync(new Uri(settings.Url!), settings.Key ?? FunctionKeys.FromEnvironment(), selection, cancellationToken);
+        var rejected = replay.Results.Where(r => !r.Accepted).ToArray();
+        var accepted = replay.Results.Count - rejected.Length;
+        if (replay.Error is null)
+        {
+            Console.Markup(rejected.Length == 0 ? "[green]replayed:[/] " : "[yellow]replayed:[/] ");
+            Console.MarkupLineInterpolated($"{accepted:N0} accepted, {rejected.Length:N0} rejected again.");
+        }
+        else if (replay.Sent > 0)
+        {
+            Console.MarkupLineInterpolated($"[yellow]replayed before a request failed:[/] {replay.Sent:N0} of {replay.Selected:N0} record(s): {accepted:N0} accepted, {rejected.Length:N0} rejected again.");
+        }
+
         if (rejected.Length > 0)
         {
             Console.MarkupLine("Rejected again (and dead-lettered again, under this hour) with these reasons:");
@@ -267,26 +276,55 @@ public sealed class DeadLetterReplayCommand(IAnsiConsole console) : DeadLetterCo
             Console.Write(table);
         }
 
+        if (replay.Error is { } error)
+        {
+            throw new HttpRequestException($"{error.Message} {DescribeStop(replay, selection, accepted, rejected.Length)}", error);
+        }
+
         Console.MarkupLine(KeptNote);
         return rejected.Length == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
+    // How far a replay got, for the operator to judge the rerun (the records are not lines: there is nothing to tail).
+    private static string DescribeStop(ReplayProgress replay, DeadLetterReplaySet selection, int accepted, int rejected)
+    {
+        var first = replay.Sent < selection.Events.Count ? selection.Events[replay.Sent] : selection.Messages[replay.Sent - selection.Events.Count];
+        var what = first.EventId is { } id ? $"event '{id}'" : "a whole message";
+        var done = replay.Sent == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Nothing was replayed (none of the {replay.Selected:N0} selected record(s)).")
+            : string.Create(CultureInfo.InvariantCulture, $"Replayed before it: {replay.Sent:N0} of {replay.Selected:N0} selected record(s) ({accepted:N0} accepted, {rejected:N0} rejected again); not replayed: the other {replay.Selected - replay.Sent:N0}, from {what} ({first.Source ?? DeadLetterWriter.UnknownSource}, received {first.ReceivedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}) on.");
+        return $"{done} Run the same command again to replay them: it sends every selected record again, which is safe (ingestion deduplicates by event id: an event accepted before is not counted twice).";
+    }
+
     // Events in batches, as 'brisa send' posts lines; each whole message alone and byte for byte, since putting it in
-    // a batch would change the bytes that are dead-lettered again.
-    private static async Task<IReadOnlyList<PushedEvent>> PushAsync(Uri url, string? key, DeadLetterReplaySet selection, CancellationToken cancellationToken)
+    // a batch would change the bytes that are dead-lettered again. Stops at the first request that fails, saying how
+    // many records (events first, then messages: the order they go in) were sent before it.
+    private static async Task<ReplayProgress> PushAsync(Uri url, string? key, DeadLetterReplaySet selection, CancellationToken cancellationToken)
     {
         using var http = SendCommand.CreatePushClient();
+        var requests = JsonLines.Batch(selection.Events.Select(e => e.Original!), 500, SendCommand.MaxPushBytes)
+            .Select(batch => (batch.Body, ContentType: "application/cloudevents-batch+json", Through: batch.LastLine))
+            .Concat(selection.Messages.Select((message, i) => (Body: message.OriginalBytes(), ContentType: "application/json", Through: selection.Events.Count + i + 1)));
         var results = new List<PushedEvent>();
-        foreach (var batch in JsonLines.Batch(selection.Events.Select(e => e.Original!), 500, SendCommand.MaxPushBytes))
+        var selected = selection.Events.Count + selection.Messages.Count;
+        var sent = 0;
+        foreach (var (body, contentType, through) in requests)
         {
-            results.AddRange(await SendCommand.PostAsync(http, url, key, batch.Body, "application/cloudevents-batch+json", cancellationToken));
+            try
+            {
+                results.AddRange(await SendCommand.PostAsync(http, url, key, body, contentType, cancellationToken));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return new ReplayProgress(results, selected, sent, ex);
+            }
+
+            sent = through;
         }
 
-        foreach (var message in selection.Messages)
-        {
-            results.AddRange(await SendCommand.PostAsync(http, url, key, message.OriginalBytes(), "application/json", cancellationToken));
-        }
-
-        return results;
+        return new ReplayProgress(results, selected, sent, null);
     }
+
+    // The endpoint's results so far, the records selected and sent (in order), and the failure that stopped it, if any.
+    private sealed record ReplayProgress(IReadOnlyList<PushedEvent> Results, int Selected, int Sent, Exception? Error);
 }

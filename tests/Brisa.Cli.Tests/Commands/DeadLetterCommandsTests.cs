@@ -147,6 +147,51 @@ public sealed class DeadLetterCommandsTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task Replay_EndpointFailsOnTheSecondRequest_ExitOneNamingWhatWasReplayedAndWhatWasNot()
+    {
+        // An outage in the middle of a replay: the error alone did not say whether anything had been replayed, nor
+        // whether running it again would count events twice.
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.DeadLetterContainer);
+        var receivedAt = new DateTimeOffset(2032, 5, 6, 7, 0, 0, TimeSpan.Zero);
+        await new DeadLetterWriter(container).WriteAsync(
+            [
+                new RejectedEvent("{\"id\":\"p1\"}"u8.ToArray(), "p1", "transaction", "field 'currency': 'JPY' is not allowed"),
+                new RejectedEvent("{\"id\":\"p2\"}"u8.ToArray(), "p2", "transaction", "field 'currency': 'JPY' is not allowed"),
+                new RejectedEvent("[{\"id\":\"p3\","u8.ToArray(), null, null, "malformed JSON: the input ends early"),
+            ],
+            receivedAt);
+        var port = ServingFixture.FreePort();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var server = Task.Run(async () =>
+        {
+            for (var request = 1; request <= 2; request++)
+            {
+                var context = await listener.GetContextAsync();
+                var (status, body) = request == 1
+                    ? (200, """{"accepted":1,"rejected":1,"results":[{"id":"p1","status":"accepted","reason":null},{"id":"p2","status":"rejected","reason":"field 'currency': 'JPY' is not allowed"}]}""")
+                    : (503, """{"title":"Service unavailable"}""");
+                context.Response.StatusCode = status;
+                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+                context.Response.Close();
+            }
+        });
+
+        var (exitCode, output) = await BrisaAsync("deadletter", "replay", "--from", "2032-05-06T07:00Z", "--to", "2032-05-06T08:00Z", "--url", $"http://127.0.0.1:{port}/api/events");
+        await server;
+
+        Assert.True(exitCode == 1, output);
+        var text = Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("replayed before a request failed: 2 of 3 record(s): 1 accepted, 1 rejected again.", text);
+        Assert.Contains("answered 503", text);
+        Assert.Contains(
+            "Replayed before it: 2 of 3 selected record(s) (1 accepted, 1 rejected again); not replayed: the other 1, from a whole message (_unrouted, received 2032-05-06T07:00:00Z) on. " +
+            "Run the same command again to replay them: it sends every selected record again, which is safe (ingestion deduplicates by event id: an event accepted before is not counted twice).",
+            text);
+    }
+
+    [Fact]
     public async Task List_Json_StdoutIsTheCountsAlone()
     {
         var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.DeadLetterContainer);
