@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Brisa.Azure.EventHubs;
 using Brisa.Azure.RawZone;
 using Brisa.Cli.Serving;
 using Brisa.Core.Definitions;
@@ -245,8 +244,9 @@ public sealed class DeadLetterReplayCommand(IAnsiConsole console) : DeadLetterCo
         if (settings.Namespace is { } ns)
         {
             var bodies = selection.Events.Concat(selection.Messages).Select(r => BinaryData.FromBytes(r.OriginalBytes()));
-            var sent = await EventHubSender.SendAsync(ns, settings.Hub, bodies, settings.PartitionKey, null, cancellationToken);
-            Console.MarkupLineInterpolated($"[green]sent[/] {sent:N0} to {ns}/{settings.Hub}. Ingestion validates them as they arrive: any rejected again are dead-lettered again ('brisa deadletter list --from {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:00Z}').");
+            var sent = await SendCommand.SendToEventHubAsync(ns, settings.Hub, bodies, settings.PartitionKey, cancellationToken);
+            Console.MarkupLineInterpolated($"[green]sent[/] {sent.Sent:N0} to {ns}/{settings.Hub}. Ingestion validates them as they arrive: any rejected again are dead-lettered again ('brisa deadletter list --from {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:00Z}').");
+            SendCommand.WarnWithoutPartitionKey(Console, sent, settings.PartitionKey);
             Console.MarkupLine(KeptNote);
             return ExitCodes.Ok;
         }

@@ -72,8 +72,10 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         var lines = settings.File is null ? ReadStdin() : File.ReadLines(settings.File);
         if (settings.Namespace is not null)
         {
-            var sent = await EventHubSender.SendAsync(settings.Namespace, settings.Hub, lines, settings.PartitionKey, null, cancellationToken);
-            console.MarkupLineInterpolated($"[green]sent[/] {sent} events to {settings.Namespace}/{settings.Hub}.");
+            var events = lines.Where(l => !string.IsNullOrWhiteSpace(l)).Select(BinaryData.FromString);
+            var sent = await SendToEventHubAsync(settings.Namespace, settings.Hub, events, settings.PartitionKey, cancellationToken);
+            console.MarkupLineInterpolated($"[green]sent[/] {sent.Sent} events to {settings.Namespace}/{settings.Hub}.");
+            WarnWithoutPartitionKey(console, sent, settings.PartitionKey);
             return ExitCodes.Ok;
         }
 
@@ -115,6 +117,31 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         }
 
         return (accepted, rejected);
+    }
+
+    /// <summary>Sends to Event Hubs; a partition key field that none of the first events has is bad input (nothing sent).</summary>
+    /// <exception cref="BadInputException">None of the first events has the field.</exception>
+    internal static async Task<EventHubSendResult> SendToEventHubAsync(string ns, string hub, IEnumerable<BinaryData> events, string partitionKeyField, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EventHubSender.SendAsync(ns, hub, events, partitionKeyField, null, cancellationToken);
+        }
+        catch (PartitionKeyFieldNotFoundException ex)
+        {
+            throw new BadInputException($"nothing sent: {ex.Message} Check --partition-key (default customer_id: the entity's join key).", ex);
+        }
+    }
+
+    /// <summary>Says how many events went without a partition key (some lacked the field), when any did.</summary>
+    internal static void WarnWithoutPartitionKey(IAnsiConsole console, EventHubSendResult sent, string partitionKeyField)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(sent);
+        if (sent.WithoutPartitionKey > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {sent.WithoutPartitionKey} of {sent.Sent} events had no data.{partitionKeyField} (a string or a number) and went without a partition key: the hub spread them over its partitions, so their entities' events may be ingested out of order.");
+        }
     }
 
     /// <summary>True for an absolute http:// or https:// URL, what a push endpoint is.</summary>

@@ -79,6 +79,25 @@ public sealed class SendCommandTests : IDisposable
         Assert.Contains("Lines 1 to 2 were sent (1 accepted, 1 rejected); nothing from line 3 on was: send those lines again (e.g. tail -n +3 FILE | brisa send …); an event sent twice is not counted twice.", text);
     }
 
+    [Fact]
+    public async Task Send_EventHubsPartitionKeyFieldInNoEvent_ExitTwoAndNothingSent()
+    {
+        // A mistyped --partition-key sent every event without a key: the hub spread each entity's events over every
+        // partition, breaking "partition key = entity key" without a word. Refused before connecting (the namespace
+        // here does not exist).
+        await File.WriteAllLinesAsync(file, [
+            """{"specversion":"1.0","id":"t1","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"t1","customer_id":"c1"}}""",
+            """{"specversion":"1.0","id":"t2","source":"/t","type":"com.brisa.fraud.transaction","data":{"transaction_id":"t2","customer_id":"c2"}}""",
+        ]);
+
+        var (exitCode, output) = await CliRunner.RunProcessAsync(TimeSpan.FromMinutes(1), "send", file, "--namespace", "nowhere.invalid", "--partition-key", "custmer_id");
+
+        Assert.True(exitCode == 2, output);
+        var text = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("error: nothing sent: none of the first 2 event(s) has data.custmer_id (a string or a number)", text);
+        Assert.Contains("The first event's data has: transaction_id, customer_id. Check --partition-key (default customer_id: the entity's join key).", text);
+    }
+
     private sealed class Answer(HttpStatusCode status, string body) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
