@@ -89,7 +89,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         var tooLarge = new ConcurrentBag<OversizedRow>();
 
         // Per batch row: some view held it already. Views keyed by different fields see the same row, so an event is
-        // counted once here however many views held it (two tasks may both set a row: the same value, no race).
+        // counted once here however many views held it. Tasks only ever set a row to true, so two setting one agree.
         var held = new bool[batch.Count];
         var touched = 0;
         var applied = 0;
@@ -223,7 +223,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 {
                     for (var i = 0; i < rows.Count; i++)
                     {
-                        held[rows[i]] |= heldHere[i];
+                        if (heldHere[i])
+                        {
+                            held[rows[i]] = true;
+                        }
                     }
                 }
 
