@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,7 +7,9 @@ namespace Brisa.Azure.Serving;
 /// <summary>
 /// Writes a <see cref="PredictResponse"/> straight to the writer: the generic serializer's dictionary enumeration,
 /// polymorphic value lookup and per-property metadata cost more than the rest of a prediction's in-process work.
-/// The JSON is what the records' property names describe; reading goes through a parsed document.
+/// The JSON is what the records' property names describe; reading goes through a parsed document. A number that is
+/// not finite (a regression score past double's range, a feature value) is written as its named literal string, as
+/// <see cref="Brisa.Core.Serving.OnlineFeatureResponse.ToJsonValue"/> serves it: JSON has no such number.
 /// </summary>
 internal sealed class PredictResponseJsonConverter : JsonConverter<PredictResponse>
 {
@@ -34,7 +37,8 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         {
             writer.WriteStartObject();
             writer.WriteString(IdName, prediction.Id);
-            writer.WriteNumber(ScoreName, prediction.Score);
+            writer.WritePropertyName(ScoreName);
+            WriteNumber(writer, prediction.Score);
             WriteNullable(writer, DecisionName, prediction.Decision);
             writer.WriteStartObject(FeaturesName);
             foreach (var (name, feature) in prediction.Features)
@@ -60,7 +64,7 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         var root = document.RootElement;
         var predictions = root.GetProperty("predictions").EnumerateArray().Select(p => new Prediction(
             p.GetProperty("id").GetString()!,
-            p.GetProperty("score").GetDouble(),
+            ReadNumber(p.GetProperty("score")),
             p.GetProperty("decision") is { ValueKind: not JsonValueKind.Null } decision ? decision.GetBoolean() : null,
             p.GetProperty("features").EnumerateObject().ToDictionary(
                 f => f.Name,
@@ -71,20 +75,36 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
         return new PredictResponse(
             root.GetProperty("model").GetString()!,
             root.GetProperty("version").GetString()!,
-            root.GetProperty("threshold") is { ValueKind: not JsonValueKind.Null } threshold ? threshold.GetDouble() : null,
+            root.GetProperty("threshold") is { ValueKind: not JsonValueKind.Null } threshold ? ReadNumber(threshold) : null,
             root.GetProperty("request_id").GetString()!,
             [.. predictions]);
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, double? value)
     {
+        writer.WritePropertyName(name);
         if (value is { } number)
         {
-            writer.WriteNumber(name, number);
+            WriteNumber(writer, number);
         }
         else
         {
-            writer.WriteNull(name);
+            writer.WriteNullValue();
+        }
+    }
+
+    private static double ReadNumber(JsonElement number) =>
+        number.ValueKind == JsonValueKind.String ? double.Parse(number.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture) : number.GetDouble();
+
+    private static void WriteNumber(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(Brisa.Core.Serving.OnlineFeatureResponse.NamedLiteral(value));
         }
     }
 
@@ -109,10 +129,13 @@ internal sealed class PredictResponseJsonConverter : JsonConverter<PredictRespon
                 writer.WriteNullValue();
                 break;
             case double number:
+                WriteNumber(writer, number);
+                break;
+            case float number when float.IsFinite(number):
                 writer.WriteNumberValue(number);
                 break;
             case float number:
-                writer.WriteNumberValue(number);
+                WriteNumber(writer, number);
                 break;
             case long number:
                 writer.WriteNumberValue(number);

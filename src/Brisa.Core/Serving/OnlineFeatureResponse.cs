@@ -58,7 +58,12 @@ public sealed record OnlineFeatureResponse(
         return new OnlineFeatureResponse(new OnlineFeatureMetadata(names), results);
     }
 
-    /// <summary>A value as JSON wants it: integers for long, booleans for bool, doubles otherwise, text as is.</summary>
+    /// <summary>
+    /// A value as JSON wants it: integers for long, booleans for bool, doubles otherwise, text as is. A double that is
+    /// not finite (a window sum past double's range, a standard deviation whose squares overflowed) is the string
+    /// <c>"Infinity"</c>, <c>"-Infinity"</c> or <c>"NaN"</c>: JSON has no such number, and these are the named literals
+    /// model metadata and the prediction log write.
+    /// </summary>
     public static object? ToJsonValue(FieldValue value, FieldType type) => value switch
     {
         { IsNull: true } => null,
@@ -68,9 +73,14 @@ public sealed record OnlineFeatureResponse(
             FieldType.Long => (long)value.Number,
             FieldType.Bool => value.Number != 0,
             FieldType.Timestamp => TiledView.FromUnixTicks((long)value.Number * 10),
+            _ when !double.IsFinite(value.Number) => NamedLiteral(value.Number),
             _ => value.Number,
         },
     };
+
+    /// <summary>The named literal of a number that is not finite, as <c>System.Text.Json</c> writes it with <c>AllowNamedFloatingPointLiterals</c>.</summary>
+    public static string NamedLiteral(double value) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : throw new ArgumentOutOfRangeException(nameof(value), value, "The number is finite.");
 }
 
 /// <summary>The column names of an online feature answer.</summary>

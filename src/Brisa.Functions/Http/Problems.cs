@@ -21,7 +21,8 @@ public static partial class Problems
     /// with its own status; <see cref="DefinitionsNotDeployedException"/> with 503; anything else with a 500 that names
     /// a new error id and nothing of the exception (its text may hold internals), the exception being logged at Error
     /// with that id. A cancellation of the request itself (<paramref name="cancellationToken"/>) is not answered: it
-    /// propagates to the host, as before.
+    /// propagates to the host, as before. The JSON of the answer is made here too (<see cref="SerializedJson"/>), so a
+    /// value that cannot be serialized is such a 500 rather than a failure after the function returned (a bare 500).
     /// </summary>
     /// <param name="logger">The function's logger: where an unexpected exception and its id go.</param>
     /// <param name="handler">The function's work.</param>
@@ -32,7 +33,7 @@ public static partial class Problems
         ArgumentNullException.ThrowIfNull(handler);
         try
         {
-            return await handler();
+            return SerializedJson.Serialize(await handler());
         }
         catch (ServingException ex)
         {

@@ -60,6 +60,27 @@ public sealed class PredictResponseJsonTests
     }
 
     [Fact]
+    public void Serialize_NonFiniteNumbers_NamedLiteralStringsThatReadBack()
+    {
+        // A regression score or a feature value past double's range: JSON has no such number, and the writer throws on one.
+        var response = new PredictResponse("spend", "v1", null, "req-2", [
+            new Prediction("a", double.PositiveInfinity, null, new FieldMap<PredictionFeature>(["sum", "ratio", "narrow"], [new(double.NegativeInfinity, "PRESENT"), new(double.NaN, "PRESENT"), new(float.PositiveInfinity, "PRESENT")])),
+            new Prediction("b", double.NaN, null, new FieldMap<PredictionFeature>([], [])),
+        ]);
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(response);
+
+        using var document = JsonDocument.Parse(bytes);
+        var first = document.RootElement.GetProperty("predictions")[0];
+        Assert.Equal("Infinity", first.GetProperty("score").GetString());
+        Assert.Equal("-Infinity", first.GetProperty("features").GetProperty("sum").GetProperty("value").GetString());
+        Assert.Equal("NaN", first.GetProperty("features").GetProperty("ratio").GetProperty("value").GetString());
+        Assert.Equal("Infinity", first.GetProperty("features").GetProperty("narrow").GetProperty("value").GetString());
+        var back = JsonSerializer.Deserialize<PredictResponse>(bytes)!;
+        Assert.Equal([double.PositiveInfinity, double.NaN], back.Predictions.Select(p => p.Score));
+    }
+
+    [Fact]
     public void FieldMap_Lookups_FindByNameAndKeepOrder()
     {
         var map = new FieldMap<int>(["b", "a", "c"], [2, 1, 3]);

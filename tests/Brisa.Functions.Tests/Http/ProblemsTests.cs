@@ -36,4 +36,43 @@ public sealed class ProblemsTests
         Assert.Equal(problem.Extensions["error_id"], logged.Properties["ErrorId"]);
         Assert.DoesNotContain("storage timed out", problem.Detail, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string> Answers => new() { "object", "json" };
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public async Task Guard_AnswerThatCannotBeSerialized_InternalErrorProblemAndLogged(string kind)
+    {
+        // MVC serializes after the function returned: there a failure escaped as a bare 500, without problem details.
+        var logs = new ListLoggerProvider();
+        IActionResult answer = kind == "object" ? new OkObjectResult(new Unserializable()) : new JsonResult(new Unserializable());
+
+        var result = await Problems.Guard(logs.CreateLogger<ProblemsTests>(), () => Task.FromResult(answer), CancellationToken.None);
+
+        var problem = BadInputTests.AssertProblem(result, 500);
+        var logged = Assert.Single(logs.Entries);
+        Assert.Equal(problem.Extensions["error_id"], logged.Properties["ErrorId"]);
+        Assert.DoesNotContain("secret", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public async Task Guard_Answer_ExecutedAsTheJsonMadeInsideTheGuard(string kind)
+    {
+        var value = new { name = "x", ratio = double.PositiveInfinity, count = 3 };
+        IActionResult answer = kind == "object" ? new OkObjectResult(value) : new JsonResult(value);
+
+        var result = await Problems.Guard(new ListLoggerProvider().CreateLogger<ProblemsTests>(), () => Task.FromResult(answer), CancellationToken.None);
+
+        Assert.Same(answer, result);
+        var executed = await ExecutedResult.ExecuteAsync(result);
+        Assert.Equal(200, executed.Status);
+        Assert.Equal("application/json; charset=utf-8", executed.ContentType);
+        Assert.Equal("""{"name":"x","ratio":"Infinity","count":3}""", executed.Text);
+    }
+
+    private sealed class Unserializable
+    {
+        public int Value => throw new InvalidOperationException("secret internals");
+    }
 }
