@@ -13,14 +13,22 @@ namespace Brisa.Azure.Online;
 /// </summary>
 public sealed class OnlineRowCache
 {
-    // Expired entries are swept when the cache holds this many keys, so distinct keys cannot grow memory without bound.
-    private const int SweepAt = 50_000;
+    // Expired entries are dropped by the misses, oldest first, at most this many per miss: bounded work for the request
+    // that pays it, and more than the one entry a miss adds, so a backlog drains and distinct keys cannot grow memory
+    // without bound. (A sweep of the whole cache per miss cost every miss O(keys) once it held many fresh keys.)
+    private const int EvictPerMiss = 64;
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+
+    // Entries whose read succeeded, in the order the reads completed: the order they expire in, but for a read slower
+    // than the others, which waits behind younger ones (it expires from its start) and goes when it reaches the head.
+    private readonly ConcurrentQueue<(string Key, Entry Entry)> expiry = new();
+    private readonly Lock evicting = new();
     private readonly TimeProvider time;
     private readonly long ttlTicks;
     private long hits;
     private long reads;
+    private long examined;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="ttl">How long a read partition is reused; must be positive.</param>
@@ -41,6 +49,12 @@ public sealed class OnlineRowCache
 
     /// <summary>Partition reads the cache made since it was made.</summary>
     public long Reads => Interlocked.Read(ref reads);
+
+    /// <summary>Entries eviction has looked at since the cache was made (the work it did; tests bound it).</summary>
+    internal long Examined => Interlocked.Read(ref examined);
+
+    /// <summary>Keys held, fresh or not yet evicted.</summary>
+    internal int Count => entries.Count;
 
     /// <summary>The rows of a partition: from memory while fresh, else from <paramref name="fetch"/> (shared by concurrent callers).</summary>
     /// <param name="key">The partition key.</param>
@@ -67,14 +81,11 @@ public sealed class OnlineRowCache
             }
 
             Interlocked.Increment(ref reads);
-            if (entries.Count > SweepAt)
-            {
-                Sweep(now);
-            }
-
+            Evict(now);
             try
             {
                 fresh.Source.SetResult(await fetch(key).ConfigureAwait(false));
+                expiry.Enqueue((key, fresh));
             }
             catch (Exception ex)
             {
@@ -87,14 +98,33 @@ public sealed class OnlineRowCache
         }
     }
 
-    private void Sweep(long now)
+    private void Evict(long now)
     {
-        foreach (var (key, entry) in entries)
+        // One evictor at a time, so the head it looked at is the one it takes; a miss that finds it busy leaves it be.
+        if (!evicting.TryEnter())
         {
-            if (entry.Rows.IsCompleted && now - entry.ReadAt >= ttlTicks)
+            return;
+        }
+
+        try
+        {
+            for (var i = 0; i < EvictPerMiss && expiry.TryPeek(out var head); i++)
             {
-                entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+                Interlocked.Increment(ref examined);
+                if (now - head.Entry.ReadAt < ttlTicks)
+                {
+                    break;
+                }
+
+                expiry.TryDequeue(out _);
+
+                // Only if the key still holds this entry: a newer read of it has its own place further back.
+                entries.TryRemove(new KeyValuePair<string, Entry>(head.Key, head.Entry));
             }
+        }
+        finally
+        {
+            evicting.Exit();
         }
     }
 

@@ -67,6 +67,42 @@ public sealed class OnlineRowCacheTests
     }
 
     [Fact]
+    public async Task Get_MissesWithManyFreshKeys_EvictionWorkBoundedPerMiss()
+    {
+        // 60,000 keys read within the TTL, then 1,000 more misses: a sweep of the whole cache per miss looked at some
+        // 60 million entries; eviction may look at a few per miss.
+        var cache = new OnlineRowCache(TimeSpan.FromMinutes(1), new SteppedClock());
+        for (var i = 0; i < 61_000; i++)
+        {
+            await cache.GetAsync("k" + i, _ => Task.FromResult(Rows));
+        }
+
+        Assert.Equal(61_000, cache.Count);
+        Assert.InRange(cache.Examined, 0, 64L * 61_000);
+    }
+
+    [Fact]
+    public async Task Get_MissesAfterKeysExpired_ExpiredKeysEvictedAFewPerMiss()
+    {
+        var clock = new SteppedClock();
+        var cache = new OnlineRowCache(TimeSpan.FromSeconds(1), clock);
+        for (var i = 0; i < 10_000; i++)
+        {
+            await cache.GetAsync("old" + i, _ => Task.FromResult(Rows));
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 200; i++)
+        {
+            await cache.GetAsync("new" + i, _ => Task.FromResult(Rows));
+        }
+
+        // Every expired key gone (64 per miss), every fresh one kept, and a fresh one still answered from memory.
+        Assert.Equal(200, cache.Count);
+        Assert.Same(Rows, await cache.GetAsync("new0", _ => throw new InvalidOperationException("read again")));
+    }
+
+    [Fact]
     public void Constructor_NonPositiveTtl_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnlineRowCache(TimeSpan.Zero));
 
