@@ -1,4 +1,5 @@
 using Brisa.Azure.Models;
+using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
@@ -11,9 +12,14 @@ using Microsoft.Extensions.Logging;
 namespace Brisa.Functions.Models;
 
 /// <summary><c>GET /api/models/{model}</c>: versions, aliases and the champion's metrics.</summary>
-public sealed class ModelInfoFunction(ModelRegistry registry, ILogger<ModelInfoFunction> logger)
+public sealed class ModelInfoFunction(ModelRegistry registry, IDefinitionsSource definitions, ILogger<ModelInfoFunction> logger)
 {
-    /// <summary>200 with the model's registry state; 404 when it has no version.</summary>
+    /// <summary>
+    /// 200 with the model's registry state (also for a model since removed from the definitions, while it has versions);
+    /// 404 <c>unknown-model</c> with the known names when the definitions name no such model, 404
+    /// <c>no-trained-version</c> when they do but it was never trained; 503 when a name without versions cannot be
+    /// checked because no definitions are deployed.
+    /// </summary>
     [Function("ModelInfo")]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{model}")] HttpRequest request,
@@ -21,15 +27,20 @@ public sealed class ModelInfoFunction(ModelRegistry registry, ILogger<ModelInfoF
         CancellationToken cancellationToken) =>
         await Problems.Guard(logger, async () =>
         {
+            // Only a definition-shaped name reaches a blob prefix.
             if (!DefinitionNames.IsValidName(model))
             {
-                throw ServingException.NotFound("Unknown model", $"'{model}' is not a model name (lowercase snake_case).");
+                var live = await definitions.GetAsync(cancellationToken);
+                throw ServingException.NotFound("Unknown model", $"'{model}' is not a model name (lowercase snake_case). {live.ModelNameHint(model)}.");
             }
 
             var versions = await registry.ListVersionsAsync(model, cancellationToken);
             if (versions.Count == 0)
             {
-                throw ServingException.NotFound("Unknown model", $"Model '{model}' has no trained version.");
+                var live = await definitions.GetAsync(cancellationToken);
+                throw live.FindModel(model) is null
+                    ? ServingException.NotFound("Unknown model", $"No model named '{model}'. {live.ModelNameHint(model)}.")
+                    : ServingException.NotFound("No trained version", $"Model '{model}' has no trained version yet: 'brisa train {model}' trains one (RetrainModels does on the model's schedule).");
             }
 
             var aliases = (await registry.GetAliasesAsync(model, cancellationToken)).Aliases;

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Brisa.Azure.Models;
+using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Functions.Models;
+using Brisa.Functions.Tests.Reliability;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -38,7 +40,7 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
         await registry.SaveVersionAsync(report, zip);
         await registry.PromoteAsync(model, report.Version, null, "test", "test");
 
-        var result = await new ModelInfoFunction(registry, NullLogger<ModelInfoFunction>.Instance).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
+        var result = await Function(registry, FraudHistory.Definitions).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
         using var json = JsonDocument.Parse(await ExecuteAsync(result));
 
         var root = json.RootElement;
@@ -49,6 +51,35 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
         Assert.Equal(0.21, metrics.GetProperty("binary").GetProperty("log_loss").GetDouble());
         Assert.Equal(8, metrics.GetProperty("confusion").GetProperty("true_positives").GetInt64());
     }
+
+    [Theory]
+    [InlineData("frad")]
+    [InlineData("Fraud")]
+    public async Task Run_ModelTheDefinitionsDoNotName_UnknownModelWithTheKnownNames(string model)
+    {
+        var result = await Function(new ModelRegistry(azurite.Storage), FraudHistory.Definitions).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
+
+        var problem = BadInputTests.AssertProblem(result, 404);
+        Assert.Equal("Unknown model", problem.Title);
+        Assert.EndsWith("Did you mean 'fraud'? Known models: fraud.", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DefinedModelNeverTrained_NoTrainedVersionSayingHowToTrainIt()
+    {
+        var model = "untrained_" + Guid.NewGuid().ToString("N")[..12];
+        var definitions = FraudHistory.Definitions with { Models = [FraudHistory.Definitions.Models[0] with { Name = model }] };
+
+        var result = await Function(new ModelRegistry(azurite.Storage), definitions).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
+
+        var problem = BadInputTests.AssertProblem(result, 404);
+        Assert.Equal("No trained version", problem.Title);
+        Assert.Equal("https://brisa.dev/problems/no-trained-version", problem.Type);
+        Assert.Contains($"'brisa train {model}'", problem.Detail, StringComparison.Ordinal);
+    }
+
+    private static ModelInfoFunction Function(ModelRegistry registry, FeatureRepositoryDefinition definitions) =>
+        new(registry, new FixedDefinitionsSource(definitions), NullLogger<ModelInfoFunction>.Instance);
 
     // Executes the result as the Functions host's ASP.NET Core integration does (MVC's default JSON options).
     private static async Task<byte[]> ExecuteAsync(IActionResult result)

@@ -87,7 +87,7 @@ public sealed class ServingFixture : IAsyncLifetime
 
     public CatalogFunctions Catalog() => new(new FixedDefinitionsSource(FraudHistory.Definitions), FeatureStatisticsStore.For(azurite.Storage), TimeProvider.System, NullLogger<CatalogFunctions>.Instance);
 
-    public ModelInfoFunction ModelInfo() => new(Registry, NullLogger<ModelInfoFunction>.Instance);
+    public ModelInfoFunction ModelInfo() => new(Registry, new FixedDefinitionsSource(FraudHistory.Definitions), NullLogger<ModelInfoFunction>.Instance);
 
     public string ValidInstance(double amount = 42.5) =>
         $$"""{"customer_id":"{{Customer}}","merchant_id":"{{Merchant}}","amount":{{amount}},"currency":"EUR","country":"ES","channel":"pos"}""";
