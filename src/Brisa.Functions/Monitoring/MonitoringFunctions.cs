@@ -15,25 +15,38 @@ namespace Brisa.Functions.Monitoring;
 /// report per run, and a retraining on alert when the model's policy says so. <c>GET /api/monitoring/{model}</c> returns
 /// the latest report (the HTML page when the client prefers <c>text/html</c> to JSON, as the catalog decides).
 /// </summary>
-public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
+public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
 {
-    /// <summary>Runs drift for every model.</summary>
+    /// <summary>
+    /// Runs drift for every model. A model whose check fails is logged and the others are still checked (one champion
+    /// whose metadata cannot be read must not leave the rest unwatched); the tick then fails with every failure, so the
+    /// host records it.
+    /// </summary>
     [Function("MonitorDrift")]
     public async Task OnSchedule([TimerTrigger("%Brisa:MonitorDriftSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var current = await definitions.GetAsync(cancellationToken);
+        var failures = new List<Exception>();
         foreach (var model in current.Models)
         {
-            var result = await monitor.RunAsync(current, model.Name, cancellationToken: cancellationToken);
-            if (result is null)
+            try
             {
-                continue;
+                var result = await monitor.RunAsync(current, model.Name, cancellationToken: cancellationToken);
+                if (result?.Report.Verdict == Core.Monitoring.DriftVerdict.Alert)
+                {
+                    LogAlert(logger, model.Name, result.Report.AlertShare, result.RetrainEnqueued);
+                }
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex, model.Name, ex.Message);
+                failures.Add(ex);
+            }
+        }
 
-            if (result.Report.Verdict == Core.Monitoring.DriftVerdict.Alert)
-            {
-                logger.LogWarning("Drift alert on {Model}: {Share:P0} of features drifted; retraining enqueued: {Retrain}", model.Name, result.Report.AlertShare, result.RetrainEnqueued);
-            }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"MonitorDrift: {failures.Count} of {current.Models.Count} model(s) failed their drift check; the others ran.", failures);
         }
     }
 
@@ -65,4 +78,10 @@ public sealed class MonitoringFunctions(IDefinitionsSource definitions, DriftMon
             var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw await MissingAsync();
             return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
         }, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift alert on {Model}: {Share:P0} of features drifted; retraining enqueued: {Retrain}")]
+    private static partial void LogAlert(ILogger logger, string model, double share, bool retrain);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Drift check of {Model} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string model, string reason);
 }

@@ -1,3 +1,4 @@
+using Brisa.Azure.Models;
 using Brisa.Azure.Monitoring;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
@@ -9,6 +10,7 @@ using Brisa.Functions.Monitoring;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Functions.Tests.Monitoring;
@@ -80,6 +82,45 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         Assert.Equal((404, 404), (known.StatusCode, unknown.StatusCode));
         Assert.Equal("No drift report", Assert.IsType<ProblemDetails>(known.Value).Title);
         Assert.Equal($"No model named '{model}x'. Did you mean '{model}'? Known models: {model}.", Assert.IsType<ProblemDetails>(unknown.Value).Detail);
+    }
+
+    [Fact]
+    public async Task OnSchedule_FirstModelFails_LaterModelsStillCheckedAndTheTickFailsWithEvery()
+    {
+        // Two champions; the first one's metadata is gone, so its check throws before the second model's turn.
+        var run = Guid.NewGuid().ToString("N")[..12];
+        var (broken, healthy) = ($"broken_{run}", $"healthy_{run}");
+        var sample = await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions);
+        var block = sample[sample.IndexOf("  - name: fraud\n", StringComparison.Ordinal)..];
+        var yaml = sample[..sample.IndexOf("  - name: fraud\n", StringComparison.Ordinal)]
+            + block.Replace("  - name: fraud\n", $"  - name: {broken}\n", StringComparison.Ordinal)
+            + block.Replace("  - name: fraud\n", $"  - name: {healthy}\n", StringComparison.Ordinal);
+        var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
+        var registry = new ModelRegistry(azurite.Storage);
+        foreach (var model in new[] { broken, healthy })
+        {
+            byte[] zip = [1, 2, 3];
+            var report = TrainingReports.Binary(model, Now.AddDays(-10)) with { Version = ModelVersionId.Create(Now.AddDays(-10), zip) };
+            await registry.SaveVersionAsync(report, zip);
+            await registry.PromoteAsync(model, report.Version, null, "test", "test");
+            if (model == broken)
+            {
+                await azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.ModelsContainer).GetBlobClient($"{model}/{report.Version}/metadata.json").DeleteAsync();
+            }
+        }
+
+        await using var log = PredictionLog.For(azurite.Storage);
+        var monitor = new DriftMonitor(azurite.Storage, log, new FixedTimeProvider(Now));
+        var logs = new ListLoggerProvider();
+        var function = new MonitoringFunctions(new FixedDefinitionsSource(definitions), monitor, logs.CreateLogger<MonitoringFunctions>());
+
+        var error = await Assert.ThrowsAsync<AggregateException>(() => function.OnSchedule(null!, CancellationToken.None));
+
+        Assert.Contains($"Model '{broken}'", Assert.Single(error.InnerExceptions).Message, StringComparison.Ordinal);
+        Assert.StartsWith("MonitorDrift: 1 of 2 model(s) failed their drift check; the others ran.", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(await monitor.GetLatestAsync(healthy));
+        var logged = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error);
+        Assert.StartsWith($"Drift check of {broken} failed: ", logged.Message, StringComparison.Ordinal);
     }
 
     private async Task StoreReportAsync(string model)
