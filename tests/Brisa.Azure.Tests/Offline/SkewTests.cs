@@ -15,6 +15,7 @@ using Brisa.Core.Materialization;
 using Brisa.Core.Training;
 using Brisa.Testing;
 using DuckDB.NET.Data;
+using static Brisa.Azure.Tests.DuckDb;
 
 namespace Brisa.Azure.Tests.Offline;
 
@@ -31,7 +32,6 @@ public sealed class SkewTests(AzuriteFixture azurite)
 
     private static readonly DateTimeOffset Start = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] Countries = ["ES", "FR", "DE", "GB", "PT"];
-
 
     [Fact]
     public async Task ThreePaths_OnlineBatchPointInTime_AndDuckDb_Agree()
@@ -281,20 +281,6 @@ public sealed class SkewTests(AzuriteFixture azurite)
         }
 
         return values;
-    }
-
-    private static void Execute(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
     }
 
     /// <summary>Exact for count, min, max, last and distinct count; 1e-9 relative (floor 1) otherwise.</summary>

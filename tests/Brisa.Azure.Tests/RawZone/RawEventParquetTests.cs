@@ -4,6 +4,7 @@ using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Ingestion;
 using DuckDB.NET.Data;
+using static Brisa.Azure.Tests.DuckDb;
 using Parquet;
 using Parquet.Schema;
 
@@ -203,22 +204,5 @@ public sealed class RawEventParquetTests
             Assert.Equal(micros[r] * 10, read.EventTicks(r));
             Assert.Equal(FieldValue.FromNumber(micros[r]), read.Value(r, 0));
         }
-    }
-
-    private static DuckDBConnection Open()
-    {
-        var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = "SET TimeZone = 'UTC'";
-        command.ExecuteNonQuery();
-        return duck;
-    }
-
-    private static T Scalar<T>(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
     }
 }

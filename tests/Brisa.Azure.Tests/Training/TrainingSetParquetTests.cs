@@ -6,6 +6,7 @@ using Brisa.Core.Features;
 using Brisa.Core.Training;
 using Brisa.Testing;
 using DuckDB.NET.Data;
+using static Brisa.Azure.Tests.DuckDb;
 
 namespace Brisa.Azure.Tests.Training;
 
@@ -79,22 +80,5 @@ public sealed class TrainingSetParquetTests
         await using var file = File.Create(path);
         await TrainingSetParquet.WriteAsync(set, file);
         return path;
-    }
-
-    private static DuckDBConnection Open()
-    {
-        var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = "SET TimeZone = 'UTC'";
-        command.ExecuteNonQuery();
-        return duck;
-    }
-
-    private static T Scalar<T>(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Brisa.Core.Aggregation;
 using DuckDB.NET.Data;
+using static Brisa.Core.Tests.DuckDb;
 
 namespace Brisa.Core.Tests.Aggregation;
 
@@ -168,11 +169,4 @@ public class DuckDbOracleTests
 
     private static string Literal(FieldValue v) =>
         v.IsNull ? "NULL" : v.IsText ? $"'{v.Text.Replace("'", "''", StringComparison.Ordinal)}'" : v.Number.ToString("R", CultureInfo.InvariantCulture);
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using DuckDBCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }

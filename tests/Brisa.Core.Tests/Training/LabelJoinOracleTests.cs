@@ -4,6 +4,7 @@ using Brisa.Core.Ingestion;
 using Brisa.Core.Modeling;
 using Brisa.Core.Training;
 using DuckDB.NET.Data;
+using static Brisa.Core.Tests.DuckDb;
 
 namespace Brisa.Core.Tests.Training;
 
@@ -180,19 +181,5 @@ public sealed class LabelJoinOracleTests
         }
 
         return rows;
-    }
-
-    private static void Execute(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(DuckDBConnection duck, string sql)
-    {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
     }
 }
