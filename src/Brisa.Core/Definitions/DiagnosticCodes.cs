@@ -49,7 +49,7 @@ public static class DiagnosticCodes
     /// <summary>BR0006: A name is not a lowercase snake_case identifier ([a-z][a-z0-9_]*).</summary>
     public const string InvalidName = "BR0006";
 
-    /// <summary>BR0007: A duration is not a positive integer followed by s, m, h or d.</summary>
+    /// <summary>BR0007: A duration is not a positive integer followed by s, m, h or d, or is longer than 3650d.</summary>
     public const string InvalidDuration = "BR0007";
 
     /// <summary>BR0008: A key appears twice in one mapping.</summary>

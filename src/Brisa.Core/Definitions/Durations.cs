@@ -2,13 +2,23 @@ using System.Globalization;
 
 namespace Brisa.Core.Definitions;
 
-/// <summary>Durations in definitions: a positive integer and a unit, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c> (e.g. <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>7d</c>).</summary>
+/// <summary>
+/// Durations in definitions: a positive integer and a unit, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c> (e.g. <c>30s</c>,
+/// <c>5m</c>, <c>1h</c>, <c>7d</c>), at most <see cref="Max"/>.
+/// </summary>
 public static class Durations
 {
+    /// <summary>
+    /// The longest duration, 3650d (ten years). Far longer ones overflowed <see cref="TimeSpan"/>, or the time arithmetic
+    /// of training and materialization (an instant that far back), or a view's count of tiles per window; within it, a
+    /// window of one-second tiles still counts fewer tiles than an <see cref="int"/> holds.
+    /// </summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(3650);
+
     /// <summary>Parses a duration such as <c>90m</c>.</summary>
     /// <param name="text">The text.</param>
     /// <param name="duration">The duration.</param>
-    /// <returns>True when the text is a valid, positive duration.</returns>
+    /// <returns>True when the text is a valid, positive duration of at most <see cref="Max"/>.</returns>
     public static bool TryParse(string? text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -34,7 +44,8 @@ public static class Durations
             }
         }
 
-        if (seconds == 0 || digits.Length > 9 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        if (seconds == 0 || digits.Length > 9 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            || count * seconds > (long)Max.TotalSeconds)
         {
             return false;
         }

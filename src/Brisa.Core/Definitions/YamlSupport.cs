@@ -335,6 +335,12 @@ internal sealed partial class MapReader
         };
         if (digits.Length > 0 && digits.TrimStart('0').Length > 0 && map.TryGetValue(unit, out var u))
         {
+            // Well formed but longer than any duration (the digits may not even fit a long): say so, not the syntax.
+            if (digits.TrimStart('0').Length > 9 || long.Parse(digits, CultureInfo.InvariantCulture) * UnitSeconds[u] > (long)Durations.Max.TotalSeconds)
+            {
+                return TooLong;
+            }
+
             var count = long.Parse(digits, CultureInfo.InvariantCulture);
             var suggestion = u == "w" ? $"{count * 7}d" : $"{count}{u}";
             return $"Did you mean '{suggestion}'? {Rule}.";
@@ -356,7 +362,12 @@ internal sealed partial class MapReader
                 seconds += decimal.Parse(amount.Groups["count"].Value, CultureInfo.InvariantCulture) * UnitSeconds[partUnit];
             }
 
-            if (seconds > 0 && seconds == decimal.Truncate(seconds) && seconds <= int.MaxValue)
+            if (seconds > (decimal)Durations.Max.TotalSeconds)
+            {
+                return TooLong;
+            }
+
+            if (seconds > 0 && seconds == decimal.Truncate(seconds))
             {
                 return $"Did you mean '{Durations.Format(TimeSpan.FromSeconds((double)seconds))}'? {Rule}.";
             }
@@ -364,6 +375,8 @@ internal sealed partial class MapReader
 
         return Rule + ".";
     }
+
+    private static readonly string TooLong = $"A duration is at most {Durations.Format(Durations.Max)} (ten years).";
 
     private static readonly Dictionary<string, long> UnitSeconds = new(StringComparer.Ordinal) { ["s"] = 1, ["m"] = 60, ["h"] = 3600, ["d"] = 86400, ["w"] = 7 * 86400 };
 

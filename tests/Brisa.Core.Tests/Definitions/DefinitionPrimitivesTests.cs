@@ -10,6 +10,8 @@ public class DefinitionPrimitivesTests
     [InlineData("1h", 3600)]
     [InlineData("7d", 604800)]
     [InlineData("90m", 5400)]
+    [InlineData("3650d", 315360000)]
+    [InlineData("87600h", 315360000)]
     public void TryParse_ValidDuration_ReturnsSeconds(string text, long seconds)
     {
         Assert.True(Durations.TryParse(text, out var duration));
@@ -27,6 +29,8 @@ public class DefinitionPrimitivesTests
     [InlineData("1 h")]
     [InlineData("1H")]
     [InlineData("9999999999d")]
+    [InlineData("3651d")]
+    [InlineData("999999999d")]
     public void TryParse_InvalidDuration_ReturnsFalse(string text) => Assert.False(Durations.TryParse(text, out _));
 
     [Theory]
@@ -125,5 +129,24 @@ public class DefinitionPrimitivesTests
                 "f.yaml:6:30: error BR0402: expression of on-demand feature 'f': unknown identifier 'b'. Known request fields: a. Declare it under request_fields, or refer to a view feature as view.feature.",
             ],
             result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Theory]
+    [InlineData("999999999d")]
+    [InlineData("99999999999999999999d")]
+    [InlineData("9999999999w")]
+    [InlineData("3651d")]
+    [InlineData("87601h")]
+    public void Parse_DurationTooLong_ReportsItAtItsPosition(string ttl)
+    {
+        // Past TimeSpan's range it threw (an error without a position, exit code 1); below it, a window of millions of
+        // years passed validate and apply and then failed every instance that compiled or trained the view.
+        var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath()).Replace("    ttl: 2h\n    online: true", $"    ttl: {ttl}\n    online: true", StringComparison.Ordinal);
+
+        var result = DefinitionLoader.Parse(yaml, "features.yaml");
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal($"features.yaml:48:10: error BR0007: invalid duration '{ttl}' for 'ttl' of feature view 'customer_1h'. A duration is at most 3650d (ten years).", error.ToString());
+        Assert.Null(result.Definitions);
     }
 }
