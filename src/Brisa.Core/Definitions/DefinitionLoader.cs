@@ -60,6 +60,13 @@ public static class DefinitionLoader
             ReportYamlException(bag, yamlText, e);
             return new DefinitionLoadResult(null, bag.Sorted());
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's parser takes a stray alias after a value ('a: "x" *b') as a key, and its representation
+            // model then throws without a position when that key has no value.
+            ReportStrayAlias(bag, yamlText);
+            return new DefinitionLoadResult(null, bag.Sorted());
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner can fail without a position (e.g. an unclosed '[' at the end of a line):
@@ -132,6 +139,31 @@ public static class DefinitionLoader
         }
 
         bag.Error(new Mark(0, 1, 1), DiagnosticCodes.Syntax, "invalid YAML: an alias names no anchor defined before it", "An alias repeats a value marked '&name' earlier in the file.");
+    }
+
+    private static void ReportStrayAlias(DiagnosticBag bag, string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        YamlDotNet.Core.Events.ParsingEvent? previous = null;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is YamlDotNet.Core.Events.AnchorAlias alias && previous is YamlDotNet.Core.Events.Scalar && previous.End.Line == alias.Start.Line)
+                {
+                    bag.Error(alias.Start, DiagnosticCodes.Syntax, $"invalid YAML: alias '*{alias.Value.Value}' follows a value on the same line", "An alias stands for a whole value marked '&name' earlier: write it alone after a key ('key: *name') or as a list item ('- *name').");
+                    return;
+                }
+
+                previous = parser.Current;
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // Reported below, where parsing stopped.
+        }
+
+        bag.Error(previous?.Start ?? new Mark(0, 1, 1), DiagnosticCodes.Syntax, "invalid YAML: could not parse past this point", SyntaxHint);
     }
 
     private static void ReportYamlException(DiagnosticBag bag, string text, YamlException e)
