@@ -176,6 +176,14 @@ public static class DefinitionLoader
             return;
         }
 
+        // YamlDotNet places a tab in the indentation at the start of the enclosing mapping or of the previous value,
+        // lines above it: point at the tab itself.
+        if (e.Message.Contains(" tab ", StringComparison.Ordinal) && IndentationTab(text, e.Start) is { } tab)
+        {
+            bag.Error(tab, DiagnosticCodes.Syntax, "invalid YAML: a tab indents this line", "Indent with spaces only: YAML does not accept tabs in indentation.");
+            return;
+        }
+
         var message = e.Message;
         var paren = message.IndexOf("): ", StringComparison.Ordinal);
         if (message.StartsWith('(') && paren > 0)
@@ -190,6 +198,25 @@ public static class DefinitionLoader
         }
 
         bag.Error(e.Start, DiagnosticCodes.Syntax, "invalid YAML: " + message, SyntaxHint);
+    }
+
+    // The first tab in a line's leading whitespace, at or after the line of `from`.
+    private static Mark? IndentationTab(string text, Mark from)
+    {
+        var lines = text.Split('\n');
+        for (var line = (int)Math.Max(from.Line, 1); line <= lines.Length; line++)
+        {
+            var content = lines[line - 1];
+            for (var column = 0; column < content.Length && content[column] is ' ' or '\t'; column++)
+            {
+                if (content[column] == '\t')
+                {
+                    return new Mark(0, line, column + 1);
+                }
+            }
+        }
+
+        return null;
     }
 
     private static string? KeyAt(string text, Mark mark)
