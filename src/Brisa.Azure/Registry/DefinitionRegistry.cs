@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Brisa.Azure.Models;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 
@@ -14,7 +15,12 @@ namespace Brisa.Azure.Registry;
 /// git commit it came from. Apply writes the version, then moves the pointer with an ETag check against the pointer
 /// its plan was computed from, so two concurrent applies cannot silently overwrite each other.
 /// </summary>
-public sealed class DefinitionRegistry(BlobContainerClient container)
+/// <param name="container">The registry container.</param>
+/// <param name="models">
+/// The model registry whose champions a plan checks (<see cref="ServingModel"/>): each is served with the inputs it was
+/// trained on, which its model's definition may no longer list. Without it, a plan judges by the definitions alone.
+/// </param>
+public sealed class DefinitionRegistry(BlobContainerClient container, ModelRegistry? models = null)
 {
     private const string PointerName = "current.json";
 
@@ -22,7 +28,7 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
     public static DefinitionRegistry For(BrisaStorage storage)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        return new DefinitionRegistry(storage.Blobs.GetBlobContainerClient(StorageNames.RegistryContainer));
+        return new DefinitionRegistry(storage.Blobs.GetBlobContainerClient(StorageNames.RegistryContainer), new ModelRegistry(storage));
     }
 
     /// <summary>The pointer to the live version, or null when nothing was applied yet.</summary>
@@ -71,7 +77,29 @@ public sealed class DefinitionRegistry(BlobContainerClient container)
         ArgumentNullException.ThrowIfNull(proposed);
         var live = await ReadPointerAsync(cancellationToken);
         var current = live is { } l ? await LoadVersionAsync(l.Pointer.Version, cancellationToken) : null;
-        return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed)) { PointerETag = live?.ETag, DeployedWarnings = current?.StoredWarnings ?? [] };
+        var serving = current is null ? [] : await ChampionsAsync(proposed, cancellationToken);
+        return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed, serving)) { PointerETag = live?.ETag, DeployedWarnings = current?.StoredWarnings ?? [] };
+    }
+
+    // The champions of the models the proposed definitions keep (the others are served no more), with their inputs.
+    private async Task<IReadOnlyList<ServingModel>> ChampionsAsync(FeatureRepositoryDefinition proposed, CancellationToken cancellationToken)
+    {
+        var champions = new List<ServingModel>();
+        if (models is null)
+        {
+            return champions;
+        }
+
+        foreach (var model in proposed.Models)
+        {
+            if ((await models.GetAliasesAsync(model.Name, cancellationToken)).Aliases.Champion is { } champion
+                && await models.GetMetadataAsync(model.Name, champion, cancellationToken) is { } report)
+            {
+                champions.Add(new ServingModel(model.Name, champion, [.. report.Inputs.Select(i => i.Name)]));
+            }
+        }
+
+        return champions;
     }
 
     /// <summary>Publishes the definitions and makes them live, whatever the live version is now; returns the new pointer.</summary>

@@ -5,10 +5,11 @@ using Brisa.Core.Features;
 namespace Brisa.Core.Definitions;
 
 /// <summary>
-/// Decides whether a change to deployed definitions breaks something that depends on them. Dependents are taken from
-/// both the deployed and the proposed definitions: a deployed model was trained on its features and keeps being
-/// served until it is retrained, so removing or redefining one of its features breaks it even when the proposed file
-/// no longer lists the feature.
+/// Decides whether a change to deployed definitions breaks something that depends on them. A model depends on what
+/// its deployed definition, its proposed definition or its champion's inputs use: a champion was trained on its
+/// inputs and keeps being served with them until a retrained version is promoted, so removing or redefining one breaks
+/// it even when neither file lists it any more. Only models the proposed definitions keep count: a removed model is
+/// served and retrained no more.
 /// </summary>
 /// <remarks>
 /// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
@@ -21,13 +22,13 @@ namespace Brisa.Core.Definitions;
 /// </remarks>
 internal static class BreakingChanges
 {
-    public static DefinitionChange Flag(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    public static DefinitionChange Flag(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving)
     {
         var reasons = change.ObjectType switch
         {
-            "feature_view" => View(change, current, proposed),
-            "on_demand_feature" => OnDemand(change, current, proposed),
-            "source" or "label_source" => Source(change, current, proposed),
+            "feature_view" => View(change, current, proposed, serving),
+            "on_demand_feature" => OnDemand(change, current, proposed, serving),
+            "source" or "label_source" => Source(change, current, proposed, serving),
             "entity" => Entity(change, current, proposed),
             _ => [],
         };
@@ -35,15 +36,30 @@ internal static class BreakingChanges
         return distinct.Count == 0 ? change : change with { Breaking = string.Join("; ", distinct) };
     }
 
+    // The definitions, deployed and proposed, of the models that are still served after the apply.
     private static IEnumerable<ModelDefinition> Models(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed) =>
-        current.Models.Concat(proposed.Models);
+        current.Models.Concat(proposed.Models).Where(m => proposed.FindModel(m.Name) is not null);
+
+    // The champions of models still served after the apply, each with its model's observation sources (deployed and proposed).
+    private static IEnumerable<(ServingModel Champion, HashSet<string> ObservationSources)> Champions(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving) =>
+        serving.Where(s => proposed.FindModel(s.Model) is not null)
+            .Select(s => (s, Models(current, proposed).Where(m => m.Name == s.Model).Select(m => m.ObservationSource).ToHashSet(StringComparer.Ordinal)));
+
+    // A model that uses something only through its champion's inputs is named with the champion, since neither file says so.
+    private static IEnumerable<string> WithChampions(IEnumerable<string> byDefinition, IEnumerable<ServingModel> champions)
+    {
+        var names = byDefinition.ToHashSet(StringComparer.Ordinal);
+        return names.Concat(champions.Where(c => !names.Contains(c.Model)).Select(c => $"{c.Model} (its champion {c.Version})"))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+    }
 
     private static IEnumerable<FeatureViewDefinition> Views(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed) =>
         current.FeatureViews.Concat(proposed.FeatureViews);
 
     // Models that use feature view:name (any feature of the view when name is null; an on-demand feature when view is
     // null), directly or through an on-demand feature whose expression reads view.name.
-    private static IEnumerable<string> ModelsUsing(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, string? view, string? name)
+    private static IEnumerable<string> ModelsUsing(FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving, string? view, string? name)
     {
         var onDemandReaders = new HashSet<string>(StringComparer.Ordinal);
         if (view is not null)
@@ -52,14 +68,14 @@ internal static class BreakingChanges
             onDemandReaders.UnionWith(current.OnDemandFeatures.Concat(proposed.OnDemandFeatures).Where(f => pattern.IsMatch(f.Expression)).Select(f => f.Name));
         }
 
-        return Models(current, proposed)
-            .Where(m => m.Features.Any(f => (f.View == view && (name is null || f.Name == name)) || (f.IsOnDemand && onDemandReaders.Contains(f.Name))))
-            .Select(m => m.Name)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal);
+        bool Uses(FeatureReference f) => (f.View == view && (name is null || f.Name == name)) || (f.IsOnDemand && onDemandReaders.Contains(f.Name));
+
+        return WithChampions(
+            Models(current, proposed).Where(m => m.Features.Any(Uses)).Select(m => m.Name),
+            Champions(current, proposed, serving).Select(c => c.Champion).Where(c => c.Inputs.Any(i => FeatureReference.TryParse(i, out var input) && Uses(input))));
     }
 
-    private static IEnumerable<string> View(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    private static IEnumerable<string> View(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving)
     {
         var before = current.FeatureViews.FirstOrDefault(v => v.Name == change.Name);
         var after = proposed.FeatureViews.FirstOrDefault(v => v.Name == change.Name);
@@ -70,7 +86,7 @@ internal static class BreakingChanges
 
         if (after is null)
         {
-            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            foreach (var model in ModelsUsing(current, proposed, serving, before.Name, null))
             {
                 yield return $"model {model} uses features of removed view {before.Name}";
             }
@@ -82,7 +98,7 @@ internal static class BreakingChanges
         {
             if (changed)
             {
-                foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+                foreach (var model in ModelsUsing(current, proposed, serving, before.Name, null))
                 {
                     yield return $"{what} of view {before.Name} changes under model {model}";
                 }
@@ -91,7 +107,7 @@ internal static class BreakingChanges
 
         if (before.Online && !after.Online)
         {
-            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            foreach (var model in ModelsUsing(current, proposed, serving, before.Name, null))
             {
                 yield return $"view {before.Name} is no longer served online, under model {model}: nothing updates its online values any more, so they go missing (NOT_FOUND, or OUTSIDE_MAX_AGE past its ttl of {Durations.Format(after.Ttl)})";
             }
@@ -101,7 +117,7 @@ internal static class BreakingChanges
         // the entity's windows again from its next event, until 'brisa materialize --tiles' replays the raw zone.
         if (after.Streaming && (!before.Streaming || Layout(current, before) != Layout(proposed, after)))
         {
-            foreach (var model in ModelsUsing(current, proposed, before.Name, null))
+            foreach (var model in ModelsUsing(current, proposed, serving, before.Name, null))
             {
                 yield return $"online tiles of streaming view {before.Name} are reset (its tile layout changes), under model {model}: its features read as NOT_FOUND, then over partial windows until {Durations.Format(after.MaxWindow)} of new events fills them, unless 'brisa materialize --tiles --views {after.Name}' rebuilds them from the raw zone after the apply";
             }
@@ -120,7 +136,7 @@ internal static class BreakingChanges
                 continue;
             }
 
-            foreach (var model in ModelsUsing(current, proposed, before.Name, feature.Name))
+            foreach (var model in ModelsUsing(current, proposed, serving, before.Name, feature.Name))
             {
                 yield return $"feature {before.Name}:{feature.Name} {problem}, used by model {model}";
             }
@@ -130,7 +146,7 @@ internal static class BreakingChanges
     private static ulong Layout(FeatureRepositoryDefinition definitions, FeatureViewDefinition view) =>
         FeaturePlan.Compile(definitions with { FeatureViews = [view] }, trackEventIds: true).Views[0].View.LayoutFingerprint;
 
-    private static IEnumerable<string> OnDemand(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    private static IEnumerable<string> OnDemand(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving)
     {
         var before = current.OnDemandFeatures.FirstOrDefault(f => f.Name == change.Name);
         var after = proposed.OnDemandFeatures.FirstOrDefault(f => f.Name == change.Name);
@@ -148,13 +164,13 @@ internal static class BreakingChanges
             yield break;
         }
 
-        foreach (var model in ModelsUsing(current, proposed, null, before.Name))
+        foreach (var model in ModelsUsing(current, proposed, serving, null, before.Name))
         {
             yield return $"on-demand feature {before.Name} {problem}, used by model {model}";
         }
     }
 
-    private static IEnumerable<string> Source(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)
+    private static IEnumerable<string> Source(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving)
     {
         var before = current.AllSources.FirstOrDefault(s => s.Name == change.Name);
         var after = proposed.AllSources.FirstOrDefault(s => s.Name == change.Name);
@@ -209,8 +225,9 @@ internal static class BreakingChanges
             }
 
             // A model's request fields are inputs of its champion, typed as the observation source's fields.
-            foreach (var model in Models(current, proposed).Where(m => m.ObservationSource == before.Name && m.RequestFields.Contains(field.Name))
-                         .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            foreach (var model in WithChampions(
+                         Models(current, proposed).Where(m => m.ObservationSource == before.Name && m.RequestFields.Contains(field.Name)).Select(m => m.Name),
+                         Champions(current, proposed, serving).Where(c => c.ObservationSources.Contains(before.Name) && c.Champion.Inputs.Contains(field.Name)).Select(c => c.Champion)))
             {
                 yield return $"field {before.Name}.{field.Name} {problem}, a request field of model {model}";
             }

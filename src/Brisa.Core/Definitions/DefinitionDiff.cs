@@ -36,11 +36,26 @@ public sealed record DefinitionChange(ChangeKind Kind, string ObjectType, string
     public bool IsBreaking => Breaking is not null;
 }
 
+/// <summary>A model version that serves predictions (a model's champion) and the inputs it was trained on.</summary>
+/// <param name="Model">The model.</param>
+/// <param name="Version">The version.</param>
+/// <param name="Inputs">
+/// Its inputs as its metadata names them: <c>view:feature</c>, an on-demand feature, or a request field. A version is
+/// served with these until another is promoted, whatever its model's definition lists now.
+/// </param>
+public sealed record ServingModel(string Model, string Version, IReadOnlyList<string> Inputs);
+
 /// <summary>The difference between deployed and proposed definitions, as <c>brisa plan</c> shows it.</summary>
 public static class DefinitionDiff
 {
     /// <summary>Changes needed to go from <paramref name="current"/> (null: nothing deployed) to <paramref name="proposed"/>, ordered by type then name (a change of the project's own name or description first).</summary>
-    public static IReadOnlyList<DefinitionChange> Compute(FeatureRepositoryDefinition? current, FeatureRepositoryDefinition proposed)
+    /// <param name="current">The deployed definitions, or null.</param>
+    /// <param name="proposed">The definitions to apply.</param>
+    /// <param name="serving">
+    /// The models' serving versions (champions) and their inputs: a change to an input a champion was trained on is
+    /// breaking even when no definition lists it any more (its model's features were edited since it was trained).
+    /// </param>
+    public static IReadOnlyList<DefinitionChange> Compute(FeatureRepositoryDefinition? current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel>? serving = null)
     {
         ArgumentNullException.ThrowIfNull(proposed);
         var changes = new List<DefinitionChange>();
@@ -59,7 +74,7 @@ public static class DefinitionDiff
         Compare(changes, "feature_view", current?.FeatureViews, proposed.FeatureViews, v => v.Name);
         Compare(changes, "on_demand_feature", current?.OnDemandFeatures, proposed.OnDemandFeatures, f => f.Name);
         Compare(changes, "model", current?.Models, proposed.Models, m => m.Name);
-        return current is null ? changes : changes.Select(c => BreakingChanges.Flag(NewStreamingView(c, proposed), current, proposed)).ToList();
+        return current is null ? changes : changes.Select(c => BreakingChanges.Flag(NewStreamingView(c, proposed), current, proposed, serving ?? [])).ToList();
     }
 
     // Added to a deployed registry, a streaming view's tiles start empty until a rebuild replays the raw zone, while

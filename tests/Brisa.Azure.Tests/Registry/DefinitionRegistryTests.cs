@@ -1,6 +1,8 @@
 using Azure.Storage.Blobs;
+using Brisa.Azure.Models;
 using Brisa.Azure.Registry;
 using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Brisa.Testing;
 
 namespace Brisa.Azure.Tests.Registry;
@@ -132,5 +134,36 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
         Assert.Equal([new DefinitionChange(ChangeKind.Change, "project", "fraud", Details: "description")], plan.Changes);
         await Assert.ThrowsAsync<InvalidOperationException>(() => registry.ApplyAsync(mine, plan, "mine", DateTimeOffset.UnixEpoch));
         Assert.Equal(theirs.ComputeVersion(), (await registry.GetPointerAsync())!.Version);
+    }
+
+    [Fact]
+    public async Task PlanChanges_FeatureOnlyTheChampionWasTrainedOn_IsBreaking()
+    {
+        // The model's definition dropped merchant_7d:merchant_txn_count_7d after its champion was trained on it (not
+        // breaking: the champion keeps its inputs). Removing the feature from the view then answers 409 to every
+        // predict until a retrained version is promoted.
+        var registryContainer = azurite.Storage.Blobs.GetBlobContainerClient($"registry-{Guid.NewGuid():N}");
+        var modelsContainer = azurite.Storage.Blobs.GetBlobContainerClient($"models-{Guid.NewGuid():N}");
+        await registryContainer.CreateAsync();
+        await modelsContainer.CreateAsync();
+        var models = new ModelRegistry(modelsContainer);
+        var registry = new DefinitionRegistry(registryContainer, models);
+        await registry.ApplyAsync(Sample, "deployed", DateTimeOffset.UnixEpoch);
+        var champion = TrainingReports.Binary("fraud", DateTimeOffset.UnixEpoch) with
+        {
+            Version = "v19700101000000000-1a2b3c4d",
+            Inputs = [new ModelInput("merchant_7d:merchant_txn_count_7d", FeatureKind.Numeric, "native_missing"), new ModelInput("amount", FeatureKind.Numeric, "native_missing")],
+        };
+        await models.SaveVersionAsync(champion, new byte[] { 1 });
+        await models.PromoteAsync("fraud", champion.Version, null, "test", "test");
+        var proposed = Sample with
+        {
+            FeatureViews = [.. Sample.FeatureViews.Select(v => v.Name != "merchant_7d" ? v : v with { Features = [.. v.Features.Where(f => f.Name != "merchant_txn_count_7d")] })],
+        };
+
+        var plan = await registry.PlanChangesAsync(proposed);
+
+        Assert.Equal("feature merchant_7d:merchant_txn_count_7d is removed, used by model fraud (its champion v19700101000000000-1a2b3c4d)", Assert.Single(plan.Changes).Breaking);
+        Assert.False(Assert.Single(await new DefinitionRegistry(registryContainer).PlanAsync(proposed)).IsBreaking);
     }
 }

@@ -340,4 +340,56 @@ public class DefinitionDiffTests
 
         Assert.Equal("view merchant_7d is no longer served online, under model fraud: nothing updates its online values any more, so they go missing (NOT_FOUND, or OUTSIDE_MAX_AGE past its ttl of 2d)", change.Breaking);
     }
+
+    // The champion of model fraud, trained when its definition listed merchant_7d:merchant_txn_count_7d and took the
+    // request field country: a later apply dropped both from the model, which is not breaking (the champion keeps its
+    // inputs until a retrained version is promoted), so the deployed definitions no longer say the champion reads them.
+    private static readonly ServingModel Champion = new(
+        "fraud",
+        "v20260101030000000-1a2b3c4d",
+        [.. Sample.Models[0].Features.Select(f => f.ToString()), "merchant_7d:merchant_txn_count_7d", .. Sample.Models[0].RequestFields]);
+
+    private static readonly FeatureRepositoryDefinition WithoutChampionOnlyInputs = Sample with
+    {
+        Models = [Sample.Models[0] with { RequestFields = [.. Sample.Models[0].RequestFields.Where(f => f != "country")] }],
+    };
+
+    [Fact]
+    public void Compute_FeatureOnlyTheChampionWasTrainedOn_RemovedIsBreaking()
+    {
+        var proposed = WithView("merchant_7d", v => WithFeature(v, "merchant_txn_count_7d", _ => null));
+
+        var change = Assert.Single(DefinitionDiff.Compute(Sample, proposed, [Champion]));
+
+        Assert.Equal("feature merchant_7d:merchant_txn_count_7d is removed, used by model fraud (its champion v20260101030000000-1a2b3c4d)", change.Breaking);
+        Assert.False(Assert.Single(DefinitionDiff.Compute(Sample, proposed)).IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_RequestFieldOnlyTheChampionTakes_RemovedIsBreaking()
+    {
+        // Predict would answer 409 for every request: the champion reads country, which the source no longer has.
+        var current = WithoutChampionOnlyInputs with
+        {
+            OnDemandFeatures = [.. Sample.OnDemandFeatures.Where(f => f.Name != "is_foreign")],
+            Models = [WithoutChampionOnlyInputs.Models[0] with { Features = [.. Sample.Models[0].Features.Where(f => f.Name != "is_foreign")] }],
+            FeatureViews = [.. Sample.FeatureViews.Select(v => v with { Features = [.. v.Features.Where(f => f.Field != "country")] })],
+        };
+        var proposed = current with { Sources = [Sample.Sources[0] with { Fields = [.. Sample.Sources[0].Fields.Where(f => f.Name != "country")] }] };
+
+        var change = Assert.Single(DefinitionDiff.Compute(current, proposed, [Champion]), c => c.ObjectType == "source");
+
+        Assert.Equal("field transaction.country is removed, a request field of model fraud (its champion v20260101030000000-1a2b3c4d)", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_FeatureOfAModelRemovedWithIt_IsNotBreaking()
+    {
+        // Once applied, nothing serves or retrains the removed model: predict answers 404 for it whatever its features.
+        var proposed = WithView("customer_7d", v => WithFeature(v, "txn_count_7d", _ => null)) with { Models = [] };
+
+        var changes = DefinitionDiff.Compute(Sample, proposed, [Champion]);
+
+        Assert.DoesNotContain(changes, c => c.IsBreaking);
+    }
 }
