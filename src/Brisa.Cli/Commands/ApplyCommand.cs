@@ -19,7 +19,7 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
 
         /// <summary>The git commit to record.</summary>
         [CommandOption("--commit <SHA>")]
-        [Description("Git commit to record (default: $GITHUB_SHA, else 'git rev-parse HEAD').")]
+        [Description("Git commit to record (default: $GITHUB_SHA, else the commit checked out where the file is, with '-dirty' when the file has uncommitted changes).")]
         public string? Commit { get; init; }
 
         /// <summary>Apply even when the plan has breaking changes.</summary>
@@ -54,25 +54,56 @@ public sealed class ApplyCommand(IAnsiConsole console) : AsyncCommand<ApplyComma
             return ExitCodes.BadInput;
         }
 
+        var commit = settings.Commit ?? (Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha ? sha : FileCommit(settings.File));
+        if (settings.Commit is null && commit?.EndsWith(DirtySuffix, StringComparison.Ordinal) == true)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {settings.File} has uncommitted changes: the registry records commit {commit}, which does not hold what is applied.");
+        }
+
         // Applied only over the version the plan above was computed against: fails if another apply moved it since.
-        var pointer = await registry.ApplyAsync(definitions, plan, settings.Commit ?? GitCommit(), DateTimeOffset.UtcNow, cancellationToken);
+        var pointer = await registry.ApplyAsync(definitions, plan, commit, DateTimeOffset.UtcNow, cancellationToken);
         console.MarkupLineInterpolated($"[green]Applied[/] version {pointer.Version[..12]} (commit {pointer.GitCommit ?? "unknown"}).");
         return ExitCodes.Ok;
     }
 
-    private static string? GitCommit()
+    private const string DirtySuffix = "-dirty";
+
+    // The commit checked out in the file's own folder (git run where brisa runs may be another repository, or none),
+    // "-dirty" when the file differs from it (edited, untracked or ignored); null outside a repository or without git.
+    private static string? FileCommit(string file)
     {
-        if (Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha)
+        var path = Path.GetFullPath(file);
+        var folder = Path.GetDirectoryName(path)!;
+        if (Git(folder, "rev-parse", "HEAD") is not { Length: > 0 } head)
         {
-            return sha;
+            return null;
+        }
+
+        return Git(folder, "status", "--porcelain", "--ignored", "--", Path.GetFileName(path)) is "" ? head : head + DirtySuffix;
+    }
+
+    private static string? Git(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
         }
 
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
-            var output = git?.StandardOutput.ReadToEnd().Trim();
-            git?.WaitForExit();
-            return git?.ExitCode == 0 && !string.IsNullOrEmpty(output) ? output : null;
+            using var git = Process.Start(start);
+            if (git is null)
+            {
+                return null;
+            }
+
+            // Both pipes are drained, so git never blocks on a full one ("not a git repository" is expected).
+            var errors = git.StandardError.ReadToEndAsync();
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            errors.Wait();
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

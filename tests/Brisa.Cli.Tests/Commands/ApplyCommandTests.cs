@@ -43,6 +43,47 @@ public sealed class ApplyCommandTests : IClassFixture<AzuriteFixture>, IDisposab
         Assert.Equal("second", (await Brisa.Azure.Registry.DefinitionRegistry.For(azurite.Storage).GetPointerAsync())!.GitCommit);
     }
 
+    [Fact]
+    public async Task Apply_WithoutCommitOption_RecordsTheCommitOfTheFileAndWhetherItIsDirty()
+    {
+        // The file lives in a repository of its own, applied from another folder (this test's, inside another
+        // repository) and outside GitHub Actions: git was asked where brisa ran, so the other repository's HEAD was
+        // recorded, and a file edited since its commit was recorded as that commit.
+        var repo = Directory.CreateDirectory(Path.Combine(work.FullName, "definitions-repo")).FullName;
+        var file = Path.Combine(repo, "features.yaml");
+        File.Copy(RepositoryPaths.FraudDefinitions, file);
+        Git(repo, "init", "-q");
+        Git(repo, "add", "features.yaml");
+        Git(repo, "-c", "user.name=test", "-c", "user.email=test@brisa", "commit", "-q", "-m", "definitions");
+        var head = Git(repo, "rev-parse", "HEAD");
+        var environment = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["GITHUB_SHA"] = null, ["COLUMNS"] = "400" };
+
+        var clean = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, "apply", file, "--allow-breaking");
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Equal(head, (await Brisa.Azure.Registry.DefinitionRegistry.For(azurite.Storage).GetPointerAsync())!.GitCommit);
+
+        await File.AppendAllTextAsync(file, "# edited, not committed\n");
+        var dirty = await CliRunner.RunProcessWithEnvironmentAsync(TimeSpan.FromMinutes(2), environment, "apply", file, "--allow-breaking");
+        Assert.True(dirty.ExitCode == 0, dirty.Output);
+        Assert.Equal(head + "-dirty", (await Brisa.Azure.Registry.DefinitionRegistry.For(azurite.Storage).GetPointerAsync())!.GitCommit);
+        Assert.Contains("uncommitted changes", dirty.Output, StringComparison.Ordinal);
+    }
+
+    private static string Git(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var git = Process.Start(start)!;
+        var output = git.StandardOutput.ReadToEnd();
+        git.WaitForExit();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {git.StandardError.ReadToEnd()}");
+        return output.Trim();
+    }
+
     private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
