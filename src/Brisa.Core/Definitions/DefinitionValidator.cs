@@ -201,6 +201,12 @@ internal sealed class DefinitionValidator
         {
             Error(field, "min", DiagnosticCodes.InvalidRange, $"min {Invariant.Format(min)} of field '{field.Name}' is greater than its max {Invariant.Format(max)}", "Swap them, or make min less than or equal to max.");
         }
+
+        // Ingestion rejects a value that is none of the allowed ones: an empty list rejects every event carrying the field.
+        if (field is { Type: FieldType.String, Allowed.Count: 0 })
+        {
+            Error(field, "allowed", DiagnosticCodes.InvalidRange, $"'allowed' of field '{field.Name}' is empty, so no value is accepted", "Every event carrying the field would be dead-lettered; list the accepted values, or remove 'allowed' to accept any.");
+        }
     }
 
     /// <summary>Reports an unknown field of a source and returns the field when it exists.</summary>

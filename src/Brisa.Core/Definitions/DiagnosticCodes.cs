@@ -82,7 +82,7 @@ public static class DiagnosticCodes
     /// <summary>BR0202: A source's timestamp_field is not of type timestamp.</summary>
     public const string TimestampFieldType = "BR0202";
 
-    /// <summary>BR0203: A field's min is greater than its max.</summary>
+    /// <summary>BR0203: A field accepts no value: its min is greater than its max, or its allowed list is empty.</summary>
     public const string InvalidRange = "BR0203";
 
     /// <summary>BR0204: allowed is given on a field that is not a string.</summary>

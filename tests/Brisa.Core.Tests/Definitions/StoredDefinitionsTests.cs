@@ -39,6 +39,18 @@ public class StoredDefinitionsTests
     }
 
     [Fact]
+    public void FromJson_EmptyAllowedList_LoadsWithTheRuleAsStoredWarning()
+    {
+        // Applied before the rule: the instances keep running (they dead-letter that source's events, as before).
+        var json = SampleJson().Replace("\"allowed\":[\"pos\",\"online\",\"atm\"]", "\"allowed\":[]", StringComparison.Ordinal);
+
+        var loaded = FeatureRepositoryDefinition.FromJson(json);
+
+        Assert.Equal(DiagnosticCodes.InvalidRange, Assert.Single(loaded.StoredWarnings).Code);
+        Assert.Empty(loaded.FindSource("transaction")!.FindField("channel")!.Allowed!);
+    }
+
+    [Fact]
     public void FromJson_PolicyAndOtherRuleBroken_ThrowsWithTheOtherRuleOnly()
     {
         var json = SampleJson()
