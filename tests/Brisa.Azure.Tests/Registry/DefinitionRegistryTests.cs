@@ -137,6 +137,21 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Apply_TwoFirstAppliesPlannedOnAnEmptyRegistry_OnlyOneWins()
+    {
+        var registry = await FreshRegistryAsync();
+        var mine = Sample with { Description = "mine" };
+        var theirs = Sample with { Description = "theirs" };
+        var myPlan = await registry.PlanChangesAsync(mine);
+        var theirPlan = await registry.PlanChangesAsync(theirs);
+
+        await registry.ApplyAsync(theirs, theirPlan, "theirs", DateTimeOffset.UnixEpoch);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.ApplyAsync(mine, myPlan, "mine", DateTimeOffset.UnixEpoch));
+        Assert.Equal(("theirs", theirs.ComputeVersion()), ((await registry.GetPointerAsync())!.GitCommit, (await registry.LoadCurrentAsync())!.ComputeVersion()));
+    }
+
+    [Fact]
     public async Task PlanChanges_FeatureOnlyTheChampionWasTrainedOn_IsBreaking()
     {
         // The model's definition dropped merchant_7d:merchant_txn_count_7d after its champion was trained on it (not
