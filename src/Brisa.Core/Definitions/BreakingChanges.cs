@@ -15,7 +15,7 @@ namespace Brisa.Core.Definitions;
 /// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
 /// expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
 /// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
-/// changes type; an entity's join key changes, or an entity a view uses is removed; a streaming view a model uses
+/// changes type; the event type or timestamp field of a source a view or model reads changes; an entity's join key changes, or an entity a view uses is removed; a streaming view a model uses
 /// changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming, which resets
 /// its stored online tiles; a view a model uses stops being online. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
 /// not.
@@ -196,6 +196,20 @@ internal static class BreakingChanges
             yield break;
         }
 
+        // What reads the source after the apply: producers still sending the old type, or the old event time, feed them.
+        var readers = proposed.FeatureViews.Where(v => v.Source == before.Name).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
+        var models = Models(current, proposed).Where(m => m.ObservationSource == before.Name || m.Label.Source == before.Name)
+            .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (after.EventType != before.EventType && Readers(readers, models) is { } whom)
+        {
+            yield return $"event_type of source {before.Name} changes ({before.EventType} → {after.EventType}): events still sent as {before.EventType} are dead-lettered, so {whom} get none of them";
+        }
+
+        if (after.TimestampField != before.TimestampField && Readers(readers, models) is { } those)
+        {
+            yield return $"timestamp_field of source {before.Name} changes ({before.TimestampField} → {after.TimestampField}): the event time of new events, so every window and label over them, moves for {those}";
+        }
+
         foreach (var field in before.Fields)
         {
             var now = after.FindField(field.Name);
@@ -232,6 +246,23 @@ internal static class BreakingChanges
                 yield return $"field {before.Name}.{field.Name} {problem}, a request field of model {model}";
             }
         }
+    }
+
+    // "views a, b and model m", or null when nothing reads the source.
+    private static string? Readers(List<string> views, List<string> models)
+    {
+        var parts = new List<string>();
+        if (views.Count > 0)
+        {
+            parts.Add((views.Count == 1 ? "view " : "views ") + string.Join(", ", views));
+        }
+
+        if (models.Count > 0)
+        {
+            parts.Add((models.Count == 1 ? "model " : "models ") + string.Join(", ", models));
+        }
+
+        return parts.Count == 0 ? null : string.Join(" and ", parts);
     }
 
     private static IEnumerable<string> Entity(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed)

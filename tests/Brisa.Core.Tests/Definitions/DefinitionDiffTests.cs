@@ -392,4 +392,43 @@ public class DefinitionDiffTests
 
         Assert.DoesNotContain(changes, c => c.IsBreaking);
     }
+
+    [Fact]
+    public void Compute_EventTypeOfAnAggregatedSourceChanges_IsBreaking()
+    {
+        // Producers send the old type until they are changed: ingestion dead-letters those events as of an unknown type.
+        var proposed = Sample with { Sources = [Sample.Sources[0] with { EventType = "com.brisa.fraud.authorization" }] };
+
+        var change = Single(proposed);
+
+        Assert.Equal(
+            "event_type of source transaction changes (com.brisa.fraud.transaction → com.brisa.fraud.authorization): events still sent as com.brisa.fraud.transaction are dead-lettered, so views customer_1h, customer_7d, merchant_1h, merchant_7d and model fraud get none of them",
+            change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_TimestampFieldOfALabelSourceChanges_IsBreaking()
+    {
+        // Labels count when they arrive within label.within of their observation: the time they are taken at moves.
+        var chargeback = Sample.LabelSources[0];
+        var proposed = Sample with
+        {
+            LabelSources = [chargeback with { TimestampField = "disputed_at", Fields = [.. chargeback.Fields, new FieldDefinition { Name = "disputed_at", Type = FieldType.Timestamp }] }],
+        };
+
+        var change = Single(proposed);
+
+        Assert.Equal("timestamp_field of source chargeback changes (timestamp → disputed_at): the event time of new events, so every window and label over them, moves for model fraud", change.Breaking);
+    }
+
+    [Fact]
+    public void Compute_EventTypeOfASourceNothingReads_IsNotBreaking()
+    {
+        var unused = Sample.LabelSources[0] with { Name = "refund", EventType = "com.brisa.fraud.refund" };
+        var deployed = Sample with { LabelSources = [.. Sample.LabelSources, unused] };
+
+        var change = Assert.Single(DefinitionDiff.Compute(deployed, deployed with { LabelSources = [.. Sample.LabelSources, unused with { EventType = "com.brisa.fraud.refund.v2" }] }));
+
+        Assert.False(change.IsBreaking);
+    }
 }
