@@ -48,11 +48,16 @@ public static class DefinitionLoader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yamlText));
+            stream.Load(new DepthLimitedParser(new Parser(new StringReader(yamlText))));
         }
         catch (AnchorNotFoundException)
         {
             ReportUndefinedAlias(bag, yamlText);
+            return new DefinitionLoadResult(null, bag.Sorted());
+        }
+        catch (NestedTooDeepException e)
+        {
+            bag.Error(e.Start, DiagnosticCodes.Syntax, $"invalid YAML: lists and mappings are nested more than {MaxDepth} deep", "A definitions file needs a few levels; check that brackets are closed where they should be.");
             return new DefinitionLoadResult(null, bag.Sorted());
         }
         catch (YamlException e)
@@ -97,6 +102,39 @@ public static class DefinitionLoader
         var definitions = new Reader(bag, map).ReadRoot(rootMapping);
         return DefinitionValidator.Validate(definitions, bag, map);
     }
+
+    /// <summary>How deep lists and mappings may nest: a definitions file needs about six levels.</summary>
+    internal const int MaxDepth = 100;
+
+    // YamlDotNet builds its nodes recursively: nesting tens of thousands deep ('[[[[…') overflows the stack, which
+    // kills the process with no message. The events are read iteratively, so the depth is checked on them first.
+    private sealed class DepthLimitedParser(IParser inner) : IParser
+    {
+        private int depth;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext())
+            {
+                return false;
+            }
+
+            switch (inner.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++depth > MaxDepth:
+                    throw new NestedTooDeepException(inner.Current.Start, inner.Current.End);
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+
+            return true;
+        }
+    }
+
+    private sealed class NestedTooDeepException(Mark start, Mark end) : YamlException(start, end, $"Lists and mappings are nested more than {MaxDepth} deep.");
 
     private const string SyntaxHint = "Check indentation (spaces, not tabs), that every 'key: value' has a space after the colon, and that brackets and quotes are closed.";
 

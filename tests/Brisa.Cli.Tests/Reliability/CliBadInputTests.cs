@@ -79,7 +79,7 @@ public sealed class CliBadInputTests : IDisposable
         {
             "empty" => "",
             "malformed" => "project: [fraud\nentities: {{{\n",
-            "deep" => "project: " + new string('[', 20_000) + new string(']', 20_000) + "\n",
+            "deep" => "project: " + new string('[', 200_000) + new string(']', 200_000) + "\n",
             "wrong types" => "project: 42\nentities: 7\nsources: { a: b }\nfeature_views: [1, 2]\nmodels: \"none\"\n",
             "json array" => "[1, 2, 3]",
             "huge" => new StringBuilder().Insert(0, "project: fraud\n" + string.Concat(Enumerable.Repeat("# padding padding padding padding padding padding padding padding\n", 160_000))).Append("entities: 7\n").ToString(),

@@ -149,4 +149,18 @@ public class DefinitionPrimitivesTests
         Assert.Equal($"features.yaml:48:10: error BR0007: invalid duration '{ttl}' for 'ttl' of feature view 'customer_1h'. A duration is at most 3650d (ten years).", error.ToString());
         Assert.Null(result.Definitions);
     }
+
+    [Fact]
+    public void Parse_ListsNestedTooDeep_ReportsWhereInsteadOfOverflowingTheStack()
+    {
+        // 200 KB of brackets: YamlDotNet builds nodes recursively, and a stack overflow kills the process (validate,
+        // plan, apply, or a test host) without any message.
+        var yaml = "project: p\ndescription: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+        var result = DefinitionLoader.Parse(yaml, "f.yaml");
+
+        Assert.Equal(
+            "f.yaml:2:113: error BR0001: invalid YAML: lists and mappings are nested more than 100 deep. A definitions file needs a few levels; check that brackets are closed where they should be.",
+            Assert.Single(result.Diagnostics).ToString());
+    }
 }
