@@ -57,7 +57,7 @@ public static class DefinitionLoader
         }
         catch (NestedTooDeepException e)
         {
-            bag.Error(e.Start, DiagnosticCodes.Syntax, $"invalid YAML: lists and mappings are nested more than {MaxDepth} deep", "A definitions file needs a few levels; check that brackets are closed where they should be.");
+            bag.Error(e.Start, DiagnosticCodes.Syntax, $"invalid YAML: lists and mappings are nested more than {MaxDepth} deep", "A definitions file needs a few levels; check the indentation, and that brackets are closed where they should be.");
             return new DefinitionLoadResult(null, bag.Sorted());
         }
         catch (YamlException e)

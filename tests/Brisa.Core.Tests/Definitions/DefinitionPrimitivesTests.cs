@@ -160,7 +160,7 @@ public class DefinitionPrimitivesTests
         var result = DefinitionLoader.Parse(yaml, "f.yaml");
 
         Assert.Equal(
-            "f.yaml:2:113: error BR0001: invalid YAML: lists and mappings are nested more than 100 deep. A definitions file needs a few levels; check that brackets are closed where they should be.",
+            "f.yaml:2:113: error BR0001: invalid YAML: lists and mappings are nested more than 100 deep. A definitions file needs a few levels; check the indentation, and that brackets are closed where they should be.",
             Assert.Single(result.Diagnostics).ToString());
     }
 }
