@@ -12,10 +12,10 @@ namespace Brisa.Core.Definitions;
 /// served and retrained no more.
 /// </summary>
 /// <remarks>
-/// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type or
-/// expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
+/// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type (long and
+/// double are one number) or expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
 /// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
-/// changes type; the event type or timestamp field of a source a view or model reads changes; an entity's join key changes, or an entity a view uses is removed; a streaming view a model uses
+/// changes type; the event type or timestamp field of a source a view or model reads changes; the join key of an entity a deployed view describes changes, or an entity a view uses is removed; a streaming view a model uses
 /// changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming, which resets
 /// its stored online tiles; a view a model uses stops being online. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
 /// not.
@@ -156,7 +156,7 @@ internal static class BreakingChanges
         }
 
         var problem = after is null ? "is removed"
-            : after.Type != before.Type ? $"changes type ({before.Type.ToYamlName()} → {after.Type.ToYamlName()})"
+            : Served(after.Type) != Served(before.Type) ? $"changes type ({before.Type.ToYamlName()} → {after.Type.ToYamlName()})"
             : !ExpressionParser.SameTokens(before.Expression, after.Expression) ? $"changes expression ({before.Expression} → {after.Expression})"
             : null;
         if (problem is null)
@@ -169,6 +169,9 @@ internal static class BreakingChanges
             yield return $"on-demand feature {before.Name} {problem}, used by model {model}";
         }
     }
+
+    // A model is given an on-demand number as a double, whether the feature is declared long or double.
+    private static FieldType Served(FieldType type) => type == FieldType.Long ? FieldType.Double : type;
 
     private static IEnumerable<string> Source(DefinitionChange change, FeatureRepositoryDefinition current, FeatureRepositoryDefinition proposed, IReadOnlyList<ServingModel> serving)
     {
@@ -281,7 +284,7 @@ internal static class BreakingChanges
                 yield return $"view {view} describes removed entity {before.Name}";
             }
         }
-        else if (after.JoinKey != before.JoinKey)
+        else if (after.JoinKey != before.JoinKey && current.FeatureViews.Any(v => v.Entity == before.Name))
         {
             // Online rows and offline Parquet are keyed by the join key's values: every stored value would be orphaned.
             yield return $"join key of entity {before.Name} changes ({before.JoinKey} → {after.JoinKey}); stored online and offline values are keyed by it";

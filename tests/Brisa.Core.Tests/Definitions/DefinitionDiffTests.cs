@@ -431,4 +431,31 @@ public class DefinitionDiffTests
 
         Assert.False(change.IsBreaking);
     }
+
+    [Fact]
+    public void Compute_OnDemandTypeBetweenLongAndDoubleUnderModel_IsNotBreaking()
+    {
+        // Both are numbers: the model is given the expression's value as a double either way.
+        var proposed = Sample with
+        {
+            OnDemandFeatures = [.. Sample.OnDemandFeatures.Select(f => f.Name == "log_amount" ? f with { Type = FieldType.Long } : f)],
+        };
+
+        var change = Single(proposed);
+
+        Assert.Equal("type: double → long", change.Details);
+        Assert.False(change.IsBreaking);
+    }
+
+    [Fact]
+    public void Compute_JoinKeyOfAnEntityNoViewDescribes_IsNotBreaking()
+    {
+        // Nothing is stored under an entity no deployed view has: no value is keyed by its join key.
+        var store = new EntityDefinition { Name = "store", JoinKey = "store_id" };
+        var deployed = Sample with { Entities = [.. Sample.Entities, store] };
+
+        var change = Assert.Single(DefinitionDiff.Compute(deployed, deployed with { Entities = [.. Sample.Entities, store with { JoinKey = "shop_id" }] }));
+
+        Assert.False(change.IsBreaking);
+    }
 }
