@@ -100,7 +100,8 @@ public static class DefinitionLoader
 
         var map = new SourceMap();
         var definitions = new Reader(bag, map).ReadRoot(rootMapping);
-        return DefinitionValidator.Validate(definitions, bag, map);
+        var result = DefinitionValidator.Validate(definitions, bag, map);
+        return result.Definitions is { } valid ? result with { Definitions = DefinitionValidator.WithCanonicalParameters(valid) } : result;
     }
 
     /// <summary>How deep lists and mappings may nest: a definitions file needs about six levels.</summary>

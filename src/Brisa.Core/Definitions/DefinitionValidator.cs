@@ -83,6 +83,31 @@ internal sealed class DefinitionValidator
         return new DefinitionLoadResult(result, bag.Sorted());
     }
 
+    /// <summary>
+    /// The definitions with each valid trainer parameter in one spelling (<c>0.050</c>, <c>5e-2</c> → <c>0.05</c>;
+    /// <c>031</c>, <c>+31</c> → <c>31</c>), so a file that only spells a number another way has the same version and
+    /// plans no change. For files only: applied definitions keep the text their version was computed from.
+    /// </summary>
+    internal static FeatureRepositoryDefinition WithCanonicalParameters(FeatureRepositoryDefinition definitions) => definitions with
+    {
+        Models = [.. definitions.Models.Select(m => TrainerParameters.TryGetValue(m.Trainer.Name, out var known)
+            ? m with
+            {
+                Trainer = m.Trainer with
+                {
+                    Parameters = new SortedDictionary<string, string>(
+                        m.Trainer.Parameters.ToDictionary(p => p.Key, p => (known.TryGetValue(p.Key, out var kind) ? kind : (ParameterKind?)null) switch
+                        {
+                            ParameterKind.Integer when int.TryParse(p.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) => whole.ToString(CultureInfo.InvariantCulture),
+                            ParameterKind.Number when double.TryParse(p.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) => number.ToString("R", CultureInfo.InvariantCulture),
+                            _ => p.Value,
+                        }, StringComparer.Ordinal),
+                        StringComparer.Ordinal),
+                },
+            }
+            : m)],
+    };
+
     private static Dictionary<string, ParameterKind> Parameters(string[] numbers, string[] integers, string[] booleans) =>
         numbers.Select(n => (n, ParameterKind.Number))
             .Concat(integers.Select(n => (n, ParameterKind.Integer)))

@@ -204,6 +204,26 @@ public class SampleDefinitionsTests
         Assert.Equal(definitions.ComputeVersion(), reordered.ComputeVersion());
     }
 
+    [Theory]
+    [InlineData("learning_rate: 0.050")]
+    [InlineData("learning_rate: 5e-2")]
+    [InlineData("learning_rate: \"0.05\"")]
+    [InlineData("number_of_leaves: 031")]
+    [InlineData("number_of_leaves: +31")]
+    public void ComputeVersion_TrainerParameterSpelledAnotherWay_VersionUnchangedAndPlanEmpty(string spelling)
+    {
+        // The same number, so the same model: plan said '~ change model fraud: trainer' and apply published a version.
+        var name = spelling[..spelling.IndexOf(':', StringComparison.Ordinal)];
+        var yaml = File.ReadAllText(SamplePath());
+        var written = System.Text.RegularExpressions.Regex.Replace(yaml, name + @": [0-9.]+", spelling);
+        Assert.NotEqual(yaml, written);
+
+        var respelled = DefinitionLoader.Parse(written, "features.yaml").Definitions!;
+
+        Assert.Empty(DefinitionDiff.Compute(LoadSample(), respelled));
+        Assert.Equal(LoadSample().ComputeVersion(), respelled.ComputeVersion());
+    }
+
     [Fact]
     public void ComputeVersion_DefinitionsChange_VersionChanges()
     {
