@@ -13,12 +13,13 @@ namespace Brisa.Core.Definitions;
 /// </summary>
 /// <remarks>
 /// Breaking: a feature (view or on-demand) a model uses is removed, or its aggregation, field, window, type (long and
-/// double are one number) or expression changes; a view a model uses changes entity, source or tile; a view, source or label source a model or
-/// view uses is removed; a source field a feature aggregates, or a model takes as a request field, is removed or
-/// changes type; the event type or timestamp field of a source a view or model reads changes; the join key of an entity a deployed view describes changes, or an entity a view uses is removed; a streaming view a model uses
-/// changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming, which resets
-/// its stored online tiles; a view a model uses stops being online. Everything else (descriptions, owners, tags, TTL, new objects, an expression respaced) is
-/// not.
+/// double are one number) or expression changes; a view a model uses changes entity, source or tile; a view, source or
+/// label source a model or view uses is removed; a source field a feature aggregates, or a model takes as a request
+/// field, is removed or changes type; the event type or timestamp field of a source a view or model reads changes; the
+/// join key of an entity a deployed view describes changes, or an entity a view uses is removed; a streaming view a
+/// model uses changes its tile layout (tile, or features added, removed, reordered or redefined) or turns streaming,
+/// which resets its stored online tiles; a view a model uses stops being online. Everything else (descriptions,
+/// owners, tags, TTL, new objects, an expression respaced) is not.
 /// </remarks>
 internal static class BreakingChanges
 {
