@@ -160,26 +160,12 @@ public sealed class DeadLetterCommandsTests(AzuriteFixture azurite) : IClassFixt
                 new RejectedEvent("[{\"id\":\"p3\","u8.ToArray(), null, null, "malformed JSON: the input ends early"),
             ],
             receivedAt);
-        var port = ServingFixture.FreePort();
-        using var listener = new System.Net.HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var server = Task.Run(async () =>
-        {
-            for (var request = 1; request <= 2; request++)
-            {
-                var context = await listener.GetContextAsync();
-                var (status, body) = request == 1
-                    ? (200, """{"accepted":1,"rejected":1,"results":[{"id":"p1","status":"accepted","reason":null},{"id":"p2","status":"rejected","reason":"field 'currency': 'JPY' is not allowed"}]}""")
-                    : (503, """{"title":"Service unavailable"}""");
-                context.Response.StatusCode = status;
-                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-                context.Response.Close();
-            }
-        });
+        using var endpoint = ScriptedEndpoint.Start(
+            (200, """{"accepted":1,"rejected":1,"results":[{"id":"p1","status":"accepted","reason":null},{"id":"p2","status":"rejected","reason":"field 'currency': 'JPY' is not allowed"}]}"""),
+            (503, """{"title":"Service unavailable"}"""));
 
-        var (exitCode, output) = await BrisaAsync("deadletter", "replay", "--from", "2032-05-06T07:00Z", "--to", "2032-05-06T08:00Z", "--url", $"http://127.0.0.1:{port}/api/events");
-        await server;
+        var (exitCode, output) = await BrisaAsync("deadletter", "replay", "--from", "2032-05-06T07:00Z", "--to", "2032-05-06T08:00Z", "--url", endpoint.Url);
+        await endpoint.Served;
 
         Assert.True(exitCode == 1, output);
         var text = Regex.Replace(output, @"\s+", " ");

@@ -52,26 +52,12 @@ public sealed class SendCommandTests : IDisposable
         // An outage in the middle of a long file: the error alone did not say how far the file got, so the operator could
         // only send all of it again.
         await File.WriteAllLinesAsync(file, ["""{"id":"a"}""", """{"id":"b"}""", "", """{"id":"c"}""", """{"id":"d"}""", """{"id":"e"}"""]);
-        var port = Serving.ServingFixture.FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var server = Task.Run(async () =>
-        {
-            for (var request = 1; request <= 2; request++)
-            {
-                var context = await listener.GetContextAsync();
-                var (status, body) = request == 1
-                    ? (200, """{"accepted":1,"rejected":1,"results":[{"id":"a","status":"accepted","reason":null},{"id":"b","status":"rejected","reason":"no"}]}""")
-                    : (503, """{"title":"Service unavailable"}""");
-                context.Response.StatusCode = status;
-                await context.Response.OutputStream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(body));
-                context.Response.Close();
-            }
-        });
+        using var endpoint = ScriptedEndpoint.Start(
+            (200, """{"accepted":1,"rejected":1,"results":[{"id":"a","status":"accepted","reason":null},{"id":"b","status":"rejected","reason":"no"}]}"""),
+            (503, """{"title":"Service unavailable"}"""));
 
-        var (exitCode, output) = await CliRunner.RunAsync("send", file, "--url", $"http://127.0.0.1:{port}/api/events", "--batch", "2");
-        await server;
+        var (exitCode, output) = await CliRunner.RunAsync("send", file, "--url", endpoint.Url, "--batch", "2");
+        await endpoint.Served;
 
         Assert.Equal(1, exitCode);
         var text = output.ReplaceLineEndings(" ");
