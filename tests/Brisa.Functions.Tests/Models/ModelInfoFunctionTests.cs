@@ -8,9 +8,6 @@ using Brisa.Functions.Tests.Reliability;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Functions.Tests.Models;
@@ -41,7 +38,7 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
         await registry.PromoteAsync(model, report.Version, null, "test", "test");
 
         var result = await Function(registry, FraudHistory.Definitions).Run(new DefaultHttpContext().Request, model, CancellationToken.None);
-        using var json = JsonDocument.Parse(await ExecuteAsync(result));
+        using var json = JsonDocument.Parse((await ExecutedResult.ExecuteAsync(result)).Text);
 
         var root = json.RootElement;
         Assert.Equal(report.Version, root.GetProperty("champion").GetString());
@@ -80,15 +77,4 @@ public sealed class ModelInfoFunctionTests(AzuriteFixture azurite)
 
     private static ModelInfoFunction Function(ModelRegistry registry, FeatureRepositoryDefinition definitions) =>
         new(registry, new FixedDefinitionsSource(definitions), NullLogger<ModelInfoFunction>.Instance);
-
-    // Executes the result as the Functions host's ASP.NET Core integration does (MVC's default JSON options).
-    private static async Task<byte[]> ExecuteAsync(IActionResult result)
-    {
-        var services = new ServiceCollection().AddLogging().AddMvcCore().Services.BuildServiceProvider();
-        var context = new DefaultHttpContext { RequestServices = services };
-        using var body = new MemoryStream();
-        context.Response.Body = body;
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        return body.ToArray();
-    }
 }
