@@ -26,6 +26,18 @@ param namePrefix string = 'brisa'
 ])
 param storageSkuName string = 'Standard_LRS'
 
+@description('Days after which dead-lettered events are deleted (keep longer than you may want to replay them).')
+@minValue(1)
+param deadLetterRetentionDays int = 180
+
+@description('Days after which the prediction log is deleted (keep at least the label window plus the drift and live-performance history you want).')
+@minValue(60)
+param predictionLogRetentionDays int = 400
+
+@description('Days after which raw events and offline Parquet move to the Cool tier (never deleted; set it past the history retraining reads daily).')
+@minValue(30)
+param coolAfterDays int = 120
+
 @description('Event Hubs namespace SKU.')
 @allowed([
   'Standard'
@@ -116,6 +128,9 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
     tags: allTags
+    deadLetterRetentionDays: deadLetterRetentionDays
+    predictionLogRetentionDays: predictionLogRetentionDays
+    coolAfterDays: coolAfterDays
   }
 }
 

@@ -17,6 +17,18 @@ param deploymentContainerName string
 @description('Resource tags.')
 param tags object
 
+@description('Days after which `deadletter` records (original bytes of rejected events) are deleted.')
+@minValue(1)
+param deadLetterRetentionDays int
+
+@description('Days after which `predictions` (the prediction log: entity keys, request fields, scores) are deleted.')
+@minValue(1)
+param predictionLogRetentionDays int
+
+@description('Days after which `raw` and `offline` blobs move to the Cool tier. They are never deleted by a rule.')
+@minValue(1)
+param coolAfterDays int
+
 // Must match Brisa.Azure.Storage.StorageNames (a test compares them).
 var containerNames = [
   'raw'
@@ -83,6 +95,68 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// Retention (DESIGN §5): `raw` is the source of truth for training, backfills and tile rebuilds, and `offline`,
+// `registry`, `models` and `monitoring` are small or needed for rollbacks, so no rule deletes them; they only cool.
+// Dead letters and the prediction log hold what producers and callers sent and are deleted after their retention.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'deadletter-retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['deadletter/']
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: deadLetterRetentionDays }
+              }
+            }
+          }
+        }
+        {
+          name: 'predictions-retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['predictions/']
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: predictionLogRetentionDays }
+              }
+            }
+          }
+        }
+        {
+          name: 'raw-and-offline-cool'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['raw/', 'offline/']
+            }
+            actions: {
+              baseBlob: {
+                tierToCool: { daysAfterModificationGreaterThan: coolAfterDays }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account

@@ -28,6 +28,47 @@ public sealed class ResourceTests
     }
 
     [Fact]
+    public async Task Storage_LifecycleDeletesOnlyDeadLettersAndPredictions()
+    {
+        var main = await Arm.MainAsync();
+        var policy = Assert.Single(Arm.OfType(main, "Microsoft.Storage/storageAccounts/managementPolicies")).Resource;
+        var deleted = new Dictionary<string, string>();
+        var cooled = new HashSet<string>();
+        foreach (var rule in policy.GetProperty("properties").GetProperty("policy").GetProperty("rules").EnumerateArray())
+        {
+            var definition = rule.GetProperty("definition");
+            var actions = definition.GetProperty("actions").GetProperty("baseBlob");
+            foreach (var prefix in Strings(definition.GetProperty("filters").GetProperty("prefixMatch")))
+            {
+                var container = prefix.TrimEnd('/');
+                Assert.Contains(container, StorageNames.Containers);
+                if (actions.TryGetProperty("delete", out var delete))
+                {
+                    deleted[container] = delete.GetProperty("daysAfterModificationGreaterThan").GetString()!;
+                }
+
+                if (actions.TryGetProperty("tierToCool", out _))
+                {
+                    cooled.Add(container);
+                }
+            }
+        }
+
+        // The raw zone is what training, backfills and tile rebuilds read: a rule may cool it, never delete it.
+        Assert.Equal([StorageNames.DeadLetterContainer, StorageNames.PredictionsContainer], deleted.Keys.Order());
+        Assert.Equal("[parameters('deadLetterRetentionDays')]", deleted[StorageNames.DeadLetterContainer]);
+        Assert.Equal("[parameters('predictionLogRetentionDays')]", deleted[StorageNames.PredictionsContainer]);
+        Assert.Contains(StorageNames.RawContainer, cooled);
+
+        // The label window (30 days in the sample) must pass before a prediction's live performance is known.
+        var parameters = main.GetProperty("parameters");
+        Assert.True(parameters.GetProperty("predictionLogRetentionDays").GetProperty("minValue").GetInt32() >= 60);
+        Assert.Equal("[parameters('predictionLogRetentionDays')]", StorageModuleParameter(main, "predictionLogRetentionDays"));
+        Assert.Equal("[parameters('deadLetterRetentionDays')]", StorageModuleParameter(main, "deadLetterRetentionDays"));
+        Assert.Equal("[parameters('coolAfterDays')]", StorageModuleParameter(main, "coolAfterDays"));
+    }
+
+    [Fact]
     public async Task EventHubs_HasLocalAuthDisabledAndAPartitionCountParameter()
     {
         var main = await Arm.MainAsync();
@@ -73,6 +114,12 @@ public sealed class ResourceTests
 
     private static JsonElement Properties(JsonElement main, string type) =>
         Arm.OfType(main, type).First(r => !Arm.IsExisting(r.Resource)).Resource.GetProperty("properties");
+
+    private static string StorageModuleParameter(JsonElement main, string name)
+    {
+        var module = Assert.Single(Arm.OfType(main, "Microsoft.Resources/deployments"), d => d.Resource.GetProperty("name").GetString() == "storage").Resource;
+        return module.GetProperty("properties").GetProperty("parameters").GetProperty(name).GetProperty("value").GetString()!;
+    }
 
     private static IEnumerable<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!);
 }
