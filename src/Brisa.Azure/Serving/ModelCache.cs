@@ -18,16 +18,23 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// Models per instance: the champion of each model, re-checked against <c>aliases.json</c> at most every
 /// <c>refresh</c> in the background (a request never waits for it once a champion is loaded), and swapped atomically
 /// when the alias moves, once loaded and warmed up (<see cref="TrainedModel.WarmUp"/>); requests in flight keep the
-/// version they started with. Named versions load once and stay. A background refresh that fails, whatever the cause
+/// version they started with. Versions asked for by name (or as the challenger) load once and stay while they are among
+/// the <c>maxNamedVersions</c> most recently used: a registry keeps every version ever trained, and a caller walking
+/// through them must not fill the instance's memory with models. A background refresh that fails, whatever the cause
 /// (storage, a model file ML.NET cannot read), is logged as a warning and tried again after the next interval, not on
 /// every request; the loaded champion keeps serving meanwhile, and <see cref="GetChampionLoadFailure"/> says so (health).
 /// </summary>
-public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null)
+public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null, int maxNamedVersions = ModelCache.DefaultMaxNamedVersions)
 {
+    /// <summary>Named versions held per instance by default (champions are held apart and do not count).</summary>
+    public const int DefaultMaxNamedVersions = 8;
+
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
+    private readonly int maxNamed = maxNamedVersions > 0 ? maxNamedVersions : throw new ArgumentOutOfRangeException(nameof(maxNamedVersions), "At least one named version must fit.");
+    private long uses;
 
     private readonly ConcurrentDictionary<string, ChampionSlot> champions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string, string), Lazy<Task<LoadedModel>>> versions = new();
+    private readonly ConcurrentDictionary<(string, string), NamedVersion> versions = new();
 
     /// <summary>The champion (alias null or <c>champion</c>), the challenger (<c>challenger</c>), or a version.</summary>
     public async Task<LoadedModel> GetAsync(string model, string? versionOrAlias, CancellationToken cancellationToken)
@@ -48,16 +55,40 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             throw ServingException.BadRequest("Bad model version", $"'{version}' is not a version: give 'champion', 'challenger' or a version id such as v20261129143015123-1a2b3c4d.");
         }
 
-        var lazy = versions.GetOrAdd((model, version), key => new Lazy<Task<LoadedModel>>(() => LoadAsync(key.Item1, key.Item2, CancellationToken.None)));
+        var added = false;
+        var entry = versions.GetOrAdd((model, version), key =>
+        {
+            added = true;
+            return new NamedVersion(new Lazy<Task<LoadedModel>>(() => LoadAsync(key.Item1, key.Item2, CancellationToken.None)));
+        });
+        entry.LastUse = Interlocked.Increment(ref uses);
+        if (added)
+        {
+            EvictLeastRecentlyUsed((model, version));
+        }
+
         try
         {
-            return await lazy.Value;
+            return await entry.Load.Value;
         }
         catch (Exception)
         {
             // Not found, or storage unreachable: forget the failed load so a later request tries again.
-            versions.TryRemove(new KeyValuePair<(string, string), Lazy<Task<LoadedModel>>>((model, version), lazy));
+            versions.TryRemove(new KeyValuePair<(string, string), NamedVersion>((model, version), entry));
             throw;
+        }
+    }
+
+    /// <summary>Drops the least recently used named versions past the bound; requests holding one keep scoring with it.</summary>
+    private void EvictLeastRecentlyUsed((string, string) keep)
+    {
+        while (versions.Count > maxNamed)
+        {
+            var oldest = versions.Where(e => e.Key != keep).MinBy(e => e.Value.LastUse);
+            if (oldest.Value is null || !versions.TryRemove(oldest))
+            {
+                return;
+            }
         }
     }
 
@@ -157,6 +188,19 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: champion {Champion} could not be loaded; still serving {Serving}, next attempt after {Refresh}.")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string model, string champion, string serving, TimeSpan refresh);
+
+    private sealed class NamedVersion(Lazy<Task<LoadedModel>> load)
+    {
+        private long lastUse;
+
+        public Lazy<Task<LoadedModel>> Load { get; } = load;
+
+        public long LastUse
+        {
+            get => Volatile.Read(ref lastUse);
+            set => Volatile.Write(ref lastUse, value);
+        }
+    }
 
     private sealed class ChampionSlot
     {

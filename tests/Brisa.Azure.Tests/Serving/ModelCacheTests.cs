@@ -75,6 +75,47 @@ public sealed class ModelCacheTests(AzuriteFixture azurite)
         Assert.True(counter.Count > before);
     }
 
+    [Fact]
+    public async Task GetAsync_MoreNamedVersionsThanTheBound_KeepsTheMostRecentlyUsed()
+    {
+        // A registry keeps every version ever trained: a caller walking through them must not keep them all loaded.
+        var (model, current, registry) = await TrainAndPromoteAsync(azurite.Storage);
+        var zip = await registry.DownloadModelAsync(model, current.Version, CancellationToken.None);
+        var named = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var version = ModelVersionId.Create(T0.AddHours(i), zip);
+            await registry.SaveVersionAsync(current with { Version = version }, zip);
+            named.Add(version);
+        }
+
+        var counter = new RequestCounter();
+        var counted = new ModelRegistry(new BlobServiceClient(azurite.ConnectionString, counter.Counting(new BlobClientOptions())).GetBlobContainerClient(StorageNames.ModelsContainer));
+        var cache = new ModelCache(counted, new ManualClock(T0), Refresh, maxNamedVersions: 2);
+        async Task<int> RequestsToGet(string version)
+        {
+            var before = counter.Count;
+            Assert.Equal(version, (await cache.GetAsync(model, version, CancellationToken.None)).Version);
+            return counter.Count - before;
+        }
+
+        Assert.True(await RequestsToGet(named[0]) > 0);
+        Assert.True(await RequestsToGet(named[1]) > 0);
+        Assert.Equal(0, await RequestsToGet(named[0]));
+
+        // A third version evicts the least recently used (named[1]), not the one just read again.
+        Assert.True(await RequestsToGet(named[2]) > 0);
+        Assert.Equal(0, await RequestsToGet(named[0]));
+        Assert.Equal(0, await RequestsToGet(named[2]));
+        Assert.True(await RequestsToGet(named[1]) > 0);
+    }
+
+    [Fact]
+    public void Constructor_NoRoomForNamedVersions_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelCache(new ModelRegistry(azurite.Storage), TimeProvider.System, Refresh, maxNamedVersions: 0));
+    }
+
     /// <summary>A small model, trained and promoted to champion under a fresh name.</summary>
     internal static async Task<(string Model, TrainingReport Current, ModelRegistry Registry)> TrainAndPromoteAsync(BrisaStorage storage)
     {
