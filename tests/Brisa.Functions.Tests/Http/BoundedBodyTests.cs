@@ -87,6 +87,71 @@ public sealed class BoundedBodyTests
     }
 
     [Theory]
+    [InlineData("gzip", 1)]
+    [InlineData("gzip", 4)]
+    [InlineData("gzip", 20)]
+    [InlineData("deflate", 1)]
+    [InlineData("deflate", 20)]
+    [InlineData("br", 1)]
+    [InlineData("br", 20)]
+    public async Task ReadAsync_CompressedBodyCutShort_BadRequestSayingSo(string coding, int cut)
+    {
+        // A client that sends before closing its compressor: the decoders alone return the prefix they could decode.
+        var whole = Compress(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Json + "\n", 200))), coding);
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(whole[..^cut], coding), 1024 * 1024, CancellationToken.None));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal("Bad content encoding", error.Title);
+        Assert.Contains("closing its compressor", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_GzipMembersConcatenated_DecodedWhole()
+    {
+        var first = Encoding.UTF8.GetBytes(Json + "\n");
+        var second = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Json + "\n", 50)));
+
+        var body = await BoundedBody.ReadAsync(Request([.. Compress(first, "gzip"), .. Compress(second, "gzip")], "gzip"), 1024 * 1024, CancellationToken.None);
+
+        Assert.Equal([.. first, .. second], body!);
+    }
+
+    [Theory]
+    [InlineData("gzip", 8)]
+    [InlineData("deflate", 1)]
+    public async Task ReadAsync_ChecksumAltered_BadRequest(string coding, int fromEnd)
+    {
+        var body = Compress(Encoding.UTF8.GetBytes(Json), coding);
+        body[^fromEnd] ^= 0x55;
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request(body, coding), 1024, CancellationToken.None));
+
+        Assert.Equal(400, error.Status);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BytesAfterTheBrotliStream_BadRequest()
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => BoundedBody.ReadAsync(Request([.. Compress(Encoding.UTF8.GetBytes(Json), "br"), .. "{}"u8], "br"), 1024, CancellationToken.None));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("bytes follow the end of its stream", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task ReadAsync_DecodesToExactlyTheLimit_Read(string coding)
+    {
+        var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Json, 100)));
+
+        Assert.Equal(data, await BoundedBody.ReadAsync(Request(Compress(data, coding), coding), data.Length, CancellationToken.None));
+        Assert.Null(await BoundedBody.ReadAsync(Request(Compress(data, coding), coding), data.Length - 1, CancellationToken.None));
+    }
+
+    [Theory]
     [InlineData("compress")]
     [InlineData("zstd")]
     [InlineData("gzip, br")]
