@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Storage;
+using Brisa.Core.Ingestion;
 
 namespace Brisa.Azure.RawZone;
 
@@ -14,7 +14,7 @@ namespace Brisa.Azure.RawZone;
 /// folder and a range of receipt times, counted per hour and reason, or selected for a replay. Never deletes: the
 /// records are the audit trail of what was rejected.
 /// </summary>
-public sealed partial class DeadLetterReader(BlobContainerClient container)
+public sealed class DeadLetterReader(BlobContainerClient container)
 {
     /// <summary>Creates the reader for the account's dead-letter container.</summary>
     public static DeadLetterReader For(BrisaStorage storage)
@@ -67,41 +67,28 @@ public sealed partial class DeadLetterReader(BlobContainerClient container)
         }
     }
 
-    /// <summary>Counts the matching records per source folder, receipt hour and reason group (<see cref="ReasonGroup"/>).</summary>
+    /// <summary>Counts the matching records per source folder, receipt hour and reason group (<see cref="RejectionReasons.Group"/>).</summary>
     public async Task<DeadLetterSummary> SummarizeAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default)
     {
-        var groups = new Dictionary<(string Source, DateTimeOffset Hour, string Reason), ReasonCount>();
+        var tallies = new Dictionary<(string Source, DateTimeOffset Hour), ReasonTally>();
         var total = 0;
         await foreach (var record in ReadAsync(filter, cancellationToken))
         {
-            Count(groups, (record.Source ?? DeadLetterWriter.UnknownSource, HourStart(record.ReceivedAt), ReasonGroup(record.Reason)), record.Reason);
+            var key = (record.Source ?? DeadLetterWriter.UnknownSource, HourStart(record.ReceivedAt));
+            if (!tallies.TryGetValue(key, out var tally))
+            {
+                tallies[key] = tally = new ReasonTally();
+            }
+
+            tally.Add(record.Reason);
             total++;
         }
 
-        var rows = groups
-            .Select(g => new DeadLetterGroup(g.Key.Source, g.Key.Hour, g.Value.Uniform ? g.Value.Example : g.Key.Reason, g.Value.Example, g.Value.Count))
+        var rows = tallies
+            .SelectMany(t => t.Value.Counts().Select(c => new DeadLetterGroup(t.Key.Source, t.Key.Hour, c.Reason, c.Example, c.Count)))
             .OrderBy(g => g.Source, StringComparer.Ordinal).ThenBy(g => g.Hour).ThenByDescending(g => g.Count).ThenBy(g => g.Reason, StringComparer.Ordinal)
             .ToArray();
         return new DeadLetterSummary(rows, total);
-    }
-
-    /// <summary>
-    /// Reasons counted per <see cref="ReasonGroup"/>, most frequent first; a group is named by its reason when all of
-    /// its reasons are the same, else by the group with what varies masked.
-    /// </summary>
-    public static IReadOnlyList<(string Reason, int Count)> CountReasons(IEnumerable<string> reasons)
-    {
-        ArgumentNullException.ThrowIfNull(reasons);
-        var groups = new Dictionary<string, ReasonCount>(StringComparer.Ordinal);
-        foreach (var reason in reasons)
-        {
-            Count(groups, ReasonGroup(reason), reason);
-        }
-
-        return groups
-            .Select(g => (Reason: g.Value.Uniform ? g.Value.Example : g.Key, g.Value.Count))
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Reason, StringComparer.Ordinal)
-            .ToArray();
     }
 
     /// <summary>
@@ -126,25 +113,6 @@ public sealed partial class DeadLetterReader(BlobContainerClient container)
 
         return new DeadLetterReplaySet(events, messages, records);
     }
-
-    /// <summary>
-    /// The reason with what varies from event to event masked (times, numbers, quoted ids and values after
-    /// <c>id</c>, <c>is</c> and <c>got</c>), so one cause is one group: "field 'amount': -3 is below the minimum 0" and
-    /// "… -7 …" group together, while "'JPY' is not allowed" and "'XYZ' is not allowed" stay apart.
-    /// </summary>
-    public static string ReasonGroup(string reason)
-    {
-        ArgumentNullException.ThrowIfNull(reason);
-        var text = Timestamp().Replace(reason, "<time>");
-        text = QuotedValue().Replace(text, "$1 '…'");
-        return Number().Replace(text, "#");
-    }
-
-    private static void Count<TKey>(Dictionary<TKey, ReasonCount> groups, TKey key, string reason)
-        where TKey : notnull =>
-        groups[key] = groups.TryGetValue(key, out var group)
-            ? group with { Count = group.Count + 1, Uniform = group.Uniform && group.Example == reason }
-            : new ReasonCount(1, reason, true);
 
     private static IEnumerable<string> Prefixes(string folder, DeadLetterFilter filter)
     {
@@ -222,18 +190,6 @@ public sealed partial class DeadLetterReader(BlobContainerClient container)
             return false;
         }
     }
-
-    private readonly record struct ReasonCount(int Count, string Example, bool Uniform);
-
-    [GeneratedRegex(@"\d{4}-\d{2}-\d{2}T[0-9:.]+Z")]
-    private static partial Regex Timestamp();
-
-    [GeneratedRegex(@"\b(id|is|got) '[^']*'")]
-    private static partial Regex QuotedValue();
-
-    // Not inside names ('line2', 'txn_count_1h') nor the standard's name (ISO 8601).
-    [GeneratedRegex(@"(?<![\w']|ISO )-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")]
-    private static partial Regex Number();
 }
 
 /// <summary>Which dead-letter records to read.</summary>
@@ -273,7 +229,7 @@ public sealed record DeadLetterSummary(IReadOnlyList<DeadLetterGroup> Groups, in
 /// <summary>Rejections of one source in one hour for one reason group.</summary>
 /// <param name="Source">The source folder.</param>
 /// <param name="Hour">The receipt hour (UTC).</param>
-/// <param name="Reason">The reason when every record of the group gives the same one, else the group (<see cref="DeadLetterReader.ReasonGroup"/>: what varies masked).</param>
+/// <param name="Reason">The reason when every record of the group gives the same one, else the group (<see cref="RejectionReasons.Group"/>: what varies masked).</param>
 /// <param name="Example">The first full reason of the group.</param>
 /// <param name="Count">Records.</param>
 public sealed record DeadLetterGroup(string Source, DateTimeOffset Hour, string Reason, string Example, int Count);

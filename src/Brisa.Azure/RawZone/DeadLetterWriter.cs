@@ -19,8 +19,8 @@ namespace Brisa.Azure.RawZone;
 /// </summary>
 public sealed class DeadLetterWriter(BlobContainerClient container)
 {
-    /// <summary>Source folder for events that could not be routed to a source.</summary>
-    public const string UnknownSource = "_unrouted";
+    /// <summary>Source folder for events that could not be routed to a source (<see cref="RejectionReasons.UnknownSource"/>).</summary>
+    public const string UnknownSource = RejectionReasons.UnknownSource;
 
     /// <summary>Writes the rejected events of a batch (grouped by source and hour of receipt); returns the blob names written.</summary>
     public async Task<IReadOnlyList<string>> WriteAsync(IReadOnlyList<RejectedEvent> rejected, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)

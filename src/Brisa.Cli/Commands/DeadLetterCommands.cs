@@ -268,9 +268,9 @@ public sealed class DeadLetterReplayCommand(IAnsiConsole console) : DeadLetterCo
         {
             Console.MarkupLine("Rejected again (and dead-lettered again, under this hour) with these reasons:");
             var table = new Table().AddColumn("reason").AddColumn(new TableColumn("events").RightAligned());
-            foreach (var (reason, count) in DeadLetterReader.CountReasons(rejected.Select(r => r.Reason ?? "")))
+            foreach (var group in RejectionReasons.Count(rejected.Select(r => r.Reason ?? "")))
             {
-                table.AddRow(Markup.Escape(Shorten(reason)), count.ToString("N0", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape(Shorten(group.Reason)), group.Count.ToString("N0", CultureInfo.InvariantCulture));
             }
 
             Console.Write(table);

@@ -140,25 +140,6 @@ public sealed class IngestEventsFunctionTests
     }
 
     [Fact]
-    public async Task Run_ManySourcesAndLongReasons_WarningBoundedAndPrintable()
-    {
-        using var logs = new ListLoggerProvider();
-        var rejections = Enumerable.Range(0, 10_000)
-            .Select(i => Rejection($"e{i}", $"source_{i % 7}", $"field 'f{i % 11}': '\u001b[31m{new string('x', 5_000)}' is not allowed"))
-            .ToArray();
-        var function = new IngestEventsFunction(new FixedIngestor(Result(rejections, accepted: 0)), logs.CreateLogger<IngestEventsFunction>());
-
-        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None);
-
-        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
-        Assert.InRange(warning.Message.Length, 1, 3_000);
-        Assert.DoesNotContain('\u001b', warning.Message);
-        Assert.Contains("'\u241b[31mxxx", warning.Message, StringComparison.Ordinal);
-        Assert.Contains("× other (8 reasons)]", warning.Message, StringComparison.Ordinal);
-        Assert.Contains("; 5713 more in 4 other source(s).", warning.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Run_NothingRejected_NoWarning()
     {
         using var logs = new ListLoggerProvider();

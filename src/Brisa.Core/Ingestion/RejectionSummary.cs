@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Brisa.Azure.RawZone;
-using Brisa.Core.Ingestion;
 
-namespace Brisa.Functions.Ingestion;
+namespace Brisa.Core.Ingestion;
 
 /// <summary>
 /// A batch's rejections in one bounded line, for the Warning an alert watches: per source (most rejected first) its
@@ -11,32 +9,38 @@ namespace Brisa.Functions.Ingestion;
 /// the records. However large the batch, it names at most <see cref="MaxSources"/> sources and
 /// <see cref="MaxReasons"/> reasons each, of at most <see cref="MaxReasonLength"/> characters.
 /// </summary>
-internal static class RejectionSummary
+public static class RejectionSummary
 {
     /// <summary>Sources named; the others are counted.</summary>
-    internal const int MaxSources = 3;
+    public const int MaxSources = 3;
 
     /// <summary>Reasons named per source; the others are counted.</summary>
-    internal const int MaxReasons = 3;
+    public const int MaxReasons = 3;
 
     /// <summary>Longest reason quoted (a reason quotes what the producer sent).</summary>
-    internal const int MaxReasonLength = 200;
+    public const int MaxReasonLength = 200;
 
     /// <summary>The sources of the rejections, most rejected first, e.g. <c>transaction, _unrouted</c>.</summary>
-    public static string Sources(IReadOnlyList<RejectedEvent> rejections) =>
-        string.Join(", ", BySource(rejections).Select(s => s.Source));
+    /// <param name="rejections">A batch's rejected events.</param>
+    public static string Sources(IReadOnlyList<RejectedEvent> rejections)
+    {
+        ArgumentNullException.ThrowIfNull(rejections);
+        return string.Join(", ", BySource(rejections).Select(s => s.Source));
+    }
 
     /// <summary>
     /// E.g. <c>transaction 480 [470× field 'currency': 'JPY' is not allowed; allowed: EUR, USD, GBP | 10× field
     /// 'amount': # is below the minimum 0]; _unrouted 2 [2× unknown event type 'x']</c>.
     /// </summary>
+    /// <param name="rejections">A batch's rejected events.</param>
     public static string Describe(IReadOnlyList<RejectedEvent> rejections)
     {
+        ArgumentNullException.ThrowIfNull(rejections);
         var sources = BySource(rejections);
         var text = new StringBuilder();
         foreach (var (source, events) in sources.Take(MaxSources))
         {
-            var reasons = DeadLetterReader.CountReasons(events.Select(e => e.Reason));
+            var reasons = RejectionReasons.Count(events.Select(e => e.Reason));
             text.Append(text.Length == 0 ? "" : "; ").Append(CultureInfo.InvariantCulture, $"{source} {events.Count} [");
             text.AppendJoin(" | ", reasons.Take(MaxReasons).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count}× {Printable(r.Reason)}")));
             if (reasons.Count > MaxReasons)
@@ -57,7 +61,7 @@ internal static class RejectionSummary
 
     private static List<(string Source, List<RejectedEvent> Events)> BySource(IReadOnlyList<RejectedEvent> rejections) =>
         rejections
-            .GroupBy(r => r.Source ?? DeadLetterWriter.UnknownSource, StringComparer.Ordinal)
+            .GroupBy(r => r.Source ?? RejectionReasons.UnknownSource, StringComparer.Ordinal)
             .Select(g => (Source: g.Key, Events: g.ToList()))
             .OrderByDescending(s => s.Events.Count).ThenBy(s => s.Source, StringComparer.Ordinal)
             .ToList();
