@@ -26,28 +26,18 @@ public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, 
     public async Task OnSchedule([TimerTrigger("%Brisa:MonitorDriftSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var current = await definitions.GetAsync(cancellationToken);
-        var failures = new List<Exception>();
-        foreach (var model in current.Models)
-        {
-            try
+        await EveryModel.RunAsync(
+            current.Models,
+            async model =>
             {
                 var result = await monitor.RunAsync(current, model.Name, cancellationToken: cancellationToken);
                 if (result?.Report.Verdict == Core.Monitoring.DriftVerdict.Alert)
                 {
                     LogAlert(logger, model.Name, result.Report.AlertShare, result.RetrainEnqueued);
                 }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex, model.Name, ex.Message);
-                failures.Add(ex);
-            }
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"MonitorDrift: {failures.Count} of {current.Models.Count} model(s) failed their drift check; the others ran.", failures);
-        }
+            },
+            (model, ex) => LogFailed(logger, ex, model.Name, ex.Message),
+            (failed, models) => $"MonitorDrift: {failed} of {models} model(s) failed their drift check");
     }
 
     /// <summary>The latest drift report as JSON, or as the HTML page with charts when the client prefers <c>text/html</c> (<see cref="ContentNegotiation.PrefersHtml"/>); 404 when none was written yet.</summary>

@@ -25,31 +25,21 @@ public sealed partial class RetrainModelsFunction(IDefinitionsSource definitions
     public async Task OnSchedule([TimerTrigger("%Brisa:RetrainSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var live = await definitions.GetAsync(cancellationToken);
-        var failures = new List<Exception>();
-        foreach (var model in live.Models)
-        {
-            try
+        await EveryModel.RunAsync(
+            live.Models,
+            async model =>
             {
                 var last = model.Schedule is null ? null : await registry.LastTrainedAtAsync(model.Name, cancellationToken);
                 if (!RetrainSchedule.IsDue(model.Schedule, last, time.GetUtcNow()))
                 {
                     LogNotDue(logger, model.Name, model.Schedule!, last!.Value, RetrainSchedule.NextAfter(model.Schedule!, last.Value));
-                    continue;
+                    return;
                 }
 
                 await RetrainAsync(model.Name, "retrain:timer", cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex, model.Name, ex.Message);
-                failures.Add(ex);
-            }
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"RetrainModels: {failures.Count} of {live.Models.Count} model(s) failed to retrain; the others ran.", failures);
-        }
+            },
+            (model, ex) => LogFailed(logger, ex, model.Name, ex.Message),
+            (failed, models) => $"RetrainModels: {failed} of {models} model(s) failed to retrain");
     }
 
     /// <summary>Retrains one model asked for on the queue; a malformed message throws (it ends in <c>retrain-poison</c>).</summary>
