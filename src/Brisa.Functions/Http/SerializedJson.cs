@@ -9,7 +9,8 @@ namespace Brisa.Functions.Http;
 /// <summary>
 /// Serializes an answer's value while the function still runs (inside <see cref="Problems.Guard"/>): MVC would do it
 /// after the function returned, where an exception escapes every handler and the caller gets a bare 500, without
-/// problem details or an error id. The result keeps its type and value; executing it writes the bytes made here.
+/// problem details or an error id. The result stays the same object of the same type (an <see cref="ObjectResult"/>
+/// keeps its value too; a <see cref="JsonResult"/>'s value becomes the JSON made here); executing it writes those bytes.
 /// </summary>
 public static class SerializedJson
 {
