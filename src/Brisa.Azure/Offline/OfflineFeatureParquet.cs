@@ -16,10 +16,10 @@ namespace Brisa.Azure.Offline;
 public static class OfflineFeatureParquet
 {
     /// <summary>The feature time column: the values hold from this instant until the entity's next row.</summary>
-    public const string FeatureTimeColumn = "feature_time";
+    public const string FeatureTimeColumn = OfflineRows.FeatureTimeColumn;
 
     /// <summary>The event time column: the newest event aggregated (TTL is measured from it).</summary>
-    public const string EventTimeColumn = "event_time";
+    public const string EventTimeColumn = OfflineRows.EventTimeColumn;
 
     /// <summary>The Parquet schema of a view's files.</summary>
     /// <param name="view">The view.</param>

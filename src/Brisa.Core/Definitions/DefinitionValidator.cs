@@ -1,6 +1,7 @@
 using System.Globalization;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Expressions;
+using Brisa.Core.Materialization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -337,8 +338,33 @@ internal sealed class DefinitionValidator
             CheckDuplicates(view.Features, f => f.Name, "feature", $"view '{view.Name}'");
             foreach (var feature in view.Features)
             {
+                CheckOfflineColumnName(view, entity, feature);
                 CheckFeature(view, source, feature);
             }
+        }
+    }
+
+    // A feature is a column of the view's offline Parquet files next to the join key, the two times and the date
+    // partition: a second column of one of those names is ambiguous to DuckDB and refused by Spark.
+    private void CheckOfflineColumnName(FeatureViewDefinition view, EntityDefinition? entity, FeatureDefinition feature)
+    {
+        if (!Usable(feature, "name"))
+        {
+            return;
+        }
+
+        var example = Usable(feature, "window") && feature.Window > TimeSpan.Zero ? $"{feature.Name}_{Durations.Format(feature.Window)}" : $"{feature.Name}_value";
+        if (feature.Name == OfflineRows.DatePartitionColumn)
+        {
+            Error(feature, "name", DiagnosticCodes.ReservedName, $"feature name '{feature.Name}' of view '{view.Name}' is reserved: it is the date partition of the view's offline files (offline/{view.Name}/date=YYYY-MM-DD/), so DuckDB and Spark, reading the folder with its partitions, would show the partition instead of the feature", $"Rename the feature, e.g. '{example}'.");
+            return;
+        }
+
+        var key = entity is not null && Usable(entity, "join_key") ? entity.JoinKey : null;
+        if (feature.Name == key || feature.Name is OfflineRows.FeatureTimeColumn or OfflineRows.EventTimeColumn)
+        {
+            var columns = string.Join(", ", new[] { key, OfflineRows.FeatureTimeColumn, OfflineRows.EventTimeColumn }.OfType<string>());
+            Error(feature, "name", DiagnosticCodes.ReservedName, $"feature name '{feature.Name}' of view '{view.Name}' is reserved: the view's offline files already have a column '{feature.Name}' ({columns}), so readers would see two columns of that name (DuckDB renames one, Spark refuses the file)", $"Rename the feature, e.g. '{example}'.");
         }
     }
 

@@ -12,7 +12,7 @@ public static class DiagnosticCodes
     [
         InvalidValue, // from the validator only for trainer parameters: the trainer uses its default
         NameClash, // training refuses a model's two inputs of one name; a feature named like its own request field still computes
-        ReservedName, // hides the view's catalog entry only
+        ReservedName, // hides the view's catalog entry, or makes a view's offline files ambiguous to their readers; Brisa itself reads neither
         InvalidRange, // ingestion applies the range as written, dead-lettering with the reason
         AllowedOnNonString, // ingestion ignores it
         RangeOnNonNumeric, // ingestion ignores it
@@ -73,7 +73,11 @@ public static class DiagnosticCodes
     /// <summary>BR0105: An on-demand feature has the same name as one of its request fields, or as a request field of a model that uses it.</summary>
     public const string NameClash = "BR0105";
 
-    /// <summary>BR0106: A feature view is named <c>ui</c>, the catalog page's route (<c>GET /api/catalog/ui</c>).</summary>
+    /// <summary>
+    /// BR0106: A feature view is named <c>ui</c>, the catalog page's route (<c>GET /api/catalog/ui</c>), or a view feature is
+    /// named like a column of the view's offline files (<c>feature_time</c>, <c>event_time</c>, the entity's join key) or
+    /// their date partition (<c>date</c>).
+    /// </summary>
     public const string ReservedName = "BR0106";
 
     /// <summary>BR0201: A field type is not string, double, long, bool or timestamp.</summary>

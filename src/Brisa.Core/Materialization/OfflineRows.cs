@@ -10,6 +10,15 @@ namespace Brisa.Core.Materialization;
 /// </summary>
 public sealed class OfflineRows
 {
+    /// <summary>The offline files' feature time column (after the entity's join key column).</summary>
+    public const string FeatureTimeColumn = "feature_time";
+
+    /// <summary>The offline files' event time column.</summary>
+    public const string EventTimeColumn = "event_time";
+
+    /// <summary>The offline files' Hive partition column (<c>&lt;view&gt;/date=YYYY-MM-DD/</c>), which readers add as a column.</summary>
+    public const string DatePartitionColumn = "date";
+
     private readonly List<string> keys = [];
     private readonly List<long> featureTicks = [];
     private readonly List<long> eventTicks = [];
