@@ -76,15 +76,19 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(batch);
-        var work = new List<(string Key, TiledView[] Views, List<int> Rows)>();
-        foreach (var group in views.GroupBy(v => v.EntityKeyField))
+        var work = new List<(string Key, TiledView[] Views, int[] Indexes, List<int> Rows)>();
+        foreach (var group in Enumerable.Range(0, views.Count).GroupBy(i => views[i].EntityKeyField))
         {
-            var groupViews = group.Select(v => v.View).ToArray();
+            var indexes = group.ToArray();
+            var groupViews = indexes.Select(i => views[i].View).ToArray();
             foreach (var (key, rows) in RowsByEntity(batch, group.Key))
             {
-                work.Add((key, groupViews, rows));
+                work.Add((key, groupViews, indexes, rows));
             }
         }
+
+        // Per view (in the order given): events applied, events held already, rows written.
+        var perView = new int[views.Count * 3];
 
         var tooLarge = new ConcurrentBag<OversizedRow>();
 
@@ -100,13 +104,18 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken },
             async (entry, ct) =>
             {
-                var result = await ApplyEntityAsync(entry.Views, entry.Key, entry.Rows, batch, nowTicks, tooLarge, held, ct);
+                var result = await ApplyEntityAsync(entry.Views, entry.Indexes, entry.Key, entry.Rows, batch, nowTicks, tooLarge, held, perView, ct);
                 Interlocked.Add(ref touched, entry.Views.Length);
                 Interlocked.Add(ref applied, result.Applied);
                 Interlocked.Add(ref duplicates, result.Duplicates);
                 Interlocked.Add(ref conflicts, result.Conflicts);
             });
-        return new OnlineApplySummary(touched, applied, duplicates, conflicts) { TooLarge = [.. tooLarge], DuplicateEvents = held.Count(h => h) };
+        return new OnlineApplySummary(touched, applied, duplicates, conflicts)
+        {
+            TooLarge = [.. tooLarge],
+            DuplicateEvents = held.Count(h => h),
+            Views = [.. Enumerable.Range(0, views.Count).Select(v => new ViewApplyCounts(views[v].View.Name, perView[v * 3], perView[(v * 3) + 1], perView[(v * 3) + 2]))],
+        };
     }
 
     /// <summary>Reads an entity's tiles for a view, or null when the entity has none (or they were written for another layout).</summary>
@@ -145,11 +154,12 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         return byEntity;
     }
 
-    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, ConcurrentBag<OversizedRow> tooLarge, bool[] held, CancellationToken cancellationToken)
+    private async Task<EntityResult> ApplyEntityAsync(TiledView[] views, int[] indexes, string entityKey, List<int> rows, SourceEventBatch batch, long nowTicks, ConcurrentBag<OversizedRow> tooLarge, bool[] held, int[] perView, CancellationToken cancellationToken)
     {
         var partitionKey = TableKeys.Encode(entityKey);
         var states = new EntityTiles[views.Length];
         var etags = new ETag?[views.Length];
+        var counts = new (int Applied, int Duplicates, bool Written)[views.Length];
 
         // Hashed once for all the views (and every retry) rather than once per view.
         var idHashes = new ulong[rows.Count];
@@ -174,6 +184,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             for (var v = 0; v < views.Length; v++)
             {
                 var viewApplied = 0;
+                var viewDuplicates = 0;
                 var newestMoved = false;
                 for (var i = 0; i < rows.Count; i++)
                 {
@@ -185,6 +196,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                             break;
                         case ApplyResult.Duplicate:
                             duplicates++;
+                            viewDuplicates++;
                             (heldHere ??= new bool[rows.Count])[i] = true;
                             break;
                         case ApplyResult.NewestOnly:
@@ -193,6 +205,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                     }
                 }
 
+                counts[v] = (0, viewDuplicates, false);
                 if (viewApplied > 0 || newestMoved)
                 {
                     states[v].Prune(nowTicks);
@@ -206,6 +219,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                     }
 
                     applied += viewApplied;
+                    counts[v] = (viewApplied, viewDuplicates, true);
                     writes.Add((v, entity, encoded));
                 }
             }
@@ -219,6 +233,13 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 }
 
                 // Only the attempt that was written counts: a retry reads the rows again and decides anew.
+                for (var v = 0; v < views.Length; v++)
+                {
+                    Interlocked.Add(ref perView[indexes[v] * 3], counts[v].Applied);
+                    Interlocked.Add(ref perView[(indexes[v] * 3) + 1], counts[v].Duplicates);
+                    Interlocked.Add(ref perView[(indexes[v] * 3) + 2], counts[v].Written ? 1 : 0);
+                }
+
                 if (heldHere is not null)
                 {
                     for (var i = 0; i < rows.Count; i++)
@@ -460,7 +481,17 @@ public readonly record struct OnlineApplySummary(int Rows, int Applied, int Dupl
 
     /// <summary>Rows left as they were because their new tiles would pass Azure Table's 1 MiB entity limit.</summary>
     public IReadOnlyList<OversizedRow> TooLarge { get; init; } = [];
+
+    /// <summary>Per view, in the order the views were given: what the batch did to that view's rows.</summary>
+    public IReadOnlyList<ViewApplyCounts> Views { get; init; } = [];
 }
+
+/// <summary>What one batch did to one streaming view's rows.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Applied">Events counted in the view's tiles (as <see cref="OnlineApplySummary.Applied"/>).</param>
+/// <param name="Duplicates">Events the view's tiles held already.</param>
+/// <param name="RowsWritten">Entity rows written: those the batch changed (rows left as they were, too large or with nothing new, are not counted).</param>
+public readonly record struct ViewApplyCounts(string View, int Applied, int Duplicates, int RowsWritten);
 
 /// <summary>A streaming view's row of one entity that was not written: its tiles would pass the 1 MiB entity limit.</summary>
 /// <param name="View">The view (the row's RowKey).</param>

@@ -40,17 +40,29 @@ public readonly record struct TileRebuildProgress(string Source, DateTimeOffset 
 /// <param name="Events">Raw events read (an event in two raw files counts twice, and is applied once).</param>
 public sealed record SourceReplaySummary(string Source, IReadOnlyList<string> Views, DateTimeOffset From, DateTimeOffset To, long Events);
 
+/// <summary>What a rebuild did to one streaming view.</summary>
+/// <param name="View">The view.</param>
+/// <param name="Source">Its source (whose raw events it was given: <see cref="SourceReplaySummary.Events"/>).</param>
+/// <param name="Applied">Events newly applied to its tiles (as ingestion counts them: an event older than the view's own window but within a longer window of the pass is applied, then pruned before the row is written).</param>
+/// <param name="Duplicates">Events its tiles already held (applied by the stream or an earlier rebuild).</param>
+/// <param name="RowsWritten">Entity rows written (a row changed by two chunks of <see cref="TileRebuildOptions.ChunkEvents"/> counts twice); 0 when the tiles held everything already.</param>
+public sealed record ViewRebuildSummary(string View, string Source, long Applied, long Duplicates, long RowsWritten);
+
 /// <summary>What a rebuild did.</summary>
 /// <param name="Now">The time the windows were rebuilt for (and tiles older than them pruned at).</param>
 /// <param name="Sources">Per source.</param>
 /// <param name="Events">Raw events read.</param>
-/// <param name="Rows">(Entity, view) rows touched, once per chunk.</param>
+/// <param name="Rows">(Entity, view) rows touched, once per chunk, whether or not they changed.</param>
 /// <param name="Applied">Events newly applied to a view's tiles, once per view (as ingestion counts them: an event older than the view's own window is applied, then pruned before the row is written).</param>
 /// <param name="Duplicates">Events a view's tiles already held (applied by the stream or an earlier rebuild), once per view.</param>
 /// <param name="Conflicts">Writes retried because another writer (the stream) changed the row in between.</param>
 /// <param name="TooLarge">Rows left as they were: their tiles would pass Table storage's 1 MiB entity limit.</param>
 public sealed record TileRebuildSummary(
-    DateTimeOffset Now, IReadOnlyList<SourceReplaySummary> Sources, long Events, long Rows, long Applied, long Duplicates, long Conflicts, IReadOnlyList<OversizedRow> TooLarge);
+    DateTimeOffset Now, IReadOnlyList<SourceReplaySummary> Sources, long Events, long Rows, long Applied, long Duplicates, long Conflicts, IReadOnlyList<OversizedRow> TooLarge)
+{
+    /// <summary>Per view rebuilt, in the order of <see cref="Sources"/> and their views.</summary>
+    public IReadOnlyList<ViewRebuildSummary> Views { get; init; } = [];
+}
 
 /// <summary>
 /// Rebuilds streaming views' online tiles from the raw zone, for when their stored tiles no longer count (a change of
@@ -120,12 +132,14 @@ public sealed class TileRebuilder
         long events = 0, rows = 0, applied = 0, duplicates = 0, conflicts = 0;
         var tooLarge = new List<OversizedRow>();
         var summaries = new List<SourceReplaySummary>(sources.Length);
+        var perView = new List<ViewRebuildSummary>();
         foreach (var (source, sourceViews, (fromTicks, toTicks)) in sources)
         {
             var schema = plan.Schemas.Single(s => s.SourceName == source);
             var targets = sourceViews.Select(v => (v.View, v.EntityKeyField)).ToArray();
             var chunk = new SourceEventBatch(schema, Math.Min(options.ChunkEvents, 4096));
             long sourceEvents = 0;
+            var viewCounts = new (long Applied, long Duplicates, long RowsWritten)[sourceViews.Length];
 
             async Task FlushAsync()
             {
@@ -137,6 +151,12 @@ public sealed class TileRebuilder
                 var result = await online.ApplyAsync(targets, chunk, nowTicks, cancellationToken);
                 (rows, applied, duplicates, conflicts) = (rows + result.Rows, applied + result.Applied, duplicates + result.Duplicates, conflicts + result.Conflicts);
                 tooLarge.AddRange(result.TooLarge);
+                for (var v = 0; v < viewCounts.Length; v++)
+                {
+                    var counts = result.Views[v];
+                    viewCounts[v] = (viewCounts[v].Applied + counts.Applied, viewCounts[v].Duplicates + counts.Duplicates, viewCounts[v].RowsWritten + counts.RowsWritten);
+                }
+
                 chunk = new SourceEventBatch(schema, Math.Min(options.ChunkEvents, 4096));
             }
 
@@ -166,8 +186,9 @@ public sealed class TileRebuilder
             hoursBefore += (int)((toTicks - fromTicks) / TimeSpan.TicksPerHour);
             progress?.Report(new TileRebuildProgress(source, TiledView.FromUnixTicks(toTicks - TimeSpan.TicksPerHour), hoursBefore, hoursTotal, events));
             summaries.Add(new SourceReplaySummary(source, [.. sourceViews.Select(v => v.Name)], TiledView.FromUnixTicks(fromTicks), TiledView.FromUnixTicks(toTicks), sourceEvents));
+            perView.AddRange(sourceViews.Select((v, i) => new ViewRebuildSummary(v.Name, source, viewCounts[i].Applied, viewCounts[i].Duplicates, viewCounts[i].RowsWritten)));
         }
 
-        return new TileRebuildSummary(now, summaries, events, rows, applied, duplicates, conflicts, tooLarge);
+        return new TileRebuildSummary(now, summaries, events, rows, applied, duplicates, conflicts, tooLarge) { Views = perView };
     }
 }

@@ -190,19 +190,27 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             summary = await rebuilder.RebuildAsync(views, progress, cancellationToken);
         });
 
-        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Online tiles rebuilt for {summary!.Now:u}"))
-            .AddColumn("source").AddColumn("views").AddColumn("raw hours read").AddColumn(new TableColumn("events").RightAligned());
-        foreach (var source in summary.Sources)
+        // One row per view: what it was given (its source's raw hours and events) and what that did to its rows.
+        var sources = summary!.Sources.ToDictionary(s => s.Source, StringComparer.Ordinal);
+        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Online tiles rebuilt for {summary.Now:u}"))
+            .AddColumn("view").AddColumn("source").AddColumn("raw hours read").AddColumn(new TableColumn("events read").RightAligned())
+            .AddColumn(new TableColumn("events applied").RightAligned()).AddColumn(new TableColumn("already in the tiles").RightAligned())
+            .AddColumn(new TableColumn("rows written").RightAligned());
+        foreach (var view in summary.Views)
         {
+            var source = sources[view.Source];
             table.AddRow(
-                Markup.Escape(source.Source),
-                Markup.Escape(string.Join(", ", source.Views)),
+                Markup.Escape(view.View),
+                Markup.Escape(view.Source),
                 string.Create(CultureInfo.InvariantCulture, $"[[{source.From:u}, {source.To:u})"),
-                source.Events.ToString("N0", CultureInfo.InvariantCulture));
+                source.Events.ToString("N0", CultureInfo.InvariantCulture),
+                view.Applied.ToString("N0", CultureInfo.InvariantCulture),
+                view.Duplicates.ToString("N0", CultureInfo.InvariantCulture),
+                view.RowsWritten.ToString("N0", CultureInfo.InvariantCulture));
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"{summary.Events:N0} raw events replayed in {FormatTime(clock.Elapsed)}: {summary.Applied:N0} applied to the views' tiles, {summary.Duplicates:N0} already there (applied by the stream or an earlier rebuild); {summary.Rows:N0} (entity, view) rows; {summary.Conflicts:N0} writes retried after another writer.");
+        console.MarkupLineInterpolated($"{summary.Events:N0} raw events read in {FormatTime(clock.Elapsed)}; {summary.Views.Sum(v => v.RowsWritten):N0} rows written; {summary.Conflicts:N0} writes retried after another writer (the stream). Already in the tiles: applied by the stream or an earlier rebuild.");
         if (summary.TooLarge.Count > 0)
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {summary.TooLarge.Count} row(s) left as they were: their tiles would pass Table storage's 1 MiB entity limit (docs/operations.md, 'An online row too large'): {string.Join(", ", summary.TooLarge.Take(10).Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")))}{(summary.TooLarge.Count > 10 ? ", …" : "")}.");

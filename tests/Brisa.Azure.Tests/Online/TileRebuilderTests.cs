@@ -88,6 +88,18 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         var inRange = events.Count(e => e.Ticks >= TiledView.ToUnixTicks(from));
         Assert.Equal(2 * inRange, first.Events);
         Assert.True(first.Applied > 0 && first.Duplicates > 0, $"{first.Applied} applied, {first.Duplicates} duplicates");
+
+        // Per view: both customer views (new layout: their rows read NOT_FOUND) take every event read and write a row
+        // for each customer with one (the twins' rows held theirs already); merchant_1h's layout did not change, so
+        // the stream's rows held every event and none is written.
+        Assert.Equal(new[] { "customer_1h", "customer_7d", "merchant_1h" }, first.Views.Select(v => v.View));
+        Assert.All(first.Views, v => Assert.Equal("transaction", v.Source));
+        Assert.Equal(first.Applied, first.Views.Sum(v => v.Applied));
+        Assert.Equal(first.Duplicates, first.Views.Sum(v => v.Duplicates));
+        var customersRead = events.Where(e => e.Ticks >= TiledView.ToUnixTicks(from)).Select(e => e.Customer).Distinct().Count();
+        Assert.Equal((inRange, customersRead), (first.Views[0].Applied, first.Views[0].RowsWritten));
+        Assert.Equal((inRange, customersRead), (first.Views[1].Applied, first.Views[1].RowsWritten));
+        Assert.Equal((0L, 0L), (first.Views[2].Applied, first.Views[2].RowsWritten));
         var rebuilt = await ServeAsync(customers, merchants, nowTicks);
         AssertServeAsTwins(rebuilt, customers, merchants);
 
@@ -95,6 +107,8 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         var second = await rebuilder.RebuildAsync();
 
         Assert.Equal(0, second.Applied);
+        Assert.All(second.Views, v => Assert.Equal((0L, 0L), (v.Applied, v.RowsWritten)));
+        Assert.True(second.Rows > 0, "rows touched counts rows read whether or not they changed");
         Assert.Equal(first.Events, second.Events);
         Assert.True(second.Duplicates > first.Duplicates, $"{second.Duplicates} duplicates, {first.Duplicates} the first time");
         var again = await ServeAsync(customers, merchants, nowTicks);
