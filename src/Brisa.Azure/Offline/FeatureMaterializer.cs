@@ -16,7 +16,8 @@ public sealed record MaterializeOptions
 {
     /// <summary>
     /// Write the latest values of online batch-only views (<c>streaming: false</c>) to the online table. Default true;
-    /// rows holding newer values are kept either way, so turning it off for an old range only saves the reads.
+    /// rows holding newer values are kept either way, so turning it off for an old range saves the reads; for an entity no
+    /// later run has written, values as of an old range end would be served until the view's TTL (see the README).
     /// </summary>
     public bool WriteOnline { get; init; } = true;
 
