@@ -29,7 +29,7 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
 
         /// <summary>Range end.</summary>
         [CommandOption("--to <TIME>")]
-        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from and no later than the end of the current UTC hour. Not with --tiles.")]
+        [Description("Range end (exclusive), ISO 8601 on a whole hour, after --from and no later than the start of the current UTC hour. Not with --tiles.")]
         public string? To { get; init; }
 
         /// <summary>Views to materialize.</summary>
@@ -302,13 +302,15 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
             return Fail($"--from ({from:u}) is before {earliest:u}, the earliest event time ingestion accepts: the raw zone holds nothing older.");
         }
 
-        // Batch views' online values are evaluated at --to: later than now, their windows slide past the present and
-        // drop events still inside them, and the counts stay too low until the next incremental run.
+        // Batch views' online values are evaluated at --to: later than now (the end of the current hour too), their
+        // windows slide past the present and drop events still inside them, and the online store keeps those values
+        // over the incremental runs' until one of them reaches --to. The latest whole hour not after now is the start
+        // of the current one.
         var now = DateTimeOffset.UtcNow;
-        var latest = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero).AddHours(1);
+        var latest = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
         if (to > latest)
         {
-            return Fail($"--to ({to:u}) is in the future: batch views' online values would be computed at that time, with windows slid past the present. The latest allowed --to is {latest:u} (the end of the current UTC hour).");
+            return Fail($"--to ({to:u}) is in the future: batch views' online values would be computed at that time, with windows slid past the present. The latest allowed --to is {latest:u} (the start of the current UTC hour).");
         }
 
         return (from, to);

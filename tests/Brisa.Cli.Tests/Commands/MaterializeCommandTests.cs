@@ -46,22 +46,52 @@ public sealed class MaterializeCommandTests(AzuriteFixture azurite) : IClassFixt
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"--to ({today.AddDays(2):yyyy-MM-dd} 00:00:00Z) is in the future", output);
-        Assert.Matches(@"The latest allowed --to is \d{4}-\d\d-\d\d \d\d:00:00Z \(the end of the current UTC hour\)", output);
+        Assert.Matches(@"The latest allowed --to is \d{4}-\d\d-\d\d \d\d:00:00Z \(the start of the current UTC hour\)", output);
     }
 
     [Fact]
-    public async Task Materialize_ToAtTheEndOfTheCurrentHour_Accepted()
+    public async Task Materialize_ToAtTheEndOfTheCurrentHour_ExitTwo()
     {
-        var now = DateTimeOffset.UtcNow;
-        var endOfHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(1);
+        // Batch views' online values would be those at the end of the hour, minutes or most of an hour ahead: a 1 h
+        // window would have left out the events of the last hour that are still in it now, and such a row is kept over
+        // the incremental runs' values until one of them reaches that time.
+        var endOfHour = await CurrentHourStartAsync(TimeSpan.FromSeconds(30));
+        endOfHour = endOfHour.AddHours(1);
 
-        // Without storage the command stops right after the range checks: what it says shows the range passed them.
         var (exitCode, output) = await CliRunner.RunAsync(
             "materialize", "--from", $"{endOfHour.AddDays(-1):yyyy-MM-ddTHH:mm}Z", "--to", $"{endOfHour:yyyy-MM-ddTHH:mm}Z", "--definitions", RepositoryPaths.FraudDefinitions);
 
         Assert.Equal(2, exitCode);
+        Assert.Contains($"--to ({endOfHour:yyyy-MM-dd HH}:00:00Z) is in the future", output);
+        Assert.Contains($"The latest allowed --to is {endOfHour.AddHours(-1):yyyy-MM-dd HH}:00:00Z (the start of the current UTC hour)", output);
+    }
+
+    [Fact]
+    public async Task Materialize_ToAtTheStartOfTheCurrentHour_Accepted()
+    {
+        var startOfHour = await CurrentHourStartAsync(TimeSpan.Zero);
+
+        // Without storage the command stops right after the range checks: what it says shows the range passed them.
+        var (exitCode, output) = await CliRunner.RunAsync(
+            "materialize", "--from", $"{startOfHour.AddDays(-1):yyyy-MM-ddTHH:mm}Z", "--to", $"{startOfHour:yyyy-MM-ddTHH:mm}Z", "--definitions", RepositoryPaths.FraudDefinitions);
+
+        Assert.Equal(2, exitCode);
         Assert.DoesNotContain("in the future", output);
         Assert.Contains("set AzureWebJobsStorage", output);
+    }
+
+    /// <summary>The start of the current UTC hour, after waiting for the next hour when fewer than <paramref name="margin"/> are left of this one.</summary>
+    private static async Task<DateTimeOffset> CurrentHourStartAsync(TimeSpan margin)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        if (start.AddHours(1) - now < margin)
+        {
+            await Task.Delay(start.AddHours(1) - now + TimeSpan.FromSeconds(1));
+            start = start.AddHours(1);
+        }
+
+        return start;
     }
 
     [Fact]
