@@ -151,8 +151,13 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
     /// <summary>Largest batch body <see cref="PushAsync"/> sends (the push endpoint takes 4 MiB by default).</summary>
     public const int MaxPushBytes = 1024 * 1024;
 
-    /// <summary>The HTTP client for <see cref="PostAsync"/>.</summary>
-    public static HttpClient CreatePushClient() => new() { Timeout = TimeSpan.FromMinutes(2) };
+    /// <summary>
+    /// The HTTP client for <see cref="PostAsync"/>. It follows no redirect: HttpClient drops only the Authorization
+    /// header on one, so the <c>x-functions-key</c> header (and, on a 307, the events) would go to whatever origin the
+    /// redirect names; <see cref="PostAsync"/> reports the redirect instead.
+    /// </summary>
+    public static HttpClient CreatePushClient() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>Posts one body to the push endpoint as it is; returns the endpoint's result per event, in order.</summary>
     public static async Task<IReadOnlyList<PushedEvent>> PostAsync(HttpClient http, Uri url, string? key, byte[] body, string contentType, CancellationToken cancellationToken)
@@ -166,6 +171,16 @@ public sealed class SendCommand(IAnsiConsole console) : AsyncCommand<SendCommand
         }
 
         using var response = await http.SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            // The target without its query, as below: a ?code= there is a key too.
+            var target = response.Headers.Location is { } location
+                ? new Uri(url, location).GetLeftPart(UriPartial.Path)
+                : "nowhere (no Location header)";
+            throw new HttpRequestException(
+                $"{url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}, a redirect to {target}, which is not followed (it would take the function key along): give that URL as --url if it is the endpoint.");
+        }
+
         var answer = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.BadRequest) || !answer.TrimStart().StartsWith('{'))
         {

@@ -84,6 +84,52 @@ public sealed class SendCommandTests : IDisposable
         Assert.Contains("The first event's data has: transaction_id, customer_id. Check --partition-key (default customer_id: the entity's join key).", text);
     }
 
+    [Theory]
+    [InlineData(307)]
+    [InlineData(301)]
+    public async Task Send_EndpointRedirectsElsewhere_KeyNotSentThereAndExitOneNamingTheRedirect(int status)
+    {
+        // HttpClient follows redirects and drops only the Authorization header: x-functions-key went along to whatever
+        // origin the Location named (a 307 with the events too), so an endpoint or a proxy that redirects got the key
+        // to another host.
+        await File.WriteAllLinesAsync(file, ["""{"id":"a"}"""]);
+        using var elsewhere = new HttpListener();
+        var elsewherePort = Serving.ServingFixture.FreePort();
+        elsewhere.Prefixes.Add($"http://127.0.0.1:{elsewherePort}/");
+        elsewhere.Start();
+        var keysSeenElsewhere = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        _ = Task.Run(async () =>
+        {
+            while (elsewhere.IsListening)
+            {
+                var context = await elsewhere.GetContextAsync();
+                keysSeenElsewhere.Enqueue(context.Request.Headers["x-functions-key"]);
+                context.Response.StatusCode = 200;
+                await context.Response.OutputStream.WriteAsync("""{"accepted":1,"rejected":0,"results":[{"id":"a","status":"accepted","reason":null}]}"""u8.ToArray());
+                context.Response.Close();
+            }
+        });
+        using var redirecting = new HttpListener();
+        var port = Serving.ServingFixture.FreePort();
+        redirecting.Prefixes.Add($"http://127.0.0.1:{port}/");
+        redirecting.Start();
+        var served = Task.Run(async () =>
+        {
+            var context = await redirecting.GetContextAsync();
+            context.Response.StatusCode = status;
+            context.Response.RedirectLocation = $"http://127.0.0.1:{elsewherePort}/collect";
+            context.Response.Close();
+        });
+
+        var (exitCode, output) = await CliRunner.RunAsync("send", file, "--url", $"http://127.0.0.1:{port}/api/events", "--key", "the-function-key");
+        await served;
+
+        Assert.DoesNotContain("the-function-key", keysSeenElsewhere);
+        Assert.Empty(keysSeenElsewhere);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"answered {status}, a redirect to http://127.0.0.1:{elsewherePort}/collect, which is not followed (it would take the function key along): give that URL as --url if it is the endpoint", output.ReplaceLineEndings(" "));
+    }
+
     private sealed class Answer(HttpStatusCode status, string body) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
