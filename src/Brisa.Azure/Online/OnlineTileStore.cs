@@ -428,7 +428,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         catch (InvalidDataException ex)
         {
             throw new InvalidDataException(
-                $"Online row PartitionKey '{row.PartitionKey}', RowKey '{row.RowKey}' (entity '{row.GetString(EntityKeyProperty)}') cannot be read: {ex.Message} See docs/operations.md, 'A partition stopped'.",
+                $"Online row PartitionKey '{row.PartitionKey}', RowKey '{row.RowKey}' (entity '{LogText.Printable(row.GetString(EntityKeyProperty) ?? string.Empty)}') cannot be read: {ex.Message} See docs/operations.md, 'A partition stopped'.",
                 ex);
         }
     }

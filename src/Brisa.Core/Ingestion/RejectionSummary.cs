@@ -66,18 +66,7 @@ public static class RejectionSummary
             .OrderByDescending(s => s.Events.Count).ThenBy(s => s.Source, StringComparer.Ordinal)
             .ToList();
 
-    // A reason quotes the producer's bytes: cut, with control characters shown as visible ones (ESC as ␛), as every
-    // brisa command prints them, so a log line cannot carry escape sequences to the console of 'brisa serve'.
-    private static string Printable(string reason)
-    {
-        var cut = reason.Length <= MaxReasonLength ? reason : string.Concat(reason.AsSpan(0, MaxReasonLength - 1), "…");
-        return string.Create(cut.Length, cut, (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                var c = source[i];
-                span[i] = c < ' ' ? (char)(0x2400 + c) : c == '\u007f' ? '\u2421' : c;
-            }
-        });
-    }
+    // A reason quotes the producer's bytes: cut, with control characters shown as visible ones (ESC as ␛).
+    private static string Printable(string reason) =>
+        LogText.Printable(reason.Length <= MaxReasonLength ? reason : string.Concat(reason.AsSpan(0, MaxReasonLength - 1), "…"));
 }

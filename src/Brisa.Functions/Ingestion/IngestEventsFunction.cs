@@ -57,7 +57,7 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
 
         if (result.OnlineTooLarge.Count > 0)
         {
-            LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", string.Join("; ", result.OnlineTooLarge));
+            LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", LogText.Printable(string.Join("; ", result.OnlineTooLarge)));
         }
 
         if (result.LateDays.Count > 0)

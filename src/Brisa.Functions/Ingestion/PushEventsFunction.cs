@@ -49,7 +49,7 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
 
             if (result.OnlineTooLarge.Count > 0)
             {
-                LogTooLarge(logger, result.OnlineTooLarge.Count, string.Join("; ", result.OnlineTooLarge));
+                LogTooLarge(logger, result.OnlineTooLarge.Count, LogText.Printable(string.Join("; ", result.OnlineTooLarge)));
             }
 
             if (result.LateDays.Count > 0)

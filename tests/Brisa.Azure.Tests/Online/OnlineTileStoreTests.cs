@@ -230,6 +230,26 @@ public sealed class OnlineTileStoreTests(AzuriteFixture azurite)
         Assert.Equal(3, summary.Applied);
     }
 
+    [Fact]
+    public async Task Read_CorruptRowOfKeyWithControlCharacters_ErrorNamesTheKeyWithVisibleCharacters()
+    {
+        // The error names the row's entity key so an operator can find it; the key is the producer's, and a line break or
+        // an escape sequence in it went as it was into the host's log of the failed batch.
+        var customer = $"c-{Guid.NewGuid():N}\n[Error] forged\u001b[2J";
+        var view = Plan.FindView("customer_7d")!;
+        var store = OnlineTileStore.For(azurite.Storage);
+        await store.ApplyAsync(view.View, view.EntityKeyField, Batch(customer.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\u001b", "\\u001b", StringComparison.Ordinal), "k", 2), TiledView.ToUnixTicks(Now));
+        var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
+        var row = (await table.GetEntityAsync<TableEntity>(TableKeys.Encode(customer), "customer_7d")).Value;
+        row["Tiles"] = new byte[] { 2, 0, 0, 0, 1, 2, 3 };
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer));
+
+        Assert.DoesNotContain(error.Message, char.IsControl);
+        Assert.Contains($"(entity '{customer[..34]}\u240a[Error] forged\u241b[2J')", error.Message, StringComparison.Ordinal);
+    }
+
     private static (TiledView View, int EntityKeyField)[] CustomerViews() =>
         [.. new[] { "customer_1h", "customer_7d" }.Select(name => Plan.FindView(name)!).Select(v => (v.View, v.EntityKeyField))];
 }

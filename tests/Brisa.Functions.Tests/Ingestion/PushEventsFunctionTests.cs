@@ -20,6 +20,22 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
         new(new EventIngestor(azurite.Storage, Definitions), Options.Create(new PushOptions { MaxBodyBytes = maxBodyBytes }), NullLogger<PushEventsFunction>.Instance);
 
     [Fact]
+    public async Task Run_OnlineRowTooLargeKeyWithControlCharacters_ErrorLogShowsThemAsVisibleCharacters()
+    {
+        // An entity key is the producer's: a line break in it forged log lines of its own, and an escape sequence reached
+        // the console of 'brisa serve' (the rejection Warning already shows such characters as visible ones).
+        using var logs = new ListLoggerProvider();
+        var tooLarge = new IngestionResult([new EventOutcome("a", true, null)]) { OnlineTooLarge = ["view 'merchant_1h', entity 'm1\n[Error] forged\u001b[2J\u009b' (1200000 bytes)"] };
+        var function = new PushEventsFunction(new FixedIngestor(tooLarge), Options.Create(new PushOptions()), logs.CreateLogger<PushEventsFunction>());
+
+        await function.Run(Request(Event("a", 1)), CancellationToken.None);
+
+        var error = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+        Assert.Contains("view 'merchant_1h', entity 'm1\u240a[Error] forged\u241b[2J\ufffd' (1200000 bytes)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_OnlineRowsTooLarge_ErrorLogNamesThem()
     {
         using var logs = new ListLoggerProvider();
