@@ -24,7 +24,8 @@ namespace Brisa.Cli.Serving;
 /// <c>/api</c> and invoked exactly as the host would, with the same service registrations (<c>AddBrisa</c>).
 /// Like the Functions host, a function whose trigger is not <see cref="AuthorizationLevel.Anonymous"/> needs the key
 /// in the <c>x-functions-key</c> header or the <c>code</c> query parameter (401 problem details otherwise), unless the
-/// host is built without a key.
+/// host is built without a key. It answers only requests addressed to a loopback name (421 problem details otherwise),
+/// so a web page cannot reach it through DNS rebinding.
 /// </summary>
 public static class LocalFunctionsHost
 {
@@ -60,6 +61,25 @@ public static class LocalFunctionsHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
+
+        // DNS rebinding: a web page whose own name resolves to 127.0.0.1 is, to the browser, the same origin as this API,
+        // so it could read every answer and send every request (all of them under --no-auth). Its requests carry its
+        // name as Host; the host listens on loopback only, so no request addressed to another name is its to answer.
+        app.Use(async (context, next) =>
+        {
+            if (!IsLoopbackName(context.Request.Host.Host))
+            {
+                await Execute(Problems.Create(
+                    StatusCodes.Status421MisdirectedRequest,
+                    "Misdirected request",
+                    $"This API answers requests addressed to 127.0.0.1, localhost or [::1] only, not to '{context.Request.Host.Host}' (a web page whose name resolves to this machine must not reach it).",
+                    "misdirected-request"), context);
+                return;
+            }
+
+            await next(context);
+        });
+
         foreach (var function in Discover(typeof(HostingExtensions).Assembly))
         {
             app.MapMethods("/api/" + function.Route, function.Methods, context => InvokeAsync(function, functionKey, context)).WithName(function.Name);
@@ -131,6 +151,10 @@ public static class LocalFunctionsHost
 
         await Execute(await (Task<IActionResult>)function.Method.Invoke(instance, arguments)!, context);
     }
+
+    private static bool IsLoopbackName(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.TrimStart('[').TrimEnd(']'), out var address) && IPAddress.IsLoopback(address));
 
     private static Task Execute(IActionResult result, HttpContext context) =>
         result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));

@@ -129,6 +129,50 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("rebound.example")]
+    [InlineData("rebound.example:{port}")]
+    [InlineData("127.0.0.1.rebound.example:{port}")]
+    public async Task Build_WithoutKeyRequestForAnotherHostName_MisdirectedProblemAndNothingServed(string host)
+    {
+        // DNS rebinding: a web page on rebound.example points its name at 127.0.0.1, and the browser then treats the API
+        // as that page's own origin. Without keys (--no-auth) every answer was the page's to read and every POST its to
+        // send; its requests carry its own name as Host, which a loopback server does not answer to.
+        var port = ServingFixture.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        await using var app = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString }, functionKey: null);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = url };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/catalog/customer_7d");
+        request.Headers.Host = host.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("customer_7d", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("localhost:{port}")]
+    [InlineData("127.0.0.1:{port}")]
+    [InlineData("[::1]:{port}")]
+    [InlineData("LOCALHOST:{port}")]
+    public async Task Build_WithoutKeyRequestForALoopbackName_Served(string host)
+    {
+        var port = ServingFixture.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        await using var app = LocalFunctionsHost.Build(url, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString }, functionKey: null);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = url };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/catalog/customer_7d");
+        request.Headers.Host = host.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Build_OnlineSettings_BoundFromConfiguration()
     {
