@@ -1,3 +1,4 @@
+using Brisa.Core.Ingestion;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -23,32 +24,13 @@ public sealed class PrintableOutput : IRenderHook
 
     /// <summary><paramref name="text"/> with each control character other than tab and line feed made visible.</summary>
     /// <param name="text">The text.</param>
-    public static string Printable(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (!text.Any(IsUnsafe))
-        {
-            return text;
-        }
-
-        return string.Create(text.Length, text, (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                var c = source[i];
-                span[i] = !IsUnsafe(c) ? c
-                    : c < ' ' ? (char)(0x2400 + c)
-                    : c == '\u007f' ? '\u2421'
-                    : '\ufffd';
-            }
-        });
-    }
+    public static string Printable(string text) => LogText.Printable(text, keepTabsAndLineFeeds: true);
 
     /// <inheritdoc />
     public IEnumerable<IRenderable> Process(RenderOptions options, IEnumerable<IRenderable> renderables) =>
         renderables.Select(r => (IRenderable)new Printed(r));
 
-    private static bool IsUnsafe(char c) => char.IsControl(c) && c is not ('\t' or '\n');
+    private static bool IsUnsafe(char c) => LogText.IsUnsafe(c, keepTabsAndLineFeeds: true);
 
     private sealed class Printed(IRenderable inner) : IRenderable
     {
