@@ -46,7 +46,7 @@ public sealed class ServiceHealth(BrisaStorage storage, IDefinitionsSource defin
 
             // The registry moved to a version this instance cannot load: it serves the previous one, which is not green.
             return models.GetChampionLoadFailure(model) is { } failure
-                ? new HealthCheck($"model:{model}", false, $"champion {failure.Version} could not be loaded ({failure.Reason}); still serving {champion.Version}")
+                ? new HealthCheck($"model:{model}", false, $"champion {failure.Version} could not be loaded ({FirstLine(failure.Reason)}); still serving {champion.Version}")
                 : new HealthCheck($"model:{model}", true, $"champion {champion.Version}");
         }
         catch (ServingException ex) when (ex.Status == 404)
@@ -56,7 +56,10 @@ public sealed class ServiceHealth(BrisaStorage storage, IDefinitionsSource defin
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Any failure to load it (storage, a model file ML.NET cannot read: FormatException, ...) fails this check.
-            return new HealthCheck($"model:{model}", false, ex.Message);
+            return new HealthCheck($"model:{model}", false, FirstLine(ex.Message));
         }
     }
+
+    // The report is anonymous: a storage error's later lines (the response's headers and content) stay in the logs.
+    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd('\r');
 }

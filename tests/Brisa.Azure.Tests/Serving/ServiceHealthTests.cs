@@ -53,6 +53,23 @@ public sealed class ServiceHealthTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CheckAsync_RegistryRefusesTheInstance_ModelCheckGivesTheErrorsFirstLineOnly()
+    {
+        // The report is anonymous: a storage error's later lines (its response's headers and content) stay in the logs.
+        var (model, _, _) = await ModelCacheTests.TrainAndPromoteAsync(azurite.Storage);
+        var wrongKey = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+", "AccountKey=" + Convert.ToBase64String(new byte[64]));
+        var refused = new ModelRegistry(new global::Azure.Storage.Blobs.BlobServiceClient(wrongKey).GetBlobContainerClient(Brisa.Azure.Storage.StorageNames.ModelsContainer));
+        var definitions = FraudHistory.Definitions with { Models = [FraudHistory.Definitions.Models[0] with { Name = model }] };
+        var health = new ServiceHealth(azurite.Storage, new FixedDefinitionsSource(definitions), new ModelCache(refused, TimeProvider.System, TimeSpan.FromMinutes(1)));
+
+        var check = Assert.Single((await health.CheckAsync(CancellationToken.None)).Checks, c => c.Service == "model:" + model);
+
+        Assert.False(check.Healthy);
+        Assert.Contains("failed to authenticate", check.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', check.Detail!);
+    }
+
+    [Fact]
     public async Task CheckAsync_ChampionPromotedLaterCannotBeLoaded_ModelCheckFailsNamingBothVersions()
     {
         // The instance loaded a good champion; then one ML.NET cannot read is promoted. Predict keeps serving the
