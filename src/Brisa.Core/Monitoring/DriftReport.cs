@@ -229,7 +229,7 @@ public static class DriftAnalyzer
 
         if (baseline.Kind == FeatureKind.Numeric)
         {
-            var numbers = values is null ? Enumerable.Repeat(double.NaN, (int)rows).ToArray() : values.Select(ToDouble).ToArray();
+            var numbers = values is null ? Enumerable.Repeat(double.NaN, (int)rows).ToArray() : values.Select(v => AsModelReads(ToDouble(v))).ToArray();
             return Numeric(baseline, numbers, policy, values is null ? null : clusters);
         }
 
@@ -401,6 +401,11 @@ public static class DriftAnalyzer
         IConvertible c => c.ToDouble(CultureInfo.InvariantCulture),
         _ => double.NaN,
     };
+
+    // The model reads its inputs as float (ML.NET), and the baseline holds those floats; serving logs request fields and
+    // view features as doubles. Binned or tested unrounded, a double next to a float bin edge or atom (0.1 < 0.1f) fell
+    // on the other side of it.
+    private static double AsModelReads(double value) => (float)value;
 
     private static string? ToText(object? value) => value switch
     {

@@ -74,6 +74,26 @@ public sealed class DriftAnalyzerTests
         Assert.True(drifted <= Trials * 0.015, $"{drifted} of {Trials} drifted");
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(100)]
+    public void Feature_DoublesOfTheBaselinesFloatAtom_SameBinAndOk(int rows)
+    {
+        // Half the rows at 0.1 (a rate, a price point). The model reads inputs as float, so the baseline holds 0.1f,
+        // slightly above the double 0.1 that serving logs for a request field or view feature. Before, each logged 0.1
+        // fell below that bin edge, into the bin of the values under 0.1: PSI 1.99, an alert on an unchanged stream (and
+        // under 200 rows KS read 0.1 as a value between quantiles: D ≈ 0.45, an alert too).
+        var random = new Prng(5);
+        var training = Enumerable.Range(0, 20_000).Select(_ => random.NextDouble() < 0.5 ? 0.1f : (float)random.NextDouble()).ToArray();
+        var baseline = FeatureStatistics.Numeric("rate", training);
+        var values = Enumerable.Range(0, rows).Select(_ => (object?)(random.NextDouble() < 0.5 ? 0.1 : random.NextDouble())).ToArray();
+
+        var drift = DriftAnalyzer.Feature(baseline, values, values.Length, new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Ok, drift.Verdict);
+        Assert.InRange(drift.CurrentCounts[1] / (double)rows, 0.45, 0.65);
+    }
+
     [Fact]
     public void Analyze_FeatureMissingAtServing_Alerts()
     {
