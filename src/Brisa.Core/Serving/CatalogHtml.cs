@@ -197,8 +197,13 @@ public static class CatalogHtml
         }
 
         double[] bounds = [min, .. s.BinEdges, max];
-        var floor = Math.Max(max - min, 1e-12) / 1000;
-        var density = counts.Select((c, b) => c / Math.Max(bounds[b + 1] - bounds[b], floor)).ToArray();
+
+        // An outer bin closed by a minimum or maximum that is its edge holds that one value (a count's largest, a flag's
+        // 1s): it has no width, and is drawn as wide as the narrowest bin that has one. Floored at a thousandth of the
+        // range, it drew as a spike a thousand times denser than its count.
+        var widths = counts.Select((_, b) => bounds[b + 1] - bounds[b]).ToArray();
+        var floor = widths.Where(w => w > 0).DefaultIfEmpty(Math.Max(max - min, 1e-12)).Min();
+        var density = counts.Select((c, b) => c / Math.Max(widths[b], floor)).ToArray();
         var peak = density.Max();
         var bar = (double)width / counts.Count;
         var svg = new StringBuilder();

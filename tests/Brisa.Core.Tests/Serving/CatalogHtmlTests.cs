@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Brisa.Core.Definitions;
 using Brisa.Core.Materialization;
+using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
 using Brisa.Core.Tests.Definitions;
 
@@ -66,6 +67,32 @@ public sealed partial class CatalogHtmlTests
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
         Assert.Equal(1, Regex.Count(html, "<script>"));
     }
+
+    [Fact]
+    public void Render_CountWhoseMaximumHoldsABin_BarsInProportion()
+    {
+        // 80 rows at 1 and 20 at 2: bins "[1, 2)" and "≥ 2", whose width (max − 2) is 0. Before, that width was floored
+        // at a thousandth of the range, so the 20 rows at 2 drew as a spike 1,000 times denser and the 80 at 1 as a sliver.
+        var builder = new FeatureStatisticsBuilder("country_distinct_1h", FeatureKind.Numeric);
+        foreach (var value in Enumerable.Repeat(1.0, 80).Concat(Enumerable.Repeat(2.0, 20)))
+        {
+            builder.AddNumber(value);
+        }
+
+        var statistics = CatalogTests.Statistics("customer_1h", Now.AddHours(-1));
+        statistics = statistics with { Features = [.. statistics.Features.Select(f => f.Name == "country_distinct_1h" ? builder.Build() : f)] };
+        var views = Catalog.Views(Definitions, new Dictionary<string, ViewStatistics> { ["customer_1h"] = statistics }, Now);
+
+        var html = CatalogHtml.Render(Definitions, views, Now);
+
+        var row = html[html.IndexOf("data-feature=\"customer_1h:country_distinct_1h\"", StringComparison.Ordinal)..];
+        var svg = row[row.IndexOf("<svg class=\"hist\"", StringComparison.Ordinal)..row.IndexOf("</svg>", StringComparison.Ordinal)];
+        var heights = BarHeight().Matches(svg).Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal([0, 28, 7], heights);
+    }
+
+    [GeneratedRegex("<rect [^>]*height=\"([0-9.]+)\"")]
+    private static partial Regex BarHeight();
 
     [GeneratedRegex("<tr class=\"feature\" data-feature=\"([^\"]+)\"")]
     private static partial Regex FeatureRow();
