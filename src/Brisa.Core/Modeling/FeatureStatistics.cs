@@ -16,7 +16,11 @@ namespace Brisa.Core.Modeling;
 /// <param name="Min">Minimum (numeric).</param>
 /// <param name="Max">Maximum (numeric).</param>
 /// <param name="Quantiles">Quantiles at <see cref="FeatureStatistics.QuantileLevels"/> (numeric, nearest rank; empty when none).</param>
-/// <param name="BinEdges">Inner bin edges, ascending and distinct: bin b holds values v with edge[b−1] ≤ v &lt; edge[b] (open-ended first and last bins).</param>
+/// <param name="BinEdges">
+/// Inner bin edges, ascending and distinct: bin b holds values v with edge[b−1] ≤ v &lt; edge[b] (open-ended first and
+/// last bins). The deciles, and after a value held by at least a tenth of the values the next larger value, so that
+/// value has a bin of its own (a flag's few 1s are not binned with its 0s).
+/// </param>
 /// <param name="BinCounts">Counts per bin (edges + 1 bins), missing values excluded.</param>
 /// <param name="Categories">Most frequent categories (categorical; at most <see cref="FeatureStatistics.MaxCategories"/>) with counts, most frequent first.</param>
 /// <param name="OtherCount">Present categorical values outside <paramref name="Categories"/>.</param>
@@ -124,7 +128,7 @@ public sealed record FeatureStatistics(
     internal static FeatureStatistics FromSample(string name, long count, long missing, double mean, double m2, long present, double[] sorted, double? min = null, double? max = null)
     {
         var quantiles = QuantileLevels.Select(q => Quantile(sorted, q)).ToArray();
-        var edges = Enumerable.Range(1, 9).Select(d => Quantile(sorted, d / 10.0)).Distinct().ToArray();
+        var edges = Edges(sorted);
         var sampled = new long[edges.Length + 1];
         foreach (var v in sorted)
         {
@@ -172,6 +176,46 @@ public sealed record FeatureStatistics(
         }
 
         return FromCategoryCounts(column.Name, column.Count, missing, counts, column.Count - missing);
+    }
+
+    // The distinct deciles, and after each value held by at least a tenth of the sample (ties collapse the deciles there)
+    // the next larger value, so that value has a bin of its own: else a flag's rare 1s, or the positives of a mostly-zero
+    // feature, share the 0s' bin and any change in their share is invisible to drift.
+    private static double[] Edges(double[] sorted)
+    {
+        var deciles = Enumerable.Range(1, 9).Select(d => Quantile(sorted, d / 10.0)).Distinct().ToArray();
+        var edges = new SortedSet<double>(deciles);
+        foreach (var edge in deciles)
+        {
+            var first = LowerBound(sorted, edge);
+            var next = LowerBound(sorted, Math.BitIncrement(edge));
+            if ((next - first) * 10L >= sorted.Length && next < sorted.Length)
+            {
+                edges.Add(sorted[next]);
+            }
+        }
+
+        return [.. edges];
+    }
+
+    // The index of the first value at or above x in ascending values.
+    private static int LowerBound(double[] sorted, double x)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (sorted[mid] < x)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private static long[] Scale(long[] sampled, long total)

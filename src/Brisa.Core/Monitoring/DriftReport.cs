@@ -241,8 +241,19 @@ public static class DriftAnalyzer
     {
         var present = values.Where(v => !double.IsNaN(v)).ToArray();
         var missing = values.Length - present.Length;
-        var current = DriftMetrics.Histogram(baseline.BinEdges, present).Append(missing).ToArray();
-        var reference = baseline.BinCounts.Append(baseline.Missing).ToArray();
+        IReadOnlyList<double> edges = baseline.BinEdges;
+        IReadOnlyList<long> counts = baseline.BinCounts;
+        if (baseline.Max is { } max && edges.Count > 0 && edges[^1] == max && counts.Count == edges.Count + 1 && double.IsFinite(max))
+        {
+            // The top bin holds only the baseline's largest value (a constant, a flag's 1s, a count's maximum): values
+            // above it get a bin of their own, empty in the baseline. Else they shared the bin with the maximum, and a
+            // constant 0 that became 1 drifted by nothing.
+            edges = [.. edges, Math.BitIncrement(max)];
+            counts = [.. counts, 0];
+        }
+
+        var current = DriftMetrics.Histogram(edges, present).Append(missing).ToArray();
+        var reference = counts.Append(baseline.Missing).ToArray();
         if (reference.Length != current.Length)
         {
             // A baseline without values (no edges, one bin): compare present vs missing only.
@@ -251,7 +262,7 @@ public static class DriftAnalyzer
         }
 
         var ks = DriftMetrics.KolmogorovSmirnov(baseline, present);
-        var bins = NumericBins(baseline.BinEdges, reference.Length - 1);
+        var bins = NumericBins(edges, reference.Length - 1);
         var effectivePresent = clusters is null ? present.Length : DriftMetrics.EffectiveSampleSize(values, clusters);
         return Build(baseline, "ks", ks.Statistic, ks.PValue, null, null, values.Length, missing, effectivePresent, bins, reference, current, policy, ks.PValue);
     }
@@ -375,13 +386,15 @@ public static class DriftAnalyzer
             return presentBins == 1 ? ["(present)", "(missing)"] : [.. Enumerable.Range(0, presentBins).Select(i => i.ToString(CultureInfo.InvariantCulture)).Append("(missing)")];
         }
 
+        // An edge one step above the one before it closes a bin of that one value (see Numeric): "1", then "> 1".
+        bool Single(int i) => i > 0 && edges[i] == Math.BitIncrement(edges[i - 1]);
         var labels = new List<string> { "< " + Format(edges[0]) };
         for (var i = 1; i < edges.Count; i++)
         {
-            labels.Add("[" + Format(edges[i - 1]) + ", " + Format(edges[i]) + ")");
+            labels.Add(Single(i) ? Format(edges[i - 1]) : "[" + Format(edges[i - 1]) + ", " + Format(edges[i]) + ")");
         }
 
-        labels.Add("≥ " + Format(edges[^1]));
+        labels.Add(Single(edges.Count - 1) ? "> " + Format(edges[^2]) : "≥ " + Format(edges[^1]));
         labels.Add("(missing)");
         return [.. labels];
     }

@@ -94,6 +94,69 @@ public sealed class DriftAnalyzerTests
         Assert.InRange(drift.CurrentCounts[1] / (double)rows, 0.45, 0.65);
     }
 
+    [Theory]
+    [InlineData(0.05, 0.6)]
+    [InlineData(0.05, 0)]
+    [InlineData(0.3, 0.9)]
+    [InlineData(0, 0.5)]
+    public void Feature_FlagShareChanged_Alerts(double baselineShare, double currentShare)
+    {
+        // A bool input (is_foreign) is a 0/1 number. Before, with under 10 % of 1s every decile was 0 and the 1s shared
+        // the bin "≥ 0" with the 0s, and a constant 0 had no bin above it: PSI 0 whatever the share of 1s became.
+        var random = new Prng(5);
+        var baseline = FeatureStatistics.Numeric("is_foreign", [.. Enumerable.Range(0, 20_000).Select(_ => random.NextDouble() < baselineShare ? 1f : 0f)]);
+        var values = Enumerable.Range(0, 1000).Select(_ => (object?)(random.NextDouble() < currentShare)).ToArray();
+
+        var drift = DriftAnalyzer.Feature(baseline, values, values.Length, new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Alert, drift.Verdict);
+        Assert.True(drift.Psi >= 0.25, $"PSI {drift.Psi}");
+    }
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.3)]
+    [InlineData(0)]
+    public void Feature_FlagShareUnchanged_IsOk(double share)
+    {
+        var random = new Prng(6);
+        var baseline = FeatureStatistics.Numeric("is_foreign", [.. Enumerable.Range(0, 20_000).Select(_ => random.NextDouble() < share ? 1f : 0f)]);
+        var values = Enumerable.Range(0, 1000).Select(_ => (object?)(random.NextDouble() < share)).ToArray();
+
+        var drift = DriftAnalyzer.Feature(baseline, values, values.Length, new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Ok, drift.Verdict);
+        Assert.True(drift.Psi < 0.02, $"PSI {drift.Psi}");
+    }
+
+    [Fact]
+    public void Feature_ConstantBaselineValuesAboveIt_AlertsAndNamesTheBins()
+    {
+        var baseline = FeatureStatistics.Numeric("country_distinct_1h", [.. Enumerable.Repeat(1f, 5000)]);
+        var values = Enumerable.Range(0, 400).Select(i => (object?)(i % 2 == 0 ? 1.0 : 2.0)).ToArray();
+
+        var drift = DriftAnalyzer.Feature(baseline, values, values.Length, new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Alert, drift.Verdict);
+        Assert.Equal(["< 1", "1", "> 1", "(missing)"], drift.Bins);
+        Assert.Equal([0L, 5000, 0, 0], drift.BaselineCounts);
+        Assert.Equal([0L, 200, 200, 0], drift.CurrentCounts);
+    }
+
+    [Fact]
+    public void Feature_MostlyZeroThenFewerZeros_Alerts()
+    {
+        // 95 % zeros, the rest log-normal; then half zeros. Before, the positives shared the bin "≥ 0" with the zeros.
+        var random = new Prng(8);
+        float Draw(double zeros) => random.NextDouble() < zeros ? 0f : (float)Amount(random);
+        var baseline = FeatureStatistics.Numeric("refunds_7d", [.. Enumerable.Range(0, 20_000).Select(_ => Draw(0.95))]);
+        var values = Enumerable.Range(0, 1000).Select(_ => (object?)(double)Draw(0.5)).ToArray();
+
+        var drift = DriftAnalyzer.Feature(baseline, values, values.Length, new DriftPolicy());
+
+        Assert.Equal(DriftVerdict.Alert, drift.Verdict);
+    }
+
     [Fact]
     public void Analyze_FeatureMissingAtServing_Alerts()
     {
