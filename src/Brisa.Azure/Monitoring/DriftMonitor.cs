@@ -43,7 +43,7 @@ public sealed class DriftMonitor
 
     /// <summary>A monitor over the account.</summary>
     /// <param name="storage">The storage clients.</param>
-    /// <param name="log">The prediction log to read (only <see cref="PredictionLog.ReadAllAsync"/> is used).</param>
+    /// <param name="log">The prediction log to read (only <see cref="PredictionLog.ReadAsync"/> is used).</param>
     /// <param name="timeProvider">The clock (end of the window and report timestamps).</param>
     public DriftMonitor(BrisaStorage storage, PredictionLog log, TimeProvider? timeProvider = null)
     {
@@ -77,25 +77,39 @@ public sealed class DriftMonitor
             ?? throw new InvalidOperationException($"Model '{model}' version '{champion}' has no metadata.");
         var to = time.GetUtcNow();
         var from = to - (window ?? DefaultWindow);
-        var championRecords = (await log.ReadAllAsync(model, cancellationToken).ConfigureAwait(false))
-            .Where(r => r.Version == champion && r.Time <= to)
-            .ToList();
-        var recent = championRecords.Where(r => r.Time > from).ToList();
-        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
-
         var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
-        var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+
+        // Only the two spans are read, streamed: a full record is kept for the drift window, the few fields live
+        // performance needs for the longer label span.
         var costField = definition.Cost?.FalseNegative.Field;
         var currencyField = definition.Cost?.CurrencyField;
-        var predictions = championRecords
-            .Where(r => r.Time > liveFrom)
-            .Select(r => new LivePrediction(
-                PredictRequest.IsGeneratedId(r.Id, r.RequestId) ? null : r.Id,
-                r.Time,
-                r.Score,
-                costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,
-                currencyField is not null && r.Features.TryGetValue(currencyField, out var currency) ? Plain(currency) as string : null))
-            .ToList();
+        var recent = new List<PredictionRecord>();
+        var predictions = new List<LivePrediction>();
+        await foreach (var r in log.ReadAsync(model, from < liveFrom ? from : liveFrom, to, cancellationToken).ConfigureAwait(false))
+        {
+            if (r.Version != champion || r.Time > to)
+            {
+                continue;
+            }
+
+            if (r.Time > from)
+            {
+                recent.Add(r);
+            }
+
+            if (r.Time > liveFrom)
+            {
+                predictions.Add(new LivePrediction(
+                    PredictRequest.IsGeneratedId(r.Id, r.RequestId) ? null : r.Id,
+                    r.Time,
+                    r.Score,
+                    costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,
+                    currencyField is not null && r.Features.TryGetValue(currencyField, out var currency) ? Plain(currency) as string : null));
+            }
+        }
+
+        var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
+        var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
         report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to) };
         var html = DriftReportHtml.Render(report);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Storage.Blobs;
@@ -108,20 +109,55 @@ public sealed class PredictionLog : IAsyncDisposable
         await WriteAsync(batch, NextStamp(), cancellationToken);
     }
 
-    /// <summary>Reads every logged prediction of a model (monitoring, tests).</summary>
+    /// <summary>Reads every logged prediction of a model (tests, the demo; monitoring reads its span with <see cref="ReadAsync"/>).</summary>
     public async Task<IReadOnlyList<PredictionRecord>> ReadAllAsync(string model, CancellationToken cancellationToken = default)
     {
         var records = new List<PredictionRecord>();
         await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, model + "/", cancellationToken))
         {
-            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
-            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                records.Add(JsonSerializer.Deserialize<PredictionRecord>(line, Json)!);
-            }
+            records.AddRange(await ReadBlobAsync(blob.Name, cancellationToken));
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// Streams the logged predictions of a model from the blobs of the hours <paramref name="from"/> to
+    /// <paramref name="to"/> (UTC; a blob's records are of its hour, so records just outside the span can come too).
+    /// </summary>
+    /// <remarks>
+    /// The log is never pruned: listing and downloading the whole of it made every drift run slower and bigger as the
+    /// log grew. One listing per day of the span, one blob in memory at a time.
+    /// </remarks>
+    /// <param name="model">The model.</param>
+    /// <param name="from">Start of the span.</param>
+    /// <param name="to">End of the span.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The records, blob by blob, oldest day first.</returns>
+    public async IAsyncEnumerable<PredictionRecord> ReadAsync(string model, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var first = HourOf(from);
+        var last = HourOf(to);
+        for (var day = first.Date; day <= last.Date; day = day.AddDays(1))
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"{model}/date={day:yyyy-MM-dd}/");
+            await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
+            {
+                var hour = blob.Name.AsSpan(prefix.Length);
+                if (!hour.StartsWith("hour=") || hour.Length < 7
+                    || !int.TryParse(hour.Slice(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var h)
+                    || day.AddHours(h) < first || day.AddHours(h) > last)
+                {
+                    continue;
+                }
+
+                foreach (var record in await ReadBlobAsync(blob.Name, cancellationToken))
+                {
+                    yield return record;
+                }
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -179,6 +215,15 @@ public sealed class PredictionLog : IAsyncDisposable
         }
     }
 
+    private static DateTime HourOf(DateTimeOffset time) =>
+        new(time.UtcDateTime.Ticks - (time.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+
+    private async Task<List<PredictionRecord>> ReadBlobAsync(string name, CancellationToken cancellationToken)
+    {
+        var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken);
+        return [.. content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<PredictionRecord>(line, Json)!)];
+    }
+
     private bool TryTake([MaybeNullWhen(false)] out PredictionRecord record)
     {
         if (!queue.TryDequeue(out record))
@@ -206,7 +251,7 @@ public sealed class PredictionLog : IAsyncDisposable
 
     private async Task WriteAsync(List<PredictionRecord> batch, long stamp, CancellationToken cancellationToken)
     {
-        foreach (var group in batch.GroupBy(r => (r.Model, Hour: new DateTime(r.Time.UtcDateTime.Ticks - (r.Time.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc))))
+        foreach (var group in batch.GroupBy(r => (r.Model, Hour: HourOf(r.Time))))
         {
             using var buffer = new MemoryStream();
             foreach (var record in group)

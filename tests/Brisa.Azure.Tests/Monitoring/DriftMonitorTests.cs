@@ -142,6 +142,23 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_UnreadableLogOlderThanItsWindows_NotRead()
+    {
+        // The drift window is a day and live performance 37 days back: a log blob from 60 days ago is none of its
+        // business. Before, the monitor downloaded the model's whole log, every run, and one unreadable line stopped it.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        await LogPredictionsAsync(model, version, amountFactor: 1, extraOldShifted: false);
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.PredictionsContainer);
+        await container.GetBlobClient($"{model}/date=2026-01-19/hour=00/unreadable.jsonl").UploadAsync(BinaryData.FromString("{\"truncated\n"));
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = await monitor.RunAsync(Definitions(model, retrainOnAlert: false), model);
+
+        Assert.Equal(1000, result!.Report.Rows);
+    }
+
+    [Fact]
     public async Task RunAsync_NoChampion_ReturnsNull()
     {
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
