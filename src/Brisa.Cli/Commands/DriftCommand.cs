@@ -15,6 +15,9 @@ namespace Brisa.Cli.Commands;
 /// </summary>
 public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftCommand.Settings>
 {
+    /// <summary>The longest drift window, in hours (366 days).</summary>
+    public const int MaxWindowHours = 8784;
+
     /// <summary>Options of <c>drift</c>.</summary>
     public sealed class Settings : CommandSettings
     {
@@ -35,7 +38,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
         /// <summary>The drift window.</summary>
         [CommandOption("--window-hours <H>")]
-        [Description("Compare the predictions of the last H hours (default 24).")]
+        [Description("Compare the predictions of the last H hours (default 24, at most 8784).")]
         public int WindowHours { get; init; } = 24;
 
         /// <summary>Definitions file instead of the registry.</summary>
@@ -48,7 +51,10 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
     public override ValidationResult Validate(CommandContext context, Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.WindowHours < 1 ? ValidationResult.Error("--window-hours must be at least 1.") : ValidationResult.Success();
+        // A year at most: the log is read a day at a time, and past TimeSpan's range the check itself failed (exit 1).
+        return settings.WindowHours is < 1 or > MaxWindowHours
+            ? ValidationResult.Error($"--window-hours must be between 1 and {MaxWindowHours} (a year).")
+            : ValidationResult.Success();
     }
 
     /// <inheritdoc />

@@ -38,6 +38,20 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.DoesNotContain("AzureWebJobsStorage", output);
     }
 
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    public async Task Drift_WindowOutOfRange_ExitTwoSaysTheRange(string hours)
+    {
+        // Before, a window past TimeSpan's range passed validation and failed the check: exit 1, "TimeSpan overflowed
+        // because the duration is too long."
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "drift", "fraud", "--definitions", RepositoryPaths.FraudDefinitions, "--window-hours", hours);
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains("--window-hours must be between 1 and 8784", output);
+    }
+
     [Fact]
     public async Task Drift_DemoDataWithAmountsTimesThree_PrintsTableAndWritesReport()
     {
