@@ -681,7 +681,9 @@ public static class DriftMetrics
 
         var (v0, l0) = knots[hi - 1];
         var (v1, l1) = knots[hi];
-        return l0 + ((l1 - l0) * (x - v0) / (v1 - v0));
+
+        // An infinite end (a float input beyond float's range) cannot be interpolated from: ∞ ∕ ∞ made D NaN.
+        return double.IsInfinity(v0) || double.IsInfinity(v1) ? l0 : l0 + ((l1 - l0) * (x - v0) / (v1 - v0));
     }
 
     /// <summary>

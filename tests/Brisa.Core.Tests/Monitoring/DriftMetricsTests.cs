@@ -78,6 +78,20 @@ public sealed class DriftMetricsTests
     }
 
     [Fact]
+    public void KolmogorovSmirnov_BaselineMinimumMinusInfinity_FiniteAndSmall()
+    {
+        // A double field without bounds sent as -1e39 is -∞ as the float the model (and the baseline) reads. Before,
+        // the CDF interpolated between (-∞, 0) and p01 as ∞ ∕ ∞: D was NaN, and a NaN p-value never warns.
+        var baseline = FeatureStatistics.Numeric("x", [.. Enumerable.Range(0, 10_000).Select(i => (float)(i % 1000)), float.NegativeInfinity]);
+        var current = Enumerable.Range(0, 150).Select(i => (double)((i * 37) % 1000)).ToArray();
+
+        var result = DriftMetrics.KolmogorovSmirnov(baseline, current);
+
+        Assert.True(result.Statistic < 0.1, $"D = {result.Statistic}");
+        Assert.True(result.PValue > 0.1, $"p = {result.PValue}");
+    }
+
+    [Fact]
     public void KolmogorovSmirnov_CountsOftenZeroFromTheSameDistribution_IsSmall()
     {
         // 80 % zeros, then 1 and 2: the baseline CDF jumps at its minimum; the sample's zeros sit on that jump.
