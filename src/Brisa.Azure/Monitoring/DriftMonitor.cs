@@ -85,7 +85,8 @@ public sealed class DriftMonitor
         var currencyField = definition.Cost?.CurrencyField;
         var recent = new List<PredictionRecord>();
         var predictions = new List<LivePrediction>();
-        await foreach (var r in log.ReadAsync(model, from < liveFrom ? from : liveFrom, to, cancellationToken).ConfigureAwait(false))
+        long unreadable = 0;
+        await foreach (var r in log.ReadAsync(model, from < liveFrom ? from : liveFrom, to, _ => unreadable++, cancellationToken).ConfigureAwait(false))
         {
             if (r.Version != champion || r.Time > to)
             {
@@ -110,7 +111,7 @@ public sealed class DriftMonitor
 
         var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
         var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
-        report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to) };
+        report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
         var html = DriftReportHtml.Render(report);
 
         var container = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);

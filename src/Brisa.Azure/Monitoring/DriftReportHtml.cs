@@ -39,6 +39,10 @@ public static class DriftReportHtml
             .Append("<p>Dataset verdict: ").Append(Verdict(report.Verdict)).Append(" — ").Append(P(report.DriftedShare)).Append(" of features drifted, ")
             .Append(P(report.AlertShare)).Append(" alert (PSI warn ").Append(N(report.Policy.PsiWarn)).Append(", alert ").Append(N(report.Policy.PsiAlert))
             .Append("; retrain on alert: ").Append(report.Policy.RetrainOnAlert ? "yes" : "no").Append(").</p>");
+        if (report.UnreadableLogLines > 0)
+        {
+            html.Append("<p class=\"warn\">").Append(H(UnreadableWarning(report.UnreadableLogLines))).Append("</p>");
+        }
 
         html.Append("<h2>Features</h2><table><tr><th>feature</th><th>method</th><th>PSI</th><th>PSI p</th><th>rows (effective)</th><th>JS</th><th>KS D</th><th>KS p</th><th>χ² p</th><th>missing (baseline → now)</th><th>verdict</th></tr>");
         foreach (var f in report.Features.Append(report.Score))
@@ -69,6 +73,13 @@ public static class DriftReportHtml
 
         return html.Append("</body></html>").ToString();
     }
+
+    /// <summary>What the report says when the prediction log had lines that are not records.</summary>
+    /// <param name="lines">The number of such lines.</param>
+    /// <returns>The sentence.</returns>
+    public static string UnreadableWarning(long lines) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"The prediction log read for this report has {lines:N0} unreadable line{(lines == 1 ? "" : "s")} (damaged, or not written by Brisa): left out of every number.");
 
     private static void Live(StringBuilder html, LivePerformance live)
     {

@@ -115,7 +115,7 @@ public sealed class PredictionLog : IAsyncDisposable
         var records = new List<PredictionRecord>();
         await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, model + "/", cancellationToken))
         {
-            records.AddRange(await ReadBlobAsync(blob.Name, cancellationToken));
+            records.AddRange(await ReadBlobAsync(blob.Name, unreadable: null, cancellationToken));
         }
 
         return records;
@@ -132,9 +132,13 @@ public sealed class PredictionLog : IAsyncDisposable
     /// <param name="model">The model.</param>
     /// <param name="from">Start of the span.</param>
     /// <param name="to">End of the span.</param>
+    /// <param name="unreadable">
+    /// Called with the blob name for each line that is not a record (not JSON, or without its id, request id, model,
+    /// version or features); the line is skipped. Null: such a line throws, as <see cref="ReadAllAsync"/> does.
+    /// </param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The records, blob by blob, oldest day first.</returns>
-    public async IAsyncEnumerable<PredictionRecord> ReadAsync(string model, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<PredictionRecord> ReadAsync(string model, DateTimeOffset from, DateTimeOffset to, Action<string>? unreadable = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var first = HourOf(from);
@@ -152,7 +156,7 @@ public sealed class PredictionLog : IAsyncDisposable
                     continue;
                 }
 
-                foreach (var record in await ReadBlobAsync(blob.Name, cancellationToken))
+                foreach (var record in await ReadBlobAsync(blob.Name, unreadable, cancellationToken))
                 {
                     yield return record;
                 }
@@ -218,10 +222,40 @@ public sealed class PredictionLog : IAsyncDisposable
     private static DateTime HourOf(DateTimeOffset time) =>
         new(time.UtcDateTime.Ticks - (time.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
 
-    private async Task<List<PredictionRecord>> ReadBlobAsync(string name, CancellationToken cancellationToken)
+    private async Task<List<PredictionRecord>> ReadBlobAsync(string name, Action<string>? unreadable, CancellationToken cancellationToken)
     {
         var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken);
-        return [.. content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<PredictionRecord>(line, Json)!)];
+        var records = new List<PredictionRecord>();
+        foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (unreadable is null)
+            {
+                records.Add(JsonSerializer.Deserialize<PredictionRecord>(line, Json)!);
+                continue;
+            }
+
+            PredictionRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<PredictionRecord>(line, Json);
+            }
+            catch (JsonException)
+            {
+                record = null;
+            }
+
+            // The writer never leaves these out; a line without them is damaged, or was not written by it.
+            if (record is { Id: not null, RequestId: not null, Model: not null, Version: not null, Features: not null })
+            {
+                records.Add(record);
+            }
+            else
+            {
+                unreadable(name);
+            }
+        }
+
+        return records;
     }
 
     private bool TryTake([MaybeNullWhen(false)] out PredictionRecord record)

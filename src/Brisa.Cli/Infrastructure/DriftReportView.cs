@@ -34,6 +34,11 @@ public static class DriftReportView
         console.MarkupLine(string.Create(
             CultureInfo.InvariantCulture,
             $"dataset verdict: {Verdict(report.Verdict)} ({Percent(report.DriftedShare)} of features drifted, {Percent(report.AlertShare)} alert; PSI warn {report.Policy.PsiWarn:0.##}, alert {report.Policy.PsiAlert:0.##}; the score row is not part of the verdict)"));
+        if (report.UnreadableLogLines > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {Brisa.Azure.Monitoring.DriftReportHtml.UnreadableWarning(report.UnreadableLogLines)}");
+        }
+
         if (report.Live is { } live)
         {
             RenderLive(console, live);

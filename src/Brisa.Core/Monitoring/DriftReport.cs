@@ -131,6 +131,12 @@ public sealed record DriftReport
     /// <summary>The champion on live traffic once labels arrived (null for non-binary models or when not computed).</summary>
     public LivePerformance? Live { get; init; }
 
+    /// <summary>
+    /// Lines of the prediction log read for this report that were not records (damaged, or not written by Brisa): left
+    /// out of every number, and said so, rather than failing the run.
+    /// </summary>
+    public long UnreadableLogLines { get; init; }
+
     /// <summary>The report as JSON (snake_case, like <see cref="TrainingReport"/>).</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, TrainingReport.JsonOptions);

@@ -159,6 +159,28 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_UnreadableLinesInTheWindow_SkippedAndCounted()
+    {
+        // A cut line, a JSON null and a record without its features, among readable ones of the last day. Before, the
+        // first of them failed the run, and every run for the 37 days the blob stayed in the spans read.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        await LogPredictionsAsync(model, version, amountFactor: 1, extraOldShifted: false);
+        var hour = Now.AddHours(-1).UtcDateTime;
+        var good = JsonSerializer.Serialize(new { request_id = "req", id = "x1", model, version, time = Now.AddHours(-1), score = 0.5, decision = false, features = new Dictionary<string, object> { ["tx:amount"] = 40.0, ["merchant"] = "fuel" } });
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.PredictionsContainer);
+        await container.GetBlobClient($"{model}/date={hour:yyyy-MM-dd}/hour={hour:HH}/damaged.jsonl")
+            .UploadAsync(BinaryData.FromString($"{good}\n{{\"request_id\": \"req\", \"id\": \"x2\n\nnull\n{{\"request_id\": \"req\", \"id\": \"x3\", \"model\": \"{model}\", \"version\": \"{version}\"}}\n"));
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = await monitor.RunAsync(Definitions(model, retrainOnAlert: false), model);
+
+        Assert.Equal(1001, result!.Report.Rows);
+        Assert.Equal(3, result.Report.UnreadableLogLines);
+        Assert.Contains("3 unreadable lines", result.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_NoChampion_ReturnsNull()
     {
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
