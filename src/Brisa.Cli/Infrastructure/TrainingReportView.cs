@@ -1,11 +1,15 @@
 using System.Globalization;
 using Brisa.Azure.Models;
 using Brisa.Azure.Training;
+using Brisa.Core.Definitions;
 using Spectre.Console;
 
 namespace Brisa.Cli;
 
-/// <summary>Prints a training run in business terms: threshold, expected cost, money saved, AUC, decision.</summary>
+/// <summary>
+/// Prints a training run: a classifier in business terms (threshold, expected cost, money saved, AUC), a regression by
+/// its errors (RMSE, MAE, R²); then the decision.
+/// </summary>
 public static class TrainingReportView
 {
     /// <summary>Writes the table and the promotion decision.</summary>
@@ -21,15 +25,28 @@ public static class TrainingReportView
 
         var evaluation = report.Evaluation;
         var business = evaluation.Business;
-        var money = (double value) => string.Create(CultureInfo.InvariantCulture, $"{value:N0} {business?.Currency}");
+        var money = (double value) => FormatMoney(value, business?.Currency);
         var table = new Table().Title($"{report.Model} {report.Version}").AddColumns("measure", "validation window");
-        table.AddRow("rows (positives)", $"{report.Validation.Rows:N0} ({report.Validation.Positives:N0}); trained on {report.Training.Rows:N0} ({report.Training.Positives:N0})");
+
+        // A regression's rows have no positives: its label is a value.
+        table.AddRow(
+            report.Task == ModelTask.Regression ? "rows" : "rows (positives)",
+            report.Task == ModelTask.Regression
+                ? string.Create(CultureInfo.InvariantCulture, $"{report.Validation.Rows:N0}; trained on {report.Training.Rows:N0}")
+                : string.Create(CultureInfo.InvariantCulture, $"{report.Validation.Rows:N0} ({report.Validation.Positives:N0}); trained on {report.Training.Rows:N0} ({report.Training.Positives:N0})"));
         table.AddRow("window", $"{report.Validation.From:yyyy-MM-dd HH:mm} to {report.Validation.To:yyyy-MM-dd HH:mm}; trained on {report.Training.From:yyyy-MM-dd HH:mm} to {report.Training.To:yyyy-MM-dd HH:mm}");
         if (evaluation.Binary is { } binary)
         {
             table.AddRow("AUC", binary.Auc.ToString("0.000", CultureInfo.InvariantCulture));
             table.AddRow("PR-AUC (base rate)", $"{binary.PrAuc:0.000} ({binary.BaseRate:P2})");
             table.AddRow("log loss", binary.LogLoss.ToString("0.0000", CultureInfo.InvariantCulture));
+        }
+
+        if (evaluation.Regression is { } regression)
+        {
+            table.AddRow("RMSE", regression.Rmse.ToString("0.000", CultureInfo.InvariantCulture));
+            table.AddRow("MAE", regression.Mae.ToString("0.000", CultureInfo.InvariantCulture));
+            table.AddRow("R²", regression.RSquared.ToString("0.000", CultureInfo.InvariantCulture));
         }
 
         if (business is not null)
@@ -56,6 +73,13 @@ public static class TrainingReportView
         var top = report.Importance.Take(5).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Feature} {i.Importance:0.000}"));
         console.MarkupLineInterpolated($"[grey]top features: {string.Join("; ", top)}[/]");
     }
+
+    /// <summary>An amount rounded to units, followed by its currency when the cost matrix names one.</summary>
+    /// <param name="value">The amount.</param>
+    /// <param name="currency">The currency, or null.</param>
+    /// <returns>The text, e.g. <c>1,200 EUR</c> or <c>1,200</c>.</returns>
+    public static string FormatMoney(double value, string? currency) =>
+        currency is null ? value.ToString("N0", CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{value:N0} {currency}");
 
     /// <summary>True when the run produced a model that saves money.</summary>
     public static bool SavesMoney(TrainingPipelineResult result) =>

@@ -73,8 +73,10 @@ public static class TrainingReportHtml
             html.Append("</table>");
         }
 
-        html.Append("<h2>Data</h2><table><tr><th></th><th>from</th><th>to</th><th>rows</th><th>positives</th></tr>")
-            .Append(RangeRow("training", report.Training)).Append(RangeRow("validation (newest " + N(report.ValidationSpan.TotalDays, "0.#") + " d)", report.Validation)).Append("</table>");
+        // A regression's rows have no positives (its label is a value).
+        var positives = report.Task != ModelTask.Regression;
+        html.Append("<h2>Data</h2><table><tr><th></th><th>from</th><th>to</th><th>rows</th>").Append(positives ? "<th>positives</th>" : "").Append("</tr>")
+            .Append(RangeRow("training", report.Training, positives)).Append(RangeRow("validation (newest " + Durations.Format(report.ValidationSpan) + ")", report.Validation, positives)).Append("</table>");
 
         if (e.Binary is { } m)
         {
@@ -150,8 +152,8 @@ public static class TrainingReportHtml
     private static string Card(string title, string value, string note) =>
         $"<div class=\"card\"><div>{H(title)}</div><div class=\"big\">{H(value)}</div><div>{H(note)}</div></div>";
 
-    private static string RangeRow(string name, DataRange range) =>
-        $"<tr><td>{H(name)}</td><td>{H(range.From.ToString("u", CultureInfo.InvariantCulture))}</td><td>{H(range.To.ToString("u", CultureInfo.InvariantCulture))}</td><td>{range.Rows}</td><td>{range.Positives}</td></tr>";
+    private static string RangeRow(string name, DataRange range, bool positives) =>
+        $"<tr><td>{H(name)}</td><td>{H(range.From.ToString("u", CultureInfo.InvariantCulture))}</td><td>{H(range.To.ToString("u", CultureInfo.InvariantCulture))}</td><td>{range.Rows}</td>{(positives ? $"<td>{range.Positives}</td>" : "")}</tr>";
 
     private static string Row(string name, string value) => $"<tr><td>{H(name)}</td><td>{H(value)}</td></tr>";
 

@@ -1,5 +1,6 @@
 using Brisa.Azure.Models;
 using Brisa.Azure.Training;
+using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Testing;
 using Spectre.Console.Testing;
@@ -39,15 +40,47 @@ public sealed class TrainingReportViewTests
         Assert.DoesNotContain("row currency", output, StringComparison.Ordinal);
     }
 
-    // A promoted binary report with this business result, as `brisa train` prints it.
-    private static string Render(BusinessResult business)
+    [Fact]
+    public void Render_CostWithoutCurrency_MoneySavedWithoutAGapForTheCurrency()
     {
-        var report = TrainingReports.Binary("fraud", DateTimeOffset.UnixEpoch) with
+        var business = new BusinessResult(null, 0.5, 104, 729, 2000, 626, 0.858, new ConfusionMatrix(24, 49, 75, 1), []);
+
+        var output = Render(business);
+
+        Assert.Contains("│ 626 (85.8 %)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Regression_ErrorMetricsAndNoPositives()
+    {
+        var report = TrainingReports.Binary("trip_duration", DateTimeOffset.UnixEpoch) with
+        {
+            Task = ModelTask.Regression,
+            Validation = new DataRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 119, 0),
+            Training = new DataRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 445, 0),
+            Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(119, 1.8718, 1.5086, 0.9845)),
+        };
+
+        var output = Render(report);
+
+        Assert.Matches(@"│ rows\s+│ 119; trained on 445\s+│", output);
+        Assert.DoesNotContain("positives", output, StringComparison.Ordinal);
+        Assert.Matches(@"│ RMSE\s+│ 1\.872\s+│", output);
+        Assert.Matches(@"│ MAE\s+│ 1\.509\s+│", output);
+        Assert.Matches(@"│ R²\s+│ 0\.985\s+│", output);
+    }
+
+    // A promoted binary report with this business result, as `brisa train` prints it.
+    private static string Render(BusinessResult business) =>
+        Render(TrainingReports.Binary("fraud", DateTimeOffset.UnixEpoch) with
         {
             Evaluation = new ModelEvaluation(null, 0.5, business.Confusion, business, null),
-        };
+        });
+
+    private static string Render(TrainingReport report)
+    {
         var console = new TestConsole().Width(400);
-        TrainingReportView.Render(console, new TrainingPipelineResult(new TrainingRunResult("fraud", TrainingRunStatus.Promoted, "Promoted: first version.", report, null), 100, 0, 100));
+        TrainingReportView.Render(console, new TrainingPipelineResult(new TrainingRunResult(report.Model, TrainingRunStatus.Promoted, "Promoted: first version.", report, null), 100, 0, 100));
         return console.Output;
     }
 }

@@ -134,6 +134,11 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
         Assert.True(metrics.RSquared > 0.2, $"R² {metrics.RSquared}");
         Assert.Equal(4, outcome.Report.Importance.Count);
         Assert.Equal(ModelTask.Regression, TrainedModel.Load(new MemoryStream(outcome.ModelBytes)).Task);
+
+        // A regression's rows have no positives: the data table has no such column.
+        var html = TrainingReportHtml.Render(outcome.Report);
+        Assert.Contains("<th>from</th><th>to</th><th>rows</th></tr>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("positives", html, StringComparison.Ordinal);
     }
 
     [Fact]
