@@ -113,18 +113,47 @@ public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<Mode
     protected override async Task<int> RunAsync(ModelRegistry registry, IReadOnlyList<string> versions, ModelSettings settings, CancellationToken cancellationToken)
     {
         var aliases = (await registry.GetAliasesAsync(settings.Model, cancellationToken)).Aliases;
-        var table = new Table().AddColumns("version", "alias", "trained", "AUC", "saved", "threshold");
+        var reports = new List<(string Version, TrainingReport? Report)>();
         foreach (var version in versions)
         {
-            var report = await registry.GetMetadataAsync(settings.Model, version, cancellationToken);
+            reports.Add((version, await registry.GetMetadataAsync(settings.Model, version, cancellationToken)));
+        }
+
+        // A classifier's headline is its ranking and savings, a regression's its errors; a model whose task changed
+        // between versions shows both.
+        var regression = reports.Any(r => r.Report?.Task == ModelTask.Regression);
+        var binary = !regression || reports.Any(r => r.Report is { Task: not ModelTask.Regression });
+        var table = new Table().AddColumns("version", "alias", "trained");
+        if (binary)
+        {
+            table.AddColumns("AUC", "saved", "threshold");
+        }
+
+        if (regression)
+        {
+            table.AddColumns("RMSE", "MAE", "R²");
+        }
+
+        foreach (var (version, report) in reports)
+        {
             var alias = version == aliases.Champion ? "[green]champion[/]" : version == aliases.Challenger ? "challenger" : "";
-            table.AddRow(
-                version,
-                alias,
-                report?.TrainedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "",
-                report?.Evaluation.Binary?.Auc.ToString("0.000", CultureInfo.InvariantCulture) ?? "",
-                report?.Evaluation.Business is { } b ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{b.Saved:N0} {b.Currency} ({b.SavedFraction:P1})")) : "",
-                report?.Threshold?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "");
+            var cells = new List<string> { version, alias, report?.TrainedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "" };
+            if (binary)
+            {
+                cells.Add(report?.Evaluation.Binary?.Auc.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
+                cells.Add(report?.Evaluation.Business is { } b ? Markup.Escape(TrainingReportView.FormatMoney(b.Saved, b.Currency) + string.Create(CultureInfo.InvariantCulture, $" ({b.SavedFraction:P1})")) : "");
+                cells.Add(report?.Threshold?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "");
+            }
+
+            if (regression)
+            {
+                var errors = report?.Evaluation.Regression;
+                cells.Add(errors?.Rmse.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
+                cells.Add(errors?.Mae.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
+                cells.Add(errors?.RSquared.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
+            }
+
+            table.AddRow([.. cells]);
         }
 
         Console.Write(table);

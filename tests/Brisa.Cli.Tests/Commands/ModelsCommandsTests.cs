@@ -2,6 +2,7 @@ using Brisa.Azure.Models;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Commands;
@@ -184,6 +185,28 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
 
         Assert.Equal(2, exitCode);
         Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_RegressionModel_ErrorMetricsInsteadOfAucAndSavings()
+    {
+        var model = $"r{Guid.NewGuid():N}"[..12];
+        var storage = BrisaStorage.FromConnectionString(azurite.ConnectionString);
+        await storage.EnsureCreatedAsync();
+        var trained = TrainingReports.Binary(model, DateTimeOffset.UtcNow) with
+        {
+            Version = "v20260301000000000-0123abcd",
+            Task = ModelTask.Regression,
+            Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(119, 1.8718, 1.5086, 0.9845)),
+        };
+        await new ModelRegistry(storage).SaveVersionAsync(trained, new byte[] { 1 });
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "list", model);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"│ version\s+│ alias\s+│ trained\s+│ RMSE\s+│ MAE\s+│ R²\s+│", output);
+        Assert.Matches(@"│ v20260301000000000-0123abcd\s+│\s+│ [0-9: -]+│ 1\.872\s+│ 1\.509\s+│ 0\.985\s+│", output);
+        Assert.DoesNotContain("AUC", output, StringComparison.Ordinal);
     }
 
     [Fact]
