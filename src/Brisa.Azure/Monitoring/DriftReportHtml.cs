@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Brisa.Core.Definitions;
 using Brisa.Core.Monitoring;
 
 namespace Brisa.Azure.Monitoring;
@@ -85,7 +86,7 @@ public static class DriftReportHtml
     {
         var money = live.Currency is null ? string.Empty : " (" + H(live.Currency) + ")";
         html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events arriving within ")
-            .Append(N(live.LabelWithin.TotalDays)).Append(" days, as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
+            .Append(Durations.Format(live.LabelWithin)).Append(", as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
             .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
         foreach (var warning in live.Warnings)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Brisa.Core.Definitions;
 using Brisa.Core.Monitoring;
 using Spectre.Console;
 
@@ -55,7 +56,7 @@ public static class DriftReportView
 
         var currency = live.Currency is null ? "" : " " + live.Currency;
         var table = new Table()
-            .Title($"live performance: predictions joined with {live.LabelSource} events (within {live.LabelWithin.TotalDays:0} days), threshold {live.Threshold:0.####}")
+            .Title($"live performance: predictions joined with {live.LabelSource} events (within {Durations.Format(live.LabelWithin)}), threshold {live.Threshold:0.####}")
             .AddColumns("day", "predictions", "no id", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
         foreach (var day in live.Days)
         {

@@ -55,6 +55,17 @@ public sealed partial class DriftReportHtmlTests
         Assert.DoesNotContain("alt=\"Live AUC per day\"", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_LabelWindowUnderADay_NamesItAsDefined()
+    {
+        var report = Report();
+        report = report with { Live = report.Live! with { LabelWithin = TimeSpan.FromMinutes(20) } };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains("</code> events arriving within 20m, as of", html, StringComparison.Ordinal);
+    }
+
     private static DriftReport Report()
     {
         var rng = new Random(3);
