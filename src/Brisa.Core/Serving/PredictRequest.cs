@@ -69,7 +69,7 @@ public static class PredictRequest
             {
                 if (!known.Contains(property.Name))
                 {
-                    throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)))}.");
+                    throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)).Distinct(StringComparer.Ordinal))}.");
                 }
             }
 

@@ -172,4 +172,19 @@ public sealed class PredictRequestTests
         Assert.Equal(400, error.Status);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_UnknownFieldWhenAJoinKeyIsAlsoARequestField_NamesEachFieldOnce()
+    {
+        // merchant_id is the merchant views' join key and, here, a request field of the model too.
+        var yaml = File.ReadAllText(SampleDefinitionsTests.SamplePath())
+            .Replace("request_fields: [amount, country, channel, currency]", "request_fields: [amount, country, channel, currency, merchant_id]", StringComparison.Ordinal);
+        var definitions = DefinitionLoader.Parse(yaml, "features.yaml").Definitions!;
+        var requirements = TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("fraud")!).Requirements;
+
+        var error = Assert.Throws<ServingException>(() => PredictRequest.Parse(
+            Encoding.UTF8.GetBytes("""{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos","colour":"red"}"""), requirements, Now, "req"));
+
+        Assert.Contains("The model reads: customer_id, merchant_id, amount, country, channel, currency.", error.Message, StringComparison.Ordinal);
+    }
 }
