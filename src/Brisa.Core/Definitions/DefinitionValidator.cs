@@ -555,6 +555,10 @@ internal sealed class DefinitionValidator
             {
                 Error(label, "key", DiagnosticCodes.InvalidLabelKey, $"label key '{label.Key}' is not a field of observation source '{observation.Name}'", "The key matches label events to observations, so both sources need it.");
             }
+            else if (labelSource is not null && observation is not null)
+            {
+                CheckLabelKeyType(model, labelSource.FindField(label.Key)!, observation.FindField(label.Key)!, labelSource, observation);
+            }
         }
 
         CheckLabelValue(model, labelSource);
@@ -562,6 +566,21 @@ internal sealed class DefinitionValidator
         CheckTrainer(model);
         CheckSchedule(model);
         CheckPromotionAndCost(model, observation);
+    }
+
+    // Labels are matched to observations by the key's value as text (EntityKeys.FromField), as entity keys are.
+    private void CheckLabelKeyType(ModelDefinition model, FieldDefinition inLabels, FieldDefinition inObservations, SourceDefinition labelSource, SourceDefinition observation)
+    {
+        var label = model.Label;
+        var odd = new[] { inObservations, inLabels }.FirstOrDefault(f => f.Type is not (FieldType.String or FieldType.Long));
+        if (odd is not null)
+        {
+            Error(label, "key", DiagnosticCodes.LabelKeyType, $"label key '{label.Key}' of model '{model.Name}' has type {odd.Type.ToYamlName()} in {(odd == inLabels ? "label source '" + labelSource.Name : "observation source '" + observation.Name)}'", "A label key must be a string or long field: labels are matched to observations by the key's value as text, so a double's fraction would be dropped (1.2 and 1.7 would match) and a bool or timestamp would match unrelated events.");
+        }
+        else if (inLabels.Type != inObservations.Type)
+        {
+            Error(label, "key", DiagnosticCodes.LabelKeyType, $"label key '{label.Key}' of model '{model.Name}' is {inObservations.Type.ToYamlName()} in observation source '{observation.Name}' but {inLabels.Type.ToYamlName()} in label source '{labelSource.Name}'", "Give it one type in both sources: labels are matched by the key's text, so a string such as '0042' would never match the number 42.");
+        }
     }
 
     private void CheckLabelValue(ModelDefinition model, SourceDefinition? labelSource)

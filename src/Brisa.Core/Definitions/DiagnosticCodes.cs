@@ -21,6 +21,7 @@ public static class DiagnosticCodes
         InvalidThreshold, // promotion guardrails and drift levels apply as written
         UnknownTrainerParameter, // the trainer ignores it
         TrainerParameterOutOfRange, // training stops at it with the trainer's message, or fits a weak model the promotion policy judges
+        LabelKeyType, // labels match by the key's text as before: exactly for integral values and keys spelled alike in both sources
     ]);
 
     /// <summary>
@@ -223,4 +224,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0525: A trainer parameter is out of the range the trainer accepts (it would fail at training, or fit a constant model).</summary>
     public const string TrainerParameterOutOfRange = "BR0525";
+
+    /// <summary>BR0526: A label key is not a string or long field in both sources, or has a different type in each.</summary>
+    public const string LabelKeyType = "BR0526";
 }

@@ -51,6 +51,22 @@ public class StoredDefinitionsTests
     }
 
     [Fact]
+    public void FromJson_LabelKeyOfAnotherTypeInTheLabelSource_LoadsWithTheRuleAsStoredWarning()
+    {
+        // Applied before the rule: labels still match by the key's text, as they did.
+        var json = SampleJson();
+        var chargeback = json.IndexOf("\"name\":\"chargeback\"", StringComparison.Ordinal);
+        const string Text = "{\"name\":\"transaction_id\",\"type\":\"string\"";
+        var key = json.IndexOf(Text, chargeback, StringComparison.Ordinal);
+        json = json[..key] + "{\"name\":\"transaction_id\",\"type\":\"long\"" + json[(key + Text.Length)..];
+
+        var loaded = FeatureRepositoryDefinition.FromJson(json);
+
+        Assert.Equal(DiagnosticCodes.LabelKeyType, Assert.Single(loaded.StoredWarnings).Code);
+        Assert.Equal(FieldType.Long, loaded.FindSource("chargeback")!.FindField("transaction_id")!.Type);
+    }
+
+    [Fact]
     public void FromJson_PolicyAndOtherRuleBroken_ThrowsWithTheOtherRuleOnly()
     {
         var json = SampleJson()
