@@ -162,14 +162,20 @@ public sealed class TrainingSetBuilder
 
         var n = order.Length;
         var features = Requirements.Features;
-        var keyColumns = new TrainingColumn[Requirements.EntityKeyFields.Count];
+        // A join key that is also a request field (a zone keying its view and read as an input) is one column: the
+        // request field's, typed as the source declares it. Two columns of one name make files Spark refuses.
+        var keyColumns = new TrainingColumn?[Requirements.EntityKeyFields.Count];
         var requestColumns = new TrainingColumn[Requirements.RequestFields.Count];
         var featureColumns = new TrainingColumn[features.Count];
         var labelColumn = observations.LabelType is { } labelType ? new TrainingColumn("label", TrainingColumnRole.Label, labelType, null, n) : null;
         var columns = new List<TrainingColumn>(keyColumns.Length + requestColumns.Length + featureColumns.Length + 1);
         for (var k = 0; k < keyColumns.Length; k++)
         {
-            columns.Add(keyColumns[k] = new TrainingColumn(Requirements.EntityKeyFields[k], TrainingColumnRole.EntityKey, FieldType.String, null, n));
+            var name = Requirements.EntityKeyFields[k];
+            if (!Requirements.RequestFields.Any(f => f.Name == name))
+            {
+                columns.Add(keyColumns[k] = new TrainingColumn(name, TrainingColumnRole.EntityKey, FieldType.String, null, n));
+            }
         }
 
         for (var q = 0; q < requestColumns.Length; q++)
@@ -244,7 +250,10 @@ public sealed class TrainingSetBuilder
 
             for (var k = 0; k < keyColumns.Length; k++)
             {
-                keyColumns[k].Data[r] = FieldValue.FromText(observationKeyIndex[k] < 0 ? null : observations.KeyOf(row, observationKeyIndex[k]));
+                if (keyColumns[k] is { } keyColumn)
+                {
+                    keyColumn.Data[r] = FieldValue.FromText(observationKeyIndex[k] < 0 ? null : observations.KeyOf(row, observationKeyIndex[k]));
+                }
             }
 
             for (var q = 0; q < requestColumns.Length; q++)

@@ -61,6 +61,33 @@ public sealed class TrainingSetParquetTests
         Assert.Equal(50, r);
     }
 
+    [Fact]
+    public async Task WriteAsync_JoinKeyAlsoARequestField_OneColumnOfThatName()
+    {
+        // customer_id keys customer_1h and is read as a model input too: one column, or Spark refuses the file
+        // ("Found duplicate column(s)") and DuckDB renames the second one customer_id_1.
+        var plan = FeaturePlan.Compile(FraudHistory.Definitions, trackEventIds: false);
+        var builder = new TrainingSetBuilder(plan, [FeatureReference.Parse("customer_1h:txn_count_1h")], ["customer_id", "amount"], FraudHistory.Definitions.FindSource("transaction"));
+        var rows = new ObservationSet(builder.Requirements.EntityKeyFields, builder.Requirements.RequestFields, FieldType.Bool);
+        rows.Add("r0", TicksOf(0), ["c1"], [FieldValue.FromText("c1"), FieldValue.FromNumber(12.5)], FieldValue.FromNumber(0));
+        var set = builder.Build(rows, []);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("brisa-trainingset-").FullName, "set.parquet");
+        await using (var file = File.Create(path))
+        {
+            await TrainingSetParquet.WriteAsync(set, file);
+        }
+
+        using var duck = Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{path}')";
+        using var reader = command.ExecuteReader();
+        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+
+        Assert.Equal(["row_id", "observation_time", "customer_id", "amount", "customer_1h__txn_count_1h", "label"], names);
+        Assert.True(reader.Read());
+        Assert.Equal("c1", reader.GetString(names.IndexOf("customer_id")));
+    }
+
     private static long TicksOf(int row) => TiledView.ToUnixTicks(Start) + (row * Step / 10 * 10);
 
     // Rows of the sample's customer_1h count, one every Step, with the transaction's own timestamp as a request field.
