@@ -130,6 +130,7 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(stream.Cancelled(stream.Trips.Where(t => t.Time > now.AddDays(-2))), int.Parse(all.Groups["positives"].Value, CultureInfo.InvariantCulture));
         var durationDrift = await RunAsync("drift", "trip_duration", "--out", Path.Combine(Path.GetTempPath(), $"duration-{Guid.NewGuid():N}.html"));
         Assert.Matches(@"│ surge_distance\s+│ (psi|ks)\s+│", durationDrift);
+        Assert.Contains("live performance: tracked for binary classifiers only", durationDrift, StringComparison.Ordinal);
     }
 
     // Runs brisa as its own process against the fixture's storage; fails the test, with the output, unless it exits 0.

@@ -110,7 +110,11 @@ public sealed class DriftMonitor
         }
 
         var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
-        var labels = await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+
+        // Live performance is a classifier's (LivePerformanceAnalyzer): a regression's label files need not be read.
+        IReadOnlyList<LabelArrival> labels = definition.Task == ModelTask.BinaryClassification
+            ? await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false)
+            : [];
         report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
         var html = DriftReportHtml.Render(report);
 

@@ -65,6 +65,10 @@ public static class DriftReportHtml
         {
             Live(html, live);
         }
+        else if (report.Task == ModelTask.Regression)
+        {
+            html.Append("<h2>Live performance</h2><p>Tracked for binary classifiers only: the predictions of a regression model are not joined with its label events.</p>");
+        }
 
         html.Append("<h2>Distributions: baseline vs current</h2>");
         foreach (var f in report.Features.OrderByDescending(f => f.Verdict).ThenByDescending(f => f.Psi).Append(report.Score).Where(f => f.Bins.Count > 0))

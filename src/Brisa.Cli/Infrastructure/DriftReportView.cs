@@ -44,6 +44,10 @@ public static class DriftReportView
         {
             RenderLive(console, live);
         }
+        else if (report.Task == ModelTask.Regression)
+        {
+            console.MarkupLine("live performance: tracked for binary classifiers only; the predictions of a regression model are not joined with its label events.");
+        }
     }
 
     private static void RenderLive(IAnsiConsole console, LivePerformance live)

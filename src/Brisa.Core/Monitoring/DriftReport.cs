@@ -92,6 +92,9 @@ public sealed record DriftReport
     /// <summary>The baseline version (the champion).</summary>
     public required string Version { get; init; }
 
+    /// <summary>The model's task (reports written before it was recorded read as binary classification).</summary>
+    public ModelTask Task { get; init; } = ModelTask.BinaryClassification;
+
     /// <summary>The training window the feature baseline was computed on.</summary>
     public required DataRange BaselineWindow { get; init; }
 
@@ -204,6 +207,7 @@ public static class DriftAnalyzer
         {
             Model = baseline.Model,
             Version = baseline.Version,
+            Task = baseline.Task,
             BaselineWindow = baseline.Training,
             ScoreBaselineWindow = baseline.Validation,
             From = current.From,

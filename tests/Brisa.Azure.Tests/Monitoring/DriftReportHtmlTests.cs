@@ -66,6 +66,16 @@ public sealed partial class DriftReportHtmlTests
         Assert.Contains("</code> events arriving within 20m, as of", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_RegressionModel_SaysLivePerformanceIsForClassifiersOnly()
+    {
+        var report = Report() with { Task = ModelTask.Regression, Live = null };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains("<h2>Live performance</h2><p>Tracked for binary classifiers only: the predictions of a regression model are not joined with its label events.</p>", html, StringComparison.Ordinal);
+    }
+
     private static DriftReport Report()
     {
         var rng = new Random(3);

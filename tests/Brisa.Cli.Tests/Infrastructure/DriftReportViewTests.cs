@@ -23,6 +23,24 @@ public sealed class DriftReportViewTests
         Assert.Contains($"live performance: predictions joined with cancellation events ({expected}), threshold 0.5", console.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_RegressionModel_SaysLivePerformanceIsForClassifiersOnly()
+    {
+        var scores = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
+        var champion = TrainingReports.Binary("trip_duration", Now.AddDays(-3)) with
+        {
+            Task = ModelTask.Regression,
+            Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(100, 2, 1.5, 0.9)),
+            ScoreBaseline = FeatureStatistics.Numeric("score", scores),
+        };
+        var report = DriftAnalyzer.Analyze(champion, new DriftInput(Now.AddDays(-1), Now, 20, new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal), [.. Enumerable.Range(0, 20).Select(i => (double)i)]), new DriftPolicy());
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report);
+
+        Assert.Contains("live performance: tracked for binary classifiers only; the predictions of a regression model are not joined with its label events.", console.Output, StringComparison.Ordinal);
+    }
+
     // A classifier's drift report over a few scores, with live performance from labels arriving within the given window.
     private static DriftReport Report(TimeSpan within)
     {
