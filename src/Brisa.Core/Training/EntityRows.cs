@@ -21,6 +21,9 @@ public static class EntityRows
     /// <summary>The optional row id column's name.</summary>
     public const string RowIdColumn = "row_id";
 
+    // 2^53: the largest integer a double holds exactly, the bound ingestion puts on long fields.
+    private const long MaxExactInteger = 1L << 53;
+
     /// <summary>Reads the rows for <paramref name="requirements"/>.</summary>
     /// <param name="csv">The CSV text.</param>
     /// <param name="requirements">What the features need: join keys and request fields (typed).</param>
@@ -66,7 +69,7 @@ public static class EntityRows
 
             for (var k = 0; k < keys.Length; k++)
             {
-                keyValues[k] = fields[keys[k]] is { Length: > 0 } key ? key : null;
+                keyValues[k] = fields[keys[k]] is { Length: > 0 } key ? KeyOf(key, requirements.EntityKeyFields[k], requirements, line) : null;
             }
 
             for (var r = 0; r < requests.Length; r++)
@@ -87,6 +90,20 @@ public static class EntityRows
         return index >= 0
             ? index
             : throw new FormatException($"line 1: no column '{name}' ({what}); the header has: {string.Join(", ", header)}.");
+    }
+
+    // A long key's events are keyed by the integer's plain digits (EntityKeys.FromField); read as text, "1005.0" (a
+    // pandas int column with gaps is written as floats) or "01005" would silently find none of them.
+    private static string KeyOf(string text, string name, FeatureRequirements requirements, int line)
+    {
+        if (!requirements.LongEntityKeyFields.Contains(name))
+        {
+            return text;
+        }
+
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number is >= -MaxExactInteger and <= MaxExactInteger
+            ? number.ToString(CultureInfo.InvariantCulture)
+            : throw new FormatException($"line {line}: '{Shorten(text)}' in column '{name}' is not a whole number between -2^53 and 2^53: {name} is a long join key, so each row must name an integer, e.g. 1005 (write a float column such as 1005.0 as integers).");
     }
 
     private static FieldValue Typed(string text, FieldDefinition field, int line)

@@ -26,6 +26,11 @@ public sealed class FeatureRequirements
         Views = views;
         EntityKeyFields = entityKeyFields;
         RequestFields = requestFields;
+
+        // A key every source of its views declares long: its events are keyed by the integer's plain digits.
+        LongEntityKeyFields = entityKeyFields
+            .Where(key => views.Where(v => v.Source.Fields[v.EntityKeyField].Name == key).All(v => v.Source.Fields[v.EntityKeyField].Type == FieldType.Long))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The requested features, resolved, in request order.</summary>
@@ -36,6 +41,13 @@ public sealed class FeatureRequirements
 
     /// <summary>The join keys of <see cref="Views"/>' entities, distinct, in first-use order.</summary>
     public IReadOnlyList<string> EntityKeyFields { get; }
+
+    /// <summary>
+    /// The join keys of <see cref="EntityKeyFields"/> that every source of their views declares <c>long</c>: their
+    /// events are keyed by the integer as plain digits (<see cref="Brisa.Core.Features.EntityKeys"/>), so a key given as text must
+    /// name an integer to find them.
+    /// </summary>
+    public IReadOnlySet<string> LongEntityKeyFields { get; }
 
     /// <summary>The request fields: the extra ones asked for, then the on-demand features' inputs, distinct by name.</summary>
     public IReadOnlyList<FieldDefinition> RequestFields { get; }

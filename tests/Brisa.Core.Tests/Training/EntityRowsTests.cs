@@ -1,5 +1,6 @@
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
+using Brisa.Core.Tests.Definitions;
 using Brisa.Core.Training;
 
 namespace Brisa.Core.Tests.Training;
@@ -69,5 +70,47 @@ public class EntityRowsTests
         var error = Assert.Throws<FormatException>(() => EntityRows.ReadCsv(csv, Model));
 
         Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("1005.0")]
+    [InlineData(" 1005")]
+    [InlineData("d1005")]
+    [InlineData("9007199254740993")]
+    public void ReadCsv_LongJoinKeyNotAnInteger_FormatExceptionInsteadOfRowsThatFindNothing(string driver)
+    {
+        // A long key read as its text matched no event: "1005.0" (pandas writes an int column with gaps as floats) is not "1005".
+        var csv = $"event_timestamp,driver_id,rider_id\n2026-05-01,{driver},r1\n";
+
+        var error = Assert.Throws<FormatException>(() => EntityRows.ReadCsv(csv, Rides));
+
+        Assert.Equal($"line 2: '{driver}' in column 'driver_id' is not a whole number between -2^53 and 2^53: driver_id is a long join key, so each row must name an integer, e.g. 1005 (write a float column such as 1005.0 as integers).", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1005", "1005")]
+    [InlineData("+1005", "1005")]
+    [InlineData("01005", "1005")]
+    [InlineData("-7", "-7")]
+    public void ReadCsv_LongJoinKey_TheIntegerAsEventsKeyIt(string driver, string key)
+    {
+        var csv = $"event_timestamp,driver_id,rider_id\n2026-05-01,{driver},007\n";
+
+        var rows = EntityRows.ReadCsv(csv, Rides);
+
+        Assert.Equal(key, rows.KeyOf(0, rows.EntityKeyFields.ToList().IndexOf("driver_id")));
+        Assert.Equal("007", rows.KeyOf(0, rows.EntityKeyFields.ToList().IndexOf("rider_id")));
+    }
+
+    // The rides sample: driver_id is a long join key, rider_id a string one.
+    private static FeatureRequirements Rides
+    {
+        get
+        {
+            var path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(SampleDefinitionsTests.SamplePath()))!, "rides", "features.yaml");
+            var definitions = DefinitionLoader.Load(path).Definitions!;
+            var plan = Brisa.Core.Features.FeaturePlan.Compile(definitions, trackEventIds: false);
+            return new TrainingSetBuilder(plan, [FeatureReference.Parse("driver_1d:trips_1d"), FeatureReference.Parse("rider_30d:rider_trips_30d")]).Requirements;
+        }
     }
 }
