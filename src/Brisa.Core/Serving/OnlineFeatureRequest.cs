@@ -82,6 +82,12 @@ public sealed class OnlineFeatureRequest
             throw ServingException.BadRequest("Missing entity key", $"Features of {views} need the entity key '{missing}' in 'entities'.");
         }
 
+        // A key every requested view's source declares long is keyed by the integer's digits there (EntityKeys).
+        foreach (var key in requested.GroupBy(f => f.JoinKey).Where(g => g.All(f => f.View.Source.Fields[f.View.EntityKeyField].Type == FieldType.Long)).Select(g => g.Key))
+        {
+            columns[key] = [.. columns[key].Select(k => RequestJson.LongKeyOf(key, k))];
+        }
+
         return new OnlineFeatureRequest(requested, columns, rows[0]);
     }
 

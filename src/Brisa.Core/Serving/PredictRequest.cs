@@ -76,9 +76,9 @@ public static class PredictRequest
             for (var k = 0; k < keys.Length; k++)
             {
                 var name = requirements.EntityKeyFields[k];
-                keys[k] = instance.TryGetProperty(name, out var key)
-                    ? RequestJson.KeyOf(name, key)
-                    : throw ServingException.BadRequest("Missing entity key", $"Instance {i}: missing entity key '{name}'.");
+                keys[k] = !instance.TryGetProperty(name, out var key)
+                    ? throw ServingException.BadRequest("Missing entity key", $"Instance {i}: missing entity key '{name}'.")
+                    : requirements.LongEntityKeyFields.Contains(name) ? RequestJson.LongKeyOf(name, RequestJson.KeyOf(name, key)) : RequestJson.KeyOf(name, key);
             }
 
             for (var f = 0; f < values.Length; f++)

@@ -86,6 +86,23 @@ internal static class RequestJson
         }
     }
 
+    /// <summary>
+    /// The key of a <c>long</c> join key given as text, as its events are keyed: the integer's plain digits
+    /// (<c>01005</c> → <c>1005</c>). Anything else (<c>1005.0</c>, <c>d1005</c>) is a bad request: as text it would find
+    /// nothing and be answered <c>NOT_FOUND</c>, which the caller could not tell from an unknown entity.
+    /// </summary>
+    /// <param name="joinKey">The join key.</param>
+    /// <param name="key">The key as given.</param>
+    /// <returns>The canonical key.</returns>
+    /// <exception cref="ServingException">The key is not a whole number within ±2^53.</exception>
+    public static string LongKeyOf(string joinKey, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return long.TryParse(key, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= -(1L << 53) and <= 1L << 53
+            ? number.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : throw ServingException.BadRequest("Bad entity key", $"Entity key '{joinKey}' is a long key: '{(key.Length <= 40 ? key : key[..40] + "…")}' is not a whole number between -2^53 and 2^53. Send the integer, e.g. 1005.");
+    }
+
     /// <summary>Entity key columns: each a join key of a defined entity, holding strings (or integers, read as text).</summary>
     public static Dictionary<string, string[]> ReadEntityColumns(JsonElement entities, FeatureRepositoryDefinition definitions)
     {

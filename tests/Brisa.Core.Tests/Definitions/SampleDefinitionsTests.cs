@@ -25,6 +25,22 @@ public class SampleDefinitionsTests
         return result.Definitions!;
     }
 
+    /// <summary>The second sample, samples/rides: long join keys, a regression and a classifier without currencies.</summary>
+    internal static FeatureRepositoryDefinition LoadRidesSample()
+    {
+        var result = DefinitionLoader.Load(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(SamplePath()))!, "rides", "features.yaml"));
+        Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
+        return result.Definitions!;
+    }
+
+    [Fact]
+    public void Load_RidesSample_HasNoDiagnostics()
+    {
+        var definitions = LoadRidesSample();
+
+        Assert.Equal(["trip_duration", "cancel"], definitions.Models.Select(m => m.Name));
+    }
+
     [Fact]
     public void Load_FraudSample_HasNoDiagnostics()
     {

@@ -134,4 +134,30 @@ public sealed class OnlineFeatureRequestTests
             AggregationKind.Last => FieldValue.FromText(country),
             _ => FieldValue.FromNumber(1.5),
         }).ToArray();
+
+    [Theory]
+    [InlineData("\"1005\"", "1005")]
+    [InlineData("\"01005\"", "1005")]
+    [InlineData("1005", "1005")]
+    public void Parse_LongJoinKeyAsText_TheIntegerAsEventsKeyIt(string driver, string key)
+    {
+        var request = OnlineFeatureRequest.Parse(Encoding.UTF8.GetBytes($$$"""{"features":["driver_1d:trips_1d"],"entities":{"driver_id":[{{{driver}}}]}}"""), Rides);
+
+        Assert.Equal([key], request.Entities["driver_id"]);
+    }
+
+    [Theory]
+    [InlineData("1005.0")]
+    [InlineData(" 1005")]
+    [InlineData("d1005")]
+    public void Parse_LongJoinKeyTextNotAnInteger_BadEntityKeyInsteadOfNotFound(string driver)
+    {
+        var error = Assert.Throws<ServingException>(() => OnlineFeatureRequest.Parse(Encoding.UTF8.GetBytes($$$"""{"features":["driver_1d:trips_1d"],"entities":{"driver_id":["{{{driver}}}"]}}"""), Rides));
+
+        Assert.Equal((400, "Bad entity key"), (error.Status, error.Title));
+        Assert.Contains($"Entity key 'driver_id' is a long key: '{driver}' is not a whole number between -2^53 and 2^53", error.Message, StringComparison.Ordinal);
+    }
+
+    // The rides sample: driver_id is a long join key.
+    private static readonly FeaturePlan Rides = FeaturePlan.Compile(SampleDefinitionsTests.LoadRidesSample(), trackEventIds: true);
 }

@@ -187,4 +187,35 @@ public sealed class PredictRequestTests
 
         Assert.Contains("The model reads: customer_id, merchant_id, amount, country, channel, currency.", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\"01005\"")]
+    [InlineData("1005")]
+    public void Parse_LongJoinKey_TheIntegerAsEventsKeyIt(string driver)
+    {
+        var set = PredictRequest.Parse(RidesBody(driver), RidesRequirements, Now, "req");
+
+        Assert.Equal("1005", set.KeyOf(0, RidesRequirements.EntityKeyFields.ToList().IndexOf("driver_id")));
+    }
+
+    [Fact]
+    public void Parse_LongJoinKeyTextNotAnInteger_BadEntityKeyInsteadOfNotFound()
+    {
+        var error = Assert.Throws<ServingException>(() => PredictRequest.Parse(RidesBody("\"1005.0\""), RidesRequirements, Now, "req"));
+
+        Assert.Equal((400, "Bad entity key"), (error.Status, error.Title));
+        Assert.Contains("Entity key 'driver_id' is a long key: '1005.0' is not a whole number between -2^53 and 2^53", error.Message, StringComparison.Ordinal);
+    }
+
+    // The rides sample's regression: driver_id is a long join key.
+    private static readonly FeatureRequirements RidesRequirements = RidesModelRequirements();
+
+    private static FeatureRequirements RidesModelRequirements()
+    {
+        var definitions = SampleDefinitionsTests.LoadRidesSample();
+        return TrainingSetBuilder.ForModel(FeaturePlan.Compile(definitions, trackEventIds: true), definitions.FindModel("trip_duration")!).Requirements;
+    }
+
+    private static byte[] RidesBody(string driver) =>
+        Encoding.UTF8.GetBytes($$"""{"driver_id":{{driver}},"pickup_zone":"pier","distance_km":3,"passengers":1,"surge":false}""");
 }

@@ -107,8 +107,7 @@ public class EntityRowsTests
     {
         get
         {
-            var path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(SampleDefinitionsTests.SamplePath()))!, "rides", "features.yaml");
-            var definitions = DefinitionLoader.Load(path).Definitions!;
+            var definitions = SampleDefinitionsTests.LoadRidesSample();
             var plan = Brisa.Core.Features.FeaturePlan.Compile(definitions, trackEventIds: false);
             return new TrainingSetBuilder(plan, [FeatureReference.Parse("driver_1d:trips_1d"), FeatureReference.Parse("rider_30d:rider_trips_30d")]).Requirements;
         }
