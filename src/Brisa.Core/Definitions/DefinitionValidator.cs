@@ -658,10 +658,16 @@ internal sealed class DefinitionValidator
                 continue;
             }
 
-            if (featureView.FindFeature(reference.Name) is null)
+            if (featureView.FindFeature(reference.Name) is not { } viewFeature)
             {
                 bag.Error(map.Item(model, "features", i), DiagnosticCodes.UnknownFeatureReference, $"unknown feature '{reference.Name}' in view '{featureView.Name}' of model '{model.Name}'", NameSuggestions.Hint(reference.Name, [.. featureView.Features.Select(f => f.Name)], $"features of '{featureView.Name}'"));
                 continue;
+            }
+
+            // The last value of a timestamp field is an absolute time, as a timestamp request field is (BR0518).
+            if (viewFeature.Aggregation == AggregationKind.Last && viewFeature.Field is { } lastOf && definitions.FindSource(featureView.Source)?.FindField(lastOf) is { Type: FieldType.Timestamp })
+            {
+                bag.Error(map.Item(model, "features", i), DiagnosticCodes.TimestampModelFeature, $"feature '{reference}' of model '{model.Name}' is a timestamp (the last '{lastOf}'), which is no model input: a model that learns absolute times does not carry over to new ones", "Remove it from the model's features; windows already measure how recent events are (e.g. a count over a short window).");
             }
 
             viewsNeeded.Add((featureView, i));

@@ -22,6 +22,7 @@ public static class DiagnosticCodes
         UnknownTrainerParameter, // the trainer ignores it
         TrainerParameterOutOfRange, // training stops at it with the trainer's message, or fits a weak model the promotion policy judges
         LabelKeyType, // labels match by the key's text as before: exactly for integral values and keys spelled alike in both sources
+        TimestampModelFeature, // the time trains and serves as the same number; only the model's quality suffers
     ]);
 
     /// <summary>
@@ -227,4 +228,7 @@ public static class DiagnosticCodes
 
     /// <summary>BR0526: A label key is not a string or long field in both sources, or has a different type in each.</summary>
     public const string LabelKeyType = "BR0526";
+
+    /// <summary>BR0527: A model feature is a timestamp (the last value of a timestamp field): an absolute time is no model input.</summary>
+    public const string TimestampModelFeature = "BR0527";
 }
