@@ -50,9 +50,13 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
             Assert.Contains("between -2^53 and 2^53", reasons[0], StringComparison.Ordinal);
             Assert.Contains("the id field must repeat the event id", reasons[1], StringComparison.Ordinal);
 
+            // A backfill ends at the latest whole hour (the batch view's online values are computed there): the big
+            // driver's three trips of the last 15 minutes are in it only as far as they fall before that hour began.
+            var hour = HourOf(now);
+            var bigTripsBefore = stream.Trips.Count(t => t.DriverId == BigDriver && t.Time < hour);
             var materialized = await RunAsync(
-                "materialize", "--from", $"{HourOf(now.AddDays(-9)):yyyy-MM-ddTHH:mm}Z", "--to", $"{HourOf(now).AddHours(1):yyyy-MM-ddTHH:mm}Z");
-            Assert.Matches(@"│ driver_30d\s+│\s+[\d,]+\s+│\s+[\d,]+\s+│\s+31\s+│", materialized);
+                "materialize", "--from", $"{HourOf(now.AddDays(-9)):yyyy-MM-ddTHH:mm}Z", "--to", $"{hour:yyyy-MM-ddTHH:mm}Z");
+            Assert.Matches($@"│ driver_30d\s+│\s+[\d,]+\s+│\s+[\d,]+\s+│\s+{(bigTripsBefore > 0 ? 31 : 30)}\s+│", materialized);
 
             // The online store as the CLI and POST /api/features/online serve it, the big driver's key as text and as a number.
             var got = JsonDocument.Parse(await RunAsync(
@@ -60,7 +64,7 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
                 "driver_1d:zones_1d", "driver_1d:last_surge_1d", "driver_cancels_7d:cancels_7d", "driver_30d:trips_30d", "zone_1h:zone_passengers_1h",
                 "--entity", $"driver_id={BigDriver}", "--entity", "pickup_zone=pier", "--json")).RootElement;
             Assert.Equal(
-                ["3", "10", "pier", "2", "2", "false", "1", "3", "5"],
+                ["3", "10", "pier", "2", "2", "false", "1", bigTripsBefore > 0 ? bigTripsBefore.ToString(CultureInfo.InvariantCulture) : "null", "5"],
                 Values(got).Skip(2).Select(v => v.ToString()));
             var online = await PostAsync(
                 functions,
@@ -73,7 +77,7 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
             Assert.Equal((3, "PRESENT"), (results[2].GetProperty("values")[0].GetInt64(), results[2].GetProperty("statuses")[0].GetString()));
             Assert.Equal(["PRESENT", "NOT_FOUND"], results[3].GetProperty("statuses").EnumerateArray().Select(s => s.GetString()));
             Assert.Equal("wallet", results[3].GetProperty("values")[0].GetString());
-            Assert.Equal(["PRESENT", "PRESENT"], results[4].GetProperty("statuses").EnumerateArray().Select(s => s.GetString()));
+            Assert.Equal([bigTripsBefore > 0 ? "PRESENT" : "NOT_FOUND", "PRESENT"], results[4].GetProperty("statuses").EnumerateArray().Select(s => s.GetString()));
 
             // Point in time: the big driver just before and just after its second trip, and the regression's training set.
             var rows = Path.Combine(Path.GetTempPath(), $"rides-{Guid.NewGuid():N}.csv");
