@@ -16,7 +16,8 @@ namespace Brisa.Cli.Tests.Serving;
 /// the Functions classes invoked directly: same status, same content type, same body for every case; and the served
 /// API's function keys.
 /// </summary>
-public sealed class LocalFunctionsHostTests(ServingFixture fixture) : IClassFixture<ServingFixture>
+[Collection(ServingCollection.Name)]
+public sealed class LocalFunctionsHostTests(ServingFixture fixture)
 {
     [Theory]
     [MemberData(nameof(HttpSuite.Names), MemberType = typeof(HttpSuite))]

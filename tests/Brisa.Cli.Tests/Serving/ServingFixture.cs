@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Models;
+using Brisa.Azure.Offline;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Training;
 using Brisa.Cli.Serving;
@@ -16,8 +17,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Brisa.Cli.Tests.Serving;
 
 /// <summary>
-/// One Azurite with the sample definitions applied, a small fraud stream ingested and a model trained and promoted
-/// through the pipeline; the API served twice over it: by the CLI's host (<c>brisa serve</c>) on a free port, with a
+/// One Azurite with the sample definitions applied, a small fraud stream ingested, its last day materialized and a
+/// model trained and promoted through the pipeline; the API served twice over it: by the CLI's host (<c>brisa serve</c>) on a free port, with a
 /// function key, and by the Functions classes invoked directly. Both run on the same pinned clock, so streaming windows
 /// and statuses cannot move between the two answers to a case.
 /// </summary>
@@ -58,6 +59,9 @@ public sealed class ServingFixture : IAsyncLifetime
         var stream = FraudStreamGenerator.Generate(new FraudStreamOptions { Customers = 120, Days = 45, Seed = 3, Start = Now.AddDays(-45) });
         var arrived = stream.Events.Where(e => e.Time <= Now).ToList();
         await new EventIngestor(azurite.Storage, definitions).IngestAsync([.. arrived.Chunk(2000).Select(chunk => new IncomingMessage(FraudStreamJson.ToJsonArray(chunk)))], CancellationToken.None);
+        // The last day materialized, as the timer would have: batch views have online values, the catalog statistics and freshness.
+        var lastHour = new DateTimeOffset(Now.Year, Now.Month, Now.Day, Now.Hour, 0, 0, TimeSpan.Zero);
+        await new FeatureMaterializer(azurite.Storage, definitions, new FixedTimeProvider(Now)).MaterializeAsync(lastHour.AddDays(-1), lastHour);
         var trained = await new ModelTrainingPipeline(azurite.Storage).RunAsync(definitions, "fraud");
         var version = trained.Run.Report?.Version ?? throw new InvalidOperationException("training failed: " + trained.Run.Message);
         var registry = new ModelRegistry(azurite.Storage);
@@ -110,4 +114,12 @@ public sealed class ServingFixture : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>The tests that share one <see cref="ServingFixture"/> (its setup trains a model: once per run, not per class).</summary>
+[CollectionDefinition(Name)]
+public sealed class ServingCollection : ICollectionFixture<ServingFixture>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Serving";
 }
