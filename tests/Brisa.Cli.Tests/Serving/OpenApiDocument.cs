@@ -63,6 +63,29 @@ public sealed class OpenApiDocument
         return (((YamlMappingNode)media)["schema"], null);
     }
 
+    /// <summary>The request body examples: method, path (under <c>/api/</c>, as templated), media type and the example as JSON.</summary>
+    public IEnumerable<(string Method, string Path, string MediaType, string Json)> RequestExamples()
+    {
+        foreach (var (path, item) in (YamlMappingNode)root["paths"])
+        {
+            foreach (var (method, operation) in (YamlMappingNode)item)
+            {
+                if (!((YamlMappingNode)operation).Children.TryGetValue(new YamlScalarNode("requestBody"), out var body))
+                {
+                    continue;
+                }
+
+                foreach (var (mediaType, media) in (YamlMappingNode)((YamlMappingNode)body)["content"])
+                {
+                    if (((YamlMappingNode)media).Children.TryGetValue(new YamlScalarNode("example"), out var example))
+                    {
+                        yield return (((YamlScalarNode)method).Value!.ToUpperInvariant(), ((YamlScalarNode)path).Value!["/api/".Length..], ((YamlScalarNode)mediaType).Value!, ToJson(example));
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Where <paramref name="value"/> does not fit <paramref name="schema"/>, one line per problem.</summary>
     public List<string> Validate(YamlNode schema, JsonElement value, string at = "$")
     {
@@ -177,6 +200,17 @@ public sealed class OpenApiDocument
 
         return problems;
     }
+
+    // YAML as JSON: a plain scalar that reads as a number or a boolean is one (as YAML 1.2's core schema reads it).
+    private static string ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode m => "{" + string.Join(",", m.Children.Select(p => JsonSerializer.Serialize(((YamlScalarNode)p.Key).Value) + ":" + ToJson(p.Value))) + "}",
+        YamlSequenceNode l => "[" + string.Join(",", l.Children.Select(ToJson)) + "]",
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: "true" or "false" or "null" } v => v.Value!,
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } v when double.TryParse(v.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) => v.Value!,
+        YamlScalarNode v => JsonSerializer.Serialize(v.Value),
+        _ => throw new InvalidOperationException("an example node of an unknown kind"),
+    };
 
     private YamlNode Resolve(YamlNode node)
     {
