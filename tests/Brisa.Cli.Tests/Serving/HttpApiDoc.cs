@@ -46,7 +46,7 @@ public static partial class HttpApiDoc
             var body = string.Join('\n', lines[(i + 1)..end]);
             if (fence == "```bash")
             {
-                previous = [.. Curl.Parse(body).Select(request => request with { Line = i + 1 + request.Line })];
+                previous = [.. Curl.Parse(body).Select(request => request with { Line = i + 2 + request.Line })];
                 examples.AddRange(previous.Select(request => new DocExample(request, null, 0)));
             }
             else if (fence == "```json")
