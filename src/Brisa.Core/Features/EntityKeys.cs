@@ -18,4 +18,26 @@ public static class EntityKeys
 
         return value.AsNumber() is { } number ? ((long)number).ToString(CultureInfo.InvariantCulture) : null;
     }
+
+    /// <summary>
+    /// The entity key of a <c>long</c> join key given as text (a request, a CSV cell): the integer's plain digits, as its
+    /// events are keyed (<c>01005</c> and <c>+1005</c> → <c>1005</c>). False for anything else (<c>1005.0</c>,
+    /// <c>d1005</c>, beyond ±2^53, the bound ingestion puts on long fields): read as text it would match no event.
+    /// </summary>
+    /// <param name="text">The key as given.</param>
+    /// <param name="key">The entity key.</param>
+    /// <returns>True when the text is such an integer.</returns>
+    public static bool TryFromLongText(string text, out string key)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        const long MaxExactInteger = 1L << 53;
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number is >= -MaxExactInteger and <= MaxExactInteger)
+        {
+            key = number.ToString(CultureInfo.InvariantCulture);
+            return true;
+        }
+
+        key = text;
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using Brisa.Core.Definitions;
+using Brisa.Core.Features;
 
 namespace Brisa.Core.Serving;
 
@@ -98,8 +99,8 @@ internal static class RequestJson
     public static string LongKeyOf(string joinKey, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return long.TryParse(key, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= -(1L << 53) and <= 1L << 53
-            ? number.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        return EntityKeys.TryFromLongText(key, out var canonical)
+            ? canonical
             : throw ServingException.BadRequest("Bad entity key", $"Entity key '{joinKey}' is a long key: '{(key.Length <= 40 ? key : key[..40] + "…")}' is not a whole number between -2^53 and 2^53. Send the integer, e.g. 1005.");
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
+using Brisa.Core.Features;
 using Brisa.Core.Ingestion;
 
 namespace Brisa.Core.Training;
@@ -20,9 +21,6 @@ public static class EntityRows
 
     /// <summary>The optional row id column's name.</summary>
     public const string RowIdColumn = "row_id";
-
-    // 2^53: the largest integer a double holds exactly, the bound ingestion puts on long fields.
-    private const long MaxExactInteger = 1L << 53;
 
     /// <summary>Reads the rows for <paramref name="requirements"/>.</summary>
     /// <param name="csv">The CSV text.</param>
@@ -101,8 +99,8 @@ public static class EntityRows
             return text;
         }
 
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number is >= -MaxExactInteger and <= MaxExactInteger
-            ? number.ToString(CultureInfo.InvariantCulture)
+        return EntityKeys.TryFromLongText(text, out var key)
+            ? key
             : throw new FormatException($"line {line}: '{Shorten(text)}' in column '{name}' is not a whole number between -2^53 and 2^53: {name} is a long join key, so each row must name an integer, e.g. 1005 (write a float column such as 1005.0 as integers).");
     }
 
