@@ -45,7 +45,12 @@ public static class ModelObservations
         var regression = model.Task == ModelTask.Regression;
         var set = new ObservationSet(requirements.EntityKeyFields, requirements.RequestFields, regression ? FieldType.Double : FieldType.Bool);
 
-        var labels = IndexLabels(model, labelEvents, labelsKnownAt);
+        var labels = new LabelIndex(model, labelsKnownAt);
+        foreach (var batch in labelEvents)
+        {
+            labels.Add(batch);
+        }
+
         var knownAtTicks = labelsKnownAt is { } known ? TiledView.ToUnixTicks(known) : (long?)null;
         var withinTicks = model.Label.Within.Ticks;
 
@@ -100,71 +105,12 @@ public static class ModelObservations
         return set;
     }
 
-    private static Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>> IndexLabels(
-        ModelDefinition model, IEnumerable<SourceEventBatch> labelEvents, DateTimeOffset? labelsKnownAt)
+    private static FieldValue LabelOf(LabelIndex labels, string? key, long t, long withinTicks, bool regression)
     {
-        var byKey = new Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var knownAtTicks = labelsKnownAt is { } known ? TiledView.ToUnixTicks(known) : long.MaxValue;
-        foreach (var batch in labelEvents)
-        {
-            if (batch.Schema.SourceName != model.Label.Source)
-            {
-                throw new ArgumentException($"Label events must come from source '{model.Label.Source}', not '{batch.Schema.SourceName}'.", nameof(labelEvents));
-            }
-
-            var keyIndex = batch.Schema.IndexOf(model.Label.Key);
-            var valueIndex = model.Label.Value is { } valueField ? batch.Schema.IndexOf(valueField) : -1;
-            if (keyIndex < 0)
-            {
-                throw new ArgumentException($"Label source '{model.Label.Source}' has no field '{model.Label.Key}'.", nameof(labelEvents));
-            }
-
-            for (var row = 0; row < batch.Count; row++)
-            {
-                if (batch.EventTicks(row) > knownAtTicks || !seen.Add(batch.Id(row)) || EntityKeys.FromField(batch.Value(row, keyIndex)) is not { } key)
-                {
-                    continue;
-                }
-
-                if (!byKey.TryGetValue(key, out var list))
-                {
-                    byKey[key] = list = [];
-                }
-
-                list.Add((batch.EventTicks(row), batch.Id(row), valueIndex < 0 ? FieldValue.Null : batch.Value(row, valueIndex)));
-            }
-        }
-
-        return byKey;
-    }
-
-    private static FieldValue LabelOf(Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>> labels, string? key, long t, long withinTicks, bool regression)
-    {
-        if (key is null || !labels.TryGetValue(key, out var candidates))
-        {
-            return regression ? FieldValue.Null : FieldValue.FromNumber(0.0);
-        }
-
-        string? bestId = null;
-        var bestTicks = long.MaxValue;
-        var best = FieldValue.Null;
-        foreach (var (ticks, id, value) in candidates)
-        {
-            // Ties by id, not by the order the raw files were read in: the same events batched otherwise give the same label.
-            if (ticks >= t && ticks - t <= withinTicks && (ticks < bestTicks || (ticks == bestTicks && string.CompareOrdinal(id, bestId) < 0)))
-            {
-                bestId = id;
-                bestTicks = ticks;
-                best = value;
-            }
-        }
-
-        var found = bestId is not null;
-
+        var found = labels.TryFind(key, t, t + withinTicks, out var value);
         if (regression)
         {
-            return found ? best : FieldValue.Null;
+            return found ? value : FieldValue.Null;
         }
 
         return FieldValue.FromNumber(found ? 1.0 : 0.0);
