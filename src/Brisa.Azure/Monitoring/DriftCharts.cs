@@ -5,7 +5,7 @@ namespace Brisa.Azure.Monitoring;
 
 /// <summary>
 /// The drift report's charts as PNG bytes, rendered in memory with ScottPlot (SkiaSharp): baseline vs current
-/// histogram of a feature, PSI per feature with the policy's lines, live AUC and PR-AUC per day.
+/// histogram of a feature, PSI per feature with the policy's lines, live AUC and PR-AUC per day, a regression's live MAE and RMSE per day.
 /// </summary>
 public static class DriftCharts
 {
@@ -104,6 +104,39 @@ public static class DriftCharts
         plot.Axes.SetLimitsY(0, 1.05);
         plot.ShowLegend(Edge.Right);
         plot.Title("Live performance per day (labels known so far)");
+        return plot.GetImageBytes(Width, 340, ImageFormat.Png);
+    }
+
+    /// <summary>A regression's live MAE and RMSE per day with the validation values as dashed lines; null when no day has a labelled prediction.</summary>
+    /// <param name="live">Live errors.</param>
+    /// <returns>PNG bytes, or null.</returns>
+    public static byte[]? LiveErrors(LiveRegressionPerformance live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        var days = live.Days.Where(d => d.Mae is not null).ToList();
+        if (days.Count == 0)
+        {
+            return null;
+        }
+
+        var plot = new Plot();
+        var x = days.Select(d => d.From.UtcDateTime.ToOADate()).ToArray();
+        var mae = plot.Add.Scatter(x, days.Select(d => d.Mae!.Value).ToArray(), Baseline);
+        mae.LegendText = "live MAE";
+        mae.LineWidth = 2;
+        mae.MarkerSize = 8;
+        var rmse = plot.Add.Scatter(x, days.Select(d => d.Rmse!.Value).ToArray(), Current);
+        rmse.LegendText = "live RMSE";
+        rmse.LineWidth = 2;
+        rmse.MarkerSize = 8;
+        Line(plot, live.Validation.Mae, "validation MAE", Baseline);
+        Line(plot, live.Validation.Rmse, "validation RMSE", Current);
+        plot.Axes.DateTimeTicksBottom();
+        var top = Math.Max(days.Max(d => d.Rmse!.Value), Math.Max(live.Validation.Rmse, live.Validation.Mae));
+        plot.Axes.SetLimitsY(0, top > 0 ? top * 1.15 : 1);
+        plot.ShowLegend(Edge.Right);
+        plot.YLabel(live.LabelValue);
+        plot.Title("Live errors per day (labels known so far)");
         return plot.GetImageBytes(Width, 340, ImageFormat.Png);
     }
 

@@ -24,7 +24,8 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// Runs drift detection for a model's champion, or a named version (DESIGN §8): reads its baseline from the registry and the prediction
 /// log of the last window (only predictions scored by the champion version, so scores are comparable); joins the
 /// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
-/// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/>); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
+/// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/> for a classifier, <see cref="LiveRegressionAnalyzer"/>
+/// for a regression); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
 /// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and on a dataset alert with
 /// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "drift"}</c> on the retrain queue.
 /// </summary>
@@ -111,11 +112,19 @@ public sealed class DriftMonitor
 
         var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
 
-        // Live performance is a classifier's (LivePerformanceAnalyzer): a regression's label files need not be read.
-        IReadOnlyList<LabelArrival> labels = definition.Task == ModelTask.BinaryClassification
-            ? await LabelArrivalReader.For(storage).ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false)
-            : [];
-        report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
+        // A classifier's labels are arrivals (key and time); a regression's carry a value, read as training reads it.
+        var reader = LabelArrivalReader.For(storage);
+        if (definition.Task == ModelTask.Regression)
+        {
+            var index = await reader.ReadIndexAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+            report = report with { LiveRegression = LiveRegressionAnalyzer.Compute(baseline, definition, predictions, index, to), UnreadableLogLines = unreadable };
+        }
+        else
+        {
+            var labels = await reader.ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+            report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
+        }
+
         var html = DriftReportHtml.Render(report);
 
         var container = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);

@@ -65,9 +65,14 @@ public static class DriftReportHtml
         {
             Live(html, live);
         }
+        else if (report.LiveRegression is { } errors)
+        {
+            LiveRegression(html, errors);
+        }
         else if (report.Task == ModelTask.Regression)
         {
-            html.Append("<h2>Live performance</h2><p>Tracked for binary classifiers only: the predictions of a regression model are not joined with its label events.</p>");
+            // A report written before regressions had live errors, or by a caller that did not compute them.
+            html.Append("<h2>Live performance</h2><p class=\"muted\">Not computed for this report.</p>");
         }
 
         html.Append("<h2>Distributions: baseline vs current</h2>");
@@ -118,6 +123,42 @@ public static class DriftReportHtml
             html.Append("<p class=\"muted\">No day has labels of both classes yet: no live AUC to chart.</p>");
         }
     }
+
+    private static void LiveRegression(StringBuilder html, LiveRegressionPerformance live)
+    {
+        html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events dated no later than ")
+            .Append(Durations.Format(live.LabelWithin)).Append(" after them, as of ").Append(T(live.AsOf)).Append("; each scored against the event's <code>").Append(H(live.LabelValue))
+            .Append("</code>. Errors are over the labelled predictions only; mean error is prediction − label (positive: the model overestimates). Until its window closes, a prediction without a label may still get one (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
+        foreach (var warning in live.Warnings)
+        {
+            html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
+        }
+
+        html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>labelled</th><th>final</th><th>MAE</th><th>RMSE</th><th>mean error</th></tr>");
+        foreach (var day in live.Days)
+        {
+            LiveRegressionRow(html, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
+        }
+
+        LiveRegressionRow(html, "all", live.Total);
+        var v = live.Validation;
+        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>")
+            .Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(N(v.Mae)).Append("</td><td>").Append(N(v.Rmse))
+            .Append("</td><td></td></tr></table>");
+        if (DriftCharts.LiveErrors(live) is { } chart)
+        {
+            html.Append(Image(chart, "Live MAE per day"));
+        }
+        else
+        {
+            html.Append("<p class=\"muted\">No day has a labelled prediction yet: no live error to chart.</p>");
+        }
+    }
+
+    private static void LiveRegressionRow(StringBuilder html, string label, LiveRegressionWindow w) =>
+        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture))
+            .Append("</td><td>").Append(w.Labelled.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Complete ? "yes" : P(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions))
+            .Append("</td><td>").Append(N(w.Mae)).Append("</td><td>").Append(N(w.Rmse)).Append("</td><td>").Append(N(w.MeanError)).Append("</td></tr>");
 
     private static void LiveRow(StringBuilder html, string label, LiveWindow w) =>
         html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives)

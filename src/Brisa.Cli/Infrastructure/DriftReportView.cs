@@ -44,11 +44,53 @@ public static class DriftReportView
         {
             RenderLive(console, live);
         }
+        else if (report.LiveRegression is { } errors)
+        {
+            RenderLive(console, errors);
+        }
         else if (report.Task == ModelTask.Regression)
         {
-            console.MarkupLine("live performance: tracked for binary classifiers only; the predictions of a regression model are not joined with its label events.");
+            // A report written before regressions had live errors.
+            console.MarkupLine("live performance: not computed for this report.");
         }
     }
+
+    private static void RenderLive(IAnsiConsole console, LiveRegressionPerformance live)
+    {
+        if (live.Total.Predictions == 0 && live.Total.Unjoinable == 0)
+        {
+            console.MarkupLineInterpolated($"live performance: no prediction of the champion to join with {live.LabelSource} events yet.");
+            return;
+        }
+
+        var table = new Table()
+            .Title($"live performance: predictions joined with {live.LabelSource} events (within {Durations.Format(live.LabelWithin)})")
+            .AddColumns("day", "predictions", "no id", "labelled", "labels final", "MAE", "RMSE", "mean error");
+        foreach (var day in live.Days)
+        {
+            AddRow(table, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
+        }
+
+        AddRow(table, "all", live.Total);
+        var v = live.Validation;
+        table.AddRow("validation", $"{v.Rows:N0}", "", $"{v.Rows:N0}", "yes", N(v.Mae), N(v.Rmse), "");
+        console.Write(table);
+        console.MarkupLineInterpolated($"errors of the labelled predictions against {live.LabelValue}; mean error = prediction − label (positive: the model overestimates).");
+        foreach (var warning in live.Warnings)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+        }
+    }
+
+    private static void AddRow(Table table, string label, LiveRegressionWindow w) => table.AddRow(
+        label,
+        w.Predictions.ToString("N0", CultureInfo.InvariantCulture),
+        w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture),
+        w.Labelled.ToString("N0", CultureInfo.InvariantCulture),
+        w.Complete ? "yes" : Percent(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions),
+        w.Mae is { } mae ? N(mae) : "-",
+        w.Rmse is { } rmse ? N(rmse) : "-",
+        w.MeanError is { } bias ? N(bias) : "-");
 
     private static void RenderLive(IAnsiConsole console, LivePerformance live)
     {

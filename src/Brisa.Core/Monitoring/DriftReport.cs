@@ -134,6 +134,9 @@ public sealed record DriftReport
     /// <summary>The champion on live traffic once labels arrived (null for non-binary models or when not computed).</summary>
     public LivePerformance? Live { get; init; }
 
+    /// <summary>A regression champion's live errors once labels arrived (null for other models or when not computed).</summary>
+    public LiveRegressionPerformance? LiveRegression { get; init; }
+
     /// <summary>
     /// Lines of the prediction log read for this report that were not records (damaged, or not written by Brisa): left
     /// out of every number, and said so, rather than failing the run.

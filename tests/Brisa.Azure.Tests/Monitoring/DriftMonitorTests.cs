@@ -142,6 +142,73 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_RegressionWithLabelValuesIngested_ReportsLiveErrorsOfTheChampionById()
+    {
+        // A regression on the chargeback amount (the sample's fraud model, its label given a value), validation MAE 4.2.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model, new ModelEvaluation(null, null, null, null, new RegressionMetrics(500, 6.5, 4.2, 0.8)), ModelTask.Regression);
+        var sample = Definitions(model, retrainOnAlert: false);
+        var regression = sample.Models.Single() with { Task = ModelTask.Regression, Cost = null, Label = sample.Models.Single().Label with { Value = "amount" } };
+        var definitions = sample with { Models = [regression] };
+
+        // Ten predictions 50, 51, …, 59, a day ago and every 6 hours before; one without an id; one by another version.
+        var times = Enumerable.Range(0, 10).Select(i => Now.AddHours(-24 - (6 * i))).ToArray();
+        await using (var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10)))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], 50 + i, null, new Dictionary<string, object?> { ["tx:amount"] = 10.0, ["merchant"] = "fuel" }));
+            }
+
+            log.Append(new PredictionRecord("req-no-ids", "req-no-ids-0", model, version, times[0], 70, null, new Dictionary<string, object?> { ["tx:amount"] = 10.0, ["merchant"] = "fuel" }));
+            log.Append(new PredictionRecord("req", $"{model}-t0", model, "v20260101000000000-00000000", times[0], 99, null, new Dictionary<string, object?> { ["tx:amount"] = 10.0, ["merchant"] = "fuel" }));
+            await log.FlushAsync();
+        }
+
+        // Labels of t0…t5 worth 48 + 2i, 12 hours after their prediction (errors 2, 1, 0, −1, −2, −3); t1 again later
+        // with another value (the earliest counts); one for a transaction never scored.
+        var labels = Enumerable.Range(0, 6).Select(i => (Id: $"cb-{model}-{i}", Tx: $"{model}-t{i}", Amount: 48.0 + (2 * i), At: times[i].AddHours(12)))
+            .Append(($"cb-{model}-1-again", $"{model}-t1", 500.0, times[1].AddHours(20)))
+            .Append(($"cb-{model}-99", $"{model}-t99", 5.0, Now.AddDays(-2)));
+        var events = labels.Select(c => JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = c.Item1,
+            source = "/test",
+            type = "com.brisa.fraud.chargeback",
+            data = new
+            {
+                chargeback_id = c.Item1,
+                transaction_id = c.Item2,
+                customer_id = "c1",
+                amount = c.Item3,
+                reason = "fraud",
+                timestamp = c.Item4.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }));
+        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
+        Assert.Equal(8, ingested.Accepted);
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var report = (await monitor.RunAsync(definitions, model))!.Report;
+
+        Assert.Null(report.Live);
+        var live = report.LiveRegression!;
+        Assert.Equal((10L, 1L, 6L, 6L), (live.Total.Predictions, live.Total.Unjoinable, live.Total.Labelled, live.Total.Final));
+        Assert.Equal(9 / 6.0, live.Total.Mae!.Value, 12);
+        Assert.Equal(Math.Sqrt(19 / 6.0), live.Total.Rmse!.Value, 12);
+        Assert.Equal(-0.5, live.Total.MeanError!.Value, 12);
+        Assert.Equal(10, live.Days.Sum(d => d.Predictions));
+        Assert.Equal((4.2, 6.5), (live.Validation.Mae, live.Validation.Rmse));
+        Assert.Equal(("chargeback", "amount"), (live.LabelSource, live.LabelValue));
+
+        // Stored: the JSON the API and brisa drift --latest read, and the page.
+        var stored = (await monitor.GetLatestAsync(model))!.LiveRegression!;
+        Assert.Equal(live.Total, stored.Total);
+        Assert.Contains("<th>MAE</th><th>RMSE</th><th>mean error</th>", (await monitor.GetLatestHtmlAsync(model))!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_UnreadableLogOlderThanItsWindows_NotRead()
     {
         // The drift window is a day and live performance 37 days back: a log blob from 60 days ago is none of its
@@ -197,7 +264,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         return sample with { Models = [fraud] };
     }
 
-    private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null)
+    private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null, ModelTask task = ModelTask.BinaryClassification)
     {
         var rng = new Random(1);
         const int N = 20_000;
@@ -215,6 +282,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         var zip = "not a real model"u8.ToArray();
         var report = TrainingReports.Binary(model, Now.AddDays(-10)) with
         {
+            Task = task,
             Version = ModelVersionId.Create(Now.AddDays(-10), zip),
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), N, 100),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), N, 20),

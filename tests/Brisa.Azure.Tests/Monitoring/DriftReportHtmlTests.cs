@@ -67,13 +67,63 @@ public sealed partial class DriftReportHtmlTests
     }
 
     [Fact]
-    public void Render_RegressionModel_SaysLivePerformanceIsForClassifiersOnly()
+    public void Render_RegressionWithLiveErrors_TableOfErrorsPerDayNextToValidationAndAChart()
     {
-        var report = Report() with { Task = ModelTask.Regression, Live = null };
+        var report = Report() with { Task = ModelTask.Regression, Live = null, LiveRegression = LiveErrors() };
 
         var html = DriftReportHtml.Render(report);
 
-        Assert.Contains("<h2>Live performance</h2><p>Tracked for binary classifiers only: the predictions of a regression model are not joined with its label events.</p>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>trip_end</code> events dated no later than 3h after them", html, StringComparison.Ordinal);
+        Assert.Contains("scored against the event's <code>duration_min</code>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>labelled</th><th>final</th><th>MAE</th><th>RMSE</th><th>mean error</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>2026-03-18</td><td>40</td><td>2</td><td>30</td><td>yes</td><td>4.5</td><td>6.25</td><td>-1.5</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>2026-03-20</td><td>10</td><td>0</td><td>0</td><td>30%</td><td></td><td></td><td></td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>validation (training run)</td><td>500</td><td></td><td>500</td><td></td><td>4.2</td><td>6.5</td><td></td></tr>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("classifiers only", html, StringComparison.Ordinal);
+        var chart = ImageSource().Matches(html).Select(m => (Alt: m.Groups["alt"].Value, Png: Convert.FromBase64String(m.Groups["data"].Value))).Single(i => i.Alt == "Live MAE per day");
+        using var bitmap = SKBitmap.Decode(chart.Png);
+        Assert.Equal(DriftCharts.Width, bitmap.Width);
+
+        // Both series (MAE in the baseline colour, RMSE in the current one) were drawn, not only their legend swatches.
+        Assert.All(Ink[..2], colour => Assert.True(bitmap.Pixels.Count(p => Near(p, colour)) > bitmap.Pixels.Length / 1000, $"{colour} barely drawn"));
+    }
+
+    [Fact]
+    public void Render_RegressionWithoutALabelledDay_SaysSoInsteadOfAnEmptyChart()
+    {
+        var live = LiveErrors();
+        live = live with { Days = [.. live.Days.Where(d => d.Mae is null)] };
+
+        var html = DriftReportHtml.Render(Report() with { Task = ModelTask.Regression, Live = null, LiveRegression = live });
+
+        Assert.Contains("No day has a labelled prediction yet", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("alt=\"Live MAE per day\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_RegressionReportWithoutLiveErrors_SaysNotComputed()
+    {
+        var html = DriftReportHtml.Render(Report() with { Task = ModelTask.Regression, Live = null });
+
+        Assert.Contains("<h2>Live performance</h2><p class=\"muted\">Not computed for this report.</p>", html, StringComparison.Ordinal);
+    }
+
+    // Three days of a trip duration model's errors: a complete day, a day half labelled, today with no label yet.
+    private static LiveRegressionPerformance LiveErrors()
+    {
+        var today = new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero);
+        LiveRegressionWindow Day(int daysAgo, long predictions, long unjoinable, long labelled, long final, double? mae, double? rmse, double? bias) =>
+            new(today.AddDays(-daysAgo), today.AddDays(1 - daysAgo), predictions, unjoinable, labelled, final, mae, rmse, bias);
+        return new LiveRegressionPerformance
+        {
+            LabelSource = "trip_end",
+            LabelValue = "duration_min",
+            LabelWithin = TimeSpan.FromHours(3),
+            AsOf = Now,
+            Validation = new RegressionMetrics(500, 6.5, 4.2, 0.8),
+            Days = [Day(2, 40, 2, 30, 40, 4.5, 6.25, -1.5), Day(1, 30, 0, 12, 20, 7.1, 9.8, 3.2), Day(0, 10, 0, 0, 3, null, null, null)],
+            Total = new LiveRegressionWindow(today.AddDays(-2), Now, 80, 2, 42, 63, 5.24, 7.3, -0.15),
+        };
     }
 
     private static DriftReport Report()

@@ -52,4 +52,53 @@ public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
         Assert.Equal(["1234567890123", "42"], labels.Select(l => l.Key).Order(StringComparer.Ordinal));
         Assert.All(labels, l => Assert.Equal(Now.AddHours(-1), l.Time));
     }
+
+    [Fact]
+    public async Task ReadIndexAsync_RegressionOnTheLabelValue_IndexesValuesByLongKeyFromSinceDayOn()
+    {
+        // A regression on the chargeback amount under a fresh source name, its label key a long; one event three days old.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var sample = DriftMonitorTests.Definitions("values_" + suffix, retrainOnAlert: false);
+        var chargeback = sample.LabelSources.Single();
+        var source = chargeback with
+        {
+            Name = "cb_" + suffix,
+            EventType = "com.brisa.test.chargeback." + suffix,
+            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
+        };
+        var model = sample.Models.Single() with
+        {
+            Task = ModelTask.Regression,
+            Cost = null,
+            Label = sample.Models.Single().Label with { Source = source.Name, Value = "amount" },
+        };
+        var definitions = sample with { LabelSources = [source], Models = [model] };
+        (long Tx, double Amount, DateTimeOffset At)[] chargebacks = [(1234567890123L, 10, Now.AddHours(-1)), (42, 25.5, Now.AddHours(-2)), (7, 3, Now.AddDays(-3))];
+        var events = chargebacks.Select(c => JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = $"cb-{suffix}-{c.Tx}",
+            source = "/test",
+            type = source.EventType,
+            data = new
+            {
+                chargeback_id = $"cb-{suffix}-{c.Tx}",
+                transaction_id = c.Tx,
+                customer_id = "c1",
+                amount = c.Amount,
+                timestamp = c.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }));
+        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
+        Assert.Equal(3, ingested.Accepted);
+
+        var index = await LabelArrivalReader.For(azurite.Storage).ReadIndexAsync(definitions, model, Now.AddDays(-1));
+
+        Assert.Equal(2, index.Count);
+        Assert.True(index.TryFind("42", long.MinValue, long.MaxValue, out var amount));
+        Assert.Equal(25.5, amount.AsNumber());
+        Assert.True(index.TryFind("1234567890123", long.MinValue, long.MaxValue, out var big));
+        Assert.Equal(10, big.AsNumber());
+        Assert.False(index.TryFind("7", long.MinValue, long.MaxValue, out _));
+    }
 }

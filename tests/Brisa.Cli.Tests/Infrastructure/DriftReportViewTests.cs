@@ -24,7 +24,47 @@ public sealed class DriftReportViewTests
     }
 
     [Fact]
-    public void Render_RegressionModel_SaysLivePerformanceIsForClassifiersOnly()
+    public void Render_RegressionWithLiveErrors_PrintsErrorsPerDayAndTheValidationRow()
+    {
+        var today = new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero);
+        var report = RegressionReport() with
+        {
+            LiveRegression = new LiveRegressionPerformance
+            {
+                LabelSource = "trip_end",
+                LabelValue = "duration_min",
+                LabelWithin = TimeSpan.FromHours(3),
+                AsOf = Now,
+                Validation = new RegressionMetrics(100, 2, 1.5, 0.9),
+                Days = [new(today.AddDays(-1), today, 40, 1, 30, 40, 2.25, 3.5, -0.75), new(today, today.AddDays(1), 10, 0, 0, 4, null, null, null)],
+                Total = new(today.AddDays(-1), Now, 50, 1, 30, 44, 2.25, 3.5, -0.75),
+            },
+        };
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report);
+
+        Assert.Contains("live performance: predictions joined with trip_end events (within 3h)", console.Output, StringComparison.Ordinal);
+        Assert.Contains("errors of the labelled predictions against duration_min; mean error = prediction − label", console.Output, StringComparison.Ordinal);
+        Assert.Matches(@"│ 2026-03-19\s+│ 40\s+│ 1\s+│ 30\s+│ yes\s+│ 2\.250\s+│ 3\.500\s+│ -0\.750\s+│", console.Output);
+        Assert.Matches(@"│ 2026-03-20\s+│ 10\s+│ 0\s+│ 0\s+│ 40 %\s+│ -\s+│ -\s+│ -\s+│", console.Output);
+        Assert.Matches(@"│ all\s+│ 50\s+│ 1\s+│ 30\s+│ 88 %\s+│ 2\.250\s+│ 3\.500\s+│ -0\.750\s+│", console.Output);
+        Assert.Matches(@"│ validation\s+│ 100\s+│\s+│ 100\s+│ yes\s+│ 1\.500\s+│ 2\.000\s+│\s+│", console.Output);
+        Assert.DoesNotContain("classifiers only", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_RegressionReportWithoutLiveErrors_SaysNotComputed()
+    {
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, RegressionReport());
+
+        Assert.Contains("live performance: not computed for this report.", console.Output, StringComparison.Ordinal);
+    }
+
+    // A trip duration model's drift report over a few scores, without live errors.
+    private static DriftReport RegressionReport()
     {
         var scores = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
         var champion = TrainingReports.Binary("trip_duration", Now.AddDays(-3)) with
@@ -33,12 +73,7 @@ public sealed class DriftReportViewTests
             Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(100, 2, 1.5, 0.9)),
             ScoreBaseline = FeatureStatistics.Numeric("score", scores),
         };
-        var report = DriftAnalyzer.Analyze(champion, new DriftInput(Now.AddDays(-1), Now, 20, new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal), [.. Enumerable.Range(0, 20).Select(i => (double)i)]), new DriftPolicy());
-        var console = new TestConsole().Width(400);
-
-        DriftReportView.Render(console, report);
-
-        Assert.Contains("live performance: tracked for binary classifiers only; the predictions of a regression model are not joined with its label events.", console.Output, StringComparison.Ordinal);
+        return DriftAnalyzer.Analyze(champion, new DriftInput(Now.AddDays(-1), Now, 20, new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal), [.. Enumerable.Range(0, 20).Select(i => (double)i)]), new DriftPolicy());
     }
 
     // A classifier's drift report over a few scores, with live performance from labels arriving within the given window.
