@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Brisa.Azure.Serving;
+using Brisa.Azure.Storage;
+using Brisa.Core.Monitoring;
 using Brisa.Cli.Tests.Serving;
 using Brisa.Testing;
 using Parquet;
@@ -13,7 +15,8 @@ namespace Brisa.Cli.Tests;
 /// The second sample, <c>samples/rides</c>, walked as a data scientist would through the CLI (its own process, as a
 /// user runs it) and the Functions classes: number-typed keys, a zone keyed by a field that is also a model input, a
 /// view over a label source, a batch view, a regression (trip duration) and a classifier without currencies
-/// (cancellation within 20 minutes), all on a few hundred hand-written CloudEvents.
+/// (cancellation within 20 minutes), all on a few hundred hand-written CloudEvents; then drift of both with live
+/// performance from their labels (the classifier's cancellations, the regression's trip durations).
 /// </summary>
 public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
@@ -34,6 +37,8 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
 
         var now = new DateTimeOffset(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var stream = RidesStream.Generate(now);
+        List<(double Score, double Minutes)> labelled;
+        int scored;
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
         await using (var functions = DirectFunctions.Create(settings, TimeProvider.System))
         {
@@ -124,6 +129,19 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
             Assert.Equal(200, cancels.Status);
             Assert.Equal(recent.Count, cancels.Json.GetProperty("predictions").GetArrayLength());
             await WaitForLogAsync("cancel", recent.Count);
+
+            // The same trips' durations, by trip id: those completed by now have their trip_end label.
+            var durations = await PostAsync(
+                functions,
+                "models/trip_duration/predict",
+                JsonSerializer.Serialize(new { instances = recent.Select(t => new { id = t.TripId, driver_id = t.DriverId, pickup_zone = t.Zone, distance_km = t.DistanceKm, passengers = t.Passengers, surge = t.Surge }) }),
+                "application/json");
+            Assert.Equal(200, durations.Status);
+            var scores = durations.Json.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("score").GetDouble()).ToList();
+            Assert.Equal(recent.Count, scores.Count);
+            scored = recent.Count;
+            labelled = [.. recent.Select((t, i) => (Score: scores[i], Minutes: stream.DurationKnownAt(t.TripId, now))).Where(e => e.Minutes is not null).Select(e => (e.Score, e.Minutes!.Value))];
+            await WaitForLogAsync("trip_duration", recent.Count + 1);
         }
 
         // Drift of both champions on the predictions just logged; the classifier's joined with the cancellations.
@@ -132,9 +150,29 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
         var all = Regex.Match(cancelDrift, @"│ all\s+│ (?<n>\d+)\s+│ 0\s+│ (?<positives>\d+)\s+│");
         Assert.True(all.Success, cancelDrift);
         Assert.Equal(stream.Cancelled(stream.Trips.Where(t => t.Time > now.AddDays(-2))), int.Parse(all.Groups["positives"].Value, CultureInfo.InvariantCulture));
-        var durationDrift = await RunAsync("drift", "trip_duration", "--out", Path.Combine(Path.GetTempPath(), $"duration-{Guid.NewGuid():N}.html"));
+        var durationPage = Path.Combine(Path.GetTempPath(), $"duration-{Guid.NewGuid():N}.html");
+        var durationDrift = await RunAsync("drift", "trip_duration", "--out", durationPage);
         Assert.Matches(@"│ surge_distance\s+│ (psi|ks)\s+│", durationDrift);
-        Assert.Contains("live performance: tracked for binary classifiers only", durationDrift, StringComparison.Ordinal);
+
+        // Live errors of the regression: its predictions (the recent trips and p-1) joined with the trip_end events,
+        // each scored against duration_min as training reads it (score and label as float).
+        Assert.Contains("live performance: predictions joined with trip_end events (within 3h)", durationDrift, StringComparison.Ordinal);
+        var errors = labelled.Select(l => (double)(float)l.Score - (float)l.Minutes).ToList();
+        Assert.InRange(errors.Count, 20, scored - 3);
+        var mae = errors.Average(Math.Abs);
+        var liveRow = Regex.Match(durationDrift, @"│ all\s+│ (?<n>\d+)\s+│ 0\s+│ (?<labelled>\d+)\s+│ [^│]+│ (?<mae>[\d.]+)\s+│ (?<rmse>[\d.]+)\s+│ (?<bias>-?[\d.]+)\s+│");
+        Assert.True(liveRow.Success, durationDrift);
+        Assert.Equal((scored + 1, errors.Count), (int.Parse(liveRow.Groups["n"].Value, CultureInfo.InvariantCulture), int.Parse(liveRow.Groups["labelled"].Value, CultureInfo.InvariantCulture)));
+        Assert.Equal(mae, double.Parse(liveRow.Groups["mae"].Value, CultureInfo.InvariantCulture), 0.0005);
+        Assert.Equal(Math.Sqrt(errors.Average(e => e * e)), double.Parse(liveRow.Groups["rmse"].Value, CultureInfo.InvariantCulture), 0.0005);
+        Assert.Equal(errors.Average(), double.Parse(liveRow.Groups["bias"].Value, CultureInfo.InvariantCulture), 0.0005);
+        Assert.Contains("alt=\"Live MAE per day\"", await File.ReadAllTextAsync(durationPage), StringComparison.Ordinal);
+
+        // The stored JSON report carries the same numbers.
+        var json = await azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer).GetBlobClient("trip_duration/latest.json").DownloadContentAsync();
+        var live = DriftReport.FromJson(json.Value.Content.ToString()).LiveRegression!;
+        Assert.Equal(mae, live.Total.Mae!.Value, 9);
+        Assert.Equal(errors.Count, live.Total.Labelled);
     }
 
     // Runs brisa as its own process against the fixture's storage; fails the test, with the output, unless it exits 0.
@@ -220,6 +258,7 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
 
         private readonly HashSet<long> cancelled = [];
         private readonly Dictionary<long, DateTimeOffset> completedAt = [];
+        private readonly Dictionary<long, double> durations = [];
 
         public List<Trip> Trips { get; } = [];
 
@@ -281,6 +320,7 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
                     var minutes = Math.Round(3 + (2.2 * trip.DistanceKm) + (Array.IndexOf(Zones, trip.Zone) * 2) + (trip.Surge ? 2 : 0) + ((rng.NextDouble() - 0.5) * 3), 2);
                     var at = trip.Time.AddMinutes(minutes);
                     stream.completedAt[trip.TripId] = at;
+                    stream.durations[trip.TripId] = minutes;
                     timed.Add((at, Event("com.brisa.rides.trip_completed", trip.TripId.ToString(CultureInfo.InvariantCulture), new { trip_id = trip.TripId, duration_min = minutes, completed_at = Iso(at) })));
                 }
             }
@@ -303,7 +343,10 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
         /// <summary>Trips requested at or before <paramref name="before"/> and completed within the label window (3 h): the regression's rows.</summary>
         public int Completed(DateTimeOffset before) => Trips.Count(t => t.Time <= before && completedAt.TryGetValue(t.TripId, out var at) && at <= t.Time.AddHours(3));
 
-        /// <summary>How many of <paramref name="trips"/> were cancelled.</summary>
+        /// <summary>The duration of <paramref name="tripId"/> in minutes when it was completed by <paramref name="time"/> (its trip_end event sent), else null.</summary>
+        public double? DurationKnownAt(long tripId, DateTimeOffset time) => completedAt.TryGetValue(tripId, out var at) && at <= time ? durations[tripId] : null;
+
+                /// <summary>How many of <paramref name="trips"/> were cancelled.</summary>
         public int Cancelled(IEnumerable<Trip> trips) => trips.Count(t => cancelled.Contains(t.TripId));
 
         private static string Event(string type, string id, object data) =>
