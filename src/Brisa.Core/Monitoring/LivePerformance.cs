@@ -1,4 +1,3 @@
-using System.Globalization;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 
@@ -149,31 +148,15 @@ public static class LivePerformanceAnalyzer
         }
 
         // A prediction without an id has no label to wait for: counting it as a negative would bias every number (a
-        // fraud among them would count as a legitimate transaction), so it is only counted.
-        var scored = predictions.Where(p => p.Time <= asOf).ToArray();
-        var unjoinable = scored.Where(p => p.Id is null).ToArray();
-
-        // One row per transaction: a client's retry scores it again, and counting both would count its label (and, when
-        // missed, its cost) twice. The first prediction is the one the decision was taken on.
-        var rows = scored.Where(p => p.Id is not null).OrderBy(p => p.Time).DistinctBy(p => p.Id, StringComparer.Ordinal).ToArray();
+        // fraud among them would count as a legitimate transaction), so it is only counted. A retry of one transaction
+        // counts once (else its label, and when missed its cost, would count twice).
+        var live = LiveRows.Of(predictions, asOf);
+        var (scored, unjoinable, rows) = (live.Scored, live.Unjoinable, live.Rows);
         var positive = rows.Select(p => firstLabel.TryGetValue(p.Id!, out var at) && at <= p.Time + model.Label.Within).ToArray();
         var final = rows.Select((p, i) => positive[i] || p.Time + model.Label.Within <= asOf).ToArray();
         var threshold = champion.Threshold ?? 0.5;
         var all = Enumerable.Range(0, rows.Length).ToArray();
-        var joinedByDay = all.ToLookup(i => rows[i].Time.UtcDateTime.Date);
-        var unjoinableByDay = unjoinable.CountBy(p => p.Time.UtcDateTime.Date).ToDictionary();
-        var days = joinedByDay.Select(g => g.Key).Union(unjoinableByDay.Keys).Order()
-            .Select(day => Window(
-                new DateTimeOffset(day, TimeSpan.Zero),
-                new DateTimeOffset(day.AddDays(1), TimeSpan.Zero),
-                [.. joinedByDay[day]],
-                unjoinableByDay.GetValueOrDefault(day),
-                rows,
-                positive,
-                final,
-                model.Cost,
-                threshold))
-            .ToList();
+        var days = live.ByUtcDay().Select(day => Window(day.From, day.To, day.Rows, day.Unjoinable, rows, positive, final, model.Cost, threshold)).ToList();
         var from = scored.Length == 0 ? asOf : scored.Min(p => p.Time);
         return new LivePerformance
         {
@@ -185,18 +168,8 @@ public static class LivePerformanceAnalyzer
             Validation = new ValidationNumbers(validation.Rows, validation.BaseRate, validation.Auc, validation.PrAuc, champion.Evaluation.Business?.Saved, champion.Evaluation.Business?.SavedFraction),
             Total = Window(from, asOf, all, unjoinable.Length, rows, positive, final, model.Cost, threshold),
             Days = days,
-            Warnings = UnjoinableWarning(unjoinable.Length, rows.Length, model),
+            Warnings = live.UnjoinableWarning(model, "these numbers (the money saved leaves theirs out)"),
         };
-    }
-
-    private static string[] UnjoinableWarning(long unjoinable, long joined, ModelDefinition model)
-    {
-        var share = unjoinable == 0 ? 0 : (double)unjoinable / (unjoinable + joined);
-        return share < UnjoinableWarnShare
-            ? []
-            : [string.Create(
-                CultureInfo.InvariantCulture,
-                $"{unjoinable:N0} of {unjoinable + joined:N0} predictions ({share:P1}) were sent without an id: no {model.Label.Source} label can be joined with them, so they are left out of these numbers, which describe the other predictions only (the money saved leaves theirs out). Send the label key ({model.Label.Key}) as each instance's id.")];
     }
 
     private static LiveWindow Window(DateTimeOffset from, DateTimeOffset to, int[] members, long unjoinable, LivePrediction[] rows, bool[] positive, bool[] final, CostMatrix? cost, double threshold)

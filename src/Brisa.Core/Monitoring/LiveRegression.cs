@@ -1,4 +1,3 @@
-using System.Globalization;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
@@ -94,11 +93,8 @@ public static class LiveRegressionAnalyzer
             return null;
         }
 
-        var scored = predictions.Where(p => p.Time <= asOf).ToArray();
-        var unjoinable = scored.Where(p => p.Id is null).ToArray();
-
-        // One row per observation: a client's retry scores it again; the first prediction is the one acted on.
-        var rows = scored.Where(p => p.Id is not null).OrderBy(p => p.Time).DistinctBy(p => p.Id, StringComparer.Ordinal).ToArray();
+        var live = LiveRows.Of(predictions, asOf);
+        var (scored, unjoinable, rows) = (live.Scored, live.Unjoinable, live.Rows);
         var asOfTicks = TiledView.ToUnixTicks(asOf);
         var label = new float?[rows.Length];
         var final = new bool[rows.Length];
@@ -113,18 +109,7 @@ public static class LiveRegressionAnalyzer
         }
 
         var all = Enumerable.Range(0, rows.Length).ToArray();
-        var joinedByDay = all.ToLookup(i => rows[i].Time.UtcDateTime.Date);
-        var unjoinableByDay = unjoinable.CountBy(p => p.Time.UtcDateTime.Date).ToDictionary();
-        var days = joinedByDay.Select(g => g.Key).Union(unjoinableByDay.Keys).Order()
-            .Select(day => Window(
-                new DateTimeOffset(day, TimeSpan.Zero),
-                new DateTimeOffset(day.AddDays(1), TimeSpan.Zero),
-                [.. joinedByDay[day]],
-                unjoinableByDay.GetValueOrDefault(day),
-                rows,
-                label,
-                final))
-            .ToList();
+        var days = live.ByUtcDay().Select(day => Window(day.From, day.To, day.Rows, day.Unjoinable, rows, label, final)).ToList();
         var from = scored.Length == 0 ? asOf : scored.Min(p => p.Time);
         return new LiveRegressionPerformance
         {
@@ -135,18 +120,8 @@ public static class LiveRegressionAnalyzer
             Validation = validation,
             Total = Window(from, asOf, all, unjoinable.Length, rows, label, final),
             Days = days,
-            Warnings = UnjoinableWarning(unjoinable.Length, rows.Length, model),
+            Warnings = live.UnjoinableWarning(model, "these errors"),
         };
-    }
-
-    private static string[] UnjoinableWarning(long unjoinable, long joined, ModelDefinition model)
-    {
-        var share = unjoinable == 0 ? 0 : (double)unjoinable / (unjoinable + joined);
-        return share < LivePerformanceAnalyzer.UnjoinableWarnShare
-            ? []
-            : [string.Create(
-                CultureInfo.InvariantCulture,
-                $"{unjoinable:N0} of {unjoinable + joined:N0} predictions ({share:P1}) were sent without an id: no {model.Label.Source} label can be joined with them, so they are left out of these errors, which describe the other predictions only. Send the label key ({model.Label.Key}) as each instance's id.")];
     }
 
     private static LiveRegressionWindow Window(DateTimeOffset from, DateTimeOffset to, int[] members, long unjoinable, LivePrediction[] rows, float?[] label, bool[] final)
