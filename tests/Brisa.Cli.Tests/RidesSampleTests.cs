@@ -7,7 +7,6 @@ using Brisa.Azure.Storage;
 using Brisa.Core.Monitoring;
 using Brisa.Cli.Tests.Serving;
 using Brisa.Testing;
-using Parquet;
 
 namespace Brisa.Cli.Tests;
 
@@ -89,13 +88,13 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
             await File.WriteAllTextAsync(rows, $"row_id,driver_id,event_timestamp\nbefore,{BigDriver},{Iso(now.AddMinutes(-11))}\nafter,{BigDriver},{Iso(now.AddMinutes(-10))}\n");
             var history = rows + ".parquet";
             await RunAsync("features", "history", "driver_30m:trips_30m", "driver_1d:distance_mean_1d", "--entities", rows, "-o", history);
-            var pit = await ReadAsync(history);
+            var pit = await HistoryParquet.ReadAsync(history);
             Assert.Equal((1.0, 2.0), ((double)pit["before"]["driver_30m__trips_30m"]!, (double)pit["after"]["driver_30m__trips_30m"]!));
             Assert.Equal((2.0, 3.0), ((double)pit["before"]["driver_1d__distance_mean_1d"]!, (double)pit["after"]["driver_1d__distance_mean_1d"]!));
             var trainingSet = rows + ".service.parquet";
             var service = await RunAsync("features", "history", "--service", "trip_duration", "-o", trainingSet);
             Assert.Contains("with the label written to", service, StringComparison.Ordinal);
-            var training = await ReadAsync(trainingSet);
+            var training = await HistoryParquet.ReadAsync(trainingSet);
             Assert.All(training.Values, row => Assert.InRange((double)row["label"]!, 1, 120));
             Assert.Equal(stream.Completed(now.AddHours(-3)), training.Count);
 
@@ -209,39 +208,6 @@ public sealed class RidesSampleTests(AzuriteFixture azurite) : IClassFixture<Azu
     private static DateTimeOffset HourOf(DateTimeOffset time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, TimeSpan.Zero);
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    // row_id → column → value (numbers and bools as doubles, strings as strings).
-    private static async Task<Dictionary<string, Dictionary<string, object?>>> ReadAsync(string path)
-    {
-        await using var stream = File.OpenRead(path);
-        await using var reader = await ParquetReader.CreateAsync(stream);
-        using var group = reader.OpenRowGroupReader(0);
-        var n = checked((int)group.RowCount);
-        var columns = new Dictionary<string, object?[]>();
-        foreach (var field in reader.Schema.GetDataFields())
-        {
-            if (field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>))
-            {
-                var strings = new string?[n];
-                await group.ReadAsync(field, strings.AsMemory());
-                columns[field.Name] = strings;
-            }
-            else if (field.ClrType == typeof(double))
-            {
-                var doubles = new double?[n];
-                await group.ReadAsync(field, doubles.AsMemory());
-                columns[field.Name] = [.. doubles.Select(d => (object?)d)];
-            }
-            else if (field.ClrType == typeof(long))
-            {
-                var longs = new long?[n];
-                await group.ReadAsync(field, longs.AsMemory());
-                columns[field.Name] = [.. longs.Select(l => l is { } x ? (object?)(double)x : null)];
-            }
-        }
-
-        return Enumerable.Range(0, n).ToDictionary(r => (string)columns["row_id"][r]!, r => columns.ToDictionary(c => c.Key, c => c.Value[r]));
-    }
 
     /// <summary>One trip request.</summary>
     private sealed record Trip(long TripId, DateTimeOffset Time, long DriverId, string RiderId, string Zone, double DistanceKm, double Fare, int Passengers, bool Surge, string Payment);

@@ -5,7 +5,6 @@ using Brisa.Core.Definitions;
 using Brisa.Core.Generation;
 using Brisa.Core.Ingestion;
 using Brisa.Testing;
-using Parquet;
 
 namespace Brisa.Cli.Tests.Commands;
 
@@ -50,7 +49,7 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
 
         Assert.True(exitCode == 0, text);
         Assert.Contains($"7 row(s), 2020-01-01 00:00:00 UTC to {now:yyyy-MM-dd HH:mm:ss} UTC: 2 feature(s) written to {output}", text);
-        var values = await ReadAsync(output);
+        var values = await HistoryParquet.ReadAsync(output);
         // The same values features get serves now (see FeaturesGetCommandTests): three transactions of 10, 20, 30.
         Assert.Equal((3.0, 20.0), (values["now"][Count1h], values["now"][Mean7d]));
         // At or before the row's time: the second transaction, at that very instant, is in.
@@ -67,7 +66,7 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
             TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "history", "customer_1h:txn_count_1h", "customer_7d:amount_mean_7d", "--entities", rows, "-o", strictly, "--strictly-before");
 
         Assert.True(exitCode == 0, text);
-        var before = await ReadAsync(strictly);
+        var before = await HistoryParquet.ReadAsync(strictly);
         Assert.Equal((1.0, 10.0), (before["at-second"][Count1h], before["at-second"][Mean7d]));
         Assert.Equal((3.0, 20.0), (before["now"][Count1h], before["now"][Mean7d]));
     }
@@ -83,7 +82,7 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
         Assert.True(exitCode == 0, text);
         Assert.Contains("with the label written to", text);
         Assert.Contains("observation(s) of the last 90 days are left out: their label window (label.within) is still open", text);
-        var values = await ReadAsync(output);
+        var values = await HistoryParquet.ReadAsync(output);
         // Only the old transactions: the recent ones' chargeback window (30 days) is still open.
         Assert.Equal(1.0, values[seeded.OldFraud]["label"]);
         Assert.Equal(0.0, values[seeded.OldOk]["label"]);
@@ -155,50 +154,4 @@ public sealed class FeaturesHistoryCommandTests(AzuriteFixture azurite) : IClass
     }
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    // row_id → column → value (numbers and bools as doubles, strings as strings), read as any Parquet reader would.
-    private static async Task<Dictionary<string, Dictionary<string, object?>>> ReadAsync(string path)
-    {
-        await using var stream = File.OpenRead(path);
-        await using var reader = await ParquetReader.CreateAsync(stream);
-        using var group = reader.OpenRowGroupReader(0);
-        var n = checked((int)group.RowCount);
-        var columns = new Dictionary<string, object?[]>();
-        foreach (var field in reader.Schema.GetDataFields())
-        {
-            object?[] values;
-            if (field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>))
-            {
-                var strings = new string?[n];
-                await group.ReadAsync(field, strings.AsMemory());
-                values = strings;
-            }
-            else if (field.ClrType == typeof(double))
-            {
-                var doubles = new double?[n];
-                await group.ReadAsync(field, doubles.AsMemory());
-                values = doubles.Select(d => (object?)d).ToArray();
-            }
-            else if (field.ClrType == typeof(long))
-            {
-                var longs = new long?[n];
-                await group.ReadAsync(field, longs.AsMemory());
-                values = longs.Select(l => l is { } x ? (object?)(double)x : null).ToArray();
-            }
-            else if (field.ClrType == typeof(bool))
-            {
-                var bools = new bool?[n];
-                await group.ReadAsync(field, bools.AsMemory());
-                values = bools.Select(b => b is { } x ? (object?)(x ? 1.0 : 0.0) : null).ToArray();
-            }
-            else
-            {
-                continue;
-            }
-
-            columns[field.Name] = values;
-        }
-
-        return Enumerable.Range(0, n).ToDictionary(r => (string)columns["row_id"][r]!, r => columns.ToDictionary(c => c.Key, c => c.Value[r]));
-    }
 }

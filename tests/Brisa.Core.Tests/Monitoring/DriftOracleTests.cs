@@ -86,6 +86,4 @@ public sealed class DriftOracleTests
         string s => $"({s}::DOUBLE)",
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
-
-    private static string N(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

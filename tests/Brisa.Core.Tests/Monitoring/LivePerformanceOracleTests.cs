@@ -118,18 +118,4 @@ public sealed class LivePerformanceOracleTests
             Assert.Equal(noModel, window.NoModelCost!.Value, 6);
         }
     }
-
-    private static void Insert(DuckDBConnection duck, string table, IEnumerable<string> rows)
-    {
-        foreach (var chunk in rows.Chunk(500))
-        {
-            Execute(duck, $"INSERT INTO {table} VALUES {string.Join(", ", chunk)}");
-        }
-    }
-
-    private static string Text(string? value) => value is null ? "NULL" : $"'{value}'";
-
-    private static string Ts(DateTimeOffset time) => $"TIMESTAMP '{time.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}'";
-
-    private static string N(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
