@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Brisa.Testing;
@@ -227,7 +226,7 @@ public sealed partial class AppSettingsTests
 
     private static IEnumerable<(string Function, JsonElement Binding)> Bindings()
     {
-        using var stream = File.OpenRead(FunctionsMetadataPath());
+        using var stream = File.OpenRead(Path.Combine(FunctionsBuild.OutputDirectory, "functions.metadata"));
         using var document = JsonDocument.Parse(stream);
         foreach (var function in document.RootElement.Clone().EnumerateArray())
         {
@@ -237,15 +236,6 @@ public sealed partial class AppSettingsTests
                 yield return (name, binding);
             }
         }
-    }
-
-    private static string FunctionsMetadataPath()
-    {
-        // This project references Brisa.Functions (without its assembly) so it is built first, in the same configuration.
-        var configuration = typeof(AppSettingsTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
-        var path = Path.Combine(RepositoryPaths.Root, "src", "Brisa.Functions", "bin", configuration, "net10.0", "functions.metadata");
-        Assert.True(File.Exists(path), $"{path} not found: build src/Brisa.Functions ({configuration}) first.");
-        return path;
     }
 
     // "[parameters('eventHubName')]" → eventHubName.

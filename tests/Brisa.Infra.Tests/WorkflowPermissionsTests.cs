@@ -65,7 +65,8 @@ public sealed class WorkflowPermissionsTests
             $"{workflow}: jobs that may request an OIDC token but never log in to Azure (grant id-token: write on the jobs that do, not on the workflow): {string.Join(", ", offenders)}");
     }
 
-    private static YamlMappingNode Load(string workflow)
+    /// <summary>A workflow file under .github/workflows, parsed.</summary>
+    internal static YamlMappingNode Load(string workflow)
     {
         var stream = new YamlStream();
         using var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, ".github", "workflows", workflow));
@@ -73,7 +74,8 @@ public sealed class WorkflowPermissionsTests
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
-    private static IEnumerable<(string Name, YamlMappingNode Job)> Jobs(YamlMappingNode root) =>
+    /// <summary>A workflow's jobs, by name.</summary>
+    internal static IEnumerable<(string Name, YamlMappingNode Job)> Jobs(YamlMappingNode root) =>
         ((YamlMappingNode)root.Children[new YamlScalarNode("jobs")]).Children.Select(j => (j.Key.ToString(), (YamlMappingNode)j.Value));
 
     // A job's effective permissions (its own, else the workflow's) as scope → level; null for read-all or write-all.
