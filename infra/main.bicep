@@ -49,7 +49,7 @@ param eventHubsSkuName string = 'Standard'
 @minValue(1)
 param eventHubsCapacity int = 1
 
-@description('Partition count of the `events` hub: the scale-out unit of IngestEvents.')
+@description('Partition count of the `events` hub: the scale-out unit of IngestEvents. Fixed at creation: Standard cannot change it, Premium can only raise it.')
 @minValue(1)
 @maxValue(32)
 param eventHubPartitionCount int = 4
