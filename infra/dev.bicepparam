@@ -14,3 +14,7 @@ param logRetentionInDays = 30
 param materializeSchedule = '0 */15 * * * *'
 param retrainSchedule = '0 0 3 * * *'
 param monitorDriftSchedule = '0 0 * * * *'
+
+// Optional Brisa__* app settings (docs/operations.md), set here rather than by hand: each deployment replaces the app
+// settings. E.g. param extraAppSettings = { Brisa__Serving__OnlineCacheTtl: '00:00:01' }
+param extraAppSettings = {}

@@ -89,6 +89,9 @@ param retrainSchedule string = '0 0 3 * * *'
 @description('NCRONTAB schedule of MonitorDrift (app setting Brisa__MonitorDriftSchedule).')
 param monitorDriftSchedule string = '0 0 * * * *'
 
+@description('More Function App settings, name to value: the optional `Brisa__*` settings of docs/operations.md (e.g. Brisa__Serving__OnlineCacheTtl). Names and values only, never a secret. Set them here: every deployment replaces the app settings, so one set by hand is gone after the next.')
+param extraAppSettings object = {}
+
 @description('Object ID of the principal that deploys and runs `brisa apply` (granted storage data roles); empty: none.')
 param deployerPrincipalId string = ''
 
@@ -181,6 +184,7 @@ module functionApp 'modules/functionapp.bicep' = {
     materializeSchedule: materializeSchedule
     retrainSchedule: retrainSchedule
     monitorDriftSchedule: monitorDriftSchedule
+    extraAppSettings: extraAppSettings
   }
 }
 

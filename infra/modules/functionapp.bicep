@@ -61,6 +61,73 @@ param retrainSchedule string
 @description('NCRONTAB schedule of MonitorDrift.')
 param monitorDriftSchedule string
 
+@description('More app settings, name to value (the optional Brisa__* settings), added after the ones this module sets.')
+param extraAppSettings object
+
+// Flex Consumption sets the worker runtime from functionAppConfig.runtime: FUNCTIONS_WORKER_RUNTIME and
+// FUNCTIONS_EXTENSION_VERSION must not be app settings. Every setting below is an endpoint or a name.
+var managedAppSettings = [
+  // Host storage and Brisa's own storage (BrisaStorage.FromConfiguration), by managed identity.
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: storageBlobEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: storageQueueEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: storageTableEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  // IngestEvents: connection "EventHub", hub %EventHubName%, consumer group %EventHubConsumerGroup%.
+  {
+    name: 'EventHub__fullyQualifiedNamespace'
+    value: eventHubsFullyQualifiedNamespace
+  }
+  {
+    name: 'EventHub__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'EventHubName'
+    value: eventHubName
+  }
+  {
+    name: 'EventHubConsumerGroup'
+    value: eventHubConsumerGroup
+  }
+  // Timer schedules (%Brisa:MaterializeSchedule%, %Brisa:RetrainSchedule%, %Brisa:MonitorDriftSchedule%).
+  {
+    name: 'Brisa__MaterializeSchedule'
+    value: materializeSchedule
+  }
+  {
+    name: 'Brisa__RetrainSchedule'
+    value: retrainSchedule
+  }
+  {
+    name: 'Brisa__MonitorDriftSchedule'
+    value: monitorDriftSchedule
+  }
+  // Application Insights with Entra ID auth (system-assigned identity).
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: appInsightsConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'Authorization=AAD'
+  }
+]
+
+// An extra setting may not replace one of the above (their own parameters set them): the deployment fails naming it.
+var extraAppSettingClashes = intersection(map(managedAppSettings, setting => toLower(setting.name)), map(objectKeys(extraAppSettings), name => toLower(name)))
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -110,66 +177,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      // Flex Consumption sets the worker runtime from functionAppConfig.runtime: FUNCTIONS_WORKER_RUNTIME and
-      // FUNCTIONS_EXTENSION_VERSION must not be app settings. Every setting below is an endpoint or a name.
-      appSettings: [
-        // Host storage and Brisa's own storage (BrisaStorage.FromConfiguration), by managed identity.
-        {
-          name: 'AzureWebJobsStorage__blobServiceUri'
-          value: storageBlobEndpoint
-        }
-        {
-          name: 'AzureWebJobsStorage__queueServiceUri'
-          value: storageQueueEndpoint
-        }
-        {
-          name: 'AzureWebJobsStorage__tableServiceUri'
-          value: storageTableEndpoint
-        }
-        {
-          name: 'AzureWebJobsStorage__credential'
-          value: 'managedidentity'
-        }
-        // IngestEvents: connection "EventHub", hub %EventHubName%, consumer group %EventHubConsumerGroup%.
-        {
-          name: 'EventHub__fullyQualifiedNamespace'
-          value: eventHubsFullyQualifiedNamespace
-        }
-        {
-          name: 'EventHub__credential'
-          value: 'managedidentity'
-        }
-        {
-          name: 'EventHubName'
-          value: eventHubName
-        }
-        {
-          name: 'EventHubConsumerGroup'
-          value: eventHubConsumerGroup
-        }
-        // Timer schedules (%Brisa:MaterializeSchedule%, %Brisa:RetrainSchedule%, %Brisa:MonitorDriftSchedule%).
-        {
-          name: 'Brisa__MaterializeSchedule'
-          value: materializeSchedule
-        }
-        {
-          name: 'Brisa__RetrainSchedule'
-          value: retrainSchedule
-        }
-        {
-          name: 'Brisa__MonitorDriftSchedule'
-          value: monitorDriftSchedule
-        }
-        // Application Insights with Entra ID auth (system-assigned identity).
-        {
-          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-          value: appInsightsConnectionString
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-          value: 'Authorization=AAD'
-        }
-      ]
+      // Every deployment replaces the whole list: a setting added by hand is gone after the next one.
+      appSettings: empty(extraAppSettingClashes)
+        ? concat(managedAppSettings, map(items(extraAppSettings), setting => { name: setting.key, value: string(setting.value) }))
+        : fail('extraAppSettings may not set ${join(extraAppSettingClashes, ', ')}: the template sets it from its own parameter')
     }
   }
 }

@@ -17,12 +17,15 @@ public sealed partial class AppSettingsTests
     private static readonly Dictionary<string, string> OptionalKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Brisa:DefinitionsFile"] = "local runs pin a YAML file; in Azure the app follows the registry that `brisa apply` publishes",
-        ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment only when needed",
-        ["Brisa:Online"] = "OnlineStoreOptions (tile writes: parallelism, cached rows, conflict retries) has defaults checked at startup; override per environment only when needed",
-        ["Brisa:Materialize"] = "IncrementalMaterializer options (lateness, first lookback, lease) have defaults; override per environment only when needed",
+        ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
+        ["Brisa:Online"] = "OnlineStoreOptions (tile writes: parallelism, cached rows, conflict retries) has defaults checked at startup; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
+        ["Brisa:Materialize"] = "IncrementalMaterializer options (lateness, first lookback, lease) have defaults; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
         ["Brisa:Serving:OnlineCacheTtl"] = "the online row cache is opt-in (off when unset): an app that trades up to this much freshness for fewer Table reads of hot keys sets it",
         ["BRISA_AZURITE"] = "local tooling only: where the Azurite emulator script is (AzuriteProcess); never used in Azure",
     };
+
+    // Optional keys that have no place in Azure's app settings (extraAppSettings).
+    private static readonly string[] LocalOnlyKeys = ["Brisa:DefinitionsFile", "BRISA_AZURITE"];
 
     // Storage binding types and the identity-based service URI setting each needs on its connection.
     private static readonly Dictionary<string, string> StorageServiceByBindingType = new(StringComparer.OrdinalIgnoreCase)
@@ -178,6 +181,54 @@ public sealed partial class AppSettingsTests
         Assert.True(missing.Count == 0,
             "Configuration keys the Function App's code reads that infra/modules/functionapp.bicep does not set " +
             "(set them, or list them in AppSettingsTests.OptionalKeys with the reason):\n" + string.Join('\n', missing));
+    }
+
+    [Fact]
+    public async Task ExtraAppSettings_ComeFromAParameterOfEachEnvironment()
+    {
+        // ARM replaces the app settings on every deployment: an optional setting set by hand (docs/operations.md tells
+        // operators to tune some) is gone after the next push to main. The parameter files are where they live.
+        var main = await Arm.MainAsync();
+        var parameter = main.GetProperty("parameters").GetProperty("extraAppSettings");
+        Assert.Equal("object", parameter.GetProperty("type").GetString());
+        Assert.Equal(JsonValueKind.Object, parameter.GetProperty("defaultValue").ValueKind);
+        Assert.Empty(parameter.GetProperty("defaultValue").EnumerateObject());
+
+        var module = Assert.Single(Arm.OfType(main, "Microsoft.Resources/deployments"), d => d.Resource.GetProperty("name").GetString() == "functionapp").Resource;
+        Assert.Equal("[parameters('extraAppSettings')]", module.GetProperty("properties").GetProperty("parameters").GetProperty("extraAppSettings").GetProperty("value").GetString());
+
+        // A name the template sets itself fails the deployment instead of replacing it (or being set twice).
+        var (site, template) = Assert.Single(Arm.OfType(main, "Microsoft.Web/sites"));
+        var expression = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        Assert.StartsWith("[if(empty(variables('extraAppSettingClashes')), concat(variables('managedAppSettings'), ", expression, StringComparison.Ordinal);
+        Assert.Contains("fail(", expression, StringComparison.Ordinal);
+        var clashes = template.GetProperty("variables").GetProperty("extraAppSettingClashes").GetString()!;
+        Assert.Contains("variables('managedAppSettings')", clashes, StringComparison.Ordinal);
+        Assert.Contains("objectKeys(parameters('extraAppSettings'))", clashes, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task ExtraAppSettings_InEachEnvironment_AreOptionalSettingsTheCodeReads(string environment)
+    {
+        // A misspelt name would be set and ignored by the app; a managed one fails the deployment (checked here first).
+        var parameters = (await Bicep.CompileAsync($"infra/{environment}.bicepparam")).GetProperty("parameters");
+        if (!parameters.TryGetProperty("extraAppSettings", out var extra))
+        {
+            return;
+        }
+
+        var managed = Arm.AppSettings(await Arm.MainAsync());
+        foreach (var setting in extra.GetProperty("value").EnumerateObject())
+        {
+            var key = setting.Name.Replace("__", ":", StringComparison.Ordinal);
+            Assert.False(managed.ContainsKey(setting.Name), $"{environment}: extraAppSettings.{setting.Name} is set by the template itself");
+            Assert.True(OptionalKeys.Keys.Except(LocalOnlyKeys).Any(k => key.Equals(k, StringComparison.OrdinalIgnoreCase) || key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)),
+                $"{environment}: extraAppSettings.{setting.Name} is not an optional setting the code reads (AppSettingsTests.OptionalKeys)");
+            Assert.True(setting.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False,
+                $"{environment}: extraAppSettings.{setting.Name} must be a string, number or boolean");
+        }
     }
 
     [Fact]

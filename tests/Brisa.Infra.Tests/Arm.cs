@@ -40,11 +40,16 @@ public static class Arm
     public static bool IsExisting(JsonElement resource) =>
         resource.TryGetProperty("existing", out var existing) && existing.ValueKind == JsonValueKind.True;
 
-    /// <summary>The Function App's app settings: name → value (a literal or an ARM expression).</summary>
+    /// <summary>
+    /// The Function App's app settings that the templates set: name → value (a literal or an ARM expression). The site
+    /// takes them from the <c>managedAppSettings</c> variable of its template, plus the environment's <c>extraAppSettings</c>.
+    /// </summary>
     public static Dictionary<string, string> AppSettings(JsonElement main)
     {
-        var site = Assert.Single(OfType(main, "Microsoft.Web/sites"), s => !IsExisting(s.Resource)).Resource;
-        var settings = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings");
+        var (site, template) = Assert.Single(OfType(main, "Microsoft.Web/sites"), s => !IsExisting(s.Resource));
+        var expression = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        Assert.Contains("concat(variables('managedAppSettings'), map(items(parameters('extraAppSettings'))", expression, StringComparison.Ordinal);
+        var settings = template.GetProperty("variables").GetProperty("managedAppSettings");
         Assert.Equal(JsonValueKind.Array, settings.ValueKind);
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var setting in settings.EnumerateArray())
