@@ -235,7 +235,7 @@ internal sealed class IngestBenchmark : IBenchmark
 
         for (var row = 0; row < batch.Count; row++)
         {
-            hashes[row] = StableHash.Fnv1a64(batch.Id(row));
+            hashes[row] = StableHash.EventIdentity(batch.Id(row), batch.EventTicks(row));
         }
 
         var applied = 0;

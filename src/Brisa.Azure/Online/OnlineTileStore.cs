@@ -165,7 +165,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         var idHashes = new ulong[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            idHashes[i] = StableHash.Fnv1a64(batch.Id(rows[i]));
+            idHashes[i] = StableHash.EventIdentity(batch.Id(rows[i]), batch.EventTicks(rows[i]));
         }
 
         for (var attempt = 1; ; attempt++)

@@ -98,17 +98,17 @@ public sealed class EntityTiles
 
     /// <summary>Applies one event to its tile.</summary>
     /// <param name="eventTicks">Event time, UTC ticks since the Unix epoch.</param>
-    /// <param name="eventId">The event id: breaks ties of last value, and is the redelivery key when the view tracks ids.</param>
+    /// <param name="eventId">The event id: breaks ties of last value, and with the time is the redelivery key when the view tracks ids.</param>
     /// <param name="fields">The event's field values, indexed by <see cref="WindowFeatureSpec.FieldIndex"/> (at least <see cref="TiledView.FieldCount"/>).</param>
     /// <returns>What happened; nothing changes unless <see cref="ApplyResult.Applied"/> (or, for the newest event time only, <see cref="ApplyResult.NewestOnly"/>).</returns>
     /// <exception cref="ArgumentException">Too few fields, text in a field a numeric aggregation reads, or no id while the view tracks ids.</exception>
     public ApplyResult Apply(long eventTicks, string? eventId, ReadOnlySpan<FieldValue> fields) =>
-        Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.Fnv1a64(eventId) : 0, fields);
+        Apply(eventTicks, eventId, View.TracksEventIds ? StableHash.EventIdentity(eventId, eventTicks) : 0, fields);
 
-    /// <summary>Applies one event whose id hash (<see cref="StableHash.Fnv1a64(string?)"/>) is already known.</summary>
+    /// <summary>Applies one event whose identity hash (<see cref="StableHash.EventIdentity"/>) is already known.</summary>
     /// <param name="eventTicks">Event time, UTC ticks since the Unix epoch.</param>
     /// <param name="eventId">The event id.</param>
-    /// <param name="eventIdHash">FNV-1a 64 of the id's UTF-8 bytes (ignored unless the view tracks ids).</param>
+    /// <param name="eventIdHash"><see cref="StableHash.EventIdentity"/> of the id and <paramref name="eventTicks"/> (ignored unless the view tracks ids).</param>
     /// <param name="fields">The event's field values.</param>
     /// <returns>What happened.</returns>
     public ApplyResult Apply(long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields)

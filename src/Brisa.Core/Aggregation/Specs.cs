@@ -36,8 +36,8 @@ public sealed record WindowFeatureSpec(string Name, AggregationKind Kind, int Fi
 /// <param name="Tile">The tile (aggregation interval) g.</param>
 /// <param name="Features">The window features, in output order.</param>
 /// <param name="TrackEventIds">
-/// Keep, per tile, the 64-bit hash of every applied event id so a redelivered event is not counted twice
-/// (stream path). Costs 8 bytes per event in the window, in memory and in the encoded state.
+/// Keep, per tile, the 64-bit hash of every applied event's identity (id and time, <see cref="StableHash.EventIdentity"/>)
+/// so a redelivered event is not counted twice (stream path). Costs 8 bytes per event in the window, in memory and in the encoded state.
 /// </param>
 public sealed record TiledViewSpec(string Name, TimeSpan Tile, IReadOnlyList<WindowFeatureSpec> Features, bool TrackEventIds = false);
 

@@ -43,7 +43,9 @@ public sealed class TiledView
         _plans = new FeaturePlan[spec.Features.Count];
         int fieldCount = 0;
         int maxWindow = 0;
-        var fingerprint = new StringBuilder("brisa-tiles|").Append(TileTicks).Append('|').Append(TracksEventIds ? 1 : 0);
+        // Tracking 2: the tiles hold hashes of (event id, event time). Rows of tracking 1 hold hashes of the id alone,
+        // which new hashes never match (an event redelivered across the change would count twice): another layout.
+        var fingerprint = new StringBuilder("brisa-tiles|").Append(TileTicks).Append('|').Append(TracksEventIds ? 2 : 0);
 
         for (int i = 0; i < spec.Features.Count; i++)
         {

@@ -62,11 +62,11 @@ public sealed class ViewAggregator
         return result;
     }
 
-    /// <summary>Applies one event whose id hash (<see cref="StableHash.Fnv1a64(string?)"/>) is already known, e.g. once for several views.</summary>
+    /// <summary>Applies one event whose identity hash (<see cref="StableHash.EventIdentity"/>) is already known, e.g. once for several views.</summary>
     /// <param name="entityKey">The entity key.</param>
     /// <param name="eventTicks">The event time, UTC ticks since the Unix epoch.</param>
     /// <param name="eventId">The event id.</param>
-    /// <param name="eventIdHash">FNV-1a 64 of the id's UTF-8 bytes (ignored unless the view tracks ids).</param>
+    /// <param name="eventIdHash"><see cref="StableHash.EventIdentity"/> of the id and <paramref name="eventTicks"/> (ignored unless the view tracks ids).</param>
     /// <param name="fields">The event's field values.</param>
     /// <returns>What happened.</returns>
     public ApplyResult Apply(string entityKey, long eventTicks, string? eventId, ulong eventIdHash, ReadOnlySpan<FieldValue> fields)
@@ -116,7 +116,7 @@ public sealed class ViewAggregator
     /// </summary>
     /// <param name="batch">The rows.</param>
     /// <param name="entityKeyField">The schema field holding the view's entity key.</param>
-    /// <param name="idHashes">FNV-1a 64 of each row's event id (<see cref="StableHash.Fnv1a64(string?)"/>), one per row; computed once for all the views of a source.</param>
+    /// <param name="idHashes">Each row's identity hash (<see cref="StableHash.EventIdentity"/> of its id and time), one per row; computed once for all the views of a source.</param>
     /// <returns>Counts of applied, duplicate and too-old events.</returns>
     public BatchApplySummary Apply(SourceEventBatch batch, int entityKeyField, ReadOnlySpan<ulong> idHashes)
     {

@@ -137,7 +137,7 @@ public class EntityTilesTests
         {
             state.Apply((2 * Hour) + 5, "b1", [FieldValue.FromNumber(3), FieldValue.FromText("PT")]);
             Assert.Equal(ApplyResult.Applied, state.Apply((3 * Hour) + 5, "b2", [FieldValue.FromNumber(5), FieldValue.FromText("ES")]));
-            Assert.Equal(track ? ApplyResult.Duplicate : ApplyResult.Applied, state.Apply((3 * Hour) + 6, "b2", [FieldValue.FromNumber(1), FieldValue.FromText("FR")]));
+            Assert.Equal(track ? ApplyResult.Duplicate : ApplyResult.Applied, state.Apply((3 * Hour) + 5, "b2", [FieldValue.FromNumber(1), FieldValue.FromText("FR")]));
         }
 
         Assert.Equal(fresh.Encode(), reused.Encode());

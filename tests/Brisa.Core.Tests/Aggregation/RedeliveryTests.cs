@@ -49,10 +49,37 @@ public class RedeliveryTests
         Assert.Equal(ApplyResult.Applied, state.Apply(100, "a", [FieldValue.FromNumber(2)]));
         byte[] before = state.Encode();
         Assert.Equal(ApplyResult.Duplicate, state.Apply(100, "a", [FieldValue.FromNumber(2)]));
-        Assert.Equal(ApplyResult.Duplicate, state.Apply(200, "a", [FieldValue.FromNumber(5)])); // same tile, same id
+        Assert.Equal(ApplyResult.Duplicate, view.Decode(before).Apply(100, "a", [FieldValue.FromNumber(2)])); // kept in the encoding
         Assert.Equal(before, state.Encode());
         Assert.Equal(ApplyResult.Applied, state.Apply(100, "b", [FieldValue.FromNumber(3)]));
         Assert.Equal(FieldValue.FromNumber(5), state.Evaluate(100).Values[1]);
+    }
+
+    [Fact]
+    public void Apply_SameIdAtAnotherTime_IsAnotherEvent()
+    {
+        // An event is (id, time) on every path: the same id at another time counts, in its own tile or another.
+        var view = new TiledView(new TiledViewSpec("v", TimeSpan.FromMinutes(1), [new("n", AggregationKind.Count, -1, 5), new("s", AggregationKind.Sum, 0, 5)], TrackEventIds: true));
+        EntityTiles state = view.CreateState();
+        Assert.Equal(ApplyResult.Applied, state.Apply(100, "a", [FieldValue.FromNumber(2)]));
+        Assert.Equal(ApplyResult.Applied, state.Apply(200, "a", [FieldValue.FromNumber(5)])); // same tile
+        Assert.Equal(ApplyResult.Applied, state.Apply(TimeSpan.TicksPerMinute + 100, "a", [FieldValue.FromNumber(7)])); // next tile
+        state = view.Decode(state.Encode());
+        Assert.Equal(ApplyResult.Duplicate, state.Apply(200, "a", [FieldValue.FromNumber(5)]));
+        Assert.Equal([FieldValue.FromNumber(3), FieldValue.FromNumber(14)], state.Evaluate(TimeSpan.TicksPerMinute + 100).Values);
+    }
+
+    [Fact]
+    public void LayoutFingerprint_TrackedIds_NotTheLayoutOfIdOnlyHashes()
+    {
+        // Tiles tracked before held hashes of the id alone (tracking "1" in the fingerprint), which (id, time) hashes
+        // never match: such rows are another layout (ignored, rebuilt from the raw zone), not mixed with new hashes.
+        // Untracked layouts keep their fingerprint, so their state still decodes.
+        var spec = new TiledViewSpec("v", TimeSpan.FromMinutes(5), [new("n", AggregationKind.Count, -1, 12)], TrackEventIds: true);
+        string Layout(int track) => $"brisa-tiles|{TimeSpan.FromMinutes(5).Ticks}|{track}|{(int)AggregationKind.Count}:-1:12";
+        Assert.Equal(StableHash.Fnv1a64(Layout(0)), new TiledView(spec with { TrackEventIds = false }).LayoutFingerprint);
+        Assert.NotEqual(StableHash.Fnv1a64(Layout(1)), new TiledView(spec).LayoutFingerprint);
+        Assert.Equal(StableHash.Fnv1a64(Layout(2)), new TiledView(spec).LayoutFingerprint);
     }
 
     [Fact]

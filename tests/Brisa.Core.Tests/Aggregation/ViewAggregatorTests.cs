@@ -30,7 +30,7 @@ public class ViewAggregatorTests
                 batch.Add(e.Id, e.Ticks, [.. e.Fields, key, FieldValue.FromNumber(e.Ticks)]);
             }
 
-            ulong[] hashes = Enumerable.Range(0, batch.Count).Select(r => StableHash.Fnv1a64(batch.Id(r))).ToArray();
+            ulong[] hashes = Enumerable.Range(0, batch.Count).Select(r => StableHash.EventIdentity(batch.Id(r), batch.EventTicks(r))).ToArray();
             var chunked = new ViewAggregator(scenario.View);
             var rowByRow = new ViewAggregator(scenario.View);
             int applied = 0, duplicates = 0, tooOld = 0;
