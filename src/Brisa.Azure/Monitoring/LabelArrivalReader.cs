@@ -33,19 +33,19 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
     /// <param name="model">The model.</param>
     /// <param name="since">The oldest day to read.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>Key and time of each label event, deduplicated by event id.</returns>
+    /// <returns>Key and time of each label event, deduplicated by (event id, event time).</returns>
     public async Task<IReadOnlyList<LabelArrival>> ReadAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         var (source, schema) = LabelSchema(definitions, model);
         var key = schema.IndexOf(model.Label.Key);
-        var labels = new Dictionary<string, LabelArrival>(StringComparer.Ordinal);
+        var labels = new Dictionary<(string Id, long Ticks), LabelArrival>();
         await foreach (var batch in ReadBatchesAsync(source, schema, since, cancellationToken).ConfigureAwait(false))
         {
             for (var row = 0; row < batch.Count; row++)
             {
                 if (EntityKeys.FromField(batch.Value(row, key)) is { } value)
                 {
-                    labels.TryAdd(batch.Id(row), new LabelArrival(value, TiledView.FromUnixTicks(batch.EventTicks(row))));
+                    labels.TryAdd((batch.Id(row), batch.EventTicks(row)), new LabelArrival(value, TiledView.FromUnixTicks(batch.EventTicks(row))));
                 }
             }
         }
@@ -62,7 +62,7 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
     /// <param name="model">The model.</param>
     /// <param name="since">The oldest day to read.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The index (deduplicated by event id).</returns>
+    /// <returns>The index (deduplicated by (event id, event time)).</returns>
     public async Task<LabelIndex> ReadIndexAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         var (source, schema) = LabelSchema(definitions, model);

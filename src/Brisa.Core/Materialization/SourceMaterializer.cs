@@ -8,7 +8,7 @@ namespace Brisa.Core.Materialization;
 /// <param name="HourStartTicks">The hour (UTC ticks since the Unix epoch).</param>
 /// <param name="Rows">Offline rows per view (empty blocks for views without rows), feature times within the hour and the range.</param>
 /// <param name="Events">Distinct events read for the hour.</param>
-/// <param name="Duplicates">Events read again under the same id (different raw files) and ignored.</param>
+/// <param name="Duplicates">Events read again with the same id and time (different raw files) and ignored.</param>
 /// <param name="Misplaced">Events whose time is outside the hour of their partition, ignored.</param>
 /// <param name="Entities">Entities held in memory after the hour, summed over views (the memory bound).</param>
 public sealed record MaterializedHour(long HourStartTicks, IReadOnlyList<OfflineRows> Rows, int Events, int Duplicates, int Misplaced, long Entities);
@@ -136,7 +136,7 @@ public sealed class SourceMaterializer
 
     /// <summary>
     /// Processes the raw events of hour <see cref="NextHourTicks"/> (every file of its partition; duplicates across
-    /// files are dropped by event id) and advances to the next hour.
+    /// files are dropped by (event id, event time), the identity every path deduplicates by) and advances to the next hour.
     /// </summary>
     /// <param name="events">The hour's events (any order).</param>
     /// <returns>The offline rows of the hour (none for hours before the range start).</returns>
@@ -151,7 +151,7 @@ public sealed class SourceMaterializer
         var hourStart = NextHourTicks;
         var hourEnd = hourStart + TimeSpan.TicksPerHour;
         var rows = new List<(SourceEventBatch Batch, int Row)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string Id, long Ticks)>();
         int duplicates = 0, misplaced = 0;
         foreach (var batch in events)
         {
@@ -167,7 +167,7 @@ public sealed class SourceMaterializer
                 {
                     misplaced++;
                 }
-                else if (!seen.Add(batch.Id(row)))
+                else if (!seen.Add((batch.Id(row), t)))
                 {
                     duplicates++;
                 }

@@ -1,15 +1,16 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Brisa.Core.Aggregation;
 
 namespace Brisa.Core.Training;
 
 /// <summary>
-/// Deduplication of event ids (first seen wins) on a 64-bit hash of each id. The events are first partitioned by the
-/// hash's top bits, then each partition is deduplicated with an open-addressing table small enough to stay in cache
-/// (one table over millions of ids would be a cache and TLB miss per event). A slot holds 32 more bits of the hash
-/// and the position of the first event that had it, so ids are compared only when those bits are equal: a hash
-/// collision never drops an event.
+/// Deduplication of events by their identity, (event id, event time) (first seen wins), on a 64-bit hash of both. The
+/// events are first partitioned by the hash's top bits, then each partition is deduplicated with an open-addressing
+/// table small enough to stay in cache (one table over millions of events would be a cache and TLB miss per event). A
+/// slot holds 32 more bits of the hash and the position of the first event that had it, so ids and times are compared
+/// only when those bits are equal: a hash collision never drops an event.
 /// </summary>
 internal static class DistinctIds
 {
@@ -18,20 +19,21 @@ internal static class DistinctIds
     /// <summary>Events hashed per parallel work item.</summary>
     private const int Chunk = 1 << 16;
 
-    /// <summary>Marks the first event of each distinct id.</summary>
+    /// <summary>Marks the first event of each distinct (id, time).</summary>
     /// <param name="count">Number of events.</param>
     /// <param name="idAt">The id of the event at a position (0 to count − 1); called from several threads.</param>
-    /// <param name="hash">The hash; <see cref="Hash"/> when null (tests pass a colliding one).</param>
-    /// <returns>For each position, true when no earlier position has the same id.</returns>
-    public static bool[] FirstOfEach(int count, Func<int, string> idAt, Func<string, ulong>? hash = null)
+    /// <param name="ticksAt">The event time at a position; called from several threads.</param>
+    /// <param name="hash">The hash of (id, time); <see cref="HashOf"/> when null (tests pass a colliding one).</param>
+    /// <returns>For each position, true when no earlier position has the same id and time.</returns>
+    public static bool[] FirstOfEach(int count, Func<int, string> idAt, Func<int, long> ticksAt, Func<string, long, ulong>? hash = null)
     {
-        var hashOf = hash ?? Hash;
+        var hashOf = hash ?? HashOf;
         var hashes = new ulong[count];
         Parallel.For(0, (count + Chunk - 1) / Chunk, c =>
         {
             for (var j = c * Chunk; j < Math.Min(count, (c + 1) * Chunk); j++)
             {
-                hashes[j] = hashOf(idAt(j));
+                hashes[j] = hashOf(idAt(j), ticksAt(j));
             }
         });
 
@@ -89,7 +91,8 @@ internal static class DistinctIds
                         break;
                     }
 
-                    if ((slot & 0xFFFF_FFFF_0000_0000UL) == tag && string.Equals(idAt((int)(uint)slot - 1), idAt(j), StringComparison.Ordinal))
+                    if ((slot & 0xFFFF_FFFF_0000_0000UL) == tag && ticksAt((int)(uint)slot - 1) == ticksAt(j)
+                        && string.Equals(idAt((int)(uint)slot - 1), idAt(j), StringComparison.Ordinal))
                     {
                         break;
                     }
@@ -103,6 +106,12 @@ internal static class DistinctIds
 
         return first;
     }
+
+    /// <summary>The hash of an event's identity: <see cref="Hash"/> of its id with the time mixed in as the stream mixes it (<see cref="StableHash.WithEventTime"/>).</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="ticks">The event time.</param>
+    /// <returns>The hash.</returns>
+    public static ulong HashOf(string id, long ticks) => StableHash.WithEventTime(Hash(id), ticks);
 
     /// <summary>A fast 64-bit hash of a string's UTF-16 code units, 8 bytes at a time, with a final avalanche (not stable across versions: never persisted).</summary>
     /// <param name="value">The string.</param>

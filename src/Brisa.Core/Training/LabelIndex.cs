@@ -8,14 +8,15 @@ namespace Brisa.Core.Training;
 /// <summary>
 /// A model's label events by the value of their <see cref="LabelDefinition.Key"/>: the one reader of label semantics,
 /// used by <see cref="ModelObservations"/> to label training rows and by live monitoring to score a regression's
-/// predictions, so both take the same event and the same value. Events are deduplicated by event id; a key is read as an
-/// entity key (<see cref="EntityKeys.FromField"/>: a <c>long</c> as its invariant integer text), the value from
+/// predictions, so both take the same event and the same value. Events are deduplicated by (event id, event time), the
+/// identity every path uses (the same id at another time is another event, which can only be the label when it is the
+/// earliest in the window, whatever order the raw files were read in); a key is read as an entity key (<see cref="EntityKeys.FromField"/>: a <c>long</c> as its invariant integer text), the value from
 /// <see cref="LabelDefinition.Value"/> (null for a binary label).
 /// </summary>
 public sealed class LabelIndex
 {
     private readonly Dictionary<string, List<(long Ticks, string Id, FieldValue Value)>> byKey = new(StringComparer.Ordinal);
-    private readonly HashSet<string> seen = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Id, long Ticks)> seen = [];
     private readonly ModelDefinition model;
     private readonly long knownAtTicks;
 
@@ -51,7 +52,7 @@ public sealed class LabelIndex
 
         for (var row = 0; row < batch.Count; row++)
         {
-            if (batch.EventTicks(row) > knownAtTicks || !seen.Add(batch.Id(row)) || EntityKeys.FromField(batch.Value(row, keyIndex)) is not { } key)
+            if (batch.EventTicks(row) > knownAtTicks || !seen.Add((batch.Id(row), batch.EventTicks(row))) || EntityKeys.FromField(batch.Value(row, keyIndex)) is not { } key)
             {
                 continue;
             }

@@ -15,7 +15,8 @@ public static class ModelObservations
     /// <summary>
     /// Turns observation events into labelled rows. Binary classification: the label is true when a label event with
     /// the same <see cref="LabelDefinition.Key"/> value has a time in [t, t + within]; regression: the value of the
-    /// earliest such label event, ties by event id (rows without one are skipped). Both inputs are deduplicated by event id.
+    /// earliest such label event, ties by event id (rows without one are skipped). Both inputs are deduplicated by
+    /// (event id, event time), as the features are: the same id at another time is another row (with the same row id).
     /// </summary>
     /// <param name="plan">The compiled definitions.</param>
     /// <param name="model">The model.</param>
@@ -54,7 +55,7 @@ public static class ModelObservations
         var knownAtTicks = labelsKnownAt is { } known ? TiledView.ToUnixTicks(known) : (long?)null;
         var withinTicks = model.Label.Within.Ticks;
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string Id, long Ticks)>();
         var keys = new string?[requirements.EntityKeyFields.Count];
         var request = new FieldValue[requirements.RequestFields.Count];
         foreach (var batch in observationEvents)
@@ -69,12 +70,13 @@ public static class ModelObservations
             var labelKeyIndex = batch.Schema.IndexOf(model.Label.Key);
             for (var row = 0; row < batch.Count; row++)
             {
-                if (!seen.Add(batch.Id(row)))
+                // An event is (id, time), as the features count it: the same id at another time is another row.
+                var t = batch.EventTicks(row);
+                if (!seen.Add((batch.Id(row), t)))
                 {
                     continue;
                 }
 
-                var t = batch.EventTicks(row);
                 if (knownAtTicks is { } k && t + withinTicks > k)
                 {
                     set.ImmatureDropped++;

@@ -3,7 +3,7 @@ using Brisa.Core.Ingestion;
 namespace Brisa.Core.Training;
 
 /// <summary>
-/// The events of one source deduplicated by event id (first seen wins) and ordered by (time, event id) — the order
+/// The events of one source deduplicated by (event id, event time) (first seen wins) and ordered by (time, event id) — the order
 /// the batch materializer applies events in — as references into the caller's batches: no row is copied.
 /// </summary>
 internal sealed class SortedSourceEvents
@@ -39,24 +39,36 @@ internal sealed class SortedSourceEvents
         }
 
         var total = offsets[^1];
-        var first = DistinctIds.FirstOfEach(total, j =>
-        {
-            var b = Array.BinarySearch(offsets, j);
-            b = b < 0 ? ~b - 1 : b;
-            return batches[b].Id(j - offsets[b]);
-        });
-
         var ticks = new long[total];
+        for (var b = 0; b < batches.Length; b++)
+        {
+            for (var row = 0; row < batches[b].Count; row++)
+            {
+                ticks[offsets[b] + row] = batches[b].EventTicks(row);
+            }
+        }
+
+        var first = DistinctIds.FirstOfEach(
+            total,
+            j =>
+            {
+                var b = Array.BinarySearch(offsets, j);
+                b = b < 0 ? ~b - 1 : b;
+                return batches[b].Id(j - offsets[b]);
+            },
+            j => ticks[j]);
+
+        // Kept in place: the n-th kept event is never after the j-th read.
         var refs = new long[total];
         var n = 0;
         for (var b = 0; b < batches.Length; b++)
         {
-            var batch = batches[b];
-            for (var row = 0; row < batch.Count; row++)
+            for (var row = 0; row < batches[b].Count; row++)
             {
-                if (first[offsets[b] + row])
+                var j = offsets[b] + row;
+                if (first[j])
                 {
-                    ticks[n] = batch.EventTicks(row);
+                    ticks[n] = ticks[j];
                     refs[n] = ((long)b << 32) | (uint)row;
                     n++;
                 }

@@ -76,7 +76,7 @@ public sealed class TrainingSetBuilder
 
     /// <summary>Builds the training set.</summary>
     /// <param name="observations">The rows; they must carry every join key in <see cref="FeatureRequirements.EntityKeyFields"/> (a missing one means NOT_FOUND).</param>
-    /// <param name="events">Events of every source in <see cref="FeatureRequirements.Sources"/> (any order, may repeat: deduplicated by event id per source; other sources are ignored).</param>
+    /// <param name="events">Events of every source in <see cref="FeatureRequirements.Sources"/> (any order, may repeat: deduplicated by (event id, event time) per source; other sources are ignored).</param>
     /// <returns>The set, rows sorted by time.</returns>
     public TrainingSet Build(ObservationSet observations, IEnumerable<SourceEventBatch> events)
     {

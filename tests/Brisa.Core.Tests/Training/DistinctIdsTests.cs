@@ -8,7 +8,7 @@ public class DistinctIdsTests
     public void FirstOfEach_EveryHashColliding_StillTellsIdsApartByComparingThem()
     {
         string[] ids = ["a", "b", "a", "c", "d", "c", "e", "a", "f"];
-        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j], _ => 42);
+        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j], _ => 0, (_, _) => 42);
         Assert.Equal([true, true, false, true, true, false, true, false, true], first);
     }
 
@@ -24,7 +24,7 @@ public class DistinctIdsTests
             ["w"] = 0x0100_0001_0000_0003UL,
         };
         string[] ids = ["x", "y", "z", "w", "z", "x", "w", "y"];
-        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j], id => hashes[id]);
+        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j], _ => 0, (id, _) => hashes[id]);
         Assert.Equal([true, true, true, true, false, false, false, false], first);
     }
 
@@ -33,12 +33,23 @@ public class DistinctIdsTests
     {
         var rng = new Random(7);
         var ids = Enumerable.Range(0, 200_000).Select(_ => "t" + rng.Next(120_000).ToString("x", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j]);
+        var first = DistinctIds.FirstOfEach(ids.Length, j => ids[j], _ => 0);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var j = 0; j < ids.Length; j++)
         {
             Assert.Equal(seen.Add(ids[j]), first[j]);
         }
+    }
+
+    [Fact]
+    public void FirstOfEach_SameIdAtAnotherTime_IsAnotherEvent()
+    {
+        // (id, time) is the identity; with every hash colliding the times are compared too.
+        string[] ids = ["a", "a", "a", "b", "a", "b"];
+        long[] ticks = [10, 20, 10, 10, 20, 11];
+        bool[] expected = [true, true, false, true, false, true];
+        Assert.Equal(expected, DistinctIds.FirstOfEach(ids.Length, j => ids[j], j => ticks[j]));
+        Assert.Equal(expected, DistinctIds.FirstOfEach(ids.Length, j => ids[j], j => ticks[j], (_, _) => 42));
     }
 
     [Fact]
