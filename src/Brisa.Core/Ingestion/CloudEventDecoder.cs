@@ -30,7 +30,7 @@ public sealed class CloudEventDecoder
     private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
     private readonly DeliveryIds seenIds;
-    private readonly List<(int Source, string Id)> addedIds = [];
+    private readonly List<(int Source, string Id, long Ticks)> addedIds = [];
     private readonly CloudEventScanner scanner;
     private FieldValue[] scratch = [];
 
@@ -162,9 +162,9 @@ public sealed class CloudEventDecoder
             // A message that is not valid JSON cannot be split into events, nor one holding more events than a message
             // may (each would cost a rejection, an outcome and a record): dead-letter it whole.
             mark.Rollback(batch);
-            foreach (var (source, id) in idsBefore)
+            foreach (var (source, id, ticks) in idsBefore)
             {
-                seenIds.Remove(source, id);
+                seenIds.Remove(source, id, ticks);
             }
 
             batch.Reject(body, null, null, ex is TooManyEventsException
@@ -173,7 +173,7 @@ public sealed class CloudEventDecoder
         }
     }
 
-    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, List<(int Source, string Id)> added)
+    private void DecodeEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, DateTimeOffset now, DecodedBatch batch, List<(int Source, string Id, long Ticks)> added)
     {
         var start = (int)reader.TokenStartIndex;
         string? specVersion = null, id = null, type = null, source = null, envelopeError = null;
@@ -289,15 +289,6 @@ public sealed class CloudEventDecoder
         var reason = envelopeError
             ?? CheckEnvelope(bytes.Length, specVersion, id, type, source, schema)
             ?? (dataStart < 0 ? "missing 'data'" : dataToken != JsonTokenType.StartObject ? $"'data' must be a JSON object, got {Describe(dataToken)}" : null);
-        if (reason is null && !seenIds.Add(schemaIndex, id!))
-        {
-            reason = $"duplicate event id '{id}' within the batch (the first one was taken)";
-        }
-        else if (reason is null)
-        {
-            added.Add((schemaIndex, id!));
-        }
-
         if (reason is not null)
         {
             batch.Reject(bytes, id, schema?.SourceName, reason);
@@ -325,14 +316,21 @@ public sealed class CloudEventDecoder
             }
         }
 
+        // An event is (id, time) as every reader of the raw zone counts it, so only a repeat of both is a duplicate (the
+        // time is known once the data is decoded: an event rejected for its data keeps that reason).
+        if (reason is null && !seenIds.Add(schemaIndex, id!, ticks))
+        {
+            rows.Truncate(rows.Count - 1);
+            reason = $"duplicate event id '{id}' at {Format(TiledView.FromUnixTicks(ticks))} within the batch (the first one was taken)";
+        }
+
         if (reason is not null)
         {
-            seenIds.Remove(schemaIndex, id!);
-            added.Remove((schemaIndex, id!));
             batch.Reject(bytes, id, schema!.SourceName, reason);
             return;
         }
 
+        added.Add((schemaIndex, id!, ticks));
         rows.SetLastTicks(ticks);
         batch.Accept(id!);
     }

@@ -47,7 +47,7 @@ internal sealed class CloudEventScanner
     private readonly FieldDecoder[][] fieldDecoders;
     private readonly DecoderOptions options;
     private readonly DeliveryIds seenIds;
-    private readonly List<(int Source, string Id)> addedIds = [];
+    private readonly List<(int Source, string Id, long Ticks)> addedIds = [];
 
     // Strings of cached fields (entity keys, countries) are looked up once the whole message is accepted, a chunk at a
     // time: the cache slots of a chunk are read first, so their misses overlap instead of stalling the scan one by one.
@@ -98,9 +98,9 @@ internal sealed class CloudEventScanner
 
         batch.RollbackToCheckpoint();
         ForgetPending();
-        foreach (var (source, id) in addedIds)
+        foreach (var (source, id, ticks) in addedIds)
         {
-            seenIds.Remove(source, id);
+            seenIds.Remove(source, id, ticks);
         }
 
         return false;
@@ -291,12 +291,12 @@ internal sealed class CloudEventScanner
             }
         }
 
-        if (seen != CloudEventAttribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(schemaIndex, id!))
+        if (seen != CloudEventAttribute.Required || p - start > options.MaxEventBytes || !seenIds.Add(schemaIndex, id!, ticks))
         {
             return false;
         }
 
-        addedIds.Add((schemaIndex, id!));
+        addedIds.Add((schemaIndex, id!, ticks));
         rows!.SetLast(id!, ticks);
         batch.Accept(id!);
         return true;

@@ -204,7 +204,24 @@ public sealed class CloudEventDecoderTests
         var batch = Decode(Event("same"), Event("same"));
 
         Assert.Equal(1, batch.AcceptedCount);
-        Assert.Equal("duplicate event id 'same' within the batch (the first one was taken)", Assert.Single(batch.Rejected).Reason);
+        Assert.Equal("duplicate event id 'same' at 2026-11-29T11:00:00Z within the batch (the first one was taken)", Assert.Single(batch.Rejected).Reason);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decode_SameIdAtAnotherTimeInBatch_BothAccepted(bool scanner)
+    {
+        // An event is (id, time), as the stream, the materializer and training count it: in one delivery as across two.
+        var later = Event("same", """{"transaction_id":"t1","customer_id":"c1","amount":3,"currency":"EUR","timestamp":"2026-11-29T11:00:00.000001Z"}""");
+        var decoder = new CloudEventDecoder([Transaction]) { UseScanner = scanner };
+        var batch = decoder.Decode([new IncomingMessage(Encoding.UTF8.GetBytes($"[{Event("same")},{later}]")), new IncomingMessage(Encoding.UTF8.GetBytes(later))], Now);
+
+        var rows = Assert.Single(batch.Sources);
+        Assert.Equal(["same", "same"], Enumerable.Range(0, rows.Count).Select(rows.Id));
+        Assert.Equal(10, rows.EventTicks(1) - rows.EventTicks(0));
+        Assert.Equal("duplicate event id 'same' at 2026-11-29T11:00:00.000001Z within the batch (the first one was taken)", Assert.Single(batch.Rejected).Reason);
+        Assert.Equal(scanner ? 1 : 0, decoder.ScannedMessages);
     }
 
     [Theory]
@@ -223,7 +240,7 @@ public sealed class CloudEventDecoderTests
 
         Assert.Equal(["transaction:1001", "chargeback:1001"], batch.Sources.SelectMany(s => Enumerable.Range(0, s.Count).Select(r => $"{s.Schema.SourceName}:{s.Id(r)}")));
         var duplicate = Assert.Single(batch.Rejected);
-        Assert.Equal(("chargeback", "duplicate event id '1001' within the batch (the first one was taken)"), (duplicate.Source, duplicate.Reason));
+        Assert.Equal(("chargeback", "duplicate event id '1001' at 2026-11-29T11:00:00Z within the batch (the first one was taken)"), (duplicate.Source, duplicate.Reason));
     }
 
     [Fact]

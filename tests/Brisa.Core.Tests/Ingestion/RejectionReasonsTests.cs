@@ -9,7 +9,7 @@ public sealed class RejectionReasonsTests
     [Theory]
     [InlineData("field 'amount': -3 is below the minimum 0", "field 'amount': # is below the minimum #")]
     [InlineData(Jpy, Jpy)]
-    [InlineData("duplicate event id 'e-1' within the batch (the first one was taken)", "duplicate event id '…' within the batch (the first one was taken)")]
+    [InlineData("duplicate event id 'e-1' at 2026-11-29T11:00:00.5Z within the batch (the first one was taken)", "duplicate event id '…' at <time> within the batch (the first one was taken)")]
     [InlineData(
         "field 'timestamp': 2026-11-29T14:55:00Z is 3.5h in the future (the message arrived at 2026-11-29T11:25:00.5Z); at most 5m of clock skew is allowed",
         "field 'timestamp': <time> is #h in the future (the message arrived at <time>); at most #m of clock skew is allowed")]
