@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,8 +11,9 @@ namespace Brisa.Azure.RawZone;
 
 /// <summary>
 /// Lands accepted events in the immutable raw zone: <c>raw/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/&lt;batch-id&gt;.parquet</c>.
-/// The batch id is a digest of the file's event ids, so a redelivered batch overwrites its own files instead of
-/// adding copies.
+/// The batch id is a digest of the file's events' identities (id and time), so a redelivered batch overwrites its own
+/// files instead of adding copies, while a batch holding an id again at another time (another event) gets a file of
+/// its own rather than replacing the first.
 /// </summary>
 public sealed class RawZoneWriter(BlobContainerClient container)
 {
@@ -34,7 +36,7 @@ public sealed class RawZoneWriter(BlobContainerClient container)
         var names = new List<string>(partitions.Count);
         foreach (var (hour, rows) in partitions)
         {
-            var name = BlobName(batch.Schema.SourceName, TiledView.FromUnixTicks(hour * TimeSpan.TicksPerHour), BatchId(rows.Select(batch.Id)));
+            var name = BlobName(batch.Schema.SourceName, TiledView.FromUnixTicks(hour * TimeSpan.TicksPerHour), BatchId(rows.Select(r => (batch.Id(r), batch.EventTicks(r)))));
             using var buffer = new MemoryStream();
             await RawEventParquet.WriteAsync(batch, rows, buffer, cancellationToken);
             buffer.Position = 0;
@@ -49,15 +51,19 @@ public sealed class RawZoneWriter(BlobContainerClient container)
     public static string BlobName(string source, DateTimeOffset hour, string batchId) =>
         string.Create(CultureInfo.InvariantCulture, $"{source}/date={hour.UtcDateTime:yyyy-MM-dd}/hour={hour.UtcDateTime:HH}/{batchId}.parquet");
 
-    /// <summary>A content-derived batch id: the first 128 bits of SHA-256 over the sorted event ids.</summary>
-    public static string BatchId(IEnumerable<string> eventIds)
+    /// <summary>A content-derived batch id: the first 128 bits of SHA-256 over the events' (id, time), sorted.</summary>
+    /// <param name="events">Each event's id and time (UTC ticks since the Unix epoch).</param>
+    public static string BatchId(IEnumerable<(string Id, long Ticks)> events)
     {
-        ArgumentNullException.ThrowIfNull(eventIds);
+        ArgumentNullException.ThrowIfNull(events);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var id in eventIds.Order(StringComparer.Ordinal))
+        Span<byte> ticks = stackalloc byte[sizeof(long)];
+        foreach (var (id, t) in events.OrderBy(e => e.Id, StringComparer.Ordinal).ThenBy(e => e.Ticks))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(id));
             hash.AppendData([0]);
+            BinaryPrimitives.WriteInt64LittleEndian(ticks, t);
+            hash.AppendData(ticks);
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));

@@ -89,6 +89,27 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Ingest_IdReusedAtAnotherTimeInAnotherBatch_BothLandInRawAndCountOnline()
+    {
+        // An event is (id, time): the same id 10 minutes later is another event, which the materializer and training
+        // count, so the stream counts it too, and its raw file (same hour, same id) must not replace the first one's.
+        var id = $"reused-{Guid.NewGuid():N}";
+        var customer = $"c-{id}";
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        await ingestor.IngestAsync([Message([new Txn(id, customer, 10, "ES", Now.AddMinutes(-30))])], CancellationToken.None);
+        var second = await ingestor.IngestAsync([Message([new Txn(id, customer, 20, "ES", Now.AddMinutes(-20))])], CancellationToken.None);
+        var again = await ingestor.IngestAsync([Message([new Txn(id, customer, 20, "ES", Now.AddMinutes(-20))])], CancellationToken.None);
+
+        Assert.Equal(0, second.OnlineDuplicates);
+        Assert.Equal(1, again.OnlineDuplicates);
+        Assert.Equal([id, id], await ReadRawIdsAsync([id]));
+        var view = FeaturePlan.Compile(Definitions, trackEventIds: true).FindView("customer_1h")!;
+        var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer);
+        Assert.Equal(FieldValue.FromNumber(2), tiles!.State.Evaluate(TiledView.ToUnixTicks(Now)).Values[0]);
+    }
+
+    [Fact]
     public async Task Ingest_AwkwardEntityKeys_RoundTripThroughTableKeys()
     {
         var stream = AwkwardCustomers
@@ -324,7 +345,7 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         Assert.Equal([id], await ReadRawIdsAsync([id]));
         var hour = new DateTimeOffset(Now.Year, Now.Month, Now.Day, Now.AddMinutes(-2).Hour, 0, 0, TimeSpan.Zero);
         var raw = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer);
-        Assert.True(await raw.GetBlobClient(RawZoneWriter.BlobName("chargeback", hour, RawZoneWriter.BatchId([id]))).ExistsAsync());
+        Assert.True(await raw.GetBlobClient(RawZoneWriter.BlobName("chargeback", hour, RawZoneWriter.BatchId([(id, TiledView.ToUnixTicks(Now.AddMinutes(-2)))]))).ExistsAsync());
         Assert.DoesNotContain(await DeadLetterWriter.For(azurite.Storage).ReadAllAsync(), d => d.EventId == id);
     }
 
