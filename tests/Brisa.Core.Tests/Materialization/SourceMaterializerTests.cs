@@ -154,7 +154,7 @@ public class SourceMaterializerTests
         }
     }
 
-    private static FieldValue[] ReaderRule(IEnumerable<OfflineRows> blocks, ViewPlan view, string key, long t)
+    internal static FieldValue[] ReaderRule(IEnumerable<OfflineRows> blocks, ViewPlan view, string key, long t)
     {
         var ttl = view.Definition.Ttl.Ticks;
         (long Feature, long Event, FieldValue[] Values)? best = null;
