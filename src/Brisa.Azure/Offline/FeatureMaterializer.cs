@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Online;
@@ -55,7 +56,8 @@ public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset 
 /// Batch materialization from the raw zone (DESIGN §2, §5): for each source, a streaming pass over its raw hour
 /// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
 /// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
-/// with the same content, and deletes the file of an hour in the range that has no rows now), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
+/// with the same content, and deletes the file of an hour in the range that has no rows now; never a file a run that
+/// started later wrote: <see cref="RawAsOfMetadata"/>), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
 /// Every run also computes the statistics of the rows it wrote, per view, in bounded memory
 /// (<see cref="ViewStatisticsBuilder"/>), and stores them with the run (<see cref="FeatureStatisticsStore"/>).
 /// </summary>
@@ -83,6 +85,12 @@ public sealed class FeatureMaterializer
         statistics = FeatureStatisticsStore.For(storage);
         this.time = time ?? TimeProvider.System;
     }
+
+    /// <summary>
+    /// Blob metadata of every offline file: the instant the run that wrote it started reading the raw zone (ISO 8601,
+    /// UTC). A file is replaced or deleted only by a run whose as-of is not older (<c>If-Match</c> the ETag compared).
+    /// </summary>
+    public const string RawAsOfMetadata = "raw_as_of";
 
     /// <summary>The compiled definitions.</summary>
     public FeaturePlan Plan => plan;
@@ -115,6 +123,8 @@ public sealed class FeatureMaterializer
     {
         options ??= new MaterializeOptions();
         var selected = views is null ? plan.Views : views.Select(v => plan.FindView(v) ?? throw new ArgumentException($"Unknown view '{v}'.", nameof(views))).ToArray();
+        // Every raw file that landed before now is read below: the files this run writes are as of this instant.
+        var asOf = time.GetUtcNow();
         var fromTicks = TiledView.ToUnixTicks(from);
         var toTicks = TiledView.ToUnixTicks(to);
         var materializers = selected.GroupBy(v => v.Definition.Source, StringComparer.Ordinal)
@@ -128,7 +138,7 @@ public sealed class FeatureMaterializer
         foreach (var materializer in materializers)
         {
             var schema = plan.Schemas.Single(s => s.SourceName == materializer.Source);
-            var stored = new HashSet<string>(StringComparer.Ordinal);
+            var stored = new Dictionary<string, StoredBlob<DateTimeOffset?>>(StringComparer.Ordinal);
             long storedDay = long.MinValue;
             while (!materializer.IsComplete)
             {
@@ -151,9 +161,9 @@ public sealed class FeatureMaterializer
                     {
                         // An hour that has no rows now (the view's windows or tile changed since) keeps no older run's
                         // file: an as-of reader would take its rows as current.
-                        if (stored.Contains(name))
+                        if (stored.TryGetValue(name, out var old))
                         {
-                            await offline.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+                            await DeleteUnlessNewerAsync(offline.GetBlobClient(name), old, asOf, cancellationToken);
                         }
 
                         continue;
@@ -161,8 +171,11 @@ public sealed class FeatureMaterializer
 
                     using var buffer = new MemoryStream();
                     await OfflineFeatureParquet.WriteAsync(rows, plan.Definitions, buffer, cancellationToken);
-                    buffer.Position = 0;
-                    await offline.GetBlobClient(name).UploadAsync(buffer, overwrite: true, cancellationToken);
+                    if (!await UploadUnlessNewerAsync(offline.GetBlobClient(name), stored.GetValueOrDefault(name), buffer, asOf, cancellationToken))
+                    {
+                        continue;
+                    }
+
                     var entry = perView[rows.View.Name];
                     perView[rows.View.Name] = (entry.Rows + rows.Count, entry.Files + 1, entry.Online);
                     rowsWritten += rows.Count;
@@ -199,18 +212,65 @@ public sealed class FeatureMaterializer
         return new MaterializationSummary(actualFrom, to, events, duplicates, peak, summaries);
     }
 
-    // The offline files stored for one day of the views, listed once per day of the range (one request per view).
-    private async Task ListStoredAsync(IEnumerable<ViewPlan> views, long dayTicks, HashSet<string> stored, CancellationToken cancellationToken)
+    // The offline files stored for one day of the views with their as-of and ETag, listed once per day of the range
+    // (one request per view): writing a file costs no read unless another run wrote it since.
+    private async Task ListStoredAsync(IEnumerable<ViewPlan> views, long dayTicks, Dictionary<string, StoredBlob<DateTimeOffset?>> stored, CancellationToken cancellationToken)
     {
         stored.Clear();
         var day = TiledView.FromUnixTicks(dayTicks).UtcDateTime;
         foreach (var view in views)
         {
             var prefix = string.Create(CultureInfo.InvariantCulture, $"{view.Name}/date={day:yyyy-MM-dd}/");
-            await foreach (var blob in offline.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+            await foreach (var blob in offline.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, cancellationToken))
             {
-                stored.Add(blob.Name);
+                stored[blob.Name] = new(AsOfOf(blob.Metadata), blob.Properties.ETag);
             }
         }
     }
+
+    // A file computed from an older view of the raw zone never replaces one computed from a newer view: a slice that
+    // stalled between reading raw and writing, or an old message retried, finishes after a newer slice of the day.
+    // Equal or later as-of replaces, so a rerun of the same range (a retry reads raw later) overwrites its own files.
+    private static Task<bool> UploadUnlessNewerAsync(BlobClient blob, StoredBlob<DateTimeOffset?> stored, MemoryStream content, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        UnlessNewer.WriteAsync(
+            stored,
+            ct => ReadStoredAsync(blob, ct),
+            current => current.Value > asOf,
+            (conditions, ct) =>
+            {
+                content.Position = 0;
+                return blob.UploadAsync(content, new BlobUploadOptions { Metadata = AsOfMetadata(asOf), Conditions = conditions }, ct);
+            },
+            cancellationToken);
+
+    private static Task<bool> DeleteUnlessNewerAsync(BlobClient blob, StoredBlob<DateTimeOffset?> stored, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        UnlessNewer.WriteAsync(
+            stored,
+            ct => ReadStoredAsync(blob, ct),
+            current => !current.Exists || current.Value > asOf,
+            (conditions, ct) => blob.DeleteIfExistsAsync(conditions: conditions, cancellationToken: ct),
+            cancellationToken);
+
+    private static async Task<StoredBlob<DateTimeOffset?>> ReadStoredAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+            return new(AsOfOf(properties.Value.Metadata), properties.Value.ETag);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return default;
+        }
+    }
+
+    private static Dictionary<string, string> AsOfMetadata(DateTimeOffset asOf) =>
+        new(StringComparer.Ordinal) { [RawAsOfMetadata] = asOf.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) };
+
+    // A file written before the as-of was recorded (or edited by hand) is older than any run.
+    private static DateTimeOffset? AsOfOf(IDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(RawAsOfMetadata, out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var asOf)
+            ? asOf
+            : null;
 }

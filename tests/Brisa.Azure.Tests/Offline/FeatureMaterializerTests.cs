@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Azure.Core;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Offline;
@@ -201,6 +203,98 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
 
         Assert.Equal(2, rerun.Views.Single().Files);
         Assert.Equal([$"shop_2h/date={day:yyyy-MM-dd}/part-10.parquet", $"shop_2h/date={day:yyyy-MM-dd}/part-13.parquet"], files.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task MaterializeAsync_OlderSliceWritesAfterNewer_NewerFileSurvives()
+    {
+        // The old slice read hour 11 before v2 landed there, then stalled just before writing part-12; a newer slice of
+        // the day read v2 and wrote part-12 meanwhile. When the old slice goes on, its part-12 (without v2) must not win.
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(20);
+        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
+        await IngestAsync(day.AddHours(13), Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)), Visit($"{shop}-v3", shop, 10, day.AddHours(12).AddMinutes(30)));
+        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
+        var gate = new RequestGate(r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
+        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
+        var offlineOnly = new MaterializeOptions { WriteOnline = false };
+        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(11).AddMinutes(40)));
+        var newer = await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        gate.Open();
+        var stalled = await old.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // 12:00 (v1 left the 2 h window) and 12:30 (v3) count v2 too.
+        var (rows, asOf) = await ReadOfflineAsync(part12, shop);
+        Assert.Equal([(day.AddHours(12), 1L), (day.AddHours(12).AddMinutes(30), 2L)], rows);
+        Assert.Equal(newerStarted, asOf);
+        Assert.Equal(3, newer.Views.Single().Files);
+        Assert.Equal(1, stalled.Views.Single().Files);
+    }
+
+    [Fact]
+    public async Task MaterializeAsync_OlderSliceDeletesAfterNewerWrote_NewerFileSurvives()
+    {
+        // The old slice (3 h windows: no rows in hour 12) listed the day's part-12 of an earlier run, then stalled just
+        // before deleting it; a newer slice (2 h windows, e.g. an instance the definitions change reached later) wrote
+        // part-12 meanwhile. The old slice's delete must not remove the newer file.
+        var widened = DefinitionLoader.Parse(Yaml.Replace("window: 2h", "window: 3h", StringComparison.Ordinal), "shops.yaml").Definitions!;
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(22);
+        var (first, started, newerStarted) = (day.AddHours(14), day.AddHours(14).AddMinutes(1), day.AddHours(14).AddMinutes(2));
+        await IngestAsync(first, Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)));
+        var offlineOnly = new MaterializeOptions { WriteOnline = false };
+        await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(first)).MaterializeAsync(day, day.AddHours(14), options: offlineOnly);
+        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
+        var gate = new RequestGate(r => r.Method == RequestMethod.Delete && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
+        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
+        var old = new FeatureMaterializer(gated, widened, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(14), options: offlineOnly);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(14), options: offlineOnly);
+        gate.Open();
+        await old.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var (rows, asOf) = await ReadOfflineAsync(part12, shop);
+        Assert.Equal([(day.AddHours(12), 0L)], rows);
+        Assert.Equal(newerStarted, asOf);
+    }
+
+    [Fact]
+    public async Task MaterializeAsync_RetryOfTheSameSliceAfterRawGrew_OverwritesItsOwnFiles()
+    {
+        // A retried slice (same range, as of the same instant or later) must still replace what its first attempt wrote.
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(21);
+        var started = day.AddHours(13);
+        await IngestAsync(started, Visit($"{shop}-v1", shop, 40, day.AddHours(12).AddMinutes(10)));
+        var materializer = new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(started));
+        await materializer.MaterializeAsync(day, day.AddHours(13), options: new MaterializeOptions { WriteOnline = false });
+        await IngestAsync(started, Visit($"{shop}-v2", shop, 20, day.AddHours(12).AddMinutes(20)));
+
+        var retry = await materializer.MaterializeAsync(day, day.AddHours(13), options: new MaterializeOptions { WriteOnline = false });
+
+        var (rows, asOf) = await ReadOfflineAsync(FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12))), shop);
+        Assert.Equal([(day.AddHours(12).AddMinutes(10), 1L), (day.AddHours(12).AddMinutes(20), 2L)], rows);
+        Assert.Equal(started, asOf);
+        Assert.Equal(1, retry.Views.Single().Files);
+    }
+
+    private Task IngestAsync(DateTimeOffset now, params IncomingMessage[] visits) =>
+        new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(now)).IngestAsync(visits, CancellationToken.None);
+
+    // The shop's (feature time, visit count) rows in one offline file, and the file's recorded as-of.
+    private async Task<(List<(DateTimeOffset, long)> Rows, DateTimeOffset AsOf)> ReadOfflineAsync(string name, string shop)
+    {
+        var blob = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer).GetBlobClient(name);
+        var content = (await blob.DownloadContentAsync()).Value;
+        var block = await OfflineFeatureParquet.ReadAsync(new FeatureMaterializer(azurite.Storage, Definitions).Plan.FindView("shop_2h")!, Definitions, content.Content.ToStream());
+        var rows = Enumerable.Range(0, block.Count).Where(r => block.EntityKeyOf(r) == shop)
+            .Select(r => (TiledView.FromUnixTicks(block.FeatureTicksOf(r)), (long)block.ValuesOf(r)[0].Number))
+            .ToList();
+        return (rows, DateTimeOffset.Parse(content.Details.Metadata[FeatureMaterializer.RawAsOfMetadata], CultureInfo.InvariantCulture));
     }
 
     private static IncomingMessage Visit(string id, string shop, double amount, DateTimeOffset time, double? coupon = null) =>
