@@ -94,6 +94,35 @@ public sealed class MaterializationStatisticsTests(AzuriteFixture azurite)
         Assert.Null(await store.ReadLatestAsync(view + "x"));
     }
 
+    [Fact]
+    public async Task WriteAsync_MoreRunsThanKept_KeepsTheNewestRunFilesAndTheLatestOnes()
+    {
+        // Six runs finishing one after the other; the second covers the range ending last, so it stays the latest while
+        // four later runs of older ranges (the last without rows) push it out of the newest three.
+        var store = FeatureStatisticsStore.For(azurite.Storage, runsKept: 3);
+        var view = $"v{Guid.NewGuid():N}"[..12];
+        var finished = Start.AddDays(5);
+        ViewStatistics At(int minute, DateTimeOffset from, long rows = 10) =>
+            new(view, ViewStatistics.RunIdOf(finished.AddMinutes(minute), from, from.AddDays(1)), from, from.AddDays(1), finished.AddMinutes(minute), rows, rows == 0 ? null : from, []);
+        ViewStatistics[] runs = [At(1, Start), At(2, Start.AddDays(2)), At(3, Start), At(4, Start), At(5, Start.AddDays(1)), At(6, Start, rows: 0)];
+
+        foreach (var run in runs)
+        {
+            await store.WriteAsync(run);
+        }
+
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer);
+        var stored = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"_stats/{view}/runs/", CancellationToken.None))
+        {
+            stored.Add(blob.Name);
+        }
+
+        Assert.Equal(runs[1].RunId, (await store.ReadLatestAsync(view))!.RunId);
+        Assert.Equal(new[] { runs[1], runs[3], runs[4], runs[5] }.Select(r => FeatureStatisticsStore.RunBlobName(view, r.RunId)), stored.Order(StringComparer.Ordinal));
+        Assert.Null(await store.ReadRunAsync(view, runs[0].RunId));
+    }
+
     private static ViewStatistics Run(string view, DateTimeOffset from, DateTimeOffset to, long rows) =>
         new(view, ViewStatistics.RunIdOf(to, from, to), from, to, to, rows, rows == 0 ? null : to, []);
 
