@@ -116,12 +116,12 @@ public sealed class DriftMonitor
         var reader = LabelArrivalReader.For(storage);
         if (definition.Task == ModelTask.Regression)
         {
-            var index = await reader.ReadIndexAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+            var index = await reader.ReadIndexAsync(definitions, definition, liveFrom, to, cancellationToken).ConfigureAwait(false);
             report = report with { LiveRegression = LiveRegressionAnalyzer.Compute(baseline, definition, predictions, index, to), UnreadableLogLines = unreadable };
         }
         else
         {
-            var labels = await reader.ReadAsync(definitions, definition, liveFrom, cancellationToken).ConfigureAwait(false);
+            var labels = await reader.ReadAsync(definitions, definition, liveFrom, to, cancellationToken).ConfigureAwait(false);
             report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
         }
 

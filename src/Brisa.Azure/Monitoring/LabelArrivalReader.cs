@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Runtime.CompilerServices;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Brisa.Azure.RawZone;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
@@ -14,11 +11,15 @@ using Brisa.Core.Training;
 namespace Brisa.Azure.Monitoring;
 
 /// <summary>
-/// Reads a model's label events (e.g. chargebacks) as ingested into the raw zone: one listing of
-/// <c>raw/&lt;label source&gt;/</c>, the hour files of the days from <c>since</c> on, each event's label key (as an entity key: a <c>long</c> as its invariant integer text) and time, or (<see cref="ReadIndexAsync"/>) the events indexed with their label value.
+/// Reads a model's label events (e.g. chargebacks) as ingested into the raw zone: the hour files of the days from
+/// <c>since</c> to <c>until</c> (<see cref="RawZoneReader.ReadRangeAsync"/>: the files of those days only are listed,
+/// whatever the source's history), each event's label key (as an entity key: a <c>long</c> as its invariant integer
+/// text) and time, or (<see cref="ReadIndexAsync"/>) the events indexed with their label value.
 /// </summary>
 public sealed class LabelArrivalReader(BlobContainerClient raw)
 {
+    private readonly RawZoneReader reader = new(raw);
+
     /// <summary>The reader over the account's raw container.</summary>
     /// <param name="storage">The account.</param>
     /// <returns>The reader.</returns>
@@ -28,18 +29,22 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
         return new LabelArrivalReader(storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer));
     }
 
-    /// <summary>Label events of <paramref name="model"/> dated from <paramref name="since"/>'s UTC day on.</summary>
+    /// <summary>
+    /// Label events of <paramref name="model"/> in the raw hour partitions from <paramref name="since"/>'s UTC day
+    /// through <paramref name="until"/>'s hour (later events of that hour included).
+    /// </summary>
     /// <param name="definitions">The definitions (the label source's schema).</param>
     /// <param name="model">The model.</param>
     /// <param name="since">The oldest day to read.</param>
+    /// <param name="until">The newest instant needed (the report's time: later labels count for nothing).</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Key and time of each label event, deduplicated by (event id, event time).</returns>
-    public async Task<IReadOnlyList<LabelArrival>> ReadAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LabelArrival>> ReadAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
-        var (source, schema) = LabelSchema(definitions, model);
+        var schema = LabelSchema(definitions, model);
         var key = schema.IndexOf(model.Label.Key);
         var labels = new Dictionary<(string Id, long Ticks), LabelArrival>();
-        await foreach (var batch in ReadBatchesAsync(source, schema, since, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in ReadBatchesAsync(schema, since, until, cancellationToken).ConfigureAwait(false))
         {
             for (var row = 0; row < batch.Count; row++)
             {
@@ -54,20 +59,21 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
     }
 
     /// <summary>
-    /// Label events of <paramref name="model"/> dated from <paramref name="since"/>'s UTC day on, indexed by
+    /// Label events of <paramref name="model"/> from <paramref name="since"/>'s UTC day through <paramref name="until"/>'s hour, indexed by
     /// <see cref="LabelIndex"/> (key, time and label value, read as training reads them): what a regression's live
     /// errors are computed with.
     /// </summary>
     /// <param name="definitions">The definitions (the label source's schema).</param>
     /// <param name="model">The model.</param>
     /// <param name="since">The oldest day to read.</param>
+    /// <param name="until">The newest instant needed (the report's time).</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The index (deduplicated by (event id, event time)).</returns>
-    public async Task<LabelIndex> ReadIndexAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, CancellationToken cancellationToken = default)
+    public async Task<LabelIndex> ReadIndexAsync(FeatureRepositoryDefinition definitions, ModelDefinition model, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
-        var (source, schema) = LabelSchema(definitions, model);
+        var schema = LabelSchema(definitions, model);
         var index = new LabelIndex(model);
-        await foreach (var batch in ReadBatchesAsync(source, schema, since, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in ReadBatchesAsync(schema, since, until, cancellationToken).ConfigureAwait(false))
         {
             index.Add(batch);
         }
@@ -75,7 +81,7 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
         return index;
     }
 
-    private static (SourceDefinition Source, EventSchema Schema) LabelSchema(FeatureRepositoryDefinition definitions, ModelDefinition model)
+    private static EventSchema LabelSchema(FeatureRepositoryDefinition definitions, ModelDefinition model)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(model);
@@ -87,24 +93,10 @@ public sealed class LabelArrivalReader(BlobContainerClient raw)
             throw new InvalidOperationException($"Label source '{source.Name}' has no field '{model.Label.Key}' (the model's label key).");
         }
 
-        return (source, schema);
+        return schema;
     }
 
-    // One listing of the source's folder; the hour files of the days from since's on, one at a time.
-    private async IAsyncEnumerable<SourceEventBatch> ReadBatchesAsync(SourceDefinition source, EventSchema schema, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // Blob names sort by date: "<source>/date=YYYY-MM-DD/…", so a string comparison with the first day's prefix selects the days.
-        var first = string.Create(CultureInfo.InvariantCulture, $"{source.Name}/date={since.UtcDateTime:yyyy-MM-dd}/");
-        await foreach (var blob in raw.GetBlobsAsync(BlobTraits.None, BlobStates.None, source.Name + "/", cancellationToken))
-        {
-            if (!blob.Name.EndsWith(".parquet", StringComparison.Ordinal) || string.CompareOrdinal(blob.Name, first) < 0)
-            {
-                continue;
-            }
-
-            var content = await raw.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
-            using var stream = content.Value.Content.ToStream();
-            yield return await RawEventParquet.ReadAsync(stream, schema, cancellationToken);
-        }
-    }
+    // The hour files of [since's day, until's hour]: one listing of the source's day prefixes, one per day in the span.
+    private IAsyncEnumerable<SourceEventBatch> ReadBatchesAsync(EventSchema schema, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) =>
+        reader.ReadRangeAsync(schema, TiledView.ToUnixTicks(new DateTimeOffset(since.UtcDateTime.Date, TimeSpan.Zero)), TiledView.ToUnixTicks(until) + 1, cancellationToken);
 }

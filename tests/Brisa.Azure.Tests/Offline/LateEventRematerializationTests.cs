@@ -292,44 +292,4 @@ public sealed class LateEventRematerializationTests(AzuriteFixture azurite) : IC
         public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             predicate(message.Request) ? throw new RequestFailedException(503, "injected outage") : ProcessNextAsync(message, pipeline);
     }
-
-    /// <summary>Records the path of every request a client sends.</summary>
-    private sealed class RequestLog : HttpPipelineSynchronousPolicy
-    {
-        private readonly List<string> paths = [];
-
-        public IReadOnlyList<string> Paths
-        {
-            get
-            {
-                lock (paths)
-                {
-                    return [.. paths];
-                }
-            }
-        }
-
-        public void Clear()
-        {
-            lock (paths)
-            {
-                paths.Clear();
-            }
-        }
-
-        public T Recording<T>(T options)
-            where T : ClientOptions
-        {
-            options.AddPolicy(this, HttpPipelinePosition.PerCall);
-            return options;
-        }
-
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            lock (paths)
-            {
-                paths.Add($"{message.Request.Method} {message.Request.Uri.Path}");
-            }
-        }
-    }
 }
