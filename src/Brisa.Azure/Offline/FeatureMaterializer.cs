@@ -191,7 +191,7 @@ public sealed class FeatureMaterializer
             {
                 foreach (var latest in materializer.LatestValues().Where(l => l.View.Definition.Online && !l.View.Definition.Streaming))
                 {
-                    var written = await online.WriteAsync(latest, plan.Definitions, options.OnlineParallelism, cancellationToken);
+                    var written = await online.WriteAsync(latest, plan.Definitions, asOf, options.OnlineParallelism, cancellationToken);
                     var entry = perView[latest.View.Name];
                     perView[latest.View.Name] = (entry.Rows, entry.Files, entry.Online + written);
                 }

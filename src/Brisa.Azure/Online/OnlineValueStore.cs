@@ -32,10 +32,16 @@ public sealed class OnlineValueStore(TableClient table)
     /// <summary>Row property: the instant the values are as of.</summary>
     public const string FeatureTimeProperty = "FeatureTime";
 
+    /// <summary>
+    /// Row property: the instant the run that wrote the values started reading the raw zone
+    /// (<see cref="Offline.FeatureMaterializer.RawAsOfMetadata"/>); decides between two writes of the same <c>FeatureTime</c>.
+    /// </summary>
+    public const string RawAsOfProperty = "RawAsOf";
+
     // Conflicts come only from another slice writing the same row at the same moment; past this, the slice fails and is retried.
     private const int MaxAttempts = 5;
 
-    private static readonly string[] StoredColumns = [KindProperty, OnlineTileStore.LayoutProperty, FeatureTimeProperty];
+    private static readonly string[] StoredColumns = [KindProperty, OnlineTileStore.LayoutProperty, FeatureTimeProperty, RawAsOfProperty];
 
     /// <summary>Creates the store over the account's online table.</summary>
     /// <param name="storage">The account.</param>
@@ -48,17 +54,19 @@ public sealed class OnlineValueStore(TableClient table)
 
     /// <summary>
     /// Writes the values of a view, entities concurrently, each row only if what is stored is not newer: a row whose
-    /// values are as of a later instant (<c>FeatureTime</c>, same view layout) is kept, so a slice that finishes after
-    /// a newer one cannot take the online values back in time. Each row is read, then replaced only if unchanged since
+    /// values are as of a later instant (<c>FeatureTime</c>, same view layout), or as of the same instant but computed
+    /// from a later view of the raw zone (<c>RawAsOf</c>), is kept, so a slice that finishes after a newer one cannot
+    /// take the online values back in time, nor one of the same range that read less raw data. Each row is read, then replaced only if unchanged since
     /// (its ETag) or added if absent; a concurrent write makes it compare again. Writing the same values twice leaves
     /// the same rows.
     /// </summary>
     /// <param name="values">The latest values of one view.</param>
     /// <param name="definitions">The definitions (for value types).</param>
+    /// <param name="rawAsOf">When the run that computed the values started reading the raw zone.</param>
     /// <param name="maxParallelism">Entities written concurrently.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The number of rows written (rows kept because they were newer are not counted).</returns>
-    public async Task<int> WriteAsync(OnlineValues values, FeatureRepositoryDefinition definitions, int maxParallelism = 16, CancellationToken cancellationToken = default)
+    public async Task<int> WriteAsync(OnlineValues values, FeatureRepositoryDefinition definitions, DateTimeOffset rawAsOf, int maxParallelism = 16, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(definitions);
@@ -77,7 +85,7 @@ public sealed class OnlineValueStore(TableClient table)
             new ParallelOptions { MaxDegreeOfParallelism = maxParallelism, CancellationToken = cancellationToken },
             async (row, ct) =>
             {
-                if (await WriteUnlessNewerAsync(ToEntity(view, row, types, featureTime), view.View.LayoutFingerprint, featureTime, ct))
+                if (await WriteUnlessNewerAsync(ToEntity(view, row, types, featureTime, rawAsOf), view.View.LayoutFingerprint, featureTime, rawAsOf, ct))
                 {
                     Interlocked.Increment(ref written);
                 }
@@ -122,7 +130,7 @@ public sealed class OnlineValueStore(TableClient table)
         return new OnlineValueRow(values, row.GetDateTimeOffset(OnlineTileStore.EventTimeProperty), row.GetDateTimeOffset(FeatureTimeProperty), row.Timestamp);
     }
 
-    private async Task<bool> WriteUnlessNewerAsync(TableEntity entity, ulong layout, DateTimeOffset featureTime, CancellationToken cancellationToken)
+    private async Task<bool> WriteUnlessNewerAsync(TableEntity entity, ulong layout, DateTimeOffset featureTime, DateTimeOffset rawAsOf, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -131,7 +139,8 @@ public sealed class OnlineValueStore(TableClient table)
             if (existing is not null
                 && existing.GetString(KindProperty) == ValuesKind
                 && existing.GetInt64(OnlineTileStore.LayoutProperty) == unchecked((long)layout)
-                && existing.GetDateTimeOffset(FeatureTimeProperty) > featureTime)
+                && existing.GetDateTimeOffset(FeatureTimeProperty) is { } storedTime
+                && (storedTime > featureTime || (storedTime == featureTime && existing.GetDateTimeOffset(RawAsOfProperty) > rawAsOf)))
             {
                 return false;
             }
@@ -156,7 +165,7 @@ public sealed class OnlineValueStore(TableClient table)
         }
     }
 
-    private static TableEntity ToEntity(ViewPlan view, OnlineValue row, FieldType[] types, DateTimeOffset featureTime)
+    private static TableEntity ToEntity(ViewPlan view, OnlineValue row, FieldType[] types, DateTimeOffset featureTime, DateTimeOffset rawAsOf)
     {
         var entity = new TableEntity(TableKeys.Encode(row.EntityKey), view.Name)
         {
@@ -165,6 +174,7 @@ public sealed class OnlineValueStore(TableClient table)
             [OnlineTileStore.LayoutProperty] = unchecked((long)view.View.LayoutFingerprint),
             [OnlineTileStore.EventTimeProperty] = TiledView.FromUnixTicks(row.EventTicks),
             [FeatureTimeProperty] = featureTime,
+            [RawAsOfProperty] = rawAsOf,
         };
         for (var f = 0; f < types.Length; f++)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Ingestion;
@@ -260,6 +261,30 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
         var (rows, asOf) = await ReadOfflineAsync(part12, shop);
         Assert.Equal([(day.AddHours(12), 0L)], rows);
         Assert.Equal(newerStarted, asOf);
+    }
+
+    [Fact]
+    public async Task MaterializeAsync_OlderSliceOfTheSameRangeWritesOnlineAfterNewer_NewerValuesKept()
+    {
+        // Two slices of the same range hold values as of the same instant; the one that read raw before v2 landed is
+        // held just before its online write, and must not replace the newer slice's values when it goes on.
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(23);
+        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
+        await IngestAsync(started, Visit($"{shop}-v1", shop, 40, day.AddHours(12).AddMinutes(10)));
+        var gate = new RequestGate(r => r.Uri.Path.Contains("/online", StringComparison.Ordinal));
+        var gated = new BrisaStorage(azurite.Storage.Blobs, azurite.Storage.Queues, new TableServiceClient(azurite.ConnectionString, gate.Gating(new TableClientOptions())));
+        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13));
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(12).AddMinutes(20)));
+        var newer = new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted));
+        await newer.MaterializeAsync(day, day.AddHours(13));
+        gate.Open();
+        await old.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var row = await OnlineValueStore.For(azurite.Storage).ReadAsync(newer.Plan.FindView("shop_2h")!, shop);
+        Assert.Equal([2.0, 30.0], row!.Values.Select(v => v.Number));
     }
 
     [Fact]
