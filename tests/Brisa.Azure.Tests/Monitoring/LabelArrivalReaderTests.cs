@@ -20,36 +20,11 @@ public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
     [Fact]
     public async Task ReadAsync_LongLabelKey_ReturnsKeysAsInvariantIntegers()
     {
-        // The sample's chargeback source under a fresh name, with its label key (transaction_id) declared as a long.
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var sample = DriftMonitorTests.Definitions("labels_" + suffix, retrainOnAlert: false);
-        var chargeback = sample.LabelSources.Single();
-        var source = chargeback with
-        {
-            Name = "cb_" + suffix,
-            EventType = "com.brisa.test.chargeback." + suffix,
-            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
-        };
+        var (sample, source, suffix) = LongKeySource("labels_");
         var model = sample.Models.Single() with { Label = sample.Models.Single().Label with { Source = source.Name } };
         var definitions = sample with { LabelSources = [source], Models = [model] };
 
-        var events = new[] { 1234567890123L, 42L }.Select(tx => JsonSerializer.Serialize(new
-        {
-            specversion = "1.0",
-            id = $"cb-{suffix}-{tx}",
-            source = "/test",
-            type = source.EventType,
-            data = new
-            {
-                chargeback_id = $"cb-{suffix}-{tx}",
-                transaction_id = tx,
-                customer_id = "c1",
-                amount = 10.0,
-                timestamp = Now.AddHours(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
-            },
-        }));
-        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
-        Assert.Equal(2, ingested.Accepted);
+        await IngestAsync(definitions, source, suffix, [(1234567890123L, 10, Now.AddHours(-1)), (42, 10, Now.AddHours(-1))]);
 
         var labels = await LabelArrivalReader.For(azurite.Storage).ReadAsync(definitions, model, Now.AddDays(-1), Now);
 
@@ -61,15 +36,7 @@ public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
     public async Task ReadIndexAsync_RegressionOnTheLabelValue_IndexesValuesByLongKeyFromSinceDayOn()
     {
         // A regression on the chargeback amount under a fresh source name, its label key a long; one event three days old.
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var sample = DriftMonitorTests.Definitions("values_" + suffix, retrainOnAlert: false);
-        var chargeback = sample.LabelSources.Single();
-        var source = chargeback with
-        {
-            Name = "cb_" + suffix,
-            EventType = "com.brisa.test.chargeback." + suffix,
-            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
-        };
+        var (sample, source, suffix) = LongKeySource("values_");
         var model = sample.Models.Single() with
         {
             Task = ModelTask.Regression,
@@ -94,15 +61,7 @@ public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
     public async Task ReadAsync_LabelsOnManyDaysOutsideTheSpan_ListsAndReadsOnlyTheSpansDays()
     {
         // Three days of span (since's day through until) amid 20 days of label history before and 5 after.
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var sample = DriftMonitorTests.Definitions("span_" + suffix, retrainOnAlert: false);
-        var chargeback = sample.LabelSources.Single();
-        var source = chargeback with
-        {
-            Name = "cb_" + suffix,
-            EventType = "com.brisa.test.chargeback." + suffix,
-            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
-        };
+        var (sample, source, suffix) = LongKeySource("span_");
         var model = sample.Models.Single() with { Label = sample.Models.Single().Label with { Source = source.Name } };
         var definitions = sample with { LabelSources = [source], Models = [model] };
         var (since, until) = (Now.AddDays(-2).AddHours(-5), Now);
@@ -121,6 +80,21 @@ public sealed class LabelArrivalReaderTests(AzuriteFixture azurite)
         Assert.Equal(days, listings.Where(q => q["delimiter"] is null).Select(q => q["prefix"]));
         Assert.Equal(inSpan.Length, requests.Uris.Count(u => u.Query.Length == 0));
         Assert.Equal(inSpan.Select(c => (c.Tx.ToString(CultureInfo.InvariantCulture), c.At)), labels.Select(l => (l.Key, l.Time)).Order());
+    }
+
+    // The sample's chargeback source under a fresh name, with its label key (transaction_id) declared as a long.
+    private static (FeatureRepositoryDefinition Sample, SourceDefinition Source, string Suffix) LongKeySource(string prefix)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var sample = DriftMonitorTests.Definitions(prefix + suffix, retrainOnAlert: false);
+        var chargeback = sample.LabelSources.Single();
+        var source = chargeback with
+        {
+            Name = "cb_" + suffix,
+            EventType = "com.brisa.test.chargeback." + suffix,
+            Fields = [.. chargeback.Fields.Select(f => f.Name == "transaction_id" ? f with { Type = FieldType.Long } : f)],
+        };
+        return (sample, source, suffix);
     }
 
     private async Task IngestAsync(FeatureRepositoryDefinition definitions, SourceDefinition source, string suffix, IEnumerable<(long Tx, double Amount, DateTimeOffset At)> chargebacks)
