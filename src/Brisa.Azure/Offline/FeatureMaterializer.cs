@@ -57,7 +57,8 @@ public sealed record MaterializationSummary(DateTimeOffset From, DateTimeOffset 
 /// partitions in time order that feeds <see cref="SourceMaterializer"/>, writes each hour's rows to
 /// <c>offline/&lt;view&gt;/date=YYYY-MM-DD/part-HH.parquet</c> (deterministic names: a rerun overwrites the same files
 /// with the same content, and deletes the file of an hour in the range that has no rows now; never a file a run that
-/// started later wrote: <see cref="RawAsOfMetadata"/>), and finally writes the latest values of batch-only online views to the online table (rows holding newer values are kept).
+/// started later wrote: <see cref="RawAsOfMetadata"/>), and finally writes the latest values of batch-only online
+/// views to the online table (rows holding newer values are kept).
 /// Every run also computes the statistics of the rows it wrote, per view, in bounded memory
 /// (<see cref="ViewStatisticsBuilder"/>), and stores them with the run (<see cref="FeatureStatisticsStore"/>).
 /// </summary>

@@ -12,8 +12,8 @@ namespace Brisa.Azure.Offline;
 /// Materialization statistics in the offline container, next to the data they describe:
 /// <c>offline/_stats/&lt;view&gt;/runs/&lt;run-id&gt;.json</c> for every run, and <c>offline/_stats/&lt;view&gt;/latest.json</c>,
 /// a copy of the run with rows whose range ends last; the <see cref="RunsKept"/> newest run files of a view are kept
-/// (and the one <c>latest.json</c> copies), older ones deleted after each write. The leading underscore keeps Spark, DuckDB and Synapse from
-/// reading the folder as a partition of the data (as with <c>_watermarks</c>).
+/// (and the one <c>latest.json</c> copies), older ones deleted after each write. The leading underscore keeps Spark,
+/// DuckDB and Synapse from reading the folder as a partition of the data (as with <c>_watermarks</c>).
 /// </summary>
 public sealed class FeatureStatisticsStore
 {
