@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Brisa.Core.Definitions;
 
 namespace Brisa.Core.Modeling;
@@ -53,10 +54,15 @@ public sealed record ConfusionMatrix(long TruePositives, long FalsePositives, lo
     }
 }
 
-/// <summary>The business result of deciding with a threshold, under a cost matrix, on one set of rows.</summary>
+/// <summary>
+/// The business result of deciding with a threshold, under a cost matrix, on one set of rows. When the threshold was
+/// chosen on these same rows (<see cref="ModelEvaluator.LeastCost"/>), the costs at it are in-sample, hence optimistic:
+/// <see cref="OutOfSample"/> then holds the cross-fitted estimate, and <see cref="ReportedExpectedCost"/> and its
+/// siblings give the number to report and compare.
+/// </summary>
 /// <param name="Currency">The cost matrix's currency (null when not given).</param>
 /// <param name="Threshold">Flag (review/block) when the score is at or above it; chosen for the least cost.</param>
-/// <param name="ExpectedCost">Total cost with the model deciding at <paramref name="Threshold"/>.</param>
+/// <param name="ExpectedCost">Total cost with the model deciding at <paramref name="Threshold"/> (in-sample when the threshold was chosen on these rows).</param>
 /// <param name="NoModelCost">Total cost with no model: nothing flagged, every positive costs its false-negative cost.</param>
 /// <param name="ReviewAllCost">Total cost when every row is flagged.</param>
 /// <param name="Saved"><paramref name="NoModelCost"/> − <paramref name="ExpectedCost"/>.</param>
@@ -75,7 +81,69 @@ public sealed record BusinessResult(
     double Saved,
     double SavedFraction,
     ConfusionMatrix Confusion,
-    IReadOnlyList<CurrencyResult> ByCurrency);
+    IReadOnlyList<CurrencyResult> ByCurrency)
+{
+    /// <summary>
+    /// The out-of-sample estimate by time-blocked cross-fitting, when the threshold was chosen on these rows and both
+    /// halves of the window allow it; null otherwise (a fixed threshold, a window too small, or a report written before
+    /// it existed).
+    /// </summary>
+    public CrossFittedResult? OutOfSample { get; init; }
+
+    /// <summary>Why <see cref="OutOfSample"/> could not be computed although the threshold was chosen on these rows, or null.</summary>
+    public string? OutOfSampleUnavailable { get; init; }
+
+    /// <summary>The expected cost to report and compare: <see cref="OutOfSample"/>'s when there is one, else <see cref="ExpectedCost"/>.</summary>
+    [JsonIgnore]
+    public double ReportedExpectedCost => OutOfSample?.ExpectedCost ?? ExpectedCost;
+
+    /// <summary>The money saved to report: <see cref="OutOfSample"/>'s when there is one, else <see cref="Saved"/>.</summary>
+    [JsonIgnore]
+    public double ReportedSaved => OutOfSample?.Saved ?? Saved;
+
+    /// <summary>The saved fraction to report: <see cref="OutOfSample"/>'s when there is one, else <see cref="SavedFraction"/>.</summary>
+    [JsonIgnore]
+    public double ReportedSavedFraction => OutOfSample?.SavedFraction ?? SavedFraction;
+
+    /// <summary>How the reported numbers were measured, for labels: "out of sample", or "in-sample" with the reason.</summary>
+    [JsonIgnore]
+    public string ReportedBasis => OutOfSample is not null
+        ? "out of sample (cross-fitted)"
+        : "in-sample, optimistic: " + (OutOfSampleUnavailable ?? "the report predates cross-fitting");
+}
+
+/// <summary>
+/// The business result measured out of sample by time-blocked two-fold cross-fitting on the validation window: the rows
+/// are split by time into an earlier and a later half, the least-cost threshold chosen on each half is applied to the
+/// other, and both halves' costs are added, so every row is counted once, at a threshold not chosen on it. The served
+/// threshold is still the one chosen on the whole window; this estimates what choosing it that way earns on rows it
+/// was not chosen on.
+/// </summary>
+/// <param name="ExpectedCost">Total cost with the model over both halves, each at the other half's threshold.</param>
+/// <param name="NoModelCost">Total cost with no model (the same as the in-sample one).</param>
+/// <param name="Saved"><paramref name="NoModelCost"/> − <paramref name="ExpectedCost"/>.</param>
+/// <param name="SavedFraction"><paramref name="Saved"/> ÷ <paramref name="NoModelCost"/> (0 when that is 0).</param>
+/// <param name="Confusion">Both halves' confusion matrices added.</param>
+/// <param name="ByCurrency">Both halves' per-row-currency results added (empty without a <c>currency_field</c>).</param>
+/// <param name="Halves">The earlier half, then the later one.</param>
+public sealed record CrossFittedResult(
+    double ExpectedCost,
+    double NoModelCost,
+    double Saved,
+    double SavedFraction,
+    ConfusionMatrix Confusion,
+    IReadOnlyList<CurrencyResult> ByCurrency,
+    IReadOnlyList<CrossFitHalf> Halves);
+
+/// <summary>One half of the cross-fitting: its rows, counted at the threshold chosen on the other half.</summary>
+/// <param name="From">Oldest observation time of the half.</param>
+/// <param name="To">Newest observation time of the half.</param>
+/// <param name="Rows">Rows.</param>
+/// <param name="Positives">Positive rows.</param>
+/// <param name="Threshold">The least-cost threshold of the <em>other</em> half, applied to this one.</param>
+/// <param name="ExpectedCost">This half's cost at <paramref name="Threshold"/>.</param>
+/// <param name="NoModelCost">This half's cost with no model.</param>
+public sealed record CrossFitHalf(DateTimeOffset From, DateTimeOffset To, long Rows, long Positives, double Threshold, double ExpectedCost, double NoModelCost);
 
 /// <summary>The business result of the rows in one currency, in the reporting currency (<see cref="BusinessResult.Currency"/>).</summary>
 /// <param name="Currency">The row currency.</param>
@@ -105,12 +173,15 @@ public sealed record ModelEvaluation(
     BusinessResult? Business,
     RegressionMetrics? Regression)
 {
-    /// <summary>The value of a promotion metric, or null when this evaluation lacks it.</summary>
+    /// <summary>
+    /// The value of a promotion metric, or null when this evaluation lacks it. <c>expected_cost</c> is the out-of-sample
+    /// one (<see cref="BusinessResult.ReportedExpectedCost"/>): an in-sample cost rewards a threshold fitted to the window.
+    /// </summary>
     /// <param name="metric">The metric.</param>
     /// <returns>The value.</returns>
     public double? Value(PromotionMetric metric) => metric switch
     {
-        PromotionMetric.ExpectedCost => Business?.ExpectedCost,
+        PromotionMetric.ExpectedCost => Business?.ReportedExpectedCost,
         PromotionMetric.Auc => Binary?.Auc,
         PromotionMetric.PrAuc => Binary?.PrAuc,
         PromotionMetric.LogLoss => Binary?.LogLoss,

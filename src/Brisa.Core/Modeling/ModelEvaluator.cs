@@ -123,9 +123,11 @@ public static class ModelEvaluator
 
     /// <summary>
     /// Chooses the threshold of least total cost on these rows (flag when score ≥ threshold; the threshold is the
-    /// midpoint between the last flagged and the first unflagged distinct score) and reports the cost against no model.
+    /// midpoint between the last flagged and the first unflagged distinct score) and reports the cost against no model
+    /// at it — in-sample, since the threshold was fitted to the same rows — together with the out-of-sample estimate
+    /// (<see cref="BusinessResult.OutOfSample"/>, see <see cref="CrossFit"/>).
     /// </summary>
-    /// <param name="rows">Rows with labels and the cost inputs the matrix names.</param>
+    /// <param name="rows">Rows with labels, times and the cost inputs the matrix names.</param>
     /// <param name="scores">Scores.</param>
     /// <param name="cost">The cost matrix.</param>
     /// <returns>The business result.</returns>
@@ -134,52 +136,11 @@ public static class ModelEvaluator
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(cost);
-        var n = rows.RowCount;
         var fnCost = FalseNegativeCosts(rows, cost);
-        double noModel = 0;
-        for (var i = 0; i < n; i++)
-        {
-            noModel += rows.Labels[i] > 0.5f ? fnCost[i] : 0;
-        }
-
-        // Flagging row i changes the cost by (tp − fn_i) when positive, by +fp when negative. NaN scores sort last and
-        // are never flagged (NaN ≥ threshold is false), so only the m scored rows can be.
-        var order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var m = n;
-        while (m > 0 && float.IsNaN(scores[order[m - 1]]))
-        {
-            m--;
-        }
-
-        double running = noModel, best = noModel;
-        var bestCount = 0;
-        for (var k = 0; k < m; k++)
-        {
-            var i = order[k];
-            running += rows.Labels[i] > 0.5f ? cost.TruePositive - fnCost[i] : cost.FalsePositive;
-            var boundary = k == m - 1 || scores[order[k + 1]] < scores[i];
-            if (boundary && running < best)
-            {
-                best = running;
-                bestCount = k + 1;
-            }
-        }
-
-        double threshold;
-        if (bestCount == 0)
-        {
-            threshold = m == 0 ? 1.0 : Math.Max(1.0, Math.BitIncrement((double)scores[order[0]]));
-        }
-        else if (bestCount == m)
-        {
-            threshold = scores[order[m - 1]];
-        }
-        else
-        {
-            threshold = ((double)scores[order[bestCount - 1]] + scores[order[bestCount]]) / 2;
-        }
-
-        return CostAt(rows, scores, cost, threshold);
+        var all = Enumerable.Range(0, rows.RowCount).ToArray();
+        var result = CostOn(rows, scores, cost, fnCost, all, LeastCostThreshold(rows.Labels, scores, cost, fnCost, all));
+        var (outOfSample, unavailable) = CrossFit(rows, scores, cost, fnCost);
+        return result with { OutOfSample = outOfSample, OutOfSampleUnavailable = unavailable };
     }
 
     /// <summary>The business result at a given threshold (e.g. the champion's own threshold).</summary>
@@ -194,13 +155,137 @@ public static class ModelEvaluator
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(cost);
-        var fnCost = FalseNegativeCosts(rows, cost, unconvertible);
+        return CostOn(rows, scores, cost, FalseNegativeCosts(rows, cost, unconvertible), Enumerable.Range(0, rows.RowCount).ToArray(), threshold);
+    }
 
+    /// <summary>The earlier and the later half of the rows by time, rows of one time never apart (see <see cref="CrossFit"/>).</summary>
+    /// <param name="timestamps">Observation times.</param>
+    /// <returns>Row indexes of each half, each oldest first; the later one empty when every row has the same time.</returns>
+    public static (int[] Earlier, int[] Later) TimeHalves(IReadOnlyList<DateTimeOffset> timestamps)
+    {
+        ArgumentNullException.ThrowIfNull(timestamps);
+        var n = timestamps.Count;
+        var order = Enumerable.Range(0, n).OrderBy(i => timestamps[i]).ThenBy(i => i).ToArray();
+        if (n < 2)
+        {
+            return (order, []);
+        }
+
+        // The median row's time goes wholly to one side: the side that leaves the halves closer to equal (earlier on a tie).
+        var median = timestamps[order[n / 2]];
+        var before = order.Count(i => timestamps[i] < median);
+        var through = order.Count(i => timestamps[i] <= median);
+        var cut = before > 0 && (through == n || n / 2 - before <= through - (n / 2)) ? before : through;
+        return (order[..cut], order[cut..]);
+    }
+
+    /// <summary>
+    /// The out-of-sample business result by time-blocked two-fold cross-fitting: the rows are split by time into two
+    /// halves (<see cref="TimeHalves"/>), the least-cost threshold is chosen on each half and counted on the other, and
+    /// both halves are added. Needs a positive and a negative row in each half (a half without positives would choose
+    /// "flag nothing", one without negatives "flag everything": neither says what the model is worth); otherwise the
+    /// result is null with the reason. Which rows allow it depends on labels and times only, so two models compared on
+    /// the same rows are both cross-fitted or both not.
+    /// </summary>
+    /// <param name="rows">Rows with labels, times and cost inputs.</param>
+    /// <param name="scores">Scores.</param>
+    /// <param name="cost">The cost matrix.</param>
+    /// <param name="fnCost">Each row's false-negative cost (<see cref="FalseNegativeCosts"/>).</param>
+    /// <returns>The result, or null and why.</returns>
+    private static (CrossFittedResult? Result, string? Unavailable) CrossFit(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost, double[] fnCost)
+    {
+        var (earlier, later) = TimeHalves(rows.Timestamps);
+        if (later.Length == 0)
+        {
+            return (null, rows.RowCount < 2 ? $"{rows.RowCount} validation row(s), too few to cross-fit" : "every validation row has the same time, so the window has no earlier and later half");
+        }
+
+        foreach (var (half, name) in new[] { (earlier, "earlier"), (later, "later") })
+        {
+            var positives = half.Count(i => rows.Labels[i] > 0.5f);
+            if (positives == 0 || positives == half.Length)
+            {
+                return (null, $"the {name} half of the window ({half.Length} rows) has no {(positives == 0 ? "positive" : "negative")} row, too few to cross-fit the threshold");
+            }
+        }
+
+        var earlierResult = CostOn(rows, scores, cost, fnCost, earlier, LeastCostThreshold(rows.Labels, scores, cost, fnCost, later));
+        var laterResult = CostOn(rows, scores, cost, fnCost, later, LeastCostThreshold(rows.Labels, scores, cost, fnCost, earlier));
+        var total = earlierResult.ExpectedCost + laterResult.ExpectedCost;
+        var noModel = earlierResult.NoModelCost + laterResult.NoModelCost;
+        var (a, b) = (earlierResult.Confusion, laterResult.Confusion);
+        var byCurrency = earlierResult.ByCurrency.Concat(laterResult.ByCurrency)
+            .GroupBy(c => c.Currency, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CurrencyResult(g.Key, g.Sum(c => c.Rows), g.Sum(c => c.ExpectedCost), g.Sum(c => c.NoModelCost), g.Sum(c => c.Saved)));
+        return (new CrossFittedResult(
+            total,
+            noModel,
+            noModel - total,
+            noModel == 0 ? 0 : (noModel - total) / noModel,
+            new ConfusionMatrix(a.TruePositives + b.TruePositives, a.FalsePositives + b.FalsePositives, a.TrueNegatives + b.TrueNegatives, a.FalseNegatives + b.FalseNegatives),
+            [.. byCurrency],
+            [Half(rows, earlier, earlierResult), Half(rows, later, laterResult)]), null);
+    }
+
+    private static CrossFitHalf Half(TrainingTable rows, int[] members, BusinessResult result) => new(
+        rows.Timestamps[members[0]],
+        rows.Timestamps[members[^1]],
+        members.Length,
+        members.LongCount(i => rows.Labels[i] > 0.5f),
+        result.Threshold,
+        result.ExpectedCost,
+        result.NoModelCost);
+
+    /// <summary>The threshold of least total cost on the rows <paramref name="members"/>.</summary>
+    private static double LeastCostThreshold(IReadOnlyList<float> labels, IReadOnlyList<float> scores, CostMatrix cost, double[] fnCost, int[] members)
+    {
+        double noModel = 0;
+        foreach (var i in members)
+        {
+            noModel += labels[i] > 0.5f ? fnCost[i] : 0;
+        }
+
+        // Flagging row i changes the cost by (tp − fn_i) when positive, by +fp when negative. NaN scores sort last and
+        // are never flagged (NaN ≥ threshold is false), so only the m scored rows can be.
+        var order = members.OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var m = order.Length;
+        while (m > 0 && float.IsNaN(scores[order[m - 1]]))
+        {
+            m--;
+        }
+
+        double running = noModel, best = noModel;
+        var bestCount = 0;
+        for (var k = 0; k < m; k++)
+        {
+            var i = order[k];
+            running += labels[i] > 0.5f ? cost.TruePositive - fnCost[i] : cost.FalsePositive;
+            var boundary = k == m - 1 || scores[order[k + 1]] < scores[i];
+            if (boundary && running < best)
+            {
+                best = running;
+                bestCount = k + 1;
+            }
+        }
+
+        if (bestCount == 0)
+        {
+            return m == 0 ? 1.0 : Math.Max(1.0, Math.BitIncrement((double)scores[order[0]]));
+        }
+
+        return bestCount == m ? scores[order[m - 1]] : ((double)scores[order[bestCount - 1]] + scores[order[bestCount]]) / 2;
+    }
+
+    /// <summary>The business result of the rows <paramref name="members"/> at <paramref name="threshold"/>.</summary>
+    private static BusinessResult CostOn(TrainingTable rows, IReadOnlyList<float> scores, CostMatrix cost, double[] fnCost, int[] members, double threshold)
+    {
         // The breakdown is by the currency_field's values only: without one, amounts have no currency of their own.
         var currencies = cost.CurrencyField is null ? null : rows.Currencies;
         double total = 0, noModel = 0, reviewAll = 0;
+        long tp = 0, fp = 0, tn = 0, fn = 0;
         var byCurrency = new SortedDictionary<string, (long Rows, double Cost, double NoModel)>(StringComparer.Ordinal);
-        for (var i = 0; i < rows.RowCount; i++)
+        foreach (var i in members)
         {
             var positive = rows.Labels[i] > 0.5f;
             var flagged = scores[i] >= threshold;
@@ -210,6 +295,13 @@ public static class ModelEvaluator
                 (false, true) => cost.FalsePositive,
                 (true, false) => fnCost[i],
                 _ => 0,
+            };
+            _ = (positive, flagged) switch
+            {
+                (true, true) => tp++,
+                (false, true) => fp++,
+                (false, false) => tn++,
+                (true, false) => fn++,
             };
             var rowNoModel = positive ? fnCost[i] : 0;
             total += rowCost;
@@ -222,7 +314,6 @@ public static class ModelEvaluator
             }
         }
 
-        var confusion = Confusion(rows.Labels, scores, threshold);
         return new BusinessResult(
             cost.Currency,
             threshold,
@@ -231,7 +322,7 @@ public static class ModelEvaluator
             reviewAll,
             noModel - total,
             noModel == 0 ? 0 : (noModel - total) / noModel,
-            confusion,
+            new ConfusionMatrix(tp, fp, tn, fn),
             [.. byCurrency.Select(c => new CurrencyResult(c.Key, c.Value.Rows, c.Value.Cost, c.Value.NoModel, c.Value.NoModel - c.Value.Cost))]);
     }
 

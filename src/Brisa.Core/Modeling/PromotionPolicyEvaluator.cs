@@ -42,7 +42,9 @@ public static class PromotionPolicyEvaluator
     /// <summary>
     /// Decides: a candidate becomes champion when every guardrail passes and either there is no champion, or it
     /// beats the champion — re-evaluated on the same validation rows — by at least the policy's relative margin on
-    /// the policy's metric (and strictly).
+    /// the policy's metric (and strictly). <c>expected_cost</c> is compared out of sample
+    /// (<see cref="ModelEvaluation.Value"/>): each model's threshold is cross-fitted on the same halves of the window, so
+    /// neither is rewarded for a threshold fitted to the rows it is judged on.
     /// </summary>
     /// <param name="model">The model definition (policy and task).</param>
     /// <param name="validation">The candidate's validation rows.</param>
@@ -92,7 +94,7 @@ public static class PromotionPolicyEvaluator
 
         if (champion is null)
         {
-            return new PromotionDecision(true, $"Promoted: no champion yet and every guardrail passed ({metric.ToYamlName()} {Format(candidateValue)}).", metric, policy.Margin, candidateValue, null, null, null, checks);
+            return new PromotionDecision(true, $"Promoted: no champion yet and every guardrail passed ({MetricName(metric, candidate)} {Format(candidateValue)}).", metric, policy.Margin, candidateValue, null, null, null, checks);
         }
 
         var championValue = champion.Evaluation?.Value(metric);
@@ -109,7 +111,7 @@ public static class PromotionPolicyEvaluator
         var improvement = h == 0 ? (delta > 0 ? double.MaxValue : 0) : delta / Math.Abs(h);
         var promote = delta > 0 && improvement >= policy.Margin;
         var change = improvement == double.MaxValue ? "better" : improvement >= 0 ? $"{Percent(improvement)} better" : $"{Percent(-improvement)} worse";
-        var comparison = $"{metric.ToYamlName()} {Format(c)} vs champion {champion.Version} {Format(h)} on the same window: {change}, margin {Percent(policy.Margin)} ({(higher ? "higher" : "lower")} is better)";
+        var comparison = $"{MetricName(metric, candidate)} {Format(c)} vs champion {champion.Version} {Format(h)} on the same window: {change}, margin {Percent(policy.Margin)} ({(higher ? "higher" : "lower")} is better)";
         var reason = promote
             ? $"Promoted: beats the champion by the margin: {comparison}."
             : $"Stays challenger: does not beat the champion by the margin: {comparison}.";
@@ -136,6 +138,12 @@ public static class PromotionPolicyEvaluator
 
         return result;
     }
+
+    // Says which expected cost is compared: out of sample normally, in-sample for a window too small to cross-fit.
+    private static string MetricName(PromotionMetric metric, ModelEvaluation evaluation) =>
+        metric == PromotionMetric.ExpectedCost && evaluation.Business is { } business
+            ? (business.OutOfSample is null ? "in-sample " : "out-of-sample ") + metric.ToYamlName()
+            : metric.ToYamlName();
 
     private static string Percent(double value) => (value * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 

@@ -59,6 +59,17 @@ public sealed class EvaluationTests
                 (labels[i] == 1, scores[i] >= at) switch { (true, true) => 1, (true, false) => amounts[i], (false, true) => 5, _ => 0 }));
             Assert.Equal(naive, least.ExpectedCost, 9);
             Assert.Equal(Enumerable.Range(0, n).Sum(i => labels[i] == 1 ? amounts[i] : 0), least.NoModelCost, 9);
+            if (least.OutOfSample is { } oos)
+            {
+                // Cross-fitting counts every row once: the same rows, the same cost without a model.
+                Assert.Equal(n, oos.Halves.Sum(h => h.Rows));
+                Assert.Equal(least.NoModelCost, oos.NoModelCost, 9);
+                Assert.Equal(n, oos.Confusion.TruePositives + oos.Confusion.FalsePositives + oos.Confusion.TrueNegatives + oos.Confusion.FalseNegatives);
+            }
+            else
+            {
+                Assert.NotNull(least.OutOfSampleUnavailable);
+            }
         }
     }
 

@@ -38,8 +38,8 @@ public sealed class PromotionPolicyTests
     }
 
     [Theory]
-    [InlineData(120, "expected_cost 120 vs champion v1 100 on the same window: 20% worse, margin 5% (lower is better).")]
-    [InlineData(97, "expected_cost 97 vs champion v1 100 on the same window: 3% better, margin 5% (lower is better).")]
+    [InlineData(120, "out-of-sample expected_cost 120 vs champion v1 100 on the same window: 20% worse, margin 5% (lower is better).")]
+    [InlineData(97, "out-of-sample expected_cost 97 vs champion v1 100 on the same window: 3% better, margin 5% (lower is better).")]
     public void Decide_NotByMargin_ReasonSaysHowMuchBetterOrWorse(double cost, string comparison)
     {
         // Was "(-20% lower is better, margin 5%)" for a challenger that cost 20% more.
@@ -80,6 +80,33 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
+    public void Decide_ExpectedCost_ComparesOutOfSampleNotTheInSampleCost()
+    {
+        // In-sample the candidate looks 40% cheaper (its threshold fits the window's noise); out of sample it is worse.
+        var candidate = Eval(cost: 110, inSampleCost: 60);
+        var champion = new ChampionEvaluation("v1", Eval(cost: 100, inSampleCost: 100), null);
+
+        var decision = PromotionPolicyEvaluator.Decide(Model, Rows, NoMissing, candidate, champion);
+
+        Assert.False(decision.Promote, decision.Reason);
+        Assert.Equal(110, decision.CandidateValue);
+        Assert.Equal(100, decision.ChampionValue);
+        Assert.Contains("out-of-sample expected_cost 110 vs champion v1 100", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_WindowTooSmallToCrossFit_ComparesInSampleAndSaysSo()
+    {
+        var inSampleOnly = Eval(cost: 80) with { Business = Eval(cost: 80).Business! with { OutOfSample = null, OutOfSampleUnavailable = "too few" } };
+        var champion = Eval(cost: 100) with { Business = Eval(cost: 100).Business! with { OutOfSample = null, OutOfSampleUnavailable = "too few" } };
+
+        var decision = PromotionPolicyEvaluator.Decide(Model, Rows, NoMissing, inSampleOnly, new ChampionEvaluation("v1", champion, null));
+
+        Assert.True(decision.Promote, decision.Reason);
+        Assert.Contains("in-sample expected_cost 80 vs champion v1 100", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_ChampionNotComparable_StaysChallengerAndSaysWhy()
     {
         var decision = PromotionPolicyEvaluator.Decide(Model, Rows, NoMissing, Eval(cost: 10), new ChampionEvaluation("v1", null, "it needs inputs the candidate's rows lack: old_feature"));
@@ -89,10 +116,15 @@ public sealed class PromotionPolicyTests
 
     private static ChampionEvaluation Champion(double cost, double auc = 0.9) => new("v1", Eval(cost, auc), null);
 
-    private static ModelEvaluation Eval(double cost, double auc = 0.9) => new(
-        new BinaryMetrics(4, 2, 0.5, auc, 0.5, 0.3, 0.1, []),
-        0.5,
-        new ConfusionMatrix(1, 1, 1, 1),
-        new BusinessResult("EUR", 0.5, cost, 200, 20, 200 - cost, (200 - cost) / 200, new ConfusionMatrix(1, 1, 1, 1), []),
-        null);
+    // cost: the out-of-sample expected cost; inSampleCost: the one at the threshold chosen on the window (default cost).
+    private static ModelEvaluation Eval(double cost, double auc = 0.9, double? inSampleCost = null)
+    {
+        var inSample = inSampleCost ?? cost;
+        var confusion = new ConfusionMatrix(1, 1, 1, 1);
+        var business = new BusinessResult("EUR", 0.5, inSample, 200, 20, 200 - inSample, (200 - inSample) / 200, confusion, [])
+        {
+            OutOfSample = new CrossFittedResult(cost, 200, 200 - cost, (200 - cost) / 200, confusion, [], []),
+        };
+        return new ModelEvaluation(new BinaryMetrics(4, 2, 0.5, auc, 0.5, 0.3, 0.1, []), 0.5, confusion, business, null);
+    }
 }
