@@ -111,7 +111,7 @@ public static class DriftReportHtml
 
         LiveRow(html, "all", live.Total);
         var v = live.Validation;
-        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(P(v.BaseRate))
+        html.Append("<tr><td>validation (training run").Append(v.Saved is null || v.SavedOutOfSample ? string.Empty : "; saved in-sample, optimistic").Append(")</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(P(v.BaseRate))
             .Append(" base rate</td><td></td><td>").Append(N(v.Auc)).Append("</td><td>").Append(N(v.PrAuc)).Append("</td><td></td><td></td><td>")
             .Append(M(v.Saved)).Append("</td><td>").Append(v.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr></table>");
         if (DriftCharts.LiveAuc(live) is { } chart)

@@ -126,7 +126,7 @@ public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<Mode
         var table = new Table().AddColumns("version", "alias", "trained");
         if (binary)
         {
-            table.AddColumns("AUC", "saved", "threshold");
+            table.AddColumns("AUC", "saved (out-of-sample)", "threshold");
         }
 
         if (regression)
@@ -141,7 +141,10 @@ public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<Mode
             if (binary)
             {
                 cells.Add(report?.Evaluation.Binary?.Auc.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
-                cells.Add(report?.Evaluation.Business is { } b ? Markup.Escape(TrainingReportView.FormatMoney(b.Saved, b.Currency) + string.Create(CultureInfo.InvariantCulture, $" ({b.SavedFraction:P1})")) : "");
+                // Out-of-sample; a version whose report has only the in-sample saving says so.
+                cells.Add(report?.Evaluation.Business is { } b
+                    ? Markup.Escape(TrainingReportView.FormatMoney(b.ReportedSaved, b.Currency) + string.Create(CultureInfo.InvariantCulture, $" ({b.ReportedSavedFraction:P1})") + (b.OutOfSample is null ? " in-sample" : ""))
+                    : "");
                 cells.Add(report?.Threshold?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "");
             }
 

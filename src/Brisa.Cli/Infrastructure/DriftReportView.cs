@@ -111,7 +111,7 @@ public static class DriftReportView
 
         AddRow(table, "all", live.Total);
         var v = live.Validation;
-        table.AddRow("validation", $"{v.Rows:N0}", "", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
+        table.AddRow(v.Saved is null || v.SavedOutOfSample ? "validation" : "validation (saved in-sample)", $"{v.Rows:N0}", "", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
         console.Write(table);
         foreach (var warning in live.Warnings)
         {

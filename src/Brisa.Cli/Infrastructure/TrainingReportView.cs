@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Brisa.Cli;
 
 /// <summary>
-/// Prints a training run: a classifier in business terms (threshold, expected cost, money saved, AUC), a regression by
+/// Prints a training run: a classifier in business terms (threshold, out-of-sample expected cost and money saved, AUC), a regression by
 /// its errors (RMSE, MAE, R²); then the decision.
 /// </summary>
 public static class TrainingReportView
@@ -51,18 +51,26 @@ public static class TrainingReportView
 
         if (business is not null)
         {
-            table.AddRow("threshold (least cost)", business.Threshold.ToString("0.0000", CultureInfo.InvariantCulture));
-            table.AddRow("expected cost with model", money(business.ExpectedCost));
+            // The headline numbers are out-of-sample (the threshold of each half of the window counted on the other);
+            // the in-sample ones at the served threshold are shown apart, as what they are.
+            var basis = business.ReportedBasis;
+            table.AddRow("threshold (least cost on the window, served)", business.Threshold.ToString("0.0000", CultureInfo.InvariantCulture));
+            table.AddRow($"expected cost with model, {basis}", money(business.ReportedExpectedCost));
             table.AddRow("cost with no model", money(business.NoModelCost));
-            table.AddRow("[bold]money saved[/]", $"[bold green]{Markup.Escape(money(business.Saved))}[/] ({business.SavedFraction:P1})");
-            if (business.ByCurrency.Count > 0)
+            table.AddRow($"[bold]money saved, {basis}[/]", $"[bold green]{Markup.Escape(money(business.ReportedSaved))}[/] ({business.ReportedSavedFraction:P1})");
+            if (business.ReportedByCurrency.Count > 0)
             {
                 // Each row currency's amounts are converted to the cost's currency, so the parts add up to the total.
-                var parts = business.ByCurrency.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Currency} rows {c.Saved:N0}"));
+                var parts = business.ReportedByCurrency.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Currency} rows {c.Saved:N0}"));
                 table.AddRow(Markup.Escape($"saved by row currency (in {business.Currency})"), Markup.Escape(string.Join("; ", parts)));
             }
 
-            table.AddRow("confusion (TP/FP/FN/TN)", $"{business.Confusion.TruePositives}/{business.Confusion.FalsePositives}/{business.Confusion.FalseNegatives}/{business.Confusion.TrueNegatives}");
+            table.AddRow(
+                business.InSampleBecause is null ? "in-sample at the served threshold" : "why in-sample",
+                Markup.Escape(business.InSampleBecause is { } because
+                    ? because + " (optimistic: the threshold was chosen on the same rows)"
+                    : string.Create(CultureInfo.InvariantCulture, $"saved {money(business.Saved)} ({business.SavedFraction:P1}), optimistic: the threshold was chosen on these rows")));
+            table.AddRow("confusion at the served threshold (TP/FP/FN/TN)", $"{business.Confusion.TruePositives}/{business.Confusion.FalsePositives}/{business.Confusion.FalseNegatives}/{business.Confusion.TrueNegatives}");
         }
 
         // Promotion reasons already start with their outcome ("Promoted: …"); other messages get the run status.
@@ -81,7 +89,7 @@ public static class TrainingReportView
     public static string FormatMoney(double value, string? currency) =>
         currency is null ? value.ToString("N0", CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{value:N0} {currency}");
 
-    /// <summary>True when the run produced a model that saves money.</summary>
+    /// <summary>True when the run produced a model that saves money (the reported, out-of-sample saving).</summary>
     public static bool SavesMoney(TrainingPipelineResult result) =>
-        result?.Run.Report?.Evaluation.Business is { Saved: > 0 } && result.Run.Status != TrainingRunStatus.Busy;
+        result?.Run.Report?.Evaluation.Business is { ReportedSaved: > 0 } && result.Run.Status != TrainingRunStatus.Busy;
 }

@@ -105,11 +105,17 @@ public sealed record BusinessResult(
     [JsonIgnore]
     public double ReportedSavedFraction => OutOfSample?.SavedFraction ?? SavedFraction;
 
-    /// <summary>How the reported numbers were measured, for labels: "out of sample", or "in-sample" with the reason.</summary>
+    /// <summary>The per-row-currency results to report: <see cref="OutOfSample"/>'s when there is one, else <see cref="ByCurrency"/>.</summary>
     [JsonIgnore]
-    public string ReportedBasis => OutOfSample is not null
-        ? "out of sample (cross-fitted)"
-        : "in-sample, optimistic: " + (OutOfSampleUnavailable ?? "the report predates cross-fitting");
+    public IReadOnlyList<CurrencyResult> ReportedByCurrency => OutOfSample?.ByCurrency ?? ByCurrency;
+
+    /// <summary>How the reported numbers of a least-cost result were measured, for labels: "out-of-sample" or "in-sample".</summary>
+    [JsonIgnore]
+    public string ReportedBasis => OutOfSample is null ? "in-sample" : "out-of-sample";
+
+    /// <summary>Why a least-cost result reports in-sample numbers (null when out of sample): the window, or an older report.</summary>
+    [JsonIgnore]
+    public string? InSampleBecause => OutOfSample is null ? OutOfSampleUnavailable ?? "the report predates the out-of-sample estimate" : null;
 }
 
 /// <summary>

@@ -142,7 +142,7 @@ public static class PromotionPolicyEvaluator
     // Says which expected cost is compared: out of sample normally, in-sample for a window too small to cross-fit.
     private static string MetricName(PromotionMetric metric, ModelEvaluation evaluation) =>
         metric == PromotionMetric.ExpectedCost && evaluation.Business is { } business
-            ? (business.OutOfSample is null ? "in-sample " : "out-of-sample ") + metric.ToYamlName()
+            ? business.ReportedBasis + " " + metric.ToYamlName()
             : metric.ToYamlName();
 
     private static string Percent(double value) => (value * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";

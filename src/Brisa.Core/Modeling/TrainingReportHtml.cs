@@ -39,20 +39,33 @@ public static class TrainingReportHtml
         if (e.Business is { } b)
         {
             var unit = b.Currency is null ? string.Empty : " " + b.Currency;
-            html.Append("<h2>Business result on the validation window</h2><div class=\"cards\">")
-                .Append(Card("Money saved", Money(b.Saved) + unit, $"{N(b.SavedFraction * 100, "0.#")}% of the cost without a model"))
-                .Append(Card("Cost with the model", Money(b.ExpectedCost) + unit, $"threshold {N(b.Threshold, "0.####")}"))
+            html.Append("<h2>Business result on the validation window, ").Append(b.ReportedBasis).Append("</h2><div class=\"cards\">")
+                .Append(Card("Money saved, " + b.ReportedBasis, Money(b.ReportedSaved) + unit, $"{N(b.ReportedSavedFraction * 100, "0.#")}% of the cost without a model"))
+                .Append(Card("Cost with the model, " + b.ReportedBasis, Money(b.ReportedExpectedCost) + unit, $"served threshold {N(b.Threshold, "0.####")}"))
                 .Append(Card("Cost without a model", Money(b.NoModelCost) + unit, "every positive missed"))
                 .Append(Card("Cost reviewing everything", Money(b.ReviewAllCost) + unit, "every row flagged"))
                 .Append("</div>");
-            if (b.ByCurrency.Count > 0)
+            if (b.OutOfSample is { Halves: [var earlier, var later] })
+            {
+                html.Append("<p>Out-of-sample: the window's rows are split by time into two halves (").Append(H(Span(earlier))).Append(", ")
+                    .Append(earlier.Rows).Append(" rows; ").Append(H(Span(later))).Append(", ").Append(later.Rows)
+                    .Append(" rows); the least-cost threshold chosen on each half (").Append(N(later.Threshold, "0.####")).Append(" and ").Append(N(earlier.Threshold, "0.####"))
+                    .Append(") is counted on the other, so no row is counted at a threshold chosen on it. The served threshold is chosen on the whole window; at it the window saves ")
+                    .Append(Money(b.Saved)).Append(unit).Append(" (").Append(N(b.SavedFraction * 100, "0.#")).Append("%) in-sample, which is optimistic: the threshold was chosen on those rows.</p>");
+            }
+            else
+            {
+                html.Append("<p>In-sample, so optimistic (the threshold was chosen on the same rows): ").Append(H(b.InSampleBecause ?? string.Empty)).Append(".</p>");
+            }
+
+            if (b.ReportedByCurrency.Count > 0)
             {
                 // The amounts of every row currency are converted to the cost's currency: the columns add up to the cards.
                 var inUnit = b.Currency is null ? string.Empty : " (" + H(b.Currency) + ")";
                 html.Append("<p>By row currency, every amount converted to ").Append(b.Currency is null ? "the cost's currency" : H(b.Currency)).Append(" with the cost's exchange rates:</p>")
                     .Append("<table><tr><th>row currency</th><th>rows</th><th>cost with model").Append(inUnit).Append("</th><th>without model").Append(inUnit)
                     .Append("</th><th>saved").Append(inUnit).Append("</th></tr>");
-                foreach (var c in b.ByCurrency)
+                foreach (var c in b.ReportedByCurrency)
                 {
                     html.Append("<tr><td>").Append(H(c.Currency)).Append("</td><td>").Append(c.Rows).Append("</td><td>").Append(Money(c.ExpectedCost))
                         .Append("</td><td>").Append(Money(c.NoModelCost)).Append("</td><td>").Append(Money(c.Saved)).Append("</td></tr>");
@@ -85,7 +98,7 @@ public static class TrainingReportHtml
                 .Append(Row("log loss", N(m.LogLoss, "0.0000"))).Append(Row("Brier", N(m.Brier, "0.00000"))).Append("</table>");
             if (e.Confusion is { } c)
             {
-                html.Append("<h3>Confusion matrix at threshold ").Append(N(e.Threshold ?? 0.5, "0.####")).Append("</h3><table><tr><th></th><th>flagged</th><th>not flagged</th></tr>")
+                html.Append("<h3>Confusion matrix at the served threshold ").Append(N(e.Threshold ?? 0.5, "0.####")).Append("</h3><table><tr><th></th><th>flagged</th><th>not flagged</th></tr>")
                     .Append("<tr><td>positive</td><td>").Append(c.TruePositives).Append("</td><td>").Append(c.FalseNegatives).Append("</td></tr>")
                     .Append("<tr><td>negative</td><td>").Append(c.FalsePositives).Append("</td><td>").Append(c.TrueNegatives).Append("</td></tr></table>")
                     .Append("<p>precision ").Append(N(c.Precision, "0.###")).Append(", recall ").Append(N(c.Recall, "0.###")).Append(", flag rate ").Append(N(c.FlagRate * 100, "0.##")).Append("%</p>");
@@ -156,6 +169,9 @@ public static class TrainingReportHtml
         $"<tr><td>{H(name)}</td><td>{H(range.From.ToString("u", CultureInfo.InvariantCulture))}</td><td>{H(range.To.ToString("u", CultureInfo.InvariantCulture))}</td><td>{range.Rows}</td>{(positives ? $"<td>{range.Positives}</td>" : "")}</tr>";
 
     private static string Row(string name, string value) => $"<tr><td>{H(name)}</td><td>{H(value)}</td></tr>";
+
+    private static string Span(CrossFitHalf half) =>
+        half.From.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " to " + half.To.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string Money(double value) => value.ToString("#,0.00", CultureInfo.InvariantCulture);
 

@@ -65,9 +65,13 @@ public sealed record LiveWindow(
 /// <param name="BaseRate">Share of positives.</param>
 /// <param name="Auc">AUC.</param>
 /// <param name="PrAuc">PR-AUC.</param>
-/// <param name="Saved">Money saved against no model.</param>
+/// <param name="Saved">Money saved against no model, out of sample (<see cref="BusinessResult.ReportedSaved"/>): like live traffic, rows the threshold was not chosen on.</param>
 /// <param name="SavedFraction">Saved ÷ cost with no model.</param>
-public sealed record ValidationNumbers(long Rows, double BaseRate, double Auc, double PrAuc, double? Saved, double? SavedFraction);
+/// <param name="SavedOutOfSample">
+/// False when <paramref name="Saved"/> is the in-sample one (optimistic): the champion's validation window was too
+/// small to cross-fit, or its report predates the out-of-sample estimate (as do monitoring reports written before).
+/// </param>
+public sealed record ValidationNumbers(long Rows, double BaseRate, double Auc, double PrAuc, double? Saved, double? SavedFraction, bool SavedOutOfSample = false);
 
 /// <summary>
 /// How the champion does on live traffic once labels arrive (DESIGN §8), next to its validation numbers: the
@@ -165,7 +169,14 @@ public static class LivePerformanceAnalyzer
             AsOf = asOf,
             Threshold = threshold,
             Currency = model.Cost?.Currency,
-            Validation = new ValidationNumbers(validation.Rows, validation.BaseRate, validation.Auc, validation.PrAuc, champion.Evaluation.Business?.Saved, champion.Evaluation.Business?.SavedFraction),
+            Validation = new ValidationNumbers(
+                validation.Rows,
+                validation.BaseRate,
+                validation.Auc,
+                validation.PrAuc,
+                champion.Evaluation.Business?.ReportedSaved,
+                champion.Evaluation.Business?.ReportedSavedFraction,
+                champion.Evaluation.Business?.OutOfSample is not null),
             Total = Window(from, asOf, all, unjoinable.Length, rows, positive, final, model.Cost, threshold),
             Days = days,
             Warnings = live.UnjoinableWarning(model, "these numbers (the money saved leaves theirs out)"),

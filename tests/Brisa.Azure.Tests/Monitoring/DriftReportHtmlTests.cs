@@ -55,6 +55,19 @@ public sealed partial class DriftReportHtmlTests
         Assert.DoesNotContain("alt=\"Live AUC per day\"", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, "<tr><td>validation (training run)</td>")]
+    [InlineData(false, "<tr><td>validation (training run; saved in-sample, optimistic)</td>")]
+    public void Render_ValidationSaving_MarkedWhenInSample(bool outOfSample, string row)
+    {
+        var report = Report();
+        report = report with { Live = report.Live! with { Validation = report.Live.Validation with { Saved = 900, SavedFraction = 0.69, SavedOutOfSample = outOfSample } } };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains(row, html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Render_LabelWindowUnderADay_NamesItAsDefined()
     {

@@ -79,6 +79,6 @@ public sealed partial class DemoCommandTests
         Assert.DoesNotContain("✓ definitions", output);
     }
 
-    [GeneratedRegex(@"money saved\s*│\s*(?<amount>[\d,\.]+) EUR")]
+    [GeneratedRegex(@"money saved, out-of-sample\s*│\s*(?<amount>[\d,\.]+) EUR")]
     private static partial Regex MoneySaved();
 }

@@ -210,6 +210,32 @@ public sealed class ModelsCommandsTests(AzuriteFixture azurite) : IClassFixture<
     }
 
     [Fact]
+    public async Task List_BinaryModel_SavedOutOfSampleAndAnOlderReportMarkedInSample()
+    {
+        var model = $"b{Guid.NewGuid():N}"[..12];
+        var storage = BrisaStorage.FromConnectionString(azurite.ConnectionString);
+        await storage.EnsureCreatedAsync();
+        var inSample = new BusinessResult("EUR", 0.5, 100, 1300, 2000, 1200, 0.92, new ConfusionMatrix(10, 10, 100, 2), []);
+        var registry = new ModelRegistry(storage);
+        foreach (var (version, business) in new[]
+        {
+            ("v20260301000000000-0123abcd", inSample),
+            ("v20260302000000000-0123abcd", inSample with { OutOfSample = new CrossFittedResult(400, 1300, 900, 0.69, new ConfusionMatrix(8, 14, 96, 4), [], []) }),
+        })
+        {
+            var report = TrainingReports.Binary(model, DateTimeOffset.UtcNow) with { Version = version, Evaluation = new ModelEvaluation(null, 0.5, business.Confusion, business, null) };
+            await registry.SaveVersionAsync(report, new byte[] { 1 });
+        }
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(1), azurite.ConnectionString, "models", "list", model);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"│ saved \(out-of-sample\)\s+│ threshold\s+│", output);
+        Assert.Matches(@"│ v20260301000000000-0123abcd\s+│[^\n]*│ 1,200 EUR \(92\.0 %\) in-sample\s+│ 0\.5000\s+│", output);
+        Assert.Matches(@"│ v20260302000000000-0123abcd\s+│[^\n]*│ 900 EUR \(69\.0 %\)\s+│ 0\.5000\s+│", output);
+    }
+
+    [Fact]
     public async Task Models_UnknownVerb_ExitTwo()
     {
         var (exitCode, output) = await CliRunner.RunAsync("models", "explode", "fraud");

@@ -23,6 +23,20 @@ public sealed class DriftReportViewTests
         Assert.Contains($"live performance: predictions joined with cancellation events ({expected}), threshold 0.5", console.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, @"│ validation\s+│ 100\s+│")]
+    [InlineData(false, @"│ validation \(saved in-sample\)\s+│ 100\s+│")]
+    public void Render_ValidationSaving_MarkedWhenInSample(bool outOfSample, string row)
+    {
+        var report = Report(TimeSpan.FromDays(1));
+        report = report with { Live = report.Live! with { Validation = report.Live.Validation with { Saved = 900, SavedFraction = 0.69, SavedOutOfSample = outOfSample } } };
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report);
+
+        Assert.Matches(row, console.Output);
+    }
+
     [Fact]
     public void Render_RegressionWithLiveErrors_PrintsErrorsPerDayAndTheValidationRow()
     {

@@ -51,6 +51,37 @@ public sealed class TrainingReportViewTests
     }
 
     [Fact]
+    public void Render_OutOfSampleResult_HeadlineOutOfSampleAndInSampleShownAsOptimistic()
+    {
+        var business = new BusinessResult("EUR", 0.5, 100, 1300, 2000, 1200, 0.92, new ConfusionMatrix(10, 10, 100, 2), [])
+        {
+            OutOfSample = new CrossFittedResult(400, 1300, 900, 0.69, new ConfusionMatrix(8, 14, 96, 4), [], []),
+        };
+
+        var output = Render(business);
+
+        Assert.Matches(@"│ expected cost with model, out-of-sample\s+│ 400 EUR\s+│", output);
+        Assert.Matches(@"│ money saved, out-of-sample\s+│ 900 EUR \(69\.0 %\)\s+│", output);
+        Assert.Matches(@"│ in-sample at the served threshold\s+│ saved 1,200 EUR \(92\.0 %\), optimistic: the threshold was chosen on these rows\s+│", output);
+        Assert.Matches(@"│ threshold \(least cost on the window, served\)\s+│ 0\.5000\s+│", output);
+    }
+
+    [Fact]
+    public void Render_ReportWithoutOutOfSample_SavingLabelledInSampleWithTheReason()
+    {
+        var business = new BusinessResult("EUR", 0.5, 100, 1300, 2000, 1200, 0.92, new ConfusionMatrix(10, 10, 100, 2), [])
+        {
+            OutOfSampleUnavailable = "the later half of the window (3 rows) has no positive row, too few to cross-fit the threshold",
+        };
+
+        var output = Render(business);
+
+        Assert.Matches(@"│ money saved, in-sample\s+│ 1,200 EUR \(92\.0 %\)\s+│", output);
+        Assert.Contains("│ why in-sample ", output, StringComparison.Ordinal);
+        Assert.Contains("has no positive row, too few to cross-fit the threshold (optimistic: the threshold was chosen on the same rows)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Regression_ErrorMetricsAndNoPositives()
     {
         var report = TrainingReports.Binary("trip_duration", DateTimeOffset.UnixEpoch) with

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Xunit.Abstractions;
@@ -120,7 +121,8 @@ public sealed class CrossFittingTests(ITestOutputHelper output)
         Assert.Equal("the later half of the window (3 rows) has no positive row, too few to cross-fit the threshold", result.OutOfSampleUnavailable);
         Assert.Equal(result.Saved, result.ReportedSaved);
         Assert.Equal(result.ExpectedCost, result.ReportedExpectedCost);
-        Assert.StartsWith("in-sample, optimistic: the later half", result.ReportedBasis, StringComparison.Ordinal);
+        Assert.Equal("in-sample", result.ReportedBasis);
+        Assert.Equal(result.OutOfSampleUnavailable, result.InSampleBecause);
     }
 
     [Theory]
@@ -162,6 +164,39 @@ public sealed class CrossFittingTests(ITestOutputHelper output)
         (earlier, later) = ModelEvaluator.TimeHalves([T0, T0.AddMinutes(2), T0, T0, T0.AddMinutes(1), T0]);
         Assert.Equal([0, 2, 3, 5], earlier);
         Assert.Equal([4, 1], later);
+    }
+
+    [Fact]
+    public void FromJson_BusinessWrittenBeforeTheOutOfSampleEstimate_ReadsAsInSampleAndSaysWhy()
+    {
+        // The "business" object of a metadata.json written before: the registry keeps such versions.
+        const string json = """
+            {"currency":"EUR","threshold":0.25,"expected_cost":65,"no_model_cost":235,"review_all_cost":80,"saved":170,"saved_fraction":0.7234,
+             "confusion":{"true_positives":3,"false_positives":3,"true_negatives":1,"false_negatives":1,"precision":0.5,"recall":0.75,"flag_rate":0.75},"by_currency":[]}
+            """;
+
+        var business = JsonSerializer.Deserialize<BusinessResult>(json, TrainingReport.JsonOptions)!;
+
+        Assert.Null(business.OutOfSample);
+        Assert.Equal(170, business.ReportedSaved);
+        Assert.Equal(65, business.ReportedExpectedCost);
+        Assert.Equal("in-sample", business.ReportedBasis);
+        Assert.Equal("the report predates the out-of-sample estimate", business.InSampleBecause);
+    }
+
+    [Fact]
+    public void ToJson_LeastCost_WritesTheOutOfSampleResultAndNotTheReportedShortcuts()
+    {
+        var table = EvaluationTests.Table([1, 0, 1, 0, 1, 0], amounts: [100, 0, 100, 0, 100, 0]);
+        var result = ModelEvaluator.LeastCost(table, [0.9f, 0.1f, 0.8f, 0.2f, 0.7f, 0.3f], Fee10);
+
+        var json = JsonSerializer.Serialize(result, TrainingReport.JsonOptions);
+        var back = JsonSerializer.Deserialize<BusinessResult>(json, TrainingReport.JsonOptions)!;
+
+        Assert.Contains("\"out_of_sample\": {", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("reported", json, StringComparison.Ordinal);
+        Assert.Equal(json, JsonSerializer.Serialize(back, TrainingReport.JsonOptions));
+        Assert.Equal(result.ReportedSaved, back.ReportedSaved);
     }
 
     private static double Normal(Random rng) =>

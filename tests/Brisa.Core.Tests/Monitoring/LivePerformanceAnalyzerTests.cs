@@ -217,9 +217,21 @@ public sealed class LivePerformanceAnalyzerTests
         Assert.Equal(0.93, live.Validation.Auc);
         Assert.Equal(0.61, live.Validation.PrAuc);
         Assert.Equal(1234, live.Validation.Saved);
+        Assert.False(live.Validation.SavedOutOfSample); // a report from before the out-of-sample estimate
         Assert.Equal(0.37, live.Threshold);
         Assert.Empty(live.Days);
         Assert.Equal(0, live.Total.Predictions);
+    }
+
+    [Fact]
+    public void Compute_ChampionWithOutOfSampleSaving_ComparesWithItNotTheInSampleOne()
+    {
+        // Live traffic is decided at a threshold chosen on other rows: the in-sample 1234 would flatter the champion.
+        var live = LivePerformanceAnalyzer.Compute(Champion(0.37, outOfSampleSaved: 1000), Fraud, [], [], Day1)!;
+
+        Assert.Equal(1000, live.Validation.Saved);
+        Assert.Equal(1000 / 1334.0, live.Validation.SavedFraction!.Value, 12);
+        Assert.True(live.Validation.SavedOutOfSample);
     }
 
     [Fact]
@@ -247,10 +259,14 @@ public sealed class LivePerformanceAnalyzerTests
         Assert.Null(LivePerformanceAnalyzer.Compute(Champion(0.5), regression, [], [], Day1));
     }
 
-    internal static TrainingReport Champion(double threshold)
+    // The champion saved 1234 in-sample; with outOfSampleSaved, that much out of sample too.
+    internal static TrainingReport Champion(double threshold, double? outOfSampleSaved = null)
     {
         var binary = new BinaryMetrics(5000, 50, 0.01, 0.93, 0.61, 0.05, 0.01, []);
-        var business = new BusinessResult("EUR", threshold, 100, 1334, 25000, 1234, 0.925, new ConfusionMatrix(40, 60, 4890, 10), []);
+        var business = new BusinessResult("EUR", threshold, 100, 1334, 25000, 1234, 0.925, new ConfusionMatrix(40, 60, 4890, 10), [])
+        {
+            OutOfSample = outOfSampleSaved is { } saved ? new CrossFittedResult(1334 - saved, 1334, saved, saved / 1334, new ConfusionMatrix(38, 70, 4880, 12), [], []) : null,
+        };
         return DriftAnalyzerTests.Baseline(1) with { Evaluation = new ModelEvaluation(binary, threshold, business.Confusion, business, null) };
     }
 }
