@@ -136,7 +136,7 @@ public static class ModelTraining
         return new TrainingOutcome(trained, modelBytes, report, split, validation, missing);
     }
 
-    /// <summary>Re-evaluates a saved champion on the candidate's validation rows, with the same method (least-cost threshold on the window).</summary>
+    /// <summary>Re-evaluates a saved champion on the candidate's validation rows, with the same method (least-cost threshold on the window, cross-fitted on the same two halves for the out-of-sample cost).</summary>
     /// <param name="model">The definition (task and cost matrix).</param>
     /// <param name="version">The champion's version.</param>
     /// <param name="championZip">The champion's model.zip.</param>

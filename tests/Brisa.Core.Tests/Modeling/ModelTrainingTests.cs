@@ -257,7 +257,10 @@ public sealed class ModelTrainingTests(FraudTableFixture fixture, ITestOutputHel
         var back = TrainingReport.FromJson(json);
         Assert.Equal(json, back.ToJson());
         var html = TrainingReportHtml.Render(report);
-        Assert.Contains("Money saved", html, StringComparison.Ordinal);
+        Assert.Contains("Money saved, out-of-sample", html, StringComparison.Ordinal);
+        Assert.Contains("the least-cost threshold chosen on each half (", html, StringComparison.Ordinal);
+        Assert.Contains("in-sample, which is optimistic", html, StringComparison.Ordinal);
+        Assert.Contains("\"out_of_sample\": {", json, StringComparison.Ordinal);
         Assert.Contains(" EUR", html, StringComparison.Ordinal);
         Assert.Contains("By row currency, every amount converted to EUR", html, StringComparison.Ordinal);
         Assert.Contains("<th>saved (EUR)</th>", html, StringComparison.Ordinal);
