@@ -109,13 +109,22 @@ public static class ModelEvaluator
         {
             var positive = labels[i] > 0.5f;
             var flagged = scores[i] >= threshold;
-            _ = (positive, flagged) switch
+            if (flagged && positive)
             {
-                (true, true) => tp++,
-                (false, true) => fp++,
-                (false, false) => tn++,
-                (true, false) => fn++,
-            };
+                tp++;
+            }
+            else if (flagged)
+            {
+                fp++;
+            }
+            else if (positive)
+            {
+                fn++;
+            }
+            else
+            {
+                tn++;
+            }
         }
 
         return new ConfusionMatrix(tp, fp, tn, fn);
@@ -296,13 +305,23 @@ public static class ModelEvaluator
                 (true, false) => fnCost[i],
                 _ => 0,
             };
-            _ = (positive, flagged) switch
+            if (flagged && positive)
             {
-                (true, true) => tp++,
-                (false, true) => fp++,
-                (false, false) => tn++,
-                (true, false) => fn++,
-            };
+                tp++;
+            }
+            else if (flagged)
+            {
+                fp++;
+            }
+            else if (positive)
+            {
+                fn++;
+            }
+            else
+            {
+                tn++;
+            }
+
             var rowNoModel = positive ? fnCost[i] : 0;
             total += rowCost;
             noModel += rowNoModel;
