@@ -25,7 +25,7 @@ public static class DefinitionLoader
     private static readonly string[] SplitKeys = ["validation", "training", "gap"];
     private static readonly string[] PromotionKeys = ["metric", "margin", "min_rows", "min_positives", "max_missing_fraction"];
     private static readonly string[] CostKeys = ["false_negative", "false_positive", "true_positive", "currency", "currency_field", "exchange_rates"];
-    private static readonly string[] DriftKeys = ["psi_warn", "psi_alert", "retrain_on_alert"];
+    private static readonly string[] DriftKeys = ["psi_warn", "psi_alert", "retrain_on_alert", "live_min_labels", "live_min_positives", "live_auc_warn", "live_auc_alert", "live_mae_warn", "live_mae_alert"];
 
     /// <summary>Reads a definition file and parses it (the only I/O in Brisa.Core's definitions).</summary>
     /// <param name="path">The file path; diagnostics name the file by its file name.</param>
@@ -675,6 +675,12 @@ public static class DefinitionLoader
                 PsiWarn = r.Number("psi_warn") ?? defaults.PsiWarn,
                 PsiAlert = r.Number("psi_alert") ?? defaults.PsiAlert,
                 RetrainOnAlert = r.Boolean("retrain_on_alert") ?? false,
+                LiveMinLabels = r.Integer("live_min_labels"),
+                LiveMinPositives = r.Integer("live_min_positives"),
+                LiveAucWarn = r.Number("live_auc_warn"),
+                LiveAucAlert = r.Number("live_auc_alert"),
+                LiveMaeWarn = r.Number("live_mae_warn"),
+                LiveMaeAlert = r.Number("live_mae_alert"),
             };
             map.Add(drift, r.Location);
             return drift;

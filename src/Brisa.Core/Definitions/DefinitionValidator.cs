@@ -956,6 +956,8 @@ internal sealed class DefinitionValidator
             Error(drift, drift.PsiWarn < 0 ? "psi_warn" : "psi_alert", DiagnosticCodes.InvalidThreshold, $"drift thresholds of model '{model.Name}' must satisfy 0 <= psi_warn <= psi_alert, but psi_warn is {Invariant.Format(drift.PsiWarn)} and psi_alert is {Invariant.Format(drift.PsiAlert)}", "The defaults are psi_warn: 0.1 and psi_alert: 0.25.");
         }
 
+        ValidateLivePolicy(model, drift);
+
         if (model.Cost is not { } cost)
         {
             return;
@@ -994,6 +996,33 @@ internal sealed class DefinitionValidator
 
         CheckExchangeRates(model, cost);
         CheckCurrencyField(model, cost, observation);
+    }
+
+    // The live performance verdict's settings (DriftPolicy.Live*): counts that leave a standard error to compute, AUC
+    // drops within [0, 1] and MAE ratios of at least 1, warn no stricter than alert.
+    private void ValidateLivePolicy(ModelDefinition model, DriftPolicy drift)
+    {
+        if (drift.LiveMinLabels is < 2)
+        {
+            Error(drift, "live_min_labels", DiagnosticCodes.InvalidThreshold, $"live_min_labels of model '{model.Name}' is {drift.LiveMinLabels}, below 2", $"Use at least 2 (a standard error needs two rows); the default is {DriftPolicy.DefaultLiveMinLabels}.");
+        }
+
+        if (drift.LiveMinPositives is < 1)
+        {
+            Error(drift, "live_min_positives", DiagnosticCodes.InvalidThreshold, $"live_min_positives of model '{model.Name}' is {drift.LiveMinPositives}, below 1", $"Use at least 1 (AUC needs both classes); the default is {DriftPolicy.DefaultLiveMinPositives}.");
+        }
+
+        double aucWarn = drift.LiveAucWarn ?? DriftPolicy.DefaultLiveAucWarn, aucAlert = drift.LiveAucAlert ?? DriftPolicy.DefaultLiveAucAlert;
+        if (aucWarn is < 0 or > 1 || aucAlert is < 0 or > 1 || aucWarn > aucAlert)
+        {
+            Error(drift, aucWarn is < 0 or > 1 || drift.LiveAucAlert is null ? "live_auc_warn" : "live_auc_alert", DiagnosticCodes.InvalidThreshold, $"live AUC drops of model '{model.Name}' must satisfy 0 <= live_auc_warn <= live_auc_alert <= 1, but live_auc_warn is {Invariant.Format(aucWarn)} and live_auc_alert is {Invariant.Format(aucAlert)}", $"They are drops of AUC below the validation AUC; the defaults are live_auc_warn: {Invariant.Format(DriftPolicy.DefaultLiveAucWarn)} and live_auc_alert: {Invariant.Format(DriftPolicy.DefaultLiveAucAlert)}.");
+        }
+
+        double maeWarn = drift.LiveMaeWarn ?? DriftPolicy.DefaultLiveMaeWarn, maeAlert = drift.LiveMaeAlert ?? DriftPolicy.DefaultLiveMaeAlert;
+        if (maeWarn < 1 || maeAlert < 1 || maeWarn > maeAlert)
+        {
+            Error(drift, maeWarn < 1 || drift.LiveMaeAlert is null ? "live_mae_warn" : "live_mae_alert", DiagnosticCodes.InvalidThreshold, $"live MAE ratios of model '{model.Name}' must satisfy 1 <= live_mae_warn <= live_mae_alert, but live_mae_warn is {Invariant.Format(maeWarn)} and live_mae_alert is {Invariant.Format(maeAlert)}", $"They are live MAE ÷ validation MAE; the defaults are live_mae_warn: {Invariant.Format(DriftPolicy.DefaultLiveMaeWarn)} and live_mae_alert: {Invariant.Format(DriftPolicy.DefaultLiveMaeAlert)}.");
+        }
     }
 
     private void CheckExchangeRates(ModelDefinition model, CostMatrix cost)

@@ -261,6 +261,48 @@ public sealed record DriftPolicy
     /// <summary>PSI at or above which a feature raises an alert. Default 0.25.</summary>
     public double PsiAlert { get; init; } = 0.25;
 
-    /// <summary>Enqueue a retraining on alert. Default false.</summary>
+    /// <summary>
+    /// Enqueue a retraining on a dataset drift alert or a live performance alert (<see cref="Monitoring.LiveVerdict.Alert"/>).
+    /// Default false.
+    /// </summary>
     public bool RetrainOnAlert { get; init; }
+
+    /// <summary>Predictions with a final label (label window closed) needed before live performance is judged; null = <see cref="DefaultLiveMinLabels"/>.</summary>
+    public long? LiveMinLabels { get; init; }
+
+    /// <summary>A classifier's positives, and negatives, among them needed before its live AUC is judged; null = <see cref="DefaultLiveMinPositives"/>.</summary>
+    public long? LiveMinPositives { get; init; }
+
+    /// <summary>Drop of live AUC below validation AUC from which a classifier warns (when the drop is also significant); null = <see cref="DefaultLiveAucWarn"/>.</summary>
+    public double? LiveAucWarn { get; init; }
+
+    /// <summary>Drop of live AUC below validation AUC from which a classifier alerts (when the drop is also significant); null = <see cref="DefaultLiveAucAlert"/>.</summary>
+    public double? LiveAucAlert { get; init; }
+
+    /// <summary>Live MAE ÷ validation MAE from which a regression warns (when the increase is also significant); null = <see cref="DefaultLiveMaeWarn"/>.</summary>
+    public double? LiveMaeWarn { get; init; }
+
+    /// <summary>Live MAE ÷ validation MAE from which a regression alerts (when the increase is also significant); null = <see cref="DefaultLiveMaeAlert"/>.</summary>
+    public double? LiveMaeAlert { get; init; }
+
+    // The live settings are nullable, unlike the PSI thresholds, so that definitions written before them keep their
+    // JSON and thus their version (nulls are not written).
+
+    /// <summary>Default of <see cref="LiveMinLabels"/>.</summary>
+    public const long DefaultLiveMinLabels = 200;
+
+    /// <summary>Default of <see cref="LiveMinPositives"/>.</summary>
+    public const long DefaultLiveMinPositives = 20;
+
+    /// <summary>Default of <see cref="LiveAucWarn"/>.</summary>
+    public const double DefaultLiveAucWarn = 0.02;
+
+    /// <summary>Default of <see cref="LiveAucAlert"/>.</summary>
+    public const double DefaultLiveAucAlert = 0.05;
+
+    /// <summary>Default of <see cref="LiveMaeWarn"/>.</summary>
+    public const double DefaultLiveMaeWarn = 1.1;
+
+    /// <summary>Default of <see cref="LiveMaeAlert"/>.</summary>
+    public const double DefaultLiveMaeAlert = 1.25;
 }

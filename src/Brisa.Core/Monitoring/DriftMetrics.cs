@@ -517,6 +517,104 @@ public static class DriftMetrics
         return x <= 0 ? 1 : RegularizedGammaQ(degreesOfFreedom / 2.0, x / 2);
     }
 
+    /// <summary>Upper tail of the standard normal distribution: P(Z ≥ z) = ½·Q(½, z²∕2) for z ≥ 0.</summary>
+    /// <param name="z">The statistic.</param>
+    /// <returns>P(Z ≥ z).</returns>
+    public static double NormalUpperTail(double z)
+    {
+        var tail = 0.5 * ChiSquarePValue(z * z, 1);
+        return z >= 0 ? tail : 1 - tail;
+    }
+
+    /// <summary>
+    /// AUC (ties count half) and its DeLong variance, from the midranks: for a positive, the share of negatives it
+    /// outranks V₁₀; for a negative, the share of positives that outrank it V₀₁; Var = s²(V₁₀) ∕ m + s²(V₀₁) ∕ n (DeLong,
+    /// DeLong &amp; Clarke-Pearson 1988), with m positives and n negatives.
+    /// </summary>
+    /// <param name="labels">Labels (&gt; 0.5 positive).</param>
+    /// <param name="scores">Scores.</param>
+    /// <returns>The AUC and its variance (NaN without two of each class).</returns>
+    public static (double Auc, double Variance) AucDeLong(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (labels.Count != scores.Count)
+        {
+            throw new ArgumentException($"{labels.Count} labels but {scores.Count} scores.", nameof(scores));
+        }
+
+        var positive = labels.Select(l => l > 0.5f).ToArray();
+        var all = MidRanks(scores);
+        var positiveIndexes = Enumerable.Range(0, positive.Length).Where(i => positive[i]).ToArray();
+        var negativeIndexes = Enumerable.Range(0, positive.Length).Where(i => !positive[i]).ToArray();
+        int m = positiveIndexes.Length, n = negativeIndexes.Length;
+        if (m < 2 || n < 2)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var withinPositives = MidRanks([.. positiveIndexes.Select(i => scores[i])]);
+        var withinNegatives = MidRanks([.. negativeIndexes.Select(i => scores[i])]);
+
+        // A positive's rank among all minus its rank among positives = the negatives below it (ties half).
+        var v10 = positiveIndexes.Select((i, k) => (all[i] - withinPositives[k]) / n).ToArray();
+        var v01 = negativeIndexes.Select((i, k) => 1 - ((all[i] - withinNegatives[k]) / m)).ToArray();
+        var auc = v10.Average();
+        return (auc, (SampleVariance(v10) / m) + (SampleVariance(v01) / n));
+    }
+
+    /// <summary>
+    /// Variance of an AUC estimated on <paramref name="positives"/> and <paramref name="negatives"/> rows, from the AUC
+    /// alone (Hanley &amp; McNeil 1982): (A(1 − A) + (m − 1)(Q₁ − A²) + (n − 1)(Q₂ − A²)) ∕ (mn), Q₁ = A ∕ (2 − A),
+    /// Q₂ = 2A² ∕ (1 + A). For a sample of which only the AUC and counts are kept (a validation report).
+    /// </summary>
+    /// <param name="auc">The AUC.</param>
+    /// <param name="positives">Positives (m).</param>
+    /// <param name="negatives">Negatives (n).</param>
+    /// <returns>The variance (0 without both classes: nothing to add).</returns>
+    public static double AucHanleyMcNeilVariance(double auc, long positives, long negatives)
+    {
+        if (positives < 1 || negatives < 1)
+        {
+            return 0;
+        }
+
+        var q1 = auc / (2 - auc);
+        var q2 = 2 * auc * auc / (1 + auc);
+        var a2 = auc * auc;
+        return Math.Max(0, (auc * (1 - auc)) + ((positives - 1) * (q1 - a2)) + ((negatives - 1) * (q2 - a2))) / ((double)positives * negatives);
+    }
+
+    // 1-based ranks, ties at their mean rank.
+    private static double[] MidRanks(IReadOnlyList<float> scores)
+    {
+        var order = Enumerable.Range(0, scores.Count).OrderBy(i => scores[i]).ToArray();
+        var ranks = new double[scores.Count];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
+            {
+                end++;
+            }
+
+            for (var k = start; k <= end; k++)
+            {
+                ranks[order[k]] = ((start + end) / 2.0) + 1;
+            }
+
+            start = end + 1;
+        }
+
+        return ranks;
+    }
+
+    private static double SampleVariance(double[] values)
+    {
+        var mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
+    }
+
     /// <summary>The regularized lower incomplete gamma function P(a, x) (series / continued fraction, Numerical Recipes §6.2).</summary>
     /// <param name="a">Shape, &gt; 0.</param>
     /// <param name="x">Argument, ≥ 0.</param>

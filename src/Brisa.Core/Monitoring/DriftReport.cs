@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 
@@ -136,6 +137,10 @@ public sealed record DriftReport
 
     /// <summary>A regression champion's live errors once labels arrived (null for other models or when not computed).</summary>
     public LiveRegressionPerformance? LiveRegression { get; init; }
+
+    /// <summary>The verdict on live performance, a classifier's or a regression's (null when not computed).</summary>
+    [JsonIgnore]
+    public LiveJudgement? LiveJudgement => Live?.Judgement ?? LiveRegression?.Judgement;
 
     /// <summary>
     /// Lines of the prediction log read for this report that were not records (damaged, or not written by Brisa): left

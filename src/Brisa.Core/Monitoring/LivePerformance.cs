@@ -105,6 +105,12 @@ public sealed record LivePerformance
 
     /// <summary>What makes the numbers less than they seem (e.g. a material share of unjoinable predictions); empty when nothing does.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The verdict on live AUC against validation AUC, judged on the predictions whose label window has closed (null in
+    /// reports written before it).
+    /// </summary>
+    public LiveJudgement? Judgement { get; init; }
 }
 
 /// <summary>
@@ -162,6 +168,11 @@ public static class LivePerformanceAnalyzer
         var all = Enumerable.Range(0, rows.Length).ToArray();
         var days = live.ByUtcDay().Select(day => Window(day.From, day.To, day.Rows, day.Unjoinable, rows, positive, final, model.Cost, threshold)).ToList();
         var from = scored.Length == 0 ? asOf : scored.Min(p => p.Time);
+
+        // Judged on closed windows only: a younger prediction is negative only so far, and its early positives are
+        // younger than any final negative.
+        var closed = all.Where(i => rows[i].Time + model.Label.Within <= asOf).ToArray();
+        var judgement = LiveJudge.Classifier([.. closed.Select(i => positive[i] ? 1f : 0f)], [.. closed.Select(i => (float)rows[i].Score)], validation, model.Drift);
         return new LivePerformance
         {
             LabelSource = model.Label.Source,
@@ -180,6 +191,7 @@ public static class LivePerformanceAnalyzer
             Total = Window(from, asOf, all, unjoinable.Length, rows, positive, final, model.Cost, threshold),
             Days = days,
             Warnings = live.UnjoinableWarning(model, "these numbers (the money saved leaves theirs out)"),
+            Judgement = judgement,
         };
     }
 

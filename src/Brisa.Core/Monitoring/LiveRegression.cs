@@ -60,6 +60,12 @@ public sealed record LiveRegressionPerformance
 
     /// <summary>What makes the numbers less than they seem (a material share of unjoinable predictions); empty when nothing does.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The verdict on live MAE against validation MAE, judged on the labelled predictions whose label window has closed
+    /// (null in reports written before it).
+    /// </summary>
+    public LiveJudgement? Judgement { get; init; }
 }
 
 /// <summary>
@@ -111,6 +117,11 @@ public static class LiveRegressionAnalyzer
         var all = Enumerable.Range(0, rows.Length).ToArray();
         var days = live.ByUtcDay().Select(day => Window(day.From, day.To, day.Rows, day.Unjoinable, rows, label, final)).ToList();
         var from = scored.Length == 0 ? asOf : scored.Min(p => p.Time);
+
+        // Judged on closed windows only: the labels that arrive early are those of the predictions that resolve early
+        // (the short trips), whose errors need not be typical.
+        var closed = all.Where(i => label[i] is not null && rows[i].Time + model.Label.Within <= asOf).ToArray();
+        var judgement = LiveJudge.Regression([.. closed.Select(i => label[i]!.Value)], [.. closed.Select(i => (float)rows[i].Score)], validation, model.Drift);
         return new LiveRegressionPerformance
         {
             LabelSource = model.Label.Source,
@@ -121,6 +132,7 @@ public static class LiveRegressionAnalyzer
             Total = Window(from, asOf, all, unjoinable.Length, rows, label, final),
             Days = days,
             Warnings = live.UnjoinableWarning(model, "these errors"),
+            Judgement = judgement,
         };
     }
 

@@ -4,7 +4,7 @@ namespace Brisa.Core.Training;
 
 /// <summary>A retraining request on the <c>retrain</c> queue.</summary>
 /// <param name="Model">The model to retrain.</param>
-/// <param name="Reason">Why (drift, manual ...).</param>
+/// <param name="Reason">Why (drift, performance, manual ...); the consumer records it as the run's actor, <c>retrain:&lt;reason&gt;</c>.</param>
 public sealed record RetrainRequest(string Model, string? Reason)
 {
     /// <summary>The queue message: <c>{"model": "...", "reason": "..."}</c>.</summary>

@@ -124,6 +124,28 @@ public class SampleDefinitionsTests
     }
 
     [Fact]
+    public void Parse_LiveVerdictSettings_AreReadAndChangeTheVersionOnlyWhenGiven()
+    {
+        const string Drift = "drift: { psi_warn: 0.1, psi_alert: 0.25, retrain_on_alert: true }";
+        var yaml = File.ReadAllText(SamplePath());
+        Assert.Contains(Drift, yaml, StringComparison.Ordinal);
+        var sample = LoadSample();
+
+        var result = DefinitionLoader.Parse(
+            yaml.Replace(Drift, "drift: { retrain_on_alert: true, live_min_labels: 500, live_min_positives: 40, live_auc_warn: 0.03, live_auc_alert: 0.08, live_mae_warn: 1.2, live_mae_alert: 1.5 }", StringComparison.Ordinal),
+            "features.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        var drift = result.Definitions!.Models[0].Drift;
+        Assert.Equal(500, drift.LiveMinLabels);
+        Assert.Equal(40, drift.LiveMinPositives);
+        Assert.Equal(new double?[] { 0.03, 0.08, 1.2, 1.5 }, new[] { drift.LiveAucWarn, drift.LiveAucAlert, drift.LiveMaeWarn, drift.LiveMaeAlert });
+        Assert.Null(sample.Models[0].Drift.LiveAucAlert);
+        Assert.DoesNotContain("\"live_", sample.ToJson(), StringComparison.Ordinal);
+        Assert.NotEqual(sample.ComputeVersion(), result.Definitions.ComputeVersion());
+    }
+
+    [Fact]
     public void Load_FraudSample_CompilesOnDemandFeatures()
     {
         var definitions = LoadSample();
