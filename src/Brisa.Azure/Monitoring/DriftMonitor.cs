@@ -18,7 +18,8 @@ namespace Brisa.Azure.Monitoring;
 /// <param name="LatestBlob">The blob name of <c>latest.json</c> in the monitoring container (<c>latest.html</c> beside it).</param>
 /// <param name="TimestampedBlob">The blob name of the timestamped JSON copy (the HTML copy has the same name with <c>.html</c>).</param>
 /// <param name="RetrainEnqueued">True when a retraining was requested.</param>
-public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued);
+/// <param name="RetrainReason">Its reason on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a dataset drift alert); null when none was requested.</param>
+public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued, string? RetrainReason = null);
 
 /// <summary>
 /// Runs drift detection for a model's champion, or a named version (DESIGN §8): reads its baseline from the registry and the prediction
@@ -26,8 +27,9 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
 /// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/> for a classifier, <see cref="LiveRegressionAnalyzer"/>
 /// for a regression); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
-/// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and on a dataset alert with
-/// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "drift"}</c> on the retrain queue.
+/// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and with
+/// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "performance"}</c> on the retrain queue
+/// when live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on a dataset drift alert.
 /// </summary>
 public sealed class DriftMonitor
 {
@@ -137,15 +139,17 @@ public sealed class DriftMonitor
         await Upload(container, $"{model}/latest.html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
         await Upload(container, $"{model}/latest.json", json, "application/json", cancellationToken).ConfigureAwait(false);
 
-        var retrain = report.Verdict == DriftVerdict.Alert && definition.Drift.RetrainOnAlert;
+        // One request per run: labels showing the model got worse say more than inputs that moved, so they name it.
+        var reason = report.LiveJudgement?.Verdict == LiveVerdict.Alert ? "performance" : report.Verdict == DriftVerdict.Alert ? "drift" : null;
+        var retrain = reason is not null && definition.Drift.RetrainOnAlert;
         if (retrain)
         {
             var queue = storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await queue.SendMessageAsync(new RetrainRequest(model, "drift").ToJson(), cancellationToken).ConfigureAwait(false);
+            await queue.SendMessageAsync(new RetrainRequest(model, reason).ToJson(), cancellationToken).ConfigureAwait(false);
         }
 
-        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain);
+        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain, retrain ? reason : null);
     }
 
     /// <summary>The latest stored report of a model, or null (also for a name that is not a definition name).</summary>

@@ -102,6 +102,8 @@ public static class DriftReportHtml
             html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
         }
 
+        Judgement(html, live.Judgement);
+
         html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
             .Append("</th><th>no model").Append(money).Append("</th><th>saved").Append(money).Append("</th><th>saved %</th></tr>");
         foreach (var day in live.Days)
@@ -134,6 +136,8 @@ public static class DriftReportHtml
             html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
         }
 
+        Judgement(html, live.Judgement);
+
         html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>labelled</th><th>final</th><th>MAE</th><th>RMSE</th><th>mean error</th></tr>");
         foreach (var day in live.Days)
         {
@@ -153,6 +157,25 @@ public static class DriftReportHtml
         {
             html.Append("<p class=\"muted\">No day has a labelled prediction yet: no live error to chart.</p>");
         }
+    }
+
+    private static void Judgement(StringBuilder html, LiveJudgement? judgement)
+    {
+        if (judgement is null)
+        {
+            return;
+        }
+
+        var css = judgement.Verdict switch
+        {
+            LiveVerdict.Alert => "alert",
+            LiveVerdict.Warn => "warn",
+            LiveVerdict.Ok => "ok",
+            _ => "muted",
+        };
+        html.Append("<p>Live verdict: <span class=\"").Append(css).Append("\">").Append(H(LiveJudge.Name(judgement.Verdict))).Append("</span> — ").Append(H(judgement.Reason))
+            .Append(". <span class=\"muted\">Judged on the predictions whose label window has closed; warn or alert needs the change past its margin and its one-sided p below ")
+            .Append(N(DriftAnalyzer.WarnPValue)).Append(" (warn) or ").Append(N(DriftAnalyzer.AlertPValue)).Append(" (alert).</span></p>");
     }
 
     private static void LiveRegressionRow(StringBuilder html, string label, LiveRegressionWindow w) =>

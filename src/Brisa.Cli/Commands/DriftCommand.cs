@@ -79,7 +79,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         var monitor = new DriftMonitor(storage.Storage, log);
         DriftReport report;
         string html;
-        var retrain = false;
+        string? retrain = null;
         if (settings.Latest)
         {
             if (await monitor.GetLatestAsync(settings.Model, cancellationToken) is not { } latest || await monitor.GetLatestHtmlAsync(settings.Model, cancellationToken) is not { } page)
@@ -114,13 +114,13 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
             }
 
             (report, html) = (result.Report, result.Html);
-            retrain = result.RetrainEnqueued;
+            retrain = result.RetrainReason;
         }
 
         DriftReportView.Render(console, report);
-        if (retrain)
+        if (retrain is not null)
         {
-            console.MarkupLine("[yellow]a retraining was enqueued (the model's drift policy says retrain_on_alert).[/]");
+            console.MarkupLineInterpolated($"[yellow]a retraining was enqueued, reason {retrain} (the model's drift policy says retrain_on_alert).[/]");
         }
 
         var path = settings.Out ?? $"{settings.Model}-drift.html";

@@ -80,6 +80,8 @@ public static class DriftReportView
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
+
+        RenderJudgement(console, live.Judgement);
     }
 
     private static void AddRow(Table table, string label, LiveRegressionWindow w) => table.AddRow(
@@ -117,6 +119,8 @@ public static class DriftReportView
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
+
+        RenderJudgement(console, live.Judgement);
     }
 
     private static void AddRow(Table table, string label, LiveWindow w) => table.AddRow(
@@ -129,6 +133,24 @@ public static class DriftReportView
         w.PrAuc is { } pr ? N(pr) : "-",
         w.Saved is { } saved ? saved.ToString("N0", CultureInfo.InvariantCulture) : "-",
         w.SavedFraction is { } fraction ? Percent(fraction) : "-");
+
+    private static void RenderJudgement(IAnsiConsole console, LiveJudgement? judgement)
+    {
+        if (judgement is null)
+        {
+            return;
+        }
+
+        var name = LiveJudge.Name(judgement.Verdict);
+        var colour = judgement.Verdict switch
+        {
+            LiveVerdict.Alert => "red",
+            LiveVerdict.Warn => "yellow",
+            LiveVerdict.Ok => "green",
+            _ => "grey",
+        };
+        console.MarkupLineInterpolated($"live verdict: [{colour}]{name}[/] ({judgement.Reason}; judged on predictions whose label window has closed)");
+    }
 
     private static string Verdict(DriftVerdict verdict) => verdict switch
     {

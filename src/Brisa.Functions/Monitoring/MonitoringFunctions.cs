@@ -35,6 +35,11 @@ public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, 
                 {
                     LogAlert(logger, model.Name, result.Report.AlertShare, result.RetrainEnqueued);
                 }
+
+                if (result?.Report.LiveJudgement is { Verdict: Core.Monitoring.LiveVerdict.Alert } live)
+                {
+                    LogPerformanceAlert(logger, model.Name, live.Reason, result.RetrainEnqueued);
+                }
             },
             (model, ex) => LogFailed(logger, ex, model.Name, ex.Message),
             (failed, models) => $"MonitorDrift: {failed} of {models} model(s) failed their drift check");
@@ -71,6 +76,9 @@ public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift alert on {Model}: {Share:P0} of features drifted; retraining enqueued: {Retrain}")]
     private static partial void LogAlert(ILogger logger, string model, double share, bool retrain);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live performance alert on {Model}: {Reason}; retraining enqueued: {Retrain}")]
+    private static partial void LogPerformanceAlert(ILogger logger, string model, string reason, bool retrain);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Drift check of {Model} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string model, string reason);

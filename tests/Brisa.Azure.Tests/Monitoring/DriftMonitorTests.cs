@@ -102,24 +102,9 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
 
         // Chargebacks through normal ingestion: t0 and t2 (caught), t1 (missed), and one for a transaction never scored.
         var definitions = Definitions(model, retrainOnAlert: false);
-        var chargebacks = new[] { (Tx: 0, Hours: 12), (Tx: 2, Hours: 30), (Tx: 1, Hours: 20), (Tx: 99, Hours: 1) }.Select(c => JsonSerializer.Serialize(new
-        {
-            specversion = "1.0",
-            id = $"cb-{model}-{c.Tx}",
-            source = "/test",
-            type = "com.brisa.fraud.chargeback",
-            data = new
-            {
-                chargeback_id = $"cb-{model}-{c.Tx}",
-                transaction_id = $"{model}-t{c.Tx}",
-                customer_id = "c1",
-                amount = 10.0 * (c.Tx + 1),
-                reason = "fraud",
-                timestamp = (c.Tx < 40 ? times[c.Tx] : Now.AddDays(-2)).AddHours(c.Hours).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
-            },
-        }));
-        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", chargebacks) + "]"))], CancellationToken.None);
-        Assert.Equal(4, ingested.Accepted);
+        var chargebacks = new[] { (Tx: 0, Hours: 12), (Tx: 2, Hours: 30), (Tx: 1, Hours: 20), (Tx: 99, Hours: 1) }
+            .Select(c => (c.Tx, (c.Tx < 40 ? times[c.Tx] : Now.AddDays(-2)).AddHours(c.Hours)));
+        Assert.Equal(4, await IngestChargebacksAsync(definitions, model, chargebacks));
 
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
         var live = (await monitor.RunAsync(definitions, model))!.Report.Live;
@@ -139,6 +124,50 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         // Positives at 0.9, 0.9, 0.1 against 18 negatives at 0.9 and 19 at 0.1 (ties count half).
         Assert.Equal(((2 * (19 + 9)) + 9.5) / (3 * 37), live.Total.Auc!.Value, 12);
         Assert.Equal(0.93, live.Validation.Auc);
+    }
+
+    [Fact]
+    public async Task RunAsync_LivePerformanceAlertAndRetrainOnAlert_EnqueuesRetrainForPerformance()
+    {
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var binary = new BinaryMetrics(5000, 250, 0.05, 0.93, 0.61, 0.05, 0.01, []);
+        var version = await PublishChampionAsync(model, new ModelEvaluation(binary, 0.5, null, null, null));
+
+        // 400 predictions 31–35 days old (their 30-day label windows closed), scored at random; every tenth charged back
+        // two days later. No prediction in the last 24 hours: the features cannot drift, only live performance alerts.
+        var rng = new Random(3);
+        var times = Enumerable.Range(0, 400).Select(i => Now.AddDays(-31).AddMinutes(-15 * i)).ToArray();
+        await using (var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10)))
+        {
+            for (var i = 0; i < times.Length; i++)
+            {
+                log.Append(new PredictionRecord("req", $"{model}-t{i}", model, version, times[i], rng.NextDouble(), false, new Dictionary<string, object?> { ["tx:amount"] = 50.0, ["merchant"] = "fuel", ["amount"] = 50.0, ["currency"] = "EUR" }));
+            }
+
+            await log.FlushAsync();
+        }
+
+        var definitions = Definitions(model, retrainOnAlert: true);
+        Assert.Equal(40, await IngestChargebacksAsync(definitions, model, Enumerable.Range(0, 40).Select(k => (10 * k, times[10 * k].AddDays(2)))));
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = (await monitor.RunAsync(definitions, model))!;
+
+        Assert.NotEqual(DriftVerdict.Alert, result.Report.Verdict);
+        var judgement = result.Report.Live!.Judgement!;
+        Assert.Equal(LiveVerdict.Alert, judgement.Verdict);
+        Assert.Equal((400, 40), (judgement.Rows, judgement.Positives!.Value));
+        Assert.True(result.RetrainEnqueued);
+        Assert.Equal("performance", result.RetrainReason);
+        Assert.Equal(judgement, (await monitor.GetLatestAsync(model))!.Live!.Judgement);
+        Assert.Contains("Live verdict: <span class=\"alert\">alert</span>", result.Html, StringComparison.Ordinal);
+
+        var messages = (await azurite.Storage.Queues.GetQueueClient(StorageNames.RetrainQueue).PeekMessagesAsync(32)).Value;
+        Assert.Contains(messages, m =>
+        {
+            using var json = JsonDocument.Parse(m.Body.ToString());
+            return json.RootElement.GetProperty("model").GetString() == model && json.RootElement.GetProperty("reason").GetString() == "performance";
+        });
     }
 
     [Fact]
@@ -262,6 +291,29 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         var sample = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
         var fraud = sample.FindModel("fraud")! with { Name = model, Drift = new DriftPolicy { RetrainOnAlert = retrainOnAlert } };
         return sample with { Models = [fraud] };
+    }
+
+    /// <summary>Ingests a chargeback of transaction <c>&lt;model&gt;-t&lt;Tx&gt;</c> at each time, through normal ingestion; returns the events accepted.</summary>
+    private async Task<int> IngestChargebacksAsync(FeatureRepositoryDefinition definitions, string model, IEnumerable<(int Tx, DateTimeOffset Time)> chargebacks)
+    {
+        var events = chargebacks.Select(c => JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = $"cb-{model}-{c.Tx}",
+            source = "/test",
+            type = "com.brisa.fraud.chargeback",
+            data = new
+            {
+                chargeback_id = $"cb-{model}-{c.Tx}",
+                transaction_id = $"{model}-t{c.Tx}",
+                customer_id = "c1",
+                amount = 10.0 * (c.Tx + 1),
+                reason = "fraud",
+                timestamp = c.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }));
+        var ingested = await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(Encoding.UTF8.GetBytes("[" + string.Join(",", events) + "]"))], CancellationToken.None);
+        return ingested.Accepted;
     }
 
     private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null, ModelTask task = ModelTask.BinaryClassification)

@@ -21,6 +21,30 @@ public sealed class DriftReportViewTests
         DriftReportView.Render(console, report);
 
         Assert.Contains($"live performance: predictions joined with cancellation events ({expected}), threshold 0.5", console.Output, StringComparison.Ordinal);
+        Assert.Contains("live verdict: not enough labels (", console.Output, StringComparison.Ordinal);
+        Assert.Contains("predictions with a closed label window (needs 200)", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_LiveAlert_PrintsTheVerdictAndTheNumbersThatDecidedIt()
+    {
+        var report = RegressionReport();
+        var live = new LiveRegressionPerformance
+        {
+            LabelSource = "trip_end",
+            LabelValue = "duration_min",
+            LabelWithin = TimeSpan.FromHours(3),
+            AsOf = Now,
+            Validation = new RegressionMetrics(100, 2, 1.5, 0.9),
+            Days = [],
+            Total = new(Now.AddDays(-1), Now, 300, 0, 300, 300, 3, 4, 0.5),
+            Judgement = new LiveJudgement(LiveVerdict.Alert, "mae", 300, null, 3, 1.5, 2, 0.1, 1e-20, 1.1, 1.25, 200, null, "live MAE 3 on 300 labelled predictions with final labels against validation MAE 1.5: 2.00×"),
+        };
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report with { LiveRegression = live });
+
+        Assert.Contains("live verdict: alert (live MAE 3 on 300 labelled predictions with final labels against validation MAE 1.5: 2.00×; judged on predictions whose label window has closed)", console.Output, StringComparison.Ordinal);
     }
 
     [Theory]
