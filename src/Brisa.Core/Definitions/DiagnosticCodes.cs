@@ -184,7 +184,7 @@ public static class DiagnosticCodes
     /// <summary>BR0511: A request field used by a model is not a field (of that type) of the observation source.</summary>
     public const string RequestFieldNotInObservation = "BR0511";
 
-    /// <summary>BR0512: A policy number is out of range (negative margin, fraction outside [0, 1], psi_warn above psi_alert).</summary>
+    /// <summary>BR0512: A policy number is out of range (negative margin, fraction outside [0, 1], psi_warn above psi_alert, a live verdict setting out of range).</summary>
     public const string InvalidThreshold = "BR0512";
 
     /// <summary>BR0513: A trainer parameter is not known for that trainer.</summary>
