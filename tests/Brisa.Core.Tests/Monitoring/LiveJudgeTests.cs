@@ -21,17 +21,14 @@ public sealed class LiveJudgeTests
     /// </summary>
     private const double GoodAuc = 0.8556;
 
+    /// <summary>Seeds of the generated traffic (each theory checks that its outcome does not hang on one sample).</summary>
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5];
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [MemberData(nameof(Seeds))]
     public void Classifier_GoodModelWithFinalLabels_IsOk(int seed)
     {
-        var (predictions, labels) = Traffic(seed, rows: 4000, baseRate: 0.05, ageDays: 35, separation: 1.5);
-
-        var judgement = LivePerformanceAnalyzer.Compute(Champion(GoodAuc), Fraud, predictions, labels, AsOf)!.Judgement!;
+        var judgement = Judge(Traffic(seed, rows: 4000, baseRate: 0.05, ageDays: 35, separation: 1.5));
 
         Assert.Equal(LiveVerdict.Ok, judgement.Verdict);
         Assert.Equal(4000, judgement.Rows);
@@ -40,15 +37,11 @@ public sealed class LiveJudgeTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
+    [MemberData(nameof(Seeds))]
     public void Classifier_RandomScoresWithEnoughFinalLabels_Alerts(int seed)
     {
-        // The smallest sample the defaults judge: 400 rows at 5 % = about 20 positives, the minimum.
-        var (predictions, labels) = Traffic(seed, rows: 600, baseRate: 0.05, ageDays: 35, separation: 0);
-
-        var judgement = LivePerformanceAnalyzer.Compute(Champion(GoodAuc), Fraud, predictions, labels, AsOf)!.Judgement!;
+        // 600 rows at 5 %: about 30 positives, not far above the 20 the defaults need.
+        var judgement = Judge(Traffic(seed, rows: 600, baseRate: 0.05, ageDays: 35, separation: 0));
 
         Assert.Equal(LiveVerdict.Alert, judgement.Verdict);
         Assert.Equal("auc", judgement.Metric);
@@ -65,7 +58,7 @@ public sealed class LiveJudgeTests
         var (old, oldLabels) = Traffic(1, rows: 150, baseRate: 0.2, ageDays: 35, separation: 0);
         var (young, youngLabels) = Traffic(2, rows: 2000, baseRate: 0.2, ageDays: 10, separation: 0, idPrefix: "y");
 
-        var judgement = LivePerformanceAnalyzer.Compute(Champion(GoodAuc), Fraud, [.. old, .. young], [.. oldLabels, .. youngLabels], AsOf)!.Judgement!;
+        var judgement = Judge(([.. old, .. young], [.. oldLabels, .. youngLabels]));
 
         Assert.Equal(LiveVerdict.NotEnoughLabels, judgement.Verdict);
         Assert.Equal(150, judgement.Rows);
@@ -77,9 +70,7 @@ public sealed class LiveJudgeTests
     [Fact]
     public void Classifier_EnoughRowsTooFewPositives_NotEnoughLabels()
     {
-        var (predictions, labels) = Traffic(1, rows: 1000, baseRate: 0.005, ageDays: 35, separation: 0);
-
-        var judgement = LivePerformanceAnalyzer.Compute(Champion(GoodAuc), Fraud, predictions, labels, AsOf)!.Judgement!;
+        var judgement = Judge(Traffic(1, rows: 1000, baseRate: 0.005, ageDays: 35, separation: 0));
 
         Assert.Equal(LiveVerdict.NotEnoughLabels, judgement.Verdict);
         Assert.True(judgement.Positives < 20);
@@ -110,9 +101,7 @@ public sealed class LiveJudgeTests
     {
         // A good model judged against a validation AUC 0.06 above its own, on 300 rows (about 30 positives): the drop
         // is past the alert margin, but such a sample's AUC varies by about 0.05.
-        var (predictions, labels) = Traffic(1, rows: 300, baseRate: 0.1, ageDays: 35, separation: 1.5);
-
-        var judgement = LivePerformanceAnalyzer.Compute(Champion(GoodAuc + 0.06), Fraud, predictions, labels, AsOf)!.Judgement!;
+        var judgement = Judge(Traffic(1, rows: 300, baseRate: 0.1, ageDays: 35, separation: 1.5), validationAuc: GoodAuc + 0.06);
 
         Assert.True(judgement.Change > judgement.AlertAt, judgement.Reason);
         Assert.True(judgement.PValue > DriftAnalyzer.WarnPValue, judgement.Reason);
@@ -125,8 +114,8 @@ public sealed class LiveJudgeTests
         // Live AUC ≈ 0.86 on 20,000 rows against validation 0.9 on 50,000: a drop of about 0.04 (0.0399 with this seed), too many rows for noise.
         var (predictions, labels) = Traffic(1, rows: 20_000, baseRate: 0.1, ageDays: 35, separation: 1.5);
 
-        var defaults = LivePerformanceAnalyzer.Compute(Champion(0.9, rows: 50_000), Fraud, predictions, labels, AsOf)!.Judgement!;
-        var stricter = LivePerformanceAnalyzer.Compute(Champion(0.9, rows: 50_000), Fraud with { Drift = new DriftPolicy { LiveAucAlert = 0.035 } }, predictions, labels, AsOf)!.Judgement!;
+        var defaults = Judge((predictions, labels), validationAuc: 0.9, validationRows: 50_000);
+        var stricter = Judge((predictions, labels), validationAuc: 0.9, validationRows: 50_000, Fraud with { Drift = new DriftPolicy { LiveAucAlert = 0.035 } });
 
         Assert.InRange(defaults.Change!.Value, 0.03, 0.05);
         Assert.Equal(LiveVerdict.Warn, defaults.Verdict);
@@ -136,9 +125,7 @@ public sealed class LiveJudgeTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
+    [MemberData(nameof(Seeds))]
     public void Regression_DoubledErrors_AlertsAndUnchangedErrorsAreOk(int seed)
     {
         // Validation: errors N(0, 5): MAE 5·√(2/π), RMSE 5.
@@ -228,6 +215,10 @@ public sealed class LiveJudgeTests
     [InlineData(3.090232306, 0.001)]
     public void NormalUpperTail_KnownQuantiles(double z, double tail) =>
         Assert.Equal(tail, DriftMetrics.NormalUpperTail(z), 8);
+
+    /// <summary>The fraud model's judgement of <paramref name="traffic"/> as of <see cref="AsOf"/>, against a champion of the given validation AUC.</summary>
+    private static LiveJudgement Judge((LivePrediction[] Predictions, LabelArrival[] Labels) traffic, double validationAuc = GoodAuc, long validationRows = 5000, ModelDefinition? model = null) =>
+        LivePerformanceAnalyzer.Compute(Champion(validationAuc, validationRows), model ?? Fraud, traffic.Predictions, traffic.Labels, AsOf)!.Judgement!;
 
     /// <summary>A fraud champion with the given validation AUC on <paramref name="rows"/> rows, 5 % of them positive.</summary>
     private static TrainingReport Champion(double auc, long rows = 5000) => LivePerformanceAnalyzerTests.Champion(0.5) with
