@@ -204,7 +204,7 @@ public sealed class FeatureMaterializer
         var summaries = new List<ViewMaterializationSummary>(selected.Count);
         foreach (var view in selected)
         {
-            var viewStatistics = stats[view.Name].Build(actualFrom, to, finished);
+            var viewStatistics = stats[view.Name].Build(actualFrom, to, finished) with { RawAsOf = asOf };
             await statistics.WriteAsync(viewStatistics, cancellationToken);
             var entry = perView[view.Name];
             summaries.Add(new ViewMaterializationSummary(view.Name, entry.Rows, entry.Files, entry.Online, viewStatistics));

@@ -58,7 +58,9 @@ public sealed class FeatureStatisticsStore
 
     /// <summary>
     /// Stores a run's statistics, and makes them the latest unless the run wrote no rows or the stored latest covers a
-    /// range ending later (a retried old slice does not hide a newer run). The latest is replaced with <c>If-Match</c>
+    /// range ending later (a retried old slice does not hide a newer run), or one ending alike by a run that started
+    /// reading the raw zone later (<see cref="ViewStatistics.RawAsOf"/>: an older slice of the same range that finishes
+    /// last kept that run's newer files, so its own rows are partly gone). The latest is replaced with <c>If-Match</c>
     /// on its ETag, so concurrent slices of one view cannot lose the newer one. Then keeps only the view's
     /// <see cref="RunsKept"/> newest run files (and the latest's own), deleting older ones.
     /// </summary>
@@ -77,7 +79,7 @@ public sealed class FeatureStatisticsStore
         var written = statistics.Rows > 0 && await UnlessNewer.WriteAsync(
             null,
             async ct => stored = await ReadAsync(latest, ct),
-            current => current.Value is { } newer && newer.To > statistics.To,
+            current => current.Value is { } newer && (newer.To > statistics.To || (newer.To == statistics.To && newer.RawAsOf > statistics.RawAsOf)),
             (conditions, ct) => latest.UploadAsync(json, new BlobUploadOptions { HttpHeaders = headers, Conditions = conditions }, ct),
             cancellationToken);
         var latestRun = written ? statistics.RunId : (stored.Value ?? (await ReadAsync(latest, cancellationToken)).Value)?.RunId;

@@ -28,6 +28,12 @@ public sealed record ViewStatistics(
     DateTimeOffset? NewestEventTime,
     IReadOnlyList<FeatureStatistics> Features)
 {
+    /// <summary>
+    /// When the run started reading the raw zone (the <c>raw_as_of</c> of the offline files it wrote); null in
+    /// statistics written before it was recorded. Of two runs of ranges ending alike, the later one's are the latest.
+    /// </summary>
+    public DateTimeOffset? RawAsOf { get; init; }
+
     /// <summary>The run id of a run: UTC times, so ids sort by completion time.</summary>
     /// <param name="computedAt">When the run finished.</param>
     /// <param name="from">Range start.</param>

@@ -236,6 +236,33 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task MaterializeAsync_OlderSliceWritesPartlyAfterNewer_LatestStatisticsStayTheNewerSlices()
+    {
+        // The old slice wrote part-10, stalled before part-12, and a newer slice of the same range rewrote every hour.
+        // The old slice then keeps the newer files, so its statistics describe only part-10 rows that are gone: with
+        // the same range end, they must not become the view's latest. (The latest day of this class: its range ends last.)
+        var shop = $"s/{Guid.NewGuid():N}";
+        var day = Day.AddDays(60);
+        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
+        await IngestAsync(day.AddHours(13), Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)), Visit($"{shop}-v3", shop, 10, day.AddHours(12).AddMinutes(30)));
+        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
+        var gate = new RequestGate(r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
+        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
+        var offlineOnly = new MaterializeOptions { WriteOnline = false };
+        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(11).AddMinutes(40)));
+        var newer = await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        gate.Open();
+        var stalled = await old.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, stalled.Views.Single().Files);
+        var latest = await FeatureStatisticsStore.For(azurite.Storage).ReadLatestAsync("shop_2h");
+        Assert.Equal((newer.Views.Single().Statistics.RunId, 4L), (latest!.RunId, latest.Rows));
+    }
+
+    [Fact]
     public async Task MaterializeAsync_OlderSliceDeletesAfterNewerWrote_NewerFileSurvives()
     {
         // The old slice (3 h windows: no rows in hour 12) listed the day's part-12 of an earlier run, then stalled just
