@@ -41,6 +41,20 @@ public sealed partial class WorkflowDeployGateTests
     }
 
     [Fact]
+    public void Build_AfterCiOfACommitMainHasMovedPast_DoesNotDeploy()
+    {
+        // Re-running an old ci run on main (a flaky job, weeks later) completes it again with success: without this,
+        // its commit would be deployed over newer ones. main's head moved on, so that head's own ci run deploys instead.
+        // A re-run of a deploy run keeps its event, so re-running the deploy of a good commit still rolls back to it.
+        var build = WorkflowPermissionsTests.Jobs(Deploy).Single(j => j.Name == "build").Job;
+        var condition = Whitespace().Replace(Scalar(build, "if") ?? "", " ");
+
+        Assert.True(
+            condition.Contains($"{TestedCommit} == github.sha", StringComparison.Ordinal),
+            $"deploy.yml build: a workflow_run deploys only while the commit ci tested is still main's head ({TestedCommit} == github.sha); condition: {condition}");
+    }
+
+    [Fact]
     public void Checkouts_InTheDeployPath_CheckOutTheTestedCommit()
     {
         var offenders = new List<string>();
