@@ -70,7 +70,7 @@ public sealed record TileRebuildSummary(
 /// through the stream's own update path (<see cref="OnlineTileStore.ApplyAsync(IReadOnlyList{ValueTuple{TiledView, int}}, SourceEventBatch, long, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
-/// Streaming tiles keep the hash of every event id in its tile, so an event already counted (by the stream, or a
+/// Streaming tiles keep the hash of every event's (id, time) in its tile, so an event already counted (by the stream, or a
 /// previous rebuild) is a duplicate and changes nothing: a rebuild is idempotent, and safe while ingestion keeps
 /// writing (both are ETag-checked read-modify-writes, and each skips what the other applied). It reads the raw zone
 /// only: nothing is written there or dead-lettered, and ingestion's per-batch id check is not involved.

@@ -10,7 +10,7 @@ namespace Brisa.Azure.RawZone;
 /// <summary>
 /// Reads the raw zone one hour partition at a time (<c>raw/&lt;source&gt;/date=…/hour=…/</c>), files in name order.
 /// An event may appear in more than one file of its hour (different batch groupings of a redelivery): callers
-/// deduplicate by event id (the materializer and the training-set builder do).
+/// deduplicate by (event id, event time) (the materializer, the training-set builder and the label reader do).
 /// </summary>
 public sealed class RawZoneReader(BlobContainerClient container)
 {
