@@ -209,23 +209,8 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
     [Fact]
     public async Task MaterializeAsync_OlderSliceWritesAfterNewer_NewerFileSurvives()
     {
-        // The old slice read hour 11 before v2 landed there, then stalled just before writing part-12; a newer slice of
-        // the day read v2 and wrote part-12 meanwhile. When the old slice goes on, its part-12 (without v2) must not win.
-        var shop = $"s/{Guid.NewGuid():N}";
         var day = Day.AddDays(20);
-        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
-        await IngestAsync(day.AddHours(13), Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)), Visit($"{shop}-v3", shop, 10, day.AddHours(12).AddMinutes(30)));
-        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
-        var gate = new RequestGate(r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
-        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
-        var offlineOnly = new MaterializeOptions { WriteOnline = false };
-        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-
-        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(11).AddMinutes(40)));
-        var newer = await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
-        gate.Open();
-        var stalled = await old.WaitAsync(TimeSpan.FromSeconds(60));
+        var (shop, part12, newerStarted, newer, stalled) = await OlderSliceStalledBeforePart12Async(day);
 
         // 12:00 (v1 left the 2 h window) and 12:30 (v3) count v2 too.
         var (rows, asOf) = await ReadOfflineAsync(part12, shop);
@@ -238,24 +223,10 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
     [Fact]
     public async Task MaterializeAsync_OlderSliceWritesPartlyAfterNewer_LatestStatisticsStayTheNewerSlices()
     {
-        // The old slice wrote part-10, stalled before part-12, and a newer slice of the same range rewrote every hour.
-        // The old slice then keeps the newer files, so its statistics describe only part-10 rows that are gone: with
-        // the same range end, they must not become the view's latest. (The latest day of this class: its range ends last.)
-        var shop = $"s/{Guid.NewGuid():N}";
-        var day = Day.AddDays(60);
-        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
-        await IngestAsync(day.AddHours(13), Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)), Visit($"{shop}-v3", shop, 10, day.AddHours(12).AddMinutes(30)));
-        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
-        var gate = new RequestGate(r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
-        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
-        var offlineOnly = new MaterializeOptions { WriteOnline = false };
-        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-
-        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(11).AddMinutes(40)));
-        var newer = await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
-        gate.Open();
-        var stalled = await old.WaitAsync(TimeSpan.FromSeconds(60));
+        // The old slice wrote part-10 before the newer slice rewrote every hour, then kept the newer files: its
+        // statistics describe part-10 rows that are gone, so with the same range end they must not become the view's
+        // latest. (The latest day of this class: its range ends last.)
+        var (_, _, _, newer, stalled) = await OlderSliceStalledBeforePart12Async(Day.AddDays(60));
 
         Assert.Equal(1, stalled.Views.Single().Files);
         var latest = await FeatureStatisticsStore.For(azurite.Storage).ReadLatestAsync("shop_2h");
@@ -332,6 +303,26 @@ public sealed class FeatureMaterializerTests(AzuriteFixture azurite)
         Assert.Equal([(day.AddHours(12).AddMinutes(10), 1L), (day.AddHours(12).AddMinutes(20), 2L)], rows);
         Assert.Equal(started, asOf);
         Assert.Equal(1, retry.Views.Single().Files);
+    }
+
+    // The old slice read hour 11 before v2 landed there, then stalled just before writing part-12; a newer slice of
+    // the day read v2 and wrote every hour meanwhile; then the old slice goes on. Offline files only.
+    private async Task<(string Shop, string Part12, DateTimeOffset NewerStarted, MaterializationSummary Newer, MaterializationSummary Stalled)> OlderSliceStalledBeforePart12Async(DateTimeOffset day)
+    {
+        var shop = $"s/{Guid.NewGuid():N}";
+        var (started, newerStarted) = (day.AddHours(13), day.AddHours(13).AddMinutes(1));
+        await IngestAsync(day.AddHours(13), Visit($"{shop}-v1", shop, 40, day.AddHours(10).AddMinutes(15)), Visit($"{shop}-v3", shop, 10, day.AddHours(12).AddMinutes(30)));
+        var part12 = FeatureMaterializer.BlobName("shop_2h", TiledView.ToUnixTicks(day.AddHours(12)));
+        var gate = new RequestGate(r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/offline/" + part12, StringComparison.Ordinal));
+        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
+        var offlineOnly = new MaterializeOptions { WriteOnline = false };
+        var old = new FeatureMaterializer(gated, Definitions, new FixedTimeProvider(started)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await IngestAsync(newerStarted, Visit($"{shop}-v2", shop, 20, day.AddHours(11).AddMinutes(40)));
+        var newer = await new FeatureMaterializer(azurite.Storage, Definitions, new FixedTimeProvider(newerStarted)).MaterializeAsync(day, day.AddHours(13), options: offlineOnly);
+        gate.Open();
+        return (shop, part12, newerStarted, newer, await old.WaitAsync(TimeSpan.FromSeconds(60)));
     }
 
     private Task IngestAsync(DateTimeOffset now, params IncomingMessage[] visits) =>
