@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Storage;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Ingestion;
@@ -11,9 +13,11 @@ namespace Brisa.Azure.RawZone;
 
 /// <summary>
 /// Lands accepted events in the immutable raw zone: <c>raw/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/&lt;batch-id&gt;.parquet</c>.
-/// The batch id is a digest of the file's events' identities (id and time), so a redelivered batch overwrites its own
-/// files instead of adding copies, while a batch holding an id again at another time (another event) gets a file of
-/// its own rather than replacing the first.
+/// The batch id is a digest of the file's events' identities (id and time), so a redelivered batch finds its own files
+/// and writes nothing instead of adding copies, while a batch holding an id again at another time (another event) gets a
+/// file of its own rather than replacing the first. A file is never replaced: resent under the same ids and times with
+/// other content, events keep the version first landed, the one the online tiles counted (they skip the resend as a
+/// duplicate), so the materializer and training read what the stream served.
 /// </summary>
 public sealed class RawZoneWriter(BlobContainerClient container)
 {
@@ -40,7 +44,17 @@ public sealed class RawZoneWriter(BlobContainerClient container)
             using var buffer = new MemoryStream();
             await RawEventParquet.WriteAsync(batch, rows, buffer, cancellationToken);
             buffer.Position = 0;
-            await container.GetBlobClient(name).UploadAsync(buffer, overwrite: true, cancellationToken);
+            try
+            {
+                // Never over a file already landed: a redelivery is the same events, and an event resent with other
+                // content under the same id and time keeps its first version, the one the online tiles counted.
+                await container.GetBlobClient(name).UploadAsync(buffer, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // Landed before (BlobAlreadyExists): nothing to write.
+            }
+
             names.Add(name);
         }
 

@@ -110,6 +110,26 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Ingest_EventResentWithOtherContent_RawKeepsTheVersionTheTilesCounted()
+    {
+        // Same id and time, another amount: the tiles skip it as a redelivery, so the raw zone (what the materializer
+        // and training read) must keep the first amount too, not the resend's.
+        var id = $"resent-{Guid.NewGuid():N}";
+        var customer = $"c-{id}";
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+
+        await ingestor.IngestAsync([Message([new Txn(id, customer, 10, "ES", Now.AddMinutes(-30))])], CancellationToken.None);
+        var resent = await ingestor.IngestAsync([Message([new Txn(id, customer, 99, "ES", Now.AddMinutes(-30))])], CancellationToken.None);
+
+        Assert.Equal(1, resent.OnlineDuplicates);
+        Assert.Equal([(id, 10.0)], await ReadRawAsync([id]));
+        var view = FeaturePlan.Compile(Definitions, trackEventIds: true).FindView("customer_1h")!;
+        var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, customer);
+        var amountSum = view.View.Features.Select(f => f.Name).ToList().IndexOf("amount_sum_1h");
+        Assert.Equal(FieldValue.FromNumber(10), tiles!.State.Evaluate(TiledView.ToUnixTicks(Now)).Values[amountSum]);
+    }
+
+    [Fact]
     public async Task Ingest_AwkwardEntityKeys_RoundTripThroughTableKeys()
     {
         var stream = AwkwardCustomers
@@ -178,11 +198,15 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
         });
     }
 
-    private async Task<List<string>> ReadRawIdsAsync(HashSet<string> ofInterest)
+    private async Task<List<string>> ReadRawIdsAsync(HashSet<string> ofInterest) => [.. (await ReadRawAsync(ofInterest)).Select(e => e.Id)];
+
+    // The raw zone's transactions with one of these ids: id and amount.
+    private async Task<List<(string Id, double Amount)>> ReadRawAsync(HashSet<string> ofInterest)
     {
         var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.RawContainer);
         var schema = FeaturePlan.Compile(Definitions, trackEventIds: false).Schemas.Single(s => s.SourceName == "transaction");
-        var ids = new List<string>();
+        var amount = schema.IndexOf("amount");
+        var events = new List<(string Id, double Amount)>();
         await foreach (var blob in container.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, "transaction/", CancellationToken.None))
         {
             Assert.Matches(@"^transaction/date=\d{4}-\d{2}-\d{2}/hour=\d{2}/[0-9a-f]{32}\.parquet$", blob.Name);
@@ -192,12 +216,12 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
             {
                 if (ofInterest.Contains(rows.Id(r)))
                 {
-                    ids.Add(rows.Id(r));
+                    events.Add((rows.Id(r), rows.Value(r, amount).Number));
                 }
             }
         }
 
-        return ids;
+        return events;
     }
 
     [Fact]
