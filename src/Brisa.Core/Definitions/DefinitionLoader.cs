@@ -19,13 +19,14 @@ public static class DefinitionLoader
     private static readonly string[] ViewKeys = ["name", "entity", "source", "tile", "ttl", "online", "streaming", "description", "owner", "tags", "features"];
     private static readonly string[] FeatureKeys = ["name", "field", "aggregation", "window", "description"];
     private static readonly string[] OnDemandKeys = ["name", "type", "request_fields", "expression", "description"];
-    private static readonly string[] ModelKeys = ["name", "description", "owner", "task", "observation_source", "label", "features", "request_fields", "trainer", "split", "schedule", "promotion", "cost", "drift"];
+    private static readonly string[] ModelKeys = ["name", "description", "owner", "task", "observation_source", "label", "features", "request_fields", "trainer", "split", "schedule", "promotion", "cost", "drift", "serving"];
     private static readonly string[] LabelKeys = ["source", "key", "within", "value"];
     private static readonly string[] TrainerKeys = ["name", "parameters"];
     private static readonly string[] SplitKeys = ["validation", "training", "gap"];
     private static readonly string[] PromotionKeys = ["metric", "margin", "min_rows", "min_positives", "max_missing_fraction"];
     private static readonly string[] CostKeys = ["false_negative", "false_positive", "true_positive", "currency", "currency_field", "exchange_rates"];
     private static readonly string[] DriftKeys = ["psi_warn", "psi_alert", "retrain_on_alert", "live_min_labels", "live_min_positives", "live_auc_warn", "live_auc_alert", "live_mae_warn", "live_mae_alert"];
+    private static readonly string[] ServingKeys = ["shadow_challenger"];
 
     /// <summary>Reads a definition file and parses it (the only I/O in Brisa.Core's definitions).</summary>
     /// <param name="path">The file path; diagnostics name the file by its file name.</param>
@@ -491,6 +492,7 @@ public static class DefinitionLoader
                 Promotion = ReadPromotion(r),
                 Cost = ReadCost(r),
                 Drift = ReadDrift(r),
+                Serving = ReadServing(r),
             };
             map.Add(model, r.Location);
             return model;
@@ -684,6 +686,20 @@ public static class DefinitionLoader
             };
             map.Add(drift, r.Location);
             return drift;
+        }
+
+        private ServingPolicy? ReadServing(MapReader parent)
+        {
+            var node = parent.Mapping("serving");
+            if (node is null)
+            {
+                return null;
+            }
+
+            var r = new MapReader(node, $"serving of {parent.What}", ServingKeys, bag);
+            var serving = new ServingPolicy { ShadowChallenger = r.Boolean("shadow_challenger") ?? false };
+            map.Add(serving, r.Location);
+            return serving;
         }
     }
 }

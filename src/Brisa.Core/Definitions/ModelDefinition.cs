@@ -92,6 +92,12 @@ public sealed record ModelDefinition
 
     /// <summary>Drift thresholds.</summary>
     public DriftPolicy Drift { get; init; } = new();
+
+    /// <summary>
+    /// How predict serves the model beyond scoring the champion (shadow scoring); null when not given (the defaults,
+    /// and no <c>serving</c> key in the JSON, so definitions without it keep their version).
+    /// </summary>
+    public ServingPolicy? Serving { get; init; }
 }
 
 /// <summary>How an observation gets its label.</summary>
@@ -305,4 +311,15 @@ public sealed record DriftPolicy
 
     /// <summary>Default of <see cref="LiveMaeAlert"/>.</summary>
     public const double DefaultLiveMaeAlert = 1.25;
+}
+
+/// <summary>How predict serves a model beyond scoring the version asked for.</summary>
+public sealed record ServingPolicy
+{
+    /// <summary>
+    /// Also score the challenger on every champion prediction, with the features already read, and log it apart (marked
+    /// shadow) so live monitoring can compare both versions on the same traffic. The answer stays the champion's.
+    /// Default false.
+    /// </summary>
+    public bool ShadowChallenger { get; init; }
 }

@@ -146,6 +146,26 @@ public class SampleDefinitionsTests
     }
 
     [Fact]
+    public void Parse_ServingShadowChallenger_IsReadAndOffByDefault()
+    {
+        var yaml = File.ReadAllText(SamplePath());
+        const string Drift = "    drift: { psi_warn: 0.1, psi_alert: 0.25, retrain_on_alert: true }\n";
+        Assert.Contains(Drift, yaml, StringComparison.Ordinal);
+        var sample = LoadSample();
+
+        var on = DefinitionLoader.Parse(yaml.Replace(Drift, Drift + "    serving: { shadow_challenger: true }\n", StringComparison.Ordinal), "features.yaml");
+        var bad = DefinitionLoader.Parse(yaml.Replace(Drift, Drift + "    serving: { shadow_challenger: yes please, shadow: challenger }\n", StringComparison.Ordinal), "features.yaml");
+
+        Assert.Empty(on.Diagnostics);
+        Assert.True(on.Definitions!.FindModel("fraud")!.Serving!.ShadowChallenger);
+        Assert.Null(sample.FindModel("fraud")!.Serving);
+        Assert.DoesNotContain("\"serving\"", sample.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(on.Definitions.ToJson(), FeatureRepositoryDefinition.FromJson(on.Definitions.ToJson()).ToJson());
+        Assert.Contains(bad.Diagnostics, d => d.Code == DiagnosticCodes.InvalidValue && d.Message.Contains("shadow_challenger", StringComparison.Ordinal));
+        Assert.Contains(bad.Diagnostics, d => d.Message.Contains("'shadow'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_FraudSample_CompilesOnDemandFeatures()
     {
         var definitions = LoadSample();
