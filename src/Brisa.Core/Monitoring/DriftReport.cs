@@ -143,6 +143,12 @@ public sealed record DriftReport
     public LiveJudgement? LiveJudgement => Live?.Judgement ?? LiveRegression?.Judgement;
 
     /// <summary>
+    /// The challenger's live numbers next to the champion's on the instances both scored, when the challenger is
+    /// scored in shadow (<see cref="ServingPolicy.ShadowChallenger"/>); null otherwise. Report only.
+    /// </summary>
+    public ShadowComparison? Shadow { get; init; }
+
+    /// <summary>
     /// Lines of the prediction log read for this report that were not records (damaged, or not written by Brisa): left
     /// out of every number, and said so, rather than failing the run.
     /// </summary>

@@ -52,6 +52,21 @@ public sealed class FeatureRequirements
     /// <summary>The request fields: the extra ones asked for, then the on-demand features' inputs, distinct by name.</summary>
     public IReadOnlyList<FieldDefinition> RequestFields { get; }
 
+    /// <summary>
+    /// True when everything these requirements read (views, entity join keys, request fields, by name) is read by
+    /// <paramref name="other"/> too: rows parsed and read for <paramref name="other"/> can be assembled for these (a
+    /// challenger scored in shadow on the champion's request and online reads).
+    /// </summary>
+    /// <param name="other">The requirements whose request and reads are reused.</param>
+    /// <returns>Whether they cover these.</returns>
+    public bool IsCoveredBy(FeatureRequirements other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Views.All(v => other.Views.Any(o => o.Name == v.Name))
+            && EntityKeyFields.All(k => other.EntityKeyFields.Contains(k, StringComparer.Ordinal))
+            && RequestFields.All(f => other.RequestFields.Any(o => o.Name == f.Name));
+    }
+
     /// <summary>The sources whose events the views aggregate.</summary>
     public IEnumerable<string> Sources => Views.Select(v => v.Definition.Source).Distinct(StringComparer.Ordinal);
 
