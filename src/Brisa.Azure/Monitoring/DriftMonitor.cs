@@ -30,6 +30,8 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and with
 /// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "performance"}</c> on the retrain queue
 /// when live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on a dataset drift alert.
+/// When the log holds shadow predictions of the current challenger (<see cref="ServingPolicy.ShadowChallenger"/>), the
+/// report also compares both versions on the instances both scored (<see cref="ShadowComparer"/>; report only).
 /// </summary>
 public sealed class DriftMonitor
 {
@@ -71,7 +73,8 @@ public sealed class DriftMonitor
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var definition = definitions.FindModel(model)
             ?? throw new ArgumentException($"Unknown model '{model}'. {definitions.ModelNameHint(model)}.", nameof(model));
-        if ((version ?? (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases.Champion) is not { } champion)
+        var aliases = version is null ? (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases : null;
+        if ((version ?? aliases!.Champion) is not { } champion)
         {
             return null;
         }
@@ -82,16 +85,36 @@ public sealed class DriftMonitor
         var from = to - (window ?? DefaultWindow);
         var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
 
+        // Shadow predictions are compared only for the champion's report, and only the current challenger's.
+        var challenger = aliases?.Challenger is { } c && c != champion ? c : null;
+
         // Only the two spans are read, streamed: a full record is kept for the drift window, the few fields live
         // performance needs for the longer label span.
         var costField = definition.Cost?.FalseNegative.Field;
         var currencyField = definition.Cost?.CurrencyField;
         var recent = new List<PredictionRecord>();
-        var predictions = new List<LivePrediction>();
+        var predictions = new List<LoggedPrediction>();
+        var shadows = new List<LoggedPrediction>();
         long unreadable = 0;
         await foreach (var r in log.ReadAsync(model, from < liveFrom ? from : liveFrom, to, _ => unreadable++, cancellationToken).ConfigureAwait(false))
         {
-            if (r.Version != champion || r.Time > to)
+            if (r.Time > to)
+            {
+                continue;
+            }
+
+            // A shadow prediction decided nothing: it is in no series of its version, only in the comparison.
+            if (r.Shadow)
+            {
+                if (r.Version == challenger && r.Time > liveFrom)
+                {
+                    shadows.Add(Logged(r, costField, currencyField));
+                }
+
+                continue;
+            }
+
+            if (r.Version != champion)
             {
                 continue;
             }
@@ -103,28 +126,35 @@ public sealed class DriftMonitor
 
             if (r.Time > liveFrom)
             {
-                predictions.Add(new LivePrediction(
-                    PredictRequest.IsGeneratedId(r.Id, r.RequestId) ? null : r.Id,
-                    r.Time,
-                    r.Score,
-                    costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,
-                    currencyField is not null && r.Features.TryGetValue(currencyField, out var currency) ? Plain(currency) as string : null));
+                predictions.Add(Logged(r, costField, currencyField));
             }
         }
 
         var report = DriftAnalyzer.Analyze(baseline, ToInput(baseline.Baseline.Select(b => b.Name), recent, from, to, EntityKeysOf(definitions)), definition.Drift);
+        var challengerReport = shadows.Count > 0 ? await registry.GetMetadataAsync(model, challenger!, cancellationToken).ConfigureAwait(false) : null;
+        LivePrediction[] live = [.. predictions.Select(p => p.Prediction)];
 
         // A classifier's labels are arrivals (key and time); a regression's carry a value, read as training reads it.
         var reader = LabelArrivalReader.For(storage);
         if (definition.Task == ModelTask.Regression)
         {
             var index = await reader.ReadIndexAsync(definitions, definition, liveFrom, to, cancellationToken).ConfigureAwait(false);
-            report = report with { LiveRegression = LiveRegressionAnalyzer.Compute(baseline, definition, predictions, index, to), UnreadableLogLines = unreadable };
+            report = report with
+            {
+                LiveRegression = LiveRegressionAnalyzer.Compute(baseline, definition, live, index, to),
+                Shadow = challengerReport is null ? null : ShadowComparer.Compare(baseline, challengerReport, definition, predictions, shadows, index, to),
+                UnreadableLogLines = unreadable,
+            };
         }
         else
         {
             var labels = await reader.ReadAsync(definitions, definition, liveFrom, to, cancellationToken).ConfigureAwait(false);
-            report = report with { Live = LivePerformanceAnalyzer.Compute(baseline, definition, predictions, labels, to), UnreadableLogLines = unreadable };
+            report = report with
+            {
+                Live = LivePerformanceAnalyzer.Compute(baseline, definition, live, labels, to),
+                Shadow = challengerReport is null ? null : ShadowComparer.Compare(baseline, challengerReport, definition, predictions, shadows, labels, to),
+                UnreadableLogLines = unreadable,
+            };
         }
 
         var html = DriftReportHtml.Render(report);
@@ -211,6 +241,16 @@ public sealed class DriftMonitor
                 ? entity.JoinKey
                 : null;
     }
+
+    private static LoggedPrediction Logged(PredictionRecord r, string? costField, string? currencyField) => new(
+        r.RequestId,
+        r.Id,
+        new LivePrediction(
+            PredictRequest.IsGeneratedId(r.Id, r.RequestId) ? null : r.Id,
+            r.Time,
+            r.Score,
+            costField is not null && r.Features.TryGetValue(costField, out var cost) && Plain(cost) is double d ? d : double.NaN,
+            currencyField is not null && r.Features.TryGetValue(currencyField, out var currency) ? Plain(currency) as string : null));
 
     private static object? Plain(object? value) => value switch
     {

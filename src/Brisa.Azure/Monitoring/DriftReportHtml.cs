@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Brisa.Core.Monitoring;
 
 namespace Brisa.Azure.Monitoring;
@@ -75,6 +76,11 @@ public static class DriftReportHtml
             html.Append("<h2>Live performance</h2><p class=\"muted\">Not computed for this report.</p>");
         }
 
+        if (report.Shadow is { } shadow)
+        {
+            Shadow(html, shadow);
+        }
+
         html.Append("<h2>Distributions: baseline vs current</h2>");
         foreach (var f in report.Features.OrderByDescending(f => f.Verdict).ThenByDescending(f => f.Psi).Append(report.Score).Where(f => f.Bins.Count > 0))
         {
@@ -93,7 +99,6 @@ public static class DriftReportHtml
 
     private static void Live(StringBuilder html, LivePerformance live)
     {
-        var money = live.Currency is null ? string.Empty : " (" + H(live.Currency) + ")";
         html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events arriving within ")
             .Append(Durations.Format(live.LabelWithin)).Append(", as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
             .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
@@ -104,18 +109,15 @@ public static class DriftReportHtml
 
         Judgement(html, live.Judgement);
 
-        html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
-            .Append("</th><th>no model").Append(money).Append("</th><th>saved").Append(money).Append("</th><th>saved %</th></tr>");
+        LiveHeader(html, "day", live.Currency);
         foreach (var day in live.Days)
         {
             LiveRow(html, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
         }
 
         LiveRow(html, "all", live.Total);
-        var v = live.Validation;
-        html.Append("<tr><td>validation (training run").Append(v.Saved is null || v.SavedOutOfSample ? string.Empty : "; saved in-sample, optimistic").Append(")</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(P(v.BaseRate))
-            .Append(" base rate</td><td></td><td>").Append(N(v.Auc)).Append("</td><td>").Append(N(v.PrAuc)).Append("</td><td></td><td></td><td>")
-            .Append(M(v.Saved)).Append("</td><td>").Append(v.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr></table>");
+        ValidationRow(html, "validation (training run", live.Validation);
+        html.Append("</table>");
         if (DriftCharts.LiveAuc(live) is { } chart)
         {
             html.Append(Image(chart, "Live AUC per day"));
@@ -138,17 +140,15 @@ public static class DriftReportHtml
 
         Judgement(html, live.Judgement);
 
-        html.Append("<table><tr><th>day</th><th>predictions</th><th>no id</th><th>labelled</th><th>final</th><th>MAE</th><th>RMSE</th><th>mean error</th></tr>");
+        LiveRegressionHeader(html, "day");
         foreach (var day in live.Days)
         {
             LiveRegressionRow(html, day.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), day);
         }
 
         LiveRegressionRow(html, "all", live.Total);
-        var v = live.Validation;
-        html.Append("<tr><td>validation (training run)</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>")
-            .Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(N(v.Mae)).Append("</td><td>").Append(N(v.Rmse))
-            .Append("</td><td></td></tr></table>");
+        RegressionValidationRow(html, "validation (training run)", live.Validation);
+        html.Append("</table>");
         if (DriftCharts.LiveErrors(live) is { } chart)
         {
             html.Append(Image(chart, "Live MAE per day"));
@@ -177,6 +177,62 @@ public static class DriftReportHtml
             .Append(". <span class=\"muted\">Judged on the predictions whose label window has closed; warn or alert needs the change past its margin and its one-sided p below ")
             .Append(N(DriftAnalyzer.WarnPValue)).Append(" (warn) or ").Append(N(DriftAnalyzer.AlertPValue)).Append(" (alert).</span></p>");
     }
+
+    // Both versions on the same instances, row by row: the days are the same, as the rows are.
+    private static void Shadow(StringBuilder html, ShadowComparison shadow)
+    {
+        html.Append("<h2>Challenger in shadow</h2><p>Champion <code>").Append(H(shadow.ChampionVersion)).Append("</code> and challenger <code>").Append(H(shadow.ChallengerVersion))
+            .Append("</code> on the ").Append(shadow.Paired.ToString("N0", CultureInfo.InvariantCulture)).Append(" instances both scored (the challenger in shadow, never answered); ")
+            .Append(shadow.ChampionOnly.ToString("N0", CultureInfo.InvariantCulture)).Append(" champion predictions without a shadow one are left out. Each version decides at its own threshold. Report only: nothing is promoted on it.</p>");
+        if (shadow is { Champion: { } champion, Challenger: { } challenger })
+        {
+            LiveHeader(html, "day · version", champion.Currency);
+            foreach (var (ours, theirs) in champion.Days.Append(champion.Total).Zip(challenger.Days.Append(challenger.Total)))
+            {
+                var day = ReferenceEquals(ours, champion.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                LiveRow(html, day + " · champion", ours);
+                LiveRow(html, day + " · challenger", theirs);
+            }
+
+            ValidationRow(html, "validation · champion (training run", champion.Validation);
+            ValidationRow(html, "validation · challenger (training run", challenger.Validation);
+            html.Append("</table>");
+        }
+        else if (shadow is { ChampionRegression: { } championErrors, ChallengerRegression: { } challengerErrors })
+        {
+            LiveRegressionHeader(html, "day · version");
+            foreach (var (ours, theirs) in championErrors.Days.Append(championErrors.Total).Zip(challengerErrors.Days.Append(challengerErrors.Total)))
+            {
+                var day = ReferenceEquals(ours, championErrors.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                LiveRegressionRow(html, day + " · champion", ours);
+                LiveRegressionRow(html, day + " · challenger", theirs);
+            }
+
+            RegressionValidationRow(html, "validation · champion (training run)", championErrors.Validation);
+            RegressionValidationRow(html, "validation · challenger (training run)", challengerErrors.Validation);
+            html.Append("</table>");
+        }
+    }
+
+    private static void LiveHeader(StringBuilder html, string first, string? currency)
+    {
+        var money = currency is null ? string.Empty : " (" + H(currency) + ")";
+        html.Append("<table><tr><th>").Append(H(first)).Append("</th><th>predictions</th><th>no id</th><th>positives</th><th>final</th><th>AUC</th><th>PR-AUC</th><th>cost").Append(money)
+            .Append("</th><th>no model").Append(money).Append("</th><th>saved").Append(money).Append("</th><th>saved %</th></tr>");
+    }
+
+    private static void ValidationRow(StringBuilder html, string label, ValidationNumbers v) =>
+        html.Append("<tr><td>").Append(H(label)).Append(v.Saved is null || v.SavedOutOfSample ? string.Empty : "; saved in-sample, optimistic").Append(")</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(P(v.BaseRate))
+            .Append(" base rate</td><td></td><td>").Append(N(v.Auc)).Append("</td><td>").Append(N(v.PrAuc)).Append("</td><td></td><td></td><td>")
+            .Append(M(v.Saved)).Append("</td><td>").Append(v.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr>");
+
+    private static void LiveRegressionHeader(StringBuilder html, string first) =>
+        html.Append("<table><tr><th>").Append(H(first)).Append("</th><th>predictions</th><th>no id</th><th>labelled</th><th>final</th><th>MAE</th><th>RMSE</th><th>mean error</th></tr>");
+
+    private static void RegressionValidationRow(StringBuilder html, string label, RegressionMetrics v) =>
+        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>")
+            .Append(v.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td></td><td>").Append(N(v.Mae)).Append("</td><td>").Append(N(v.Rmse))
+            .Append("</td><td></td></tr>");
 
     private static void LiveRegressionRow(StringBuilder html, string label, LiveRegressionWindow w) =>
         html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture))

@@ -34,6 +34,8 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
     private long uses;
 
     private readonly ConcurrentDictionary<string, ChampionSlot> champions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChampionSlot> challengers = new(StringComparer.Ordinal);
+    private long challengerLoadFailures;
     private readonly ConcurrentDictionary<(string, string), NamedVersion> versions = new();
 
     /// <summary>The champion (alias null or <c>champion</c>), the challenger (<c>challenger</c>), or a version.</summary>
@@ -77,6 +79,85 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             versions.TryRemove(new KeyValuePair<(string, string), NamedVersion>((model, version), entry));
             throw;
         }
+    }
+
+    /// <summary>Challenger loads for shadow scoring that failed since the instance started (each also logged as a warning).</summary>
+    public long ChallengerLoadFailures => Interlocked.Read(ref challengerLoadFailures);
+
+    /// <summary>
+    /// The challenger of <paramref name="model"/> for shadow scoring, without waiting: the one loaded, or null while none
+    /// is (no challenger, not loaded yet, or its load failed). Like the champion, the alias is re-checked in the background
+    /// at most every refresh interval; the first call starts the load, so a request never waits for the challenger.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The loaded challenger, or null.</returns>
+    public LoadedModel? GetShadowChallenger(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var slot = challengers.GetOrAdd(model, _ => new ChampionSlot());
+        if ((slot.CheckedAt == default || time.GetUtcNow() - slot.CheckedAt > refresh) && slot.TryStartRefresh())
+        {
+            _ = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await RefreshChallengerAsync(model, slot);
+                    }
+                    finally
+                    {
+                        slot.EndRefresh();
+                    }
+                },
+                CancellationToken.None);
+        }
+
+        return slot.Current;
+    }
+
+    /// <summary>
+    /// Loads (or re-checks) the challenger of <paramref name="model"/> for shadow scoring now, and returns it: the
+    /// warm-up, so shadow scoring starts with the first request. A failure is logged and counted, never thrown.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The loaded challenger, or null.</returns>
+    public async Task<LoadedModel?> LoadShadowChallengerAsync(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var slot = challengers.GetOrAdd(model, _ => new ChampionSlot());
+        await slot.Gate.WaitAsync();
+        try
+        {
+            await RefreshChallengerAsync(model, slot);
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+
+        return slot.Current;
+    }
+
+    private async Task RefreshChallengerAsync(string model, ChampionSlot slot)
+    {
+        string? challenger = null;
+        try
+        {
+            challenger = (await registry.GetAliasesAsync(model, CancellationToken.None)).Aliases.Challenger;
+            slot.Current = challenger is null ? null
+                : slot.Current?.Version == challenger ? slot.Current
+                : await GetAsync(model, challenger, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this on a request: shadow scoring stops (a stale challenger would be measured under the
+            // wrong version) until a later refresh loads it; the champion is not concerned.
+            slot.Current = null;
+            Interlocked.Increment(ref challengerLoadFailures);
+            LogChallengerFailed(log, ex, model, challenger ?? "(aliases unreadable)", refresh);
+        }
+
+        slot.CheckedAt = time.GetUtcNow();
     }
 
     /// <summary>Drops the least recently used named versions past the bound; requests holding one keep scoring with it.</summary>
@@ -188,6 +269,9 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: champion {Champion} could not be loaded; still serving {Serving}, next attempt after {Refresh}.")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string model, string champion, string serving, TimeSpan refresh);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: challenger {Challenger} could not be loaded for shadow scoring; no shadow predictions until it loads, next attempt after {Refresh}.")]
+    private static partial void LogChallengerFailed(ILogger logger, Exception exception, string model, string challenger, TimeSpan refresh);
 
     private sealed class NamedVersion(Lazy<Task<LoadedModel>> load)
     {

@@ -19,6 +19,10 @@ namespace Brisa.Azure.Serving;
 /// <param name="Decision">The decision at the model's threshold; null for a regression model (no threshold).</param>
 /// <param name="Features">The model inputs as scored (null = missing).</param>
 /// <param name="Keys">The entity keys the features were read for, by join key (e.g. <c>customer_id</c>); null in logs written before keys were logged.</param>
+/// <param name="Shadow">
+/// True for the challenger's shadow prediction of an instance the champion answered (same request id and id, the
+/// challenger's version): never returned to the caller. Written only when true (<c>"shadow": true</c>).
+/// </param>
 public sealed record PredictionRecord(
     string RequestId,
     string Id,
@@ -28,7 +32,8 @@ public sealed record PredictionRecord(
     double Score,
     bool? Decision,
     IReadOnlyDictionary<string, object?> Features,
-    IReadOnlyDictionary<string, string?>? Keys = null);
+    IReadOnlyDictionary<string, string?>? Keys = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Shadow = false);
 
 /// <summary>
 /// The prediction log, off the hot path: records go to a lock-free in-memory queue and a background loop writes them as

@@ -10,6 +10,8 @@ using Brisa.Core.Features;
 using Brisa.Core.Modeling;
 using Brisa.Core.Serving;
 using Brisa.Core.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brisa.Azure.Serving;
 
@@ -21,8 +23,11 @@ namespace Brisa.Azure.Serving;
 /// A version is served with the inputs it was trained on (<see cref="TrainingReport.Inputs"/>), not with the live
 /// definitions' model entry, which only drives the next training: the views, on-demand expressions and sources those
 /// inputs resolve to come from the live definitions (the online rows are written with the live layout).
+/// With <see cref="ServingPolicy.ShadowChallenger"/>, a champion prediction also scores the challenger on the same rows
+/// and logs it as a shadow record (<see cref="PredictionRecord.Shadow"/>); the answer stays the champion's, and a
+/// challenger that cannot be loaded or scored is counted (<see cref="ShadowFailures"/>) and logged, never answered.
 /// </summary>
-public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time)
+public sealed partial class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time, ILogger<Predictor>? logger = null)
 {
     /// <summary>The entity key of <see cref="WarmUpAsync"/>'s instance.</summary>
     public const string WarmUpKey = "brisa-warm-up";
@@ -31,6 +36,11 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
     // plan when definitions change) and (model, version).
     private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<(string Model, string Version), ServedModel>> served = new();
     private readonly ConditionalWeakTable<TrainingSetBuilder, ServingShape> shapes = new();
+    private readonly ConcurrentDictionary<(string Model, string Version), byte> shadowWarned = new();
+    private long shadowFailures;
+
+    /// <summary>Shadow scorings of a challenger that failed (its inputs cannot be assembled from the champion's request, or scoring threw) since the instance started; challenger loads that failed are <see cref="ModelCache.ChallengerLoadFailures"/>.</summary>
+    public long ShadowFailures => Interlocked.Read(ref shadowFailures);
 
     /// <summary>Scores the request body's instances.</summary>
     public Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken) =>
@@ -64,6 +74,12 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             instance[field.Name] = WarmUpValueOf(field);
         }
 
+        // Loaded now rather than by the first request's background load, so shadow scoring starts with it.
+        if (definition.Serving?.ShadowChallenger == true)
+        {
+            await models.LoadShadowChallengerAsync(modelName);
+        }
+
         return await PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
     }
 
@@ -82,17 +98,53 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
         var rows = await reader.ReadAsync(keys, builder.Requirements.Views, TiledView.ToUnixTicks(now), cancellationToken);
-        return Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction);
+        var response = Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction, shadow: false);
+
+        // Only behind a champion answer: a caller asking for a version is not scoring the traffic that decides.
+        if (logPrediction && (version is null or "champion") && definition.Serving?.ShadowChallenger == true
+            && models.GetShadowChallenger(modelName) is { } challenger && challenger.Version != loaded.Version)
+        {
+            ScoreShadow(plan, definition, builder, challenger, observations, rows, now, requestId);
+        }
+
+        return response;
     }
+
+    // The challenger on the rows already read; whatever goes wrong is counted and logged, never answered.
+    private void ScoreShadow(FeaturePlan plan, ModelDefinition definition, TrainingSetBuilder champion, LoadedModel challenger, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId)
+    {
+        try
+        {
+            var builder = ServedFor(plan, definition, challenger).Builder;
+            if (!builder.Requirements.IsCoveredBy(champion.Requirements))
+            {
+                // No second online read, and the request was parsed for the champion's fields only.
+                throw new InvalidOperationException("it reads views, entity keys or request fields the champion does not, so the champion's request and reads cannot feed it");
+            }
+
+            Score(plan, builder, challenger, observations, rows, now, requestId, logPrediction: true, shadow: true);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref shadowFailures);
+            if (shadowWarned.TryAdd((challenger.Name, challenger.Version), 0))
+            {
+                LogShadowFailed(logger ?? (ILogger)NullLogger.Instance, ex, challenger.Name, challenger.Version, ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: shadow scoring of challenger {Challenger} failed ({Reason}); the champion's answers are not affected. Logged once per challenger; counted on every request.")]
+    private static partial void LogShadowFailed(ILogger logger, Exception exception, string model, string challenger, string reason);
 
     /// <summary>
     /// The in-process part of a prediction, once the online rows are read: assemble each row (TTL, on-demand
     /// features, encoding), score, decide, log. <paramref name="builder"/> is the version's (<see cref="BuilderFor"/>).
     /// </summary>
     public PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId) =>
-        Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction: true);
+        Score(plan, builder, loaded, observations, rows, now, requestId, logPrediction: true, shadow: false);
 
-    private PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId, bool logPrediction)
+    private PredictResponse Score(FeaturePlan plan, TrainingSetBuilder builder, LoadedModel loaded, ObservationSet observations, IReadOnlyDictionary<(string Key, string View), ViewValues> rows, DateTimeOffset now, string requestId, bool logPrediction, bool shadow)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(builder);
@@ -156,7 +208,7 @@ public sealed class Predictor(ModelCache models, OnlineFeatureReader reader, Pre
                 keys[k] = set.Columns[shape.EntityKeyColumns[k]][r].AsText();
             }
 
-            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, new FieldMap<object?>(shape.LoggedNames, logged), new FieldMap<string?>(shape.KeyNames, keys)));
+            log.Append(new PredictionRecord(requestId, set.RowIds[r], modelName, loaded.Version, now, score, decision, new FieldMap<object?>(shape.LoggedNames, logged), new FieldMap<string?>(shape.KeyNames, keys), shadow));
         }
 
         return new PredictResponse(modelName, loaded.Version, threshold, requestId, predictions);

@@ -53,6 +53,46 @@ public static class DriftReportView
             // A report written before regressions had live errors.
             console.MarkupLine("live performance: not computed for this report.");
         }
+
+        if (report.Shadow is { } shadow)
+        {
+            RenderShadow(console, shadow);
+        }
+    }
+
+    // Both versions on the same instances, day by day (the days are the same, as the rows are). Report only.
+    private static void RenderShadow(IAnsiConsole console, ShadowComparison shadow)
+    {
+        var title = $"challenger {shadow.ChallengerVersion} in shadow vs champion {shadow.ChampionVersion}: {shadow.Paired:N0} instances both scored ({shadow.ChampionOnly:N0} champion predictions without a shadow one left out)";
+        if (shadow is { Champion: { } champion, Challenger: { } challenger })
+        {
+            var currency = champion.Currency is null ? "" : " " + champion.Currency;
+            var table = new Table().Title(title)
+                .AddColumns("day · version", "predictions", "no id", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
+            foreach (var (ours, theirs) in champion.Days.Append(champion.Total).Zip(challenger.Days.Append(challenger.Total)))
+            {
+                var day = ReferenceEquals(ours, champion.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                AddRow(table, day + " · champion", ours);
+                AddRow(table, day + " · challenger", theirs);
+            }
+
+            console.Write(table);
+        }
+        else if (shadow is { ChampionRegression: { } championErrors, ChallengerRegression: { } challengerErrors })
+        {
+            var table = new Table().Title(title)
+                .AddColumns("day · version", "predictions", "no id", "labelled", "labels final", "MAE", "RMSE", "mean error");
+            foreach (var (ours, theirs) in championErrors.Days.Append(championErrors.Total).Zip(challengerErrors.Days.Append(challengerErrors.Total)))
+            {
+                var day = ReferenceEquals(ours, championErrors.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                AddRow(table, day + " · champion", ours);
+                AddRow(table, day + " · challenger", theirs);
+            }
+
+            console.Write(table);
+        }
+
+        console.MarkupLine("each version decides at its own threshold; report only: nothing is promoted on it ('brisa models promote' does).");
     }
 
     private static void RenderLive(IAnsiConsole console, LiveRegressionPerformance live)
