@@ -186,30 +186,30 @@ public static class DriftReportHtml
             .Append(shadow.ChampionOnly.ToString("N0", CultureInfo.InvariantCulture)).Append(" champion predictions without a shadow one are left out. Each version decides at its own threshold. Report only: nothing is promoted on it.</p>");
         if (shadow is { Champion: { } champion, Challenger: { } challenger })
         {
-            LiveHeader(html, "day · version", champion.Currency);
+            LiveHeader(html, "day: version", champion.Currency);
             foreach (var (ours, theirs) in champion.Days.Append(champion.Total).Zip(challenger.Days.Append(challenger.Total)))
             {
                 var day = ReferenceEquals(ours, champion.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                LiveRow(html, day + " · champion", ours);
-                LiveRow(html, day + " · challenger", theirs);
+                LiveRow(html, day + ": champion", ours);
+                LiveRow(html, day + ": challenger", theirs);
             }
 
-            ValidationRow(html, "validation · champion (training run", champion.Validation);
-            ValidationRow(html, "validation · challenger (training run", challenger.Validation);
+            ValidationRow(html, "validation: champion (training run", champion.Validation);
+            ValidationRow(html, "validation: challenger (training run", challenger.Validation);
             html.Append("</table>");
         }
         else if (shadow is { ChampionRegression: { } championErrors, ChallengerRegression: { } challengerErrors })
         {
-            LiveRegressionHeader(html, "day · version");
+            LiveRegressionHeader(html, "day: version");
             foreach (var (ours, theirs) in championErrors.Days.Append(championErrors.Total).Zip(challengerErrors.Days.Append(challengerErrors.Total)))
             {
                 var day = ReferenceEquals(ours, championErrors.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                LiveRegressionRow(html, day + " · champion", ours);
-                LiveRegressionRow(html, day + " · challenger", theirs);
+                LiveRegressionRow(html, day + ": champion", ours);
+                LiveRegressionRow(html, day + ": challenger", theirs);
             }
 
-            RegressionValidationRow(html, "validation · champion (training run)", championErrors.Validation);
-            RegressionValidationRow(html, "validation · challenger (training run)", challengerErrors.Validation);
+            RegressionValidationRow(html, "validation: champion (training run)", championErrors.Validation);
+            RegressionValidationRow(html, "validation: challenger (training run)", challengerErrors.Validation);
             html.Append("</table>");
         }
     }

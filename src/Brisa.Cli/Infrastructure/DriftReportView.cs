@@ -63,7 +63,7 @@ public static class DriftReportView
     // Both versions on the same instances, day by day (the days are the same, as the rows are). Report only.
     private static void RenderShadow(IAnsiConsole console, ShadowComparison shadow)
     {
-        var title = $"challenger {shadow.ChallengerVersion} in shadow vs champion {shadow.ChampionVersion}: {shadow.Paired:N0} instances both scored ({shadow.ChampionOnly:N0} champion predictions without a shadow one left out)";
+        var title = $"challenger {shadow.ChallengerVersion} in shadow vs champion {shadow.ChampionVersion}";
         if (shadow is { Champion: { } champion, Challenger: { } challenger })
         {
             var currency = champion.Currency is null ? "" : " " + champion.Currency;
@@ -92,7 +92,7 @@ public static class DriftReportView
             console.Write(table);
         }
 
-        console.MarkupLine("each version decides at its own threshold; report only: nothing is promoted on it ('brisa models promote' does).");
+        console.MarkupLineInterpolated($"{shadow.Paired:N0} instances both scored ({shadow.ChampionOnly:N0} champion predictions without a shadow one left out); each version decides at its own threshold. Report only: nothing is promoted on it ('brisa models promote' does).");
     }
 
     private static void RenderLive(IAnsiConsole console, LiveRegressionPerformance live)

@@ -45,6 +45,25 @@ public sealed partial class DriftReportHtmlTests
     }
 
     [Fact]
+    public void Render_ShadowComparison_RowsOfBothVersionsAndTheirValidation()
+    {
+        var report = Report();
+        var live = report.Live!;
+        var challenger = live with { Total = live.Total with { Auc = 0.97 }, Validation = live.Validation with { Auc = 0.88 } };
+        report = report with { Shadow = new ShadowComparison { ChampionVersion = "v-one", ChallengerVersion = "v-two", Paired = 40, ChampionOnly = 2, Champion = live, Challenger = challenger } };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains("<h2>Challenger in shadow</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>v-one</code> and challenger <code>v-two</code> on the 40 instances both scored", html, StringComparison.Ordinal);
+        Assert.Matches("<tr><td>all: challenger</td><td>[^<]*</td>(<td>[^<]*</td>){3}<td>0.97</td>", html);
+        Assert.Contains("<tr><td>validation: challenger (training run)</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>0.88</td>", html, StringComparison.Ordinal);
+        Assert.Equal(live.Days.Count + 1, Regex.Matches(html, ": champion</td>").Count);
+        Assert.Contains("Report only", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_NoLabelsOfBothClasses_SaysSoInsteadOfAnEmptyChart()
     {
         var report = Report() with { Live = Live([]) };

@@ -92,6 +92,25 @@ public sealed class DriftReportViewTests
     }
 
     [Fact]
+    public void Render_ShadowComparison_PrintsBothVersionsPerDayOnTheSameInstances()
+    {
+        var report = Report(TimeSpan.FromDays(1));
+        var live = report.Live!;
+        var challenger = live with { Threshold = 0.3, Total = live.Total with { Auc = 0.91 } };
+        report = report with { Shadow = new ShadowComparison { ChampionVersion = "v1", ChallengerVersion = "v2", Paired = 20, ChampionOnly = 3, Champion = live, Challenger = challenger } };
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report);
+
+        Assert.Contains("challenger v2 in shadow vs champion v1", console.Output, StringComparison.Ordinal);
+        Assert.Contains("20 instances both scored (3 champion predictions without a shadow one left out)", console.Output, StringComparison.Ordinal);
+        Assert.Matches(@"│ all · champion\s+│ 20\s+│", console.Output);
+        Assert.Matches(@"│ all · challenger\s+│ 20\s+│ 0\s+│ 2\s+│ [^│]+│ 0\.910\s+│", console.Output);
+        Assert.Equal(live.Days.Count, console.Output.Split('\n').Count(l => l.Contains(" · challenger", StringComparison.Ordinal)) - 1);
+        Assert.Contains("Report only: nothing is promoted on it", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_RegressionReportWithoutLiveErrors_SaysNotComputed()
     {
         var console = new TestConsole().Width(400);
