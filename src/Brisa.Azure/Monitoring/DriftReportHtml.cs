@@ -187,13 +187,7 @@ public static class DriftReportHtml
         if (shadow is { Champion: { } champion, Challenger: { } challenger })
         {
             LiveHeader(html, "day: version", champion.Currency);
-            foreach (var (ours, theirs) in champion.Days.Append(champion.Total).Zip(challenger.Days.Append(challenger.Total)))
-            {
-                var day = ReferenceEquals(ours, champion.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                LiveRow(html, day + ": champion", ours);
-                LiveRow(html, day + ": challenger", theirs);
-            }
-
+            SideBySide(html, ShadowComparer.SideBySide(champion.Days, champion.Total, challenger.Days, challenger.Total, w => w.From), LiveRow);
             ValidationRow(html, "validation: champion (training run", champion.Validation);
             ValidationRow(html, "validation: challenger (training run", challenger.Validation);
             html.Append("</table>");
@@ -201,16 +195,19 @@ public static class DriftReportHtml
         else if (shadow is { ChampionRegression: { } championErrors, ChallengerRegression: { } challengerErrors })
         {
             LiveRegressionHeader(html, "day: version");
-            foreach (var (ours, theirs) in championErrors.Days.Append(championErrors.Total).Zip(challengerErrors.Days.Append(challengerErrors.Total)))
-            {
-                var day = ReferenceEquals(ours, championErrors.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                LiveRegressionRow(html, day + ": champion", ours);
-                LiveRegressionRow(html, day + ": challenger", theirs);
-            }
-
+            SideBySide(html, ShadowComparer.SideBySide(championErrors.Days, championErrors.Total, challengerErrors.Days, challengerErrors.Total, w => w.From), LiveRegressionRow);
             RegressionValidationRow(html, "validation: champion (training run)", championErrors.Validation);
             RegressionValidationRow(html, "validation: challenger (training run)", challengerErrors.Validation);
             html.Append("</table>");
+        }
+    }
+
+    private static void SideBySide<T>(StringBuilder html, IEnumerable<(string Day, T Champion, T Challenger)> rows, Action<StringBuilder, string, T> row)
+    {
+        foreach (var (day, ours, theirs) in rows)
+        {
+            row(html, day + ": champion", ours);
+            row(html, day + ": challenger", theirs);
         }
     }
 

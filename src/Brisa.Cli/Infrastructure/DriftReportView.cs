@@ -69,9 +69,8 @@ public static class DriftReportView
             var currency = champion.Currency is null ? "" : " " + champion.Currency;
             var table = new Table().Title(title)
                 .AddColumns("day · version", "predictions", "no id", "positives", "labels final", "AUC", "PR-AUC", "saved" + currency, "saved %");
-            foreach (var (ours, theirs) in champion.Days.Append(champion.Total).Zip(challenger.Days.Append(challenger.Total)))
+            foreach (var (day, ours, theirs) in ShadowComparer.SideBySide(champion.Days, champion.Total, challenger.Days, challenger.Total, w => w.From))
             {
-                var day = ReferenceEquals(ours, champion.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 AddRow(table, day + " · champion", ours);
                 AddRow(table, day + " · challenger", theirs);
             }
@@ -82,9 +81,8 @@ public static class DriftReportView
         {
             var table = new Table().Title(title)
                 .AddColumns("day · version", "predictions", "no id", "labelled", "labels final", "MAE", "RMSE", "mean error");
-            foreach (var (ours, theirs) in championErrors.Days.Append(championErrors.Total).Zip(challengerErrors.Days.Append(challengerErrors.Total)))
+            foreach (var (day, ours, theirs) in ShadowComparer.SideBySide(championErrors.Days, championErrors.Total, challengerErrors.Days, challengerErrors.Total, w => w.From))
             {
-                var day = ReferenceEquals(ours, championErrors.Total) ? "all" : ours.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 AddRow(table, day + " · champion", ours);
                 AddRow(table, day + " · challenger", theirs);
             }

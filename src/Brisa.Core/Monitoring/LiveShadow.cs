@@ -1,3 +1,4 @@
+using System.Globalization;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Core.Training;
@@ -77,6 +78,26 @@ public static class ShadowComparer
     {
         ArgumentNullException.ThrowIfNull(labels);
         return Compare(champion, challenger, championPredictions, shadowPredictions, null, (report, rows) => LiveRegressionAnalyzer.Compute(report, model, rows, labels, asOf));
+    }
+
+    /// <summary>
+    /// The rows of a side-by-side table of both versions: per UTC day (<c>yyyy-MM-dd</c>), then <c>all</c>, the
+    /// champion's window and the challenger's. Their days are the same, as their rows are.
+    /// </summary>
+    /// <typeparam name="T">The window (<see cref="LiveWindow"/> or <see cref="LiveRegressionWindow"/>).</typeparam>
+    /// <param name="championDays">The champion's days.</param>
+    /// <param name="championTotal">The champion's span.</param>
+    /// <param name="challengerDays">The challenger's days.</param>
+    /// <param name="challengerTotal">The challenger's span.</param>
+    /// <param name="from">A window's start.</param>
+    /// <returns>The rows.</returns>
+    public static IEnumerable<(string Day, T Champion, T Challenger)> SideBySide<T>(IReadOnlyList<T> championDays, T championTotal, IReadOnlyList<T> challengerDays, T challengerTotal, Func<T, DateTimeOffset> from)
+    {
+        ArgumentNullException.ThrowIfNull(championDays);
+        ArgumentNullException.ThrowIfNull(challengerDays);
+        ArgumentNullException.ThrowIfNull(from);
+        return championDays.Zip(challengerDays, (ours, theirs) => (from(ours).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ours, theirs))
+            .Append(("all", championTotal, challengerTotal));
     }
 
     private static ShadowComparison Compare(
