@@ -277,6 +277,31 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_ShadowRecordsOfTheChampionVersion_LeftOutOfItsSeries()
+    {
+        // The champion was the challenger before its promotion: its shadow predictions then decided nothing.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        var rng = new Random(3);
+        await using (var log = PredictionLog.For(azurite.Storage, TimeSpan.FromMinutes(10)))
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                log.Append(Record(model, version, Now.AddMinutes(-i), Amount(rng), Merchant(rng), i));
+                log.Append(Record(model, version, Now.AddMinutes(-i), Amount(rng) * 5, "travel", i) with { Shadow = true });
+            }
+
+            await log.FlushAsync();
+        }
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = await monitor.RunAsync(Definitions(model, retrainOnAlert: false), model);
+
+        Assert.Equal(300, result!.Report.Rows);
+        Assert.Null(result.Report.Shadow);
+    }
+
+    [Fact]
     public async Task RunAsync_NoChampion_ReturnsNull()
     {
         var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
