@@ -74,10 +74,17 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
             instance[field.Name] = WarmUpValueOf(field);
         }
 
-        // Loaded now rather than by the first request's background load, so shadow scoring starts with it.
-        if (definition.Serving?.ShadowChallenger == true)
+        // Loaded, and its row builder compiled, now rather than by the first requests, so shadow scoring starts with them.
+        if (definition.Serving?.ShadowChallenger == true && await models.LoadShadowChallengerAsync(modelName) is { } challenger)
         {
-            await models.LoadShadowChallengerAsync(modelName);
+            try
+            {
+                _ = ServedFor(plan, definition, challenger);
+            }
+            catch (ServingException)
+            {
+                // Its inputs are gone from the definitions: each request's shadow scoring counts and logs that.
+            }
         }
 
         return await PredictAsync(plan, modelName, null, JsonSerializer.SerializeToUtf8Bytes(instance), "warm-up", logPrediction: false, cancellationToken);
