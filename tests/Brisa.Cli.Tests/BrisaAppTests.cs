@@ -16,7 +16,8 @@ public sealed class BrisaAppTests
         using var storage = new TcpListener(IPAddress.Loopback, 0);
         storage.Start();
         using var stopStorage = new CancellationTokenSource();
-        var serving = AnswerOnlyGetsAsync(storage, stopStorage.Token);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var serving = AnswerOnlyGetsAsync(storage, waiting, stopStorage.Token);
         var endpoint = $"http://127.0.0.1:{((IPEndPoint)storage.LocalEndpoint).Port}/devstoreaccount1";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // apply, which creates Brisa's containers first (plan only reads, and would get its answer at once).
@@ -32,15 +33,16 @@ public sealed class BrisaAppTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
 
-        // Long enough for the runtime to start and the apply to reach storage; far less than the SDK's network timeout (100 s).
-        await Task.Delay(TimeSpan.FromSeconds(8));
-        Assert.False(process.HasExited, "brisa apply stopped on its own before Ctrl+C");
+        // Ctrl+C once the apply waits on its first request that storage leaves unanswered (not after a fixed delay: on a
+        // loaded machine the runtime's start alone can take longer); the SDK's network timeout (100 s) is far off.
+        await Task.WhenAny(waiting.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
+        Assert.False(process.HasExited, $"brisa apply stopped on its own before Ctrl+C: exit {(process.HasExited ? process.ExitCode : 0)}\n{(process.HasExited ? await stdout + await stderr : "")}");
+        Assert.True(waiting.Task.IsCompleted, "brisa apply sent no request to storage within 2 minutes");
         using (var signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await signal.WaitForExitAsync();
         }
 
-        // Alone it exits within a second; a CI run at a load average of 20 once took more than 15 s to get there.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
@@ -49,7 +51,7 @@ public sealed class BrisaAppTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            Assert.Fail($"brisa apply did not exit within 60 s of Ctrl+C; its output until killed:\n{await stdout + await stderr}");
         }
 
         var output = await stdout + await stderr;
@@ -62,7 +64,7 @@ public sealed class BrisaAppTests
 
     // Answers every GET (the reachability check) with 400 and leaves every other request (creating containers, queues
     // and the table) waiting, as an overloaded account would.
-    private static async Task AnswerOnlyGetsAsync(TcpListener server, CancellationToken cancellationToken)
+    private static async Task AnswerOnlyGetsAsync(TcpListener server, TaskCompletionSource waiting, CancellationToken cancellationToken)
     {
         var clients = new List<TcpClient>();
         try
@@ -71,7 +73,7 @@ public sealed class BrisaAppTests
             {
                 var client = await server.AcceptTcpClientAsync(cancellationToken);
                 clients.Add(client);
-                _ = AnswerGetsAsync(client.GetStream(), cancellationToken);
+                _ = AnswerGetsAsync(client.GetStream(), waiting, cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -84,7 +86,7 @@ public sealed class BrisaAppTests
         }
     }
 
-    private static async Task AnswerGetsAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task AnswerGetsAsync(NetworkStream stream, TaskCompletionSource waiting, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
         while (await reader.ReadLineAsync(cancellationToken) is { } requestLine)
@@ -96,6 +98,7 @@ public sealed class BrisaAppTests
 
             if (!requestLine.StartsWith("GET ", StringComparison.Ordinal))
             {
+                waiting.TrySetResult();
                 return;
             }
 
