@@ -292,7 +292,6 @@ public static class ModelEvaluator
         // The breakdown is by the currency_field's values only: without one, amounts have no currency of their own.
         var currencies = cost.CurrencyField is null ? null : rows.Currencies;
         double total = 0, noModel = 0, reviewAll = 0;
-        long tp = 0, fp = 0, tn = 0, fn = 0;
         var byCurrency = new SortedDictionary<string, (long Rows, double Cost, double NoModel)>(StringComparer.Ordinal);
         foreach (var i in members)
         {
@@ -305,23 +304,6 @@ public static class ModelEvaluator
                 (true, false) => fnCost[i],
                 _ => 0,
             };
-            if (flagged && positive)
-            {
-                tp++;
-            }
-            else if (flagged)
-            {
-                fp++;
-            }
-            else if (positive)
-            {
-                fn++;
-            }
-            else
-            {
-                tn++;
-            }
-
             var rowNoModel = positive ? fnCost[i] : 0;
             total += rowCost;
             noModel += rowNoModel;
@@ -341,7 +323,7 @@ public static class ModelEvaluator
             reviewAll,
             noModel - total,
             noModel == 0 ? 0 : (noModel - total) / noModel,
-            new ConfusionMatrix(tp, fp, tn, fn),
+            Confusion([.. members.Select(i => rows.Labels[i])], [.. members.Select(i => scores[i])], threshold),
             [.. byCurrency.Select(c => new CurrencyResult(c.Key, c.Value.Rows, c.Value.Cost, c.Value.NoModel, c.Value.NoModel - c.Value.Cost))]);
     }
 
