@@ -17,9 +17,12 @@ namespace Brisa.Azure.Monitoring;
 /// <param name="Html">The report rendered by <see cref="DriftReportHtml"/>.</param>
 /// <param name="LatestBlob">The blob name of <c>latest.json</c> in the monitoring container (<c>latest.html</c> beside it).</param>
 /// <param name="TimestampedBlob">The blob name of the timestamped JSON copy (the HTML copy has the same name with <c>.html</c>).</param>
-/// <param name="RetrainEnqueued">True when a retraining was requested.</param>
-/// <param name="RetrainReason">Its reason on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a dataset drift alert); null when none was requested.</param>
-public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, bool RetrainEnqueued, string? RetrainReason = null);
+/// <param name="RetrainReason">The reason of the retraining requested on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a dataset drift alert); null when none was requested.</param>
+public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, string? RetrainReason)
+{
+    /// <summary>True when a retraining was requested.</summary>
+    public bool RetrainEnqueued => RetrainReason is not null;
+}
 
 /// <summary>
 /// Runs drift detection for a model's champion, or a named version (DESIGN §8): reads its baseline from the registry and the prediction
@@ -179,7 +182,7 @@ public sealed class DriftMonitor
             await queue.SendMessageAsync(new RetrainRequest(model, reason).ToJson(), cancellationToken).ConfigureAwait(false);
         }
 
-        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain, retrain ? reason : null);
+        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain ? reason : null);
     }
 
     /// <summary>The latest stored report of a model, or null (also for a name that is not a definition name).</summary>

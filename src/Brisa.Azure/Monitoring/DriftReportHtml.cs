@@ -102,12 +102,7 @@ public static class DriftReportHtml
         html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events arriving within ")
             .Append(Durations.Format(live.LabelWithin)).Append(", as of ").Append(T(live.AsOf)).Append("; decisions at the champion's threshold ").Append(N(live.Threshold))
             .Append(". Until its window closes, a prediction without a label counts as negative so far (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
-        foreach (var warning in live.Warnings)
-        {
-            html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
-        }
-
-        Judgement(html, live.Judgement);
+        Notes(html, live.Warnings, live.Judgement);
 
         LiveHeader(html, "day", live.Currency);
         foreach (var day in live.Days)
@@ -133,12 +128,7 @@ public static class DriftReportHtml
         html.Append("<h2>Live performance</h2><p>Predictions joined by id with <code>").Append(H(live.LabelSource)).Append("</code> events dated no later than ")
             .Append(Durations.Format(live.LabelWithin)).Append(" after them, as of ").Append(T(live.AsOf)).Append("; each scored against the event's <code>").Append(H(live.LabelValue))
             .Append("</code>. Errors are over the labelled predictions only; mean error is prediction − label (positive: the model overestimates). Until its window closes, a prediction without a label may still get one (rows not marked final). Predictions sent without an id join no label: they are only counted (no id).</p>");
-        foreach (var warning in live.Warnings)
-        {
-            html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
-        }
-
-        Judgement(html, live.Judgement);
+        Notes(html, live.Warnings, live.Judgement);
 
         LiveRegressionHeader(html, "day");
         foreach (var day in live.Days)
@@ -159,8 +149,14 @@ public static class DriftReportHtml
         }
     }
 
-    private static void Judgement(StringBuilder html, LiveJudgement? judgement)
+    // What qualifies the live table above it: the warnings about its rows, then the verdict on them.
+    private static void Notes(StringBuilder html, IReadOnlyList<string> warnings, LiveJudgement? judgement)
     {
+        foreach (var warning in warnings)
+        {
+            html.Append("<p class=\"warn\">").Append(H(warning)).Append("</p>");
+        }
+
         if (judgement is null)
         {
             return;

@@ -114,12 +114,7 @@ public static class DriftReportView
         table.AddRow("validation", $"{v.Rows:N0}", "", $"{v.Rows:N0}", "yes", N(v.Mae), N(v.Rmse), "");
         console.Write(table);
         console.MarkupLineInterpolated($"errors of the labelled predictions against {live.LabelValue}; mean error = prediction − label (positive: the model overestimates).");
-        foreach (var warning in live.Warnings)
-        {
-            console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
-        }
-
-        RenderJudgement(console, live.Judgement);
+        RenderNotes(console, live.Warnings, live.Judgement);
     }
 
     private static void AddRow(Table table, string label, LiveRegressionWindow w) => table.AddRow(
@@ -153,12 +148,7 @@ public static class DriftReportView
         var v = live.Validation;
         table.AddRow(v.Saved is null || v.SavedOutOfSample ? "validation" : "validation (saved in-sample)", $"{v.Rows:N0}", "", Percent(v.BaseRate) + " base rate", "yes", N(v.Auc), N(v.PrAuc), v.Saved is { } s ? $"{s:N0}" : "", v.SavedFraction is { } f ? Percent(f) : "");
         console.Write(table);
-        foreach (var warning in live.Warnings)
-        {
-            console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
-        }
-
-        RenderJudgement(console, live.Judgement);
+        RenderNotes(console, live.Warnings, live.Judgement);
     }
 
     private static void AddRow(Table table, string label, LiveWindow w) => table.AddRow(
@@ -172,8 +162,14 @@ public static class DriftReportView
         w.Saved is { } saved ? saved.ToString("N0", CultureInfo.InvariantCulture) : "-",
         w.SavedFraction is { } fraction ? Percent(fraction) : "-");
 
-    private static void RenderJudgement(IAnsiConsole console, LiveJudgement? judgement)
+    // What qualifies the live table above it: the warnings about its rows, then the verdict on them.
+    private static void RenderNotes(IAnsiConsole console, IReadOnlyList<string> warnings, LiveJudgement? judgement)
     {
+        foreach (var warning in warnings)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+        }
+
         if (judgement is null)
         {
             return;
