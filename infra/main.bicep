@@ -134,6 +134,7 @@ module storage 'modules/storage.bicep' = {
     deadLetterRetentionDays: deadLetterRetentionDays
     predictionLogRetentionDays: predictionLogRetentionDays
     coolAfterDays: coolAfterDays
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -149,6 +150,7 @@ module eventHubs 'modules/eventhubs.bicep' = {
     messageRetentionInDays: eventHubRetentionInDays
     consumerGroupName: consumerGroupName
     tags: allTags
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -185,6 +187,7 @@ module functionApp 'modules/functionapp.bicep' = {
     retrainSchedule: retrainSchedule
     monitorDriftSchedule: monitorDriftSchedule
     extraAppSettings: extraAppSettings
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 

@@ -36,6 +36,9 @@ param consumerGroupName string
 @description('Resource tags.')
 param tags object
 
+@description('Log Analytics workspace resource ID that receives the diagnostic logs and metrics.')
+param workspaceId string
+
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
@@ -64,6 +67,38 @@ resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
 resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {
   parent: hub
   name: consumerGroupName
+}
+
+// Every metric (incoming and throttled requests, bytes, the throughput units in use), and the low-volume logs:
+// management operations, auto-inflate decisions, and data-plane access (RuntimeAuditLogs: Premium only, nothing on
+// Standard). Into resource-specific tables (AZMS*), not AzureDiagnostics.
+resource namespaceDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'OperationalLogs'
+        enabled: true
+      }
+      {
+        category: 'AutoScaleLogs'
+        enabled: true
+      }
+      {
+        category: 'RuntimeAuditLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
 }
 
 @description('Namespace name.')

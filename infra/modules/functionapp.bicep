@@ -64,6 +64,9 @@ param monitorDriftSchedule string
 @description('More app settings, name to value (the optional Brisa__* settings), added after the ones this module sets.')
 param extraAppSettings object
 
+@description('Log Analytics workspace resource ID that receives the diagnostic metrics (the one Application Insights uses).')
+param workspaceId string
+
 // Flex Consumption sets the worker runtime from functionAppConfig.runtime: FUNCTIONS_WORKER_RUNTIME and
 // FUNCTIONS_EXTENSION_VERSION must not be app settings. Every setting below is an endpoint or a name.
 var managedAppSettings = [
@@ -199,6 +202,22 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// Platform metrics only: the app's logs already reach the same workspace through Application Insights, so
+// FunctionAppLogs would store every host log line twice.
+resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

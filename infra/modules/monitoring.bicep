@@ -50,6 +50,11 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 @description('Application Insights name.')
 output appInsightsName string = appInsights.name
 
+// The one workspace: Application Insights stores its telemetry here, and every diagnostic setting sends here too, so
+// one query reaches both.
+@description('Log Analytics workspace resource ID (Application Insights and the diagnostic settings send here).')
+output workspaceId string = workspace.id
+
 // The connection string names the ingestion endpoint and the instrumentation key, an identifier that is not a
 // credential once local auth is disabled (every ingestion call must carry an Entra token).
 @description('Application Insights connection string (no credential).')

@@ -29,6 +29,9 @@ param predictionLogRetentionDays int
 @minValue(1)
 param coolAfterDays int
 
+@description('Log Analytics workspace resource ID that receives the diagnostic logs and metrics.')
+param workspaceId string
+
 // Must match Brisa.Azure.Storage.StorageNames (a test compares them).
 var containerNames = [
   'raw'
@@ -181,6 +184,71 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
     name: tableName
   }
 ]
+
+// Diagnostic settings (docs/deploy.md, "Diagnostics"): transaction metrics everywhere, and the change trail
+// (StorageWrite, StorageDelete) where writes are few and matter: blobs (models, registry, monitoring pages) and
+// queues. Never StorageRead, one row per read of every feature and model. The table gets deletes only: every ingested
+// batch writes online tiles, so its writes would cost about as much as the events themselves.
+var transactionMetrics = [
+  {
+    category: 'Transaction'
+    enabled: true
+  }
+]
+var changeLogs = [
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account
+  properties: {
+    workspaceId: workspaceId
+    metrics: transactionMetrics
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: changeLogs
+    metrics: transactionMetrics
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: queueService
+  properties: {
+    workspaceId: workspaceId
+    logs: changeLogs
+    metrics: transactionMetrics
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+    metrics: transactionMetrics
+  }
+}
 
 @description('Storage account name.')
 output name string = account.name
