@@ -5,6 +5,7 @@ param environmentName = 'dev'
 param storageSkuName = 'Standard_LRS'
 param eventHubsSkuName = 'Standard'
 param eventHubsCapacity = 1
+param eventHubsMaximumThroughputUnits = 0
 param eventHubPartitionCount = 2
 param eventHubRetentionInDays = 1
 param functionsRuntimeVersion = '10.0'

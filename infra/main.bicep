@@ -49,6 +49,11 @@ param eventHubsSkuName string = 'Standard'
 @minValue(1)
 param eventHubsCapacity int = 1
 
+@description('Standard only: the most throughput units auto-inflate may raise the namespace to when ingress is throttled (above eventHubsCapacity); 0 turns auto-inflate off. One partition takes at most one unit\'s ingress, so more than eventHubPartitionCount adds nothing for the one hub.')
+@minValue(0)
+@maxValue(40)
+param eventHubsMaximumThroughputUnits int = 0
+
 @description('Partition count of the `events` hub: the scale-out unit of IngestEvents. Fixed at creation: Standard cannot change it, Premium can only raise it.')
 @minValue(1)
 @maxValue(32)
@@ -145,6 +150,7 @@ module eventHubs 'modules/eventhubs.bicep' = {
     location: location
     skuName: eventHubsSkuName
     capacity: eventHubsCapacity
+    maximumThroughputUnits: eventHubsMaximumThroughputUnits
     hubName: eventHubName
     partitionCount: eventHubPartitionCount
     messageRetentionInDays: eventHubRetentionInDays

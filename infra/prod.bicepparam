@@ -1,10 +1,12 @@
 using 'main.bicep'
 
-// Production: zone-redundant storage, more partitions (the IngestEvents scale-out unit), longer retention.
+// Production: zone-redundant storage, more partitions (the IngestEvents scale-out unit), Event Hubs auto-inflate up to
+// one throughput unit per partition, longer retention.
 param environmentName = 'prod'
 param storageSkuName = 'Standard_ZRS'
 param eventHubsSkuName = 'Standard'
 param eventHubsCapacity = 2
+param eventHubsMaximumThroughputUnits = 8
 param eventHubPartitionCount = 8
 param eventHubRetentionInDays = 7
 param functionsRuntimeVersion = '10.0'

@@ -17,6 +17,11 @@ param skuName string
 @minValue(1)
 param capacity int
 
+@description('Standard only: the most throughput units auto-inflate may raise the namespace to; 0 turns auto-inflate off.')
+@minValue(0)
+@maxValue(40)
+param maximumThroughputUnits int
+
 @description('Hub name.')
 param hubName string
 
@@ -49,6 +54,12 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
     capacity: capacity
   }
   properties: {
+    // Auto-inflate raises the throughput units when ingress is throttled and never lowers them; each deployment sets
+    // them back to `capacity`. Premium has no auto-inflate (it scales by processing units).
+    isAutoInflateEnabled: maximumThroughputUnits > 0
+    maximumThroughputUnits: maximumThroughputUnits == 0 || (skuName == 'Standard' && maximumThroughputUnits > capacity)
+      ? maximumThroughputUnits
+      : fail('maximumThroughputUnits (${maximumThroughputUnits}) must be 0 (auto-inflate off), or above capacity (${capacity}) on Standard: Premium has no auto-inflate')
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'

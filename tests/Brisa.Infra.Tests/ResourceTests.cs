@@ -79,6 +79,29 @@ public sealed class ResourceTests
     }
 
     [Fact]
+    public async Task EventHubs_AutoInflateFollowsItsMaximumParameter()
+    {
+        var main = await Arm.MainAsync();
+        var properties = Properties(main, "Microsoft.EventHub/namespaces");
+        Assert.Equal("[greater(parameters('maximumThroughputUnits'), 0)]", properties.GetProperty("isAutoInflateEnabled").GetString());
+        Assert.Contains("parameters('maximumThroughputUnits')", properties.GetProperty("maximumThroughputUnits").GetString(), StringComparison.Ordinal);
+        Assert.Equal("[parameters('eventHubsMaximumThroughputUnits')]", ModuleParameter(main, "eventhubs", "maximumThroughputUnits"));
+        Assert.Equal(40, main.GetProperty("parameters").GetProperty("eventHubsMaximumThroughputUnits").GetProperty("maxValue").GetInt32());
+    }
+
+    [Fact]
+    public async Task EventHubs_ProdAutoInflatesAboveItsCapacityUpToOneUnitPerPartition()
+    {
+        // Two throughput units take about 2,000 events/s (2 MB/s) in; past that, producers are throttled unless the
+        // namespace inflates. A partition takes at most one unit's ingress, so units past the partition count idle.
+        var prod = (await Bicep.CompileAsync("infra/prod.bicepparam")).GetProperty("parameters");
+        var capacity = Value(prod, "eventHubsCapacity");
+        var maximum = Value(prod, "eventHubsMaximumThroughputUnits");
+        Assert.True(maximum > capacity, $"prod: auto-inflate maximum {maximum} must be above the capacity {capacity}");
+        Assert.True(maximum <= Value(prod, "eventHubPartitionCount"), $"prod: auto-inflate maximum {maximum} is above the partition count");
+    }
+
+    [Fact]
     public async Task AppInsights_HasLocalAuthDisabled()
     {
         Assert.True(Properties(await Arm.MainAsync(), "Microsoft.Insights/components").GetProperty("DisableLocalAuth").GetBoolean());
@@ -115,11 +138,15 @@ public sealed class ResourceTests
     private static JsonElement Properties(JsonElement main, string type) =>
         Arm.OfType(main, type).First(r => !Arm.IsExisting(r.Resource)).Resource.GetProperty("properties");
 
-    private static string StorageModuleParameter(JsonElement main, string name)
+    private static string StorageModuleParameter(JsonElement main, string name) => ModuleParameter(main, "storage", name);
+
+    private static string ModuleParameter(JsonElement main, string module, string name)
     {
-        var module = Assert.Single(Arm.OfType(main, "Microsoft.Resources/deployments"), d => d.Resource.GetProperty("name").GetString() == "storage").Resource;
-        return module.GetProperty("properties").GetProperty("parameters").GetProperty(name).GetProperty("value").GetString()!;
+        var deployment = Assert.Single(Arm.OfType(main, "Microsoft.Resources/deployments"), d => d.Resource.GetProperty("name").GetString() == module).Resource;
+        return deployment.GetProperty("properties").GetProperty("parameters").GetProperty(name).GetProperty("value").GetString()!;
     }
+
+    private static int Value(JsonElement parameters, string name) => parameters.GetProperty(name).GetProperty("value").GetInt32();
 
     private static IEnumerable<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!);
 }
