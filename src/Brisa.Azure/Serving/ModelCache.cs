@@ -23,6 +23,8 @@ public sealed record LoadedModel(string Name, string Version, TrainedModel Model
 /// through them must not fill the instance's memory with models. A background refresh that fails, whatever the cause
 /// (storage, a model file ML.NET cannot read), is logged as a warning and tried again after the next interval, not on
 /// every request; the loaded champion keeps serving meanwhile, and <see cref="GetChampionLoadFailure"/> says so (health).
+/// The challenger of each model held for shadow scoring, and how shadow scoring fares on this instance
+/// (<see cref="GetShadowStatus"/>), are kept here too, for health.
 /// </summary>
 public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time, TimeSpan refresh, ILogger<ModelCache>? logger = null, int maxNamedVersions = ModelCache.DefaultMaxNamedVersions)
 {
@@ -35,7 +37,6 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
 
     private readonly ConcurrentDictionary<string, ChampionSlot> champions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ChampionSlot> challengers = new(StringComparer.Ordinal);
-    private long challengerLoadFailures;
     private readonly ConcurrentDictionary<(string, string), NamedVersion> versions = new();
 
     /// <summary>The champion (alias null or <c>champion</c>), the challenger (<c>challenger</c>), or a version.</summary>
@@ -81,8 +82,27 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
         }
     }
 
-    /// <summary>Challenger loads for shadow scoring that failed since the instance started (each also logged as a warning).</summary>
-    public long ChallengerLoadFailures => Interlocked.Read(ref challengerLoadFailures);
+    /// <summary>
+    /// How shadow scoring of <paramref name="model"/>'s challenger fares on this instance since it started: the challenger
+    /// loaded, the last load that failed (cleared by the next that succeeds), and the failed loads and scorings counted.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The status; every count zero and nothing loaded before the first shadow scoring.</returns>
+    public ShadowStatus GetShadowStatus(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return challengers.TryGetValue(model, out var slot)
+            ? new ShadowStatus(slot.Current?.Version, slot.Failure, slot.LoadFailures, slot.ScoringFailures)
+            : new ShadowStatus(null, null, 0, 0);
+    }
+
+    /// <summary>Counts a shadow scoring of <paramref name="model"/>'s challenger that failed (<see cref="ShadowStatus.ScoringFailures"/>).</summary>
+    /// <param name="model">The model.</param>
+    public void CountShadowScoringFailure(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        challengers.GetOrAdd(model, _ => new ChampionSlot()).CountScoringFailure();
+    }
 
     /// <summary>
     /// The challenger of <paramref name="model"/> for shadow scoring, without waiting: the one loaded, or null while none
@@ -147,13 +167,15 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             slot.Current = challenger is null ? null
                 : slot.Current?.Version == challenger ? slot.Current
                 : await GetAsync(model, challenger, CancellationToken.None);
+            slot.Failure = null;
         }
         catch (Exception ex)
         {
             // Nobody awaits this on a request: shadow scoring stops (a stale challenger would be measured under the
             // wrong version) until a later refresh loads it; the champion is not concerned.
             slot.Current = null;
-            Interlocked.Increment(ref challengerLoadFailures);
+            slot.Failure = new ChampionLoadFailure(challenger ?? "(aliases unreadable)", ex.Message);
+            slot.CountLoadFailure();
             LogChallengerFailed(log, ex, model, challenger ?? "(aliases unreadable)", refresh);
         }
 
@@ -286,11 +308,14 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
         }
     }
 
+    // A model's champion, or its challenger for shadow scoring (which alone counts failures).
     private sealed class ChampionSlot
     {
         private int refreshing;
         private LoadedModel? current;
         private ChampionLoadFailure? failure;
+        private long loadFailures;
+        private long scoringFailures;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -308,13 +333,28 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
             set => Volatile.Write(ref failure, value);
         }
 
+        public long LoadFailures => Interlocked.Read(ref loadFailures);
+
+        public long ScoringFailures => Interlocked.Read(ref scoringFailures);
+
+        public void CountLoadFailure() => Interlocked.Increment(ref loadFailures);
+
+        public void CountScoringFailure() => Interlocked.Increment(ref scoringFailures);
+
         public bool TryStartRefresh() => Interlocked.CompareExchange(ref refreshing, 1, 0) == 0;
 
         public void EndRefresh() => Volatile.Write(ref refreshing, 0);
     }
 }
 
-/// <summary>The registry's champion could not be loaded; the previously loaded one is still served.</summary>
-/// <param name="Version">The champion in the registry.</param>
+/// <summary>The registry's champion (or challenger, for shadow scoring) could not be loaded; a champion loaded before is still served.</summary>
+/// <param name="Version">The champion (or challenger) in the registry.</param>
 /// <param name="Reason">Why it could not be loaded.</param>
 public sealed record ChampionLoadFailure(string Version, string Reason);
+
+/// <summary>Shadow scoring of a model's challenger on one instance, since it started (<see cref="ModelCache.GetShadowStatus"/>).</summary>
+/// <param name="Challenger">The challenger loaded and scored in shadow, or null (none, not loaded yet, or its load failed).</param>
+/// <param name="LastLoadFailure">The last challenger load that failed, or null when the last one succeeded (or none was tried).</param>
+/// <param name="LoadFailures">Challenger loads that failed (each also logged as a warning).</param>
+/// <param name="ScoringFailures">Shadow scorings that failed: the challenger's inputs cannot be assembled from the champion's request, or scoring threw (logged once per version).</param>
+public sealed record ShadowStatus(string? Challenger, ChampionLoadFailure? LastLoadFailure, long LoadFailures, long ScoringFailures);

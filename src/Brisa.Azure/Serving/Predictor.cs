@@ -25,7 +25,7 @@ namespace Brisa.Azure.Serving;
 /// inputs resolve to come from the live definitions (the online rows are written with the live layout).
 /// With <see cref="ServingPolicy.ShadowChallenger"/>, a champion prediction also scores the challenger on the same rows
 /// and logs it as a shadow record (<see cref="PredictionRecord.Shadow"/>); the answer stays the champion's, and a
-/// challenger that cannot be loaded or scored is counted (<see cref="ShadowFailures"/>) and logged, never answered.
+/// challenger that cannot be loaded or scored is counted (<see cref="ModelCache.GetShadowStatus"/>) and logged, never answered.
 /// </summary>
 public sealed partial class Predictor(ModelCache models, OnlineFeatureReader reader, PredictionLog log, TimeProvider time, ILogger<Predictor>? logger = null)
 {
@@ -37,10 +37,6 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
     private readonly ConditionalWeakTable<FeaturePlan, ConcurrentDictionary<(string Model, string Version), ServedModel>> served = new();
     private readonly ConditionalWeakTable<TrainingSetBuilder, ServingShape> shapes = new();
     private readonly ConcurrentDictionary<(string Model, string Version), byte> shadowWarned = new();
-    private long shadowFailures;
-
-    /// <summary>Shadow scorings of a challenger that failed (its inputs cannot be assembled from the champion's request, or scoring threw) since the instance started; challenger loads that failed are <see cref="ModelCache.ChallengerLoadFailures"/>.</summary>
-    public long ShadowFailures => Interlocked.Read(ref shadowFailures);
 
     /// <summary>Scores the request body's instances.</summary>
     public Task<PredictResponse> PredictAsync(FeaturePlan plan, string modelName, string? version, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken) =>
@@ -133,7 +129,7 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref shadowFailures);
+            models.CountShadowScoringFailure(challenger.Name);
             if (shadowWarned.TryAdd((challenger.Name, challenger.Version), 0))
             {
                 LogShadowFailed(logger ?? (ILogger)NullLogger.Instance, ex, challenger.Name, challenger.Version, ex.Message);

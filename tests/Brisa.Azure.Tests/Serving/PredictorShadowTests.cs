@@ -31,7 +31,8 @@ public sealed class PredictorShadowTests(PredictorShadowTests.ModelsFixture mode
         var run = Guid.NewGuid().ToString("N")[..8];
         var body = models.Body(run, 12);
         var log = PredictionLog.For(models.Azurite.Storage, TimeSpan.FromMinutes(10));
-        var predictor = models.NewPredictor(log);
+        var cache = new ModelCache(models.Registry, TimeProvider.System, TimeSpan.FromHours(1));
+        var predictor = new Predictor(cache, OnlineFeatureReader.For(models.Azurite.Storage), log, TimeProvider.System);
         await predictor.WarmUpAsync(FeaturePlan.Compile(ShadowOn, trackEventIds: true), "fraud", CancellationToken.None);
 
         var answered = await predictor.PredictAsync(FeaturePlan.Compile(ShadowOn, trackEventIds: true), "fraud", null, body, "shadow-" + run, CancellationToken.None);
@@ -41,7 +42,7 @@ public sealed class PredictorShadowTests(PredictorShadowTests.ModelsFixture mode
         // The answer is the champion's, exactly.
         AssertSameAnswer(championOnly, answered);
         Assert.Equal(models.Champion, answered.Version);
-        Assert.Equal(0, predictor.ShadowFailures);
+        Assert.Equal(new ShadowStatus(models.Challenger, null, 0, 0), cache.GetShadowStatus("fraud"));
 
         // One champion and one shadow record per instance, same request id and id; the shadow one is the challenger's.
         var logged = (await log.ReadAllAsync("fraud")).Where(r => r.RequestId == "shadow-" + run).ToList();
@@ -117,7 +118,8 @@ public sealed class PredictorShadowTests(PredictorShadowTests.ModelsFixture mode
         await log.DisposeAsync();
 
         AssertSameAnswer(championOnly, answered);
-        Assert.Equal(1, cache.ChallengerLoadFailures);
+        var status = cache.GetShadowStatus("fraud");
+        Assert.Equal((null, broken, 1L, 0L), (status.Challenger, status.LastLoadFailure?.Version, status.LoadFailures, status.ScoringFailures));
         var logged = (await log.ReadAllAsync("fraud")).Where(r => r.RequestId == "broken-" + run).ToList();
         Assert.Equal(3, logged.Count);
         Assert.DoesNotContain(logged, r => r.Shadow);
@@ -134,7 +136,8 @@ public sealed class PredictorShadowTests(PredictorShadowTests.ModelsFixture mode
         await models.Registry.SetChallengerAsync("fraud", unservable, "test", "test");
         var run = Guid.NewGuid().ToString("N")[..8];
         var log = PredictionLog.For(models.Azurite.Storage, TimeSpan.FromMinutes(10));
-        var predictor = models.NewPredictor(log);
+        var cache = new ModelCache(models.Registry, TimeProvider.System, TimeSpan.FromHours(1));
+        var predictor = new Predictor(cache, OnlineFeatureReader.For(models.Azurite.Storage), log, TimeProvider.System);
         await predictor.WarmUpAsync(FeaturePlan.Compile(ShadowOn, trackEventIds: true), "fraud", CancellationToken.None);
 
         var first = await predictor.PredictAsync(FeaturePlan.Compile(ShadowOn, trackEventIds: true), "fraud", null, models.Body(run, 3), "unscored-" + run, CancellationToken.None);
@@ -143,7 +146,7 @@ public sealed class PredictorShadowTests(PredictorShadowTests.ModelsFixture mode
 
         AssertSameAnswer(first, second);
         Assert.Equal(models.Champion, first.Version);
-        Assert.Equal(2, predictor.ShadowFailures);
+        Assert.Equal(new ShadowStatus(unservable, null, 0, 2), cache.GetShadowStatus("fraud"));
         var logged = (await log.ReadAllAsync("fraud")).Where(r => r.RequestId.EndsWith(run, StringComparison.Ordinal)).ToList();
         Assert.Equal(6, logged.Count);
         Assert.DoesNotContain(logged, r => r.Shadow);

@@ -1,6 +1,7 @@
 using Brisa.Azure.Models;
 using Brisa.Azure.Registry;
 using Brisa.Azure.Serving;
+using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Testing;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,28 @@ public sealed class ServiceHealthTests(AzuriteFixture azurite)
         Assert.False(check.Healthy);
         Assert.Contains("failed to authenticate", check.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', check.Detail!);
+    }
+
+    [Fact]
+    public async Task CheckAsync_ShadowChallengerCannotBeLoaded_ModelCheckStaysHealthyAndSaysSoWithTheCounts()
+    {
+        // Shadow scoring never changes an answer, so it never fails the check; but the operator must see it stopped.
+        var (model, current, registry) = await ModelCacheTests.TrainAndPromoteAsync(azurite.Storage);
+        var unreadable = ModelCacheTests.NotAModel();
+        var broken = ModelVersionId.Create(DateTimeOffset.UtcNow, unreadable);
+        await registry.SaveVersionAsync(current with { Version = broken }, unreadable);
+        await registry.SetChallengerAsync(model, broken, "test", "test");
+        var cache = new ModelCache(registry, TimeProvider.System, TimeSpan.FromMinutes(1));
+        Assert.Null(await cache.LoadShadowChallengerAsync(model)); // the instance's warm-up: one failed load
+        var shadowOn = FraudHistory.Definitions.Models[0] with { Name = model, Serving = new ServingPolicy { ShadowChallenger = true } };
+        var health = new ServiceHealth(azurite.Storage, new FixedDefinitionsSource(FraudHistory.Definitions with { Models = [shadowOn] }), cache);
+
+        var report = await health.CheckAsync(CancellationToken.None);
+
+        Assert.True(report.Healthy);
+        var check = Assert.Single(report.Checks, c => c.Service == "model:" + model);
+        Assert.StartsWith($"champion {current.Version}; shadow challenger {broken} could not be loaded (", check.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("; failed on this instance since it started: 1 challenger load(s), 0 shadow scoring(s)", check.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
