@@ -49,7 +49,9 @@ public static class HostingExtensions
         services.AddSingleton(sp => OnlineFeatureReader.For(
             sp.GetRequiredService<BrisaStorage>(),
             onlineCacheTtl is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
-        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
+        // Brisa:Models:MaxZipBytes: the largest model.zip (and the most it unpacks to) serving and retraining read.
+        var maxModelZipBytes = ModelZipLimit(builder.Configuration);
+        services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>(), maxModelZipBytes));
         services.AddSingleton(sp => new ModelCache(sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(30), sp.GetRequiredService<ILogger<ModelCache>>()));
         services.AddSingleton(sp => PredictionLog.For(sp.GetRequiredService<BrisaStorage>()));
         services.AddSingleton(sp => FeatureStatisticsStore.For(sp.GetRequiredService<BrisaStorage>()));
@@ -57,7 +59,7 @@ public static class HostingExtensions
         services.AddSingleton<ServiceHealth>();
         services.AddHostedService<ServingWarmUp>();
         services.AddSingleton(sp => new DriftMonitor(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<PredictionLog>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ModelTrainingPipeline(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>(), maxModelZipBytes));
         services.AddSingleton(Options.Create(PushEndpointOptions(builder.Configuration)));
 
         services.AddSingleton(sp => new IncrementalMaterializer(
@@ -93,6 +95,18 @@ public static class HostingExtensions
         }
 
         return options;
+    }
+
+    // Below one byte no model loads; above Array.MaxLength it cannot be read into one array.
+    private static long ModelZipLimit(IConfiguration configuration)
+    {
+        var limit = Read<long?>(configuration.GetSection("Brisa:Models:MaxZipBytes")) ?? ModelRegistry.DefaultMaxModelZipBytes;
+        if (limit < 1 || limit > Array.MaxLength)
+        {
+            throw Invalid<long>("Brisa:Models:MaxZipBytes", $"Brisa:Models:MaxZipBytes ({limit}) must be between 1 and {Array.MaxLength}.");
+        }
+
+        return limit;
     }
 
     // A value that does not parse (a time span, a number): the binder's own message names the setting and the value.

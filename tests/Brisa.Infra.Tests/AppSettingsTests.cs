@@ -20,6 +20,7 @@ public sealed partial class AppSettingsTests
         ["Brisa:Push"] = "PushOptions (push endpoint limits) has defaults; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
         ["Brisa:Online"] = "OnlineStoreOptions (tile writes: parallelism, cached rows, conflict retries) has defaults checked at startup; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
         ["Brisa:Materialize"] = "IncrementalMaterializer options (lateness, first lookback, lease) have defaults; override per environment (extraAppSettings in infra/<env>.bicepparam) only when needed",
+        ["Brisa:Models:MaxZipBytes"] = "the largest model.zip serving and retraining read has a default (256 MiB) checked at startup; override per environment (extraAppSettings in infra/<env>.bicepparam) only for a genuinely larger model",
         ["Brisa:Serving:OnlineCacheTtl"] = "the online row cache is opt-in (off when unset): an app that trades up to this much freshness for fewer Table reads of hot keys sets it",
         ["BRISA_AZURITE"] = "local tooling only: where the Azurite emulator script is (AzuriteProcess); never used in Azure",
     };

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -27,29 +28,44 @@ public sealed class ModelRegistry
 
     private static readonly JsonSerializerOptions LineOptions = new(TrainingReport.JsonOptions) { WriteIndented = false };
 
+    /// <summary>
+    /// The largest model.zip <see cref="DownloadModelAsync"/> reads by default, and the most its entries may unpack to:
+    /// 256 MiB, far above a trained Brisa model (well under 1 MiB for the sample) and far below an instance's memory.
+    /// </summary>
+    public const long DefaultMaxModelZipBytes = 256L * 1024 * 1024;
+
     private readonly BlobContainerClient container;
     private readonly TimeProvider time;
+    private readonly long maxModelZipBytes;
 
     /// <summary>A registry over a container.</summary>
     /// <param name="container">The models container.</param>
     /// <param name="timeProvider">The clock of alias and history timestamps.</param>
-    public ModelRegistry(BlobContainerClient container, TimeProvider? timeProvider = null)
+    /// <param name="maxModelZipBytes">The largest model.zip read, and the most it may unpack to (setting <c>Brisa:Models:MaxZipBytes</c> in the app); at most <see cref="Array.MaxLength"/>.</param>
+    public ModelRegistry(BlobContainerClient container, TimeProvider? timeProvider = null, long maxModelZipBytes = DefaultMaxModelZipBytes)
     {
         ArgumentNullException.ThrowIfNull(container);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxModelZipBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxModelZipBytes, Array.MaxLength); // read into one array
         this.container = container;
         time = timeProvider ?? TimeProvider.System;
+        this.maxModelZipBytes = maxModelZipBytes;
     }
 
     /// <summary>A registry over the account's <see cref="StorageNames.ModelsContainer"/> container.</summary>
     /// <param name="storage">The storage clients.</param>
     /// <param name="timeProvider">The clock.</param>
-    public ModelRegistry(BrisaStorage storage, TimeProvider? timeProvider = null)
-        : this((storage ?? throw new ArgumentNullException(nameof(storage))).Blobs.GetBlobContainerClient(StorageNames.ModelsContainer), timeProvider)
+    /// <param name="maxModelZipBytes">The largest model.zip read, and the most it may unpack to.</param>
+    public ModelRegistry(BrisaStorage storage, TimeProvider? timeProvider = null, long maxModelZipBytes = DefaultMaxModelZipBytes)
+        : this((storage ?? throw new ArgumentNullException(nameof(storage))).Blobs.GetBlobContainerClient(StorageNames.ModelsContainer), timeProvider, maxModelZipBytes)
     {
     }
 
     /// <summary>The container.</summary>
     public BlobContainerClient Container => container;
+
+    /// <summary>The largest model.zip <see cref="DownloadModelAsync"/> reads, and the most its entries may unpack to.</summary>
+    public long MaxModelZipBytes => maxModelZipBytes;
 
     /// <summary>
     /// Writes a new version: model.zip, then report.html, then metadata.json, each only if absent (If-None-Match *).
@@ -130,19 +146,48 @@ public sealed class ModelRegistry
         return content is null ? null : TrainingReport.FromJson(content.Content.ToString());
     }
 
-    /// <summary>The model.zip of a version.</summary>
+    /// <summary>
+    /// The model.zip of a version, refused before it is read when the blob is larger than <see cref="MaxModelZipBytes"/>,
+    /// and once read when its entries declare more than that unpacked: loading it (ML.NET unpacks it in memory) could
+    /// take the instance's memory, for every request or training run that tried.
+    /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="version">The version.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The bytes.</returns>
     /// <exception cref="InvalidOperationException">The version does not exist.</exception>
+    /// <exception cref="ModelTooLargeException">The file, or what it unpacks to, is over the limit.</exception>
     public async Task<byte[]> DownloadModelAsync(string model, string version, CancellationToken cancellationToken = default)
     {
         CheckModel(model);
         CheckVersion(version);
-        var content = await DownloadOrNullAsync($"{model}/{version}/{ModelFile}", cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Model '{model}' has no version '{version}'.");
-        return content.Content.ToArray();
+        BlobDownloadStreamingResult download;
+        try
+        {
+            download = (await container.GetBlobClient($"{model}/{version}/{ModelFile}").DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new InvalidOperationException($"Model '{model}' has no version '{version}'.", ex);
+        }
+
+        using (download)
+        {
+            var length = download.Details.ContentLength;
+            if (length > maxModelZipBytes)
+            {
+                throw new ModelTooLargeException(model, version, $"is {length} bytes", maxModelZipBytes);
+            }
+
+            var bytes = new byte[length];
+            await download.Content.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            if (UnpackedBytes(bytes) is { } unpacked && unpacked > maxModelZipBytes)
+            {
+                throw new ModelTooLargeException(model, version, $"unpacks to {unpacked} bytes", maxModelZipBytes);
+            }
+
+            return bytes;
+        }
     }
 
     /// <summary>The aliases and their ETag (empty aliases and a null ETag when none were written yet).</summary>
@@ -376,6 +421,21 @@ public sealed class ModelRegistry
             return response.Value;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    // What the zip's central directory says its entries unpack to (ZipArchive inflates an entry no further than its
+    // declared length); null when it is no zip, which ML.NET then refuses with its own error.
+    private static long? UnpackedBytes(byte[] zip)
+    {
+        try
+        {
+            using var archive = new ZipArchive(new MemoryStream(zip, writable: false), ZipArchiveMode.Read);
+            return archive.Entries.Sum(e => e.Length);
+        }
+        catch (InvalidDataException)
         {
             return null;
         }

@@ -72,3 +72,37 @@ public sealed class ModelConcurrencyException : Exception
     {
     }
 }
+
+/// <summary>A version's model.zip, or what its entries unpack to, is larger than the registry reads (<see cref="ModelRegistry.MaxModelZipBytes"/>).</summary>
+public sealed class ModelTooLargeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="size">What is too large, e.g. <c>is 300 bytes</c> or <c>unpacks to 300 bytes</c>.</param>
+    /// <param name="limit">The limit in bytes.</param>
+    public ModelTooLargeException(string model, string version, string size, long limit)
+        : base($"Model '{model}' version '{version}': its model.zip {size}, over the limit of {limit} bytes (Brisa:Models:MaxZipBytes). Promote or serve another version, or raise the setting if the model is genuinely that large.")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public ModelTooLargeException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public ModelTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ModelTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

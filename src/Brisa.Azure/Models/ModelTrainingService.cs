@@ -77,10 +77,7 @@ public sealed class ModelTrainingService
             ChampionEvaluation? champion = null;
             if (aliases.Champion is { } championVersion)
             {
-                var zip = await registry.DownloadModelAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
-                var championReport = await registry.GetMetadataAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
-                using var stream = new MemoryStream(zip);
-                champion = ModelTraining.EvaluateChampion(model, championVersion, stream, outcome.ValidationRows, championReport?.Training.To);
+                champion = await EvaluateChampionAsync(model, championVersion, outcome.ValidationRows, cancellationToken).ConfigureAwait(false);
             }
 
             var decision = PromotionPolicyEvaluator.Decide(model, outcome.ValidationRows, outcome.MissingFractions, outcome.Report.Evaluation, champion);
@@ -104,5 +101,24 @@ public sealed class ModelTrainingService
             var updated = await registry.SetChallengerAsync(model.Name, report.Version, decision.Reason, options.Actor, cancellationToken).ConfigureAwait(false);
             return new TrainingRunResult(model.Name, TrainingRunStatus.Challenger, decision.Reason, report, updated.Champion);
         }
+    }
+
+    // A champion too large to read is not compared (the candidate stays challenger, the reason saying why), as one
+    // ML.NET cannot load.
+    private async Task<ChampionEvaluation> EvaluateChampionAsync(ModelDefinition model, string championVersion, TrainingTable validationRows, CancellationToken cancellationToken)
+    {
+        byte[] zip;
+        try
+        {
+            zip = await registry.DownloadModelAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelTooLargeException ex)
+        {
+            return new ChampionEvaluation(championVersion, null, ex.Message);
+        }
+
+        var championReport = await registry.GetMetadataAsync(model.Name, championVersion, cancellationToken).ConfigureAwait(false);
+        using var stream = new MemoryStream(zip);
+        return ModelTraining.EvaluateChampion(model, championVersion, stream, validationRows, championReport?.Training.To);
     }
 }

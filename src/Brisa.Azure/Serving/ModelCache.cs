@@ -280,7 +280,17 @@ public sealed partial class ModelCache(ModelRegistry registry, TimeProvider time
     {
         var report = await registry.GetMetadataAsync(model, version, cancellationToken)
             ?? throw ServingException.NotFound("Unknown model version", $"Model '{model}' has no version '{version}'.");
-        var zip = await registry.DownloadModelAsync(model, version, cancellationToken);
+        byte[] zip;
+        try
+        {
+            zip = await registry.DownloadModelAsync(model, version, cancellationToken);
+        }
+        catch (ModelTooLargeException ex)
+        {
+            // The operator's to fix, not a bug: the answer says what (a 500 otherwise hides its cause).
+            throw new ServingException(500, "Model too large", ex.Message);
+        }
+
         using var stream = new MemoryStream(zip);
         var loaded = TrainedModel.Load(stream);
 

@@ -47,7 +47,10 @@ public sealed record TrainingPipelineResult(TrainingRunResult Run, int Observati
 /// The raw events of the range are held in memory (fine for the sample sizes; a larger history belongs in a batch
 /// engine reading the offline store).
 /// </summary>
-public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? time = null)
+/// <param name="storage">The storage.</param>
+/// <param name="time">The clock (now, version ids, history).</param>
+/// <param name="maxModelZipBytes">The largest champion model.zip read for the comparison (<see cref="ModelRegistry.MaxModelZipBytes"/>).</param>
+public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? time = null, long maxModelZipBytes = ModelRegistry.DefaultMaxModelZipBytes)
 {
     private readonly TimeProvider clock = time ?? TimeProvider.System;
 
@@ -70,7 +73,7 @@ public sealed class ModelTrainingPipeline(BrisaStorage storage, TimeProvider? ti
         progress?.Report($"training on {table.RowCount} rows");
         var version = definitions.ComputeVersion();
         var commit = options.GitCommit ?? await LiveCommitAsync(version, cancellationToken);
-        var service = new ModelTrainingService(new ModelRegistry(storage, clock));
+        var service = new ModelTrainingService(new ModelRegistry(storage, clock, maxModelZipBytes));
         var run = await service.RunAsync(
             model,
             table,

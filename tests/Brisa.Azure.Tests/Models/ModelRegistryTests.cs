@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Brisa.Azure.Models;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
@@ -66,6 +67,49 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         Assert.Contains("champion_comparable", better.Report!.Promotion!.Guardrails.Where(c => !c.Passed).Select(c => c.Name));
         Assert.Contains("rows it learned from", better.Message, StringComparison.Ordinal);
         Assert.Equal(weak.Report!.Version, (await registry.GetAliasesAsync(model.Name)).Aliases.Champion);
+    }
+
+    [Fact]
+    public async Task Run_ChampionZipOverTheLimit_StaysChallengerAndSaysWhy()
+    {
+        // The registry reads no model.zip over its limit (a huge or hostile file would take the memory): the champion
+        // is then not compared, and the candidate is kept as challenger, the reason naming the setting.
+        var (registry, service, model) = Setup(maxModelZipBytes: 1000);
+        var first = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0.9));
+        Assert.True(first.Status == TrainingRunStatus.Promoted, first.Message);
+
+        var second = await service.RunAsync(model, Table(seed: 1, corruptTraining: 0));
+
+        Assert.Equal(TrainingRunStatus.Challenger, second.Status);
+        Assert.Contains("champion_comparable", second.Report!.Promotion!.Guardrails.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.Contains($"could not be re-evaluated on the same window (Model '{model.Name}' version '{first.Report!.Version}': its model.zip is ", second.Message, StringComparison.Ordinal);
+        Assert.Contains("over the limit of 1000 bytes (Brisa:Models:MaxZipBytes)", second.Message, StringComparison.Ordinal);
+        Assert.Equal(first.Report.Version, (await registry.GetAliasesAsync(model.Name)).Aliases.Champion);
+    }
+
+    [Fact]
+    public async Task DownloadModelAsync_FileOrWhatItUnpacksToOverTheLimit_Refused()
+    {
+        var (registry, _, model) = Setup();
+        var version = await SaveAsync(registry, model, Table(seed: 3, corruptTraining: 0));
+        var zip = await registry.DownloadModelAsync(model.Name, version);
+        var report = (await registry.GetMetadataAsync(model.Name, version))!;
+
+        // A small file that unpacks to 4 MiB (zeros deflate about a thousandfold).
+        var bomb = ZipOfZeros(4 * 1024 * 1024);
+        Assert.True(bomb.Length < 64 * 1024, $"{bomb.Length} bytes");
+        var bombVersion = ModelVersionId.Create(T0, bomb);
+        await registry.SaveVersionAsync(report with { Version = bombVersion }, bomb);
+
+        var limited = new ModelRegistry(azurite.Storage, maxModelZipBytes: 64 * 1024);
+        Assert.True(zip.Length < 64 * 1024, $"{zip.Length} bytes");
+        Assert.Equal(zip, await limited.DownloadModelAsync(model.Name, version));
+        var unpacked = await Assert.ThrowsAsync<ModelTooLargeException>(() => limited.DownloadModelAsync(model.Name, bombVersion));
+        Assert.Contains($"Model '{model.Name}' version '{bombVersion}': its model.zip unpacks to 4194304 bytes, over the limit of 65536 bytes (Brisa:Models:MaxZipBytes)", unpacked.Message, StringComparison.Ordinal);
+
+        var smaller = new ModelRegistry(azurite.Storage, maxModelZipBytes: zip.Length - 1);
+        var file = await Assert.ThrowsAsync<ModelTooLargeException>(() => smaller.DownloadModelAsync(model.Name, version));
+        Assert.Contains($"its model.zip is {zip.Length} bytes, over the limit of {zip.Length - 1} bytes", file.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,9 +258,9 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         return (registry, model.Name, versions);
     }
 
-    private (ModelRegistry Registry, ModelTrainingService Service, ModelDefinition Model) Setup()
+    private (ModelRegistry Registry, ModelTrainingService Service, ModelDefinition Model) Setup(long maxModelZipBytes = ModelRegistry.DefaultMaxModelZipBytes)
     {
-        var registry = new ModelRegistry(azurite.Storage);
+        var registry = new ModelRegistry(azurite.Storage, maxModelZipBytes: maxModelZipBytes);
         var model = new ModelDefinition
         {
             Name = "m" + Guid.NewGuid().ToString("N")[..10],
@@ -236,6 +280,18 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         var outcome = ModelTraining.Train(model, table, new TrainingOptions { ComputeImportance = false });
         await registry.SaveVersionAsync(outcome.Report, outcome.ModelBytes);
         return outcome.Report.Version;
+    }
+
+    private static byte[] ZipOfZeros(int length)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = zip.CreateEntry("zeros.bin", CompressionLevel.SmallestSize).Open();
+            entry.Write(new byte[length]);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<Exception?> Attempt(Func<Task> action)

@@ -6,6 +6,7 @@ using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Modeling;
+using Brisa.Core.Serving;
 using Brisa.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -117,6 +118,22 @@ public sealed class ModelCacheTests(AzuriteFixture azurite)
     }
 
     /// <summary>A small model, trained and promoted to champion under a fresh name.</summary>
+    [Fact]
+    public async Task GetAsync_ChampionZipOverTheLimit_ServingExceptionNamingTheSetting()
+    {
+        // Not a 500 that hides its cause: the operator's to fix (serve another version, or raise the limit).
+        var (model, current, registry) = await TrainAndPromoteAsync(azurite.Storage);
+        var limited = new ModelRegistry(azurite.Storage, maxModelZipBytes: 100);
+        var cache = new ModelCache(limited, new ManualClock(T0), Refresh);
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => cache.GetAsync(model, null, CancellationToken.None));
+
+        Assert.Equal((500, "Model too large"), (error.Status, error.Title));
+        Assert.StartsWith($"Model '{model}' version '{current.Version}': its model.zip is ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("over the limit of 100 bytes (Brisa:Models:MaxZipBytes)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(current.Version, (await new ModelCache(registry, new ManualClock(T0), Refresh).GetAsync(model, null, CancellationToken.None)).Version);
+    }
+
     internal static async Task<(string Model, TrainingReport Current, ModelRegistry Registry)> TrainAndPromoteAsync(BrisaStorage storage)
     {
         var model = new ModelDefinition

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Brisa.Azure.Models;
 using Brisa.Azure.Online;
 using Brisa.Cli.Serving;
 using Brisa.Functions;
@@ -230,6 +231,34 @@ public sealed class LocalFunctionsHostTests(ServingFixture fixture)
 
         Assert.Contains("Brisa:Push", error.Message, StringComparison.Ordinal);
         Assert.Contains("MaxBodyBytes (0)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1048576", 1048576L)]
+    [InlineData(null, ModelRegistry.DefaultMaxModelZipBytes)]
+    public async Task Build_ModelZipLimit_BoundFromConfiguration(string? value, long expected)
+    {
+        await using var app = LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Models:MaxZipBytes"] = value,
+        }, functionKey: null);
+
+        Assert.Equal(expected, app.Services.GetRequiredService<ModelRegistry>().MaxModelZipBytes);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("4294967296")]
+    public void Build_ModelZipLimitOutOfRange_FailsNamingTheSetting(string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => LocalFunctionsHost.Build(new Uri("http://127.0.0.1:1/"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["Brisa:Models:MaxZipBytes"] = value,
+        }, functionKey: null));
+
+        Assert.Contains($"Brisa:Models:MaxZipBytes ({value}) must be between 1 and ", error.Message, StringComparison.Ordinal);
     }
 
     private static bool RouteMatches(string route, string path)
