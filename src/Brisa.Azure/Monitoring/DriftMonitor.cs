@@ -30,7 +30,7 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
 /// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/> for a classifier, <see cref="LiveRegressionAnalyzer"/>
 /// for a regression); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
-/// <c>latest.html</c> and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and with
+/// <c>latest.html</c> (unless a run whose window ends later wrote them: <see cref="WindowEndMetadata"/>) and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and with
 /// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "performance"}</c> on the retrain queue
 /// when live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on a dataset drift alert.
 /// When the log holds shadow predictions of the current challenger (<see cref="ServingPolicy.ShadowChallenger"/>), the
@@ -38,6 +38,12 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// </summary>
 public sealed class DriftMonitor
 {
+    /// <summary>
+    /// Blob metadata of <c>latest.json</c> and <c>latest.html</c>: the end of the report's window. A run replaces them only
+    /// when its window ends no earlier (<c>If-Match</c> the ETag compared), so of overlapping runs the latest stays.
+    /// </summary>
+    public const string WindowEndMetadata = "window_end";
+
     /// <summary>The default window: the last 24 hours.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
 
@@ -169,8 +175,8 @@ public sealed class DriftMonitor
         var page = BinaryData.FromString(html);
         await Upload(container, stamp + ".json", json, "application/json", cancellationToken).ConfigureAwait(false);
         await Upload(container, stamp + ".html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
-        await Upload(container, $"{model}/latest.html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
-        await Upload(container, $"{model}/latest.json", json, "application/json", cancellationToken).ConfigureAwait(false);
+        await UploadLatestAsync(container.GetBlobClient($"{model}/latest.html"), page, "text/html; charset=utf-8", to, cancellationToken).ConfigureAwait(false);
+        await UploadLatestAsync(container.GetBlobClient($"{model}/latest.json"), json, "application/json", to, cancellationToken).ConfigureAwait(false);
 
         // One request per run: labels showing the model got worse say more than inputs that moved, so they name it.
         var reason = report.LiveJudgement?.Verdict == LiveVerdict.Alert ? "performance" : report.Verdict == DriftVerdict.Alert ? "drift" : null;
@@ -290,4 +296,14 @@ public sealed class DriftMonitor
 
     private static async Task Upload(BlobContainerClient container, string name, BinaryData content, string contentType, CancellationToken cancellationToken) =>
         await container.GetBlobClient(name).UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken).ConfigureAwait(false);
+
+    // Runs can overlap (the timer on one instance, `brisa drift` elsewhere): one whose window ends earlier and that
+    // finishes last must not replace the newer pages, or the monitoring endpoint goes back in time.
+    private static Task<bool> UploadLatestAsync(BlobClient blob, BinaryData content, string contentType, DateTimeOffset to, CancellationToken cancellationToken) =>
+        UnlessNewer.WriteAsync(
+            null,
+            ct => InstantMetadata.ReadStoredAsync(blob, WindowEndMetadata, ct),
+            current => current.Value > to,
+            (conditions, ct) => blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, Metadata = InstantMetadata.Of(WindowEndMetadata, to), Conditions = conditions }, ct),
+            cancellationToken);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Brisa.Azure.Online;
@@ -224,7 +223,7 @@ public sealed class FeatureMaterializer
             var prefix = string.Create(CultureInfo.InvariantCulture, $"{view.Name}/date={day:yyyy-MM-dd}/");
             await foreach (var blob in offline.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, cancellationToken))
             {
-                stored[blob.Name] = new(AsOfOf(blob.Metadata), blob.Properties.ETag);
+                stored[blob.Name] = new(InstantMetadata.Read(blob.Metadata, RawAsOfMetadata), blob.Properties.ETag);
             }
         }
     }
@@ -240,7 +239,7 @@ public sealed class FeatureMaterializer
             (conditions, ct) =>
             {
                 content.Position = 0;
-                return blob.UploadAsync(content, new BlobUploadOptions { Metadata = AsOfMetadata(asOf), Conditions = conditions }, ct);
+                return blob.UploadAsync(content, new BlobUploadOptions { Metadata = InstantMetadata.Of(RawAsOfMetadata, asOf), Conditions = conditions }, ct);
             },
             cancellationToken);
 
@@ -252,26 +251,6 @@ public sealed class FeatureMaterializer
             (conditions, ct) => blob.DeleteIfExistsAsync(conditions: conditions, cancellationToken: ct),
             cancellationToken);
 
-    private static async Task<StoredBlob<DateTimeOffset?>> ReadStoredAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
-            return new(AsOfOf(properties.Value.Metadata), properties.Value.ETag);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return default;
-        }
-    }
-
-    private static Dictionary<string, string> AsOfMetadata(DateTimeOffset asOf) =>
-        new(StringComparer.Ordinal) { [RawAsOfMetadata] = asOf.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) };
-
-    // A file written before the as-of was recorded (or edited by hand) is older than any run.
-    private static DateTimeOffset? AsOfOf(IDictionary<string, string>? metadata) =>
-        metadata is not null && metadata.TryGetValue(RawAsOfMetadata, out var text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var asOf)
-            ? asOf
-            : null;
+    private static Task<StoredBlob<DateTimeOffset?>> ReadStoredAsync(BlobClient blob, CancellationToken cancellationToken) =>
+        InstantMetadata.ReadStoredAsync(blob, RawAsOfMetadata, cancellationToken);
 }

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Storage.Blobs;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Tests.Ingestion;
 using Brisa.Azure.Models;
@@ -235,6 +237,33 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         var stored = (await monitor.GetLatestAsync(model))!.LiveRegression!;
         Assert.Equal(live.Total, stored.Total);
         Assert.Contains("<th>MAE</th><th>RMSE</th><th>mean error</th>", (await monitor.GetLatestHtmlAsync(model))!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_OlderRunWritesLatestAfterANewerRun_LatestKeepsTheNewerReport()
+    {
+        // Two runs at once (the timer on one instance, `brisa drift` or a second `brisa serve` elsewhere): the one
+        // whose window ends earlier is held before its latest.html while the later one runs to the end. Before, the
+        // older run's pages replaced the newer ones, so the monitoring endpoint went back in time.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var version = await PublishChampionAsync(model);
+        await LogPredictionsAsync(model, version, amountFactor: 1, extraOldShifted: false);
+        var definitions = Definitions(model, retrainOnAlert: false);
+        var gate = new RequestGate(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith($"/{model}/latest.html", StringComparison.Ordinal));
+        var gated = new BrisaStorage(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())), azurite.Storage.Queues, azurite.Storage.Tables);
+
+        var older = new DriftMonitor(gated, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now)).RunAsync(definitions, model);
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now.AddMinutes(10)));
+        var newer = (await monitor.RunAsync(definitions, model))!;
+        gate.Open();
+        var late = (await older.WaitAsync(TimeSpan.FromSeconds(20)))!;
+
+        Assert.True(late.Report.To < newer.Report.To);
+        Assert.Equal(newer.Report.ToJson(), (await monitor.GetLatestAsync(model))!.ToJson());
+        Assert.Equal(newer.Html, await monitor.GetLatestHtmlAsync(model));
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
+        Assert.True(await container.GetBlobClient(late.TimestampedBlob).ExistsAsync());
     }
 
     [Fact]
