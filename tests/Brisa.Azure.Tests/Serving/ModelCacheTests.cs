@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Azure.Core;
 using Azure.Storage.Blobs;
 using Brisa.Azure.Models;
 using Brisa.Azure.Serving;
@@ -74,6 +75,43 @@ public sealed class ModelCacheTests(AzuriteFixture azurite)
         Assert.Equal(current.Version, (await cache.GetAsync(model, null, CancellationToken.None)).Version);
         await WaitForAsync(() => logs.Entries.Count(e => e.Level == LogLevel.Warning) == 2);
         Assert.True(counter.Count > before);
+    }
+
+    [Fact]
+    public async Task GetAsync_RolledBackWhileThisInstanceLoadsThePromotedVersion_RestoredChampionServedAfterOneInterval()
+    {
+        // Scale-out: another instance promotes B and rolls it back while this one is loading B. This instance read the
+        // aliases before the rollback, so it swaps to B once loaded; its next check, one interval later, brings A back.
+        // Each answer is one version's model with that version's report, never a mix.
+        var (model, a, registry) = await TrainAndPromoteAsync(azurite.Storage);
+        var zip = await registry.DownloadModelAsync(model, a.Version);
+        var b = ModelVersionId.Create(T0.AddHours(1), [.. zip, 1]);
+        await registry.SaveVersionAsync(a with { Version = b }, zip);
+        var gate = new RequestGate(r => r.Method == RequestMethod.Get && r.Uri.Path.EndsWith($"/{model}/{b}/model.zip", StringComparison.Ordinal));
+        var gated = new ModelRegistry(new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions())).GetBlobContainerClient(StorageNames.ModelsContainer));
+        var clock = new ManualClock(T0);
+        var cache = new ModelCache(gated, clock, Refresh);
+        async Task<string> ServedAsync()
+        {
+            var loaded = await cache.GetAsync(model, null, CancellationToken.None);
+            Assert.Equal(loaded.Version, loaded.Report.Version);
+            return loaded.Version;
+        }
+
+        Assert.Equal(a.Version, await ServedAsync());
+        await registry.PromoteAsync(model, b, a.Version, "test", "test");
+        clock.Advance(Refresh * 2);
+        Assert.Equal(a.Version, await ServedAsync());
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        await registry.RollbackAsync(model, null, "bad release", "test");
+        Assert.Equal(a.Version, await ServedAsync());
+        gate.Open();
+        await WaitForServedAsync(ServedAsync, b);
+
+        clock.Advance(Refresh / 2);
+        Assert.Equal(b, await ServedAsync());
+        clock.Advance(Refresh);
+        await WaitForServedAsync(ServedAsync, a.Version);
     }
 
     [Fact]
@@ -189,6 +227,16 @@ public sealed class ModelCacheTests(AzuriteFixture azurite)
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the background refresh");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task WaitForServedAsync(Func<Task<string>> served, string version)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await served() != version)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {version} to be served");
             await Task.Delay(20);
         }
     }
