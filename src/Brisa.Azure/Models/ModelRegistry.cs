@@ -26,6 +26,9 @@ public sealed class ModelRegistry
     private const string HistoryFile = "history.jsonl";
     private const string LockFile = ".lock";
 
+    // Writes of a champion change that lost to concurrent alias updates leaving the champion as it was.
+    private const int ChampionChangeAttempts = 5;
+
     private static readonly JsonSerializerOptions LineOptions = new(TrainingReport.JsonOptions) { WriteIndented = false };
 
     /// <summary>
@@ -204,8 +207,9 @@ public sealed class ModelRegistry
     }
 
     /// <summary>
-    /// Makes <paramref name="version"/> the champion, if the champion is still <paramref name="expectedChampion"/> and
-    /// nobody changed the aliases since (ETag). The old champion is pushed on <see cref="ModelAliases.PreviousChampions"/>
+    /// Makes <paramref name="version"/> the champion, if the champion is still <paramref name="expectedChampion"/>
+    /// (checked against the aliases' ETag; a concurrent update that left the champion as it was, such as a challenger
+    /// set meanwhile, is read again and the promotion made on it). The old champion is pushed on <see cref="ModelAliases.PreviousChampions"/>
     /// (which never holds the champion, nor a version twice: an earlier champion promoted again leaves the list).
     /// Records the promotion in the history.
     /// </summary>
@@ -216,27 +220,25 @@ public sealed class ModelRegistry
     /// <param name="actor">Who.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The new aliases.</returns>
-    /// <exception cref="ModelConcurrencyException">The champion changed, or a concurrent update won.</exception>
+    /// <exception cref="ModelConcurrencyException">The champion is not <paramref name="expectedChampion"/>, or concurrent updates kept winning.</exception>
     public async Task<ModelAliases> PromoteAsync(string model, string version, string? expectedChampion, string reason, string? actor, CancellationToken cancellationToken = default)
     {
         CheckModel(model);
         await RequireCompleteAsync(model, version, cancellationToken).ConfigureAwait(false);
-        var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
-        var current = snapshot.Aliases;
-        if (current.Champion != expectedChampion)
-        {
-            throw new ModelConcurrencyException($"Model '{model}': the champion is {current.Champion ?? "none"}, not {expectedChampion ?? "none"} as the promotion of {version} assumed; re-evaluate against the new champion.");
-        }
-
-        var updated = current with
-        {
-            Champion = version,
-            Challenger = current.Challenger == version ? null : current.Challenger,
-            PreviousChampions = Replaced(current, version),
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await WriteAliasesAsync(model, updated, snapshot.ETag, cancellationToken).ConfigureAwait(false);
-        await AppendHistoryAsync(model, new ModelHistoryEntry(time.GetUtcNow(), ModelHistoryAction.Promote, version, current.Champion, reason, actor), cancellationToken).ConfigureAwait(false);
+        var (before, updated) = await ChangeChampionAsync(
+            model,
+            expectedChampion,
+            firstReadDecides: false,
+            current => Task.FromResult(current with
+            {
+                Champion = version,
+                Challenger = current.Challenger == version ? null : current.Challenger,
+                PreviousChampions = Replaced(current, version),
+                UpdatedAt = time.GetUtcNow(),
+            }),
+            (champion, expected) => $"Model '{model}': the champion is {champion ?? "none"}, not {expected ?? "none"} as the promotion of {version} assumed; re-evaluate against the new champion.",
+            cancellationToken).ConfigureAwait(false);
+        await AppendHistoryAsync(model, new ModelHistoryEntry(time.GetUtcNow(), ModelHistoryAction.Promote, version, before.Champion, reason, actor), cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
@@ -274,7 +276,8 @@ public sealed class ModelRegistry
     /// <see cref="ModelAliases.PreviousChampions"/> (the versions rolled back from); going to any other version
     /// replaces the champion as a promotion does, so a later plain rollback restores the replaced one. A challenger
     /// that becomes champion is no longer the challenger. With <paramref name="expectedChampion"/>, only if the champion
-    /// is still that version. ETag-conditional; recorded in the history.
+    /// is still that version; without, only if it is still the one first read (a promotion landing meanwhile is not
+    /// rolled back in its place). ETag-conditional, as a promotion; recorded in the history.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="toVersion">The version to restore, or null for the previous champion.</param>
@@ -284,38 +287,38 @@ public sealed class ModelRegistry
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The new aliases.</returns>
     /// <exception cref="InvalidOperationException">There is nothing to roll back to.</exception>
-    /// <exception cref="ModelConcurrencyException">The champion is not <paramref name="expectedChampion"/>, or a concurrent update won.</exception>
+    /// <exception cref="ModelConcurrencyException">The champion is not <paramref name="expectedChampion"/> (or not the one first read), or concurrent updates kept winning.</exception>
     public async Task<ModelAliases> RollbackAsync(string model, string? toVersion, string reason, string? actor, string? expectedChampion = null, CancellationToken cancellationToken = default)
     {
         CheckModel(model);
-        var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
-        var current = snapshot.Aliases;
-        // Checked against the snapshot whose ETag guards the write: a promotion after this read makes the write fail.
-        if (expectedChampion is not null && current.Champion != expectedChampion)
-        {
-            throw new ModelConcurrencyException($"Model '{model}': the champion is {current.Champion ?? "none"}, not {expectedChampion} as the rollback assumed; nothing was rolled back.");
-        }
+        var (before, updated) = await ChangeChampionAsync(
+            model,
+            expectedChampion,
+            firstReadDecides: expectedChampion is null,
+            async current =>
+            {
+                // Lists written before the champion was kept out of them may still hold it; it is not a version to go back to.
+                var previous = current.PreviousChampions.Where(v => v != current.Champion).ToList();
+                var target = toVersion ?? (previous.Count > 0 ? previous[^1] : null)
+                    ?? throw new InvalidOperationException($"Model '{model}' has no previous champion to roll back to (champion: {current.Champion ?? "none"}); name the version to make champion instead.");
+                if (target == current.Champion)
+                {
+                    throw new InvalidOperationException($"Model '{model}': {target} is already the champion.");
+                }
 
-        // Lists written before the champion was kept out of them may still hold it; it is not a version to go back to.
-        var previous = current.PreviousChampions.Where(v => v != current.Champion).ToList();
-        var target = toVersion ?? (previous.Count > 0 ? previous[^1] : null)
-            ?? throw new InvalidOperationException($"Model '{model}' has no previous champion to roll back to (champion: {current.Champion ?? "none"}); name the version to make champion instead.");
-        if (target == current.Champion)
-        {
-            throw new InvalidOperationException($"Model '{model}': {target} is already the champion.");
-        }
-
-        await RequireCompleteAsync(model, target, cancellationToken).ConfigureAwait(false);
-        var index = previous.LastIndexOf(target);
-        var updated = current with
-        {
-            Champion = target,
-            Challenger = current.Challenger == target ? null : current.Challenger,
-            PreviousChampions = index >= 0 ? previous[..index] : Replaced(current, target),
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await WriteAliasesAsync(model, updated, snapshot.ETag, cancellationToken).ConfigureAwait(false);
-        await AppendHistoryAsync(model, new ModelHistoryEntry(time.GetUtcNow(), ModelHistoryAction.Rollback, target, current.Champion, reason, actor), cancellationToken).ConfigureAwait(false);
+                await RequireCompleteAsync(model, target, cancellationToken).ConfigureAwait(false);
+                var index = previous.LastIndexOf(target);
+                return current with
+                {
+                    Champion = target,
+                    Challenger = current.Challenger == target ? null : current.Challenger,
+                    PreviousChampions = index >= 0 ? previous[..index] : Replaced(current, target),
+                    UpdatedAt = time.GetUtcNow(),
+                };
+            },
+            (champion, expected) => $"Model '{model}': the champion is {champion ?? "none"}, not {expected ?? "none"} as the rollback assumed; nothing was rolled back.",
+            cancellationToken).ConfigureAwait(false);
+        await AppendHistoryAsync(model, new ModelHistoryEntry(time.GetUtcNow(), ModelHistoryAction.Rollback, updated.Champion!, before.Champion, reason, actor), cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
@@ -370,6 +373,48 @@ public sealed class ModelRegistry
         }
 
         return previous;
+    }
+
+    /// <summary>
+    /// Changes the champion: reads the aliases, refuses unless the champion is <paramref name="expectedChampion"/> (with
+    /// <paramref name="firstReadDecides"/>, whichever the first read finds), and writes <paramref name="change"/>'s
+    /// aliases if nobody wrote them since (ETag). A write that lost to a change leaving the champion as it was (a
+    /// challenger set by a retraining on another instance) is decided again on the new aliases: only a change of
+    /// champion refuses it.
+    /// </summary>
+    private async Task<(ModelAliases Before, ModelAliases After)> ChangeChampionAsync(
+        string model,
+        string? expectedChampion,
+        bool firstReadDecides,
+        Func<ModelAliases, Task<ModelAliases>> change,
+        Func<string?, string?, string> refusal,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = await GetAliasesAsync(model, cancellationToken).ConfigureAwait(false);
+            var current = snapshot.Aliases;
+            if (firstReadDecides && attempt == 1)
+            {
+                expectedChampion = current.Champion;
+            }
+
+            if (current.Champion != expectedChampion)
+            {
+                throw new ModelConcurrencyException(refusal(current.Champion, expectedChampion));
+            }
+
+            var updated = await change(current).ConfigureAwait(false);
+            try
+            {
+                await WriteAliasesAsync(model, updated, snapshot.ETag, cancellationToken).ConfigureAwait(false);
+                return (current, updated);
+            }
+            catch (ModelConcurrencyException) when (attempt < ChampionChangeAttempts)
+            {
+                // Read again: the champion decides whether this change still holds.
+            }
+        }
     }
 
     private async Task WriteAliasesAsync(string model, ModelAliases aliases, ETag? etag, CancellationToken cancellationToken)

@@ -1,5 +1,8 @@
 using System.IO.Compression;
+using Azure.Core;
+using Azure.Storage.Blobs;
 using Brisa.Azure.Models;
+using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Modeling;
 using Brisa.Testing;
@@ -243,6 +246,81 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         Assert.Equal(before.ETag, after.ETag);
         Assert.Equal(v[2], after.Aliases.Champion);
         Assert.Equal(v[1], (await registry.RollbackAsync(model, null, "undo the new one", "test", expectedChampion: v[2])).Champion);
+    }
+
+    [Fact]
+    public async Task Promote_ChallengerSetMeanwhile_PromotedAsTheChampionIsUnchanged()
+    {
+        // An operator promotes v1 over champion v0 while a retraining on another instance sets its version as
+        // challenger. Before, the promotion failed on the aliases' ETag although the champion it was decided against
+        // was still champion: a retraining's promotion lost that way became a challenger instead.
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        var (gate, gated) = GatedAtAliasesWrite(model);
+
+        var promoting = gated.PromoteAsync(model, v[1], v[0], "operator", "test");
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        await registry.SetChallengerAsync(model, v[2], "retrained", "test");
+        gate.Open();
+        var promoted = await promoting.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal((v[1], v[2]), (promoted.Champion, promoted.Challenger));
+        var aliases = (await registry.GetAliasesAsync(model)).Aliases;
+        Assert.Equal((v[1], v[2]), (aliases.Champion, aliases.Challenger));
+        Assert.Equal([v[0]], aliases.PreviousChampions);
+        Assert.Equal(
+            [(ModelHistoryAction.Promote, v[0]), (ModelHistoryAction.Challenger, v[2]), (ModelHistoryAction.Promote, v[1])],
+            (await registry.GetHistoryAsync(model)).Select(h => (h.Action, h.Version)));
+    }
+
+    [Fact]
+    public async Task Rollback_ChallengerSetMeanwhile_RolledBackAsTheChampionIsUnchanged()
+    {
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "bad one", "test");
+        var (gate, gated) = GatedAtAliasesWrite(model);
+
+        var rollingBack = gated.RollbackAsync(model, null, "undo the bad one", "test");
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        await registry.SetChallengerAsync(model, v[2], "retrained", "test");
+        gate.Open();
+        var rolledBack = await rollingBack.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal((v[0], v[2]), (rolledBack.Champion, rolledBack.Challenger));
+        var aliases = (await registry.GetAliasesAsync(model)).Aliases;
+        Assert.Equal((v[0], v[2]), (aliases.Champion, aliases.Challenger));
+        Assert.Empty(aliases.PreviousChampions);
+    }
+
+    [Fact]
+    public async Task Rollback_AnotherChampionPromotedMeanwhile_RefusedAndTheNewChampionStays()
+    {
+        // A plain rollback is decided against the champion the operator's read saw: a promotion landing in between is
+        // not rolled back in its place.
+        var (registry, model, v) = await ChampionsAsync(3);
+        await registry.PromoteAsync(model, v[0], null, "first", "test");
+        await registry.PromoteAsync(model, v[1], v[0], "bad one", "test");
+        var (gate, gated) = GatedAtAliasesWrite(model);
+
+        var rollingBack = gated.RollbackAsync(model, null, "undo the bad one", "test");
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        await registry.PromoteAsync(model, v[2], v[1], "retrained meanwhile", "test");
+        gate.Open();
+
+        var refused = await Assert.ThrowsAsync<ModelConcurrencyException>(() => rollingBack.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains(v[2], refused.Message, StringComparison.Ordinal);
+        var aliases = (await registry.GetAliasesAsync(model)).Aliases;
+        Assert.Equal(v[2], aliases.Champion);
+        Assert.Equal([v[0], v[1]], aliases.PreviousChampions);
+    }
+
+    /// <summary>Another instance's registry, whose first write of the model's aliases waits at the gate.</summary>
+    private (RequestGate Gate, ModelRegistry Registry) GatedAtAliasesWrite(string model)
+    {
+        var gate = new RequestGate(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith($"/models/{model}/aliases.json", StringComparison.Ordinal));
+        var blobs = new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions()));
+        return (gate, new ModelRegistry(blobs.GetBlobContainerClient(StorageNames.ModelsContainer)));
     }
 
     /// <summary>A fresh model with <paramref name="count"/> saved versions, oldest first, none aliased yet.</summary>
