@@ -256,13 +256,11 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         // was still champion: a retraining's promotion lost that way became a challenger instead.
         var (registry, model, v) = await ChampionsAsync(3);
         await registry.PromoteAsync(model, v[0], null, "first", "test");
-        var (gate, gated) = GatedAtAliasesWrite(model);
 
-        var promoting = gated.PromoteAsync(model, v[1], v[0], "operator", "test");
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
-        await registry.SetChallengerAsync(model, v[2], "retrained", "test");
-        gate.Open();
-        var promoted = await promoting.WaitAsync(TimeSpan.FromSeconds(20));
+        var promoted = await ChangedElsewhereWhileAsync(
+            model,
+            other => other.PromoteAsync(model, v[1], v[0], "operator", "test"),
+            () => registry.SetChallengerAsync(model, v[2], "retrained", "test"));
 
         Assert.Equal((v[1], v[2]), (promoted.Champion, promoted.Challenger));
         var aliases = (await registry.GetAliasesAsync(model)).Aliases;
@@ -279,13 +277,11 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         var (registry, model, v) = await ChampionsAsync(3);
         await registry.PromoteAsync(model, v[0], null, "first", "test");
         await registry.PromoteAsync(model, v[1], v[0], "bad one", "test");
-        var (gate, gated) = GatedAtAliasesWrite(model);
 
-        var rollingBack = gated.RollbackAsync(model, null, "undo the bad one", "test");
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
-        await registry.SetChallengerAsync(model, v[2], "retrained", "test");
-        gate.Open();
-        var rolledBack = await rollingBack.WaitAsync(TimeSpan.FromSeconds(20));
+        var rolledBack = await ChangedElsewhereWhileAsync(
+            model,
+            other => other.RollbackAsync(model, null, "undo the bad one", "test"),
+            () => registry.SetChallengerAsync(model, v[2], "retrained", "test"));
 
         Assert.Equal((v[0], v[2]), (rolledBack.Champion, rolledBack.Challenger));
         var aliases = (await registry.GetAliasesAsync(model)).Aliases;
@@ -301,26 +297,30 @@ public sealed class ModelRegistryTests(AzuriteFixture azurite)
         var (registry, model, v) = await ChampionsAsync(3);
         await registry.PromoteAsync(model, v[0], null, "first", "test");
         await registry.PromoteAsync(model, v[1], v[0], "bad one", "test");
-        var (gate, gated) = GatedAtAliasesWrite(model);
 
-        var rollingBack = gated.RollbackAsync(model, null, "undo the bad one", "test");
-        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
-        await registry.PromoteAsync(model, v[2], v[1], "retrained meanwhile", "test");
-        gate.Open();
-
-        var refused = await Assert.ThrowsAsync<ModelConcurrencyException>(() => rollingBack.WaitAsync(TimeSpan.FromSeconds(20)));
+        var refused = await Assert.ThrowsAsync<ModelConcurrencyException>(() => ChangedElsewhereWhileAsync(
+            model,
+            other => other.RollbackAsync(model, null, "undo the bad one", "test"),
+            () => registry.PromoteAsync(model, v[2], v[1], "retrained meanwhile", "test")));
         Assert.Contains(v[2], refused.Message, StringComparison.Ordinal);
         var aliases = (await registry.GetAliasesAsync(model)).Aliases;
         Assert.Equal(v[2], aliases.Champion);
         Assert.Equal([v[0], v[1]], aliases.PreviousChampions);
     }
 
-    /// <summary>Another instance's registry, whose first write of the model's aliases waits at the gate.</summary>
-    private (RequestGate Gate, ModelRegistry Registry) GatedAtAliasesWrite(string model)
+    /// <summary>
+    /// Runs <paramref name="change"/> on another instance's registry, held just before its write of the model's aliases
+    /// (after its read) while <paramref name="meanwhile"/> runs to the end.
+    /// </summary>
+    private async Task<ModelAliases> ChangedElsewhereWhileAsync(string model, Func<ModelRegistry, Task<ModelAliases>> change, Func<Task> meanwhile)
     {
         var gate = new RequestGate(r => r.Method == RequestMethod.Put && r.Uri.Path.EndsWith($"/models/{model}/aliases.json", StringComparison.Ordinal));
         var blobs = new BlobServiceClient(azurite.ConnectionString, gate.Gating(new BlobClientOptions()));
-        return (gate, new ModelRegistry(blobs.GetBlobContainerClient(StorageNames.ModelsContainer)));
+        var changing = change(new ModelRegistry(blobs.GetBlobContainerClient(StorageNames.ModelsContainer)));
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(20));
+        await meanwhile();
+        gate.Open();
+        return await changing.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     /// <summary>A fresh model with <paramref name="count"/> saved versions, oldest first, none aliased yet.</summary>
