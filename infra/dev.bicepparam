@@ -19,3 +19,9 @@ param monitorDriftSchedule = '0 0 * * * *'
 // Optional Brisa__* app settings (docs/operations.md), set here rather than by hand: each deployment replaces the app
 // settings. E.g. param extraAppSettings = { Brisa__Serving__OnlineCacheTtl: '00:00:01' }
 param extraAppSettings = {}
+
+// Alerts (docs/operations.md, "Alerts"): who is e-mailed, and the thresholds operators tune. An empty list still fires
+// every alert into the portal (Monitor > Alerts); nobody is e-mailed. E.g. ['oncall@example.com'].
+param alertEmailAddresses = []
+param rejectedEventsAlertThreshold = 0
+param eventHubsThrottledRequestsAlertThreshold = 0

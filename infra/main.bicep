@@ -1,4 +1,4 @@
-// Brisa on Azure (DESIGN §9): storage, Event Hubs, a Flex Consumption Function App, monitoring, and the
+// Brisa on Azure (DESIGN §9): storage, Event Hubs, a Flex Consumption Function App, monitoring and its alerts, and the
 // least-privilege role assignments between them. No connection strings or keys: every connection is identity-based.
 targetScope = 'resourceGroup'
 
@@ -97,6 +97,17 @@ param monitorDriftSchedule string = '0 0 * * * *'
 @description('More Function App settings, name to value: the optional `Brisa__*` settings of docs/operations.md (e.g. Brisa__Serving__OnlineCacheTtl). Names and values only, never a secret. Set them here: every deployment replaces the app settings, so one set by hand is gone after the next.')
 param extraAppSettings object = {}
 
+@description('E-mail addresses the alerts notify (the action group\'s receivers); empty: alerts still fire and show in the portal under Monitor > Alerts, and nobody is e-mailed.')
+param alertEmailAddresses array = []
+
+@description('Rejected events in 15 minutes (summed from the rejection Warnings) above which the rejected-events alert fires; 0: any. Raise it for a producer with a known trickle of bad events.')
+@minValue(0)
+param rejectedEventsAlertThreshold int = 0
+
+@description('Event Hubs throttled requests in 15 minutes above which the throttling alert fires; 0: any. With auto-inflate each step up follows some throttling, so raise it if those steps should not notify.')
+@minValue(0)
+param eventHubsThrottledRequestsAlertThreshold int = 0
+
 @description('Object ID of the principal that deploys and runs `brisa apply` (granted storage data roles); empty: none.')
 param deployerPrincipalId string = ''
 
@@ -194,6 +205,25 @@ module functionApp 'modules/functionapp.bicep' = {
     monitorDriftSchedule: monitorDriftSchedule
     extraAppSettings: extraAppSettings
     workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    // Names as deploy-time constants for what-if (as for the role assignments); the host name and the workspace ID are
+    // outputs, which order this module after the app, the workspace and the namespace.
+    nameSuffix: '${namePrefix}-${environmentName}-${suffix}'
+    actionGroupShortName: '${namePrefix}${environmentName}'
+    location: location
+    tags: allTags
+    emailAddresses: alertEmailAddresses
+    workspaceId: monitoring.outputs.workspaceId
+    appInsightsName: names.appInsights
+    functionAppHostName: functionApp.outputs.defaultHostName
+    eventHubsNamespaceName: names.eventHubsNamespace
+    rejectedEventsThreshold: rejectedEventsAlertThreshold
+    throttledRequestsThreshold: eventHubsThrottledRequestsAlertThreshold
   }
 }
 

@@ -20,3 +20,10 @@ param monitorDriftSchedule = '0 0 * * * *'
 // Optional Brisa__* app settings (docs/operations.md), set here rather than by hand: each deployment replaces the app
 // settings. E.g. param extraAppSettings = { Brisa__Serving__OnlineCacheTtl: '00:00:01' }
 param extraAppSettings = {}
+
+// Alerts (docs/operations.md, "Alerts"): who is e-mailed, and the thresholds operators tune. An empty list still fires
+// every alert into the portal (Monitor > Alerts); nobody is e-mailed: put the on-call address here before going live.
+// Throttling: auto-inflate steps up after some throttling, so a few throttled requests are how prod grows.
+param alertEmailAddresses = []
+param rejectedEventsAlertThreshold = 0
+param eventHubsThrottledRequestsAlertThreshold = 0
