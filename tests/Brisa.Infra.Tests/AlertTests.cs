@@ -190,15 +190,8 @@ public sealed partial class AlertTests
     private static IEnumerable<string> BackgroundFunctions() =>
         Triggers().Where(t => t.Binding.GetProperty("type").GetString() != "httpTrigger").Select(t => t.Function);
 
-    private static List<(string Function, JsonElement Binding)> Triggers()
-    {
-        using var stream = File.OpenRead(Path.Combine(FunctionsBuild.OutputDirectory, "functions.metadata"));
-        using var document = JsonDocument.Parse(stream);
-        return document.RootElement.Clone().EnumerateArray()
-            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().Select(b => (Function: f.GetProperty("name").GetString()!, Binding: b)))
-            .Where(t => t.Binding.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal))
-            .ToList();
-    }
+    private static List<(string Function, JsonElement Binding)> Triggers() =>
+        FunctionsBuild.Bindings().Where(b => b.Binding.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal)).ToList();
 
     /// <summary>
     /// The log message templates in src/: <c>[LoggerMessage(… Message = "…" + "…")]</c> and the template argument of

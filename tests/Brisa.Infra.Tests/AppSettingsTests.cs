@@ -43,7 +43,7 @@ public sealed partial class AppSettingsTests
     {
         var settings = Arm.AppSettings(await Arm.MainAsync());
         var missing = new List<string>();
-        foreach (var (function, binding) in Bindings())
+        foreach (var (function, binding) in FunctionsBuild.Bindings())
         {
             var type = binding.GetProperty("type").GetString()!;
             foreach (var property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
@@ -81,7 +81,7 @@ public sealed partial class AppSettingsTests
     public void Bindings_AreFoundInFunctionsMetadata()
     {
         // Guards the test above against reading an empty or wrong file.
-        var bindings = Bindings().ToList();
+        var bindings = FunctionsBuild.Bindings().ToList();
         Assert.Contains(bindings, b => b.Binding.GetProperty("type").GetString() == "eventHubTrigger");
         Assert.Contains(bindings, b => b.Binding.GetProperty("type").GetString() == "httpTrigger");
     }
@@ -275,20 +275,6 @@ public sealed partial class AppSettingsTests
 
     // Configuration keys use ':' as the separator; app settings use '__'.
     private static string ToAppSettingName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
-
-    private static IEnumerable<(string Function, JsonElement Binding)> Bindings()
-    {
-        using var stream = File.OpenRead(Path.Combine(FunctionsBuild.OutputDirectory, "functions.metadata"));
-        using var document = JsonDocument.Parse(stream);
-        foreach (var function in document.RootElement.Clone().EnumerateArray())
-        {
-            var name = function.GetProperty("name").GetString()!;
-            foreach (var binding in function.GetProperty("bindings").EnumerateArray())
-            {
-                yield return (name, binding);
-            }
-        }
-    }
 
     // "[parameters('eventHubName')]" → eventHubName.
     [GeneratedRegex(@"^\[parameters\('(\w+)'\)\]$")]
