@@ -77,6 +77,7 @@ public sealed class EventIngestor : IEventIngestor
         var nowTicks = TiledView.ToUnixTicks(now);
         int applied = 0, duplicates = 0, conflicts = 0;
         var tooLarge = new List<string>();
+        var restarted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var batch in decoded.Sources)
         {
             // All the source's streaming views at once: an entity's views are read and written together.
@@ -84,9 +85,13 @@ public sealed class EventIngestor : IEventIngestor
             var summary = await online.ApplyAsync(views, batch, nowTicks, cancellationToken);
             (applied, duplicates, conflicts) = (applied + summary.Applied, duplicates + summary.DuplicateEvents, conflicts + summary.Conflicts);
             tooLarge.AddRange(summary.TooLarge.Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")));
+            foreach (var view in summary.Views.Where(v => v.RowsRestarted > 0))
+            {
+                restarted[view.View] = restarted.GetValueOrDefault(view.View) + view.RowsRestarted;
+            }
         }
 
-        return new IngestionResult(decoded.Outcomes) { Rejections = decoded.Rejected, OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge, LateDays = late };
+        return new IngestionResult(decoded.Outcomes) { Rejections = decoded.Rejected, OnlineApplied = applied, OnlineDuplicates = duplicates, OnlineConflicts = conflicts, OnlineTooLarge = tooLarge, OnlineRowsRestarted = restarted, LateDays = late };
     }
 
     private DecodedBatch Decode(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now)

@@ -35,6 +35,9 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     private const int MaxTransactionRows = 100;
     private const int MaxTransactionTiles = 2 * 1024 * 1024;
 
+    // Per view in ApplyAsync: events applied, events held already, rows written, rows of another layout started over.
+    private const int PerViewCounts = 4;
+
     private static readonly OnlineStoreOptions Defaults = new();
     private readonly OnlineStoreOptions options = options ?? Defaults;
     private readonly RecentlyWritten<(string PartitionKey, string View, ulong Layout), CachedRow> cache = new((options ?? Defaults).CachedRows);
@@ -87,8 +90,8 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
             }
         }
 
-        // Per view (in the order given): events applied, events held already, rows written.
-        var perView = new int[views.Count * 3];
+        // Per view, in the order given (PerViewCounts each).
+        var perView = new int[views.Count * PerViewCounts];
 
         var tooLarge = new ConcurrentBag<OversizedRow>();
 
@@ -114,7 +117,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         {
             TooLarge = [.. tooLarge],
             DuplicateEvents = held.Count(h => h),
-            Views = [.. Enumerable.Range(0, views.Count).Select(v => new ViewApplyCounts(views[v].View.Name, perView[v * 3], perView[(v * 3) + 1], perView[(v * 3) + 2]))],
+            Views = [.. Enumerable.Range(0, views.Count).Select(v => new ViewApplyCounts(views[v].View.Name, perView[v * PerViewCounts], perView[(v * PerViewCounts) + 1], perView[(v * PerViewCounts) + 2])
+            {
+                RowsRestarted = perView[(v * PerViewCounts) + 3],
+            })],
         };
     }
 
@@ -160,6 +166,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         var states = new EntityTiles[views.Length];
         var etags = new ETag?[views.Length];
         var counts = new (int Applied, int Duplicates, bool Written)[views.Length];
+        var otherLayout = new bool[views.Length];
 
         // Hashed once for all the views (and every retry) rather than once per view.
         var idHashes = new ulong[rows.Count];
@@ -172,9 +179,10 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         {
             // The rows this instance wrote last are usually still current (an Event Hubs partition has one reader):
             // start from them and let the ETag checks catch the rare case where someone else wrote since.
+            Array.Clear(otherLayout);
             if (attempt > 1 || !TryFromCache(views, partitionKey, states, etags))
             {
-                await ReadStatesAsync(views, entityKey, partitionKey, states, etags, cancellationToken);
+                await ReadStatesAsync(views, entityKey, partitionKey, states, etags, nowTicks, otherLayout, cancellationToken);
             }
 
             int applied = 0, duplicates = 0;
@@ -235,9 +243,11 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
                 // Only the attempt that was written counts: a retry reads the rows again and decides anew.
                 for (var v = 0; v < views.Length; v++)
                 {
-                    Interlocked.Add(ref perView[indexes[v] * 3], counts[v].Applied);
-                    Interlocked.Add(ref perView[(indexes[v] * 3) + 1], counts[v].Duplicates);
-                    Interlocked.Add(ref perView[(indexes[v] * 3) + 2], counts[v].Written ? 1 : 0);
+                    var at = indexes[v] * PerViewCounts;
+                    Interlocked.Add(ref perView[at], counts[v].Applied);
+                    Interlocked.Add(ref perView[at + 1], counts[v].Duplicates);
+                    Interlocked.Add(ref perView[at + 2], counts[v].Written ? 1 : 0);
+                    Interlocked.Add(ref perView[at + 3], counts[v].Written && otherLayout[v] ? 1 : 0);
                 }
 
                 if (heldHere is not null)
@@ -286,7 +296,12 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     }
 
     /// <summary>Reads the entity's rows of the views: a point read for one view, one partition query for several.</summary>
-    private async Task ReadStatesAsync(TiledView[] views, string entityKey, string partitionKey, EntityTiles[] states, ETag?[] etags, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A view whose row holds another layout's tiles (an older build's, or the view's before a definitions change)
+    /// starts over; it is flagged in <paramref name="otherLayout"/> when its newest event is still within the view's
+    /// longest window, so starting over loses window events (an entity idle for longer loses nothing).
+    /// </remarks>
+    private async Task ReadStatesAsync(TiledView[] views, string entityKey, string partitionKey, EntityTiles[] states, ETag?[] etags, long nowTicks, bool[] otherLayout, CancellationToken cancellationToken)
     {
         var found = new TableEntity?[views.Length];
         if (views.Length == 1)
@@ -311,6 +326,7 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         {
             var existing = found[v];
             states[v] = existing is not null && IsFor(existing, views[v], entityKey) ? Decode(existing, views[v]) : views[v].CreateState();
+            otherLayout[v] = existing is not null && IsOtherLayoutInWindow(existing, views[v], entityKey, nowTicks);
             etags[v] = existing?.ETag;
         }
     }
@@ -403,6 +419,18 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
         }
     }
 
+    /// <summary>
+    /// True when the row is this entity's tiles row of the view written for another layout (by an older build: tiles of
+    /// event ids alone, or fields by index; or before a change of the view's tiles) and its newest event is still in
+    /// the view's longest window as of <paramref name="nowTicks"/>.
+    /// </summary>
+    private static bool IsOtherLayoutInWindow(TableEntity row, TiledView view, string entityKey, long nowTicks) =>
+        row.GetString(EntityKeyProperty) == entityKey
+        && row.ContainsKey(TilesProperty)
+        && row.GetInt64(LayoutProperty) != unchecked((long)view.LayoutFingerprint)
+        && row.GetDateTimeOffset(EventTimeProperty) is { } newest
+        && (TiledView.ToUnixTicks(newest) / view.TileTicks) > (nowTicks / view.TileTicks) - view.MaxWindowTiles;
+
     private static bool IsFor(TableEntity row, TiledView view, string entityKey) =>
         row.GetString(EntityKeyProperty) == entityKey
         && row.GetInt64(LayoutProperty) == unchecked((long)view.LayoutFingerprint)
@@ -491,7 +519,16 @@ public readonly record struct OnlineApplySummary(int Rows, int Applied, int Dupl
 /// <param name="Applied">Events counted in the view's tiles (as <see cref="OnlineApplySummary.Applied"/>).</param>
 /// <param name="Duplicates">Events the view's tiles held already.</param>
 /// <param name="RowsWritten">Entity rows written: those the batch changed (rows left as they were, too large or with nothing new, are not counted).</param>
-public readonly record struct ViewApplyCounts(string View, int Applied, int Duplicates, int RowsWritten);
+public readonly record struct ViewApplyCounts(string View, int Applied, int Duplicates, int RowsWritten)
+{
+    /// <summary>
+    /// Of <see cref="RowsWritten"/>, rows that held tiles of another layout (written by an older build, or before a
+    /// change of the view's tiles) with events still in the view's longest window, started over from this batch's
+    /// events: their window features count only events from now on until <c>brisa materialize --tiles</c> replays the
+    /// raw zone into them.
+    /// </summary>
+    public int RowsRestarted { get; init; }
+}
 
 /// <summary>A streaming view's row of one entity that was not written: its tiles would pass the 1 MiB entity limit.</summary>
 /// <param name="View">The view (the row's RowKey).</param>

@@ -50,6 +50,14 @@ public sealed record IngestionResult(IReadOnlyList<EventOutcome> Outcomes)
     public IReadOnlyList<string> OnlineTooLarge { get; init; } = [];
 
     /// <summary>
+    /// Per streaming view, online rows that held tiles of another layout (written by an older build, or before a change
+    /// of the view's tiles) with events still in the view's longest window, started over from this batch's events:
+    /// until <c>brisa materialize --tiles</c> replays the raw zone into them, their window features count only events
+    /// from then on (empty when none).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> OnlineRowsRestarted { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
     /// The (source, day) pairs of accepted events whose day the incremental materializer had already passed, recorded
     /// so its next run re-materializes them (empty for on-time events).
     /// </summary>

@@ -60,6 +60,8 @@ public sealed partial class IngestEventsFunction(IEventIngestor ingestor, ILogge
             LogTooLarge(logger, result.OnlineTooLarge.Count, partitionId ?? "?", LogText.Printable(string.Join("; ", result.OnlineTooLarge)));
         }
 
+        IngestionLog.RowsRestarted(logger, result);
+
         if (result.LateDays.Count > 0)
         {
             LogLateDays(logger, string.Join(", ", result.LateDays.Select(d => $"{d.Source} {d.Day:yyyy-MM-dd}")));

@@ -52,6 +52,8 @@ public sealed partial class PushEventsFunction(IEventIngestor ingestor, IOptions
                 LogTooLarge(logger, result.OnlineTooLarge.Count, LogText.Printable(string.Join("; ", result.OnlineTooLarge)));
             }
 
+            IngestionLog.RowsRestarted(logger, result);
+
             if (result.LateDays.Count > 0)
             {
                 LogLateDays(logger, string.Join(", ", result.LateDays.Select(d => $"{d.Source} {d.Day:yyyy-MM-dd}")));

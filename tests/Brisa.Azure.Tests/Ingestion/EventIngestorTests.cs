@@ -130,6 +130,46 @@ public sealed class EventIngestorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Ingest_RowsOfAnotherLayoutWithEventsInTheWindow_StartedOverAndReportedPerView()
+    {
+        // After a deploy that changed what tiles hold (the event identity, 2026-12-08), the rows an older build wrote
+        // carry a layout fingerprint this build does not write. The stream starts them over, which loses their window
+        // until 'brisa materialize --tiles'; the result says so per view, for the functions' warning. A row whose events
+        // all left the window loses nothing and is not reported.
+        var prefix = $"old-{Guid.NewGuid():N}";
+        var (active, idle) = ($"{prefix}-active", $"{prefix}-idle");
+        await new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now.AddDays(-8)))
+            .IngestAsync([Message([new Txn($"{prefix}-i1", idle, 10, "ES", Now.AddDays(-8).AddMinutes(-5))])], CancellationToken.None);
+        var ingestor = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+        await ingestor.IngestAsync([Message([new Txn($"{prefix}-a1", active, 10, "ES", Now.AddMinutes(-30)), new Txn($"{prefix}-a2", active, 20, "ES", Now.AddMinutes(-25))])], CancellationToken.None);
+        await AsOlderBuildsRowsAsync(active, idle);
+
+        var upgraded = new EventIngestor(azurite.Storage, Definitions, new FixedTimeProvider(Now));
+        var first = await upgraded.IngestAsync([Message([new Txn($"{prefix}-a3", active, 30, "ES", Now.AddMinutes(-10)), new Txn($"{prefix}-i2", idle, 30, "ES", Now.AddMinutes(-10))])], CancellationToken.None);
+        var next = await upgraded.IngestAsync([Message([new Txn($"{prefix}-a4", active, 40, "ES", Now.AddMinutes(-5))])], CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, int> { ["customer_1h"] = 1, ["customer_7d"] = 1 }, first.OnlineRowsRestarted);
+        Assert.Empty(next.OnlineRowsRestarted);
+        var view = FeaturePlan.Compile(Definitions, trackEventIds: true).FindView("customer_7d")!;
+        var tiles = await OnlineTileStore.For(azurite.Storage).ReadAsync(view.View, active);
+        Assert.Equal(2, tiles!.State.EventCount);
+    }
+
+    // What an older build left: the same rows under a layout fingerprint this build does not write.
+    private async Task AsOlderBuildsRowsAsync(params string[] customers)
+    {
+        var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
+        foreach (var customer in customers)
+        {
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Encode(customer)}")))
+            {
+                row[OnlineTileStore.LayoutProperty] = row.GetInt64(OnlineTileStore.LayoutProperty) ^ 1;
+                await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Ingest_AwkwardEntityKeys_RoundTripThroughTableKeys()
     {
         var stream = AwkwardCustomers

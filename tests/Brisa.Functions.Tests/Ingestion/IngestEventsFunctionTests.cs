@@ -115,6 +115,23 @@ public sealed class IngestEventsFunctionTests
     }
 
     [Fact]
+    public async Task Run_OnlineRowsOfAnotherLayoutStartedOver_WarningNamesViewsAndTheRebuildCommand()
+    {
+        // After a deploy that changed what tiles hold, the stream starts rows of the older layout over: their features
+        // read low until 'brisa materialize --tiles' runs, which nothing else tells the operator.
+        using var logs = new ListLoggerProvider();
+        var restarted = new IngestionResult([new EventOutcome("a", true, null)]) { OnlineRowsRestarted = new Dictionary<string, int> { ["customer_7d"] = 3, ["customer_1h"] = 2 } };
+        var function = new IngestEventsFunction(new FixedIngestor(restarted), logs.CreateLogger<IngestEventsFunction>());
+
+        await function.Run([Event("{}", 1)], new TestFunctionContext(NoBindingData), CancellationToken.None);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains("5 online rows", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("customer_1h (2), customer_7d (3)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("'brisa materialize --tiles --views customer_1h,customer_7d'", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_OnlineRowsTooLarge_ErrorLogNamesThem()
     {
         using var logs = new ListLoggerProvider();

@@ -36,6 +36,20 @@ public sealed class PushEventsFunctionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_OnlineRowsOfAnotherLayoutStartedOver_WarningNamesViewsAndTheRebuildCommand()
+    {
+        using var logs = new ListLoggerProvider();
+        var restarted = new IngestionResult([new EventOutcome("a", true, null)]) { OnlineRowsRestarted = new Dictionary<string, int> { ["customer_7d"] = 1 } };
+        var function = new PushEventsFunction(new FixedIngestor(restarted), Options.Create(new PushOptions()), logs.CreateLogger<PushEventsFunction>());
+
+        var result = await function.Run(Request(Event("a", 1)), CancellationToken.None);
+
+        Assert.IsType<OkObjectResult>(result);
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains("'brisa materialize --tiles --views customer_7d'", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_OnlineRowsTooLarge_ErrorLogNamesThem()
     {
         using var logs = new ListLoggerProvider();
