@@ -48,7 +48,8 @@ public static class HostingExtensions
         var onlineCacheTtl = Read<TimeSpan?>(builder.Configuration.GetSection("Brisa:Serving:OnlineCacheTtl"));
         services.AddSingleton(sp => OnlineFeatureReader.For(
             sp.GetRequiredService<BrisaStorage>(),
-            onlineCacheTtl is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null));
+            onlineCacheTtl is { } ttl && ttl > TimeSpan.Zero ? new OnlineRowCache(ttl, sp.GetRequiredService<TimeProvider>()) : null,
+            sp.GetRequiredService<ILogger<OnlineFeatureReader>>()));
         // Brisa:Models:MaxZipBytes: the largest model.zip (and the most it unpacks to) serving and retraining read.
         var maxModelZipBytes = ModelZipLimit(builder.Configuration);
         services.AddSingleton(sp => new ModelRegistry(sp.GetRequiredService<BrisaStorage>(), sp.GetRequiredService<TimeProvider>(), maxModelZipBytes));

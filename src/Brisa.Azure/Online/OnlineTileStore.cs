@@ -420,14 +420,15 @@ public sealed class OnlineTileStore(TableClient table, OnlineStoreOptions? optio
     }
 
     /// <summary>
-    /// True when the row is this entity's tiles row of the view written for another layout (by an older build: tiles of
-    /// event ids alone, or fields by index; or before a change of the view's tiles) and its newest event is still in
-    /// the view's longest window as of <paramref name="nowTicks"/>.
+    /// True when the row is this entity's row of the view (tiles, or a batch view's values) written for another layout
+    /// (by an older build: tiles of event ids alone, or fields by index; or before a change of the view's tiles) and
+    /// its newest event is still in the view's longest window as of <paramref name="nowTicks"/>: read as missing, and
+    /// started over by the stream, it loses window events.
     /// </summary>
-    private static bool IsOtherLayoutInWindow(TableEntity row, TiledView view, string entityKey, long nowTicks) =>
+    internal static bool IsOtherLayoutInWindow(TableEntity row, TiledView view, string entityKey, long nowTicks) =>
         row.GetString(EntityKeyProperty) == entityKey
-        && row.ContainsKey(TilesProperty)
-        && row.GetInt64(LayoutProperty) != unchecked((long)view.LayoutFingerprint)
+        && row.GetInt64(LayoutProperty) is { } layout
+        && layout != unchecked((long)view.LayoutFingerprint)
         && row.GetDateTimeOffset(EventTimeProperty) is { } newest
         && (TiledView.ToUnixTicks(newest) / view.TileTicks) > (nowTicks / view.TileTicks) - view.MaxWindowTiles;
 

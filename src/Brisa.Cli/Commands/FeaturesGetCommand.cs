@@ -100,10 +100,11 @@ public sealed class FeaturesGetCommand(IAnsiConsole console) : AsyncCommand<Feat
             [settings.Service is null ? "features" : "feature_service"] = settings.Service ?? (object)settings.Features,
             ["entities"] = settings.EntityColumns(),
         });
+        var plan = FeaturePlan.Compile(definitions, trackEventIds: true);
         OnlineFeatureRequest request;
         try
         {
-            request = OnlineFeatureRequest.Parse(body, FeaturePlan.Compile(definitions, trackEventIds: true));
+            request = OnlineFeatureRequest.Parse(body, plan);
         }
         catch (ServingException ex)
         {
@@ -111,7 +112,14 @@ public sealed class FeaturesGetCommand(IAnsiConsole console) : AsyncCommand<Feat
             return ExitCodes.BadInput;
         }
 
-        var response = await OnlineFeatureReader.For(storage.Storage).GetAsync(request, DateTimeOffset.UtcNow, cancellationToken);
+        var reader = OnlineFeatureReader.For(storage.Storage);
+        var response = await reader.GetAsync(request, DateTimeOffset.UtcNow, cancellationToken);
+        foreach (var view in reader.OtherLayoutViews)
+        {
+            // NOT_FOUND alone reads as an entity never seen: say the row is there, for the layout of an older build or definitions.
+            messages.MarkupLineInterpolated($"[yellow]warning:[/] {OnlineFeatureReader.OtherLayoutMessage(plan.FindView(view)!)}");
+        }
+
         if (settings.Json)
         {
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(response, JsonOutput));

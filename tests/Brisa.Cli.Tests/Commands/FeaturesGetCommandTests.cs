@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using Brisa.Azure.Ingestion;
+using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
+using Brisa.Azure.Storage;
 using Brisa.Core.Definitions;
 using Brisa.Core.Generation;
 using Brisa.Core.Ingestion;
@@ -118,6 +121,26 @@ public sealed class FeaturesGetCommandTests(AzuriteFixture azurite) : IClassFixt
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Unknown view 'customer_2h'", output);
+    }
+
+    [Fact]
+    public async Task FeaturesGet_RowOfAnOlderBuildsLayout_NotFoundWithAWarningNamingTheRebuild()
+    {
+        // After a deploy that changed what tiles hold, the rows an older build wrote read as NOT_FOUND, as for an entity
+        // never seen: the command says the row is there and what repairs it.
+        var seeded = await SeedAsync();
+        var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
+        var row = (await table.GetEntityAsync<TableEntity>(TableKeys.Encode(seeded.Recent), "customer_7d")).Value;
+        row[OnlineTileStore.LayoutProperty] = row.GetInt64(OnlineTileStore.LayoutProperty) ^ 1;
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(2), azurite.ConnectionString, "features", "get", "customer_7d:amount_mean_7d", "--entity", $"customer_id={seeded.Recent}");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches($@"│ customer_id={seeded.Recent}\s+│ customer_7d:amount_mean_7d\s+│\s+│ NOT_FOUND", output);
+        Assert.Contains("warning: Online rows of view customer_7d were written for another layout", output, StringComparison.Ordinal);
+        Assert.Contains("'brisa materialize --tiles --views customer_7d'", output, StringComparison.Ordinal);
     }
 
     // The sample applied; a recent customer: three transactions (10, 20, 30) in the last half hour at one merchant;
