@@ -46,7 +46,14 @@ public sealed record SourceReplaySummary(string Source, IReadOnlyList<string> Vi
 /// <param name="Applied">Events newly applied to its tiles (as ingestion counts them: an event older than the view's own window but within a longer window of the pass is applied, then pruned before the row is written).</param>
 /// <param name="Duplicates">Events its tiles already held (applied by the stream or an earlier rebuild).</param>
 /// <param name="RowsWritten">Entity rows written (a row changed by two chunks of <see cref="TileRebuildOptions.ChunkEvents"/> counts twice); 0 when the tiles held everything already.</param>
-public sealed record ViewRebuildSummary(string View, string Source, long Applied, long Duplicates, long RowsWritten);
+public sealed record ViewRebuildSummary(string View, string Source, long Applied, long Duplicates, long RowsWritten)
+{
+    /// <summary>
+    /// Of <see cref="RowsWritten"/>, rows that held tiles of another layout with events still in the window (an older
+    /// build's, or the view's before a change of its tiles), now rebuilt (as <see cref="ViewApplyCounts.RowsRestarted"/>).
+    /// </summary>
+    public long RowsRestarted { get; init; }
+}
 
 /// <summary>What a rebuild did.</summary>
 /// <param name="Now">The time the windows were rebuilt for (and tiles older than them pruned at).</param>
@@ -139,7 +146,7 @@ public sealed class TileRebuilder
             var targets = sourceViews.Select(v => (v.View, v.EntityKeyField)).ToArray();
             var chunk = new SourceEventBatch(schema, Math.Min(options.ChunkEvents, 4096));
             long sourceEvents = 0;
-            var viewCounts = new (long Applied, long Duplicates, long RowsWritten)[sourceViews.Length];
+            var viewCounts = new (long Applied, long Duplicates, long RowsWritten, long RowsRestarted)[sourceViews.Length];
 
             async Task FlushAsync()
             {
@@ -154,7 +161,7 @@ public sealed class TileRebuilder
                 for (var v = 0; v < viewCounts.Length; v++)
                 {
                     var counts = result.Views[v];
-                    viewCounts[v] = (viewCounts[v].Applied + counts.Applied, viewCounts[v].Duplicates + counts.Duplicates, viewCounts[v].RowsWritten + counts.RowsWritten);
+                    viewCounts[v] = (viewCounts[v].Applied + counts.Applied, viewCounts[v].Duplicates + counts.Duplicates, viewCounts[v].RowsWritten + counts.RowsWritten, viewCounts[v].RowsRestarted + counts.RowsRestarted);
                 }
 
                 chunk = new SourceEventBatch(schema, Math.Min(options.ChunkEvents, 4096));
@@ -186,7 +193,7 @@ public sealed class TileRebuilder
             hoursBefore += (int)((toTicks - fromTicks) / TimeSpan.TicksPerHour);
             progress?.Report(new TileRebuildProgress(source, TiledView.FromUnixTicks(toTicks - TimeSpan.TicksPerHour), hoursBefore, hoursTotal, events));
             summaries.Add(new SourceReplaySummary(source, [.. sourceViews.Select(v => v.Name)], TiledView.FromUnixTicks(fromTicks), TiledView.FromUnixTicks(toTicks), sourceEvents));
-            perView.AddRange(sourceViews.Select((v, i) => new ViewRebuildSummary(v.Name, source, viewCounts[i].Applied, viewCounts[i].Duplicates, viewCounts[i].RowsWritten)));
+            perView.AddRange(sourceViews.Select((v, i) => new ViewRebuildSummary(v.Name, source, viewCounts[i].Applied, viewCounts[i].Duplicates, viewCounts[i].RowsWritten) { RowsRestarted = viewCounts[i].RowsRestarted }));
         }
 
         return new TileRebuildSummary(now, summaries, events, rows, applied, duplicates, conflicts, tooLarge) { Views = perView };

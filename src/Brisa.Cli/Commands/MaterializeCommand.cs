@@ -211,6 +211,12 @@ public sealed class MaterializeCommand(IAnsiConsole console) : AsyncCommand<Mate
 
         console.Write(table);
         console.MarkupLineInterpolated($"{summary.Events:N0} raw events read in {FormatTime(clock.Elapsed)}; {summary.Views.Sum(v => v.RowsWritten):N0} rows written; {summary.Conflicts:N0} writes retried after another writer (the stream). Already in the tiles: applied by the stream or an earlier rebuild.");
+        if (summary.Views.Where(v => v.RowsRestarted > 0).ToArray() is { Length: > 0 } restarted)
+        {
+            // What an operator runs this for after a deploy or an apply that changed the tiles: say those rows are repaired.
+            console.MarkupLineInterpolated($"Of the rows written, {restarted.Sum(v => v.RowsRestarted):N0} held tiles of another layout (an older build's, or the view's before a change of its tiles) and now count their whole window again: {string.Join(", ", restarted.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.View} {v.RowsRestarted:N0}")))}.");
+        }
+
         if (summary.TooLarge.Count > 0)
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {summary.TooLarge.Count} row(s) left as they were: their tiles would pass Table storage's 1 MiB entity limit (docs/operations.md, 'An online row too large'): {string.Join(", ", summary.TooLarge.Take(10).Select(r => string.Create(CultureInfo.InvariantCulture, $"view '{r.View}', entity '{r.EntityKey}' ({r.Bytes} bytes)")))}{(summary.TooLarge.Count > 10 ? ", …" : "")}.");

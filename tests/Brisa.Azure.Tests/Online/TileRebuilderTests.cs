@@ -100,6 +100,9 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         Assert.Equal((inRange, customersRead), (first.Views[0].Applied, first.Views[0].RowsWritten));
         Assert.Equal((inRange, customersRead), (first.Views[1].Applied, first.Views[1].RowsWritten));
         Assert.Equal((0L, 0L), (first.Views[2].Applied, first.Views[2].RowsWritten));
+        // Every customer_7d row of the old layout had events in the window, so each one rewritten was one started over.
+        Assert.Equal(customersRead, first.Views[1].RowsRestarted);
+        Assert.Equal(0, first.Views[2].RowsRestarted);
         var rebuilt = await ServeAsync(customers, merchants, nowTicks);
         AssertServeAsTwins(rebuilt, customers, merchants);
 
@@ -107,7 +110,7 @@ public sealed class TileRebuilderTests(AzuriteFixture azurite)
         var second = await rebuilder.RebuildAsync();
 
         Assert.Equal(0, second.Applied);
-        Assert.All(second.Views, v => Assert.Equal((0L, 0L), (v.Applied, v.RowsWritten)));
+        Assert.All(second.Views, v => Assert.Equal((0L, 0L, 0L), (v.Applied, v.RowsWritten, v.RowsRestarted)));
         Assert.True(second.Rows > 0, "rows touched counts rows read whether or not they changed");
         Assert.Equal(first.Events, second.Events);
         Assert.True(second.Duplicates > first.Duplicates, $"{second.Duplicates} duplicates, {first.Duplicates} the first time");

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Brisa.Azure.Ingestion;
 using Brisa.Azure.Online;
 using Brisa.Azure.Registry;
@@ -18,7 +19,8 @@ public sealed class MaterializeTilesTests(AzuriteFixture azurite) : IClassFixtur
     public async Task MaterializeTiles_TilesDeleted_RebuildsThemFromTheRawZoneOnce()
     {
         // The sample applied; a customer with three transactions (10, 20, 30) in the last half hour and one three days
-        // ago, all ingested; then the customer's streaming rows are deleted, as when their layout changed.
+        // ago, all ingested; then the customer's customer_1h row is deleted (as an unreadable row is) and its customer_7d
+        // row left as an older build's: the same tiles under a layout fingerprint this build does not write.
         var definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
         await DefinitionRegistry.For(azurite.Storage).ApplyAsync(definitions, "test", DateTimeOffset.UtcNow, CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
@@ -31,10 +33,10 @@ public sealed class MaterializeTilesTests(AzuriteFixture azurite) : IClassFixtur
         ];
         await new EventIngestor(azurite.Storage, definitions).IngestAsync([new IncomingMessage(FraudStreamJson.ToJsonArray(events))], CancellationToken.None);
         var table = azurite.Storage.Tables.GetTableClient(StorageNames.OnlineTable);
-        foreach (var view in new[] { "customer_1h", "customer_7d" })
-        {
-            await table.DeleteEntityAsync(TableKeys.Encode("mt-c"), view);
-        }
+        await table.DeleteEntityAsync(TableKeys.Encode("mt-c"), "customer_1h");
+        var older = (await table.GetEntityAsync<TableEntity>(TableKeys.Encode("mt-c"), "customer_7d")).Value;
+        older[OnlineTileStore.LayoutProperty] = older.GetInt64(OnlineTileStore.LayoutProperty) ^ 1;
+        await table.UpdateEntityAsync(older, older.ETag, TableUpdateMode.Replace);
 
         Assert.Empty(await ReadAsync(definitions));
         var environment = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["COLUMNS"] = "400" };
@@ -50,6 +52,7 @@ public sealed class MaterializeTilesTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Matches(ViewRow("customer_7d", applied: 4, held: 0, rows: 1), output);
         Assert.Contains("4 raw events read in", output);
         Assert.Contains("; 2 rows written; 0 writes retried", output);
+        Assert.Contains("Of the rows written, 1 held tiles of another layout (an older build's, or the view's before a change of its tiles) and now count their whole window again: customer_7d 1.", output);
         var values = await ReadAsync(definitions);
         Assert.Equal(FieldValue.FromNumber(3), values[("customer_1h", "txn_count_1h")]);
         Assert.Equal(FieldValue.FromNumber(60), values[("customer_1h", "amount_sum_1h")]);
@@ -63,6 +66,7 @@ public sealed class MaterializeTilesTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Matches(ViewRow("customer_1h", applied: 0, held: 3, rows: 0), output);
         Assert.Matches(ViewRow("customer_7d", applied: 0, held: 4, rows: 0), output);
         Assert.Contains("; 0 rows written;", output);
+        Assert.DoesNotContain("another layout", output);
         Assert.Equal(values, await ReadAsync(definitions));
     }
 
