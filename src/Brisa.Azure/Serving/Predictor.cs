@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -92,9 +93,10 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
         var definition = plan.Definitions.FindModel(modelName)
             ?? throw ServingException.NotFound("Unknown model", $"No model named '{modelName}'. {plan.Definitions.ModelNameHint(modelName)}.");
         var loaded = await models.GetAsync(modelName, version, cancellationToken);
-        var builder = ServedFor(plan, definition, loaded).Builder;
+        var served = ServedFor(plan, definition, loaded);
+        var builder = served.Builder;
         var now = time.GetUtcNow();
-        var observations = PredictRequest.Parse(body, builder.Requirements, now, requestId);
+        var observations = PredictRequest.Parse(body, builder.Requirements, now, requestId, served.SourceFields);
 
         var keys = Enumerable.Range(0, observations.Count)
             .SelectMany(row => Enumerable.Range(0, observations.EntityKeyFields.Count).Select(k => observations.KeyOf(row, k)))
@@ -306,7 +308,9 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
         var definition = ServedDefinition(plan.Definitions, live, loaded.Report);
         try
         {
-            return new ServedModel(definition, TrainingSetBuilder.ForModel(plan, definition));
+            // A rolled-back version may read fewer request fields than clients of the live definitions send.
+            var sourceFields = plan.Definitions.FindSource(live.ObservationSource)?.Fields.Select(f => f.Name).ToFrozenSet(StringComparer.Ordinal);
+            return new ServedModel(definition, TrainingSetBuilder.ForModel(plan, definition), sourceFields);
         }
         catch (ArgumentException ex)
         {
@@ -390,7 +394,7 @@ public sealed partial class Predictor(ModelCache models, OnlineFeatureReader rea
         throw new InvalidOperationException($"The set has no column '{name}'.");
     }
 
-    private sealed record ServedModel(ModelDefinition Definition, TrainingSetBuilder Builder);
+    private sealed record ServedModel(ModelDefinition Definition, TrainingSetBuilder Builder, IReadOnlySet<string>? SourceFields);
 
     private sealed record ServedFeature(int Column, string Name, ViewPlan? View, int KeyColumn);
 

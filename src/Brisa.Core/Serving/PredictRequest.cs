@@ -26,7 +26,16 @@ public static class PredictRequest
     private static readonly ConditionalWeakTable<FeatureRequirements, FrozenSet<string>> KnownFields = new();
 
     /// <summary>The instances as observations at <paramref name="now"/>, ids prefixed with <paramref name="requestId"/>.</summary>
-    public static ObservationSet Parse(ReadOnlyMemory<byte> body, FeatureRequirements requirements, DateTimeOffset now, string requestId)
+    /// <param name="body">The request body.</param>
+    /// <param name="requirements">What the served version reads.</param>
+    /// <param name="now">The observation time.</param>
+    /// <param name="requestId">Prefix of instance ids not given.</param>
+    /// <param name="ignoredFields">
+    /// Fields accepted and not read when the version does not read them: the fields of the model's observation source,
+    /// so a request shaped for the live definitions still scores on a version trained before a request field was added
+    /// (a rollback); any other unknown field is refused (a typo). Null refuses every field the version does not read.
+    /// </param>
+    public static ObservationSet Parse(ReadOnlyMemory<byte> body, FeatureRequirements requirements, DateTimeOffset now, string requestId, IReadOnlySet<string>? ignoredFields = null)
     {
         ArgumentNullException.ThrowIfNull(requirements);
         using var document = RequestJson.Parse(body);
@@ -67,7 +76,7 @@ public static class PredictRequest
 
             foreach (var property in instance.EnumerateObject())
             {
-                if (!known.Contains(property.Name))
+                if (!known.Contains(property.Name) && ignoredFields?.Contains(property.Name) != true)
                 {
                     throw ServingException.BadRequest("Invalid request", $"Instance {i}: unknown field '{property.Name}'. The model reads: {string.Join(", ", requirements.EntityKeyFields.Concat(requirements.RequestFields.Select(f => f.Name)).Distinct(StringComparer.Ordinal))}.");
                 }

@@ -60,6 +60,28 @@ public sealed class PredictorInputsTests(PredictorInputsTests.ChampionFixture ch
         Assert.Equal(409, warm.Status);
     }
 
+    [Fact]
+    public async Task PredictAsync_RequestFieldAddedSinceTheVersionWasTrained_RequestOfTheLiveDefinitionsScored()
+    {
+        // A rollback to a version trained before a request field was added: clients send what the live definitions
+        // ask for, and a 400 'unknown field' for the new field would fail every prediction until they changed. A field
+        // of the observation source the version does not read is ignored; one the source does not have is still a typo.
+        var predictor = champion.NewPredictor();
+        var before = await predictor.PredictAsync(FeaturePlan.Compile(FraudHistory.Definitions, trackEventIds: true), "fraud", null, champion.Body, "before", CancellationToken.None);
+        var plan = FeaturePlan.Compile(Applied(
+            ("      - { name: timestamp, type: timestamp, required: true }\n", "      - { name: timestamp, type: timestamp, required: true }\n      - { name: installments, type: long }\n"),
+            ("request_fields: [amount, country, channel, currency]", "request_fields: [amount, country, channel, currency, installments]")), trackEventIds: true);
+        var body = Encoding.UTF8.GetString(champion.Body);
+
+        var after = await predictor.PredictAsync(plan, "fraud", null, Encoding.UTF8.GetBytes(body.Replace("}", ",\"installments\":3}", StringComparison.Ordinal)), "after", CancellationToken.None);
+        var typo = await Assert.ThrowsAsync<ServingException>(() => predictor.PredictAsync(plan, "fraud", null, Encoding.UTF8.GetBytes(body.Replace("}", ",\"instalments\":3}", StringComparison.Ordinal)), "typo", CancellationToken.None));
+
+        Assert.Equal(champion.Version, after.Version);
+        Assert.Equal(before.Predictions[0].Score, after.Predictions[0].Score);
+        Assert.Equal(400, typo.Status);
+        Assert.Contains("unknown field 'instalments'", typo.Message, StringComparison.Ordinal);
+    }
+
     // The sample's definitions as an apply would deploy them after editing their YAML.
     private static FeatureRepositoryDefinition Applied(params (string Old, string New)[] edits)
     {

@@ -149,6 +149,20 @@ public sealed class PredictRequestTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_IgnoredFieldTheVersionDoesNotRead_AcceptedOthersStillRefused()
+    {
+        // The fields of the observation source (Predictor passes them): a rolled-back version reads fewer of them.
+        const string Json = """{"customer_id":"c1","merchant_id":"m1","amount":1,"currency":"EUR","country":"ES","channel":"pos","installments":3}""";
+        Assert.Throws<ServingException>(() => Parse(Json));
+
+        var set = PredictRequest.Parse(Encoding.UTF8.GetBytes(Json), Requirements, Now, "req", new HashSet<string> { "installments" });
+        var typo = Assert.Throws<ServingException>(() => PredictRequest.Parse(Encoding.UTF8.GetBytes(Json.Replace("installments", "instalments", StringComparison.Ordinal)), Requirements, Now, "req", new HashSet<string> { "installments" }));
+
+        Assert.Equal(1, set.Count);
+        Assert.Contains("unknown field 'instalments'", typo.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"customer_id":"c1"}""", "missing entity key 'merchant_id'")]
     [InlineData("""{"customer_id":"c1","merchant_id":"m1","amount":"ten"}""", "field 'amount' must be double; got string")]
