@@ -210,6 +210,22 @@ AppRequests
     autoMitigate: true
   }
   {
+    name: 'http-5xx'
+    description: 'An HTTP API answered 5xx (predict, online features, events, catalog, model, monitoring): a failure on Brisa\'s side, not the caller\'s; a 500 names the id of the Error logged with it (docs/operations.md, "Alerts").'
+    severity: 2
+    frequency: 'PT5M'
+    window: 'PT15M'
+    query: '''
+AppRequests
+| where Name in ("Catalog", "CatalogPage", "CatalogView", "ModelInfo", "Monitoring", "OnlineFeatures", "Predict", "PushEvents") and toint(ResultCode) >= 500
+| project TimeGenerated, Name
+'''
+    dimension: 'Name'
+    measure: ''
+    threshold: 0
+    autoMitigate: true
+  }
+  {
     name: 'events-rejected'
     description: 'Events were rejected and dead-lettered (IngestEvents or POST /api/events); the Warning names sources and reasons.'
     severity: 2

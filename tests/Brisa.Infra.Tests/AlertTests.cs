@@ -13,6 +13,10 @@ namespace Brisa.Infra.Tests;
 public sealed partial class AlertTests
 {
     private const string ActionGroupId = "[resourceId('Microsoft.Insights/actionGroups', format('ag-{0}', parameters('nameSuffix')))]";
+    // The two AppRequests filters: a failed invocation (background functions), an HTTP answer 5xx (HTTP functions).
+    private const string FailedInvocation = "Success == false";
+    private const string ServerError = "toint(ResultCode) >= 500";
+
     private const string HealthTestId = "[resourceId('Microsoft.Insights/webtests', format('avail-health-{0}', parameters('nameSuffix')))]";
 
     // Placeholders whose values are an enum's names: a query may filter on a message with the value filled in
@@ -59,7 +63,7 @@ public sealed partial class AlertTests
     public async Task FailedInvocationAlerts_CoverEveryFunctionWithoutAnHttpTrigger()
     {
         var byAlert = LogAlerts(await Arm.MainAsync())
-            .Where(a => Query(a).StartsWith("AppRequests", StringComparison.Ordinal))
+            .Where(a => Query(a).StartsWith("AppRequests", StringComparison.Ordinal) && Query(a).Contains(FailedInvocation, StringComparison.Ordinal))
             .ToDictionary(Name, a => FunctionNames(Query(a)));
 
         // IngestEvents alone at severity 1: its failure holds a partition; the others fail a run that the next one repeats.
@@ -67,6 +71,22 @@ public sealed partial class AlertTests
         Assert.Equal(1, Assert.Single(LogAlerts(await Arm.MainAsync()), a => Name(a) == "ingest-failed").GetProperty("severity").GetInt32());
         var covered = byAlert.Values.SelectMany(n => n).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(BackgroundFunctions().Order(StringComparer.Ordinal), covered);
+    }
+
+    [Fact]
+    public async Task ServerErrorAlert_CoversEveryHttpFunctionButHealth()
+    {
+        var requests = LogAlerts(await Arm.MainAsync()).Where(a => Query(a).StartsWith("AppRequests", StringComparison.Ordinal)).ToList();
+        Assert.All(requests, a => Assert.True(Query(a).Contains(FailedInvocation, StringComparison.Ordinal) ^ Query(a).Contains(ServerError, StringComparison.Ordinal),
+            $"log alert {Name(a)} reads AppRequests filtering on neither '{FailedInvocation}' nor '{ServerError}' (or both)"));
+        var alert = Assert.Single(requests, a => Query(a).Contains(ServerError, StringComparison.Ordinal));
+
+        // Health answers 503 when a check fails: the availability alert watches it, from 2 of 5 locations so that one
+        // location's trouble pages nobody, which an alert on any 5xx would undo. Every other HTTP function is here.
+        var health = Assert.Single(Triggers(), t => IsHttp(t.Binding) && t.Binding.GetProperty("route").GetString() == "health").Function;
+        var http = Triggers().Where(t => IsHttp(t.Binding) && t.Function != health).Select(t => t.Function).Order(StringComparer.Ordinal);
+        Assert.Equal(http, FunctionNames(Query(alert)).Order(StringComparer.Ordinal));
+        Assert.Equal("Name", alert.GetProperty("dimension").GetString());
     }
 
     [Fact]
@@ -83,7 +103,7 @@ public sealed partial class AlertTests
         Assert.EndsWith(").outputs.defaultHostName.value]", host, StringComparison.Ordinal);
 
         // The test calls without a key: the endpoint must stay anonymous, on the route the URL names.
-        var health = Assert.Single(Triggers(), t => t.Binding.GetProperty("type").GetString() == "httpTrigger" && t.Binding.GetProperty("route").GetString() == "health");
+        var health = Assert.Single(Triggers(), t => IsHttp(t.Binding) && t.Binding.GetProperty("route").GetString() == "health");
         Assert.Equal("Anonymous", health.Binding.GetProperty("authLevel").GetString(), ignoreCase: true);
 
         var alert = Assert.Single(MetricAlerts(main), a => Criteria(a).GetProperty("odata.type").GetString() == "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria");
@@ -179,16 +199,18 @@ public sealed partial class AlertTests
         }
     }
 
+    /// <summary>The function names of a query's <c>Name in (…)</c>.</summary>
     private static List<string> FunctionNames(string query)
     {
         var list = Assert.Single(NameIn().Matches(query).Cast<Match>());
-        Assert.Contains("Success == false", query, StringComparison.Ordinal);
         return QuotedString().Matches(list.Groups["names"].Value).Select(m => m.Groups["text"].Value).ToList();
     }
 
     /// <summary>Every function whose trigger is not HTTP (timer, queue, Event Hubs), from the built functions.metadata.</summary>
     private static IEnumerable<string> BackgroundFunctions() =>
-        Triggers().Where(t => t.Binding.GetProperty("type").GetString() != "httpTrigger").Select(t => t.Function);
+        Triggers().Where(t => !IsHttp(t.Binding)).Select(t => t.Function);
+
+    private static bool IsHttp(JsonElement binding) => binding.GetProperty("type").GetString() == "httpTrigger";
 
     private static List<(string Function, JsonElement Binding)> Triggers() =>
         FunctionsBuild.Bindings().Where(b => b.Binding.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal)).ToList();
