@@ -15,10 +15,14 @@ namespace Brisa.Azure.Monitoring;
 /// <summary>The outcome of one drift run.</summary>
 /// <param name="Report">The report.</param>
 /// <param name="Html">The report rendered by <see cref="DriftReportHtml"/>.</param>
-/// <param name="LatestBlob">The blob name of <c>latest.json</c> in the monitoring container (<c>latest.html</c> beside it).</param>
-/// <param name="TimestampedBlob">The blob name of the timestamped JSON copy (the HTML copy has the same name with <c>.html</c>).</param>
+/// <param name="Champion">True when the version checked was the model's champion (the only version whose report becomes the model's latest).</param>
+/// <param name="LatestBlob">
+/// The blob name of <c>latest.json</c> in the monitoring container when this run replaced it and <c>latest.html</c>; null
+/// when it did not: the version is not the champion, or a run whose window ends later had written them.
+/// </param>
+/// <param name="TimestampedBlob">The blob name of the timestamped JSON copy, always written (the HTML copy has the same name with <c>.html</c>).</param>
 /// <param name="RetrainReason">The reason of the retraining requested on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a dataset drift alert); null when none was requested.</param>
-public sealed record DriftMonitorResult(DriftReport Report, string Html, string LatestBlob, string TimestampedBlob, string? RetrainReason)
+public sealed record DriftMonitorResult(DriftReport Report, string Html, bool Champion, string? LatestBlob, string TimestampedBlob, string? RetrainReason)
 {
     /// <summary>True when a retraining was requested.</summary>
     public bool RetrainEnqueued => RetrainReason is not null;
@@ -29,8 +33,9 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, string 
 /// log of the last window (only predictions scored by the champion version, so scores are comparable); joins the
 /// champion's predictions of the last <see cref="LabelDefinition.Within"/> + <see cref="LiveLookbackExtra"/> with the
 /// label events in the raw zone (<see cref="LivePerformanceAnalyzer"/> for a classifier, <see cref="LiveRegressionAnalyzer"/>
-/// for a regression); writes <c>monitoring/&lt;model&gt;/latest.json</c>,
-/// <c>latest.html</c> (unless a run whose window ends later wrote them: <see cref="WindowEndMetadata"/>) and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>; and with
+/// for a regression); for the champion writes <c>monitoring/&lt;model&gt;/latest.json</c>,
+/// <c>latest.html</c> (unless a run whose window ends later wrote them: <see cref="WindowEndMetadata"/>) and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>,
+/// for another version only timestamped copies under <c>&lt;model&gt;/versions/&lt;version&gt;/</c> (<see cref="VersionsFolder"/>); and with
 /// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "performance"}</c> on the retrain queue
 /// when live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on a dataset drift alert.
 /// When the log holds shadow predictions of the current challenger (<see cref="ServingPolicy.ShadowChallenger"/>), the
@@ -43,6 +48,13 @@ public sealed class DriftMonitor
     /// when its window ends no earlier (<c>If-Match</c> the ETag compared), so of overlapping runs the latest stays.
     /// </summary>
     public const string WindowEndMetadata = "window_end";
+
+    /// <summary>
+    /// The folder, under the model's, of the reports of versions other than the champion: <c>latest.*</c> is what
+    /// <c>GET /api/monitoring/{model}</c> serves as the champion's report, so a challenger's report must not replace it,
+    /// and its timestamped copies stay apart from the champion's (same second, same name).
+    /// </summary>
+    public const string VersionsFolder = "versions";
 
     /// <summary>The default window: the last 24 hours.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
@@ -76,18 +88,20 @@ public sealed class DriftMonitor
     /// <param name="version">The version to check (e.g. a challenger scored with <c>?version=</c>); default the champion.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The result, or null when the model has no champion (and no version was named).</returns>
+    /// <remarks>A named version that is the champion is checked as the champion (shadow comparison, <c>latest.*</c>).</remarks>
     public async Task<DriftMonitorResult?> RunAsync(FeatureRepositoryDefinition definitions, string model, TimeSpan? window = null, string? version = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var definition = definitions.FindModel(model)
             ?? throw new ArgumentException($"Unknown model '{model}'. {definitions.ModelNameHint(model)}.", nameof(model));
-        var aliases = version is null ? (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases : null;
-        if ((version ?? aliases!.Champion) is not { } champion)
+        var aliases = (await registry.GetAliasesAsync(model, cancellationToken).ConfigureAwait(false)).Aliases;
+        if ((version ?? aliases.Champion) is not { } champion)
         {
             return null;
         }
 
+        var isChampion = champion == aliases.Champion;
         var baseline = await registry.GetMetadataAsync(model, champion, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Model '{model}' version '{champion}' has no metadata.");
         var to = time.GetUtcNow();
@@ -95,7 +109,7 @@ public sealed class DriftMonitor
         var liveFrom = to - definition.Label.Within - LiveLookbackExtra;
 
         // Shadow predictions are compared only for the champion's report, and only the current challenger's.
-        var challenger = aliases?.Challenger is { } c && c != champion ? c : null;
+        var challenger = isChampion && aliases.Challenger is { } c && c != champion ? c : null;
 
         // Only the two spans are read, streamed: a full record is kept for the drift window, the few fields live
         // performance needs for the longer label span.
@@ -170,13 +184,17 @@ public sealed class DriftMonitor
 
         var container = storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var stamp = $"{model}/{to.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        var folder = isChampion ? model : $"{model}/{VersionsFolder}/{champion}";
+        var stamp = $"{folder}/{to.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var json = BinaryData.FromString(report.ToJson());
         var page = BinaryData.FromString(html);
         await Upload(container, stamp + ".json", json, "application/json", cancellationToken).ConfigureAwait(false);
         await Upload(container, stamp + ".html", page, "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
-        await UploadLatestAsync(container.GetBlobClient($"{model}/latest.html"), page, "text/html; charset=utf-8", to, cancellationToken).ConfigureAwait(false);
-        await UploadLatestAsync(container.GetBlobClient($"{model}/latest.json"), json, "application/json", to, cancellationToken).ConfigureAwait(false);
+
+        // The page first: when it lost to a newer run, that run writes (or wrote) the JSON too.
+        var latest = isChampion
+            && await UploadLatestAsync(container.GetBlobClient($"{model}/latest.html"), page, "text/html; charset=utf-8", to, cancellationToken).ConfigureAwait(false)
+            && await UploadLatestAsync(container.GetBlobClient($"{model}/latest.json"), json, "application/json", to, cancellationToken).ConfigureAwait(false);
 
         // One request per run: labels showing the model got worse say more than inputs that moved, so they name it.
         var reason = report.LiveJudgement?.Verdict == LiveVerdict.Alert ? "performance" : report.Verdict == DriftVerdict.Alert ? "drift" : null;
@@ -188,7 +206,7 @@ public sealed class DriftMonitor
             await queue.SendMessageAsync(new RetrainRequest(model, reason).ToJson(), cancellationToken).ConfigureAwait(false);
         }
 
-        return new DriftMonitorResult(report, html, $"{model}/latest.json", stamp + ".json", retrain ? reason : null);
+        return new DriftMonitorResult(report, html, isChampion, latest ? $"{model}/latest.json" : null, stamp + ".json", retrain ? reason : null);
     }
 
     /// <summary>The latest stored report of a model, or null (also for a name that is not a definition name).</summary>

@@ -38,6 +38,7 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         Assert.Equal(DriftVerdict.Ok, result.Report.Features.Single(f => f.Name == "merchant").Verdict);
         Assert.Equal(DriftVerdict.Alert, result.Report.Verdict);
         Assert.True(result.RetrainEnqueued);
+        Assert.True(result.Champion);
         Assert.Equal($"{model}/latest.json", result.LatestBlob);
         Assert.Equal($"{model}/20260320T120000Z.json", result.TimestampedBlob);
 
@@ -260,10 +261,46 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         var late = (await older.WaitAsync(TimeSpan.FromSeconds(20)))!;
 
         Assert.True(late.Report.To < newer.Report.To);
+        Assert.Equal($"{model}/latest.json", newer.LatestBlob);
+        Assert.Null(late.LatestBlob); // before, it named latest.json though it had not written it
         Assert.Equal(newer.Report.ToJson(), (await monitor.GetLatestAsync(model))!.ToJson());
         Assert.Equal(newer.Html, await monitor.GetLatestHtmlAsync(model));
         var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
         Assert.True(await container.GetBlobClient(late.TimestampedBlob).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task RunAsync_VersionNotTheChampion_StoresItsReportApartAndKeepsTheChampionsLatest()
+    {
+        // The demo and `brisa drift --version` check the version they name. Before, a challenger's report replaced the
+        // champion's latest.json and latest.html, which GET /api/monitoring/{model} serves as the champion's report.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var champion = await PublishChampionAsync(model);
+        var challenger = await PublishChampionAsync(model, trainedAt: Now.AddDays(-1), promote: false);
+        await LogPredictionsAsync(model, champion, amountFactor: 1, extraOldShifted: false);
+        await LogPredictionsAsync(model, challenger, amountFactor: 1.8, extraOldShifted: false);
+        var definitions = Definitions(model, retrainOnAlert: false);
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var ofChampion = (await monitor.RunAsync(definitions, model))!;
+        var later = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now.AddMinutes(10)));
+
+        var ofChallenger = (await later.RunAsync(definitions, model, version: challenger))!;
+
+        Assert.Equal(ofChampion.Report.ToJson(), (await monitor.GetLatestAsync(model))!.ToJson());
+        Assert.Equal(ofChampion.Html, await monitor.GetLatestHtmlAsync(model));
+        Assert.Equal(challenger, ofChallenger.Report.Version);
+        Assert.False(ofChallenger.Champion);
+        Assert.Null(ofChallenger.LatestBlob);
+        Assert.Equal($"{model}/versions/{challenger}/20260320T121000Z.json", ofChallenger.TimestampedBlob);
+        var container = azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.MonitoringContainer);
+        Assert.True(await container.GetBlobClient(ofChallenger.TimestampedBlob).ExistsAsync());
+        Assert.True(await container.GetBlobClient($"{model}/versions/{challenger}/20260320T121000Z.html").ExistsAsync());
+
+        // The champion named as a version is checked as the champion.
+        var named = (await later.RunAsync(definitions, model, version: champion))!;
+        Assert.True(named.Champion);
+        Assert.Equal($"{model}/latest.json", named.LatestBlob);
+        Assert.Equal(named.Report.ToJson(), (await monitor.GetLatestAsync(model))!.ToJson());
     }
 
     [Fact]
@@ -370,7 +407,8 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         return ingested.Accepted;
     }
 
-    private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null, ModelTask task = ModelTask.BinaryClassification)
+    /// <summary>Saves a version trained at <paramref name="trainedAt"/> (default ten days ago) and, unless told not to, promotes it.</summary>
+    private async Task<string> PublishChampionAsync(string model, ModelEvaluation? evaluation = null, ModelTask task = ModelTask.BinaryClassification, DateTimeOffset? trainedAt = null, bool promote = true)
     {
         var rng = new Random(1);
         const int N = 20_000;
@@ -386,10 +424,11 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         }
 
         var zip = "not a real model"u8.ToArray();
-        var report = TrainingReports.Binary(model, Now.AddDays(-10)) with
+        var trained = trainedAt ?? Now.AddDays(-10);
+        var report = TrainingReports.Binary(model, trained) with
         {
             Task = task,
-            Version = ModelVersionId.Create(Now.AddDays(-10), zip),
+            Version = ModelVersionId.Create(trained, zip),
             Training = new DataRange(Now.AddDays(-60), Now.AddDays(-17), N, 100),
             Validation = new DataRange(Now.AddDays(-17), Now.AddDays(-10), N, 20),
             Inputs = [new ModelInput("tx:amount", FeatureKind.Numeric, "raw"), new ModelInput("merchant", FeatureKind.Categorical, "one_hot")],
@@ -403,7 +442,11 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
         };
         var registry = new ModelRegistry(azurite.Storage);
         await registry.SaveVersionAsync(report, zip);
-        await registry.PromoteAsync(model, report.Version, null, "test", "test");
+        if (promote)
+        {
+            await registry.PromoteAsync(model, report.Version, null, "test", "test");
+        }
+
         return report.Version;
     }
 
