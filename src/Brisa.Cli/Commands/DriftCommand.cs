@@ -1,8 +1,10 @@
 using System.ComponentModel;
+using Brisa.Azure.Models;
 using Brisa.Azure.Monitoring;
 using Brisa.Azure.Serving;
 using Brisa.Core.Monitoring;
 using Brisa.Core.Definitions;
+using Brisa.Core.Modeling;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,8 +12,9 @@ namespace Brisa.Cli.Commands;
 
 /// <summary>
 /// <c>brisa drift &lt;model&gt;</c>: runs the drift check of the champion (what <c>MonitorDrift</c> does on its timer: the
-/// reports are stored, and a retraining is enqueued on alert when the policy says so), or with <c>--latest</c> reads the
-/// stored report; prints it and writes the HTML page. Exit 0 whatever the verdict: the check itself worked.
+/// reports are stored, and a retraining is enqueued on alert when the policy says so), or of a named version (its
+/// report stored apart, the model's latest left the champion's), or with <c>--latest</c> reads the stored report;
+/// prints it, says where it was stored and writes the HTML page. Exit 0 whatever the verdict: the check itself worked.
 /// </summary>
 public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftCommand.Settings>
 {
@@ -41,6 +44,11 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         [Description("Compare the predictions of the last H hours (default 24, at most 8784).")]
         public int WindowHours { get; init; } = 24;
 
+        /// <summary>The version to check instead of the champion.</summary>
+        [CommandOption("--version <V>")]
+        [Description("Check this version (e.g. a challenger scored with ?version=) instead of the champion; unless it is the champion, its report is stored under monitoring/<model>/versions/<V>/ and the model's latest report stays the champion's.")]
+        public string? Version { get; init; }
+
         /// <summary>Definitions file instead of the registry.</summary>
         [CommandOption("--definitions <FILE>")]
         [Description("Use this definitions file instead of the registry's live version.")]
@@ -52,8 +60,9 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
     {
         ArgumentNullException.ThrowIfNull(settings);
         // A year at most: the log is read a day at a time, and past TimeSpan's range the check itself failed (exit 1).
-        return settings.WindowHours is < 1 or > MaxWindowHours
-            ? ValidationResult.Error($"--window-hours must be between 1 and {MaxWindowHours} (a year).")
+        return settings.WindowHours is < 1 or > MaxWindowHours ? ValidationResult.Error($"--window-hours must be between 1 and {MaxWindowHours} (a year).")
+            : settings.Version is { } version && !ModelVersionId.IsValid(version) ? ValidationResult.Error($"'{version}' is not a model version (v<yyyyMMddHHmmssfff>-<hash8>, as 'brisa models list {settings.Model}' shows them).")
+            : settings.Version is not null && settings.Latest ? ValidationResult.Error("--latest reads the latest report, the champion's: it takes no --version.")
             : ValidationResult.Success();
     }
 
@@ -80,6 +89,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         DriftReport report;
         string html;
         string? retrain = null;
+        string? stored = null;
         if (settings.Latest)
         {
             if (await monitor.GetLatestAsync(settings.Model, cancellationToken) is not { } latest || await monitor.GetLatestHtmlAsync(settings.Model, cancellationToken) is not { } page)
@@ -104,9 +114,15 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
                 return ExitCodes.BadInput;
             }
 
+            if (settings.Version is { } version && await new ModelRegistry(storage.Storage).GetMetadataAsync(settings.Model, version, cancellationToken) is null)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no version '{version}' ('brisa models list {settings.Model}' lists them).");
+                return ExitCodes.BadInput;
+            }
+
             var result = await console.Status().StartAsync(
                 "checking drift",
-                async _ => await monitor.RunAsync(definitions, settings.Model, TimeSpan.FromHours(settings.WindowHours), cancellationToken: cancellationToken));
+                async _ => await monitor.RunAsync(definitions, settings.Model, TimeSpan.FromHours(settings.WindowHours), settings.Version, cancellationToken));
             if (result is null)
             {
                 console.MarkupLineInterpolated($"[red]error:[/] model '{settings.Model}' has no champion: train it first ('brisa train {settings.Model}').");
@@ -115,6 +131,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
             (report, html) = (result.Report, result.Html);
             retrain = result.RetrainReason;
+            stored = Stored(result, settings.Model);
         }
 
         DriftReportView.Render(console, report);
@@ -123,9 +140,23 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
             console.MarkupLineInterpolated($"[yellow]a retraining was enqueued, reason {retrain} (the model's drift policy says retrain_on_alert).[/]");
         }
 
+        if (stored is not null)
+        {
+            console.MarkupLineInterpolated($"{stored}");
+        }
+
         var path = settings.Out ?? $"{settings.Model}-drift.html";
         await File.WriteAllTextAsync(path, html, cancellationToken);
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return ExitCodes.Ok;
+    }
+
+    // Where the report went: only the champion's replaces the latest one, which GET /api/monitoring/{model} serves.
+    private static string Stored(DriftMonitorResult result, string model)
+    {
+        var copies = $"monitoring/{Path.ChangeExtension(result.TimestampedBlob, null)}.json|.html";
+        return result.LatestBlob is { } latest ? $"stored: {copies}, and as the latest report (monitoring/{latest}, GET /api/monitoring/{model})."
+            : !result.Champion ? $"stored: {copies} only: {result.Report.Version} is not the champion, so the latest report (GET /api/monitoring/{model}) stays the champion's."
+            : $"stored: {copies} only: a run whose window ends later had already written the latest report.";
     }
 }

@@ -9,6 +9,7 @@ using Brisa.Core.Definitions;
 using Brisa.Core.Features;
 using Brisa.Core.Generation;
 using Brisa.Core.Ingestion;
+using Brisa.Core.Modeling;
 using Brisa.Testing;
 
 namespace Brisa.Cli.Tests.Commands;
@@ -52,6 +53,18 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Contains("--window-hours must be between 1 and 8784", output);
     }
 
+    [Theory]
+    [InlineData("v1", "'v1' is not a model version")]
+    [InlineData("v20260101000000000-00000000 --latest", "--latest reads the latest report, the champion's: it takes no --version")]
+    public async Task Drift_BadVersionOption_ExitTwoSaysWhy(string options, string message)
+    {
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, ["drift", "fraud", "--version", .. options.Split(' ')]);
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains(message, output);
+    }
+
     [Fact]
     public async Task Drift_DemoDataWithAmountsTimesThree_PrintsTableAndWritesReport()
     {
@@ -70,6 +83,7 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Matches(@"│ validation( \(saved in-sample\))?\s+│", output);
         Assert.Contains("live verdict: not enough labels (0 predictions with a closed label window (needs 200)", output);
         Assert.Contains("a retraining was enqueued, reason drift", output);
+        Assert.Matches(@"stored: monitoring/fraud/\d{8}T\d{6}Z\.json\|\.html, and as the latest report \(monitoring/fraud/latest\.json", output);
         var html = await File.ReadAllTextAsync(report);
         Assert.Contains("<img alt=\"PSI per feature\" src=\"data:image/png;base64,", html, StringComparison.Ordinal);
         Assert.Contains("<img alt=\"amount\"", html, StringComparison.Ordinal);
@@ -81,6 +95,29 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Matches(@"│ amount\s+│ psi\s+│[^\n]*│ alert", latest);
         Assert.DoesNotContain("a retraining was enqueued", latest);
         Assert.Equal(html, await File.ReadAllTextAsync(report + ".latest.html"));
+
+        // A version other than the champion: its report is stored apart and the latest stays the champion's. Before,
+        // it replaced the latest, which GET /api/monitoring/fraud serves as the champion's.
+        var other = await SaveCopyOfTheChampionAsync();
+        var (otherExit, otherOutput) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), azurite.ConnectionString, "drift", "fraud", "--version", other, "--out", report + ".other.html");
+
+        Assert.True(otherExit == 0, otherOutput);
+        Assert.Matches($@"stored: monitoring/fraud/versions/{other}/\d{{8}}T\d{{6}}Z\.json\|\.html only: {other} is not the champion", otherOutput);
+        var (afterExit, after) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), azurite.ConnectionString, "drift", "fraud", "--latest", "--out", report + ".after.html");
+        Assert.True(afterExit == 0, after);
+        Assert.Equal(html, await File.ReadAllTextAsync(report + ".after.html"));
+    }
+
+    // The champion saved again under another version id, never promoted: a version with a baseline and no predictions.
+    private async Task<string> SaveCopyOfTheChampionAsync()
+    {
+        var registry = new ModelRegistry(azurite.Storage);
+        var champion = (await registry.GetAliasesAsync("fraud")).Aliases.Champion!;
+        var metadata = (await registry.GetMetadataAsync("fraud", champion))!;
+        var zip = "a copy"u8.ToArray();
+        var copy = metadata with { Version = ModelVersionId.Create(metadata.TrainedAt.AddSeconds(1), zip) };
+        await registry.SaveVersionAsync(copy, zip);
+        return copy.Version;
     }
 
     // What the demo holds after its predict stage, smaller: the sample applied, 45 days of generated events ingested, a
