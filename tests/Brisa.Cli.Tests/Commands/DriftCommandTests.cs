@@ -66,6 +66,16 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
+    public async Task Drift_VersionNotInTheRegistry_ExitTwoSaysWhereTheVersionsAre()
+    {
+        var (exitCode, output) = await CliRunner.RunProcessWithStorageAsync(
+            TimeSpan.FromMinutes(1), azurite.ConnectionString, "drift", "fraud", "--definitions", RepositoryPaths.FraudDefinitions, "--version", "v20260101000000000-00000000");
+
+        Assert.True(exitCode == 2, output);
+        Assert.Contains("model 'fraud' has no version 'v20260101000000000-00000000' ('brisa models list fraud' lists them)", output);
+    }
+
+    [Fact]
     public async Task Drift_DemoDataWithAmountsTimesThree_PrintsTableAndWritesReport()
     {
         await SeedDemoDataAsync();
