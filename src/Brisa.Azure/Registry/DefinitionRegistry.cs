@@ -72,11 +72,35 @@ public sealed class DefinitionRegistry(BlobContainerClient container, ModelRegis
     /// to <see cref="ApplyAsync(FeatureRepositoryDefinition, RegistryPlan, string?, DateTimeOffset, CancellationToken)"/>
     /// so that the apply fails if the registry moved since, instead of overwriting a change the plan never showed.
     /// </summary>
+    /// <remarks>
+    /// A live version this release cannot load (applied by a newer build with keys it does not know, which is what a
+    /// code rollback meets, or breaking a rule it needs) cannot be compared: the plan is then one breaking change
+    /// saying so, and applying replaces the live version whole (with <c>--allow-breaking</c>) rather than failing
+    /// every apply until someone edits the registry by hand.
+    /// </remarks>
     public async Task<RegistryPlan> PlanChangesAsync(FeatureRepositoryDefinition proposed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(proposed);
         var live = await ReadPointerAsync(cancellationToken);
-        var current = live is { } l ? await LoadVersionAsync(l.Pointer.Version, cancellationToken) : null;
+        FeatureRepositoryDefinition? current = null;
+        try
+        {
+            if (live is { } l)
+            {
+                current = await LoadVersionAsync(l.Pointer.Version, cancellationToken);
+            }
+        }
+        catch (InvalidDataException ex) when (live is { } unreadableLive)
+        {
+            var unreadable = new DefinitionChange(
+                ChangeKind.Change,
+                "project",
+                proposed.Project,
+                Breaking: $"the live version {unreadableLive.Pointer.Version[..12]} cannot be read by this release, so what applying changes cannot be shown; applying replaces it whole. {ex.Message}",
+                Details: "replaces a version this release cannot read (applied by a newer Brisa build?)");
+            return new RegistryPlan(unreadableLive.Pointer, [unreadable]) { PointerETag = unreadableLive.ETag };
+        }
+
         var serving = current is null ? [] : await ChampionsAsync(proposed, cancellationToken);
         return new RegistryPlan(live?.Pointer, DefinitionDiff.Compute(current, proposed, serving)) { PointerETag = live?.ETag, DeployedWarnings = current?.StoredWarnings ?? [] };
     }

@@ -66,6 +66,31 @@ public sealed class DefinitionRegistryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task PlanChanges_LiveVersionANewerBuildApplied_OneBreakingChangeAndApplyReplacesIt()
+    {
+        // A newer build stored a key this release does not know; a code rollback's apply must not be stuck behind it.
+        var container = azurite.Storage.Blobs.GetBlobContainerClient($"registry-{Guid.NewGuid():N}");
+        await container.CreateAsync();
+        var registry = new DefinitionRegistry(container);
+        var newer = Sample with { Description = "applied by a newer build" };
+        var pointer = await registry.ApplyAsync(newer, "newer-build", DateTimeOffset.UnixEpoch);
+        var stored = container.GetBlobClient($"versions/{pointer.Version}.json");
+        var json = (await stored.DownloadContentAsync()).Value.Content.ToString();
+        await stored.UploadAsync(BinaryData.FromString(json.Insert(json.LastIndexOf('}'), ",\"key_from_the_future\":1")), overwrite: true);
+
+        var plan = await registry.PlanChangesAsync(Sample);
+        var applied = await registry.ApplyAsync(Sample, plan, "rolled-back", DateTimeOffset.UnixEpoch.AddDays(1));
+
+        var change = Assert.Single(plan.Changes);
+        Assert.True(change.IsBreaking);
+        Assert.Contains($"the live version {pointer.Version[..12]} cannot be read by this release", change.Breaking, StringComparison.Ordinal);
+        Assert.Contains("key_from_the_future", change.Breaking, StringComparison.Ordinal);
+        Assert.Equal(pointer.Version, plan.Deployed!.Version);
+        Assert.Equal(pointer.Version, applied.PreviousVersion);
+        Assert.Equal(Sample.ComputeVersion(), (await registry.LoadCurrentAsync())!.ComputeVersion());
+    }
+
+    [Fact]
     public async Task Plan_AfterApplyingSameFile_NoChanges()
     {
         var registry = await FreshRegistryAsync();
