@@ -24,9 +24,9 @@ public static class TrainingReportHtml
         var html = new StringBuilder();
         var e = report.Evaluation;
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
-            .Append("\"><title>")
+            .Append("\">").Append(HtmlPages.Viewport).Append("<title>")
             .Append(H($"{report.Model} {report.Version}")).Append("</title><style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}").Append(HtmlPages.NarrowScreenCss)
             .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
             .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.big{font-size:1.6rem;font-weight:600}")
             .Append(".ok{color:#176c2f}.no{color:#a3291a}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.8rem 1.2rem}")
@@ -39,7 +39,8 @@ public static class TrainingReportHtml
         if (e.Business is { } b)
         {
             var unit = b.Currency is null ? string.Empty : " " + b.Currency;
-            html.Append("<h2>Business result on the validation window, ").Append(b.ReportedBasis).Append("</h2><div class=\"cards\">")
+            var escapedUnit = H(unit);
+            html.Append("<h2>Business result on the validation window, ").Append(H(b.ReportedBasis)).Append("</h2><div class=\"cards\">")
                 .Append(Card("Money saved, " + b.ReportedBasis, Money(b.ReportedSaved) + unit, $"{N(b.ReportedSavedFraction * 100, "0.#")}% of the cost without a model"))
                 .Append(Card("Cost with the model, " + b.ReportedBasis, Money(b.ReportedExpectedCost) + unit, $"served threshold {N(b.Threshold, "0.####")}"))
                 .Append(Card("Cost without a model", Money(b.NoModelCost) + unit, "every positive missed"))
@@ -48,10 +49,10 @@ public static class TrainingReportHtml
             if (b.OutOfSample is { Halves: [var earlier, var later] })
             {
                 html.Append("<p>Out-of-sample: the window's rows are split by time into two halves (").Append(H(Span(earlier))).Append(", ")
-                    .Append(earlier.Rows).Append(" rows; ").Append(H(Span(later))).Append(", ").Append(later.Rows)
+                    .Append(Count(earlier.Rows)).Append(" rows; ").Append(H(Span(later))).Append(", ").Append(Count(later.Rows))
                     .Append(" rows); the least-cost threshold chosen on each half (").Append(N(later.Threshold, "0.####")).Append(" and ").Append(N(earlier.Threshold, "0.####"))
                     .Append(") is counted on the other, so no row is counted at a threshold chosen on it. The served threshold is chosen on the whole window; at it the window saves ")
-                    .Append(Money(b.Saved)).Append(unit).Append(" (").Append(N(b.SavedFraction * 100, "0.#")).Append("%) in-sample, which is optimistic: the threshold was chosen on those rows.</p>");
+                    .Append(Money(b.Saved)).Append(escapedUnit).Append(" (").Append(N(b.SavedFraction * 100, "0.#")).Append("%) in-sample, which is optimistic: the threshold was chosen on those rows.</p>");
             }
             else
             {
@@ -67,7 +68,7 @@ public static class TrainingReportHtml
                     .Append("</th><th>saved").Append(inUnit).Append("</th></tr>");
                 foreach (var c in b.ReportedByCurrency)
                 {
-                    html.Append("<tr><td>").Append(H(c.Currency)).Append("</td><td>").Append(c.Rows).Append("</td><td>").Append(Money(c.ExpectedCost))
+                    html.Append("<tr><td>").Append(H(c.Currency)).Append("</td><td>").Append(Count(c.Rows)).Append("</td><td>").Append(Money(c.ExpectedCost))
                         .Append("</td><td>").Append(Money(c.NoModelCost)).Append("</td><td>").Append(Money(c.Saved)).Append("</td></tr>");
                 }
 
@@ -99,15 +100,15 @@ public static class TrainingReportHtml
             if (e.Confusion is { } c)
             {
                 html.Append("<h3>Confusion matrix at the served threshold ").Append(N(e.Threshold ?? 0.5, "0.####")).Append("</h3><table><tr><th></th><th>flagged</th><th>not flagged</th></tr>")
-                    .Append("<tr><td>positive</td><td>").Append(c.TruePositives).Append("</td><td>").Append(c.FalseNegatives).Append("</td></tr>")
-                    .Append("<tr><td>negative</td><td>").Append(c.FalsePositives).Append("</td><td>").Append(c.TrueNegatives).Append("</td></tr></table>")
+                    .Append("<tr><td>positive</td><td>").Append(Count(c.TruePositives)).Append("</td><td>").Append(Count(c.FalseNegatives)).Append("</td></tr>")
+                    .Append("<tr><td>negative</td><td>").Append(Count(c.FalsePositives)).Append("</td><td>").Append(Count(c.TrueNegatives)).Append("</td></tr></table>")
                     .Append("<p>precision ").Append(N(c.Precision, "0.###")).Append(", recall ").Append(N(c.Recall, "0.###")).Append(", flag rate ").Append(N(c.FlagRate * 100, "0.##")).Append("%</p>");
             }
 
             html.Append("<h3>Calibration</h3>").Append(CalibrationSvg(m.Calibration)).Append("<table><tr><th>predicted</th><th>rows</th><th>mean predicted</th><th>observed</th></tr>");
             foreach (var bin in m.Calibration.Where(x => x.Count > 0))
             {
-                html.Append("<tr><td>").Append(N(bin.Lower, "0.0")).Append('–').Append(N(bin.Upper, "0.0")).Append("</td><td>").Append(bin.Count).Append("</td><td>")
+                html.Append("<tr><td>").Append(N(bin.Lower, "0.0")).Append('–').Append(N(bin.Upper, "0.0")).Append("</td><td>").Append(Count(bin.Count)).Append("</td><td>")
                     .Append(N(bin.MeanPredicted, "0.####")).Append("</td><td>").Append(N(bin.ObservedRate, "0.####")).Append("</td></tr>");
             }
 
@@ -120,17 +121,27 @@ public static class TrainingReportHtml
                 .Append(Row("RMSE", N(r.Rmse, "0.####"))).Append(Row("MAE", N(r.Mae, "0.####"))).Append(Row("R²", N(r.RSquared, "0.####"))).Append("</table>");
         }
 
-        html.Append("<h2>Permutation feature importance</h2><table><tr><th>feature</th><th>metric drop</th><th></th><th>cost increase</th></tr>");
+        html.Append("<h2>Permutation feature importance</h2>");
+        if (report.Importance.Count == 0)
+        {
+            html.Append("<p>Not computed for this version.</p>");
+        }
+        else
+        {
+            html.Append("<table><tr><th>feature</th><th>metric drop</th><th>chart</th><th>cost increase")
+                .Append(e.Business?.Currency is { } currency ? " (" + H(currency) + ")" : string.Empty).Append("</th></tr>");
+        }
+
         var top = report.Importance.Count == 0 ? 1 : Math.Max(1e-12, report.Importance.Max(i => i.Importance));
         foreach (var i in report.Importance)
         {
             var width = (int)Math.Round(Math.Max(0, i.Importance) / top * 200);
             html.Append("<tr><td>").Append(H(i.Feature)).Append("</td><td>").Append(N(i.Importance, "0.0000")).Append(' ').Append(H(i.Metric))
-                .Append("</td><td><svg width=\"204\" height=\"12\"><rect width=\"").Append(width).Append("\" height=\"12\" fill=\"#4a7bd0\"/></svg></td><td>")
+                .Append("</td><td><svg width=\"204\" height=\"12\" aria-hidden=\"true\"><rect width=\"").Append(width).Append("\" height=\"12\" fill=\"#4a7bd0\"/></svg></td><td>")
                 .Append(i.CostIncrease is { } ci ? Money(ci) : string.Empty).Append("</td></tr>");
         }
 
-        html.Append("</table><h2>Inputs and baseline statistics (training rows)</h2><table><tr><th>feature</th><th>kind</th><th>encoding</th><th>missing</th><th>mean</th><th>std</th><th>min</th><th>median</th><th>max</th></tr>");
+        html.Append(report.Importance.Count == 0 ? string.Empty : "</table>").Append("<h2>Inputs and baseline statistics (training rows)</h2><table><tr><th>feature</th><th>kind</th><th>encoding</th><th>missing</th><th>mean</th><th>std</th><th>min</th><th>median</th><th>max</th></tr>");
         foreach (var input in report.Inputs)
         {
             var s = report.Baseline.FirstOrDefault(x => x.Name == input.Name);
@@ -141,14 +152,15 @@ public static class TrainingReportHtml
         }
 
         html.Append("</table><p>Fit ").Append(N(report.FitSeconds, "0.0")).Append(" s, evaluation ").Append(N(report.EvaluationSeconds, "0.0")).Append(" s.</p></body></html>");
-        return html.ToString();
+        return HtmlPages.ScrollTables(html).ToString();
     }
 
     private static string CalibrationSvg(IReadOnlyList<CalibrationBin> bins)
     {
         const int Size = 220;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg width=\"{Size + 20}\" height=\"{Size + 20}\" viewBox=\"-10 -10 {Size + 20} {Size + 20}\">")
+        svg.Append(CultureInfo.InvariantCulture, $"<svg width=\"{Size + 20}\" height=\"{Size + 20}\" viewBox=\"-10 -10 {Size + 20} {Size + 20}\" role=\"img\">")
+            .Append("<title>Calibration: observed positive rate against mean predicted score per bin (the table below), with the diagonal of a perfectly calibrated model</title>")
             .Append(CultureInfo.InvariantCulture, $"<rect width=\"{Size}\" height=\"{Size}\" fill=\"none\" stroke=\"#999\"/>")
             .Append(CultureInfo.InvariantCulture, $"<line x1=\"0\" y1=\"{Size}\" x2=\"{Size}\" y2=\"0\" stroke=\"#bbb\" stroke-dasharray=\"4\"/>");
         foreach (var bin in bins.Where(b => b.Count > 0))
@@ -166,18 +178,20 @@ public static class TrainingReportHtml
         $"<div class=\"card\"><div>{H(title)}</div><div class=\"big\">{H(value)}</div><div>{H(note)}</div></div>";
 
     private static string RangeRow(string name, DataRange range, bool positives) =>
-        $"<tr><td>{H(name)}</td><td>{H(range.From.ToString("u", CultureInfo.InvariantCulture))}</td><td>{H(range.To.ToString("u", CultureInfo.InvariantCulture))}</td><td>{range.Rows}</td>{(positives ? $"<td>{range.Positives}</td>" : "")}</tr>";
+        $"<tr><td>{H(name)}</td><td>{H(range.From.ToString("u", CultureInfo.InvariantCulture))}</td><td>{H(range.To.ToString("u", CultureInfo.InvariantCulture))}</td><td>{Count(range.Rows)}</td>{(positives ? $"<td>{Count(range.Positives)}</td>" : "")}</tr>";
 
     private static string Row(string name, string value) => $"<tr><td>{H(name)}</td><td>{H(value)}</td></tr>";
 
     private static string Span(CrossFitHalf half) =>
         half.From.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " to " + half.To.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
     private static string Money(double value) => value.ToString("#,0.00", CultureInfo.InvariantCulture);
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty;
+    private static string N(double? value) => value is { } v ? HtmlPages.Statistic(v) : string.Empty;
 
     private static string Short(string? text) => text is null ? "n/a" : text.Length > 12 ? text[..12] : text;
 

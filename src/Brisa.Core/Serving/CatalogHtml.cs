@@ -75,9 +75,9 @@ public static class CatalogHtml
         var featureCount = views.Sum(v => v.Features.Count);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
-            .Append("\"><meta name=\"viewport\" content=\"width=device-width\">")
+            .Append("\">").Append(HtmlPages.Viewport)
             .Append("<title>Brisa feature catalog</title><style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}[hidden]{display:none!important}")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}[hidden]{display:none!important}").Append(HtmlPages.NarrowScreenCss)
             .Append("#search{font-size:1.1rem;padding:.4rem .6rem;width:28rem;max-width:90%}#match-count{margin-left:1rem;color:#555}")
             .Append("table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}")
             .Append("th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}")
@@ -110,7 +110,7 @@ public static class CatalogHtml
         }
 
         html.Append("<script>").Append(Script).Append("</script></body></html>");
-        return html.ToString();
+        return HtmlPages.ScrollTables(html).ToString();
     }
 
     private static void AppendView(StringBuilder html, CatalogView view)
@@ -242,7 +242,7 @@ public static class CatalogHtml
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string N(double? value) => value is { } v ? v.ToString("G5", CultureInfo.InvariantCulture) : string.Empty;
+    private static string N(double? value) => value is { } v ? HtmlPages.Statistic(v) : string.Empty;
 
     private static string H(string text) => WebUtility.HtmlEncode(text);
 }

@@ -45,6 +45,29 @@ public sealed partial class CatalogHtmlTests
     }
 
     [Fact]
+    public void Render_LargeAndSmallStatistics_ThousandsSeparatorsNoExponent()
+    {
+        var statistics = CatalogTests.Statistics("customer_7d", Now.AddHours(-3));
+        statistics = statistics with { Features = [statistics.Features[0] with { Mean = 139630.44, Std = 0.00012346 }, .. statistics.Features.Skip(1)] };
+        var views = Catalog.Views(Definitions, new Dictionary<string, ViewStatistics> { ["customer_7d"] = statistics }, Now);
+
+        var html = CatalogHtml.Render(Definitions, views, Now);
+
+        Assert.Contains("<td class=\"n\">139,630.4</td><td class=\"n\">0.00012346</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("E+", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Sample_EveryTableScrollsOnANarrowScreen()
+    {
+        var html = CatalogHtml.Render(Definitions, Catalog.Views(Definitions), Now);
+
+        Assert.Contains(HtmlPages.Viewport, html, StringComparison.Ordinal);
+        Assert.Equal(Regex.Count(html, "<table"), Regex.Count(html, "<div class=\"scroll\"><table"));
+        Assert.Equal(Regex.Count(html, "</table>"), Regex.Count(html, "</table></div>"));
+    }
+
+    [Fact]
     public void Render_MarkupInDefinitionsAndSearch_Escaped()
     {
         var evil = Definitions with
