@@ -29,8 +29,8 @@ public static class DriftReportHtml
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
-            .Append("\"><title>Drift ").Append(H(report.Model)).Append("</title><style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}")
+            .Append("\">").Append(HtmlPages.Viewport).Append("<title>Drift ").Append(H(report.Model)).Append("</title><style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}").Append(HtmlPages.NarrowScreenCss)
             .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
             .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#176c2f}.warn{color:#9a6a00}.alert{color:#a3291a;font-weight:600}")
             .Append("img{display:block;margin:.5rem 0 1.5rem;max-width:100%}.muted{color:#777}")
@@ -70,9 +70,9 @@ public static class DriftReportHtml
         {
             LiveRegression(html, errors);
         }
-        else if (report.Task == ModelTask.Regression)
+        else
         {
-            // A report written before regressions had live errors, or by a caller that did not compute them.
+            // A report written before its task had live numbers, or by a caller that did not compute them.
             html.Append("<h2>Live performance</h2><p class=\"muted\">Not computed for this report.</p>");
         }
 
@@ -87,7 +87,7 @@ public static class DriftReportHtml
             html.Append(Image(DriftCharts.Histogram(f), f.Name));
         }
 
-        return html.Append("</body></html>").ToString();
+        return HtmlPages.ScrollTables(html.Append("</body></html>")).ToString();
     }
 
     /// <summary>What the report says when the prediction log had lines that are not records.</summary>
@@ -233,7 +233,7 @@ public static class DriftReportHtml
             .Append("</td><td>").Append(N(w.Mae)).Append("</td><td>").Append(N(w.Rmse)).Append("</td><td>").Append(N(w.MeanError)).Append("</td></tr>");
 
     private static void LiveRow(StringBuilder html, string label, LiveWindow w) =>
-        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives)
+        html.Append("<tr><td>").Append(H(label)).Append("</td><td>").Append(w.Predictions.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Unjoinable.ToString("N0", CultureInfo.InvariantCulture)).Append("</td><td>").Append(w.Positives.ToString("N0", CultureInfo.InvariantCulture))
             .Append("</td><td>").Append(w.Complete ? "yes" : P(w.Predictions == 0 ? 0 : (double)w.Final / w.Predictions)).Append("</td><td>").Append(N(w.Auc)).Append("</td><td>").Append(N(w.PrAuc))
             .Append("</td><td>").Append(M(w.ExpectedCost)).Append("</td><td>").Append(M(w.NoModelCost)).Append("</td><td>").Append(M(w.Saved))
             .Append("</td><td>").Append(w.SavedFraction is { } s ? P(s) : string.Empty).Append("</td></tr>");
@@ -250,7 +250,13 @@ public static class DriftReportHtml
 
     private static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty;
 
-    private static string Pv(double? value) => value is { } v ? v.ToString(v < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : string.Empty;
+    // A p-value below the doubles' range underflows to 0, which "0.0e0" wrote as if it were a value.
+    private static string Pv(double? value) => value switch
+    {
+        null => string.Empty,
+        < 1e-300 => "&lt; 1e-300",
+        { } v => v.ToString(v < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture),
+    };
 
     private static string P(double value) => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 

@@ -132,12 +132,48 @@ public sealed partial class DriftReportHtmlTests
         Assert.DoesNotContain("alt=\"Live MAE per day\"", html, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Render_RegressionReportWithoutLiveErrors_SaysNotComputed()
+    [Theory]
+    [InlineData(ModelTask.Regression)]
+    [InlineData(ModelTask.BinaryClassification)]
+    public void Render_ReportWithoutLiveNumbers_SaysNotComputed(ModelTask task)
     {
-        var html = DriftReportHtml.Render(Report() with { Task = ModelTask.Regression, Live = null });
+        var html = DriftReportHtml.Render(Report() with { Task = task, Live = null });
 
         Assert.Contains("<h2>Live performance</h2><p class=\"muted\">Not computed for this report.</p>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_LiveCounts_WithThousandsSeparators()
+    {
+        var report = Report();
+        report = report with { Live = report.Live! with { Total = report.Live.Total with { Predictions = 25000, Positives = 1250 } } };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Matches("<tr><td>all</td><td>25,000</td><td>[^<]*</td><td>1,250</td>", html);
+    }
+
+    [Fact]
+    public void Render_PValueUnderflowedToZero_ShownAsBelowTheDoublesRange()
+    {
+        var report = Report();
+        report = report with { Features = [report.Features[0] with { PsiPValue = 0, KsPValue = 2.5e-85 }, .. report.Features.Skip(1)] };
+
+        var html = DriftReportHtml.Render(report);
+
+        Assert.Contains("<td>&lt; 1e-300</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>2.5e-85</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.0e0", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ShiftedAmount_EveryTableScrollsOnANarrowScreen()
+    {
+        var html = DriftReportHtml.Render(Report());
+
+        Assert.Contains(HtmlPages.Viewport, html, StringComparison.Ordinal);
+        Assert.Equal(Regex.Count(html, "<table"), Regex.Count(html, "<div class=\"scroll\"><table"));
+        Assert.Equal(Regex.Count(html, "</table>"), Regex.Count(html, "</table></div>"));
     }
 
     // Three days of a trip duration model's errors: a complete day, a day half labelled, today with no label yet.
