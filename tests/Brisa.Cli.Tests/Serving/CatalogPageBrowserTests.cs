@@ -111,6 +111,7 @@ public sealed class CatalogPageBrowserTests(AzuriteFixture azurite) : IClassFixt
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driverPath)!, Path.GetFileName(driverPath));
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = browser };
+        options.SetLoggingPreference(LogType.Browser, OpenQA.Selenium.LogLevel.All);
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,1000");
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }

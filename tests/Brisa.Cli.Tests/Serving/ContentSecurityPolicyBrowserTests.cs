@@ -76,7 +76,8 @@ public sealed class ContentSecurityPolicyBrowserTests : IDisposable
         return driver;
     }
 
-    private static DriftReport DriftReport()
+    // Also the narrow-screen test's drift report: a numeric feature shifted ×3, charts and tables.
+    internal static DriftReport DriftReport()
     {
         var amounts = Enumerable.Range(1, 200).Select(i => (float)i).ToArray();
         var baseline = TrainingReports.Binary("fraud", Now.AddDays(-10)) with
