@@ -72,11 +72,24 @@ public sealed partial class CatalogHtmlTests
     {
         var evil = Definitions with
         {
-            FeatureViews = [.. Definitions.FeatureViews.Select((v, i) => i == 0 ? v with { Description = "<script>alert(1)</script>" } : v)],
+            Entities = [.. Definitions.Entities.Select(e => e with { Description = "<b id=entity>" })],
+            FeatureViews =
+            [
+                .. Definitions.FeatureViews.Select((v, i) => i == 0
+                    ? v with
+                    {
+                        Description = "<script>alert(1)</script>",
+                        Owner = "<b id=owner>",
+                        Tags = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["<b id=key>"] = "\"><b id=value>" },
+                        Features = [.. v.Features.Select(f => f with { Description = "<b id=feature>" })],
+                    }
+                    : v),
+            ],
         };
 
         var html = CatalogHtml.Render(evil, Catalog.Views(evil), Now, "\"><img src=x>");
 
+        Assert.DoesNotContain("<b id=", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>alert(1)", html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<img src=x>", html, StringComparison.Ordinal);
