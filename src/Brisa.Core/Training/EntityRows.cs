@@ -75,8 +75,10 @@ public static class EntityRows
                 requestValues[r] = Typed(fields[requests[r]], requirements.RequestFields[r], line);
             }
 
-            var at = ParseTime(fields[time], line, TimestampColumn);
-            rows.Add(rowId, TiledView.ToUnixTicks(at), keyValues, requestValues, FieldValue.Null);
+            // Cut to the microsecond, as ingestion cuts an event's time: finer digits kept would put the row after the
+            // event it names, which "strictly before" would then count.
+            var at = TiledView.ToUnixTicks(ParseTime(fields[time], line, TimestampColumn));
+            rows.Add(rowId, at - (at % 10), keyValues, requestValues, FieldValue.Null);
         }
 
         return rows;

@@ -1,5 +1,7 @@
+using System.Text;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
+using Brisa.Core.Ingestion;
 using Brisa.Core.Tests.Definitions;
 using Brisa.Core.Training;
 
@@ -33,6 +35,25 @@ public class EntityRowsTests
         Assert.Equal(12.5, rows.RequestValueOf(0, amount).AsNumber());
         Assert.Equal("GBP", rows.RequestValueOf(1, currency).AsText());
         Assert.True(rows.LabelOf(0).IsNull);
+    }
+
+    [Fact]
+    public void ReadCsv_TimeWithSubMicrosecondDigits_ReadAsItsEventIsSoStrictlyBeforeLeavesItOut()
+    {
+        // The raw zone holds an event written "…00.1234567Z" at …00.123456 (microseconds); a row naming the same time
+        // must be that instant too, or "strictly before" sees the very event the row was made from (count 2, not 1).
+        var message = string.Join(",", new[] { ("t0", "2026-05-01T11:50:00Z"), ("t1", "2026-05-01T12:00:00.1234567Z") }.Select(e =>
+            $$$"""{"specversion":"1.0","id":"{{{e.Item1}}}","source":"/s","type":"{{{FraudStream.Transactions.EventType}}}","data":{"transaction_id":"{{{e.Item1}}}","customer_id":"c1","merchant_id":"m1","amount":5,"currency":"EUR","country":"ES","channel":"pos","timestamp":"{{{e.Item2}}}"}}"""));
+        var events = Assert.Single(new CloudEventDecoder([FraudStream.Transactions])
+            .Decode([new IncomingMessage(Encoding.UTF8.GetBytes($"[{message}]"))], new DateTimeOffset(2026, 5, 1, 13, 0, 0, TimeSpan.Zero)).Sources);
+        var builder = new TrainingSetBuilder(FraudStream.Plan, [FeatureReference.Parse("customer_1h:txn_count_1h")]);
+
+        var rows = EntityRows.ReadCsv("event_timestamp,customer_id\n2026-05-01T12:00:00.1234567Z,c1\n2026-05-01T14:00:00.1234569+02:00,c1\n", builder.Requirements);
+        var set = builder.Build(rows, [events]);
+
+        var count = set.Column("customer_1h__txn_count_1h");
+        Assert.Equal([1.0, 1.0], [count[0].AsNumber(), count[1].AsNumber()]);
+        Assert.Equal([events.EventTicks(1), events.EventTicks(1)], [rows.TicksOf(0), rows.TicksOf(1)]);
     }
 
     [Fact]
