@@ -386,6 +386,54 @@ public sealed class CloudEventDecoderTests
         Assert.Equal(TiledView.ToUnixTicks(new DateTimeOffset(2026, 11, 29, 11, 0, 0, TimeSpan.Zero)), Assert.Single(batch.Sources).EventTicks(0));
     }
 
+    [Theory]
+    [InlineData("2024-02-29T23:59:59.9999999Z", "2024-02-29T23:59:59.999999Z")]           // cut to the microsecond, not rounded into the next day
+    [InlineData("2024-03-01T09:59:59.99999999+10:00", "2024-02-29T23:59:59.999999Z")]     // more than 7 digits too
+    [InlineData("2026-11-29T11:00:00.123456789012Z", "2026-11-29T11:00:00.123456Z")]
+    [InlineData("2026-11-30T01:00:00+14:00", "2026-11-29T11:00:00Z")]
+    [InlineData("2026-11-29T05:30:00.5-05:30", "2026-11-29T11:00:00.5Z")]
+    [InlineData("2026-11-29T11:00:00z", null)]                                              // RFC 3339 allows it, ISO 8601 (the documented form) does not
+    [InlineData("2026-11-29t11:00:00Z", null)]
+    [InlineData("2026-11-29T23:59:60Z", null)]
+    [InlineData("2026-11-29T24:00:00Z", null)]
+    [InlineData("2027-02-29T11:00:00Z", null)]
+    public void Decode_AwkwardTimestamp_ItsUtcMicrosecondOnBothPathsOrRejected(string time, string? utc)
+    {
+        var message = Event(data: $$"""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"{{time}}"}""");
+        foreach (var scanner in new[] { true, false })
+        {
+            var (batch, _) = DecodeOn(scanner, message);
+
+            if (utc is null)
+            {
+                Assert.StartsWith("field 'timestamp': expected an ISO 8601 timestamp", Assert.Single(batch.Rejected).Reason, StringComparison.Ordinal);
+            }
+            else
+            {
+                var expected = TiledView.ToUnixTicks(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(1, batch.AcceptedCount);
+                Assert.Equal(expected, Assert.Single(batch.Sources).EventTicks(0));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-11-29T12:05:00Z", true)]
+    [InlineData("2026-11-29T12:05:00.0000009Z", true)]    // the same microsecond: the stored instant is what is checked
+    [InlineData("2026-11-29T12:05:00.000001Z", false)]
+    [InlineData("2026-11-29T13:05:00+01:00", true)]
+    [InlineData("2026-11-29T13:05:00.000001+01:00", false)]
+    public void Decode_EventTimeAtTheFutureSkewLimit_AcceptedAndAMicrosecondLaterRejected(string time, bool accepted)
+    {
+        var message = Event(data: $$"""{"transaction_id":"t1","customer_id":"c1","amount":1,"currency":"EUR","timestamp":"{{time}}"}""");
+        foreach (var scanner in new[] { true, false })
+        {
+            var (batch, _) = DecodeOn(scanner, message);
+
+            Assert.Equal(accepted ? 1 : 0, batch.AcceptedCount);
+        }
+    }
+
     [Fact]
     public void Decode_InvalidUtf8_RejectedNotReplaced()
     {
