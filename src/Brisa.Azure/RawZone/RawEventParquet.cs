@@ -22,10 +22,10 @@ namespace Brisa.Azure.RawZone;
 public static class RawEventParquet
 {
     /// <summary>The column holding the CloudEvent id.</summary>
-    public const string IdColumn = "event_id";
+    public const string IdColumn = RawZoneColumns.Id;
 
     /// <summary>The column holding the event time.</summary>
-    public const string TimeColumn = "event_time";
+    public const string TimeColumn = RawZoneColumns.Time;
 
     /// <summary>The Parquet schema of a source.</summary>
     public static ParquetSchema SchemaOf(EventSchema schema)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Expressions;
+using Brisa.Core.Ingestion;
 using Brisa.Core.Materialization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -168,6 +169,7 @@ internal sealed class DefinitionValidator
             foreach (var field in source.Fields)
             {
                 CheckField(field);
+                CheckRawColumnName(source, kind, field);
             }
 
             if (Usable(source, "event_type") && source.EventType.Length > 0)
@@ -199,6 +201,27 @@ internal sealed class DefinitionValidator
                     Error(source, "timestamp_field", DiagnosticCodes.TimestampFieldType, $"timestamp_field '{field.Name}' of {kind} '{source.Name}' has type {field.Type.ToYamlName()}", $"Declare field '{field.Name}' with 'type: timestamp', or point timestamp_field at a timestamp field.");
                 }
             }
+        }
+    }
+
+    // A field is a column of the source's raw Parquet files next to the event id and time and the date and hour
+    // partitions: a second column of one of those names is ambiguous to DuckDB, refused by Spark, and Brisa's own
+    // reader, which finds a field's column by name, would read the event id or time in its place.
+    private void CheckRawColumnName(SourceDefinition source, string kind, FieldDefinition field)
+    {
+        if (!Usable(field, "name"))
+        {
+            return;
+        }
+
+        var hint = $"Rename the field (producers then send it under the new name), e.g. '{source.Name}_{field.Name}'.";
+        if (field.Name is RawZoneColumns.DatePartition or RawZoneColumns.HourPartition)
+        {
+            Error(field, "name", DiagnosticCodes.ReservedName, $"field name '{field.Name}' of {kind} '{source.Name}' is reserved: it is a partition of the {kind}'s raw files (raw/{source.Name}/date=YYYY-MM-DD/hour=HH/), so DuckDB and Spark, reading the folder with its partitions, would show the partition instead of the field", hint);
+        }
+        else if (field.Name is RawZoneColumns.Id or RawZoneColumns.Time)
+        {
+            Error(field, "name", DiagnosticCodes.ReservedName, $"field name '{field.Name}' of {kind} '{source.Name}' is reserved: the {kind}'s raw files already have a column '{field.Name}' ({RawZoneColumns.Id}, {RawZoneColumns.Time}), so readers would see two columns of that name (DuckDB renames one, Spark refuses the file, materialization reads the wrong one)", hint);
         }
     }
 
