@@ -12,7 +12,7 @@ public static class DiagnosticCodes
     [
         InvalidValue, // from the validator only for trainer parameters: the trainer uses its default
         NameClash, // training refuses a model's two inputs of one name; a feature named like its own request field still computes
-        ReservedName, // hides the view's catalog entry, or makes a view's offline files ambiguous to their readers; Brisa itself reads neither
+        ReservedName, // hides the view's catalog entry, or makes offline or raw files ambiguous to their readers (a source field named event_id or event_time also misleads materialization, as it did before the rule)
         InvalidRange, // ingestion applies the range as written, dead-lettering with the reason
         AllowedOnNonString, // ingestion ignores it
         RangeOnNonNumeric, // ingestion ignores it
