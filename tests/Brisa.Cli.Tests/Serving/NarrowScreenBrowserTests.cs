@@ -52,4 +52,27 @@ public sealed class NarrowScreenBrowserTests : IDisposable
 
         Assert.Equal(pages.Keys.Select(name => $"{name}: laid out {Width} px wide, content {Width} px wide"), seen);
     }
+
+    [Fact]
+    public void CatalogPage_SearchBoxFocusedOnAWideScreenOnly()
+    {
+        // Before, `autofocus` focused the box on a phone too, which opened its keyboard over the page on arrival.
+        var definitions = DefinitionLoader.Load(RepositoryPaths.FraudDefinitions).Definitions!;
+        var html = CatalogHtml.Render(definitions, Catalog.Views(definitions), Now);
+        using var driver = CatalogPageBrowserTests.StartChromium();
+        string Focused(string name)
+        {
+            var path = Path.Combine(work.FullName, name);
+            File.WriteAllText(path, html);
+            driver.Navigate().GoToUrl(new Uri(path));
+            return (string)((IJavaScriptExecutor)driver).ExecuteScript("return window.innerWidth + ' px: ' + (document.activeElement ? document.activeElement.id : '');")!;
+        }
+
+        driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?> { ["width"] = Width, ["height"] = 800, ["deviceScaleFactor"] = 1, ["mobile"] = true });
+        var narrow = Focused("narrow.html");
+        driver.ExecuteCdpCommand("Emulation.clearDeviceMetricsOverride", []);
+        var wide = Focused("wide.html");
+
+        Assert.Equal(($"{Width} px: ", "1400 px: " + CatalogHtml.SearchBoxId), (narrow, wide));
+    }
 }
