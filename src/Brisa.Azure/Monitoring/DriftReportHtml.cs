@@ -248,7 +248,8 @@ public static class DriftReportHtml
 
     private static string T(DateTimeOffset time) => H(time.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture));
 
-    private static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty;
+    // Thousands separators for errors in the unit of the label (an MAE of 1,234.5 seconds), as for money.
+    private static string N(double? value) => value is { } v ? v.ToString("#,0.###", CultureInfo.InvariantCulture) : string.Empty;
 
     // A p-value below the doubles' range underflows to 0, which "0.0e0" wrote as if it were a value.
     private static string Pv(double? value) => value switch

@@ -151,8 +151,8 @@ public sealed class ModelsListCommand(IAnsiConsole console) : ModelsCommand<Mode
             if (regression)
             {
                 var errors = report?.Evaluation.Regression;
-                cells.Add(errors?.Rmse.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
-                cells.Add(errors?.Mae.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
+                cells.Add(errors?.Rmse.ToString("#,0.000", CultureInfo.InvariantCulture) ?? "");
+                cells.Add(errors?.Mae.ToString("#,0.000", CultureInfo.InvariantCulture) ?? "");
                 cells.Add(errors?.RSquared.ToString("0.000", CultureInfo.InvariantCulture) ?? "");
             }
 

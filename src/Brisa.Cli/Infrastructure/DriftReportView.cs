@@ -193,7 +193,7 @@ public static class DriftReportView
         _ => "[green]ok[/]",
     };
 
-    private static string N(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string N(double value) => value.ToString("#,0.000", CultureInfo.InvariantCulture);
 
     private static string P(double value) => value.ToString(value < 0.001 ? "0.0e0" : "0.000", CultureInfo.InvariantCulture);
 

@@ -44,8 +44,8 @@ public static class TrainingReportView
 
         if (evaluation.Regression is { } regression)
         {
-            table.AddRow("RMSE", regression.Rmse.ToString("0.000", CultureInfo.InvariantCulture));
-            table.AddRow("MAE", regression.Mae.ToString("0.000", CultureInfo.InvariantCulture));
+            table.AddRow("RMSE", regression.Rmse.ToString("#,0.000", CultureInfo.InvariantCulture));
+            table.AddRow("MAE", regression.Mae.ToString("#,0.000", CultureInfo.InvariantCulture));
             table.AddRow("R²", regression.RSquared.ToString("0.000", CultureInfo.InvariantCulture));
         }
 

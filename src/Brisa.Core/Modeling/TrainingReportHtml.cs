@@ -118,7 +118,7 @@ public static class TrainingReportHtml
         if (e.Regression is { } r)
         {
             html.Append("<h2>Metrics on the validation window</h2><table><tr><th>metric</th><th>value</th></tr>")
-                .Append(Row("RMSE", N(r.Rmse, "0.####"))).Append(Row("MAE", N(r.Mae, "0.####"))).Append(Row("R²", N(r.RSquared, "0.####"))).Append("</table>");
+                .Append(Row("RMSE", N(r.Rmse, "#,0.####"))).Append(Row("MAE", N(r.Mae, "#,0.####"))).Append(Row("R²", N(r.RSquared, "0.####"))).Append("</table>");
         }
 
         html.Append("<h2>Permutation feature importance</h2>");

@@ -128,7 +128,7 @@ public static class LiveJudge
         var p = OneSidedP(mae - validation.Mae, standardError);
         double? ratio = validation.Mae > 0 ? mae / validation.Mae : null;
         var verdict = Verdict(ratio ?? (mae > 0 ? double.PositiveInfinity : 1), warnAt, alertAt, p);
-        var text = Invariant($"live MAE {mae:0.###} on {rows:N0} labelled predictions with final labels against validation MAE {validation.Mae:0.###}: {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "above 0")} (warn from {warnAt:0.##}×, alert from {alertAt:0.##}×), standard error {standardError:0.###}, one-sided p {P(p)}");
+        var text = Invariant($"live MAE {mae:#,0.###} on {rows:N0} labelled predictions with final labels against validation MAE {validation.Mae:#,0.###}: {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "above 0")} (warn from {warnAt:0.##}×, alert from {alertAt:0.##}×), standard error {standardError:#,0.###}, one-sided p {P(p)}");
         return new LiveJudgement(verdict, "mae", rows, null, mae, validation.Mae, ratio, standardError, p, warnAt, alertAt, minRows, null, text);
     }
 

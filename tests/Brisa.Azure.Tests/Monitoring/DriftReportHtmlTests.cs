@@ -121,6 +121,17 @@ public sealed partial class DriftReportHtmlTests
     }
 
     [Fact]
+    public void Render_RegressionErrorsOverAThousand_WithThousandsSeparators()
+    {
+        var live = LiveErrors();
+        live = live with { Validation = new RegressionMetrics(500, 6543.5, 4321.25, 0.8) };
+
+        var html = DriftReportHtml.Render(Report() with { Task = ModelTask.Regression, Live = null, LiveRegression = live });
+
+        Assert.Contains("<tr><td>validation (training run)</td><td>500</td><td></td><td>500</td><td></td><td>4,321.25</td><td>6,543.5</td><td></td></tr>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_RegressionWithoutALabelledDay_SaysSoInsteadOfAnEmptyChart()
     {
         var live = LiveErrors();

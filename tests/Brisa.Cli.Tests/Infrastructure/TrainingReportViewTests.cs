@@ -101,6 +101,21 @@ public sealed class TrainingReportViewTests
         Assert.Matches(@"│ R²\s+│ 0\.985\s+│", output);
     }
 
+    [Fact]
+    public void Render_RegressionErrorsOverAThousand_WithThousandsSeparators()
+    {
+        var report = TrainingReports.Binary("trip_duration", DateTimeOffset.UnixEpoch) with
+        {
+            Task = ModelTask.Regression,
+            Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(119, 1871.8, 12345.6789, 0.9845)),
+        };
+
+        var output = Render(report);
+
+        Assert.Matches(@"│ RMSE\s+│ 1,871\.800\s+│", output);
+        Assert.Matches(@"│ MAE\s+│ 12,345\.679\s+│", output);
+    }
+
     // A promoted binary report with this business result, as `brisa train` prints it.
     private static string Render(BusinessResult business) =>
         Render(TrainingReports.Binary("fraud", DateTimeOffset.UnixEpoch) with

@@ -33,6 +33,21 @@ public sealed partial class TrainingReportHtmlTests
     }
 
     [Fact]
+    public void Render_RegressionErrors_WithThousandsSeparatorsAsCountsHave()
+    {
+        // Errors are in the label's unit: a trip duration in seconds reads 1,234.5678, not 1234.5678.
+        var report = Report(currency: null) with
+        {
+            Task = ModelTask.Regression,
+            Evaluation = new ModelEvaluation(null, null, null, null, new RegressionMetrics(5845, 1234.5678, 987654.25, 0.8123)),
+        };
+
+        var html = TrainingReportHtml.Render(report);
+
+        Assert.Contains("<tr><td>RMSE</td><td>1,234.5678</td></tr><tr><td>MAE</td><td>987,654.25</td></tr>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_BaselineStatistics_AsTheCatalogWritesThem()
     {
         var html = TrainingReportHtml.Render(Report(currency: null));
