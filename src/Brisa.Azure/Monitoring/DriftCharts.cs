@@ -36,7 +36,7 @@ public static class DriftCharts
         plot.Add.Bars(bars);
         Categories(plot, feature.Bins);
         Legend(plot, ("baseline (training)", Baseline), ("current window", Current));
-        plot.Title($"{feature.Name}: PSI {feature.Psi:0.###}, {feature.Verdict.ToString().ToLowerInvariant()}");
+        plot.Title($"{feature.Name}: PSI {feature.Psi:0.###}, {DriftAnalyzer.Name(feature.Verdict)}");
         plot.YLabel("share of rows");
         plot.Axes.Margins(bottom: 0);
         return plot.GetImageBytes(Width, 380, ImageFormat.Png);

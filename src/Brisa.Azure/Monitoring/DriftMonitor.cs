@@ -21,7 +21,10 @@ namespace Brisa.Azure.Monitoring;
 /// when it did not: the version is not the champion, or a run whose window ends later had written them.
 /// </param>
 /// <param name="TimestampedBlob">The blob name of the timestamped JSON copy, always written (the HTML copy has the same name with <c>.html</c>).</param>
-/// <param name="RetrainReason">The reason of the retraining requested on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a dataset drift alert); null when none was requested.</param>
+/// <param name="RetrainReason">
+/// The reason of the retraining requested on the queue: <c>performance</c> (a live performance alert) or <c>drift</c> (a
+/// dataset drift alert); null when none was requested, always for a version that is not the champion.
+/// </param>
 public sealed record DriftMonitorResult(DriftReport Report, string Html, bool Champion, string? LatestBlob, string TimestampedBlob, string? RetrainReason)
 {
     /// <summary>True when a retraining was requested.</summary>
@@ -37,7 +40,9 @@ public sealed record DriftMonitorResult(DriftReport Report, string Html, bool Ch
 /// <c>latest.html</c> (unless a run whose window ends later wrote them: <see cref="WindowEndMetadata"/>) and timestamped copies <c>&lt;yyyyMMddTHHmmssZ&gt;.json|.html</c>,
 /// for another version only timestamped copies under <c>&lt;model&gt;/versions/&lt;version&gt;/</c> (<see cref="VersionsFolder"/>); and with
 /// <see cref="DriftPolicy.RetrainOnAlert"/> enqueues <c>{"model": …, "reason": "performance"}</c> on the retrain queue
-/// when live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on a dataset drift alert.
+/// when the champion's live performance alerts (<see cref="LiveVerdict.Alert"/>), else <c>"reason": "drift"</c> on its
+/// dataset drift alert; another version's alert is reported only (a retraining is judged against the champion, whose
+/// drift says nothing about it). A <see cref="DriftVerdict.NoData"/> run never enqueues.
 /// When the log holds shadow predictions of the current challenger (<see cref="ServingPolicy.ShadowChallenger"/>), the
 /// report also compares both versions on the instances both scored (<see cref="ShadowComparer"/>; report only).
 /// </summary>
@@ -196,9 +201,10 @@ public sealed class DriftMonitor
             && await UploadLatestAsync(container.GetBlobClient($"{model}/latest.html"), page, "text/html; charset=utf-8", to, cancellationToken).ConfigureAwait(false)
             && await UploadLatestAsync(container.GetBlobClient($"{model}/latest.json"), json, "application/json", to, cancellationToken).ConfigureAwait(false);
 
-        // One request per run: labels showing the model got worse say more than inputs that moved, so they name it.
+        // One request per run: labels showing the model got worse say more than inputs that moved, so they name it. Only
+        // the champion's alert asks: a retraining competes with the champion, so another version's alert is no reason.
         var reason = report.LiveJudgement?.Verdict == LiveVerdict.Alert ? "performance" : report.Verdict == DriftVerdict.Alert ? "drift" : null;
-        var retrain = reason is not null && definition.Drift.RetrainOnAlert;
+        var retrain = reason is not null && definition.Drift.RetrainOnAlert && isChampion;
         if (retrain)
         {
             var queue = storage.Queues.GetQueueClient(StorageNames.RetrainQueue);

@@ -21,6 +21,34 @@ public static class DriftReportHtml
     /// </summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
+    /// <summary>
+    /// The page a browser gets for a model without a report yet: what is missing and when <c>MonitorDrift</c> writes
+    /// one, in the report's style and under its <see cref="ContentSecurityPolicy"/>.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="schedule">The <c>MonitorDrift</c> schedule (NCRONTAB, UTC), or null when not known.</param>
+    /// <param name="nextRun">Its next occurrence, or null when not known.</param>
+    /// <returns>The HTML document.</returns>
+    public static string NoReport(string model, string? schedule, DateTimeOffset? nextRun)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var html = new StringBuilder();
+        Head(html, model);
+        html.Append("<h1>Drift of <code>").Append(H(model)).Append("</code></h1><p>No drift report yet. <code>MonitorDrift</code> writes one on its schedule");
+        if (schedule is not null)
+        {
+            html.Append(" (<code>").Append(H(schedule)).Append("</code>, UTC)");
+        }
+
+        if (nextRun is { } next)
+        {
+            html.Append("; its next run is at ").Append(T(next));
+        }
+
+        html.Append(".</p><p class=\"muted\">A report also needs a champion: <code>brisa drift ").Append(H(model)).Append("</code> runs the check at once.</p></body></html>");
+        return html.ToString();
+    }
+
     /// <summary>Renders the report.</summary>
     /// <param name="report">The report.</param>
     /// <returns>The HTML document.</returns>
@@ -28,19 +56,22 @@ public static class DriftReportHtml
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
-            .Append("\">").Append(HtmlPages.Viewport).Append("<title>Drift ").Append(H(report.Model)).Append("</title><style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}").Append(HtmlPages.NarrowScreenCss)
-            .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
-            .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#176c2f}.warn{color:#9a6a00}.alert{color:#a3291a;font-weight:600}")
-            .Append("img{display:block;margin:.5rem 0 1.5rem;max-width:100%}.muted{color:#777}")
-            .Append("</style></head><body>");
+        Head(html, report.Model);
         html.Append("<h1>Drift of <code>").Append(H(report.Model)).Append("</code> ").Append(H(report.Version)).Append("</h1>")
             .Append("<p>Window ").Append(T(report.From)).Append(" – ").Append(T(report.To)).Append(", ").Append(report.Rows.ToString("N0", CultureInfo.InvariantCulture))
             .Append(" predictions against the training baseline (").Append(T(report.BaselineWindow.From)).Append(" – ").Append(T(report.BaselineWindow.To)).Append(").</p>")
-            .Append("<p>Dataset verdict: ").Append(Verdict(report.Verdict)).Append(" — ").Append(P(report.DriftedShare)).Append(" of features drifted, ")
-            .Append(P(report.AlertShare)).Append(" alert (PSI warn ").Append(N(report.Policy.PsiWarn)).Append(", alert ").Append(N(report.Policy.PsiAlert))
-            .Append("; retrain on alert: ").Append(report.Policy.RetrainOnAlert ? "yes" : "no").Append(").</p>");
+            .Append("<p>Dataset verdict: ").Append(Verdict(report.Verdict)).Append(" — ");
+        if (report.Verdict == DriftVerdict.NoData)
+        {
+            html.Append(H(NoDataReason(report))).Append(".</p>");
+        }
+        else
+        {
+            html.Append(P(report.DriftedShare)).Append(" of features drifted, ")
+                .Append(P(report.AlertShare)).Append(" alert (PSI warn ").Append(N(report.Policy.PsiWarn)).Append(", alert ").Append(N(report.Policy.PsiAlert))
+                .Append("; retrain on alert: ").Append(report.Policy.RetrainOnAlert ? "yes" : "no").Append(").</p>");
+        }
+
         if (report.UnreadableLogLines > 0)
         {
             html.Append("<p class=\"warn\">").Append(H(UnreadableWarning(report.UnreadableLogLines))).Append("</p>");
@@ -90,12 +121,32 @@ public static class DriftReportHtml
         return HtmlPages.ScrollTables(html.Append("</body></html>")).ToString();
     }
 
+    /// <summary>Why a report's dataset verdict is <see cref="DriftVerdict.NoData"/>, in one sentence without a final period.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>The sentence.</returns>
+    public static string NoDataReason(DriftReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Rows == 0
+            ? $"no prediction of {report.Version} in the window, so nothing to judge: not a sign of health, and never a reason to retrain"
+            : $"the baseline of {report.Version} has no rows to compare with, so nothing to judge";
+    }
+
     /// <summary>What the report says when the prediction log had lines that are not records.</summary>
     /// <param name="lines">The number of such lines.</param>
     /// <returns>The sentence.</returns>
     public static string UnreadableWarning(long lines) => string.Create(
         CultureInfo.InvariantCulture,
         $"The prediction log read for this report has {lines:N0} unreadable line{(lines == 1 ? "" : "s")} (damaged, or not written by Brisa): left out of every number.");
+
+    private static void Head(StringBuilder html, string model) =>
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy)
+            .Append("\">").Append(HtmlPages.Viewport).Append("<title>Drift ").Append(H(model)).Append("</title><style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:76rem;color:#222}").Append(HtmlPages.NarrowScreenCss)
+            .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
+            .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#176c2f}.warn{color:#9a6a00}.alert{color:#a3291a;font-weight:600}")
+            .Append("img{display:block;margin:.5rem 0 1.5rem;max-width:100%}.muted{color:#777}")
+            .Append("</style></head><body>");
 
     private static void Live(StringBuilder html, LivePerformance live)
     {
@@ -240,11 +291,8 @@ public static class DriftReportHtml
 
     private static string Image(byte[] png, string alt) => $"<img alt=\"{H(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
 
-    private static string Verdict(DriftVerdict verdict)
-    {
-        var name = verdict.ToString().ToLowerInvariant();
-        return $"<span class=\"{name}\">{name}</span>";
-    }
+    private static string Verdict(DriftVerdict verdict) =>
+        $"<span class=\"{(verdict == DriftVerdict.NoData ? "muted" : verdict.ToString().ToLowerInvariant())}\">{DriftAnalyzer.Name(verdict)}</span>";
 
     private static string T(DateTimeOffset time) => H(time.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture));
 

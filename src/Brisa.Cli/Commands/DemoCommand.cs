@@ -341,7 +341,7 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         DriftReportView.Render(console, result.Report);
         await File.WriteAllTextAsync(Path.Combine(reportDir, "drift.html"), result.Html, cancellationToken);
         var amount = result.Report.Features.Single(f => f.Name == "amount");
-        Done("drift", $"{shifted.Count} transactions with amounts ×3 through HTTP predict: amount PSI {amount.Psi:0.00} ({amount.Verdict.ToString().ToLowerInvariant()}), dataset {result.Report.Verdict.ToString().ToLowerInvariant()}; drift.html written ({clock.Elapsed.TotalSeconds:0.0} s)");
+        Done("drift", $"{shifted.Count} transactions with amounts ×3 through HTTP predict: amount PSI {amount.Psi:0.00} ({DriftAnalyzer.Name(amount.Verdict)}), dataset {DriftAnalyzer.Name(result.Report.Verdict)}; drift.html written ({clock.Elapsed.TotalSeconds:0.0} s)");
         return amount.Verdict == DriftVerdict.Alert;
     }
 

@@ -13,7 +13,7 @@ namespace Brisa.Cli.Commands;
 /// <summary>
 /// <c>brisa drift &lt;model&gt;</c>: runs the drift check of the champion (what <c>MonitorDrift</c> does on its timer: the
 /// reports are stored, and a retraining is enqueued on alert when the policy says so), or of a named version (its
-/// report stored apart, the model's latest left the champion's), or with <c>--latest</c> reads the stored report;
+/// report stored apart, the model's latest left the champion's, and no retraining on its alert), or with <c>--latest</c> reads the stored report;
 /// prints it, says where it was stored and writes the HTML page. Exit 0 whatever the verdict: the check itself worked.
 /// </summary>
 public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftCommand.Settings>
@@ -46,7 +46,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
         /// <summary>The version to check instead of the champion.</summary>
         [CommandOption("--version <V>")]
-        [Description("Check this version (e.g. a challenger scored with ?version=) instead of the champion; unless it is the champion, its report is stored under monitoring/<model>/versions/<V>/ and the model's latest report stays the champion's.")]
+        [Description("Check this version (e.g. a challenger scored with ?version=) instead of the champion; unless it is the champion, its report is stored under monitoring/<model>/versions/<V>/, the model's latest report stays the champion's, and its alert enqueues no retraining.")]
         public string? Version { get; init; }
 
         /// <summary>Definitions file instead of the registry.</summary>
@@ -89,6 +89,7 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         DriftReport report;
         string html;
         string? retrain = null;
+        var notChampionAlert = false;
         string? stored = null;
         if (settings.Latest)
         {
@@ -131,6 +132,8 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
             (report, html) = (result.Report, result.Html);
             retrain = result.RetrainReason;
+            notChampionAlert = !result.Champion && definitions.FindModel(settings.Model)!.Drift.RetrainOnAlert
+                && (report.Verdict == DriftVerdict.Alert || report.LiveJudgement?.Verdict == LiveVerdict.Alert);
             stored = Stored(result, settings.Model);
         }
 
@@ -138,6 +141,10 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         if (retrain is not null)
         {
             console.MarkupLineInterpolated($"[yellow]a retraining was enqueued, reason {retrain} (the model's drift policy says retrain_on_alert).[/]");
+        }
+        else if (notChampionAlert)
+        {
+            console.MarkupLineInterpolated($"no retraining enqueued despite retrain_on_alert: {report.Version} is not the champion, and a retraining competes with the champion.");
         }
 
         if (stored is not null)

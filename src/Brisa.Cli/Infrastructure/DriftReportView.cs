@@ -32,9 +32,11 @@ public static class DriftReportView
         }
 
         console.Write(table);
-        console.MarkupLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"dataset verdict: {Verdict(report.Verdict)} ({Percent(report.DriftedShare)} of features drifted, {Percent(report.AlertShare)} alert; PSI warn {report.Policy.PsiWarn:0.##}, alert {report.Policy.PsiAlert:0.##}; the score row is not part of the verdict)"));
+        console.MarkupLine(report.Verdict == DriftVerdict.NoData
+            ? $"dataset verdict: {Verdict(report.Verdict)} ({Markup.Escape(Brisa.Azure.Monitoring.DriftReportHtml.NoDataReason(report))})"
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"dataset verdict: {Verdict(report.Verdict)} ({Percent(report.DriftedShare)} of features drifted, {Percent(report.AlertShare)} alert; PSI warn {report.Policy.PsiWarn:0.##}, alert {report.Policy.PsiAlert:0.##}; the score row is not part of the verdict)"));
         if (report.UnreadableLogLines > 0)
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {Brisa.Azure.Monitoring.DriftReportHtml.UnreadableWarning(report.UnreadableLogLines)}");
@@ -190,6 +192,7 @@ public static class DriftReportView
     {
         DriftVerdict.Alert => "[red]alert[/]",
         DriftVerdict.Warn => "[yellow]warn[/]",
+        DriftVerdict.NoData => "[grey]no data[/]",
         _ => "[green]ok[/]",
     };
 

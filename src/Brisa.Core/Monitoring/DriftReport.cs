@@ -9,6 +9,12 @@ namespace Brisa.Core.Monitoring;
 /// <summary>A drift verdict.</summary>
 public enum DriftVerdict
 {
+    /// <summary>
+    /// Nothing to judge: no current rows (no prediction in the window), or a baseline without rows. Neither drift nor
+    /// its absence: it never alerts, and never reads as ok. Below <see cref="Ok"/> so that severity orders stay as they were.
+    /// </summary>
+    NoData = -1,
+
     /// <summary>No drift.</summary>
     Ok,
 
@@ -45,7 +51,7 @@ public sealed record DriftInput(
 /// <summary>Drift of one feature (or of the score) against its baseline.</summary>
 /// <param name="Name">The feature name (<c>score</c> for the score).</param>
 /// <param name="Kind">Numeric or categorical.</param>
-/// <param name="Method">What decided the verdict: <c>psi</c>, <c>ks</c> (small samples) or <c>none</c> (no current rows).</param>
+/// <param name="Method">What decided the verdict: <c>psi</c>, <c>ks</c> (small samples) or <c>none</c> (no current rows: <see cref="DriftVerdict.NoData"/>).</param>
 /// <param name="Psi">PSI on the baseline's bins plus a missing bin.</param>
 /// <param name="JensenShannon">Jensen–Shannon distance on the same bins.</param>
 /// <param name="Ks">KS statistic D (numeric) against the baseline CDF approximated from its quantiles; null for categoricals.</param>
@@ -120,15 +126,16 @@ public sealed record DriftReport
     /// <summary>Drift of the score against <see cref="TrainingReport.ScoreBaseline"/> (reported, not part of <see cref="Verdict"/>).</summary>
     public required FeatureDrift Score { get; init; }
 
-    /// <summary>Share of features with a warn or alert verdict.</summary>
+    /// <summary>Share of the judged features (those not <see cref="DriftVerdict.NoData"/>) with a warn or alert verdict.</summary>
     public required double DriftedShare { get; init; }
 
-    /// <summary>Share of features with an alert verdict.</summary>
+    /// <summary>Share of the judged features with an alert verdict.</summary>
     public required double AlertShare { get; init; }
 
     /// <summary>
-    /// Dataset verdict: alert when <see cref="AlertShare"/> ≥ <see cref="DriftAnalyzer.DatasetAlertShare"/>, warn when
-    /// any feature drifted, ok otherwise.
+    /// Dataset verdict: <see cref="DriftVerdict.NoData"/> when no feature could be judged (no prediction in the window),
+    /// alert when <see cref="AlertShare"/> ≥ <see cref="DriftAnalyzer.DatasetAlertShare"/>, warn when any feature
+    /// drifted, ok otherwise.
     /// </summary>
     public required DriftVerdict Verdict { get; init; }
 
@@ -194,6 +201,17 @@ public static class DriftAnalyzer
     /// <summary>Share of alerting features at or above which the dataset verdict is alert.</summary>
     public const double DatasetAlertShare = 0.3;
 
+    /// <summary>A verdict as reports and the CLI write it: <c>ok</c>, <c>warn</c>, <c>alert</c> or <c>no data</c>.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <returns>The name.</returns>
+    public static string Name(DriftVerdict verdict) => verdict switch
+    {
+        DriftVerdict.NoData => "no data",
+        DriftVerdict.Warn => "warn",
+        DriftVerdict.Alert => "alert",
+        _ => "ok",
+    };
+
     /// <summary>Analyzes current data against a model version's baseline.</summary>
     /// <param name="baseline">The version's training report (baseline statistics).</param>
     /// <param name="current">The current data.</param>
@@ -213,10 +231,11 @@ public static class DriftAnalyzer
                 current.Clusters?.GetValueOrDefault(stats.Name)))
             .ToList();
         var score = Numeric(baseline.ScoreBaseline, [.. current.Scores], policy, clusters: null);
-        double drifted = features.Count(f => f.Verdict != DriftVerdict.Ok);
+        double judged = features.Count(f => f.Verdict != DriftVerdict.NoData);
+        double drifted = features.Count(f => f.Verdict > DriftVerdict.Ok);
         double alerts = features.Count(f => f.Verdict == DriftVerdict.Alert);
-        var driftedShare = features.Count == 0 ? 0 : drifted / features.Count;
-        var alertShare = features.Count == 0 ? 0 : alerts / features.Count;
+        var driftedShare = judged == 0 ? 0 : drifted / judged;
+        var alertShare = judged == 0 ? 0 : alerts / judged;
         return new DriftReport
         {
             Model = baseline.Model,
@@ -232,7 +251,10 @@ public static class DriftAnalyzer
             Score = score,
             DriftedShare = driftedShare,
             AlertShare = alertShare,
-            Verdict = alertShare >= DatasetAlertShare && alerts > 0 ? DriftVerdict.Alert : drifted > 0 ? DriftVerdict.Warn : DriftVerdict.Ok,
+            Verdict = current.Rows == 0 || (judged == 0 && features.Count > 0) ? DriftVerdict.NoData
+                : alertShare >= DatasetAlertShare && alerts > 0 ? DriftVerdict.Alert
+                : drifted > 0 ? DriftVerdict.Warn
+                : DriftVerdict.Ok,
         };
     }
 
@@ -341,7 +363,7 @@ public static class DriftAnalyzer
         DriftVerdict verdict;
         if (count == 0 || baseline.Count == 0)
         {
-            (method, verdict) = ("none", DriftVerdict.Ok);
+            (method, verdict) = ("none", DriftVerdict.NoData);
         }
         else if (count < SmallSample)
         {

@@ -1,10 +1,12 @@
 using Brisa.Azure.Monitoring;
 using Brisa.Azure.Registry;
 using Brisa.Core.Serving;
+using Brisa.Core.Training;
 using Brisa.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Brisa.Functions.Monitoring;
@@ -15,8 +17,11 @@ namespace Brisa.Functions.Monitoring;
 /// report per run, and a retraining on alert when the model's policy says so. <c>GET /api/monitoring/{model}</c> returns
 /// the latest report (the HTML page when the client prefers <c>text/html</c> to JSON, as the catalog decides).
 /// </summary>
-public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, ILogger<MonitoringFunctions> logger)
+public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, DriftMonitor monitor, IConfiguration configuration, TimeProvider time, ILogger<MonitoringFunctions> logger)
 {
+    /// <summary>The setting of <c>MonitorDrift</c>'s schedule (NCRONTAB with seconds, UTC).</summary>
+    public const string ScheduleSetting = "Brisa:MonitorDriftSchedule";
+
     /// <summary>
     /// Runs drift for every model. A model whose check fails is logged and the others are still checked (one champion
     /// whose metadata cannot be read must not leave the rest unwatched); the tick then fails with every failure, so the
@@ -45,7 +50,11 @@ public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, 
             (failed, models) => $"MonitorDrift: {failed} of {models} model(s) failed their drift check");
     }
 
-    /// <summary>The latest drift report as JSON, or as the HTML page with charts when the client prefers <c>text/html</c> (<see cref="ContentNegotiation.PrefersHtml"/>); 404 when none was written yet.</summary>
+    /// <summary>
+    /// The latest drift report as JSON, or as the HTML page with charts when the client prefers <c>text/html</c>
+    /// (<see cref="ContentNegotiation.PrefersHtml"/>); 404 when none was written yet: problem details, or for a browser
+    /// and a model the definitions know, a page saying so and when <c>MonitorDrift</c> runs next.
+    /// </summary>
     [Function("Monitoring")]
     public async Task<IActionResult> Latest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "monitoring/{model}")] HttpRequest request,
@@ -55,24 +64,46 @@ public sealed partial class MonitoringFunctions(IDefinitionsSource definitions, 
         {
             ArgumentNullException.ThrowIfNull(request);
             // A stored report is served even for a model since removed from the definitions; without one, a name the
-            // definitions do not know is said to be unknown rather than "not checked yet".
-            async Task<Exception> MissingAsync()
+            // definitions do not know is said to be unknown rather than "not checked yet", and a browser is told when
+            // the check runs next.
+            async Task<IActionResult> MissingAsync(bool page)
             {
                 var current = await definitions.GetAsync(cancellationToken);
                 return current.FindModel(model) is null
-                    ? ServingException.NotFound("Unknown model", $"No model named '{model}'. {current.ModelNameHint(model)}.")
-                    : ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
+                    ? throw ServingException.NotFound("Unknown model", $"No model named '{model}'. {current.ModelNameHint(model)}.")
+                    : page
+                    ? HtmlPage.Create(request, NoReportPage(model), DriftReportHtml.ContentSecurityPolicy, StatusCodes.Status404NotFound)
+                    : throw ServingException.NotFound("No drift report", $"No drift report for model '{model}' yet: MonitorDrift writes one on its schedule.");
             }
 
             if (ContentNegotiation.PrefersHtml(request))
             {
-                var html = await monitor.GetLatestHtmlAsync(model, cancellationToken) ?? throw await MissingAsync();
-                return HtmlPage.Create(request, html, DriftReportHtml.ContentSecurityPolicy);
+                return await monitor.GetLatestHtmlAsync(model, cancellationToken) is { } html
+                    ? HtmlPage.Create(request, html, DriftReportHtml.ContentSecurityPolicy)
+                    : await MissingAsync(page: true);
             }
 
-            var report = await monitor.GetLatestAsync(model, cancellationToken) ?? throw await MissingAsync();
-            return new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
+            return await monitor.GetLatestAsync(model, cancellationToken) is { } report
+                ? new ContentResult { Content = report.ToJson(), ContentType = "application/json", StatusCode = StatusCodes.Status200OK }
+                : await MissingAsync(page: false);
         }, cancellationToken);
+
+    // A browser's 404 for a known model: the schedule from the setting the timer reads, and its next occurrence.
+    private string NoReportPage(string model)
+    {
+        var schedule = configuration[ScheduleSetting];
+        DateTimeOffset? next = null;
+        try
+        {
+            next = schedule is null ? null : RetrainSchedule.NextAfter(schedule, time.GetUtcNow());
+        }
+        catch (FormatException)
+        {
+            // The host refuses to start the timer on such a setting; the page still says what is missing.
+        }
+
+        return DriftReportHtml.NoReport(model, schedule, next);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift alert on {Model}: {Share:P0} of features drifted; retraining enqueued: {Retrain}")]
     private static partial void LogAlert(ILogger logger, string model, double share, bool retrain);

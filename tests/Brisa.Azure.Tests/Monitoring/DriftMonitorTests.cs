@@ -75,6 +75,45 @@ public sealed class DriftMonitorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_NoPredictionsInWindow_NoDataVerdictAndDoesNotEnqueue()
+    {
+        // Before, a champion nobody called read "dataset verdict: ok", as healthy as one checked on a day of traffic.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        await PublishChampionAsync(model);
+
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+        var result = (await monitor.RunAsync(Definitions(model, retrainOnAlert: true), model))!;
+
+        Assert.Equal(0, result.Report.Rows);
+        Assert.Equal(DriftVerdict.NoData, result.Report.Verdict);
+        Assert.False(result.RetrainEnqueued);
+        Assert.Contains("Dataset verdict: <span class=\"muted\">no data</span> — no prediction of", result.Html, StringComparison.Ordinal);
+        Assert.Equal(DriftVerdict.NoData, (await monitor.GetLatestAsync(model))!.Verdict);
+    }
+
+    [Fact]
+    public async Task RunAsync_AlertOnVersionNotTheChampion_ReportedButNoRetrainEnqueued()
+    {
+        // A retraining competes with the champion: a challenger's drift says nothing about it. Before, `brisa drift
+        // --version <challenger>` enqueued one under retrain_on_alert.
+        var model = "drift_" + Guid.NewGuid().ToString("N")[..8];
+        var champion = await PublishChampionAsync(model);
+        var challenger = await PublishChampionAsync(model, trainedAt: Now.AddDays(-1), promote: false);
+        await LogPredictionsAsync(model, champion, amountFactor: 1, extraOldShifted: false);
+        await LogPredictionsAsync(model, challenger, amountFactor: 1.8, extraOldShifted: false);
+        var monitor = new DriftMonitor(azurite.Storage, PredictionLog.For(azurite.Storage), new FixedTimeProvider(Now));
+
+        var result = (await monitor.RunAsync(Definitions(model, retrainOnAlert: true), model, version: challenger))!;
+
+        Assert.False(result.Champion);
+        Assert.Equal(DriftVerdict.Alert, result.Report.Verdict);
+        Assert.False(result.RetrainEnqueued);
+        var queue = azurite.Storage.Queues.GetQueueClient(StorageNames.RetrainQueue);
+        await queue.CreateIfNotExistsAsync();
+        Assert.DoesNotContain((await queue.PeekMessagesAsync(32)).Value, m => m.Body.ToString().Contains(model, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_ChargebacksIngested_JoinsThemWithPredictionsById()
     {
         var model = "drift_" + Guid.NewGuid().ToString("N")[..8];

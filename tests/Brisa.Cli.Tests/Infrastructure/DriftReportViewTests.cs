@@ -120,6 +120,22 @@ public sealed class DriftReportViewTests
         Assert.Contains("live performance: not computed for this report.", console.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_NoPredictionInTheWindow_NoDataVerdictNotOk()
+    {
+        var report = DriftAnalyzer.Analyze(
+            TrainingReports.Binary("cancel", Now.AddDays(-3)) with { Baseline = [FeatureStatistics.Numeric("amount", [1f, 2f, 3f])] },
+            new DriftInput(Now.AddDays(-1), Now, 0, new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal), []),
+            new DriftPolicy());
+        var console = new TestConsole().Width(400);
+
+        DriftReportView.Render(console, report);
+
+        Assert.Contains($"dataset verdict: no data (no prediction of {report.Version} in the window, so nothing to judge: not a sign of health, and never a reason to retrain)", console.Output, StringComparison.Ordinal);
+        Assert.Matches(@"│ amount\s+│ none\s+│.*│ no data\s+│", console.Output);
+        Assert.DoesNotMatch(@"│ ok\s+│", console.Output);
+    }
+
     // A trip duration model's drift report over a few scores, without live errors.
     private static DriftReport RegressionReport()
     {

@@ -208,13 +208,28 @@ public sealed class DriftAnalyzerTests
         Assert.Equal(DriftVerdict.Alert, amount.Verdict);
     }
 
+    // No prediction in the window is nothing to judge: "ok" read as healthy for a model nobody called.
     [Fact]
-    public void Analyze_NoRows_IsOk()
+    public void Analyze_NoRows_IsNoData()
     {
         var report = DriftAnalyzer.Analyze(Baseline(1), Current(61, rows: 0, amountFactor: 1), new DriftPolicy());
 
-        Assert.Equal(DriftVerdict.Ok, report.Verdict);
-        Assert.All(report.Features, f => Assert.Equal("none", f.Method));
+        Assert.Equal(DriftVerdict.NoData, report.Verdict);
+        Assert.All(report.Features, f => Assert.Equal(("none", DriftVerdict.NoData), (f.Method, f.Verdict)));
+        Assert.Equal(DriftVerdict.NoData, report.Score.Verdict);
+        Assert.Equal((0, 0), (report.DriftedShare, report.AlertShare));
+        Assert.Equal("no data", DriftAnalyzer.Name(report.Verdict));
+    }
+
+    [Fact]
+    public void ToJson_NoData_RoundTripsAsNoData()
+    {
+        var report = DriftAnalyzer.Analyze(Baseline(1), Current(61, rows: 0, amountFactor: 1), new DriftPolicy());
+
+        var json = report.ToJson();
+
+        Assert.Contains("\"verdict\": \"no_data\"", json, StringComparison.Ordinal);
+        Assert.Equal(DriftVerdict.NoData, DriftReport.FromJson(json).Verdict);
     }
 
     [Fact]

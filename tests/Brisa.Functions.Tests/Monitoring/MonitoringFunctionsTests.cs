@@ -10,6 +10,7 @@ using Brisa.Functions.Monitoring;
 using Brisa.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -32,7 +33,7 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         var model = "drift_" + Guid.NewGuid().ToString("N")[..12];
         await StoreReportAsync(model);
         await using var log = PredictionLog.For(azurite.Storage);
-        var function = new MonitoringFunctions(new FixedDefinitionsSource(FraudHistory.Definitions), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+        var function = Function(FraudHistory.Definitions, new DriftMonitor(azurite.Storage, log));
         var context = new DefaultHttpContext();
         if (accept is not null)
         {
@@ -56,7 +57,7 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         await azurite.Storage.Blobs.GetBlobContainerClient(StorageNames.OfflineContainer).GetBlobClient("_stats/hostile_view/latest.json")
             .UploadAsync(BinaryData.FromString("""{"not":"a drift report"}"""), overwrite: true);
         await using var log = PredictionLog.For(azurite.Storage);
-        var function = new MonitoringFunctions(new FixedDefinitionsSource(FraudHistory.Definitions), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+        var function = Function(FraudHistory.Definitions, new DriftMonitor(azurite.Storage, log));
         foreach (var accept in new[] { "application/json", "text/html" })
         {
             var context = new DefaultHttpContext();
@@ -74,7 +75,7 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         var model = "watched_" + Guid.NewGuid().ToString("N")[..12];
         var yaml = (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("  - name: fraud\n", $"  - name: {model}\n", StringComparison.Ordinal);
         await using var log = PredictionLog.For(azurite.Storage);
-        var function = new MonitoringFunctions(new FixedDefinitionsSource(DefinitionLoader.Parse(yaml, "features.yaml").Definitions!), new DriftMonitor(azurite.Storage, log), NullLogger<MonitoringFunctions>.Instance);
+        var function = Function(DefinitionLoader.Parse(yaml, "features.yaml").Definitions!, new DriftMonitor(azurite.Storage, log));
 
         var known = Assert.IsType<ObjectResult>(await function.Latest(new DefaultHttpContext().Request, model, CancellationToken.None));
         var unknown = Assert.IsType<ObjectResult>(await function.Latest(new DefaultHttpContext().Request, model + "x", CancellationToken.None));
@@ -82,6 +83,29 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         Assert.Equal((404, 404), (known.StatusCode, unknown.StatusCode));
         Assert.Equal("No drift report", Assert.IsType<ProblemDetails>(known.Value).Title);
         Assert.Equal($"No model named '{model}x'. Did you mean '{model}'? Known models: {model}.", Assert.IsType<ProblemDetails>(unknown.Value).Detail);
+    }
+
+    [Fact]
+    public async Task Latest_NoReportForABrowser_HtmlPageSayingWhenMonitorDriftRunsNext()
+    {
+        // Before, a browser got problem JSON; an unknown name still gets it (the page is for a model that will have one).
+        var model = "watched_" + Guid.NewGuid().ToString("N")[..12];
+        var yaml = (await File.ReadAllTextAsync(RepositoryPaths.FraudDefinitions)).Replace("  - name: fraud\n", $"  - name: {model}\n", StringComparison.Ordinal);
+        await using var log = PredictionLog.For(azurite.Storage);
+        var function = Function(DefinitionLoader.Parse(yaml, "features.yaml").Definitions!, new DriftMonitor(azurite.Storage, log));
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Accept = "text/html";
+        var other = new DefaultHttpContext();
+        other.Request.Headers.Accept = "text/html";
+
+        var page = Assert.IsType<ContentResult>(await function.Latest(context.Request, model, CancellationToken.None));
+        var unknown = await function.Latest(other.Request, model + "x", CancellationToken.None);
+
+        Assert.Equal((404, "text/html; charset=utf-8"), (page.StatusCode, page.ContentType));
+        Assert.Contains("No drift report yet. <code>MonitorDrift</code> writes one on its schedule (<code>0 30 * * * *</code>, UTC); its next run is at 2026-11-29 12:30Z.", page.Content, StringComparison.Ordinal);
+        Assert.Contains(DriftReportHtml.ContentSecurityPolicy, page.Content, StringComparison.Ordinal);
+        Assert.Equal(DriftReportHtml.ContentSecurityPolicy + "; frame-ancestors 'none'", context.Response.Headers.ContentSecurityPolicy);
+        Assert.Equal(404, Assert.IsType<ObjectResult>(unknown).StatusCode);
     }
 
     [Fact]
@@ -112,7 +136,7 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         await using var log = PredictionLog.For(azurite.Storage);
         var monitor = new DriftMonitor(azurite.Storage, log, new FixedTimeProvider(Now));
         var logs = new ListLoggerProvider();
-        var function = new MonitoringFunctions(new FixedDefinitionsSource(definitions), monitor, logs.CreateLogger<MonitoringFunctions>());
+        var function = Function(definitions, monitor, logs.CreateLogger<MonitoringFunctions>());
 
         var error = await Assert.ThrowsAsync<AggregateException>(() => function.OnSchedule(null!, CancellationToken.None));
 
@@ -122,6 +146,13 @@ public sealed class MonitoringFunctionsTests(AzuriteFixture azurite)
         var logged = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error);
         Assert.StartsWith($"Drift check of {broken} failed: ", logged.Message, StringComparison.Ordinal);
     }
+
+    private static MonitoringFunctions Function(FeatureRepositoryDefinition definitions, DriftMonitor monitor, ILogger<MonitoringFunctions>? logger = null) => new(
+        new FixedDefinitionsSource(definitions),
+        monitor,
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [MonitoringFunctions.ScheduleSetting] = "0 30 * * * *" }).Build(),
+        new FixedTimeProvider(Now),
+        logger ?? NullLogger<MonitoringFunctions>.Instance);
 
     private async Task StoreReportAsync(string model)
     {
