@@ -89,7 +89,6 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         DriftReport report;
         string html;
         string? retrain = null;
-        var notChampionAlert = false;
         string? stored = null;
         if (settings.Latest)
         {
@@ -132,8 +131,6 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
 
             (report, html) = (result.Report, result.Html);
             retrain = result.RetrainReason;
-            notChampionAlert = !result.Champion && definitions.FindModel(settings.Model)!.Drift.RetrainOnAlert
-                && (report.Verdict == DriftVerdict.Alert || report.LiveJudgement?.Verdict == LiveVerdict.Alert);
             stored = Stored(result, settings.Model);
         }
 
@@ -141,10 +138,6 @@ public sealed class DriftCommand(IAnsiConsole console) : AsyncCommand<DriftComma
         if (retrain is not null)
         {
             console.MarkupLineInterpolated($"[yellow]a retraining was enqueued, reason {retrain} (the model's drift policy says retrain_on_alert).[/]");
-        }
-        else if (notChampionAlert)
-        {
-            console.MarkupLineInterpolated($"no retraining enqueued despite retrain_on_alert: {report.Version} is not the champion, and a retraining competes with the champion.");
         }
 
         if (stored is not null)

@@ -113,6 +113,8 @@ public sealed class DriftCommandTests(AzuriteFixture azurite) : IClassFixture<Az
 
         Assert.True(otherExit == 0, otherOutput);
         Assert.Matches($@"stored: monitoring/fraud/versions/{other}/\d{{8}}T\d{{6}}Z\.json\|\.html only: {other} is not the champion", otherOutput);
+        // Nothing scored by that version: nothing to judge, where "ok" read as healthy.
+        Assert.Contains($"dataset verdict: no data (no prediction of {other} in the window", otherOutput, StringComparison.Ordinal);
         var (afterExit, after) = await CliRunner.RunProcessWithStorageAsync(TimeSpan.FromMinutes(3), azurite.ConnectionString, "drift", "fraud", "--latest", "--out", report + ".after.html");
         Assert.True(afterExit == 0, after);
         Assert.Equal(html, await File.ReadAllTextAsync(report + ".after.html"));
