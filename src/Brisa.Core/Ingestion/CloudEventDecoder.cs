@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Brisa.Core.Aggregation;
@@ -615,22 +616,9 @@ public sealed class CloudEventDecoder
                 return null;
 
             case FieldType.Timestamp:
-                long utcTicks;
-                if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseUtcTimestamp(reader.ValueSpan, out var fastTicks))
+                if (ReadTimestamp(ref reader, out var utcTicks) is { } error)
                 {
-                    utcTicks = fastTicks;
-                }
-                else if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time))
-                {
-                    return $"expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got {Describe(ref reader)}";
-                }
-                else if (!HasUtcOffset(ref reader))
-                {
-                    return $"{Describe(ref reader)} has no UTC offset, so the instant it names depends on a time zone; add 'Z' or an offset, e.g. \"2026-11-29T14:55:00Z\"";
-                }
-                else
-                {
-                    utcTicks = time.UtcTicks;
+                    return error;
                 }
 
                 value = FieldValue.FromNumber(UnixMicros(utcTicks));
@@ -639,6 +627,58 @@ public sealed class CloudEventDecoder
             default:
                 return $"unsupported field type {field.Type}";
         }
+    }
+
+    /// <summary>
+    /// Reads the reader's token as an event time in UTC ticks: null when it is one, else why not. The one rule for what a
+    /// timestamp is (<see cref="TryParseTimestamp(string, out long)"/> applies it to stored text).
+    /// </summary>
+    private static string? ReadTimestamp(ref Utf8JsonReader reader, out long utcTicks)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TryParseUtcTimestamp(reader.ValueSpan, out utcTicks))
+        {
+            return null;
+        }
+
+        utcTicks = 0;
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time))
+        {
+            return $"expected an ISO 8601 timestamp such as \"2026-11-29T14:55:00Z\", got {Describe(ref reader)}";
+        }
+
+        if (!HasUtcOffset(ref reader))
+        {
+            return $"{Describe(ref reader)} has no UTC offset, so the instant it names depends on a time zone; add 'Z' or an offset, e.g. \"2026-11-29T14:55:00Z\"";
+        }
+
+        utcTicks = time.UtcTicks;
+        return null;
+    }
+
+    /// <summary>
+    /// Parses text as ingestion parses an event time: the forms an event's JSON string is accepted in, and none other, to
+    /// the same UTC ticks. Lets a stored string read as a timestamp by the same rule as the events that bring one.
+    /// </summary>
+    /// <param name="text">The text, unescaped (as a stored string holds it).</param>
+    /// <param name="utcTicks">The UTC ticks, or 0.</param>
+    /// <returns>True when ingestion would accept the text as a timestamp.</returns>
+    internal static bool TryParseTimestamp(string text, out long utcTicks)
+    {
+        // Text that is not valid Unicode never arrives in an event (invalid UTF-8 is rejected), so is no timestamp.
+        var utf8 = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        utcTicks = 0;
+        if (Utf8.FromUtf16(text, utf8, out _, out var length, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        // The text as a JSON string, read by the decoder's own code: no second parser to drift from it.
+        var encoded = JsonEncodedText.Encode(utf8.AsSpan(0, length), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes;
+        var json = new byte[encoded.Length + 2];
+        json[0] = json[^1] = (byte)'"';
+        encoded.CopyTo(json.AsSpan(1));
+        var reader = new Utf8JsonReader(json);
+        return reader.Read() && ReadTimestamp(ref reader, out utcTicks) is null;
     }
 
     /// <summary>

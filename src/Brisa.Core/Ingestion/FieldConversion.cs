@@ -13,15 +13,15 @@ namespace Brisa.Core.Ingestion;
 /// To <c>string</c>: the value's invariant text (<c>2.5</c>, <c>42</c>, <c>true</c>, <c>2026-11-29T14:55:00.000000Z</c>).
 /// <c>long</c> to <c>double</c> always; <c>double</c> to <c>long</c> for an integer within ±2^53 (the bound ingestion
 /// puts on long fields); <c>bool</c> to a number as 1 or 0, and a number 1 or 0 to <c>bool</c>. From <c>string</c>: an
-/// invariant number (for <c>long</c>, an integer within ±2^53), <c>true</c> or <c>false</c>, or an ISO 8601 timestamp
-/// with <c>Z</c> or an offset. Timestamps and numbers do not convert into each other.
+/// invariant number (for <c>long</c>, an integer within ±2^53), <c>true</c> or <c>false</c>, or a timestamp in any
+/// form ingestion accepts in an event (ISO 8601 with <c>Z</c> or <c>±hh:mm</c>, cut to the microsecond), read by the
+/// decoder's own parser, so text an event would be dead-lettered for reads as null. Timestamps and numbers do not
+/// convert into each other.
 /// </remarks>
 public static class FieldConversion
 {
     // 2^53: the largest integer a double holds exactly, the bound ingestion puts on long fields.
     private const long MaxExactInteger = 1L << 53;
-
-    private static readonly string[] TimestampFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
 
     /// <summary>The value, written as <paramref name="from"/>, read as <paramref name="to"/>; null where it cannot be converted.</summary>
     /// <param name="value">The stored value (number for double, long, bool as 1/0 and timestamp as Unix microseconds; text for string).</param>
@@ -58,7 +58,7 @@ public static class FieldConversion
         FieldType.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) => FieldValue.FromNumber(number),
         FieldType.Long when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) && integer is >= -MaxExactInteger and <= MaxExactInteger => FieldValue.FromNumber(integer),
         FieldType.Bool when text is "true" or "false" => FieldValue.FromNumber(text == "true" ? 1 : 0),
-        FieldType.Timestamp when DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) => FieldValue.FromNumber(CloudEventDecoder.UnixMicros(time.UtcTicks)),
+        FieldType.Timestamp when CloudEventDecoder.TryParseTimestamp(text, out var utcTicks) => FieldValue.FromNumber(CloudEventDecoder.UnixMicros(utcTicks)),
         _ => FieldValue.Null,
     };
 

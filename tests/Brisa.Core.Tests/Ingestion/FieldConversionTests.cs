@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Brisa.Core.Aggregation;
 using Brisa.Core.Definitions;
 using Brisa.Core.Ingestion;
@@ -63,6 +65,46 @@ public sealed class FieldConversionTests
         Assert.Equal(FieldValue.FromNumber(expected), FieldConversion.Convert(FieldValue.FromText(text), FieldType.String, to));
     }
 
+    // The stored string next to what an event carrying it decodes to (UTC, to the microsecond), or null when ingestion
+    // rejects it: the conversion must read each the same way.
+    [Theory]
+    [InlineData("2026-11-29T14:55:00Z", "2026-11-29T14:55:00Z")]
+    [InlineData("2026-11-29T14:55:00.1234567Z", "2026-11-29T14:55:00.123456Z")]              // cut to the microsecond
+    [InlineData("2026-11-29T14:55:00.123456789Z", "2026-11-29T14:55:00.123456Z")]            // more than 7 digits too
+    [InlineData("2026-11-29T16:55:00.123456789+02:00", "2026-11-29T14:55:00.123456Z")]
+    [InlineData("2026-11-29T09:25:00-05:30", "2026-11-29T14:55:00Z")]
+    [InlineData("2026-11-29T14:55Z", "2026-11-29T14:55:00Z")]                                 // no seconds
+    [InlineData("2026-11-29T16:55+02:00", "2026-11-29T14:55:00Z")]
+    [InlineData("2026-11-29T16:55:00+0200", null)]                                           // offset without its colon
+    [InlineData("2026-11-29T14:55:00", null)]                                                // no offset
+    [InlineData("2026-11-29", null)]
+    [InlineData("2026-11-29T14:55:00z", null)]
+    [InlineData("2026-11-29 14:55:00Z", null)]
+    [InlineData(" 2026-11-29T14:55:00Z", null)]
+    [InlineData("2026-11-29T24:00:00Z", null)]
+    [InlineData("2026-11-29T23:59:60Z", null)]
+    [InlineData("2027-02-29T14:55:00Z", null)]
+    [InlineData("0001-01-01T00:30:00+01:00", null)]                                          // before year 1 in UTC
+    [InlineData("", null)]
+    public void Convert_StringToTimestamp_AgreesWithTheDecoder(string text, string? utc)
+    {
+        var expected = utc is null ? FieldValue.Null
+            : FieldValue.FromNumber(CloudEventDecoder.UnixMicros(DateTimeOffset.ParseExact(utc, "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcTicks));
+
+        foreach (var scanner in new[] { true, false })
+        {
+            Assert.Equal(expected, Decoded(text, scanner));
+        }
+
+        Assert.Equal(expected, FieldConversion.Convert(FieldValue.FromText(text), FieldType.String, FieldType.Timestamp));
+    }
+
+    [Fact]
+    public void Convert_StringToTimestampInvalidUtf16_Null()
+    {
+        Assert.True(FieldConversion.Convert(FieldValue.FromText("2026-11-29T14:55:00Z\uD800"), FieldType.String, FieldType.Timestamp).IsNull);
+    }
+
     [Fact]
     public void Convert_TimestampThroughString_RoundTrips()
     {
@@ -76,5 +118,14 @@ public sealed class FieldConversionTests
     {
         Assert.True(FieldConversion.Convert(FieldValue.Null, FieldType.Long, FieldType.String).IsNull);
         Assert.Equal(FieldValue.FromText("x"), FieldConversion.Convert(FieldValue.FromText("x"), FieldType.String, FieldType.String));
+    }
+
+    // The value an event whose optional timestamp field carries the text decodes to; null when the event is rejected.
+    private static FieldValue Decoded(string text, bool scanner)
+    {
+        var schema = new EventSchema("s", "com.brisa.test", "at", [new SchemaField("id", FieldType.String, Required: true), new SchemaField("at", FieldType.Timestamp, Required: true), new SchemaField("when", FieldType.Timestamp, Required: false)]);
+        var message = $$$"""{"specversion":"1.0","id":"e1","source":"/test","type":"com.brisa.test","data":{"id":"e1","at":"2026-11-29T11:00:00Z","when":"{{{text}}}"}}""";
+        var batch = new CloudEventDecoder([schema]) { UseScanner = scanner }.Decode([new IncomingMessage(Encoding.UTF8.GetBytes(message))], new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        return batch.AcceptedCount == 0 ? FieldValue.Null : Assert.Single(batch.Sources).Value(0, 2);
     }
 }
