@@ -31,16 +31,33 @@ public sealed class SourceEventBatch
     public int Count { get; private set; }
 
     /// <summary>Event time of a row, as Unix ticks (100 ns) UTC: the engine's time axis.</summary>
-    public long EventTicks(int row) => eventTicks[row];
+    public long EventTicks(int row)
+    {
+        CheckRow(row);
+        return eventTicks[row];
+    }
 
     /// <summary>The CloudEvent id of a row.</summary>
-    public string Id(int row) => ids[row];
+    public string Id(int row)
+    {
+        CheckRow(row);
+        return ids[row];
+    }
 
     /// <summary>The field values of a row, in schema order.</summary>
-    public ReadOnlySpan<FieldValue> Row(int row) => values.AsSpan(row * Schema.Fields.Count, Schema.Fields.Count);
+    public ReadOnlySpan<FieldValue> Row(int row)
+    {
+        CheckRow(row);
+        return values.AsSpan(row * Schema.Fields.Count, Schema.Fields.Count);
+    }
 
     /// <summary>One value.</summary>
-    public FieldValue Value(int row, int field) => values[(row * Schema.Fields.Count) + field];
+    public FieldValue Value(int row, int field)
+    {
+        CheckRow(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)field, (uint)Schema.Fields.Count, nameof(field));
+        return values[(row * Schema.Fields.Count) + field];
+    }
 
     /// <summary>Appends a row (e.g. read back from the raw zone).</summary>
     public void Add(string id, long ticks, ReadOnlySpan<FieldValue> row)
@@ -86,6 +103,9 @@ public sealed class SourceEventBatch
         ids[Count - 1] = id;
         eventTicks[Count - 1] = ticks;
     }
+
+    // The arrays are larger than Count: without this, a row past it reads as an empty one (time 0, no id) instead of failing.
+    private void CheckRow(int row) => ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)row, (uint)Count, nameof(row));
 
     /// <summary>Drops rows from <paramref name="count"/> on (a rejected event, or a malformed message's partial rows).</summary>
     internal void Truncate(int count)
